@@ -1,0 +1,1 @@
+"""Deployable services; each is one package and never imports another."""

@@ -1,0 +1,104 @@
+"""The ``nettungen`` command: every service's operator commands, and the demo.
+
+This module is the composition root: it may import every service, while services never import
+each other.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import click
+
+from services.registry.cli import registry
+from shared.areas import PACKAGED_DATA_DIR, REFDATA_DIR_ENV
+from shared.ssb import ClassificationError, import_classification
+
+
+@click.group()
+def main() -> None:
+    """Nettungen: a federated register of offers for children, youth and families."""
+
+
+main.add_command(registry)
+
+
+@main.group()
+def refdata() -> None:
+    """Reference data: the municipality and county classification."""
+
+
+@refdata.command("import")
+@click.option("--municipalities", type=click.File("rb"), required=True,
+              help="SSB KLASS classification 131 (codesAt JSON or CSV).")
+@click.option("--counties", type=click.File("rb"), required=True,
+              help="SSB KLASS classification 104 (codesAt JSON or CSV).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=lambda: os.environ.get(REFDATA_DIR_ENV) or str(PACKAGED_DATA_DIR),
+              show_default=f"${REFDATA_DIR_ENV}, else the packaged data folder")
+def refdata_import(municipalities: click.utils.LazyFile, counties: click.utils.LazyFile,
+                   out: Path) -> None:
+    """Check a newer classification from Statistics Norway and write it as our data files."""
+    try:
+        result = import_classification(municipalities.read(), counties.read(), out)
+    except ClassificationError as exc:
+        raise click.ClickException(f"Nothing imported: {exc}") from None
+    click.echo(
+        f"Imported {result.municipalities} municipalities and {result.counties} counties "
+        f"into {result.directory}."
+    )
+    if Path(out).resolve() != PACKAGED_DATA_DIR.resolve():
+        click.echo(f"Set {REFDATA_DIR_ENV}={result.directory} for every service to use it.")
+
+
+@main.command()
+@click.option("--port", default=8010, show_default=True, type=int, help="Registry port.")
+@click.option("--reset", is_flag=True, help="Start again from fresh demo data.")
+def demo(port: int, reset: bool) -> None:
+    """Run a registry node with demo data on this machine (SQLite by default)."""
+    from services.registry import create_app
+    from services.registry import db as registry_db
+    from services.registry.accounts.permissions import Actor
+    from services.registry.config import CONFIG
+    from services.registry.demo import DEMO_PASSWORD, load_demo_data
+    from services.registry.duties import services as duties
+    from services.registry.organisations.services import list_organisations
+    from shared.config import load_config
+    from shared.db import create_engine
+    from shared.serve import run_gunicorn
+    from sqlalchemy.orm import sessionmaker
+
+    instance = Path("instance/demo/registry").resolve()
+    if reset and instance.exists():
+        shutil.rmtree(instance)
+    os.environ.setdefault("INSTANCE_PATH", str(instance))
+    os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+    os.environ.setdefault("NODE_BASE_URL", "http://127.0.0.1:8011")
+    settings = load_config(CONFIG)
+    registry_db.upgrade(settings["DATABASE_URL"])
+    engine = create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
+    operator = Actor.operator()
+    with sessionmaker(engine, expire_on_commit=False).begin() as session:
+        duties.seed_catalogue(session, operator, duties.load_catalogue_file())
+        if not list_organisations(session, operator):
+            logins = load_demo_data(session, operator, settings["NODE_BASE_URL"])
+        else:
+            logins = None
+    engine.dispose()
+
+    url = f"http://127.0.0.1:{port}"
+    click.echo(f"\nNettungen registry node:  {url}/")
+    click.echo(f"  log in:                 {url}/login")
+    click.echo(f"  API documentation:      {url}/docs")
+    click.echo(f"  OpenAPI document:       {url}/openapi.json")
+    click.echo(f"  database:               {settings['DATABASE_URL']}")
+    if logins:
+        click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for login in logins:
+            click.echo(f"  {login.email:<36} {', '.join(login.roles):<28} {login.organisation}")
+    else:
+        click.echo("\nDemo data was already loaded; --reset starts again.")
+    click.echo("\nCtrl-C stops the node.\n")
+    run_gunicorn(create_app, f"127.0.0.1:{port}", workers=2)

@@ -1,0 +1,66 @@
+"""The registry: where offers are born. Write side of a node, with its internal API and app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shared.config import load_config
+from shared.db import create_engine
+from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+
+API_VERSION = "1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the registry app; configuration comes from ``config``, then the environment."""
+    from services.registry.accounts.views import blp as accounts_api
+    from services.registry.accounts.views import pages
+    from services.registry.config import CONFIG
+    from services.registry.duties.views import blp as duties_api
+    from services.registry.offers.views import blp as offers_api
+    from services.registry.organisations.views import blp as organisations_api
+    from services.registry.reference.views import blp as reference_api
+    from services.registry.web import authenticate, csrf
+
+    settings = load_config(CONFIG, config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.update(settings)
+    app.config.update(
+        openapi_settings(
+            "Nettungen registry",
+            API_VERSION,
+            "The write side of a Nettungen node: member organisations, users and roles, offers "
+            "and the publishing workflow. Authenticate with 'Authorization: Bearer <token>' "
+            "or a browser session (writes then need the X-CSRFToken header).",
+        ),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="nettungen_registry",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings["SESSION_LIFETIME_HOURS"]),
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config["API_SPEC_OPTIONS"]["components"] = {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+    }
+    app.config["API_SPEC_OPTIONS"]["security"] = [{"bearer": []}]
+
+    database = RequestDatabase(create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE"))
+    database.init_app(app)
+    csrf.init_app(app)
+    api = Api()
+    init_web(app, api)
+    for blueprint in (organisations_api, accounts_api, offers_api, duties_api, reference_api):
+        api.register_blueprint(blueprint)
+    api.register_blueprint(health_blueprint({"database": database.ping}))
+    app.register_blueprint(pages)
+    app.before_request(authenticate)
+    if settings["TRUSTED_PROXIES"]:
+        n = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,1 @@
+"""Users, their roles in organisations, API tokens, login and the acting user."""

@@ -1,0 +1,57 @@
+"""Writing and reading the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.registry.accounts.permissions import Actor
+from services.registry.audit.models import AuditEntry
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: str | int,
+    *,
+    organisation_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    comment: str | None = None,
+) -> AuditEntry:
+    """Add an audit entry in the caller's transaction, so it commits with the change or not at all."""
+    entry = AuditEntry(
+        actor_user_id=actor.user_id,
+        actor_label=actor.label,
+        organisation_id=organisation_id,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        changes=changes,
+        comment=comment,
+    )
+    session.add(entry)
+    return entry
+
+
+def entries_for(session: Session, target_type: str, target_id: str) -> Sequence[AuditEntry]:
+    """The trail of one target, oldest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.target_type == target_type, AuditEntry.target_id == target_id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return session.scalars(query).all()
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [before, after]}`` for every field whose value differs."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }

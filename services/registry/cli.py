@@ -1,0 +1,267 @@
+"""``nettungen registry ...``: the operator's commands for a node's registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from marshmallow import Schema, ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.registry import db as registry_db
+from services.registry.accounts import services as accounts
+from services.registry.accounts.permissions import Actor
+from services.registry.config import CONFIG
+from services.registry.duties import services as duties
+from services.registry.organisations import services as organisations
+from services.registry.organisations.schemas import OrganisationCreateSchema
+from shared import vocab
+from shared.config import ConfigError, describe, load_config
+from shared.db import create_engine
+from shared.errors import DomainError
+
+OPERATOR = Actor.operator()
+
+
+class Context:
+    """Settings and an engine, made only when a command needs them."""
+
+    def __init__(self) -> None:
+        self._settings: dict[str, Any] | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        if self._settings is None:
+            try:
+                self._settings = load_config(CONFIG)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_engine(self.settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
+        return self._engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction; a domain error becomes a readable message and nothing is written."""
+        try:
+            with sessionmaker(self.engine, expire_on_commit=False).begin() as session:
+                yield session
+        except DomainError as exc:
+            details = "".join(f"\n  {k}: {'; '.join(map(str, v))}" for k, v in (exc.errors or {}).items())
+            raise click.ClickException(exc.message + details) from None
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def _validated(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return schema.load(data)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        lines = "".join(f"\n  {k}: {'; '.join(map(str, v))}" for k, v in exc.normalized_messages().items())
+        raise click.ClickException("Invalid input:" + lines) from None
+
+
+@click.group()
+def registry() -> None:
+    """The registry of this node: organisations, users, tokens and the database."""
+
+
+@registry.command("config")
+def show_config() -> None:
+    """List every configuration key with its default and meaning."""
+    click.echo(describe(CONFIG))
+
+
+@registry.group("db")
+def db_group() -> None:
+    """Create and upgrade the node database."""
+
+
+@db_group.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Apply all migrations, then add new seed entries to the statutory-duty catalogue."""
+    registry_db.upgrade(ctx.settings["DATABASE_URL"])
+    with ctx.transaction() as session:
+        added = duties.seed_catalogue(session, OPERATOR, duties.load_catalogue_file())
+    click.echo(f"Database is at the newest revision; {added} statutory duties added.")
+
+
+@db_group.command("check")
+@pass_context
+def db_check(ctx: Context) -> None:
+    """Fail if the models and the migrations disagree."""
+    registry_db.check(ctx.settings["DATABASE_URL"])
+    click.echo("Models and migrations agree.")
+
+
+@registry.group("org")
+def org_group() -> None:
+    """Member organisations."""
+
+
+@org_group.command("create")
+@click.option("--orgnr", required=True, help="Organisation number, nine digits.")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice(vocab.ORGANISATION_KINDS.codes))
+@click.option("--home-area", required=True, help="Area code: 3301, 33, bufetat-sor or NO.")
+@pass_context
+def org_create(ctx: Context, orgnr: str, name: str, kind: str, home_area: str) -> None:
+    """Add a member organisation."""
+    data = _validated(
+        OrganisationCreateSchema(),
+        {"organisation_number": orgnr, "name": name, "kind": kind, "home_area": home_area},
+    )
+    with ctx.transaction() as session:
+        org = organisations.create_organisation(session, OPERATOR, data)
+        click.echo(f"Created organisation {org.organisation_number} {org.name} ({org.kind}).")
+
+
+@org_group.command("list")
+@pass_context
+def org_list(ctx: Context) -> None:
+    with ctx.transaction() as session:
+        for org in organisations.list_organisations(session, OPERATOR):
+            click.echo(f"{org.organisation_number}  {org.kind:<12}  {org.home_area:<8}  {org.name}")
+
+
+@registry.group("agency")
+def agency_group() -> None:
+    """Agencies and sections (etater/seksjoner) inside an organisation."""
+
+
+@agency_group.command("create")
+@click.argument("orgnr")
+@click.argument("name")
+@click.option("--parent", "parent_id", help="Id of the agency this section belongs to.")
+@pass_context
+def agency_create(ctx: Context, orgnr: str, name: str, parent_id: str | None) -> None:
+    with ctx.transaction() as session:
+        org = organisations.get_organisation(session, OPERATOR, orgnr)
+        agency = organisations.create_agency(session, OPERATOR, org, name, parent_id)
+        click.echo(f"Created agency {agency.public_id} {agency.name}.")
+
+
+@registry.group("user")
+def user_group() -> None:
+    """Users and their roles."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--node-admin", is_flag=True, help="May add organisations and edit the duties.")
+@pass_context
+def user_create(ctx: Context, email: str, name: str, password: str, node_admin: bool) -> None:
+    with ctx.transaction() as session:
+        user = accounts.create_user(session, OPERATOR, email, name, password, node_admin)
+        click.echo(f"Created user {user.id} {user.email}.")
+
+
+@user_group.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@pass_context
+def user_set_password(ctx: Context, email: str, password: str) -> None:
+    with ctx.transaction() as session:
+        accounts.set_password(session, OPERATOR, _user(session, email), password)
+        click.echo(f"Password set for {email}.")
+
+
+@user_group.command("grant")
+@click.argument("orgnr")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(vocab.ROLES.codes), help="Repeat for several roles.")
+@click.option("--agency", "agencies", multiple=True, help="Agency id (registrars); repeatable.")
+@pass_context
+def user_grant(
+    ctx: Context, orgnr: str, email: str, roles: tuple[str, ...], agencies: tuple[str, ...]
+) -> None:
+    """Give an existing user roles in an organisation (replacing the roles they had there)."""
+    with ctx.transaction() as session:
+        org = organisations.get_organisation(session, OPERATOR, orgnr)
+        user = _user(session, email)
+        existing = next((m for m in user.memberships if m.organisation_id == org.id), None)
+        if existing is None:
+            accounts.add_member(
+                session, OPERATOR, org, email=email, name=None, roles=roles, agencies=agencies
+            )
+        else:
+            accounts.update_member(session, OPERATOR, existing, roles=roles, agencies=agencies)
+        click.echo(f"{email} is {', '.join(roles)} in {org.name}.")
+
+
+def _user(session: Session, email: str) -> accounts.User:
+    user = accounts.get_user_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"No user with e-mail {email}.")
+    return user
+
+
+@registry.group("token")
+def token_group() -> None:
+    """Personal API tokens."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.argument("orgnr")
+@click.option("--name", required=True, help="What the token is for.")
+@click.option("--expires-in-days", type=click.IntRange(1, 365))
+@pass_context
+def token_create(
+    ctx: Context, email: str, orgnr: str, name: str, expires_in_days: int | None
+) -> None:
+    """Create a token for a user in one organisation; prints the secret once."""
+    with ctx.transaction() as session:
+        org = organisations.get_organisation(session, OPERATOR, orgnr)
+        issued = accounts.issue_token(
+            session, OPERATOR, _user(session, email), org, name, expires_in_days
+        )
+        click.echo(issued.plaintext)
+
+
+@token_group.command("revoke")
+@click.argument("token_id")
+@pass_context
+def token_revoke(ctx: Context, token_id: str) -> None:
+    with ctx.transaction() as session:
+        accounts.revoke_token(session, OPERATOR, token_id)
+        click.echo(f"Revoked token {token_id}.")
+
+
+@registry.group("duty")
+def duty_group() -> None:
+    """The statutory-duty catalogue."""
+
+
+@duty_group.command("list")
+@click.option("--applies-to", type=click.Choice(vocab.ORGANISATION_KINDS.codes))
+@pass_context
+def duty_list(ctx: Context, applies_to: str | None) -> None:
+    with ctx.transaction() as session:
+        for duty in duties.list_duties(session, applies_to):
+            click.echo(f"{duty.code:<40} {duty.law_short} {duty.section}")
+
+
+@registry.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8010, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the registry under gunicorn (configuration from the environment)."""
+    from services.registry import create_app
+    from shared.serve import run_gunicorn
+
+    run_gunicorn(create_app, f"{host}:{port}", workers)

@@ -1,0 +1,92 @@
+"""Every configuration key of the registry, declared once (see ``nettungen registry config``)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from shared.config import ConfigKey, parse_bool
+from shared.db import sqlite_url_in
+
+
+def _instance_file_secret(resolved: dict[str, Any]) -> str:
+    # Zero-configuration runs keep a random key in the instance folder, never in git.
+    path = Path(resolved["INSTANCE_PATH"]) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
+def _absolute(value: str) -> str:
+    return str(Path(value).resolve())
+
+
+def _base_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+CONFIG = [
+    ConfigKey(
+        "INSTANCE_PATH",
+        "Folder for this node's local state: the SQLite database and the generated secret key.",
+        _absolute,
+        "instance/registry",
+    ),
+    ConfigKey(
+        "DATABASE_URL",
+        "SQLAlchemy URL of the node database (postgresql+psycopg://... in production).",
+        str,
+        lambda r: sqlite_url_in(Path(r["INSTANCE_PATH"]), "registry.sqlite"),
+    ),
+    ConfigKey(
+        "NODE_BASE_URL",
+        "Public base URL of this node's publisher; offer URIs are minted under it, once.",
+        _base_url,
+        "http://127.0.0.1:8011",
+    ),
+    ConfigKey(
+        "SECRET_KEY",
+        "Signs session cookies and CSRF tokens. Set it in production; else one is generated "
+        "in the instance folder.",
+        str,
+        _instance_file_secret,
+        secret=True,
+    ),
+    ConfigKey(
+        "SESSION_COOKIE_SECURE",
+        "Send the session cookie over HTTPS only. Turn off only for plain-HTTP local demos.",
+        parse_bool,
+        True,
+    ),
+    ConfigKey("SESSION_LIFETIME_HOURS", "How long a browser login lasts.", int, 8),
+    ConfigKey(
+        "MAX_CONTENT_LENGTH",
+        "Largest request body accepted, in bytes; larger ones get 413.",
+        int,
+        1_048_576,
+    ),
+    ConfigKey(
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        "Failed logins for one e-mail address within the window before logins are refused.",
+        int,
+        5,
+    ),
+    ConfigKey(
+        "LOGIN_MAX_FAILURES_PER_ADDRESS",
+        "Failed logins from one client address within the window before logins are refused.",
+        int,
+        20,
+    ),
+    ConfigKey("LOGIN_THROTTLE_WINDOW_SECONDS", "The login throttle window.", int, 900),
+    ConfigKey(
+        "TRUSTED_PROXIES",
+        "How many reverse proxies in front of the service set X-Forwarded-For (0 = none).",
+        int,
+        0,
+    ),
+]

@@ -1,0 +1,1 @@
+"""The statutory-duty catalogue (lovpålagte oppgaver) that offers can fulfil."""

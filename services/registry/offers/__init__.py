@@ -1,0 +1,1 @@
+"""Offers (tilbud): the working copy, the lifecycle and the immutable published versions."""

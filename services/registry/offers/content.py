@@ -1,0 +1,98 @@
+"""An offer's content as plain data, and the version document built from it.
+
+The same content dict serves the audit diff, the "anything to submit?" check and the published
+version document, so the three can never disagree about what an offer says.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from services.registry.duties.models import StatutoryDuty
+from services.registry.offers.models import Offer
+from shared.publication.schema import SCHEMA_VERSION
+
+# Fields of the mapping form stored as columns of the offer, in form order.
+CONTENT_FIELDS = (
+    "name", "description", "contact", "responsible_role", "locations", "schedule", "access",
+    "free_of_charge", "cost_description", "languages", "level", "category", "age_min", "age_max",
+    "audiences", "risk_groups", "diagnosis_groups", "staff_fte", "budget_nok",
+    "user_participation", "evaluated", "evaluation_description", "good_practice",
+    "evidence_based", "measure_status", "guides", "coverage", "review_interval_months",
+    "last_reviewed",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def content_of(offer: Offer) -> dict[str, Any]:
+    """The working copy as JSON-ready data, with the agency and duties by their codes."""
+    content = {name: _plain(getattr(offer, name)) for name in CONTENT_FIELDS}
+    content["agency"] = offer.agency.public_id
+    content["statutory_duties"] = sorted(d.code for d in offer.statutory_duties)
+    return content
+
+
+def content_of_document(document: dict[str, Any]) -> dict[str, Any]:
+    """The same shape as :func:`content_of`, read back from a published version document."""
+    content = {name: document.get(name) for name in CONTENT_FIELDS}
+    content["agency"] = document["agency"]["id"]
+    content["statutory_duties"] = sorted(d["code"] for d in document["statutory_duties"])
+    return content
+
+
+def duty_reference(duty: StatutoryDuty) -> dict[str, Any]:
+    return {
+        "code": duty.code,
+        "title": duty.title,
+        "law": duty.law_short,
+        "law_id": duty.law_id,
+        "section": duty.section,
+        "url": duty.section_url or duty.law_url,
+    }
+
+
+def version_document(
+    offer: Offer, version: int, status: str, published_at: dt.datetime
+) -> dict[str, Any]:
+    """The full version document (shared.publication.schema) for ``offer`` as it is now."""
+    organisation, agency = offer.organisation, offer.agency
+    document = {name: getattr(offer, name) for name in CONTENT_FIELDS}
+    document.update(
+        schema_version=SCHEMA_VERSION,
+        uri=offer.uri,
+        id=offer.id,
+        version=version,
+        status=status,
+        published_at=published_at,
+        provider={
+            "organisation_number": organisation.organisation_number,
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "home_area": organisation.home_area,
+        },
+        agency={"id": agency.public_id, "name": agency.name},
+        statutory_duties=[duty_reference(d) for d in offer.statutory_duties],
+    )
+    return document
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def review_due(offer: Offer) -> dt.date:
+    """When the offer should next be reviewed: the interval after the last review (or creation)."""
+    base = offer.last_reviewed or offer.created_at.date()
+    return add_months(base, offer.review_interval_months)

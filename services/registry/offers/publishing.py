@@ -1,0 +1,97 @@
+"""Publishing and withdrawing: the version, the published snapshot and the event-log row are
+written in the caller's one transaction (the outbox), never apart.
+
+The order is deliberate: the version and the snapshot are flushed first and the log row last, so
+a failure at any step — the log row included — rolls back all three together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from services.registry.accounts.permissions import Actor
+from services.registry.offers.content import version_document
+from services.registry.offers.models import Offer, OfferVersion
+from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
+from shared.publication.models import LogEntry, LogHead, PublishedOffer
+from shared.publication.schema import STATUS_PUBLISHED, STATUS_WITHDRAWN, dump_offer_version
+
+
+def next_sequence(session: Session) -> int:
+    """Take the node's next log sequence number.
+
+    The UPDATE locks the head row until commit, so publishing transactions queue here and
+    sequence numbers are handed out in commit order, without gaps.
+    """
+    statement = (
+        update(LogHead)
+        .where(LogHead.id == 1)
+        .values(last_seq=LogHead.last_seq + 1)
+        .returning(LogHead.last_seq)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def append_to_log(
+    session: Session, offer: Offer, version: int, status: str, at: dt.datetime, snapshot: str
+) -> LogEntry:
+    entry = LogEntry(
+        seq=next_sequence(session),
+        event_id=str(uuid.uuid4()),
+        event_type=EVENT_PUBLISHED if status == STATUS_PUBLISHED else EVENT_WITHDRAWN,
+        offer_uri=offer.uri,
+        version=version,
+        organisation_number=offer.organisation.organisation_number,
+        occurred_at=at,
+        snapshot=snapshot,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def _replace_snapshot(
+    session: Session, offer: Offer, version: int, status: str, at: dt.datetime, snapshot: str
+) -> None:
+    current = session.get(PublishedOffer, offer.uri)
+    if status == STATUS_WITHDRAWN:
+        if current is not None:
+            session.delete(current)
+        return
+    if current is None:
+        current = PublishedOffer(offer_uri=offer.uri, offer_id=offer.id, log_seq=0)
+        session.add(current)
+    current.version = version
+    current.organisation_number = offer.organisation.organisation_number
+    current.published_at = at
+    current.snapshot = snapshot
+
+
+def write_version(
+    session: Session, actor: Actor, offer: Offer, status: str, at: dt.datetime
+) -> OfferVersion:
+    """Make the offer's next version (published or withdrawn) with its snapshot and log row."""
+    number = offer.latest_version + 1
+    snapshot = dump_offer_version(version_document(offer, number, status, at))
+    version = OfferVersion(
+        offer=offer,
+        version=number,
+        status=status,
+        created_at=at,
+        created_by_id=actor.user_id,
+        snapshot=snapshot,
+    )
+    session.add(version)
+    _replace_snapshot(session, offer, number, status, at, snapshot)
+    session.flush()
+    entry = append_to_log(session, offer, number, status, at, snapshot)
+    published = session.get(PublishedOffer, offer.uri)
+    if published is not None:
+        published.log_seq = entry.seq
+    offer.latest_version = number
+    offer.published_version = number if status == STATUS_PUBLISHED else None
+    return version

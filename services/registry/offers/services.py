@@ -1,0 +1,312 @@
+"""Offers and their lifecycle: draft → submitted → published → withdrawn.
+
+=============  ===========================  ==================  ========================
+action         allowed from (working copy)  who                 result
+=============  ===========================  ==================  ========================
+edit           draft, published, withdrawn  registrar (agency)  draft
+submit         draft                        registrar (agency)  submitted
+recall         submitted                    registrar (agency)  draft
+send back      submitted                    publisher           draft, with a comment
+publish        submitted                    publisher           published, version n+1
+withdraw       any, while a version is      publisher           version n+1 (withdrawn);
+               public                                           a pending draft stays
+delete         never published              registrar (agency)  gone
+=============  ===========================  ==================  ========================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from services.registry.accounts.permissions import Actor, Role
+from services.registry.audit.models import AuditEntry
+from services.registry.audit.services import diff, entries_for, record
+from services.registry.base import new_public_id
+from services.registry.duties.services import duties_for_offer
+from services.registry.offers import publishing
+from services.registry.offers.content import content_of, content_of_document
+from services.registry.offers.models import Offer, OfferVersion
+from services.registry.organisations.models import Agency, Organisation
+from shared.db import utcnow
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.fields import check_age_range
+from shared.publication.schema import STATUS_PUBLISHED, STATUS_WITHDRAWN
+
+DRAFT, SUBMITTED, PUBLISHED, WITHDRAWN = "draft", "submitted", "published", "withdrawn"
+WHAT = "Offer"
+
+
+def offer_uri(base_url: str, offer_id: str) -> str:
+    return f"{base_url.rstrip('/')}/offers/{offer_id}"
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _load(session: Session, offer_id: str, *, for_update: bool = False) -> Offer:
+    query = select(Offer).where(Offer.id == offer_id)
+    if for_update:
+        # Two publishers acting on one offer at once: the second waits, then sees the new state.
+        query = query.with_for_update()
+    offer = session.scalar(query)
+    if offer is None:
+        raise NotFound("Offer not found.")
+    return offer
+
+
+def get_offer(session: Session, actor: Actor, offer_id: str) -> Offer:
+    offer = _load(session, offer_id)
+    actor.require_member(offer.organisation_id, WHAT)
+    return offer
+
+
+def list_offers(
+    session: Session,
+    actor: Actor,
+    organisation: Organisation,
+    *,
+    status: str | None = None,
+    agency_id: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Offer], int]:
+    """One page of the organisation's offers, newest change first, with the total count."""
+    actor.require_member(organisation.id, "Organisation")
+    query = select(Offer).where(Offer.organisation_id == organisation.id)
+    if status:
+        query = query.where(Offer.status == status)
+    if agency_id:
+        query = query.join(Agency).where(Agency.public_id == agency_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = session.scalars(
+        query.options(selectinload(Offer.agency), selectinload(Offer.statutory_duties))
+        .order_by(Offer.updated_at.desc(), Offer.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return list(page), total
+
+
+def list_versions(session: Session, actor: Actor, offer_id: str) -> list[OfferVersion]:
+    return list(get_offer(session, actor, offer_id).versions)
+
+
+def get_version(session: Session, actor: Actor, offer_id: str, number: int) -> OfferVersion:
+    offer = get_offer(session, actor, offer_id)
+    version = session.scalar(
+        select(OfferVersion).where(OfferVersion.offer_id == offer.id, OfferVersion.version == number)
+    )
+    if version is None:
+        raise NotFound("Version not found.")
+    return version
+
+
+def history(session: Session, actor: Actor, offer_id: str) -> Sequence[AuditEntry]:
+    offer = get_offer(session, actor, offer_id)
+    return entries_for(session, "offer", offer.id)
+
+
+# --- editing -----------------------------------------------------------------------------------
+
+
+def _agency(session: Session, organisation: Organisation, public_id: str) -> Agency:
+    agency = session.scalar(
+        select(Agency).where(
+            Agency.organisation_id == organisation.id, Agency.public_id == public_id
+        )
+    )
+    if agency is None:
+        raise InvalidInput("Unknown agency.", {"agency": ["No such agency in the organisation."]})
+    return agency
+
+
+def _apply(session: Session, actor: Actor, offer: Offer, data: dict[str, Any]) -> None:
+    """Set the given fields on the working copy, checking what needs the database."""
+    if "agency" in data:
+        agency = _agency(session, offer.organisation, data["agency"])
+        # The relationship, not the column: a new offer has no organisation_id before flush.
+        actor.require_role(offer.organisation.id, Role.REGISTRAR, WHAT, agency_id=agency.id)
+        offer.agency = agency
+    try:
+        check_age_range(data.get("age_min", offer.age_min), data.get("age_max", offer.age_max))
+    except ValidationError as exc:
+        raise InvalidInput("The age range is reversed.", exc.normalized_messages()) from None
+    if "statutory_duties" in data:
+        offer.statutory_duties = duties_for_offer(session, data["statutory_duties"])
+    for name, value in data.items():
+        if name in ("agency", "statutory_duties"):
+            continue
+        if name == "staff_fte" and value is not None:
+            value = Decimal(str(value))
+        setattr(offer, name, value)
+
+
+def create_offer(
+    session: Session, actor: Actor, organisation: Organisation, data: dict[str, Any], base_url: str
+) -> Offer:
+    actor.require_member(organisation.id, "Organisation")
+    agency = _agency(session, organisation, data["agency"])
+    actor.require_role(organisation.id, Role.REGISTRAR, WHAT, agency_id=agency.id)
+    offer_id = new_public_id()
+    offer = Offer(
+        id=offer_id,
+        uri=offer_uri(base_url, offer_id),
+        organisation=organisation,
+        status=DRAFT,
+        latest_version=0,
+    )
+    data = {"coverage": [organisation.home_area], **data}
+    _apply(session, actor, offer, data)
+    session.add(offer)
+    session.flush()
+    record(
+        session, actor, "offer.created", "offer", offer.id,
+        organisation_id=organisation.id, changes=diff({}, content_of(offer)),
+    )
+    return offer
+
+
+def _require_registrar(actor: Actor, offer: Offer) -> None:
+    actor.require_role(offer.organisation_id, Role.REGISTRAR, WHAT, agency_id=offer.agency_id)
+
+
+def update_offer(session: Session, actor: Actor, offer_id: str, data: dict[str, Any]) -> Offer:
+    offer = _load(session, offer_id, for_update=True)
+    _require_registrar(actor, offer)
+    if offer.status == SUBMITTED:
+        raise Conflict("The offer is waiting for review. Recall it before you edit it.")
+    before = content_of(offer)
+    _apply(session, actor, offer, data)
+    session.flush()
+    changes = diff(before, content_of(offer))
+    if changes:
+        offer.status = DRAFT
+        offer.updated_at = utcnow()
+        record(
+            session, actor, "offer.updated", "offer", offer.id,
+            organisation_id=offer.organisation_id, changes=changes,
+        )
+    return offer
+
+
+def delete_offer(session: Session, actor: Actor, offer_id: str) -> None:
+    offer = _load(session, offer_id, for_update=True)
+    _require_registrar(actor, offer)
+    if offer.latest_version:
+        raise Conflict("A published offer is never deleted; withdraw it instead.")
+    record(
+        session, actor, "offer.deleted", "offer", offer.id,
+        organisation_id=offer.organisation_id, changes={"name": offer.name},
+    )
+    session.delete(offer)
+
+
+# --- transitions -------------------------------------------------------------------------------
+
+
+def _transition(
+    session: Session,
+    actor: Actor,
+    offer: Offer,
+    action: str,
+    new_status: str,
+    comment: str | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    before = offer.status
+    offer.status = new_status
+    offer.updated_at = utcnow()
+    record(
+        session, actor, f"offer.{action}", "offer", offer.id,
+        organisation_id=offer.organisation_id,
+        changes={"status": [before, new_status], **(changes or {})},
+        comment=comment,
+    )
+
+
+def _require_status(offer: Offer, allowed: set[str], action: str) -> None:
+    if offer.status not in allowed:
+        raise Conflict(
+            f"Cannot {action} an offer that is {offer.status}.",
+            {"status": [f"Allowed from: {', '.join(sorted(allowed))}."]},
+        )
+
+
+def _unchanged_since_published(session: Session, offer: Offer) -> bool:
+    if offer.published_version is None:
+        return False
+    published = session.scalar(
+        select(OfferVersion.snapshot).where(
+            OfferVersion.offer_id == offer.id, OfferVersion.version == offer.published_version
+        )
+    )
+    return content_of_document(json.loads(published or "{}")) == content_of(offer)
+
+
+def submit(session: Session, actor: Actor, offer_id: str, comment: str | None = None) -> Offer:
+    offer = _load(session, offer_id, for_update=True)
+    _require_registrar(actor, offer)
+    _require_status(offer, {DRAFT}, "submit")
+    if _unchanged_since_published(session, offer):
+        raise Conflict("Nothing to submit: the draft equals the published version.")
+    offer.return_comment = None
+    _transition(session, actor, offer, "submitted", SUBMITTED, comment)
+    return offer
+
+
+def recall(session: Session, actor: Actor, offer_id: str, comment: str | None = None) -> Offer:
+    offer = _load(session, offer_id, for_update=True)
+    _require_registrar(actor, offer)
+    _require_status(offer, {SUBMITTED}, "recall")
+    _transition(session, actor, offer, "recalled", DRAFT, comment)
+    return offer
+
+
+def send_back(session: Session, actor: Actor, offer_id: str, comment: str | None) -> Offer:
+    offer = _load(session, offer_id, for_update=True)
+    actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
+    _require_status(offer, {SUBMITTED}, "send back")
+    if not comment or not comment.strip():
+        raise InvalidInput(
+            "Say what needs fixing.", {"comment": ["A comment is required when sending back."]}
+        )
+    offer.return_comment = comment.strip()
+    _transition(session, actor, offer, "sent_back", DRAFT, comment)
+    return offer
+
+
+def publish(session: Session, actor: Actor, offer_id: str, comment: str | None = None) -> OfferVersion:
+    offer = _load(session, offer_id, for_update=True)
+    actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
+    _require_status(offer, {SUBMITTED}, "publish")
+    version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED, utcnow())
+    _transition(
+        session, actor, offer, "published", PUBLISHED, comment,
+        changes={"version": [None, version.version]},
+    )
+    return version
+
+
+def withdraw(session: Session, actor: Actor, offer_id: str, comment: str | None = None) -> OfferVersion:
+    offer = _load(session, offer_id, for_update=True)
+    actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
+    if offer.published_version is None:
+        raise Conflict(
+            "Only a published offer can be withdrawn.",
+            {"status": ["The offer has no public version."]},
+        )
+    version = publishing.write_version(session, actor, offer, STATUS_WITHDRAWN, utcnow())
+    # A pending draft or submission stays, so the offer can be published again later.
+    new_status = WITHDRAWN if offer.status == PUBLISHED else offer.status
+    _transition(
+        session, actor, offer, "withdrawn", new_status, comment,
+        changes={"version": [None, version.version]},
+    )
+    return version

@@ -1,0 +1,1 @@
+"""Member organisations (tenants) and their agencies (etater/seksjoner)."""

@@ -1,0 +1,1 @@
+"""Read-only reference data: the vocabularies and the areas of Norway."""

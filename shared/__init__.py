@@ -1,0 +1,1 @@
+"""Code shared by the Nettungen services: vocabularies, reference data, contracts."""

@@ -1,0 +1,79 @@
+"""marshmallow fields for our vocabularies, area codes and organisation numbers.
+
+The registry's input schemas and the publication contract validate the same things the same way,
+so the field definitions live here once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from shared import orgnr
+from shared.areas import reference_data
+from shared.vocab import Vocabulary
+
+
+def _one_of(vocabulary: Vocabulary) -> validate.OneOf:
+    return validate.OneOf(
+        vocabulary.codes, error=f"Not a known {vocabulary.id} code. Use one of: {{choices}}."
+    )
+
+
+def vocab_code(vocabulary: Vocabulary, **kwargs: Any) -> fields.String:
+    """A single code from ``vocabulary``."""
+    return fields.String(validate=_one_of(vocabulary), **kwargs)
+
+
+def _distinct_and(kwargs: dict[str, Any]) -> list[Any]:
+    extra = kwargs.pop("validate", None) or []
+    return [distinct, *(extra if isinstance(extra, list | tuple) else [extra])]
+
+
+def vocab_codes(vocabulary: Vocabulary, **kwargs: Any) -> fields.List:
+    """A list of distinct codes from ``vocabulary``."""
+    validators = _distinct_and(kwargs)
+    return fields.List(fields.String(validate=_one_of(vocabulary)), validate=validators, **kwargs)
+
+
+def distinct(values: list) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("The same value is given more than once.")
+
+
+def check_area_code(value: str) -> None:
+    if value not in reference_data():
+        raise ValidationError(
+            f"Unknown area code {value!r}. Use a municipality number (4 digits), a county "
+            "number (2 digits), a region code, or NO for the whole country."
+        )
+
+
+def area_code(**kwargs: Any) -> fields.String:
+    return fields.String(validate=check_area_code, **kwargs)
+
+
+def area_codes(**kwargs: Any) -> fields.List:
+    validators = _distinct_and(kwargs)
+    return fields.List(area_code(), validate=validators, **kwargs)
+
+
+def check_organisation_number(value: str) -> None:
+    try:
+        if orgnr.validate(value) != value:
+            raise ValidationError("Write the organisation number as nine digits, no spaces.")
+    except orgnr.InvalidOrganisationNumber as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def organisation_number(**kwargs: Any) -> fields.String:
+    return fields.String(validate=check_organisation_number, **kwargs)
+
+
+def check_age_range(age_min: int | None, age_max: int | None) -> None:
+    """Raise a field-level error when the lower age bound is above the upper one."""
+    if age_min is not None and age_max is not None and age_min > age_max:
+        raise ValidationError(
+            {"age_min": [f"The lowest age ({age_min}) is above the highest age ({age_max})."]}
+        )

@@ -1,0 +1,60 @@
+"""The node's publication tables, written by the registry in the publishing transaction.
+
+``publication_log`` is append-only and gap-free: a publishing transaction takes the next sequence
+number by updating the single ``publication_log_head`` row, which also serialises publishers, so
+sequence order is commit order. A reader that has seen sequence *n* has seen everything before it,
+which is what lets the relay resume from a number and lets full LDES pages be immutable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime, make_metadata
+
+
+class PublicationBase(DeclarativeBase):
+    metadata = make_metadata()
+
+
+class LogHead(PublicationBase):
+    """One row: the last sequence number handed out on this node."""
+
+    __tablename__ = "publication_log_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LogEntry(PublicationBase):
+    """One published or withdrawn offer version, in the order the node made them."""
+
+    __tablename__ = "publication_log"
+    __table_args__ = (UniqueConstraint("offer_uri", "version"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    offer_uri: Mapped[str] = mapped_column(String(500), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    organisation_number: Mapped[str] = mapped_column(String(9), index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The canonical JSON of the offer version (shared.publication.schema).
+    snapshot: Mapped[str] = mapped_column(Text)
+
+
+class PublishedOffer(PublicationBase):
+    """The current public version of every offer that is published now."""
+
+    __tablename__ = "published_offers"
+
+    offer_uri: Mapped[str] = mapped_column(String(500), primary_key=True)
+    offer_id: Mapped[str] = mapped_column(String(36), unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    organisation_number: Mapped[str] = mapped_column(String(9), index=True)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+    snapshot: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,163 @@
+"""The canonical JSON of an offer version: the unit of exchange in the federation.
+
+Every published or withdrawn version of an offer is one immutable document of this shape. The
+registry dumps it into the event log and the published snapshot; the publisher, search and
+reporting load it. ``schema_version`` changes only for a change consumers must know about; new
+optional fields keep the number and older consumers ignore them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from shared import vocab
+from shared.fields import (
+    area_code,
+    area_codes,
+    check_age_range,
+    organisation_number,
+    vocab_code,
+    vocab_codes,
+)
+
+SCHEMA_VERSION = 1
+MAX_AGE = 25
+STATUS_PUBLISHED = "published"
+STATUS_WITHDRAWN = "withdrawn"
+
+
+def canonical_json(document: Any) -> str:
+    """Sorted keys, no insignificant white space, UTF-8 characters as themselves.
+
+    For our value domain (strings, integers, booleans and short decimals) this is the JSON
+    Canonicalization Scheme (RFC 8785) form, so signatures over it are reproducible anywhere.
+    """
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class ProviderSchema(_Strict):
+    organisation_number = organisation_number(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = vocab_code(vocab.ORGANISATION_KINDS, required=True)
+    home_area = area_code(required=True)
+
+
+class AgencyRefSchema(_Strict):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ContactSchema(_Strict):
+    name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=40))
+    url = fields.Url(allow_none=True, schemes={"http", "https"})
+
+
+class LocationSchema(_Strict):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    street_address = fields.String(allow_none=True, validate=validate.Length(max=200))
+    postal_code = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{4}$"))
+    postal_town = fields.String(allow_none=True, validate=validate.Length(max=100))
+    municipality = area_code(allow_none=True)
+
+
+class GuideSchema(_Strict):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    url = fields.Url(required=True, schemes={"http", "https"})
+
+
+class DutyRefSchema(_Strict):
+    """A statutory duty the offer fulfils, carried whole so consumers need no catalogue."""
+
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9-]{1,64}$"))
+    title = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    law = fields.String(required=True)
+    law_id = fields.String(required=True)
+    section = fields.String(required=True)
+    url = fields.Url(allow_none=True, schemes={"http", "https"})
+
+
+class OfferVersionSchema(_Strict):
+    schema_version = fields.Integer(required=True, validate=validate.Equal(SCHEMA_VERSION))
+    uri = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    status = fields.String(
+        required=True, validate=validate.OneOf([STATUS_PUBLISHED, STATUS_WITHDRAWN])
+    )
+    published_at = fields.AwareDateTime(required=True)
+    provider = fields.Nested(ProviderSchema, required=True)
+    agency = fields.Nested(AgencyRefSchema, required=True)
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    contact = fields.Nested(ContactSchema, required=True)
+    responsible_role = fields.String(allow_none=True, validate=validate.Length(max=200))
+    locations = fields.List(fields.Nested(LocationSchema), required=True)
+    schedule = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    access = vocab_code(vocab.ACCESS, required=True)
+    free_of_charge = fields.Boolean(required=True)
+    cost_description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    languages = vocab_codes(vocab.OFFER_LANGUAGES, required=True)
+
+    level = fields.Integer(required=True, validate=validate.Range(min=1, max=3))
+    category = vocab_code(vocab.OFFER_CATEGORIES, required=True)
+    age_min = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_AGE))
+    age_max = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_AGE))
+    audiences = vocab_codes(vocab.AUDIENCES, required=True)
+    risk_groups = vocab_codes(vocab.RISK_GROUPS, required=True)
+    diagnosis_groups = vocab_codes(vocab.DIAGNOSIS_GROUPS, required=True)
+    statutory_duties = fields.List(fields.Nested(DutyRefSchema), required=True)
+
+    staff_fte = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
+    budget_nok = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    user_participation = fields.Boolean(required=True)
+    evaluated = fields.Boolean(required=True)
+    evaluation_description = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    good_practice = fields.Boolean(required=True)
+    evidence_based = fields.Boolean(required=True)
+    measure_status = vocab_code(vocab.MEASURE_STATUSES, required=True)
+    guides = fields.List(fields.Nested(GuideSchema), required=True)
+
+    coverage = area_codes(required=True, validate=validate.Length(min=1))
+    review_interval_months = fields.Integer(required=True, validate=validate.Range(1, 60))
+    last_reviewed = fields.Date(allow_none=True)
+
+    @validates_schema
+    def _age_range(self, data: dict[str, Any], **_: Any) -> None:
+        check_age_range(data.get("age_min"), data.get("age_max"))
+
+
+_schema = OfferVersionSchema()
+
+
+def dump_offer_version(document: dict[str, Any]) -> str:
+    """Serialise a version document built by the registry, validate it, return canonical JSON.
+
+    Validating on the way out means no node can publish what consumers would reject.
+    """
+    dumped = _schema.dump(document)
+    errors = _schema.validate(dumped)
+    if errors:
+        raise ValidationError(errors)
+    return canonical_json(dumped)
+
+
+def load_offer_version(text: str | bytes) -> dict[str, Any]:
+    """Parse and validate a version document received from a node."""
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"Not JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ValidationError("An offer version is a JSON object.")
+    return _schema.load(raw)

@@ -1,0 +1,198 @@
+"""Flask plumbing shared by every service: one error format, one transaction per request, docs.
+
+Every error any service returns has the same JSON body::
+
+    {"code": 422, "status": "Unprocessable Entity", "message": "...",
+     "errors": {"json": {"age_min": ["..."]}}}
+
+``errors`` is present when there are field-level messages, keyed by where the field was sent
+(``json``, ``query``, ``path``) and then by field name.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import flask_smorest
+from flask import Blueprint, Flask, Response, g, jsonify, send_from_directory
+from flask.views import MethodView
+from marshmallow import Schema, fields
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from shared.errors import DomainError, TooManyRequests
+
+log = logging.getLogger(__name__)
+
+
+def error_response(
+    status: int,
+    message: str,
+    errors: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    payload: dict[str, Any] = {
+        "code": status,
+        "status": HTTP_STATUS_CODES.get(status, "Error"),
+        "message": message,
+    }
+    if errors:
+        payload["errors"] = errors
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with our error payload for every HTTP error, routed or not."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+        data = getattr(error, "data", None) or {}
+        status = error.code or 500
+        if status >= 500:
+            log.error("request failed", exc_info=getattr(error, "original_exception", None))
+            message = "An internal error occurred; nothing was changed."
+        else:
+            message = data.get("message") or error.description or error.name
+        errors = data.get("errors") or data.get("messages")
+        return error_response(status, message, errors, data.get("headers"))
+
+
+def _handle_domain_error(error: DomainError) -> Response:
+    errors = {"json": error.errors} if error.errors else None
+    headers = {}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
+    return error_response(error.status_code, error.message, errors, headers)
+
+
+def _handle_integrity_error(error: IntegrityError) -> Response:
+    log.info("write refused by a database constraint: %s", error.orig)
+    return error_response(409, "The change conflicts with existing data; nothing was changed.")
+
+
+class RequestDatabase:
+    """One SQLAlchemy session and one transaction per request.
+
+    Views never commit. After the view, a successful response (status below 400) commits and
+    any other rolls back, so a failed request changes nothing. A constraint that only the
+    database can check (a unique name raced by two requests) becomes a 409, not a 500.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["nettungen.db"] = self
+        app.after_request(self._finish)
+        app.teardown_request(self._close)
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = self.sessionmaker()
+        return g.db_session  # type: ignore[no-any-return]
+
+    def _finish(self, response: Response) -> Response:
+        session: Session | None = g.pop("db_session", None)
+        if session is None:
+            return response
+        try:
+            if response.status_code < 400:
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    log.info("commit refused by a database constraint", exc_info=True)
+                    return error_response(
+                        409, "The change conflicts with existing data; nothing was changed."
+                    )
+            else:
+                session.rollback()
+        finally:
+            session.close()
+        return response
+
+    def _close(self, _exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+
+def init_web(app: Flask, api: Api) -> None:
+    """Register the error handlers and the local Swagger UI assets for ``/docs``."""
+    api.init_app(app)
+    app.register_error_handler(DomainError, _handle_domain_error)
+    app.register_error_handler(IntegrityError, _handle_integrity_error)
+    app.register_blueprint(_docs_assets_blueprint())
+
+
+def openapi_settings(title: str, version: str, description: str) -> dict[str, Any]:
+    """flask-smorest settings: ``/openapi.json`` and ``/docs``, with Swagger UI served locally."""
+    return {
+        "API_TITLE": title,
+        "API_VERSION": version,
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "/docs-assets/",
+        "API_SPEC_OPTIONS": {"info": {"description": description}},
+    }
+
+
+def _docs_assets_blueprint() -> Blueprint:
+    # Swagger UI ships inside the swagger-ui-bundle package; nothing is fetched from a CDN.
+    import swagger_ui_bundle
+
+    directory = Path(swagger_ui_bundle.swagger_ui_path)
+    bp = Blueprint("docs_assets", __name__)
+
+    @bp.get("/docs-assets/<path:filename>")
+    def asset(filename: str) -> Response:
+        return send_from_directory(directory, filename, max_age=86400)
+
+    return bp
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "ok or failing"})
+    checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+def health_blueprint(checks: Mapping[str, Callable[[], None]]) -> flask_smorest.Blueprint:
+    """``GET /healthz``: 200 when every check passes, 503 naming the ones that fail."""
+    bp = flask_smorest.Blueprint("health", __name__, description="Liveness and readiness.")
+
+    @bp.route("/healthz")
+    class Health(MethodView):
+        @bp.response(200, HealthSchema)
+        @bp.alt_response(503, schema=HealthSchema, description="A dependency is failing.")
+        def get(self) -> tuple[dict[str, Any], int]:
+            results = {}
+            for name, check in checks.items():
+                try:
+                    check()
+                    results[name] = "ok"
+                except Exception as exc:  # noqa: BLE001 - a health check reports every failure
+                    log.warning("health check %s failed: %s", name, exc)
+                    results[name] = "failing"
+            healthy = all(v == "ok" for v in results.values())
+            return {"status": "ok" if healthy else "failing", "checks": results}, (
+                200 if healthy else 503
+            )
+
+    return bp
