@@ -68,7 +68,11 @@ def load_config(
         elif key.name in environ:
             raw = environ[key.name]
         else:
-            raw = key.default_for(resolved)
+            try:
+                raw = key.default_for(resolved)
+            except KeyError as exc:
+                problems.append(f"{key.name}: its default needs {exc.args[0]}, which is missing")
+                continue
         if raw is REQUIRED:
             problems.append(f"{key.name}: required ({key.description})")
             continue

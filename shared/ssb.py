@@ -54,14 +54,9 @@ def _decode(raw: bytes) -> str:
 def parse_klass(raw: bytes) -> dict[str, str]:
     """Return ``{code: name}`` from a KLASS JSON or CSV download."""
     text = _decode(raw).strip()
-    if text.startswith("{"):
-        try:
-            rows = json.loads(text)["codes"]
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ClassificationError(f"not a KLASS JSON code list: {exc}") from None
-    else:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,")
-        rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
+    if not text:
+        raise ClassificationError("the file is empty")
+    rows = _json_rows(text) if text.startswith("{") else _csv_rows(text)
     codes: dict[str, str] = {}
     for row in rows:
         if not isinstance(row, dict) or "code" not in row or "name" not in row:
@@ -75,6 +70,24 @@ def parse_klass(raw: bytes) -> dict[str, str]:
     if not codes:
         raise ClassificationError("the file holds no codes")
     return codes
+
+
+def _json_rows(text: str) -> list[object]:
+    try:
+        rows = json.loads(text)["codes"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ClassificationError(f"not a KLASS JSON code list: {exc}") from None
+    if not isinstance(rows, list):
+        raise ClassificationError("not a KLASS JSON code list: 'codes' is not a list")
+    return rows
+
+
+def _csv_rows(text: str) -> list[object]:
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=";,")
+    except csv.Error:
+        raise ClassificationError("neither KLASS JSON nor a ';'- or ','-separated CSV") from None
+    return list(csv.DictReader(io.StringIO(text), dialect=dialect))
 
 
 def import_classification(

@@ -101,12 +101,20 @@ class RequestDatabase:
             g.db_session = self.sessionmaker()
         return g.db_session  # type: ignore[no-any-return]
 
+    def keep_despite_error(self) -> None:
+        """Commit this request's writes even though it answers with an error status.
+
+        For records that must outlive a refusal, such as a failed login counted by the
+        throttle; the view must have written nothing else.
+        """
+        g.db_keep_despite_error = True
+
     def _finish(self, response: Response) -> Response:
         session: Session | None = g.pop("db_session", None)
         if session is None:
             return response
         try:
-            if response.status_code < 400:
+            if response.status_code < 400 or g.pop("db_keep_despite_error", False):
                 try:
                     session.commit()
                 except IntegrityError:
@@ -128,8 +136,8 @@ class RequestDatabase:
             session.close()
 
     def ping(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        with self.sessionmaker() as session:
+            session.execute(text("SELECT 1"))
 
 
 def init_web(app: Flask, api: Api) -> None:

@@ -34,8 +34,21 @@ def canonical_json(document: Any) -> str:
 
     For our value domain (strings, integers, booleans and short decimals) this is the JSON
     Canonicalization Scheme (RFC 8785) form, so signatures over it are reproducible anywhere.
+    RFC 8785 writes numbers as ECMAScript does, so a whole float such as 2.0 becomes 2.
     """
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(
+        _whole_floats_as_ints(document), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def _whole_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(v) for v in value]
+    return value
 
 
 class _Strict(Schema):

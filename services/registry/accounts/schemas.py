@@ -61,9 +61,17 @@ class TokenSchema(Schema):
     revoked_at = fields.AwareDateTime(allow_none=True)
 
 
-class IssuedTokenSchema(TokenSchema):
+class IssuedTokenSchema(Schema):
+    """A new token with its secret, which is shown in this response only."""
+
+    id = fields.String(attribute="token.public_id", required=True)
+    name = fields.String(attribute="token.name", required=True)
+    organisation = fields.String(attribute="token.organisation.organisation_number", required=True)
+    created_at = fields.AwareDateTime(attribute="token.created_at", required=True)
+    expires_at = fields.AwareDateTime(attribute="token.expires_at", allow_none=True)
     token = fields.String(
-        required=True, metadata={"description": "Shown once; store it now. Send as Bearer."}
+        attribute="plaintext", required=True,
+        metadata={"description": "Shown once; store it now. Send as Bearer."},
     )
 
 

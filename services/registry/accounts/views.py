@@ -72,14 +72,12 @@ class Tokens(MethodView):
 
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, IssuedTokenSchema)
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, data: dict[str, Any]) -> services.IssuedToken:
         """Create a token for one of my organisations; the secret is in this response only."""
-        session, actor = db_session(), current_actor()
-        issued = services.issue_token(
-            session, actor, _me(), organisation(data["organisation"]), data["name"],
-            data.get("expires_in_days"),
+        return services.issue_token(
+            db_session(), current_actor(), _me(), organisation(data["organisation"]),
+            data["name"], data.get("expires_in_days"),
         )
-        return {**TokenSchema().dump(issued.token), "token": issued.plaintext}
 
 
 @blp.route("/me/tokens/<token_id>")
@@ -171,9 +169,8 @@ def login() -> Response | tuple[str, int] | str:
         return page, 429, {"Retry-After": str(exc.retry_after)}  # type: ignore[return-value]
     user = services.login(session, email, password) if email and password else None
     if user is None:
-        # Recorded in its own transaction: the failed request itself changes nothing else.
-        with current_app.extensions["nettungen.db"].sessionmaker.begin() as failures:
-            services.record_login_failure(failures, email, remote)
+        services.record_login_failure(session, email, remote)
+        current_app.extensions["nettungen.db"].keep_despite_error()
         page = render_template("login.html", next=request.form.get("next", ""), error="invalid")
         return page, 401
     browser_session.clear()

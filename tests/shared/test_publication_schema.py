@@ -1,0 +1,162 @@
+"""shared.publication.schema: the canonical JSON of an offer version."""
+
+import copy
+import datetime as dt
+import json
+
+import pytest
+from marshmallow import ValidationError
+
+from shared.publication.schema import canonical_json, dump_offer_version, load_offer_version
+
+# One complete offer version as it travels between nodes (JSON-ready values).
+WIRE = {
+    "schema_version": 1,
+    "uri": "https://registry.drammen.example/tilbud/6f1c2d3e-0000-4000-8000-000000000001",
+    "id": "6f1c2d3e-0000-4000-8000-000000000001",
+    "version": 1,
+    "status": "published",
+    "published_at": "2024-03-01T12:00:00+00:00",
+    "provider": {"organisation_number": "910000012", "name": "Drammen kommune",
+                 "kind": "municipality", "home_area": "3301"},
+    "agency": {"id": "helsestasjon", "name": "Helsestasjon og skolehelsetjeneste"},
+    "name": "ICDP foreldreveiledning",
+    "description": "Gruppebasert veiledning for foreldre med barn 0–5 år.",
+    "contact": {"name": "Kari Nordmann", "email": "helsestasjon@drammen.example",
+                "phone": "+47 32 04 00 00", "url": "https://www.drammen.example/icdp"},
+    "responsible_role": "Helsesykepleier",
+    "locations": [{"name": "Familiens hus", "street_address": "Engene 1", "postal_code": "3015",
+                   "postal_town": "Drammen", "municipality": "3301"}],
+    "schedule": "Tirsdager 18–20",
+    "access": "self_referral",
+    "free_of_charge": True,
+    "cost_description": None,
+    "languages": ["nob", "eng"],
+    "level": 1,
+    "category": "parent_support",
+    "age_min": 0,
+    "age_max": 5,
+    "audiences": ["parents"],
+    "risk_groups": ["parent_mental_illness"],
+    "diagnosis_groups": [],
+    "statutory_duties": [{"code": "hol-3-2", "title": {"nb": "Helsestasjonstjeneste"},
+                          "law": "Helse- og omsorgstjenesteloven", "law_id": "LOV-2011-06-24-30",
+                          "section": "§ 3-2", "url": "https://lovdata.no/lov/2011-06-24-30"}],
+    "staff_fte": 1.5,
+    "budget_nok": 250000,
+    "user_participation": True,
+    "evaluated": False,
+    "evaluation_description": None,
+    "good_practice": True,
+    "evidence_based": True,
+    "measure_status": "permanent",
+    "guides": [{"title": "Handlingsveileder", "url": "https://www.drammen.example/veileder"}],
+    "coverage": ["3301"],
+    "review_interval_months": 12,
+    "last_reviewed": "2024-02-15",
+}
+
+
+def document():
+    """The same version as the registry builds it (Python dates and times)."""
+    doc = copy.deepcopy(WIRE)
+    doc["published_at"] = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
+    doc["last_reviewed"] = dt.date(2024, 2, 15)
+    return doc
+
+
+def test_dump_is_canonical_json():
+    text = dump_offer_version(document())
+    assert '"age_max":5,"age_min":0' in text
+    assert '"published_at":"2024-03-01T12:00:00+00:00"' in text
+    assert '"last_reviewed":"2024-02-15"' in text
+    assert text.startswith('{"access":"self_referral","age_max":5,')
+    parsed = json.loads(text)
+    assert parsed == WIRE
+    assert json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False) == text
+
+
+def test_load_round_trips():
+    assert load_offer_version(dump_offer_version(document())) == document()
+    assert load_offer_version(dump_offer_version(document()).encode("utf-8")) == document()
+
+
+def _errors_loading(**changes):
+    wire = copy.deepcopy(WIRE)
+    for key, value in changes.items():
+        if value is ...:
+            del wire[key]
+        else:
+            wire[key] = value
+    with pytest.raises(ValidationError) as exc:
+        load_offer_version(json.dumps(wire))
+    return exc.value.messages
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"age_min": 12, "age_max": 5}, ["age_min"]),
+        ({"risk_groups": ["parent_mental_illness", "dragons"]}, ["risk_groups", 1]),
+        ({"coverage": ["3301", "0101"]}, ["coverage", 1]),  # 0101 Halden ended in 2020
+        ({"provider": {**WIRE["provider"], "organisation_number": "974760672"}},
+         ["provider", "organisation_number"]),
+        ({"provider": {**WIRE["provider"], "organisation_number": "974 760 673"}},
+         ["provider", "organisation_number"]),
+        ({"provider": {**WIRE["provider"], "kind": "company"}}, ["provider", "kind"]),
+        ({"schema_version": 2}, ["schema_version"]),
+        ({"level": 4}, ["level"]),
+        ({"level": 0}, ["level"]),
+        ({"name": ...}, ["name"]),
+        ({"name": ""}, ["name"]),
+        ({"published_at": "2024-03-01T12:00:00"}, ["published_at"]),  # no time zone
+        ({"coverage": []}, ["coverage"]),
+        ({"languages": ["nob", "nob"]}, ["languages"]),
+    ],
+)
+def test_invalid_versions_are_rejected_naming_the_field(changes, path):
+    errors = _errors_loading(**changes)
+    for key in path:
+        assert key in errors, (path, errors)
+        errors = errors[key]
+    assert errors
+
+
+def test_dump_refuses_what_consumers_would_reject():
+    doc = document()
+    doc["age_min"], doc["age_max"] = 12, 5
+    with pytest.raises(ValidationError) as exc:
+        dump_offer_version(doc)
+    assert list(exc.value.messages) == ["age_min"]
+
+
+@pytest.mark.parametrize("text", ["not json", "{", "", b"\xff\xfe\x00"])
+def test_non_json_is_rejected(text):
+    with pytest.raises(ValidationError, match="Not JSON"):
+        load_offer_version(text)
+
+
+def test_json_array_is_rejected():
+    with pytest.raises(ValidationError, match="JSON object"):
+        load_offer_version(json.dumps([WIRE]))
+
+
+def test_unknown_fields_are_ignored_for_forward_compatibility():
+    wire = copy.deepcopy(WIRE)
+    wire["sign_language_interpreter"] = True
+    wire["provider"]["website"] = "https://www.drammen.example"
+    assert load_offer_version(json.dumps(wire)) == document()
+
+
+def test_canonical_json_keeps_norwegian_letters_as_utf8():
+    text = canonical_json({"name": "Små barn i Bærum", "by": "Tromsø"})
+    assert text == '{"by":"Tromsø","name":"Små barn i Bærum"}'
+    assert "\\u" not in text
+    assert canonical_json("æøå").encode("utf-8") == b'"\xc3\xa6\xc3\xb8\xc3\xa5"'
+
+
+def test_canonical_json_numbers_follow_rfc8785():
+    # RFC 8785 serialises numbers as ECMAScript does: 2.0 is written "2", 1.5 is "1.5".
+    # A JavaScript verifier re-canonicalising {"staff_fte": 2} would otherwise sign other bytes.
+    assert canonical_json({"staff_fte": 1.5}) == '{"staff_fte":1.5}'
+    assert canonical_json({"staff_fte": 2.0}) == '{"staff_fte":2}'
