@@ -22,6 +22,7 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 ## Re-resolve the pinned versions after changing dependencies in pyproject.toml.

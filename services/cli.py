@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -31,15 +32,25 @@ def refdata() -> None:
 
 
 @refdata.command("import")
-@click.option("--municipalities", type=click.File("rb"), required=True,
-              help="SSB KLASS classification 131 (codesAt JSON or CSV).")
-@click.option("--counties", type=click.File("rb"), required=True,
-              help="SSB KLASS classification 104 (codesAt JSON or CSV).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=lambda: os.environ.get(REFDATA_DIR_ENV) or str(PACKAGED_DATA_DIR),
-              show_default=f"${REFDATA_DIR_ENV}, else the packaged data folder")
-def refdata_import(municipalities: click.utils.LazyFile, counties: click.utils.LazyFile,
-                   out: Path) -> None:
+@click.option(
+    "--municipalities",
+    type=click.File("rb"),
+    required=True,
+    help="SSB KLASS classification 131 (codesAt JSON or CSV).",
+)
+@click.option(
+    "--counties",
+    type=click.File("rb"),
+    required=True,
+    help="SSB KLASS classification 104 (codesAt JSON or CSV).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get(REFDATA_DIR_ENV) or str(PACKAGED_DATA_DIR),
+    show_default=f"${REFDATA_DIR_ENV}, else the packaged data folder",
+)
+def refdata_import(municipalities: BinaryIO, counties: BinaryIO, out: Path) -> None:
     """Check a newer classification from Statistics Norway and write it as our data files."""
     try:
         result = import_classification(municipalities.read(), counties.read(), out)
@@ -58,6 +69,8 @@ def refdata_import(municipalities: click.utils.LazyFile, counties: click.utils.L
 @click.option("--reset", is_flag=True, help="Start again from fresh demo data.")
 def demo(port: int, reset: bool) -> None:
     """Run a registry node with demo data on this machine (SQLite by default)."""
+    from sqlalchemy.orm import sessionmaker
+
     from services.registry import create_app
     from services.registry import db as registry_db
     from services.registry.accounts.permissions import Actor
@@ -68,7 +81,6 @@ def demo(port: int, reset: bool) -> None:
     from shared.config import load_config
     from shared.db import create_engine
     from shared.serve import run_gunicorn
-    from sqlalchemy.orm import sessionmaker
 
     instance = Path("instance/demo/registry").resolve()
     if reset and instance.exists():

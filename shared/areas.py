@@ -83,11 +83,17 @@ class ReferenceData:
                 raise ValueError(f"region {region['code']} names unknown counties {missing}")
             members = frozenset().union(*(by_county[c] for c in region["counties"]))
             self.areas[region["code"]] = Area(
-                region["code"], AreaKind.REGION, region["name"]["nb"], members,
+                region["code"],
+                AreaKind.REGION,
+                region["name"]["nb"],
+                members,
                 names=dict(region["name"]),
             )
         self.areas[NATIONAL] = Area(
-            NATIONAL, AreaKind.NATIONAL, "Norge", frozenset(municipalities),
+            NATIONAL,
+            AreaKind.NATIONAL,
+            "Norge",
+            frozenset(municipalities),
             names={"nb": "Hele landet", "nn": "Heile landet", "en": "All of Norway"},
         )
         self.region_counties = {r["code"]: tuple(r["counties"]) for r in regions}

@@ -102,7 +102,9 @@ def import_classification(
         raise ClassificationError(f"malformed codes: {', '.join(sorted(bad)[:10])}")
     with_county = {code: (name, code[:2]) for code, name in municipalities.items()}
     regions_path = out_dir / REGIONS_FILE
-    regions = read_regions(regions_path if regions_path.exists() else PACKAGED_DATA_DIR / REGIONS_FILE)
+    regions = read_regions(
+        regions_path if regions_path.exists() else PACKAGED_DATA_DIR / REGIONS_FILE
+    )
     try:
         ReferenceData(with_county, counties, regions)
     except ValueError as exc:

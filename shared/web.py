@@ -53,7 +53,7 @@ def error_response(
 class Api(flask_smorest.Api):
     """flask-smorest's Api with our error payload for every HTTP error, routed or not."""
 
-    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}
         status = error.code or 500
         if status >= 500:
@@ -99,7 +99,8 @@ class RequestDatabase:
     def session(self) -> Session:
         if "db_session" not in g:
             g.db_session = self.sessionmaker()
-        return g.db_session  # type: ignore[no-any-return]
+        session: Session = g.db_session
+        return session
 
     def keep_despite_error(self) -> None:
         """Commit this request's writes even though it answers with an error status.

@@ -48,6 +48,11 @@ class Context:
             self._engine = create_engine(self.settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
         return self._engine
 
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction; a domain error becomes a readable message and nothing is written."""
@@ -55,24 +60,32 @@ class Context:
             with sessionmaker(self.engine, expire_on_commit=False).begin() as session:
                 yield session
         except DomainError as exc:
-            details = "".join(f"\n  {k}: {'; '.join(map(str, v))}" for k, v in (exc.errors or {}).items())
+            details = "".join(
+                f"\n  {k}: {'; '.join(map(str, v))}" for k, v in (exc.errors or {}).items()
+            )
             raise click.ClickException(exc.message + details) from None
 
 
-pass_context = click.make_pass_decorator(Context, ensure=True)
+pass_context = click.make_pass_decorator(Context)
 
 
 def _validated(schema: Schema, data: dict[str, Any]) -> dict[str, Any]:
     try:
-        return schema.load(data)  # type: ignore[no-any-return]
+        loaded: dict[str, Any] = schema.load(data)
+        return loaded
     except ValidationError as exc:
-        lines = "".join(f"\n  {k}: {'; '.join(map(str, v))}" for k, v in exc.normalized_messages().items())
+        lines = "".join(
+            f"\n  {k}: {'; '.join(map(str, v))}" for k, v in exc.normalized_messages().items()
+        )
         raise click.ClickException("Invalid input:" + lines) from None
 
 
 @click.group()
-def registry() -> None:
+@click.pass_context
+def registry(click_context: click.Context) -> None:
     """The registry of this node: organisations, users, tokens and the database."""
+    context = click_context.ensure_object(Context)
+    click_context.call_on_close(context.close)
 
 
 @registry.command("config")
@@ -181,8 +194,14 @@ def user_set_password(ctx: Context, email: str, password: str) -> None:
 @user_group.command("grant")
 @click.argument("orgnr")
 @click.argument("email")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice(vocab.ROLES.codes), help="Repeat for several roles.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(vocab.ROLES.codes),
+    help="Repeat for several roles.",
+)
 @click.option("--agency", "agencies", multiple=True, help="Agency id (registrars); repeatable.")
 @pass_context
 def user_grant(

@@ -47,7 +47,11 @@ def authenticate() -> None:
     if user_id is None:
         return
     user = session.get(User, user_id)
-    if user is None or not user.is_active or browser_session.get("auth") != session_fingerprint(user):
+    if (
+        user is None
+        or not user.is_active
+        or browser_session.get("auth") != session_fingerprint(user)
+    ):
         browser_session.clear()
         return
     g.actor = build_actor(session, user)

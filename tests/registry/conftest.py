@@ -47,11 +47,13 @@ def build_world(db: Session) -> World:
     world = World()
     for orgnr, name, home in ((ORG_A, "Drammen kommune", "3301"), (ORG_B, "Lier kommune", "3312")):
         world.orgs[orgnr] = organisations.create_organisation(
-            db, OPERATOR,
+            db,
+            OPERATOR,
             {"organisation_number": orgnr, "name": name, "kind": "municipality", "home_area": home},
         )
     for key, orgnr, name in (
-        ("a_health", ORG_A, "Helsestasjon"), ("a_family", ORG_A, "Familiens hus"),
+        ("a_health", ORG_A, "Helsestasjon"),
+        ("a_family", ORG_A, "Familiens hus"),
         ("b_health", ORG_B, "Helsestasjon"),
     ):
         world.agencies[key] = organisations.create_agency(
@@ -59,7 +61,12 @@ def build_world(db: Session) -> World:
         ).public_id
     for key, (orgnr, roles, agency_keys) in PEOPLE.items():
         membership = accounts.add_member(
-            db, OPERATOR, world.orgs[orgnr], email=f"{key}@example.org", name=key, roles=roles,
+            db,
+            OPERATOR,
+            world.orgs[orgnr],
+            email=f"{key}@example.org",
+            name=key,
+            roles=roles,
             agencies=[world.agencies[a] for a in agency_keys],
         )
         issued = accounts.issue_token(db, OPERATOR, membership.user, world.orgs[orgnr], "tests")
@@ -103,7 +110,9 @@ def login(client, email: str, password: str = PASSWORD) -> dict[str, str]:
     """Log in through the form like a browser; return the CSRF header for later writes."""
     page = client.get("/login").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf})
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return {"X-CSRFToken": client.get("/api/v1/me").get_json()["csrf_token"]}
 

@@ -14,8 +14,14 @@ from tests.registry.conftest import OPERATOR, ORG_A, PASSWORD, login
 
 def make_user(db, world, email="person@example.org", roles=("registrar",)):
     user = accounts.add_member(
-        db, OPERATOR, world.orgs[ORG_A], email=email, name="Person", roles=roles,
-        agencies=[world.agencies["a_health"]], password=PASSWORD,
+        db,
+        OPERATOR,
+        world.orgs[ORG_A],
+        email=email,
+        name="Person",
+        roles=roles,
+        agencies=[world.agencies["a_health"]],
+        password=PASSWORD,
     ).user
     db.flush()
     return user
@@ -75,7 +81,8 @@ def test_wrong_password_is_401_and_recorded(client, db, world):
     make_user(db, world)
     csrf = csrf_from_login_page(client)
     response = client.post(
-        "/login", data={"email": "person@example.org", "password": "feil-passord", "csrf_token": csrf}
+        "/login",
+        data={"email": "person@example.org", "password": "feil-passord", "csrf_token": csrf},
     )
     assert response.status_code == 401
     assert "feil" in response.get_data(as_text=True)  # "E-postadressen eller passordet er feil."
@@ -87,8 +94,10 @@ def test_login_is_throttled_after_five_failures(client, db, world):
     make_user(db, world)
     csrf = csrf_from_login_page(client)
     for _ in range(5):
-        client.post("/login", data={"email": "person@example.org", "password": "gjett-gjett",
-                                    "csrf_token": csrf})
+        client.post(
+            "/login",
+            data={"email": "person@example.org", "password": "gjett-gjett", "csrf_token": csrf},
+        )
     # Even the right password is refused while the account is throttled.
     response = client.post(
         "/login", data={"email": "person@example.org", "password": PASSWORD, "csrf_token": csrf}
@@ -138,12 +147,15 @@ def test_revoked_expired_and_malformed_tokens_get_401(client, db, world):
     assert response.get_json()["message"] == "The API token is invalid, expired or revoked."
     assert client.get("/api/v1/me", headers={"Authorization": "Basic abc"}).status_code == 401
     forged = world.tokens["a_admin"][:-4] + "AAAA"
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    )
 
 
 def test_tokens_cannot_mint_tokens(client, world):
     response = client.post(
-        "/api/v1/me/tokens", json={"name": "mer", "organisation": ORG_A},
+        "/api/v1/me/tokens",
+        json={"name": "mer", "organisation": ORG_A},
         headers=world.auth("a_admin"),
     )
     assert response.status_code == 403
@@ -167,10 +179,15 @@ def test_anonymous_requests_need_authentication_but_catalogues_are_public(client
 def test_login_redirect_stays_on_this_site(client, db, world):
     make_user(db, world)
     csrf = csrf_from_login_page(client)
-    response = client.post("/login", data={
-        "email": "person@example.org", "password": PASSWORD, "csrf_token": csrf,
-        "next": "//evil.example/steal",
-    })
+    response = client.post(
+        "/login",
+        data={
+            "email": "person@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf,
+            "next": "//evil.example/steal",
+        },
+    )
     assert response.headers["Location"] == "/"
 
 

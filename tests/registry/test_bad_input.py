@@ -55,7 +55,8 @@ def assert_error(response, status, field=None, location="json"):
 def test_invalid_offer_fields(client, world, db, overrides, field):
     before = state(db)
     response = client.post(
-        OFFERS, json={**offer_input(world.agencies["a_health"]), **overrides},
+        OFFERS,
+        json={**offer_input(world.agencies["a_health"]), **overrides},
         headers=world.auth("a_registrar"),
     )
     assert_error(response, 422, field)
@@ -64,19 +65,31 @@ def test_invalid_offer_fields(client, world, db, overrides, field):
 
 def test_age_minimum_above_maximum_is_explained(client, world):
     response = client.post(
-        OFFERS, json=offer_input(world.agencies["a_health"], age_min=12, age_max=6),
+        OFFERS,
+        json=offer_input(world.agencies["a_health"], age_min=12, age_max=6),
         headers=world.auth("a_registrar"),
     )
     body = assert_error(response, 422, "age_min")
-    assert body["errors"]["json"]["age_min"] == ["The lowest age (12) is above the highest age (6)."]
+    assert body["errors"]["json"]["age_min"] == [
+        "The lowest age (12) is above the highest age (6)."
+    ]
 
 
 def test_missing_required_fields_are_each_named(client, world, db):
     before = state(db)
     response = client.post(OFFERS, json={}, headers=world.auth("a_registrar"))
     body = assert_error(response, 422)
-    for field in ("agency", "name", "description", "access", "level", "category", "age_min",
-                  "age_max", "audiences"):
+    for field in (
+        "agency",
+        "name",
+        "description",
+        "access",
+        "level",
+        "category",
+        "age_min",
+        "age_max",
+        "audiences",
+    ):
         assert body["errors"]["json"][field] == ["Missing data for required field."]
     assert state(db) == before
 
@@ -97,7 +110,9 @@ def test_patch_that_reverses_the_age_range_is_refused(client, world, db):
 def test_malformed_json_is_a_400(client, world, db):
     before = state(db)
     response = client.post(
-        OFFERS, data='{"name": "Helse', content_type="application/json",
+        OFFERS,
+        data='{"name": "Helse',
+        content_type="application/json",
         headers=world.auth("a_registrar"),
     )
     assert_error(response, 400)
@@ -124,18 +139,30 @@ def test_oversized_body_is_a_413(client, world, db):
 )
 def test_invalid_organisations(client, db, node_admin, payload, field):
     before = state(db)
-    body = {"organisation_number": "974760673", "name": "Brønnøysund kommune",
-            "kind": "municipality", "home_area": "1813", **payload}
+    body = {
+        "organisation_number": "974760673",
+        "name": "Brønnøysund kommune",
+        "kind": "municipality",
+        "home_area": "1813",
+        **payload,
+    }
     response = client.post("/api/v1/organisations", json=body, headers=node_admin)
     assert_error(response, 422, field)
     assert state(db) == before
 
 
 def test_valid_organisation_is_created_by_a_node_admin(client, db, node_admin):
-    body = {"organisation_number": "974 760 673", "name": "Brønnøysund kommune",
-            "kind": "municipality", "home_area": "1813"}
-    assert_error(client.post("/api/v1/organisations", json=body, headers=node_admin), 422,
-                 "organisation_number")
+    body = {
+        "organisation_number": "974 760 673",
+        "name": "Brønnøysund kommune",
+        "kind": "municipality",
+        "home_area": "1813",
+    }
+    assert_error(
+        client.post("/api/v1/organisations", json=body, headers=node_admin),
+        422,
+        "organisation_number",
+    )
     body["organisation_number"] = "974760673"
     response = client.post("/api/v1/organisations", json=body, headers=node_admin)
     assert response.status_code == 201

@@ -25,7 +25,9 @@ def act(client, world, offer_id, action, who, comment=None):
 
 
 def log_rows(db, uri):
-    return db.scalars(select(LogEntry).where(LogEntry.offer_uri == uri).order_by(LogEntry.seq)).all()
+    return db.scalars(
+        select(LogEntry).where(LogEntry.offer_uri == uri).order_by(LogEntry.seq)
+    ).all()
 
 
 def test_registrar_creates_a_draft_with_defaults(client, world):
@@ -57,14 +59,17 @@ def test_full_lifecycle_writes_one_log_row_per_version(client, world, db):
     document = json.loads(rows[0].snapshot)
     assert document["name"] == "Helsestasjon for ungdom"
     assert document["provider"] == {
-        "organisation_number": ORG_A, "name": "Drammen kommune", "kind": "municipality",
+        "organisation_number": ORG_A,
+        "name": "Drammen kommune",
+        "kind": "municipality",
         "home_area": "3301",
     }
     assert document["statutory_duties"][0]["law_id"] == "LOV-2011-06-24-30"
 
     # Editing the published offer makes a draft; the public version stays as it was.
     edited = client.patch(
-        f"/api/v1/offers/{oid}", json={"name": "Helsestasjon for ungdom (HFU)"},
+        f"/api/v1/offers/{oid}",
+        json={"name": "Helsestasjon for ungdom (HFU)"},
         headers=world.auth("a_registrar"),
     ).get_json()
     assert (edited["status"], edited["published_version"]) == ("draft", 1)
@@ -75,7 +80,9 @@ def test_full_lifecycle_writes_one_log_row_per_version(client, world, db):
     second = act(client, world, oid, "publish", "a_publisher").get_json()
     assert second["published_version"] == 2
     db.expire_all()
-    assert json.loads(db.get(PublishedOffer, uri).snapshot)["name"] == "Helsestasjon for ungdom (HFU)"
+    assert (
+        json.loads(db.get(PublishedOffer, uri).snapshot)["name"] == "Helsestasjon for ungdom (HFU)"
+    )
 
     withdrawn = act(client, world, oid, "withdraw", "a_publisher", "Lagt ned").get_json()
     assert (withdrawn["status"], withdrawn["published_version"]) == ("withdrawn", None)
@@ -93,7 +100,9 @@ def test_full_lifecycle_writes_one_log_row_per_version(client, world, db):
 
     versions = client.get(f"/api/v1/offers/{oid}/versions", headers=world.auth("a_reader"))
     assert [(v["version"], v["status"]) for v in versions.get_json()] == [
-        (1, "published"), (2, "published"), (3, "withdrawn"),
+        (1, "published"),
+        (2, "published"),
+        (3, "withdrawn"),
     ]
     # The version, the snapshot and the log row carry the very same bytes.
     assert versions.get_json()[1]["document"] == json.loads(rows[1].snapshot)
@@ -110,7 +119,9 @@ def test_full_lifecycle_writes_one_log_row_per_version(client, world, db):
         ("offer.withdrawn", "a_publisher@example.org"),
     ]
     update = history.get_json()[3]
-    assert update["changes"] == {"name": ["Helsestasjon for ungdom", "Helsestasjon for ungdom (HFU)"]}
+    assert update["changes"] == {
+        "name": ["Helsestasjon for ungdom", "Helsestasjon for ungdom (HFU)"]
+    }
     assert history.get_json()[6]["comment"] == "Lagt ned"
 
 
@@ -141,7 +152,9 @@ def test_withdrawn_offer_can_be_published_again_as_a_new_version(client, world, 
     act(client, world, oid, "submit", "a_registrar")
     act(client, world, oid, "publish", "a_publisher")
     act(client, world, oid, "withdraw", "a_publisher")
-    client.patch(f"/api/v1/offers/{oid}", json={"schedule": "Torsdager"}, headers=world.auth("a_registrar"))
+    client.patch(
+        f"/api/v1/offers/{oid}", json={"schedule": "Torsdager"}, headers=world.auth("a_registrar")
+    )
     act(client, world, oid, "submit", "a_registrar")
     again = act(client, world, oid, "publish", "a_publisher").get_json()
     assert (again["status"], again["published_version"]) == ("published", 3)
@@ -152,7 +165,9 @@ def test_withdrawing_keeps_a_pending_draft(client, world):
     oid = create(client, world).get_json()["id"]
     act(client, world, oid, "submit", "a_registrar")
     act(client, world, oid, "publish", "a_publisher")
-    client.patch(f"/api/v1/offers/{oid}", json={"schedule": "Fredager"}, headers=world.auth("a_registrar"))
+    client.patch(
+        f"/api/v1/offers/{oid}", json={"schedule": "Fredager"}, headers=world.auth("a_registrar")
+    )
     withdrawn = act(client, world, oid, "withdraw", "a_publisher").get_json()
     assert (withdrawn["status"], withdrawn["published_version"]) == ("draft", None)
     assert withdrawn["schedule"] == "Fredager"
@@ -196,9 +211,12 @@ def test_nothing_to_submit_when_draft_equals_published(client, world):
     act(client, world, oid, "submit", "a_registrar")
     act(client, world, oid, "publish", "a_publisher")
     # An edit and its undo leave the working copy equal to version 1.
-    client.patch(f"/api/v1/offers/{oid}", json={"name": "X-navn"}, headers=world.auth("a_registrar"))
     client.patch(
-        f"/api/v1/offers/{oid}", json={"name": "Helsestasjon for ungdom"},
+        f"/api/v1/offers/{oid}", json={"name": "X-navn"}, headers=world.auth("a_registrar")
+    )
+    client.patch(
+        f"/api/v1/offers/{oid}",
+        json={"name": "Helsestasjon for ungdom"},
         headers=world.auth("a_registrar"),
     )
     response = act(client, world, oid, "submit", "a_registrar")
@@ -208,7 +226,10 @@ def test_nothing_to_submit_when_draft_equals_published(client, world):
 
 def test_only_never_published_drafts_can_be_deleted(client, world):
     draft = create(client, world).get_json()["id"]
-    assert client.delete(f"/api/v1/offers/{draft}", headers=world.auth("a_registrar")).status_code == 204
+    assert (
+        client.delete(f"/api/v1/offers/{draft}", headers=world.auth("a_registrar")).status_code
+        == 204
+    )
     assert client.get(f"/api/v1/offers/{draft}", headers=world.auth("a_reader")).status_code == 404
 
     published = create(client, world).get_json()["id"]
@@ -223,7 +244,9 @@ def test_roles_decide_who_does_what(client, world):
     assert create(client, world, who="a_publisher").status_code == 403
     assert create(client, world, who="a_reader").status_code == 403
     oid = create(client, world).get_json()["id"]
-    patch = client.patch(f"/api/v1/offers/{oid}", json={"name": "Nytt"}, headers=world.auth("a_reader"))
+    patch = client.patch(
+        f"/api/v1/offers/{oid}", json={"name": "Nytt"}, headers=world.auth("a_reader")
+    )
     assert patch.status_code == 403
     act(client, world, oid, "submit", "a_registrar")
     assert act(client, world, oid, "publish", "a_registrar").status_code == 403
@@ -240,7 +263,8 @@ def test_registrar_is_limited_to_their_agencies(client, world):
     assert response.status_code == 403
     oid = create(client, world).get_json()["id"]
     moved = client.patch(
-        f"/api/v1/offers/{oid}", json={"agency": world.agencies["a_family"]},
+        f"/api/v1/offers/{oid}",
+        json={"agency": world.agencies["a_family"]},
         headers=world.auth("a_registrar"),
     )
     assert moved.status_code == 403

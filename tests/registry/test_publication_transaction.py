@@ -36,11 +36,18 @@ def test_a_failing_log_write_leaves_no_version_and_no_snapshot(client, world, db
     # Someone has taken the sequence number the next publication will get: the log row's
     # insert fails on the primary key, after the version and the snapshot were flushed.
     head = db.get(LogHead, 1).last_seq
-    db.add(LogEntry(
-        seq=head + 1, event_id="00000000-0000-4000-8000-000000000000",
-        event_type="no.nettungen.offer.published", offer_uri="https://elsewhere.test/offers/x",
-        version=1, organisation_number=ORG_A, occurred_at=dt.datetime.now(dt.UTC), snapshot="{}",
-    ))
+    db.add(
+        LogEntry(
+            seq=head + 1,
+            event_id="00000000-0000-4000-8000-000000000000",
+            event_type="no.nettungen.offer.published",
+            offer_uri="https://elsewhere.test/offers/x",
+            version=1,
+            organisation_number=ORG_A,
+            occurred_at=dt.datetime.now(dt.UTC),
+            snapshot="{}",
+        )
+    )
     db.flush()
 
     response = client.post(f"/api/v1/offers/{oid}/publish", headers=world.auth("a_publisher"))
@@ -95,7 +102,9 @@ def test_log_row_points_at_the_version_it_published(client, world, db, status):
         select(LogEntry).where(LogEntry.offer_uri == offer.uri).order_by(LogEntry.seq.desc())
     ).first()
     version = db.scalar(
-        select(OfferVersion).where(OfferVersion.offer_id == oid, OfferVersion.version == last.version)
+        select(OfferVersion).where(
+            OfferVersion.offer_id == oid, OfferVersion.version == last.version
+        )
     )
     assert version.status == status
     assert version.snapshot == last.snapshot

@@ -19,8 +19,11 @@ ENDPOINTS = [
     ("PATCH", "/api/v1/organisations/{org}/agencies/{agency}", {"name": "Omdøpt"}),
     ("DELETE", "/api/v1/organisations/{org}/agencies/{agency}", None),
     ("GET", "/api/v1/organisations/{org}/members", None),
-    ("POST", "/api/v1/organisations/{org}/members",
-     {"email": "inntrenger@example.org", "name": "X", "roles": ["admin"]}),
+    (
+        "POST",
+        "/api/v1/organisations/{org}/members",
+        {"email": "inntrenger@example.org", "name": "X", "roles": ["admin"]},
+    ),
     ("GET", "/api/v1/organisations/{org}/members/{user}", None),
     ("PATCH", "/api/v1/organisations/{org}/members/{user}", {"roles": ["reader"]}),
     ("DELETE", "/api/v1/organisations/{org}/members/{user}", None),
@@ -83,12 +86,22 @@ def test_foreign_users_get_404_everywhere_and_change_nothing(client, world, db, 
 def test_a_token_only_speaks_for_its_own_organisation(client, world, db, a_offers):
     """A person who is registrar in both A and B, using a token scoped to B, cannot touch A."""
     both = accounts.add_member(
-        db, OPERATOR, world.orgs[ORG_A], email="begge@example.org", name="Begge",
-        roles=["registrar", "publisher"], agencies=[world.agencies["a_health"]],
+        db,
+        OPERATOR,
+        world.orgs[ORG_A],
+        email="begge@example.org",
+        name="Begge",
+        roles=["registrar", "publisher"],
+        agencies=[world.agencies["a_health"]],
     )
     accounts.add_member(
-        db, OPERATOR, world.orgs[ORG_B], email="begge@example.org", name=None,
-        roles=["registrar"], agencies=[world.agencies["b_health"]],
+        db,
+        OPERATOR,
+        world.orgs[ORG_B],
+        email="begge@example.org",
+        name=None,
+        roles=["registrar"],
+        agencies=[world.agencies["b_health"]],
     )
     b_token = accounts.issue_token(db, OPERATOR, both.user, world.orgs[ORG_B], "b only").plaintext
     db.flush()
@@ -96,9 +109,10 @@ def test_a_token_only_speaks_for_its_own_organisation(client, world, db, a_offer
     assert client.get(f"/api/v1/offers/{a_offers['draft']}", headers=headers).status_code == 404
     response = client.post(f"/api/v1/offers/{a_offers['submitted']}/publish", headers=headers)
     assert response.status_code == 404
-    assert client.get("/api/v1/organisations", headers=headers).get_json()[0][
-        "organisation_number"
-    ] == ORG_B
+    assert (
+        client.get("/api/v1/organisations", headers=headers).get_json()[0]["organisation_number"]
+        == ORG_B
+    )
 
 
 def test_readers_of_a_see_drafts_of_a_only(client, world, a_offers):

@@ -25,7 +25,21 @@ def test_packaged_classification_has_357_municipalities_and_15_counties(ref):
 
 def test_the_15_county_codes_of_2024(ref):
     assert {a.code for a in ref.of_kind(AreaKind.COUNTY)} == {
-        "03", "11", "15", "18", "31", "32", "33", "34", "39", "40", "42", "46", "50", "55", "56",
+        "03",
+        "11",
+        "15",
+        "18",
+        "31",
+        "32",
+        "33",
+        "34",
+        "39",
+        "40",
+        "42",
+        "46",
+        "50",
+        "55",
+        "56",
     }
 
 
@@ -156,9 +170,15 @@ def test_tiny_classification_without_regions_falls_back_to_packaged_regions_and_
 
 def test_tiny_classification_with_its_own_regions(tmp_path):
     _write_tiny(tmp_path)
-    regions = {"regions": [
-        {"code": "test-sor", "name": {"nb": "Sør", "nn": "Sør", "en": "South"}, "counties": ["33"]}
-    ]}
+    regions = {
+        "regions": [
+            {
+                "code": "test-sor",
+                "name": {"nb": "Sør", "nn": "Sør", "en": "South"},
+                "counties": ["33"],
+            }
+        ]
+    }
     (tmp_path / "regions.json").write_text(json.dumps(regions), encoding="utf-8")
     ref = load_reference_data(tmp_path)
     assert len(ref.of_kind(AreaKind.MUNICIPALITY)) == 3

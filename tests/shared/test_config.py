@@ -17,17 +17,24 @@ def test_override_beats_environment_beats_default():
 def test_values_are_converted_by_the_key_type():
     secure = ConfigKey("SECURE", "HTTPS only.", parse_bool, True)
     assert load_config([PORT, secure], environ={"PORT": " 8443 ", "SECURE": "no"}) == {
-        "PORT": 8443, "SECURE": False,
+        "PORT": 8443,
+        "SECURE": False,
     }
 
 
 def test_callable_default_sees_earlier_keys():
     keys = [
         ConfigKey("INSTANCE_PATH", "State folder.", str, "/srv/nettungen"),
-        ConfigKey("DATABASE_URL", "Database.", str,
-                  lambda r: f"sqlite:///{r['INSTANCE_PATH']}/registry.sqlite"),
+        ConfigKey(
+            "DATABASE_URL",
+            "Database.",
+            str,
+            lambda r: f"sqlite:///{r['INSTANCE_PATH']}/registry.sqlite",
+        ),
     ]
-    assert load_config(keys, environ={})["DATABASE_URL"] == "sqlite:////srv/nettungen/registry.sqlite"
+    assert (
+        load_config(keys, environ={})["DATABASE_URL"] == "sqlite:////srv/nettungen/registry.sqlite"
+    )
     config = load_config(keys, environ={"INSTANCE_PATH": "/var/lib/nettungen"})
     assert config["DATABASE_URL"] == "sqlite:////var/lib/nettungen/registry.sqlite"
     config = load_config(keys, environ={"DATABASE_URL": "postgresql+psycopg://db/n"})
@@ -41,7 +48,8 @@ def test_none_default_stays_none():
 
 def test_flask_keys_are_accepted_without_declaration():
     assert load_config([PORT], overrides={"TESTING": True}, environ={}) == {
-        "TESTING": True, "PORT": 8010,
+        "TESTING": True,
+        "PORT": 8010,
     }
 
 
@@ -75,9 +83,17 @@ def test_derived_default_of_a_missing_key_is_reported_not_crashed():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("true", True), ("TRUE", True), ("1", True), ("yes", True), (" Yes ", True),
-        ("false", False), ("False", False), ("0", False), ("no", False),
-        (True, True), (False, False),
+        ("true", True),
+        ("TRUE", True),
+        ("1", True),
+        ("yes", True),
+        (" Yes ", True),
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("no", False),
+        (True, True),
+        (False, False),
     ],
 )
 def test_parse_bool(text, expected):

@@ -9,8 +9,17 @@ from click.testing import CliRunner
 from shared.areas import PACKAGED_DATA_DIR, AreaKind, load_reference_data
 from shared.ssb import ClassificationError, import_classification, parse_klass
 
-KLASS_HEADER = ["code", "parentCode", "level", "name", "shortName", "presentationName",
-                "validFrom", "validTo", "notes"]
+KLASS_HEADER = [
+    "code",
+    "parentCode",
+    "level",
+    "name",
+    "shortName",
+    "presentationName",
+    "validFrom",
+    "validTo",
+    "notes",
+]
 
 
 def _packaged(name):
@@ -24,9 +33,20 @@ COUNTIES = _packaged("counties.csv")
 
 
 def klass_json(rows):
-    codes = [{"code": c, "parentCode": None, "level": "1", "name": n, "shortName": "",
-              "presentationName": "", "validFrom": None, "validTo": None, "notes": ""}
-             for c, n in rows]
+    codes = [
+        {
+            "code": c,
+            "parentCode": None,
+            "level": "1",
+            "name": n,
+            "shortName": "",
+            "presentationName": "",
+            "validFrom": None,
+            "validTo": None,
+            "notes": "",
+        }
+        for c, n in rows
+    ]
     return json.dumps({"codes": codes}, ensure_ascii=False).encode("utf-8")
 
 
@@ -92,22 +112,45 @@ def _replace(rows, code, new):
     [
         pytest.param(b"", klass_json(COUNTIES), None, id="empty-file"),
         pytest.param(b"  \r\n", klass_json(COUNTIES), None, id="blank-file"),
-        pytest.param(klass_json(_replace(MUNICIPALITIES, "0301", ("301", "Oslo"))),
-                     klass_json(COUNTIES), "301", id="malformed-code"),
-        pytest.param(klass_json([*MUNICIPALITIES, ("3301", "Drammen")]),
-                     klass_json(COUNTIES), "3301", id="duplicate-code"),
-        pytest.param(klass_json(MUNICIPALITIES), klass_json([*COUNTIES, ("57", "Testfylke")]),
-                     "57", id="county-without-municipalities"),
-        pytest.param(klass_json(MUNICIPALITIES),
-                     klass_json([c for c in COUNTIES if c[0] != "33"]),
-                     "33", id="municipality-in-missing-county"),
+        pytest.param(
+            klass_json(_replace(MUNICIPALITIES, "0301", ("301", "Oslo"))),
+            klass_json(COUNTIES),
+            "301",
+            id="malformed-code",
+        ),
+        pytest.param(
+            klass_json([*MUNICIPALITIES, ("3301", "Drammen")]),
+            klass_json(COUNTIES),
+            "3301",
+            id="duplicate-code",
+        ),
+        pytest.param(
+            klass_json(MUNICIPALITIES),
+            klass_json([*COUNTIES, ("57", "Testfylke")]),
+            "57",
+            id="county-without-municipalities",
+        ),
+        pytest.param(
+            klass_json(MUNICIPALITIES),
+            klass_json([c for c in COUNTIES if c[0] != "33"]),
+            "33",
+            id="municipality-in-missing-county",
+        ),
         pytest.param(b"{not json", klass_json(COUNTIES), "JSON", id="broken-json"),
-        pytest.param(b"<html><body>503 Service Unavailable</body></html>",
-                     klass_json(COUNTIES), None, id="html-error-page"),
+        pytest.param(
+            b"<html><body>503 Service Unavailable</body></html>",
+            klass_json(COUNTIES),
+            None,
+            id="html-error-page",
+        ),
         pytest.param(b"garbage", klass_json(COUNTIES), None, id="garbage"),
         pytest.param(b'{"codes": 5}', klass_json(COUNTIES), None, id="json-codes-not-a-list"),
-        pytest.param(b'{"codes": [{"code": "0301"}]}', klass_json(COUNTIES), "name",
-                     id="json-row-without-name"),
+        pytest.param(
+            b'{"codes": [{"code": "0301"}]}',
+            klass_json(COUNTIES),
+            "name",
+            id="json-row-without-name",
+        ),
     ],
 )
 def test_bad_input_raises_and_writes_nothing(tmp_path, municipalities, counties, message):
@@ -143,8 +186,19 @@ def test_cli_refdata_import(tmp_path):
     f1.write_bytes(klass_csv(MUNICIPALITIES))
     f2.write_bytes(klass_json(COUNTIES))
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["refdata", "import", "--municipalities", str(f1),
-                                       "--counties", str(f2), "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "refdata",
+            "import",
+            "--municipalities",
+            str(f1),
+            "--counties",
+            str(f2),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Imported 357 municipalities and 15 counties" in result.output
     assert len(load_reference_data(out).of_kind(AreaKind.MUNICIPALITY)) == 357
@@ -157,8 +211,19 @@ def test_cli_refdata_import_bad_file(tmp_path):
     f1.write_bytes(klass_json(_replace(MUNICIPALITIES, "0301", ("301", "Oslo"))))
     f2.write_bytes(klass_json(COUNTIES))
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["refdata", "import", "--municipalities", str(f1),
-                                       "--counties", str(f2), "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "refdata",
+            "import",
+            "--municipalities",
+            str(f1),
+            "--counties",
+            str(f2),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code != 0
     assert "Nothing imported" in result.output
     assert not out.exists()

@@ -21,7 +21,12 @@ def test_pyramid_labels_from_the_domain():
 def test_offer_category_codes_are_stable():
     assert len(vocab.OFFER_CATEGORIES) == 6
     assert vocab.OFFER_CATEGORIES.codes == (
-        "public", "voluntary_club", "voluntary_association", "parent_support", "group", "guidance",
+        "public",
+        "voluntary_club",
+        "voluntary_association",
+        "parent_support",
+        "group",
+        "guidance",
     )
     assert vocab.OFFER_CATEGORIES.get("parent_support").label("nb") == "Foreldrestøttende arbeid"
 
@@ -49,7 +54,11 @@ def test_risk_group_codes_are_stable():
 
 def test_organisation_kinds():
     assert set(vocab.ORGANISATION_KINDS.codes) == {
-        "municipality", "county", "region", "state", "voluntary",
+        "municipality",
+        "county",
+        "region",
+        "state",
+        "voluntary",
     }
     assert len(vocab.ORGANISATION_KINDS) == 5
     assert vocab.ORGANISATION_KINDS.get("municipality").label("nb") == "Kommune"
@@ -99,9 +108,18 @@ def test_repeated_code_is_rejected():
 
 def test_by_id_maps_every_vocabulary():
     assert set(vocab.BY_ID) == {
-        "pyramid-level", "offer-category", "risk-group", "audience", "organisation-kind",
-        "diagnosis-group", "access", "measure-status", "language", "membership-status",
-        "role", "offer-status",
+        "pyramid-level",
+        "offer-category",
+        "risk-group",
+        "audience",
+        "organisation-kind",
+        "diagnosis-group",
+        "access",
+        "measure-status",
+        "language",
+        "membership-status",
+        "role",
+        "offer-status",
     }
     for vocabulary in vocab.ALL:
         assert vocab.BY_ID[vocabulary.id] is vocabulary

@@ -70,7 +70,8 @@ class IssuedTokenSchema(Schema):
     created_at = fields.AwareDateTime(attribute="token.created_at", required=True)
     expires_at = fields.AwareDateTime(attribute="token.expires_at", allow_none=True)
     token = fields.String(
-        attribute="plaintext", required=True,
+        attribute="plaintext",
+        required=True,
         metadata={"description": "Shown once; store it now. Send as Bearer."},
     )
 

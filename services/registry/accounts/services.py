@@ -23,7 +23,7 @@ from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
 
 PASSWORD_MIN_LENGTH = 12
-TOKEN_PREFIX = "ntg"
+TOKEN_PREFIX = "ntg"  # noqa: S105 - a public marker that starts every token, not a secret
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so both paths cost one argon2 verification.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -100,9 +100,7 @@ def set_password(session: Session, actor: Actor, user: User, password: str) -> N
 def _agencies_of(session: Session, organisation: Organisation, ids: Iterable[str]) -> list[Agency]:
     ids = list(ids)
     found = session.scalars(
-        select(Agency).where(
-            Agency.organisation_id == organisation.id, Agency.public_id.in_(ids)
-        )
+        select(Agency).where(Agency.organisation_id == organisation.id, Agency.public_id.in_(ids))
     ).all()
     missing = sorted(set(ids) - {a.public_id for a in found})
     if missing:
@@ -183,7 +181,11 @@ def add_member(
     session.add(membership)
     session.flush()
     record(
-        session, actor, "membership.created", "user", user.id,
+        session,
+        actor,
+        "membership.created",
+        "user",
+        user.id,
         organisation_id=organisation.id,
         changes={"roles": membership.roles, "agencies": sorted(agencies)},
     )
@@ -200,7 +202,10 @@ def update_member(
 ) -> Membership:
     organisation = membership.organisation
     actor.require_admin(organisation.id)
-    before = {"roles": membership.roles, "agencies": sorted(a.public_id for a in membership.agencies)}
+    before = {
+        "roles": membership.roles,
+        "agencies": sorted(a.public_id for a in membership.agencies),
+    }
     new_roles = sorted(set(roles)) if roles is not None else membership.roles
     new_agencies = agencies if agencies is not None else before["agencies"]
     _check_roles(new_roles, new_agencies)
@@ -214,7 +219,11 @@ def update_member(
     membership.agencies = _agencies_of(session, organisation, new_agencies)
     after = {"roles": new_roles, "agencies": sorted(new_agencies)}
     record(
-        session, actor, "membership.updated", "user", membership.user_id,
+        session,
+        actor,
+        "membership.updated",
+        "user",
+        membership.user_id,
         organisation_id=organisation.id,
         changes={k: [before[k], after[k]] for k in after if before[k] != after[k]},
     )
@@ -232,8 +241,13 @@ def remove_member(session: Session, actor: Actor, membership: Membership) -> Non
         )
     )
     record(
-        session, actor, "membership.removed", "user", membership.user_id,
-        organisation_id=membership.organisation_id, changes={"roles": membership.roles},
+        session,
+        actor,
+        "membership.removed",
+        "user",
+        membership.user_id,
+        organisation_id=membership.organisation_id,
+        changes={"roles": membership.roles},
     )
     session.delete(membership)
 
@@ -266,7 +280,9 @@ def build_actor(session: Session, user: User, token: ApiToken | None = None) -> 
     )
 
 
-def _with_sections(session: Session, organisation_id: int, chosen: Iterable[Agency]) -> frozenset[int]:
+def _with_sections(
+    session: Session, organisation_id: int, chosen: Iterable[Agency]
+) -> frozenset[int]:
     """The chosen agencies and, below them, their sections."""
     allowed = {a.id for a in chosen}
     children: dict[int, list[int]] = {}
@@ -335,8 +351,13 @@ def issue_token(
     session.add(token)
     session.flush()
     record(
-        session, actor, "token.created", "token", public_id,
-        organisation_id=organisation.id, changes={"name": name, "user": user.email},
+        session,
+        actor,
+        "token.created",
+        "token",
+        public_id,
+        organisation_id=organisation.id,
+        changes={"name": name, "user": user.email},
     )
     return IssuedToken(token, f"{TOKEN_PREFIX}_{public_id}_{secret}")
 
@@ -358,7 +379,11 @@ def revoke_token(session: Session, actor: Actor, public_id: str) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record(
-            session, actor, "token.revoked", "token", public_id,
+            session,
+            actor,
+            "token.revoked",
+            "token",
+            public_id,
             organisation_id=token.organisation_id,
         )
     return token

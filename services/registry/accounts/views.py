@@ -30,7 +30,9 @@ from services.registry.web import csrf, current_actor, db_session, session_finge
 from shared.errors import NotFound, TooManyRequests
 
 blp = Blueprint(
-    "accounts", __name__, url_prefix="/api/v1",
+    "accounts",
+    __name__,
+    url_prefix="/api/v1",
     description="The acting user, personal API tokens and the members of an organisation.",
 )
 pages = PlainBlueprint("pages", __name__, template_folder="../templates")
@@ -51,13 +53,19 @@ class Me(MethodView):
         actor, user = current_actor(), _me()
         memberships = [m for m in user.memberships if m.organisation_id in actor.roles]
         token_org = next(
-            (m.organisation.organisation_number for m in memberships
-             if m.organisation_id == actor.token_organisation_id),
+            (
+                m.organisation.organisation_number
+                for m in memberships
+                if m.organisation_id == actor.token_organisation_id
+            ),
             None,
         )
         return {
-            "id": user.id, "email": user.email, "name": user.name,
-            "is_node_admin": actor.is_node_admin, "memberships": memberships,
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "is_node_admin": actor.is_node_admin,
+            "memberships": memberships,
             "token_organisation": token_org,
             "csrf_token": None if actor.via_token else generate_csrf(),
         }
@@ -75,8 +83,12 @@ class Tokens(MethodView):
     def post(self, data: dict[str, Any]) -> services.IssuedToken:
         """Create a token for one of my organisations; the secret is in this response only."""
         return services.issue_token(
-            db_session(), current_actor(), _me(), organisation(data["organisation"]),
-            data["name"], data.get("expires_in_days"),
+            db_session(),
+            current_actor(),
+            _me(),
+            organisation(data["organisation"]),
+            data["name"],
+            data.get("expires_in_days"),
         )
 
 
@@ -99,9 +111,14 @@ class Members(MethodView):
     def post(self, data: dict[str, Any], orgnr: str) -> Membership:
         """Give a person roles here; a new e-mail address creates the user."""
         return services.add_member(
-            db_session(), current_actor(), organisation(orgnr),
-            email=data["email"], name=data.get("name"), roles=data["roles"],
-            agencies=data["agencies"], password=data.get("password"),
+            db_session(),
+            current_actor(),
+            organisation(orgnr),
+            email=data["email"],
+            name=data.get("name"),
+            roles=data["roles"],
+            agencies=data["agencies"],
+            password=data.get("password"),
         )
 
 
@@ -150,7 +167,9 @@ def _safe_next(target: str | None) -> str:
 
 @pages.get("/")
 def home() -> str:
-    return render_template("home.html", actor=g.get("actor"), user=_me() if g.get("actor") else None)
+    return render_template(
+        "home.html", actor=g.get("actor"), user=_me() if g.get("actor") else None
+    )
 
 
 @pages.route("/login", methods=["GET", "POST"])

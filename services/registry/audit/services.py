@@ -23,7 +23,7 @@ def record(
     changes: dict[str, Any] | None = None,
     comment: str | None = None,
 ) -> AuditEntry:
-    """Add an audit entry in the caller's transaction, so it commits with the change or not at all."""
+    """Add an entry in the caller's transaction: it commits with the change or not at all."""
     entry = AuditEntry(
         actor_user_id=actor.user_id,
         actor_label=actor.label,

@@ -50,7 +50,9 @@ class DutyUpdateSchema(Schema):
 class DutyCreateSchema(DutyUpdateSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$"))
     title = fields.Dict(
-        keys=fields.String(), values=fields.String(), required=True,
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
         validate=_labels_with_bokmaal,
     )
     law_short = fields.String(required=True, validate=validate.Length(min=1, max=200))

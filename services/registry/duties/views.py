@@ -18,7 +18,9 @@ from services.registry.duties.schemas import (
 from services.registry.web import current_actor, db_session
 
 blp = Blueprint(
-    "duties", __name__, url_prefix="/api/v1/duties",
+    "duties",
+    __name__,
+    url_prefix="/api/v1/duties",
     description="Statutory duties (lovpålagte oppgaver) toward children, youth and families.",
 )
 
@@ -29,9 +31,7 @@ class Duties(MethodView):
     @blp.response(200, DutySchema(many=True))
     def get(self, query: dict[str, Any]) -> list[StatutoryDuty]:
         """The catalogue; ``applies_to`` narrows it to one kind of organisation."""
-        return services.list_duties(
-            db_session(), query.get("applies_to"), query["include_retired"]
-        )
+        return services.list_duties(db_session(), query.get("applies_to"), query["include_retired"])
 
     @blp.arguments(DutyCreateSchema)
     @blp.response(201, DutySchema)
@@ -50,4 +50,6 @@ class DutyItem(MethodView):
     def patch(self, data: dict[str, Any], code: str) -> StatutoryDuty:
         """Edit or retire (``active: false``) a duty."""
         session = db_session()
-        return services.update_duty(session, current_actor(), services.get_duty(session, code), data)
+        return services.update_duty(
+            session, current_actor(), services.get_duty(session, code), data
+        )

@@ -17,11 +17,34 @@ from shared.publication.schema import SCHEMA_VERSION
 
 # Fields of the mapping form stored as columns of the offer, in form order.
 CONTENT_FIELDS = (
-    "name", "description", "contact", "responsible_role", "locations", "schedule", "access",
-    "free_of_charge", "cost_description", "languages", "level", "category", "age_min", "age_max",
-    "audiences", "risk_groups", "diagnosis_groups", "staff_fte", "budget_nok",
-    "user_participation", "evaluated", "evaluation_description", "good_practice",
-    "evidence_based", "measure_status", "guides", "coverage", "review_interval_months",
+    "name",
+    "description",
+    "contact",
+    "responsible_role",
+    "locations",
+    "schedule",
+    "access",
+    "free_of_charge",
+    "cost_description",
+    "languages",
+    "level",
+    "category",
+    "age_min",
+    "age_max",
+    "audiences",
+    "risk_groups",
+    "diagnosis_groups",
+    "staff_fte",
+    "budget_nok",
+    "user_participation",
+    "evaluated",
+    "evaluation_description",
+    "good_practice",
+    "evidence_based",
+    "measure_status",
+    "guides",
+    "coverage",
+    "review_interval_months",
     "last_reviewed",
 )
 
@@ -89,7 +112,9 @@ def version_document(
 def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def review_due(offer: Offer) -> dt.date:

@@ -22,19 +22,18 @@ def _not_in_future(value: dt.date) -> None:
         raise ValidationError("The last review cannot be in the future.")
 
 
-class OfferInputSchema(Schema):
-    """What a registrar fills in. PATCH takes any subset of it."""
+class _OfferContentSchema(Schema):
+    """The mapping form's fields that read and write alike."""
 
     class Meta:
-        unknown = RAISE
         ordered = True
 
-    agency = fields.String(required=True, metadata={"description": "Id of the agency (etat)."})
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     description = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     contact = fields.Nested(ContactSchema, load_default=dict)
     responsible_role = fields.String(
-        allow_none=True, validate=validate.Length(max=200),
+        allow_none=True,
+        validate=validate.Length(max=200),
         metadata={"description": "The role (not person) that keeps the offer up to date."},
     )
     locations = fields.List(fields.Nested(LocationSchema), load_default=list)
@@ -46,7 +45,8 @@ class OfferInputSchema(Schema):
         vocab.OFFER_LANGUAGES, load_default=lambda: ["nob"], validate=validate.Length(min=1)
     )
     level = fields.Integer(
-        required=True, validate=validate.Range(min=1, max=3),
+        required=True,
+        validate=validate.Range(min=1, max=3),
         metadata={"description": "Pyramid level: 1 for all, 2 more support, 3 help."},
     )
     category = vocab_code(vocab.OFFER_CATEGORIES, required=True)
@@ -55,10 +55,6 @@ class OfferInputSchema(Schema):
     audiences = vocab_codes(vocab.AUDIENCES, required=True, validate=validate.Length(min=1))
     risk_groups = vocab_codes(vocab.RISK_GROUPS, load_default=list)
     diagnosis_groups = vocab_codes(vocab.DIAGNOSIS_GROUPS, load_default=list)
-    statutory_duties = fields.List(
-        fields.String(), load_default=list, validate=distinct,
-        metadata={"description": "Codes from /api/v1/duties."},
-    )
     staff_fte = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
     budget_nok = fields.Integer(allow_none=True, validate=validate.Range(min=0))
     user_participation = fields.Boolean(load_default=False)
@@ -80,6 +76,22 @@ class OfferInputSchema(Schema):
         check_age_range(data.get("age_min"), data.get("age_max"))
 
 
+class OfferInputSchema(_OfferContentSchema):
+    """What a registrar fills in. PATCH takes any subset of it."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+    agency = fields.String(required=True, metadata={"description": "Id of the agency (etat)."})
+    statutory_duties = fields.List(
+        fields.String(),
+        load_default=list,
+        validate=distinct,
+        metadata={"description": "Codes from /api/v1/duties."},
+    )
+
+
 class OfferPatchSchema(OfferInputSchema):
     """Any subset of the input; used with ``partial=True``."""
 
@@ -93,7 +105,7 @@ class DutyBriefSchema(Schema):
     code = fields.String(required=True)
 
 
-class OfferSchema(OfferInputSchema):
+class OfferSchema(_OfferContentSchema):
     """An offer's working copy and where it stands."""
 
     class Meta:
@@ -131,7 +143,8 @@ class VersionSchema(Schema):
     status = fields.String(required=True)
     created_at = fields.AwareDateTime(required=True)
     document = fields.Function(
-        lambda v: json.loads(v.snapshot), required=True,
+        lambda v: json.loads(v.snapshot),
+        required=True,
         metadata={"description": "The canonical offer-version document."},
     )
 

@@ -101,7 +101,9 @@ def list_versions(session: Session, actor: Actor, offer_id: str) -> list[OfferVe
 def get_version(session: Session, actor: Actor, offer_id: str, number: int) -> OfferVersion:
     offer = get_offer(session, actor, offer_id)
     version = session.scalar(
-        select(OfferVersion).where(OfferVersion.offer_id == offer.id, OfferVersion.version == number)
+        select(OfferVersion).where(
+            OfferVersion.offer_id == offer.id, OfferVersion.version == number
+        )
     )
     if version is None:
         raise NotFound("Version not found.")
@@ -167,8 +169,13 @@ def create_offer(
     session.add(offer)
     session.flush()
     record(
-        session, actor, "offer.created", "offer", offer.id,
-        organisation_id=organisation.id, changes=diff({}, content_of(offer)),
+        session,
+        actor,
+        "offer.created",
+        "offer",
+        offer.id,
+        organisation_id=organisation.id,
+        changes=diff({}, content_of(offer)),
     )
     return offer
 
@@ -190,8 +197,13 @@ def update_offer(session: Session, actor: Actor, offer_id: str, data: dict[str, 
         offer.status = DRAFT
         offer.updated_at = utcnow()
         record(
-            session, actor, "offer.updated", "offer", offer.id,
-            organisation_id=offer.organisation_id, changes=changes,
+            session,
+            actor,
+            "offer.updated",
+            "offer",
+            offer.id,
+            organisation_id=offer.organisation_id,
+            changes=changes,
         )
     return offer
 
@@ -202,8 +214,13 @@ def delete_offer(session: Session, actor: Actor, offer_id: str) -> None:
     if offer.latest_version:
         raise Conflict("A published offer is never deleted; withdraw it instead.")
     record(
-        session, actor, "offer.deleted", "offer", offer.id,
-        organisation_id=offer.organisation_id, changes={"name": offer.name},
+        session,
+        actor,
+        "offer.deleted",
+        "offer",
+        offer.id,
+        organisation_id=offer.organisation_id,
+        changes={"name": offer.name},
     )
     session.delete(offer)
 
@@ -224,7 +241,11 @@ def _transition(
     offer.status = new_status
     offer.updated_at = utcnow()
     record(
-        session, actor, f"offer.{action}", "offer", offer.id,
+        session,
+        actor,
+        f"offer.{action}",
+        "offer",
+        offer.id,
         organisation_id=offer.organisation_id,
         changes={"status": [before, new_status], **(changes or {})},
         comment=comment,
@@ -282,19 +303,28 @@ def send_back(session: Session, actor: Actor, offer_id: str, comment: str | None
     return offer
 
 
-def publish(session: Session, actor: Actor, offer_id: str, comment: str | None = None) -> OfferVersion:
+def publish(
+    session: Session, actor: Actor, offer_id: str, comment: str | None = None
+) -> OfferVersion:
     offer = _load(session, offer_id, for_update=True)
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
     _require_status(offer, {SUBMITTED}, "publish")
     version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED, utcnow())
     _transition(
-        session, actor, offer, "published", PUBLISHED, comment,
+        session,
+        actor,
+        offer,
+        "published",
+        PUBLISHED,
+        comment,
         changes={"version": [None, version.version]},
     )
     return version
 
 
-def withdraw(session: Session, actor: Actor, offer_id: str, comment: str | None = None) -> OfferVersion:
+def withdraw(
+    session: Session, actor: Actor, offer_id: str, comment: str | None = None
+) -> OfferVersion:
     offer = _load(session, offer_id, for_update=True)
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
     if offer.published_version is None:
@@ -306,7 +336,12 @@ def withdraw(session: Session, actor: Actor, offer_id: str, comment: str | None 
     # A pending draft or submission stays, so the offer can be published again later.
     new_status = WITHDRAWN if offer.status == PUBLISHED else offer.status
     _transition(
-        session, actor, offer, "withdrawn", new_status, comment,
+        session,
+        actor,
+        offer,
+        "withdrawn",
+        new_status,
+        comment,
         changes={"version": [None, version.version]},
     )
     return version

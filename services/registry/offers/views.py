@@ -26,7 +26,9 @@ from services.registry.organisations.views import organisation
 from services.registry.web import current_actor, db_session
 
 blp = Blueprint(
-    "offers", __name__, url_prefix="/api/v1",
+    "offers",
+    __name__,
+    url_prefix="/api/v1",
     description="Offers (tilbud): the mapping form, the publishing workflow and the versions.",
 )
 
@@ -41,9 +43,13 @@ class OrganisationOffers(MethodView):
     ) -> list[Offer]:
         """The organisation's offers, drafts included (members only)."""
         offers, total = services.list_offers(
-            db_session(), current_actor(), organisation(orgnr),
-            status=query.get("status"), agency_id=query.get("agency"),
-            offset=pagination_parameters.first_item, limit=pagination_parameters.page_size,
+            db_session(),
+            current_actor(),
+            organisation(orgnr),
+            status=query.get("status"),
+            agency_id=query.get("agency"),
+            offset=pagination_parameters.first_item,
+            limit=pagination_parameters.page_size,
         )
         pagination_parameters.item_count = total
         return offers
@@ -53,7 +59,10 @@ class OrganisationOffers(MethodView):
     def post(self, data: dict[str, Any], orgnr: str) -> Offer:
         """Register a new offer as a draft (registrars of the agency)."""
         return services.create_offer(
-            db_session(), current_actor(), organisation(orgnr), data,
+            db_session(),
+            current_actor(),
+            organisation(orgnr),
+            data,
             current_app.config["NODE_BASE_URL"],
         )
 
@@ -97,9 +106,7 @@ _transition_view(
 _transition_view(
     "publish", services.publish, "Publish a submission as the next version (publishers)."
 )
-_transition_view(
-    "withdraw", services.withdraw, "Withdraw the public version (publishers)."
-)
+_transition_view("withdraw", services.withdraw, "Withdraw the public version (publishers).")
 
 
 @blp.route("/offers/<offer_id>/versions")

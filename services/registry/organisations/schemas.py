@@ -39,9 +39,7 @@ class OrganisationUpdateSchema(_Input):
 class AgencySchema(Schema):
     id = fields.String(attribute="public_id", required=True)
     name = fields.String(required=True)
-    parent_id = fields.Function(
-        lambda a: a.parent.public_id if a.parent else None, allow_none=True
-    )
+    parent_id = fields.Function(lambda a: a.parent.public_id if a.parent else None, allow_none=True)
 
 
 class AgencyInputSchema(_Input):

@@ -83,8 +83,13 @@ def create_organisation(session: Session, actor: Actor, data: dict[str, Any]) ->
     session.add(organisation)
     session.flush()
     record(
-        session, actor, "organisation.created", "organisation", organisation.organisation_number,
-        organisation_id=organisation.id, changes=_view(organisation),
+        session,
+        actor,
+        "organisation.created",
+        "organisation",
+        organisation.organisation_number,
+        organisation_id=organisation.id,
+        changes=_view(organisation),
     )
     return organisation
 
@@ -101,8 +106,13 @@ def update_organisation(
     for key, value in data.items():
         setattr(organisation, key, value)
     record(
-        session, actor, "organisation.updated", "organisation", organisation.organisation_number,
-        organisation_id=organisation.id, changes=diff(before, _view(organisation)),
+        session,
+        actor,
+        "organisation.updated",
+        "organisation",
+        organisation.organisation_number,
+        organisation_id=organisation.id,
+        changes=diff(before, _view(organisation)),
     )
     return organisation
 
@@ -110,7 +120,9 @@ def update_organisation(
 # --- agencies ----------------------------------------------------------------------------------
 
 
-def get_agency(session: Session, actor: Actor, organisation: Organisation, public_id: str) -> Agency:
+def get_agency(
+    session: Session, actor: Actor, organisation: Organisation, public_id: str
+) -> Agency:
     actor.require_visible(organisation.id)
     agency = session.scalar(
         select(Agency).where(
@@ -135,7 +147,9 @@ def _parent(session: Session, organisation: Organisation, public_id: str | None)
     return parent
 
 
-def _check_name_free(session: Session, organisation: Organisation, name: str, own_id: int | None) -> None:
+def _check_name_free(
+    session: Session, organisation: Organisation, name: str, own_id: int | None
+) -> None:
     query = select(Agency.id).where(
         Agency.organisation_id == organisation.id, func.lower(Agency.name) == name.lower()
     )
@@ -156,15 +170,18 @@ def create_agency(
     session.add(agency)
     session.flush()
     record(
-        session, actor, "agency.created", "agency", agency.public_id,
-        organisation_id=organisation.id, changes={"name": name},
+        session,
+        actor,
+        "agency.created",
+        "agency",
+        agency.public_id,
+        organisation_id=organisation.id,
+        changes={"name": name},
     )
     return agency
 
 
-def update_agency(
-    session: Session, actor: Actor, agency: Agency, data: dict[str, Any]
-) -> Agency:
+def update_agency(session: Session, actor: Actor, agency: Agency, data: dict[str, Any]) -> Agency:
     organisation = agency.organisation
     actor.require_admin(organisation.id)
     before = {"name": agency.name, "parent_id": agency.parent.public_id if agency.parent else None}
@@ -183,8 +200,13 @@ def update_agency(
         agency.parent = parent
     after = {"name": agency.name, "parent_id": agency.parent.public_id if agency.parent else None}
     record(
-        session, actor, "agency.updated", "agency", agency.public_id,
-        organisation_id=organisation.id, changes=diff(before, after),
+        session,
+        actor,
+        "agency.updated",
+        "agency",
+        agency.public_id,
+        organisation_id=organisation.id,
+        changes=diff(before, after),
     )
     return agency
 
@@ -199,7 +221,12 @@ def delete_agency(session: Session, actor: Actor, agency: Agency) -> None:
             {"agency": [f"{in_use} offers and {sections} sections belong to it."]},
         )
     record(
-        session, actor, "agency.deleted", "agency", agency.public_id,
-        organisation_id=agency.organisation_id, changes={"name": agency.name},
+        session,
+        actor,
+        "agency.deleted",
+        "agency",
+        agency.public_id,
+        organisation_id=agency.organisation_id,
+        changes={"name": agency.name},
     )
     session.delete(agency)

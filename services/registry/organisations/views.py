@@ -20,7 +20,9 @@ from services.registry.organisations.schemas import (
 from services.registry.web import current_actor, db_session
 
 blp = Blueprint(
-    "organisations", __name__, url_prefix="/api/v1/organisations",
+    "organisations",
+    __name__,
+    url_prefix="/api/v1/organisations",
     description="Member organisations (tenants) of this node and their agencies (etater).",
 )
 
@@ -53,7 +55,9 @@ class OrganisationItem(MethodView):
     @blp.response(200, OrganisationSchema)
     def patch(self, data: dict[str, Any], orgnr: str) -> Organisation:
         """Change name or home area (administrators), or membership status (node admins)."""
-        return services.update_organisation(db_session(), current_actor(), organisation(orgnr), data)
+        return services.update_organisation(
+            db_session(), current_actor(), organisation(orgnr), data
+        )
 
 
 @blp.route("/<orgnr>/agencies")

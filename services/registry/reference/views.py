@@ -13,7 +13,9 @@ from shared.areas import Area, AreaKind, reference_data
 from shared.errors import NotFound
 
 blp = Blueprint(
-    "reference", __name__, url_prefix="/api/v1",
+    "reference",
+    __name__,
+    url_prefix="/api/v1",
     description="The common concept set and the 2024 classification of areas.",
 )
 
