@@ -13,6 +13,7 @@ from services.cli import main
 from services.registry import create_app
 from shared.db import create_engine
 from shared.publication.models import LogEntry, PublishedOffer
+from tests.registry.conftest import offer_input
 
 
 @pytest.fixture
@@ -83,17 +84,7 @@ def test_operator_commands_then_http_workflow(fresh):
     client = app.test_client()
     created = client.post(
         "/api/v1/organisations/910000012/offers",
-        json={
-            "agency": agency,
-            "name": "Helsestasjon for ungdom",
-            "description": "Åpen dør.",
-            "access": "open",
-            "level": 1,
-            "category": "public",
-            "age_min": 13,
-            "age_max": 20,
-            "audiences": ["youth"],
-        },
+        json=offer_input(agency),
         headers={"Authorization": f"Bearer {registrar}"},
     )
     assert created.status_code == 201, created.get_json()

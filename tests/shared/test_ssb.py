@@ -180,50 +180,31 @@ def test_failed_import_leaves_earlier_good_files_unchanged(tmp_path):
 
 
 def test_cli_refdata_import(tmp_path):
-    from services.cli import main
 
     f1, f2 = tmp_path / "131.csv", tmp_path / "104.json"
     f1.write_bytes(klass_csv(MUNICIPALITIES))
     f2.write_bytes(klass_json(COUNTIES))
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        main,
-        [
-            "refdata",
-            "import",
-            "--municipalities",
-            str(f1),
-            "--counties",
-            str(f2),
-            "--out",
-            str(out),
-        ],
-    )
+    result = invoke_import(f1, f2, out)
     assert result.exit_code == 0, result.output
     assert "Imported 357 municipalities and 15 counties" in result.output
     assert len(load_reference_data(out).of_kind(AreaKind.MUNICIPALITY)) == 357
 
 
 def test_cli_refdata_import_bad_file(tmp_path):
-    from services.cli import main
 
     f1, f2 = tmp_path / "131.json", tmp_path / "104.json"
     f1.write_bytes(klass_json(_replace(MUNICIPALITIES, "0301", ("301", "Oslo"))))
     f2.write_bytes(klass_json(COUNTIES))
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        main,
-        [
-            "refdata",
-            "import",
-            "--municipalities",
-            str(f1),
-            "--counties",
-            str(f2),
-            "--out",
-            str(out),
-        ],
-    )
+    result = invoke_import(f1, f2, out)
     assert result.exit_code != 0
     assert "Nothing imported" in result.output
     assert not out.exists()
+
+
+def invoke_import(municipalities, counties, out):
+    from services.cli import main
+
+    args = ["refdata", "import", "--municipalities", str(municipalities)]
+    return CliRunner().invoke(main, [*args, "--counties", str(counties), "--out", str(out)])
