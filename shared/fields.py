@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from shared import orgnr
 from shared.areas import reference_data
 from shared.vocab import Vocabulary
+
+
+class InputSchema(Schema):
+    """Base of request bodies: an unknown field is an error, not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
 
 
 def _one_of(vocabulary: Vocabulary) -> validate.OneOf:

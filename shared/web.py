@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import flask_smorest
-from flask import Blueprint, Flask, Response, g, jsonify, send_from_directory
+from flask import Blueprint, Flask, Response, g, jsonify, request, send_from_directory
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -71,6 +71,13 @@ def _handle_domain_error(error: DomainError) -> Response:
     if isinstance(error, TooManyRequests):
         headers["Retry-After"] = str(error.retry_after)
     return error_response(error.status_code, error.message, errors, headers)
+
+
+def _handle_data_error(error: Exception) -> Response:
+    # A value the database cannot store (a NUL byte, a number beyond 64 bits) that validation
+    # let through: the client's input, so a 400, and the transaction is rolled back.
+    log.info("value refused by the database: %s", error)
+    return error_response(400, "The request holds a value that cannot be stored.")
 
 
 def _handle_integrity_error(error: IntegrityError) -> Response:
@@ -141,11 +148,25 @@ class RequestDatabase:
             session.execute(text("SELECT 1"))
 
 
+def _reject_nul_characters() -> Response | None:
+    # PostgreSQL cannot store NUL in text and SQLite can: refuse it at the edge, so every
+    # backend answers the same and no NUL reaches a feed.
+    if "\x00" in request.path or b"%00" in request.query_string:
+        return error_response(400, "NUL characters are not allowed in the address.")
+    body = request.get_data() if request.content_length else b""
+    if b"\\u0000" in body or b"\x00" in body:
+        return error_response(400, "NUL characters are not allowed in the request body.")
+    return None
+
+
 def init_web(app: Flask, api: Api) -> None:
-    """Register the error handlers and the local Swagger UI assets for ``/docs``."""
+    """Register the error handlers, the input guard and the local Swagger UI for ``/docs``."""
+    app.before_request(_reject_nul_characters)
     api.init_app(app)
     app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(IntegrityError, _handle_integrity_error)
+    app.register_error_handler(DataError, _handle_data_error)
+    app.register_error_handler(OverflowError, _handle_data_error)
     app.register_blueprint(_docs_assets_blueprint())
 
 

@@ -6,4 +6,3 @@
 
 EVENT_PUBLISHED = "no.nettungen.offer.published"
 EVENT_WITHDRAWN = "no.nettungen.offer.withdrawn"
-EVENT_TYPES = (EVENT_PUBLISHED, EVENT_WITHDRAWN)

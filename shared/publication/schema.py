@@ -132,7 +132,7 @@ class OfferVersionSchema(_Strict):
     statutory_duties = fields.List(fields.Nested(DutyRefSchema), required=True)
 
     staff_fte = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
-    budget_nok = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    budget_nok = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**12))
     user_participation = fields.Boolean(required=True)
     evaluated = fields.Boolean(required=True)
     evaluation_description = fields.String(allow_none=True, validate=validate.Length(max=2000))

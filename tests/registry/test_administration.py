@@ -122,3 +122,32 @@ def test_duties_filter_by_kind_of_organisation(client):
     assert county and all("county" in d["applies_to"] for d in county)
     assert "tannhl-1-3-barn-ungdom" in {d["code"] for d in county}
     assert client.get("/api/v1/duties?applies_to=parish").status_code == 422
+
+
+def test_organisation_admins_cannot_choose_passwords_for_people(client, world):
+    """Accounts are shared across the node: a password chosen by A's admin would let A's
+    admin act as that person when B later adds them."""
+    response = client.post(
+        MEMBERS,
+        json={
+            "email": "bob@lier.example.org",
+            "name": "Bob",
+            "roles": ["reader"],
+            "password": "et-passord-jeg-kjenner",
+        },
+        headers=world.auth("a_admin"),
+    )
+    assert response.status_code == 403
+    assert client.get(MEMBERS, headers=world.auth("a_admin")).status_code == 200
+    emails = [m["email"] for m in client.get(MEMBERS, headers=world.auth("a_admin")).get_json()]
+    assert "bob@lier.example.org" not in emails
+
+
+def test_duty_links_must_be_web_addresses(client, node_admin):
+    response = client.patch(
+        "/api/v1/duties/hol-3-2-helsestasjon",
+        json={"section_url": "ftp://lovdata.example/§3-2"},
+        headers=node_admin,
+    )
+    assert response.status_code == 422
+    assert "section_url" in response.get_json()["errors"]["json"]

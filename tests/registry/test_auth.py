@@ -201,3 +201,24 @@ def test_inactive_users_cannot_log_in(client, db, world):
     )
     assert response.status_code == 401
     assert db.get(User, user.id).last_login_at is None
+
+
+def test_a_token_lists_only_the_tokens_of_its_organisation(client, db, world):
+    from tests.registry.conftest import ORG_B
+
+    user = db.scalar(select(User).where(User.email == "a_reader@example.org"))
+    accounts.add_member(
+        db, OPERATOR, world.orgs[ORG_B], email=user.email, name=None, roles=["reader"]
+    )
+    accounts.issue_token(db, OPERATOR, user, world.orgs[ORG_B], "lier")
+    db.flush()
+    listed = client.get("/api/v1/me/tokens", headers=world.auth("a_reader")).get_json()
+    assert [t["organisation"] for t in listed] == [ORG_A]
+
+
+def test_session_cookies_are_secure_unless_configured_otherwise(tmp_path):
+    from services.registry.config import CONFIG
+    from shared.config import load_config
+
+    settings = load_config(CONFIG, {"SECRET_KEY": "x", "INSTANCE_PATH": str(tmp_path)}, {})
+    assert settings["SESSION_COOKIE_SECURE"] is True

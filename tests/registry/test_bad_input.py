@@ -50,6 +50,7 @@ def assert_error(response, status, field=None, location="json"):
         ({"last_reviewed": "2999-01-01"}, "last_reviewed"),
         ({"agency": "00000000-0000-0000-0000-000000000000"}, "agency"),
         ({"unknown_field": 1}, "unknown_field"),
+        ({"budget_nok": 2**63}, "budget_nok"),
     ],
 )
 def test_invalid_offer_fields(client, world, db, overrides, field):
@@ -174,3 +175,23 @@ def test_valid_organisation_is_created_by_a_node_admin(client, db, node_admin):
 def test_unknown_routes_and_methods_use_the_same_format(client, world):
     assert_error(client.get("/api/v1/nowhere", headers=world.auth("a_reader")), 404)
     assert_error(client.put(OFFERS, json={}, headers=world.auth("a_reader")), 405)
+
+
+def test_nul_characters_are_refused_on_every_backend(client, world, db):
+    before = state(db)
+    body = offer_input(world.agencies["a_health"], name="Helse\u0000stasjon")
+    response = client.post(OFFERS, json=body, headers=world.auth("a_registrar"))
+    assert_error(response, 400)
+    assert state(db) == before
+    assert_error(client.get("/api/v1/offers/abc%00def", headers=world.auth("a_reader")), 400)
+
+
+def test_numbers_beyond_the_database_get_a_4xx(client, world):
+    oid = client.post(
+        OFFERS, json=offer_input(world.agencies["a_health"]), headers=world.auth("a_registrar")
+    ).get_json()["id"]
+    huge = 2**70
+    response = client.get(f"/api/v1/offers/{oid}/versions/{huge}", headers=world.auth("a_reader"))
+    assert 400 <= response.status_code < 500
+    response = client.get(f"{OFFERS}?page={huge}", headers=world.auth("a_reader"))
+    assert 400 <= response.status_code < 500

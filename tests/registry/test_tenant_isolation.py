@@ -68,7 +68,7 @@ def snapshot(db):
 
 @pytest.mark.parametrize("who", ["b_admin", "b_registrar", "b_publisher"])
 def test_foreign_users_get_404_everywhere_and_change_nothing(client, world, db, a_offers, who):
-    a_user = world.orgs[ORG_A].id and _user_id(db, "a_reader@example.org")
+    a_user = _user_id(db, "a_reader@example.org")
     before = snapshot(db)
     for method, template, body in ENDPOINTS:
         for offer in a_offers.values():

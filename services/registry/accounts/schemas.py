@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from shared import vocab
-from shared.fields import organisation_number, vocab_codes
-
-
-class _Input(Schema):
-    class Meta:
-        unknown = RAISE
+from shared.fields import InputSchema, organisation_number, vocab_codes
 
 
 class MembershipSummarySchema(Schema):
@@ -38,15 +33,15 @@ class MemberSchema(Schema):
     agencies = fields.Function(lambda m: sorted(a.public_id for a in m.agencies), required=True)
 
 
-class MemberCreateSchema(_Input):
-    email = fields.Email(required=True)
+class MemberCreateSchema(InputSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
     name = fields.String(validate=validate.Length(min=1, max=200))
     roles = vocab_codes(vocab.ROLES, required=True, validate=validate.Length(min=1))
     agencies = fields.List(fields.String(), load_default=list)
     password = fields.String(load_only=True, validate=validate.Length(max=256))
 
 
-class MemberUpdateSchema(_Input):
+class MemberUpdateSchema(InputSchema):
     roles = vocab_codes(vocab.ROLES, validate=validate.Length(min=1))
     agencies = fields.List(fields.String())
 
@@ -76,7 +71,7 @@ class IssuedTokenSchema(Schema):
     )
 
 
-class TokenCreateSchema(_Input):
+class TokenCreateSchema(InputSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     organisation = organisation_number(required=True)
     expires_in_days = fields.Integer(validate=validate.Range(min=1, max=365))

@@ -9,6 +9,7 @@ import hmac
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,8 +26,12 @@ from shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied, To
 PASSWORD_MIN_LENGTH = 12
 TOKEN_PREFIX = "ntg"  # noqa: S105 - a public marker that starts every token, not a secret
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both paths cost one argon2 verification.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both paths cost one argon2 check."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
@@ -47,7 +52,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(user: User | None, password: str) -> bool:
     """Check a password in constant work whether or not the user exists; rehash when due."""
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -157,6 +162,12 @@ def add_member(
 ) -> Membership:
     """Give a user roles in an organisation, creating the user when the address is new."""
     actor.require_admin(organisation.id)
+    if password and not actor.is_node_admin:
+        # Accounts are shared by every organisation on the node: an organisation's admin who
+        # chose a password could later act as that person in another organisation.
+        raise PermissionDenied(
+            "Only node administrators set passwords for others; the person sets their own."
+        )
     _check_roles(roles, agencies)
     chosen = _agencies_of(session, organisation, agencies)
     user = get_user_by_email(session, email)
@@ -263,13 +274,20 @@ def build_actor(session: Session, user: User, token: ApiToken | None = None) -> 
     memberships = session.scalars(
         query.options(selectinload(Membership.agencies), selectinload(Membership.organisation))
     ).all()
-    roles: dict[int, frozenset[Role]] = {}
-    agencies: dict[int, frozenset[int]] = {}
-    for m in memberships:
-        if m.organisation.membership_status != "active":
-            continue
-        roles[m.organisation_id] = frozenset(Role(r) for r in m.roles)
-        agencies[m.organisation_id] = _with_sections(session, m.organisation_id, m.agencies)
+    active = [m for m in memberships if m.organisation.membership_status == "active"]
+    children: dict[int, list[int]] = {}
+    if active:
+        rows = session.execute(
+            select(Agency.id, Agency.parent_id).where(
+                Agency.organisation_id.in_([m.organisation_id for m in active]),
+                Agency.parent_id.is_not(None),
+            )
+        )
+        for agency_id, parent_id in rows:
+            if parent_id is not None:
+                children.setdefault(parent_id, []).append(agency_id)
+    roles = {m.organisation_id: frozenset(Role(r) for r in m.roles) for m in active}
+    agencies = {m.organisation_id: _with_sections(m.agencies, children) for m in active}
     return Actor(
         user_id=user.id,
         label=user.email,
@@ -280,17 +298,9 @@ def build_actor(session: Session, user: User, token: ApiToken | None = None) -> 
     )
 
 
-def _with_sections(
-    session: Session, organisation_id: int, chosen: Iterable[Agency]
-) -> frozenset[int]:
+def _with_sections(chosen: Iterable[Agency], children: dict[int, list[int]]) -> frozenset[int]:
     """The chosen agencies and, below them, their sections."""
     allowed = {a.id for a in chosen}
-    children: dict[int, list[int]] = {}
-    for agency_id, parent_id in session.execute(
-        select(Agency.id, Agency.parent_id).where(Agency.organisation_id == organisation_id)
-    ):
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(agency_id)
     stack = list(allowed)
     while stack:
         for child in children.get(stack.pop(), ()):
@@ -362,12 +372,12 @@ def issue_token(
     return IssuedToken(token, f"{TOKEN_PREFIX}_{public_id}_{secret}")
 
 
-def list_tokens(session: Session, user: User) -> list[ApiToken]:
-    return list(
-        session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)
-        )
-    )
+def list_tokens(session: Session, actor: Actor, user: User) -> list[ApiToken]:
+    """The user's tokens; through a token, only those of the token's organisation."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id)
+    if actor.token_organisation_id is not None:
+        query = query.where(ApiToken.organisation_id == actor.token_organisation_id)
+    return list(session.scalars(query.order_by(ApiToken.created_at)))
 
 
 def revoke_token(session: Session, actor: Actor, public_id: str) -> ApiToken:
@@ -422,6 +432,8 @@ def check_throttle(session: Session, throttle: Throttle, email: str, remote_addr
     """Refuse a login attempt while either the account or the address has too many failures."""
     since = utcnow() - throttle.window
     email = normalise_email(email)
+    # Parallel attempts on one account queue here, so none of them counts a stale total.
+    session.execute(select(User.id).where(User.email == email).with_for_update())
     by_account = session.scalar(
         select(func.count()).where(LoginFailure.email == email, LoginFailure.at > since)
     )

@@ -76,7 +76,7 @@ class Tokens(MethodView):
     @blp.response(200, TokenSchema(many=True))
     def get(self) -> list[ApiToken]:
         """My API tokens (never their secrets)."""
-        return services.list_tokens(db_session(), _me())
+        return services.list_tokens(db_session(), current_actor(), _me())
 
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, IssuedTokenSchema)

@@ -14,6 +14,7 @@ def _labels_with_bokmaal(value: dict[str, str]) -> None:
         raise ValidationError(f"Languages are nb, nn and en; not {', '.join(sorted(unknown))}.")
 
 
+WEB = {"http", "https"}
 LABELS = fields.Dict(keys=fields.String(), values=fields.String(), validate=_labels_with_bokmaal)
 
 
@@ -40,9 +41,9 @@ class DutyUpdateSchema(Schema):
     law_short = fields.String(validate=validate.Length(min=1, max=200))
     law_title = fields.String(validate=validate.Length(min=1, max=300))
     law_id = fields.String(validate=validate.Regexp(r"^(LOV|FOR)-\d{4}-\d{2}-\d{2}-\d+$"))
-    law_url = fields.Url(allow_none=True)
+    law_url = fields.Url(allow_none=True, schemes=WEB, validate=validate.Length(max=300))
     section = fields.String(validate=validate.Length(min=1, max=200))
-    section_url = fields.Url(allow_none=True)
+    section_url = fields.Url(allow_none=True, schemes=WEB, validate=validate.Length(max=300))
     applies_to = vocab_codes(vocab.ORGANISATION_KINDS, validate=validate.Length(min=1))
     active = fields.Boolean()
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from marshmallow import ValidationError
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from services.registry.accounts.permissions import Actor
 from services.registry.offers.content import version_document
 from services.registry.offers.models import Offer, OfferVersion
+from shared.db import utcnow
+from shared.errors import InvalidInput
 from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
 from shared.publication.models import LogEntry, LogHead, PublishedOffer
-from shared.publication.schema import STATUS_PUBLISHED, STATUS_WITHDRAWN, dump_offer_version
+from shared.publication.schema import STATUS_PUBLISHED, dump_offer_version
 
 
 def next_sequence(session: Session) -> int:
@@ -37,10 +40,16 @@ def next_sequence(session: Session) -> int:
 
 
 def append_to_log(
-    session: Session, offer: Offer, version: int, status: str, at: dt.datetime, snapshot: str
+    session: Session,
+    seq: int,
+    offer: Offer,
+    version: int,
+    status: str,
+    at: dt.datetime,
+    snapshot: str,
 ) -> LogEntry:
     entry = LogEntry(
-        seq=next_sequence(session),
+        seq=seq,
         event_id=str(uuid.uuid4()),
         event_type=EVENT_PUBLISHED if status == STATUS_PUBLISHED else EVENT_WITHDRAWN,
         offer_uri=offer.uri,
@@ -55,28 +64,36 @@ def append_to_log(
 
 
 def _replace_snapshot(
-    session: Session, offer: Offer, version: int, status: str, at: dt.datetime, snapshot: str
+    session: Session, offer: Offer, version: int, seq: int, at: dt.datetime, snapshot: str
 ) -> None:
     current = session.get(PublishedOffer, offer.uri)
-    if status == STATUS_WITHDRAWN:
-        if current is not None:
-            session.delete(current)
-        return
     if current is None:
-        current = PublishedOffer(offer_uri=offer.uri, offer_id=offer.id, log_seq=0)
+        current = PublishedOffer(offer_uri=offer.uri, offer_id=offer.id)
         session.add(current)
     current.version = version
     current.organisation_number = offer.organisation.organisation_number
     current.published_at = at
+    current.log_seq = seq
     current.snapshot = snapshot
 
 
-def write_version(
-    session: Session, actor: Actor, offer: Offer, status: str, at: dt.datetime
-) -> OfferVersion:
-    """Make the offer's next version (published or withdrawn) with its snapshot and log row."""
+def write_version(session: Session, actor: Actor, offer: Offer, status: str) -> OfferVersion:
+    """Make the offer's next version (published or withdrawn) with its snapshot and log row.
+
+    The sequence number is taken first: its lock orders concurrent publishers, and the time is
+    read after it, so times never run backwards along the log.
+    """
+    seq = next_sequence(session)
+    at = utcnow()
     number = offer.latest_version + 1
-    snapshot = dump_offer_version(version_document(offer, number, status, at))
+    try:
+        snapshot = dump_offer_version(version_document(offer, number, status, at))
+    except ValidationError as exc:
+        # E.g. a coverage code retired by a newer classification: fix the offer, then publish.
+        raise InvalidInput(
+            "The offer cannot be published as it is; correct these fields first.",
+            exc.normalized_messages(),
+        ) from None
     version = OfferVersion(
         offer=offer,
         version=number,
@@ -86,12 +103,14 @@ def write_version(
         snapshot=snapshot,
     )
     session.add(version)
-    _replace_snapshot(session, offer, number, status, at, snapshot)
+    if status == STATUS_PUBLISHED:
+        _replace_snapshot(session, offer, number, seq, at, snapshot)
+    else:
+        current = session.get(PublishedOffer, offer.uri)
+        if current is not None:
+            session.delete(current)
     session.flush()
-    entry = append_to_log(session, offer, number, status, at, snapshot)
-    published = session.get(PublishedOffer, offer.uri)
-    if published is not None:
-        published.log_seq = entry.seq
+    append_to_log(session, seq, offer, number, status, at, snapshot)
     offer.latest_version = number
     offer.published_version = number if status == STATUS_PUBLISHED else None
     return version

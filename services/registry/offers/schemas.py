@@ -56,7 +56,7 @@ class _OfferContentSchema(Schema):
     risk_groups = vocab_codes(vocab.RISK_GROUPS, load_default=list)
     diagnosis_groups = vocab_codes(vocab.DIAGNOSIS_GROUPS, load_default=list)
     staff_fte = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
-    budget_nok = fields.Integer(allow_none=True, validate=validate.Range(min=0))
+    budget_nok = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**12))
     user_participation = fields.Boolean(load_default=False)
     evaluated = fields.Boolean(load_default=False)
     evaluation_description = fields.String(allow_none=True, validate=TEXT)

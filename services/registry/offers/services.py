@@ -34,6 +34,7 @@ from services.registry.offers import publishing
 from services.registry.offers.content import content_of, content_of_document
 from services.registry.offers.models import Offer, OfferVersion
 from services.registry.organisations.models import Agency, Organisation
+from services.registry.organisations.services import find_agency
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.fields import check_age_range
@@ -119,11 +120,7 @@ def history(session: Session, actor: Actor, offer_id: str) -> Sequence[AuditEntr
 
 
 def _agency(session: Session, organisation: Organisation, public_id: str) -> Agency:
-    agency = session.scalar(
-        select(Agency).where(
-            Agency.organisation_id == organisation.id, Agency.public_id == public_id
-        )
-    )
+    agency = find_agency(session, organisation, public_id)
     if agency is None:
         raise InvalidInput("Unknown agency.", {"agency": ["No such agency in the organisation."]})
     return agency
@@ -309,7 +306,7 @@ def publish(
     offer = _load(session, offer_id, for_update=True)
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
     _require_status(offer, {SUBMITTED}, "publish")
-    version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED, utcnow())
+    version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED)
     _transition(
         session,
         actor,
@@ -332,7 +329,7 @@ def withdraw(
             "Only a published offer can be withdrawn.",
             {"status": ["The offer has no public version."]},
         )
-    version = publishing.write_version(session, actor, offer, STATUS_WITHDRAWN, utcnow())
+    version = publishing.write_version(session, actor, offer, STATUS_WITHDRAWN)
     # A pending draft or submission stays, so the offer can be published again later.
     new_status = WITHDRAWN if offer.status == PUBLISHED else offer.status
     _transition(

@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from shared import vocab
-from shared.fields import area_code, organisation_number, vocab_code
+from shared.fields import InputSchema, area_code, organisation_number, vocab_code
 
 NAME = validate.Length(min=1, max=200)
-
-
-class _Input(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class OrganisationSchema(Schema):
@@ -22,7 +17,7 @@ class OrganisationSchema(Schema):
     created_at = fields.AwareDateTime(required=True)
 
 
-class OrganisationCreateSchema(_Input):
+class OrganisationCreateSchema(InputSchema):
     organisation_number = organisation_number(required=True)
     name = fields.String(required=True, validate=NAME)
     kind = vocab_code(vocab.ORGANISATION_KINDS, required=True)
@@ -30,7 +25,7 @@ class OrganisationCreateSchema(_Input):
     membership_status = vocab_code(vocab.MEMBERSHIP_STATUSES, load_default="active")
 
 
-class OrganisationUpdateSchema(_Input):
+class OrganisationUpdateSchema(InputSchema):
     name = fields.String(validate=NAME)
     home_area = area_code()
     membership_status = vocab_code(vocab.MEMBERSHIP_STATUSES)
@@ -42,11 +37,11 @@ class AgencySchema(Schema):
     parent_id = fields.Function(lambda a: a.parent.public_id if a.parent else None, allow_none=True)
 
 
-class AgencyInputSchema(_Input):
+class AgencyInputSchema(InputSchema):
     name = fields.String(required=True, validate=NAME)
     parent_id = fields.String(load_default=None, allow_none=True)
 
 
-class AgencyUpdateSchema(_Input):
+class AgencyUpdateSchema(InputSchema):
     name = fields.String(validate=NAME)
     parent_id = fields.String(allow_none=True)

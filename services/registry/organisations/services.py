@@ -120,15 +120,20 @@ def update_organisation(
 # --- agencies ----------------------------------------------------------------------------------
 
 
-def get_agency(
-    session: Session, actor: Actor, organisation: Organisation, public_id: str
-) -> Agency:
-    actor.require_visible(organisation.id)
-    agency = session.scalar(
+def find_agency(session: Session, organisation: Organisation, public_id: str) -> Agency | None:
+    """The organisation's agency with this id, or None (never another organisation's)."""
+    return session.scalar(
         select(Agency).where(
             Agency.organisation_id == organisation.id, Agency.public_id == public_id
         )
     )
+
+
+def get_agency(
+    session: Session, actor: Actor, organisation: Organisation, public_id: str
+) -> Agency:
+    actor.require_visible(organisation.id)
+    agency = find_agency(session, organisation, public_id)
     if agency is None:
         raise NotFound("Agency not found.")
     return agency
@@ -137,11 +142,7 @@ def get_agency(
 def _parent(session: Session, organisation: Organisation, public_id: str | None) -> Agency | None:
     if public_id is None:
         return None
-    parent = session.scalar(
-        select(Agency).where(
-            Agency.organisation_id == organisation.id, Agency.public_id == public_id
-        )
-    )
+    parent = find_agency(session, organisation, public_id)
     if parent is None:
         raise InvalidInput("Unknown agency.", {"parent_id": ["No such agency here."]})
     return parent
