@@ -80,9 +80,10 @@ def demo(port: int, reset: bool) -> None:
     from services.registry.organisations.services import list_organisations
     from shared.config import load_config
     from shared.db import create_engine
+    from shared.publication.keys import Signer
     from shared.serve import run_gunicorn
 
-    instance = Path("instance/demo/registry").resolve()
+    instance = Path("instance/demo/node").resolve()
     if reset and instance.exists():
         shutil.rmtree(instance)
     os.environ.setdefault("INSTANCE_PATH", str(instance))
@@ -95,7 +96,12 @@ def demo(port: int, reset: bool) -> None:
     with sessionmaker(engine, expire_on_commit=False).begin() as session:
         duties.seed_catalogue(session, operator, duties.load_catalogue_file())
         if not list_organisations(session, operator):
-            logins = load_demo_data(session, operator, settings["NODE_BASE_URL"])
+            logins = load_demo_data(
+                session,
+                operator,
+                settings["NODE_BASE_URL"],
+                Signer(settings["SIGNING_KEY_PASSPHRASE"]),
+            )
         else:
             logins = None
     engine.dispose()

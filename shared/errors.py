@@ -44,6 +44,12 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class ServiceUnavailable(DomainError):
+    """The node cannot do this until its operator acts (e.g. no signing key yet)."""
+
+    status_code = 503
+
+
 class TooManyRequests(DomainError):
     status_code = 429
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_BROKER_URL = os.environ.get("TEST_BROKER_URL")
+TEST_PASSPHRASE = "test-signing-passphrase"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -76,16 +77,19 @@ def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
 
 
 def migrated_database(url: str) -> None:
-    """Run the registry's migrations and seed the duty catalogue, as `db upgrade` does."""
+    """Run the registry's migrations, seed the duty catalogue (as `db upgrade` does) and give
+    the node its signing key (as `key generate` does)."""
     from services.registry import db as registry_db
     from services.registry.accounts.permissions import Actor
     from services.registry.duties import services as duties
     from shared.db import create_engine as make_engine
+    from shared.publication import keys
 
     registry_db.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
         duties.seed_catalogue(session, Actor.operator(), duties.load_catalogue_file())
+        keys.generate_key(session, keys.Signer(TEST_PASSPHRASE))
     engine.dispose()
 
 
@@ -105,6 +109,7 @@ def app(node_database_url: str, tmp_path_factory: pytest.TempPathFactory):  # ty
             "DATABASE_URL": node_database_url,
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
             "SECRET_KEY": "test-secret-key",
+            "SIGNING_KEY_PASSPHRASE": TEST_PASSPHRASE,
             "NODE_BASE_URL": "https://node.test",
             "SESSION_COOKIE_SECURE": False,
             "TESTING": True,

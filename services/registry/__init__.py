@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.config import load_config
 from shared.db import create_engine
+from shared.publication.keys import Signer
 from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
 
 API_VERSION = "1.0"
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     database = RequestDatabase(create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE"))
     database.init_app(app)
+    app.extensions["nettungen.signer"] = Signer(settings["SIGNING_KEY_PASSPHRASE"])
     csrf.init_app(app)
     api = Api()
     init_web(app, api)

@@ -22,6 +22,8 @@ from shared import vocab
 from shared.config import ConfigError, describe, load_config
 from shared.db import create_engine
 from shared.errors import DomainError
+from shared.publication import keys
+from shared.publication.keys import Signer
 
 OPERATOR = Actor.operator()
 
@@ -272,6 +274,49 @@ def duty_list(ctx: Context, applies_to: str | None) -> None:
     with ctx.transaction() as session:
         for duty in duties.list_duties(session, applies_to):
             click.echo(f"{duty.code:<40} {duty.law_short} {duty.section}")
+
+
+@registry.group("key")
+def key_group() -> None:
+    """The node's Ed25519 signing keys (events and feed members are signed with them)."""
+
+
+@key_group.command("generate")
+@pass_context
+def key_generate(ctx: Context) -> None:
+    """Create the node's first signing key (and sign any events written before it)."""
+    with ctx.transaction() as session:
+        row, signed = keys.generate_key(session, Signer(ctx.settings["SIGNING_KEY_PASSPHRASE"]))
+    click.echo(f"Generated signing key {row.key_id}.")
+    if signed:
+        click.echo(f"Signed {signed} earlier events with it.")
+
+
+@key_group.command("rotate")
+@pass_context
+def key_rotate(ctx: Context) -> None:
+    """Retire the active key after the last event it signed; a new key signs from now on."""
+    with ctx.transaction() as session:
+        old, new = keys.rotate_key(session, Signer(ctx.settings["SIGNING_KEY_PASSPHRASE"]))
+    click.echo(
+        f"Retired {old.key_id} (valid for events up to sequence {old.last_seq}); "
+        f"{new.key_id} signs from now on."
+    )
+
+
+@key_group.command("list")
+@pass_context
+def key_list(ctx: Context) -> None:
+    """Every key of the node, the active one first."""
+    with ctx.transaction() as session:
+        rows = sorted(keys.all_keys(session), key=lambda r: r.retired_at is not None)
+        for row in rows:
+            state = (
+                "active"
+                if row.retired_at is None
+                else f"retired {row.retired_at:%Y-%m-%d %H:%M}Z, up to sequence {row.last_seq}"
+            )
+            click.echo(f"{row.key_id}  created {row.created_at:%Y-%m-%d %H:%M}Z  {state}")
 
 
 @registry.command("serve")

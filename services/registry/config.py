@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +11,18 @@ from shared.config import ConfigKey, parse_bool
 from shared.db import sqlite_url_in
 
 
-def _instance_file_secret(resolved: dict[str, Any]) -> str:
-    # Zero-configuration runs keep a random key in the instance folder, never in git.
-    path = Path(resolved["INSTANCE_PATH"]) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48), encoding="ascii")
-        path.chmod(0o600)
-    return path.read_text(encoding="ascii").strip()
+def _instance_file_secret(name: str) -> Callable[[dict[str, Any]], str]:
+    """Zero-configuration runs keep a random secret in the instance folder, never in git."""
+
+    def default(resolved: dict[str, Any]) -> str:
+        path = Path(resolved["INSTANCE_PATH"]) / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48), encoding="ascii")
+            path.chmod(0o600)
+        return path.read_text(encoding="ascii").strip()
+
+    return default
 
 
 def _absolute(value: str) -> str:
@@ -35,13 +40,13 @@ CONFIG = [
         "INSTANCE_PATH",
         "Folder for this node's local state: the SQLite database and the generated secret key.",
         _absolute,
-        "instance/registry",
+        "instance/node",
     ),
     ConfigKey(
         "DATABASE_URL",
         "SQLAlchemy URL of the node database (postgresql+psycopg://... in production).",
         str,
-        lambda r: sqlite_url_in(Path(r["INSTANCE_PATH"]), "registry.sqlite"),
+        lambda r: sqlite_url_in(Path(r["INSTANCE_PATH"]), "node.sqlite"),
     ),
     ConfigKey(
         "NODE_BASE_URL",
@@ -54,7 +59,15 @@ CONFIG = [
         "Signs session cookies and CSRF tokens. Set it in production; else one is generated "
         "in the instance folder.",
         str,
-        _instance_file_secret,
+        _instance_file_secret("secret_key"),
+        secret=True,
+    ),
+    ConfigKey(
+        "SIGNING_KEY_PASSPHRASE",
+        "Seals the node's Ed25519 signing keys in the database. Set it in production and keep "
+        "it with the database backups' secrets; else one is generated in the instance folder.",
+        str,
+        _instance_file_secret("signing_key_passphrase"),
         secret=True,
     ),
     ConfigKey(

@@ -20,6 +20,8 @@ from services.registry.accounts.permissions import Actor
 from services.registry.offers import services as offers
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations import services as organisations
+from shared.publication import keys
+from shared.publication.keys import Signer
 
 DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 - printed by `nettungen demo`; demo only
 
@@ -300,8 +302,15 @@ OFFERS: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-def load_demo_data(session: Session, operator: Actor, base_url: str) -> list[DemoLogin]:
-    """Create the demo organisations, people and offers; return the logins to print."""
+def load_demo_data(
+    session: Session, operator: Actor, base_url: str, signer: Signer
+) -> list[DemoLogin]:
+    """Create the demo organisations, people and offers; return the logins to print.
+
+    The node gets its signing key first if it has none, so the demo can publish.
+    """
+    if keys.active_key(session) is None:
+        keys.generate_key(session, signer)
     logins: list[DemoLogin] = []
     by_orgnr = {}
     for spec in ORGANISATIONS:
@@ -339,7 +348,7 @@ def load_demo_data(session: Session, operator: Actor, base_url: str) -> list[Dem
             schema.load({**raw, "agency": agencies[raw["agency"]]}),
             base_url,
         )
-        _advance(session, registrar, publisher, offer.id, fate)
+        _advance(session, registrar, publisher, offer.id, fate, signer)
     return logins
 
 
@@ -353,16 +362,21 @@ def _actors(session: Session, organisation_id: int) -> tuple[Actor, Actor]:
 
 
 def _advance(
-    session: Session, registrar: Actor, publisher: Actor, offer_id: str, fate: str
+    session: Session,
+    registrar: Actor,
+    publisher: Actor,
+    offer_id: str,
+    fate: str,
+    signer: Signer,
 ) -> None:
     if fate == "draft":
         return
     offers.submit(session, registrar, offer_id)
     if fate == "submitted":
         return
-    offers.publish(session, publisher, offer_id)
+    offers.publish(session, publisher, offer_id, signer=signer)
     if fate == "withdrawn":
-        offers.withdraw(session, publisher, offer_id, "Prosjektet er avsluttet.")
+        offers.withdraw(session, publisher, offer_id, "Prosjektet er avsluttet.", signer=signer)
     elif fate == "revised":
         offers.update_offer(
             session,
@@ -371,4 +385,4 @@ def _advance(
             {"schedule": "Helsesykepleier er på skolen hver dag i skoletiden."},
         )
         offers.submit(session, registrar, offer_id)
-        offers.publish(session, publisher, offer_id)
+        offers.publish(session, publisher, offer_id, signer=signer)

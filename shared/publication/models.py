@@ -44,6 +44,10 @@ class LogEntry(PublicationBase):
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # The canonical JSON of the offer version (shared.publication.schema).
     snapshot: Mapped[str] = mapped_column(Text)
+    # The node's signature of the event (shared.publication.events), made when it was written.
+    # Empty only for rows written before nodes signed; `registry key generate` signs those.
+    key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signature: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class PublishedOffer(PublicationBase):
@@ -58,3 +62,35 @@ class PublishedOffer(PublicationBase):
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     log_seq: Mapped[int] = mapped_column(BigInteger)
     snapshot: Mapped[str] = mapped_column(Text)
+
+
+class NodeKey(PublicationBase):
+    """The node's Ed25519 signing keys: one active, the rotated-out ones kept for verifying.
+
+    The registry signs with the active key; the publisher publishes the public halves. A key
+    rotated out records the last sequence number it signed and stays valid for those events.
+    """
+
+    __tablename__ = "node_signing_keys"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    # Encrypted PKCS #8 PEM (shared.signing.seal), never shown by any API.
+    private_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class RelayCursor(PublicationBase):
+    """How far the relay has got: every log row up to ``last_seq`` was confirmed by the bus.
+
+    One row per destination (the bus URL without credentials), written only after the broker
+    confirmed every message up to that sequence number.
+    """
+
+    __tablename__ = "relay_cursors"
+
+    destination: Mapped[str] = mapped_column(String(300), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -13,7 +13,8 @@ from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations import services as organisations
 from shared.db import create_engine
 from shared.publication.models import LogEntry, PublishedOffer
-from tests.conftest import migrated_database
+from shared.publication.keys import Signer
+from tests.conftest import TEST_PASSPHRASE, migrated_database
 from tests.registry.conftest import OPERATOR, offer_input
 
 OFFERS = 12
@@ -25,6 +26,7 @@ def test_concurrent_publications_are_numbered_without_gaps(database_factory):
     migrated_database(url)
     engine = create_engine(url, sqlite_begin="IMMEDIATE")
     make = sessionmaker(engine, expire_on_commit=False)
+    signer = Signer(TEST_PASSPHRASE)
     with make.begin() as session:
         org = organisations.create_organisation(
             session,
@@ -65,7 +67,7 @@ def test_concurrent_publications_are_numbered_without_gaps(database_factory):
         try:
             for oid in chunk:
                 with make.begin() as session:
-                    offers.publish(session, as_publisher, oid)
+                    offers.publish(session, as_publisher, oid, signer=signer)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 

@@ -10,7 +10,8 @@ from services.registry.demo import load_demo_data
 from services.registry.offers.models import Offer
 from shared.db import create_engine
 from shared.publication.models import LogEntry, PublishedOffer
-from tests.conftest import migrated_database
+from shared.publication.keys import Signer
+from tests.conftest import TEST_PASSPHRASE, migrated_database
 
 
 def test_demo_data_covers_every_state(database_factory):
@@ -18,7 +19,9 @@ def test_demo_data_covers_every_state(database_factory):
     migrated_database(url)
     engine = create_engine(url)
     with sessionmaker(engine).begin() as session:
-        logins = load_demo_data(session, Actor.operator(), "http://127.0.0.1:8011")
+        logins = load_demo_data(
+            session, Actor.operator(), "http://127.0.0.1:8011", Signer(TEST_PASSPHRASE)
+        )
     with sessionmaker(engine)() as session:
         statuses = dict(
             session.execute(select(Offer.status, func.count()).group_by(Offer.status)).all()

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from services.cli import main
 from services.registry import create_app
 from shared.db import create_engine
+from shared.publication.events import check_event
+from shared.publication.keys import entry_event, verification_keys
 from shared.publication.models import LogEntry, PublishedOffer
 from tests.registry.conftest import offer_input
 
@@ -93,9 +95,12 @@ def test_operator_commands_then_http_workflow(fresh):
         f"/api/v1/offers/{oid}/submit", headers={"Authorization": f"Bearer {registrar}"}
     )
     assert submitted.get_json()["status"] == "submitted"
-    published = client.post(
-        f"/api/v1/offers/{oid}/publish", headers={"Authorization": f"Bearer {publisher}"}
-    )
+    publish = (f"/api/v1/offers/{oid}/publish", {"Authorization": f"Bearer {publisher}"})
+    refused = client.post(publish[0], headers=publish[1])
+    assert refused.status_code == 503
+    assert "nettungen registry key generate" in refused.get_json()["message"]
+    key_id = re.search(r"Generated signing key (\S+)\.", run("registry", "key", "generate"))
+    published = client.post(publish[0], headers=publish[1])
     assert published.status_code == 200
     assert published.get_json()["published_version"] == 1
 
@@ -106,6 +111,9 @@ def test_operator_commands_then_http_workflow(fresh):
             (1, "no.nettungen.offer.published", 1, f"https://drammen.node.test/offers/{oid}")
         ]
         assert session.get(PublishedOffer, rows[0].offer_uri).snapshot == rows[0].snapshot
+        event = entry_event(rows[0])
+        assert event["signingkey"] == key_id.group(1)
+        assert check_event(event, verification_keys(session))["id"] == oid
     engine.dispose()
     app.extensions["nettungen.db"].engine.dispose()
 

@@ -20,6 +20,7 @@ from services.registry.offers.models import Offer, OfferVersion
 from shared.db import utcnow
 from shared.errors import InvalidInput
 from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
+from shared.publication.keys import Signer
 from shared.publication.models import LogEntry, LogHead, PublishedOffer
 from shared.publication.schema import STATUS_PUBLISHED, dump_offer_version
 
@@ -47,6 +48,7 @@ def append_to_log(
     status: str,
     at: dt.datetime,
     snapshot: str,
+    signer: Signer,
 ) -> LogEntry:
     entry = LogEntry(
         seq=seq,
@@ -58,6 +60,7 @@ def append_to_log(
         occurred_at=at,
         snapshot=snapshot,
     )
+    signer.sign_entry(session, entry)
     session.add(entry)
     session.flush()
     return entry
@@ -77,11 +80,14 @@ def _replace_snapshot(
     current.snapshot = snapshot
 
 
-def write_version(session: Session, actor: Actor, offer: Offer, status: str) -> OfferVersion:
-    """Make the offer's next version (published or withdrawn) with its snapshot and log row.
+def write_version(
+    session: Session, actor: Actor, offer: Offer, status: str, signer: Signer
+) -> OfferVersion:
+    """Make the offer's next version (published or withdrawn) with its snapshot and signed log
+    row.
 
-    The sequence number is taken first: its lock orders concurrent publishers, and the time is
-    read after it, so times never run backwards along the log.
+    The sequence number is taken first: its lock orders concurrent publishers (and key
+    rotation), and the time is read after it, so times never run backwards along the log.
     """
     seq = next_sequence(session)
     at = utcnow()
@@ -110,7 +116,7 @@ def write_version(session: Session, actor: Actor, offer: Offer, status: str) -> 
         if current is not None:
             session.delete(current)
     session.flush()
-    append_to_log(session, seq, offer, number, status, at, snapshot)
+    append_to_log(session, seq, offer, number, status, at, snapshot, signer)
     offer.latest_version = number
     offer.published_version = number if status == STATUS_PUBLISHED else None
     return version

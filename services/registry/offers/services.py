@@ -38,6 +38,7 @@ from services.registry.organisations.services import find_agency
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.fields import check_age_range
+from shared.publication.keys import Signer
 from shared.publication.schema import STATUS_PUBLISHED, STATUS_WITHDRAWN
 
 DRAFT, SUBMITTED, PUBLISHED, WITHDRAWN = "draft", "submitted", "published", "withdrawn"
@@ -301,12 +302,17 @@ def send_back(session: Session, actor: Actor, offer_id: str, comment: str | None
 
 
 def publish(
-    session: Session, actor: Actor, offer_id: str, comment: str | None = None
+    session: Session,
+    actor: Actor,
+    offer_id: str,
+    comment: str | None = None,
+    *,
+    signer: Signer,
 ) -> OfferVersion:
     offer = _load(session, offer_id, for_update=True)
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
     _require_status(offer, {SUBMITTED}, "publish")
-    version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED)
+    version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED, signer)
     _transition(
         session,
         actor,
@@ -320,7 +326,12 @@ def publish(
 
 
 def withdraw(
-    session: Session, actor: Actor, offer_id: str, comment: str | None = None
+    session: Session,
+    actor: Actor,
+    offer_id: str,
+    comment: str | None = None,
+    *,
+    signer: Signer,
 ) -> OfferVersion:
     offer = _load(session, offer_id, for_update=True)
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
@@ -329,7 +340,7 @@ def withdraw(
             "Only a published offer can be withdrawn.",
             {"status": ["The offer has no public version."]},
         )
-    version = publishing.write_version(session, actor, offer, STATUS_WITHDRAWN)
+    version = publishing.write_version(session, actor, offer, STATUS_WITHDRAWN, signer)
     # A pending draft or submission stays, so the offer can be published again later.
     new_status = WITHDRAWN if offer.status == PUBLISHED else offer.status
     _transition(

@@ -85,14 +85,17 @@ class OfferItem(MethodView):
         services.delete_offer(db_session(), current_actor(), offer_id)
 
 
-def _transition_view(name: str, action: Callable[..., Any], doc: str) -> None:
+def _transition_view(
+    name: str, action: Callable[..., Any], doc: str, *, signs: bool = False
+) -> None:
     @blp.route(f"/offers/<offer_id>/{name}", endpoint=f"offer_{name}")
     class Transition(MethodView):
         @blp.arguments(TransitionSchema, required=False)
         @blp.response(200, OfferSchema)
         def post(self, data: dict[str, Any], offer_id: str) -> Offer:
             session = db_session()
-            action(session, current_actor(), offer_id, data.get("comment"))
+            extra = {"signer": current_app.extensions["nettungen.signer"]} if signs else {}
+            action(session, current_actor(), offer_id, data.get("comment"), **extra)
             return services.get_offer(session, current_actor(), offer_id)
 
     Transition.post.__doc__ = doc
@@ -104,9 +107,14 @@ _transition_view(
     "send-back", services.send_back, "Send a submission back with a comment (publishers)."
 )
 _transition_view(
-    "publish", services.publish, "Publish a submission as the next version (publishers)."
+    "publish",
+    services.publish,
+    "Publish a submission as the next version (publishers).",
+    signs=True,
 )
-_transition_view("withdraw", services.withdraw, "Withdraw the public version (publishers).")
+_transition_view(
+    "withdraw", services.withdraw, "Withdraw the public version (publishers).", signs=True
+)
 
 
 @blp.route("/offers/<offer_id>/versions")

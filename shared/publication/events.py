@@ -1,0 +1,168 @@
+"""Bus events: a log row as a signed CloudEvent (structured JSON), its routing keys, its check.
+
+Every event of a node is one CloudEvents 1.0 document::
+
+    {"specversion": "1.0", "id": <event UUID>, "source": <node base URL>,
+     "type": "no.nettungen.offer.published" | "no.nettungen.offer.withdrawn",
+     "subject": <offer URI>, "time": <RFC 3339 UTC>, "datacontenttype": "application/json",
+     "dataschema": <URI of the version document schema>,
+     "sequence": <the node's log sequence number, zero-padded so it orders as text>,
+     "signingkey": <key id>, "signature": <Ed25519 over the signing input, base64url>,
+     "data": <the offer version document>}
+
+``sequence`` is the CloudEvents sequence extension. The signing input is the canonical JSON of
+the event without ``signature`` (so the key id is signed too); the registry signs when it writes
+the log row, and the signature is stored with the row, so a page of events is the same bytes
+forever and events signed by a rotated-out key stay verifiable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import ValidationError
+
+from shared.areas import AreaKind, UnknownAreaError, reference_data
+from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
+from shared.publication.schema import SCHEMA_VERSION, canonical_json, load_offer_version
+from shared.signing import VerificationKey, verify
+
+SPEC_VERSION = "1.0"
+MEDIA_TYPE = "application/cloudevents+json"
+BATCH_MEDIA_TYPE = "application/cloudevents-batch+json"
+DATA_SCHEMA = f"https://w3id.org/nettungen/schema/offer-version/{SCHEMA_VERSION}"
+SEQUENCE_DIGITS = 20
+EXCHANGE = "nettungen.offers"
+ALL = "all"
+_SHORT_TYPES = {EVENT_PUBLISHED: "published", EVENT_WITHDRAWN: "withdrawn"}
+
+
+class EventRejected(ValueError):
+    """An event that must not be applied; the message says why, for the consumer's log."""
+
+
+def format_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def format_sequence(seq: int) -> str:
+    return str(seq).zfill(SEQUENCE_DIGITS)
+
+
+def source_of(offer_uri: str) -> str:
+    """A node's base URL is the prefix of its offer URIs: ``<base>/offers/<id>``."""
+    base, sep, _ = offer_uri.rpartition("/offers/")
+    if not sep or not base:
+        raise ValueError(f"not an offer URI: {offer_uri!r}")
+    return base
+
+
+def unsigned_event(
+    *,
+    event_id: str,
+    event_type: str,
+    subject: str,
+    sequence: int,
+    time: dt.datetime,
+    snapshot: str,
+    key_id: str,
+) -> dict[str, Any]:
+    return {
+        "specversion": SPEC_VERSION,
+        "id": event_id,
+        "source": source_of(subject),
+        "type": event_type,
+        "subject": subject,
+        "time": format_time(time),
+        "datacontenttype": "application/json",
+        "dataschema": DATA_SCHEMA,
+        "sequence": format_sequence(sequence),
+        "signingkey": key_id,
+        "data": json.loads(snapshot),
+    }
+
+
+def signing_input(event: Mapping[str, Any]) -> bytes:
+    return canonical_json({k: v for k, v in event.items() if k != "signature"}).encode("utf-8")
+
+
+def routing_keys(event_type: str, coverage: list[str]) -> list[str]:
+    """``<published|withdrawn>.<county>.<municipality>`` for each area the offer covers.
+
+    A county (or each county of a region) gives ``<type>.<county>.all`` and the whole country
+    ``<type>.all.all``, so ``*.33.#`` binds a county and ``*.33.3301`` plus ``*.33.all`` plus
+    ``*.all.all`` binds everything that reaches municipality 3301. The first key is the
+    message's routing key, the rest ride in the ``CC`` header (RabbitMQ sender-selected
+    distribution), so one message reaches every matching queue once.
+    """
+    kind = _SHORT_TYPES[event_type]
+    areas = reference_data()
+    keys: list[str] = []
+    for code in coverage:
+        try:
+            area = areas.get(code)
+        except UnknownAreaError:
+            continue  # retired by a newer classification; the national key still reaches it
+        if area.kind is AreaKind.MUNICIPALITY:
+            parts = [f"{area.county_code}.{code}"]
+        elif area.kind is AreaKind.COUNTY:
+            parts = [f"{code}.{ALL}"]
+        elif area.kind is AreaKind.REGION:
+            parts = [f"{county}.{ALL}" for county in areas.region_counties[code]]
+        else:
+            parts = [f"{ALL}.{ALL}"]
+        keys.extend(f"{kind}.{part}" for part in parts)
+    return list(dict.fromkeys(keys)) or [f"{kind}.{ALL}.{ALL}"]
+
+
+def sequence_of(event: Mapping[str, Any]) -> int:
+    value = event.get("sequence")
+    if not isinstance(value, str) or not value.isdigit():
+        raise EventRejected("the event has no valid 'sequence'")
+    return int(value)
+
+
+def check_event(
+    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None = None
+) -> dict[str, Any]:
+    """Verify an event's form and signature; return its offer version document.
+
+    Raises :class:`EventRejected` for anything that must not be applied: a malformed envelope,
+    an unknown key, a key used after it was rotated out, a signature that does not match, or a
+    ``data`` document that disagrees with the envelope or fails the contract.
+    """
+    if not isinstance(event, Mapping):
+        raise EventRejected("an event is a JSON object")
+    for name in ("id", "source", "type", "subject", "time", "signingkey", "signature"):
+        if not isinstance(event.get(name), str):
+            raise EventRejected(f"the event has no valid {name!r}")
+    if event.get("specversion") != SPEC_VERSION:
+        raise EventRejected("not a CloudEvents 1.0 event")
+    if event["type"] not in _SHORT_TYPES:
+        raise EventRejected(f"unknown event type {event['type']!r}")
+    if expected_source is not None and event["source"] != expected_source:
+        raise EventRejected(f"the event comes from {event['source']!r}, not {expected_source!r}")
+    sequence = sequence_of(event)
+    key = keys.get(event["signingkey"])
+    if key is None:
+        raise EventRejected(f"unknown signing key {event['signingkey']!r}")
+    if not key.covers(sequence):
+        raise EventRejected(
+            f"key {key.key_id} was rotated out after sequence {key.last_sequence}; "
+            f"it cannot sign sequence {sequence}"
+        )
+    if not verify(key.public, signing_input(event), event["signature"]):
+        raise EventRejected("the signature does not match the event")
+    try:
+        document = load_offer_version(canonical_json(event.get("data")))
+    except ValidationError as exc:
+        raise EventRejected(f"the offer version fails the contract: {exc.messages}") from None
+    if document["uri"] != event["subject"] or source_of(document["uri"]) != event["source"]:
+        raise EventRejected("the offer version does not belong to the event's subject and source")
+    expected_status = "published" if event["type"] == EVENT_PUBLISHED else "withdrawn"
+    if document["status"] != expected_status:
+        raise EventRejected("the event type disagrees with the version's status")
+    return document

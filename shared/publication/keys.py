@@ -1,0 +1,163 @@
+"""The node's signing keys over time, and the signing of log rows.
+
+One key is active at a time. Rotation happens under the log head's row lock, the same lock every
+publishing transaction takes before it signs, so the retired key's ``last_seq`` is exactly the
+last sequence number it signed and the new key signs everything after.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from shared.db import utcnow
+from shared.errors import Conflict, ServiceUnavailable
+from shared.publication.events import signing_input, unsigned_event
+from shared.publication.models import LogEntry, LogHead, NodeKey
+from shared.signing import (
+    VerificationKey,
+    b64url,
+    b64url_decode,
+    generate_private_key,
+    key_id,
+    public_bytes,
+    seal,
+    sign,
+    unseal,
+)
+
+NO_KEY_MESSAGE = (
+    "This node has no signing key yet, so it cannot publish. "
+    "The operator creates one with 'nettungen registry key generate'."
+)
+
+
+def _lock_head(session: Session) -> int:
+    """Take the log head's row lock (as publishing does) and return the last sequence number."""
+    statement = (
+        update(LogHead)
+        .where(LogHead.id == 1)
+        .values(last_seq=LogHead.last_seq)
+        .returning(LogHead.last_seq)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def active_key(session: Session) -> NodeKey | None:
+    return session.scalars(select(NodeKey).where(NodeKey.retired_at.is_(None))).one_or_none()
+
+
+def all_keys(session: Session) -> list[NodeKey]:
+    return list(session.scalars(select(NodeKey).order_by(NodeKey.created_at)))
+
+
+def verification_keys(session: Session) -> dict[str, VerificationKey]:
+    """The node's public keys, as a verifier (and the JWKS) sees them."""
+    return {
+        row.key_id: VerificationKey(row.key_id, b64url_decode(row.public_key), row.last_seq)
+        for row in all_keys(session)
+    }
+
+
+def _new_key(session: Session, passphrase: str) -> NodeKey:
+    private = generate_private_key()
+    public = public_bytes(private)
+    row = NodeKey(
+        key_id=key_id(public),
+        public_key=b64url(public),
+        private_key=seal(private, passphrase),
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def generate_key(session: Session, signer: Signer) -> tuple[NodeKey, int]:
+    """Create the node's first key; sign any log rows written before nodes signed events.
+
+    Returns the key and how many old rows it signed.
+    """
+    _lock_head(session)
+    if active_key(session) is not None:
+        raise Conflict("The node already has an active key; rotate it instead.")
+    row = _new_key(session, signer.passphrase)
+    unsigned = session.scalars(
+        select(LogEntry).where(LogEntry.signature.is_(None)).order_by(LogEntry.seq)
+    ).all()
+    for entry in unsigned:
+        signer.sign_entry(session, entry)
+    return row, len(unsigned)
+
+
+def rotate_key(session: Session, signer: Signer) -> tuple[NodeKey, NodeKey]:
+    """Retire the active key after the last event it signed and make a new one active."""
+    last_seq = _lock_head(session)
+    old = active_key(session)
+    if old is None:
+        raise Conflict("The node has no active key yet; generate one first.")
+    old.retired_at = utcnow()
+    old.last_seq = last_seq
+    session.flush()
+    return old, _new_key(session, signer.passphrase)
+
+
+class Signer:
+    """Signs log rows with the node's active key; unsealed keys are kept in memory."""
+
+    def __init__(self, passphrase: str) -> None:
+        self.passphrase = passphrase
+        self._keys: dict[str, Ed25519PrivateKey] = {}
+        self._lock = threading.Lock()
+
+    def _private(self, row: NodeKey) -> Ed25519PrivateKey:
+        with self._lock:
+            key = self._keys.get(row.key_id)
+            if key is None:
+                try:
+                    key = unseal(row.private_key, self.passphrase)
+                except ValueError:
+                    raise ServiceUnavailable(
+                        "The node's signing key cannot be opened with the configured "
+                        "SIGNING_KEY_PASSPHRASE."
+                    ) from None
+                self._keys[row.key_id] = key
+            return key
+
+    def sign_entry(self, session: Session, entry: LogEntry) -> None:
+        """Sign the row's event with the active key. Call it holding the log head's lock."""
+        row = active_key(session)
+        if row is None:
+            raise ServiceUnavailable(NO_KEY_MESSAGE)
+        event = unsigned_event(
+            event_id=entry.event_id,
+            event_type=entry.event_type,
+            subject=entry.offer_uri,
+            sequence=entry.seq,
+            time=entry.occurred_at,
+            snapshot=entry.snapshot,
+            key_id=row.key_id,
+        )
+        entry.key_id = row.key_id
+        entry.signature = sign(self._private(row), signing_input(event))
+
+
+def entry_event(entry: LogEntry) -> dict[str, Any]:
+    """The signed CloudEvent of a log row, exactly as it was signed."""
+    if entry.key_id is None or entry.signature is None:
+        raise ServiceUnavailable(NO_KEY_MESSAGE)
+    event = unsigned_event(
+        event_id=entry.event_id,
+        event_type=entry.event_type,
+        subject=entry.offer_uri,
+        sequence=entry.seq,
+        time=entry.occurred_at,
+        snapshot=entry.snapshot,
+        key_id=entry.key_id,
+    )
+    event["signature"] = entry.signature
+    return event
