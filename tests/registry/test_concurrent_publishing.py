@@ -12,8 +12,8 @@ from services.registry.offers import services as offers
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations import services as organisations
 from shared.db import create_engine
-from shared.publication.models import LogEntry, PublishedOffer
 from shared.publication.keys import Signer
+from shared.publication.models import LogEntry, PublishedOffer
 from tests.conftest import TEST_PASSPHRASE, migrated_database
 from tests.registry.conftest import OPERATOR, offer_input
 

@@ -9,8 +9,8 @@ from services.registry.accounts.permissions import Actor
 from services.registry.demo import load_demo_data
 from services.registry.offers.models import Offer
 from shared.db import create_engine
-from shared.publication.models import LogEntry, PublishedOffer
 from shared.publication.keys import Signer
+from shared.publication.models import LogEntry, PublishedOffer
 from tests.conftest import TEST_PASSPHRASE, migrated_database
 
 

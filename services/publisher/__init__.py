@@ -1,0 +1,75 @@
+"""The publisher: the read side of a node.
+
+It relays the node's event log to the bus (``nettungen publisher relay``) and serves it openly:
+the LDES event stream, the DCAT-AP-NO catalog, CPSV-AP-NO offer descriptions and the HSDS 3.0
+API. It reads what the registry writes and never changes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shared.config import load_config
+from shared.db import create_engine
+from shared.metrics import init_metrics
+from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+
+API_VERSION = "1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the publisher app; configuration comes from ``config``, then the environment."""
+    from services.publisher.config import CONFIG
+    from services.publisher.hsds.views import blp as hsds_api
+    from services.publisher.ldes.views import blp as ldes_api
+    from services.publisher.linked.views import blp as linked_api
+    from services.publisher.wellknown import blp as wellknown_api
+
+    settings = load_config(CONFIG, config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.update(settings)
+    app.config.update(
+        openapi_settings(
+            "Nettungen node publisher",
+            API_VERSION,
+            "The open, read-only side of a Nettungen node: the LDES event stream of its offer "
+            "versions, its DCAT-AP-NO catalog, CPSV-AP-NO offer descriptions, the HSDS 3.0 API "
+            "and the public keys its events are signed with.",
+        ),
+    )
+    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
+    database.init_app(app)
+    api = Api()
+    init_web(app, api)
+    for blueprint in (ldes_api, linked_api, hsds_api, wellknown_api):
+        api.register_blueprint(blueprint)
+    api.register_blueprint(health_blueprint({"database": database.ping}))
+    init_metrics(app, "publisher", lambda: _gauges(database))
+    if settings["TRUSTED_PROXIES"]:
+        n = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app
+
+
+def _gauges(database: RequestDatabase) -> Iterable[tuple[str, str, float]]:
+    from shared.publication.models import LogHead, PublishedOffer, RelayCursor
+
+    with database.sessionmaker() as session:
+        head = session.get(LogHead, 1)
+        last = head.last_seq if head else 0
+        published = session.scalar(select(func.count()).select_from(PublishedOffer)) or 0
+        cursors = session.scalars(select(RelayCursor)).all()
+    yield ("nettungen_log_last_sequence", "Last sequence number in the node's log.", last)
+    yield ("nettungen_published_offers", "Offers published now.", published)
+    for cursor in cursors:
+        # One relay per node in practice; the lag of the slowest destination is what matters.
+        yield (
+            "nettungen_relay_lag_events",
+            "Log rows not yet confirmed by the bus.",
+            last - cursor.last_seq,
+        )

@@ -1,0 +1,1 @@
+"""The node's HSDS 3.0 API (Open Referral)."""

@@ -1,0 +1,1 @@
+"""LDES event stream of the node's offer versions."""

@@ -1,0 +1,1 @@
+"""Linked data: CPSV-AP-NO offer descriptions, SKOS vocabularies, the DCAT-AP-NO catalog."""

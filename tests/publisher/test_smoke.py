@@ -1,0 +1,13 @@
+def test_keys_are_published(publisher):
+    response = publisher.get("/.well-known/jwks.json")
+    assert response.status_code == 200
+    assert response.content_type == "application/jwk-set+json"
+    [key] = response.get_json()["keys"]
+    assert key["kty"] == "OKP" and key["crv"] == "Ed25519" and "d" not in key
+
+
+def test_health_and_metrics(publisher):
+    assert publisher.get("/healthz").get_json()["status"] == "ok"
+    metrics = publisher.get("/metrics").get_data(as_text=True)
+    assert "nettungen_log_last_sequence 9.0" in metrics
+    assert "nettungen_published_offers 6.0" in metrics
