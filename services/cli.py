@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 import click
 
+from services.publisher.cli import publisher
 from services.registry.cli import registry
 from shared.areas import PACKAGED_DATA_DIR, REFDATA_DIR_ENV
 from shared.ssb import ClassificationError, import_classification
@@ -24,6 +25,7 @@ def main() -> None:
 
 
 main.add_command(registry)
+main.add_command(publisher)
 
 
 @main.group()

@@ -7,17 +7,19 @@ withdraws offers for them.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registry.accounts import services as accounts
+from services.registry.accounts.models import Membership
 from services.registry.accounts.permissions import Actor
 from services.registry.offers import services as offers
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations import services as organisations
+from services.registry.organisations.models import Agency, Organisation
 from shared.publication.keys import Signer
 from tests.conftest import TEST_PASSPHRASE
 
@@ -47,33 +49,52 @@ class NodeBuilder:
     base_url: str = BASE_URL
     signer: Signer = field(default_factory=lambda: Signer(TEST_PASSPHRASE))
     providers: dict[str, Provider] = field(default_factory=dict)
-    _emails: itertools.count = field(default_factory=itertools.count)
 
     def provider(self, kind: str) -> Provider:
         if kind not in self.providers:
-            orgnr, name, org_kind, home = ORGANISATIONS[kind]
-            org = organisations.create_organisation(
+            self.providers[kind] = self._existing(kind) or self._create(kind)
+        return self.providers[kind]
+
+    def _existing(self, kind: str) -> Provider | None:
+        """The provider made by an earlier builder on the same database, if any."""
+        org = self.session.scalar(
+            select(Organisation).where(Organisation.organisation_number == ORGANISATIONS[kind][0])
+        )
+        if org is None:
+            return None
+        agency = self.session.scalars(
+            select(Agency).where(Agency.organisation_id == org.id)
+        ).first()
+        members = self.session.scalars(
+            select(Membership).where(Membership.organisation_id == org.id)
+        ).all()
+        actors = {
+            role: accounts.build_actor(self.session, m.user) for m in members for role in m.roles
+        }
+        return Provider(org, agency.public_id, actors["registrar"], actors["publisher"])
+
+    def _create(self, kind: str) -> Provider:
+        orgnr, name, org_kind, home = ORGANISATIONS[kind]
+        org = organisations.create_organisation(
+            self.session,
+            OPERATOR,
+            {"organisation_number": orgnr, "name": name, "kind": org_kind, "home_area": home},
+        )
+        agency = organisations.create_agency(self.session, OPERATOR, org, "Tjenester", None)
+        people = []
+        for role in ("registrar", "publisher"):
+            member = accounts.add_member(
                 self.session,
                 OPERATOR,
-                {"organisation_number": orgnr, "name": name, "kind": org_kind, "home_area": home},
+                org,
+                email=f"{role}.{kind}@example.org",
+                name=f"{role} ({kind})",
+                roles=[role],
+                agencies=[agency.public_id] if role == "registrar" else [],
             )
-            agency = organisations.create_agency(self.session, OPERATOR, org, "Tjenester", None)
-            people = []
-            for role in ("registrar", "publisher"):
-                n = next(self._emails)
-                member = accounts.add_member(
-                    self.session,
-                    OPERATOR,
-                    org,
-                    email=f"{role}{n}@example.org",
-                    name=f"{role} {n}",
-                    roles=[role],
-                    agencies=[agency.public_id] if role == "registrar" else [],
-                )
-                self.session.flush()
-                people.append(accounts.build_actor(self.session, member.user))
-            self.providers[kind] = Provider(org, agency.public_id, people[0], people[1])
-        return self.providers[kind]
+            self.session.flush()
+            people.append(accounts.build_actor(self.session, member.user))
+        return Provider(org, agency.public_id, people[0], people[1])
 
     def publish(self, kind: str = "municipality", **content: Any) -> str:
         """Create, submit and publish an offer; return its id."""

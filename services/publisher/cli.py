@@ -1,0 +1,82 @@
+"""``nettungen publisher ...``: serve a node's open feeds and relay its log to the bus."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+import click
+
+from services.publisher.config import CONFIG
+from shared.config import ConfigError, describe, load_config
+
+
+def _settings() -> dict[str, Any]:
+    try:
+        return load_config(CONFIG)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def publisher() -> None:
+    """The publisher of this node: LDES, DCAT, CPSV-AP-NO, HSDS, and the bus relay."""
+
+
+@publisher.command("config")
+def show_config() -> None:
+    """List every configuration key with its default and meaning."""
+    click.echo(describe(CONFIG))
+
+
+@publisher.command("relay")
+@click.option("--until-caught-up", is_flag=True, help="Stop once every log row is confirmed.")
+def relay(until_caught_up: bool) -> None:
+    """Relay the node's event log to the bus until stopped (SIGTERM or Ctrl-C)."""
+    from services.publisher.relay import Relay, RelaySettings
+    from shared.bus import destination_of, open_publisher
+    from shared.db import create_engine
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    engine = create_engine(settings["DATABASE_URL"])
+    worker = Relay(
+        engine,
+        open_publisher(settings["BROKER_URL"]),
+        RelaySettings(
+            batch_size=settings["RELAY_BATCH_SIZE"],
+            idle_seconds=settings["RELAY_IDLE_SECONDS"],
+            confirm_timeout=settings["RELAY_CONFIRM_TIMEOUT_SECONDS"],
+            max_backoff=settings["RELAY_MAX_BACKOFF_SECONDS"],
+        ),
+    )
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        logging.getLogger(__name__).info("signal %d: stopping after this batch", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo(f"Relaying {settings['DATABASE_URL']} to {destination_of(settings['BROKER_URL'])}")
+    try:
+        worker.run(stop, until_caught_up=until_caught_up)
+    finally:
+        engine.dispose()
+    click.echo(f"Relay stopped at sequence {worker.cursor()}.")
+
+
+@publisher.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8011, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the publisher with gunicorn."""
+    from services.publisher import create_app
+    from shared.serve import run_gunicorn
+
+    _settings()
+    run_gunicorn(create_app, f"{host}:{port}", workers)

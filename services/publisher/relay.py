@@ -1,0 +1,143 @@
+"""The relay: the node's event log, in sequence order, onto the bus.
+
+It reads rows after its cursor, checks each row's signature, publishes a batch and waits for
+the bus to confirm it; only then does the cursor move, and only past the confirmed prefix of
+the batch. A crash between the confirm and the cursor's commit sends those events again on
+restart (consumers drop duplicates by event id and version); nothing committed is ever skipped.
+When the bus is down or drops the connection, the relay waits with exponential back-off and
+jitter, reconnects, and resumes from its cursor.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.bus import BusUnavailable, OutgoingMessage, Publisher, event_body
+from shared.db import utcnow
+from shared.errors import ServiceUnavailable
+from shared.publication.events import EventRejected, check_event, routing_keys
+from shared.publication.keys import entry_event, verification_keys
+from shared.publication.models import LogEntry, RelayCursor
+
+log = logging.getLogger(__name__)
+
+
+class RelayHalted(RuntimeError):
+    """A log row cannot be relayed as it is (unsigned, or its signature fails)."""
+
+
+@dataclass
+class RelaySettings:
+    batch_size: int = 200
+    idle_seconds: float = 0.5
+    confirm_timeout: float = 30.0
+    max_backoff: float = 30.0
+    min_backoff: float = 0.5
+
+
+class Relay:
+    def __init__(self, engine: Engine, bus: Publisher, settings: RelaySettings) -> None:
+        self.bus = bus
+        self.settings = settings
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.destination = bus.destination
+
+    def cursor(self) -> int:
+        with self.sessions.begin() as session:
+            row = session.get(RelayCursor, self.destination)
+            if row is None:
+                row = RelayCursor(destination=self.destination, last_seq=0, updated_at=utcnow())
+                session.add(row)
+            return row.last_seq
+
+    def _advance(self, seq: int) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(RelayCursor)
+                .where(RelayCursor.destination == self.destination, RelayCursor.last_seq < seq)
+                .values(last_seq=seq, updated_at=utcnow())
+            )
+
+    def _messages(self, session: Session, rows: list[LogEntry]) -> list[OutgoingMessage]:
+        keys = verification_keys(session)
+        messages = []
+        for row in rows:
+            try:
+                event = entry_event(row)
+                document = check_event(event, keys)
+            except (EventRejected, ServiceUnavailable) as exc:
+                raise RelayHalted(f"log row {row.seq} cannot be relayed: {exc}") from exc
+            messages.append(
+                OutgoingMessage(
+                    message_id=row.event_id,
+                    routing_keys=routing_keys(row.event_type, document["coverage"]),
+                    body=event_body(event),
+                )
+            )
+        return messages
+
+    def step(self) -> tuple[int, int]:
+        """Relay one batch. Returns (events read, events confirmed)."""
+        after = self.cursor()
+        with self.sessions() as session:
+            rows = list(
+                session.scalars(
+                    select(LogEntry)
+                    .where(LogEntry.seq > after)
+                    .order_by(LogEntry.seq)
+                    .limit(self.settings.batch_size)
+                )
+            )
+            messages = self._messages(session, rows)
+        if not rows:
+            return 0, 0
+        confirmed = self.bus.publish_batch(messages, self.settings.confirm_timeout)
+        if confirmed:
+            self._advance(rows[confirmed - 1].seq)
+        return len(rows), confirmed
+
+    def run(self, stop: threading.Event, until_caught_up: bool = False) -> None:
+        """Relay until ``stop`` is set (or, with ``until_caught_up``, until the log is done)."""
+        try:
+            self._loop(stop, until_caught_up)
+        finally:
+            self.bus.close()
+
+    def _loop(self, stop: threading.Event, until_caught_up: bool) -> None:
+        delay = self.settings.min_backoff
+        while not stop.is_set():
+            try:
+                read, confirmed = self.step()
+            except (BusUnavailable, OperationalError) as exc:
+                log.warning(
+                    "relay to %s paused: %s; retrying in %.1f s", self.destination, exc, delay
+                )
+                stop.wait(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not crypto
+                delay = min(delay * 2, self.settings.max_backoff)
+                continue
+            except RelayHalted as exc:
+                log.error("relay halted: %s", exc)
+                stop.wait(self.settings.max_backoff)
+                continue
+            if confirmed < read:
+                log.warning(
+                    "the bus did not route event %d of the batch (no queue bound for it yet); "
+                    "retrying in %.1f s",
+                    confirmed + 1,
+                    delay,
+                )
+                stop.wait(delay)
+                delay = min(delay * 2, self.settings.max_backoff)
+                continue
+            delay = self.settings.min_backoff
+            if read == 0:
+                if until_caught_up:
+                    return
+                stop.wait(self.settings.idle_seconds)

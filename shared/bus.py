@@ -1,0 +1,476 @@
+"""The federation's message bus: RabbitMQ in production, an embedded bus by default.
+
+Both transports give the same guarantees to the code above them:
+
+* :meth:`Publisher.publish_batch` sends a batch of messages and returns how many of them, from
+  the start of the batch, the bus confirmed *and* routed to at least one queue. Only those may be
+  counted as delivered; the rest are sent again later (so duplicates are possible, loss is not).
+* :class:`Consumer` owns a durable queue bound to routing-key patterns, hands messages to a
+  handler and acknowledges each only after the handler returned (after the consumer's own
+  commit). A handler that raises :class:`Reject` sends the message to the queue's dead letters;
+  any other exception leaves it for redelivery.
+
+RabbitMQ (``amqp://``) uses the durable topic exchange ``nettungen.offers``, persistent messages,
+mandatory routing, publisher confirms awaited per batch, ``CC`` headers for the extra routing
+keys of one message, and quorum queues with a dead-letter exchange. The embedded bus
+(``embedded:///path/bus.sqlite``) keeps the same exchange, bindings and queues in one SQLite
+file that every process on the machine shares, so the zero-configuration demo needs nothing
+installed; a commit there is the confirm.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from shared.publication.events import EXCHANGE, MEDIA_TYPE
+
+DEAD_LETTER_EXCHANGE = f"{EXCHANGE}.dead-letter"
+EMBEDDED_SCHEME = "embedded"
+
+
+class BusUnavailable(ConnectionError):
+    """The bus cannot be reached or dropped the connection; try again later."""
+
+
+class Reject(Exception):  # noqa: N818 - a verdict, not an error condition of the consumer
+    """Raised by a consumer's handler: the message can never be applied; dead-letter it."""
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    message_id: str
+    routing_keys: Sequence[str]
+    body: bytes
+    headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    message_id: str
+    routing_key: str
+    body: bytes
+    redelivered: bool
+
+
+Handler = Callable[[IncomingMessage], None]
+
+
+def destination_of(url: str) -> str:
+    """The bus URL without credentials: safe to log and to key the relay's cursor by."""
+    parts = urlsplit(url)
+    if parts.scheme == EMBEDDED_SCHEME:
+        return f"{EMBEDDED_SCHEME}://{parts.path}"
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path or '/'}"
+
+
+@cache
+def _match(pattern: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    if not pattern:
+        return not key
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return _match(rest, key) or (bool(key) and _match(pattern, key[1:]))
+    if not key:
+        return False
+    return head in ("*", key[0]) and _match(rest, key[1:])
+
+
+def topic_matches(pattern: str, routing_key: str) -> bool:
+    """AMQP topic matching: ``*`` is exactly one word, ``#`` zero or more words."""
+    return _match(tuple(pattern.split(".")), tuple(routing_key.split(".")))
+
+
+class Publisher(Protocol):
+    destination: str
+
+    def connect(self) -> None: ...
+
+    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class Consumer(Protocol):
+    def connect(self) -> None: ...
+
+    def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_publisher(url: str) -> Publisher:
+    if urlsplit(url).scheme == EMBEDDED_SCHEME:
+        return EmbeddedPublisher(url)
+    return AmqpPublisher(url)
+
+
+def open_consumer(url: str, queue: str, bindings: Iterable[str], prefetch: int = 100) -> Consumer:
+    if urlsplit(url).scheme == EMBEDDED_SCHEME:
+        return EmbeddedConsumer(url, queue, list(bindings))
+    return AmqpConsumer(url, queue, list(bindings), prefetch)
+
+
+# --- RabbitMQ ----------------------------------------------------------------------------------
+
+
+class AmqpPublisher:
+    """Publishes with confirms: the whole batch is sent, then the confirms are awaited once."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.destination = destination_of(url)
+        self._connection: Any = None
+        self._channel: Any = None
+        self._next_tag = 1
+        self._outstanding: dict[int, str] = {}
+        self._failed: set[str] = set()
+
+    def connect(self) -> None:
+        from kombu import Connection, Exchange
+
+        self.close()
+        connection = Connection(self.url, connect_timeout=5, heartbeat=0)
+        try:
+            connection.connect()
+            channel = connection.channel()
+            Exchange(EXCHANGE, "topic", durable=True).declare(channel=channel)
+            channel.confirm_select()
+        except (*connection.connection_errors, *connection.channel_errors, OSError) as exc:
+            connection.release()
+            raise BusUnavailable(f"{self.destination}: {exc}") from exc
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        channel.events["basic_return"].add(self._on_return)
+        self._connection, self._channel = connection, channel
+        self._next_tag = 1
+        self._outstanding.clear()
+
+    def _settle(self, tag: int, multiple: bool, failed: bool) -> None:
+        tags = [t for t in self._outstanding if t <= tag] if multiple else [tag]
+        for t in tags:
+            message_id = self._outstanding.pop(t, None)
+            if failed and message_id is not None:
+                self._failed.add(message_id)
+
+    def _on_ack(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple, failed=False)
+
+    def _on_nack(self, tag: int, multiple: bool) -> None:
+        self._settle(tag, multiple, failed=True)
+
+    def _on_return(self, exc: Any, exchange: str, routing_key: str, message: Any) -> None:
+        # Unroutable: no queue is bound for it. The broker still acks it, so remember it here.
+        self._failed.add(message.properties.get("message_id", ""))
+
+    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> int:
+        if self._channel is None:
+            self.connect()
+        from kombu import Exchange, Producer
+
+        self._failed.clear()
+        producer = Producer(
+            self._channel, exchange=Exchange(EXCHANGE, "topic", durable=True), auto_declare=False
+        )
+        connection_errors = (*self._connection.connection_errors, OSError)
+        try:
+            for message in messages:
+                first, *rest = message.routing_keys
+                headers = dict(message.headers)
+                if rest:
+                    headers["CC"] = list(rest)  # RabbitMQ sender-selected distribution
+                self._outstanding[self._next_tag] = message.message_id
+                self._next_tag += 1
+                producer.publish(
+                    message.body,
+                    routing_key=first,
+                    mandatory=True,
+                    delivery_mode=2,
+                    content_type=MEDIA_TYPE,
+                    content_encoding="utf-8",
+                    message_id=message.message_id,
+                    headers=headers,
+                    retry=False,
+                )
+            deadline = time.monotonic() + timeout
+            while self._outstanding:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the broker did not confirm the batch in time")
+                self._connection.drain_events(timeout=remaining)
+        except (*connection_errors, TimeoutError) as exc:
+            self.close()
+            raise BusUnavailable(f"{self.destination}: {exc}") from exc
+        confirmed = 0
+        for message in messages:
+            if message.message_id in self._failed:
+                break
+            confirmed += 1
+        return confirmed
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:  # noqa: BLE001, S110 - closing a broken connection may fail too
+                pass
+        self._connection = self._channel = None
+
+
+class AmqpConsumer:
+    """A durable quorum queue with a dead-letter queue; manual acknowledgements."""
+
+    def __init__(self, url: str, queue: str, bindings: list[str], prefetch: int) -> None:
+        self.url, self.queue_name, self.bindings, self.prefetch = url, queue, bindings, prefetch
+        self._connection: Any = None
+        self._channel: Any = None
+
+    def connect(self) -> None:
+        from kombu import Connection, Exchange, Queue, binding
+
+        self.close()
+        exchange = Exchange(EXCHANGE, "topic", durable=True)
+        dead = Exchange(DEAD_LETTER_EXCHANGE, "direct", durable=True)
+        connection = Connection(self.url, connect_timeout=5, heartbeat=0)
+        try:
+            connection.connect()
+            channel = connection.channel()
+            Queue(
+                f"{self.queue_name}.dead",
+                dead,
+                routing_key=self.queue_name,
+                durable=True,
+                queue_arguments={"x-queue-type": "quorum"},
+            ).declare(channel=channel)
+            Queue(
+                self.queue_name,
+                bindings=[binding(exchange, routing_key=key) for key in self.bindings],
+                durable=True,
+                queue_arguments={
+                    "x-queue-type": "quorum",
+                    "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+                    "x-dead-letter-routing-key": self.queue_name,
+                },
+            ).declare(channel=channel)
+            channel.basic_qos(0, self.prefetch, False)
+        except (*connection.connection_errors, *connection.channel_errors, OSError) as exc:
+            connection.release()
+            raise BusUnavailable(str(exc)) from exc
+        self._connection, self._channel = connection, channel
+
+    def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int:
+        """Handle messages until ``timeout`` passes with none arriving (or ``limit`` is hit)."""
+        from kombu import Consumer as KombuConsumer
+        from kombu import Queue
+
+        if self._channel is None:
+            self.connect()
+        handled = 0
+
+        def on_message(body: Any, message: Any) -> None:
+            nonlocal handled
+            incoming = IncomingMessage(
+                message.properties.get("message_id", ""),
+                message.delivery_info.get("routing_key", ""),
+                message.body if isinstance(message.body, bytes) else message.body.encode(),
+                bool(message.delivery_info.get("redelivered")),
+            )
+            try:
+                handler(incoming)
+            except Reject:
+                message.reject(requeue=False)
+            else:
+                message.ack()
+            handled += 1
+
+        queue = Queue(self.queue_name, no_declare=True)
+        consumer = KombuConsumer(
+            self._channel, queues=[queue], callbacks=[on_message], accept=None, no_ack=False
+        )
+        errors = (*self._connection.connection_errors, OSError)
+        try:
+            with consumer:
+                while limit is None or handled < limit:
+                    try:
+                        self._connection.drain_events(timeout=timeout)
+                    except TimeoutError:
+                        break
+        except errors as exc:
+            self.close()
+            raise BusUnavailable(str(exc)) from exc
+        return handled
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:  # noqa: BLE001, S110
+                pass
+        self._connection = self._channel = None
+
+
+# --- Embedded ----------------------------------------------------------------------------------
+
+_EMBEDDED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS bindings (
+    queue TEXT NOT NULL, pattern TEXT NOT NULL, PRIMARY KEY (queue, pattern));
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL,
+    routing_key TEXT NOT NULL, body BLOB NOT NULL, deliveries INTEGER NOT NULL DEFAULT 0,
+    claimed_until REAL NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue, id);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL,
+    routing_key TEXT NOT NULL, body BLOB NOT NULL, dead_at REAL NOT NULL);
+"""
+# A message handed to a consumer that neither acks nor rejects it (the process died) becomes
+# visible again after this long.
+CLAIM_SECONDS = 60.0
+
+
+def _embedded_path(url: str) -> Path:
+    path = urlsplit(url).path
+    if not path:
+        raise ValueError("an embedded bus URL names its file: embedded:///path/bus.sqlite")
+    return Path(path)
+
+
+class _EmbeddedBus:
+    def __init__(self, url: str) -> None:
+        self.path = _embedded_path(url)
+        self.destination = destination_of(url)
+        self._db: sqlite3.Connection | None = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.executescript(_EMBEDDED_SCHEMA)
+            except (sqlite3.Error, OSError) as exc:
+                raise BusUnavailable(f"{self.destination}: {exc}") from exc
+            self._db = db
+        return self._db
+
+    def connect(self) -> None:
+        self.db  # noqa: B018 - opens and prepares the file
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class EmbeddedPublisher(_EmbeddedBus):
+    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> int:
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            bindings = db.execute("SELECT queue, pattern FROM bindings").fetchall()
+            confirmed = 0
+            for message in messages:
+                queues = sorted(
+                    {
+                        queue
+                        for queue, pattern in bindings
+                        if any(topic_matches(pattern, key) for key in message.routing_keys)
+                    }
+                )
+                if not queues:
+                    break  # unroutable: nobody listens yet; keep it for later
+                db.executemany(
+                    "INSERT INTO messages (queue, message_id, routing_key, body) "
+                    "VALUES (?, ?, ?, ?)",
+                    [
+                        (q, message.message_id, message.routing_keys[0], message.body)
+                        for q in queues
+                    ],
+                )
+                confirmed += 1
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise BusUnavailable(f"{self.destination}: {exc}") from exc
+        return confirmed
+
+
+class EmbeddedConsumer(_EmbeddedBus):
+    def __init__(self, url: str, queue: str, bindings: list[str]) -> None:
+        super().__init__(url)
+        self.queue, self.bindings = queue, bindings
+
+    def connect(self) -> None:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM bindings WHERE queue = ?", (self.queue,))
+        db.executemany(
+            "INSERT INTO bindings (queue, pattern) VALUES (?, ?)",
+            [(self.queue, pattern) for pattern in self.bindings],
+        )
+        db.execute("COMMIT")
+
+    def _claim(self) -> tuple[int, str, str, bytes, int] | None:
+        db = self.db
+        now = time.time()
+        db.execute("BEGIN IMMEDIATE")
+        row = db.execute(
+            "SELECT id, message_id, routing_key, body, deliveries FROM messages "
+            "WHERE queue = ? AND claimed_until < ? ORDER BY id LIMIT 1",
+            (self.queue, now),
+        ).fetchone()
+        if row is not None:
+            db.execute(
+                "UPDATE messages SET claimed_until = ?, deliveries = deliveries + 1 WHERE id = ?",
+                (now + CLAIM_SECONDS, row[0]),
+            )
+        db.execute("COMMIT")
+        return row
+
+    def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int:
+        handled = 0
+        idle_since = time.monotonic()
+        while limit is None or handled < limit:
+            row = self._claim()
+            if row is None:
+                if time.monotonic() - idle_since >= timeout:
+                    break
+                time.sleep(min(0.05, timeout))
+                continue
+            row_id, message_id, routing_key, body, deliveries = row
+            try:
+                handler(IncomingMessage(message_id, routing_key, body, deliveries > 0))
+            except Reject:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute(
+                    "INSERT INTO dead_letters (queue, message_id, routing_key, body, dead_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (self.queue, message_id, routing_key, body, time.time()),
+                )
+                self.db.execute("DELETE FROM messages WHERE id = ?", (row_id,))
+                self.db.execute("COMMIT")
+            except BaseException:
+                # Not handled: visible again at once for the next attempt.
+                self.db.execute("UPDATE messages SET claimed_until = 0 WHERE id = ?", (row_id,))
+                raise
+            else:
+                self.db.execute("DELETE FROM messages WHERE id = ?", (row_id,))
+            handled += 1
+            idle_since = time.monotonic()
+        return handled
+
+
+def event_body(event: dict[str, Any]) -> bytes:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,40 @@
+"""Helpers for tests of the relay and the bus: publish offers, declare queues, drain them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.publisher.relay import Relay, RelaySettings
+from shared.bus import IncomingMessage, open_consumer, open_publisher
+from shared.publication.models import LogEntry
+from tests.publisher.node import NodeBuilder
+
+
+def publish(engine, count: int, kind: str = "municipality", **content) -> list[str]:
+    with sessionmaker(engine, expire_on_commit=False).begin() as session:
+        builder = NodeBuilder(session)
+        return [builder.publish(kind, name=f"Tilbud {i}", **content) for i in range(count)]
+
+
+def drain(bus_url: str, queue: str, bindings=("#",)) -> list[IncomingMessage]:
+    received: list[IncomingMessage] = []
+    consumer = open_consumer(bus_url, queue, bindings)
+    consumer.drain(received.append, timeout=1.0)
+    consumer.close()
+    return received
+
+
+def declare(bus_url: str, queue: str, bindings=("#",)) -> None:
+    consumer = open_consumer(bus_url, queue, bindings)
+    consumer.connect()
+    consumer.close()
+
+
+def relay_for(engine, bus_url: str, **settings) -> Relay:
+    return Relay(engine, open_publisher(bus_url), RelaySettings(**settings))
+
+
+def log_ids(engine) -> list[str]:
+    with Session(engine) as session:
+        return list(session.scalars(select(LogEntry.event_id).order_by(LogEntry.seq)))
