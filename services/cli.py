@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import BinaryIO
 
@@ -68,9 +70,14 @@ def refdata_import(municipalities: BinaryIO, counties: BinaryIO, out: Path) -> N
 
 @main.command()
 @click.option("--port", default=8010, show_default=True, type=int, help="Registry port.")
+@click.option("--publisher-port", default=8011, show_default=True, type=int, help="Publisher port.")
 @click.option("--reset", is_flag=True, help="Start again from fresh demo data.")
-def demo(port: int, reset: bool) -> None:
-    """Run a registry node with demo data on this machine (SQLite by default)."""
+def demo(port: int, publisher_port: int, reset: bool) -> None:
+    """Run a node with demo data on this machine: registry, publisher and bus relay.
+
+    SQLite and the embedded bus by default; DATABASE_URL / BROKER_URL switch to PostgreSQL and
+    RabbitMQ.
+    """
     from sqlalchemy.orm import sessionmaker
 
     from services.registry import create_app
@@ -90,7 +97,7 @@ def demo(port: int, reset: bool) -> None:
         shutil.rmtree(instance)
     os.environ.setdefault("INSTANCE_PATH", str(instance))
     os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
-    os.environ.setdefault("NODE_BASE_URL", "http://127.0.0.1:8011")
+    os.environ.setdefault("NODE_BASE_URL", f"http://127.0.0.1:{publisher_port}")
     settings = load_config(CONFIG)
     registry_db.upgrade(settings["DATABASE_URL"])
     engine = create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
@@ -109,11 +116,17 @@ def demo(port: int, reset: bool) -> None:
     engine.dispose()
 
     url = f"http://127.0.0.1:{port}"
+    node = settings["NODE_BASE_URL"]
     click.echo(f"\nNettungen registry node:  {url}/")
     click.echo(f"  log in:                 {url}/login")
     click.echo(f"  API documentation:      {url}/docs")
     click.echo(f"  OpenAPI document:       {url}/openapi.json")
     click.echo(f"  database:               {settings['DATABASE_URL']}")
+    click.echo(f"\nPublisher (open data):    {node}/catalog")
+    click.echo(f"  LDES event stream:      {node}/ldes")
+    click.echo(f"  HSDS 3.0 API:           {node}/hsds/services")
+    click.echo(f"  public keys:            {node}/.well-known/jwks.json")
+    click.echo(f"  API documentation:      {node}/docs")
     if logins:
         click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for login in logins:
@@ -121,4 +134,21 @@ def demo(port: int, reset: bool) -> None:
     else:
         click.echo("\nDemo data was already loaded; --reset starts again.")
     click.echo("\nCtrl-C stops the node.\n")
-    run_gunicorn(create_app, f"127.0.0.1:{port}", workers=2)
+    # The publisher and the relay run beside the registry and stop with it.
+    children = [
+        subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+            [sys.executable, "-m", "services.cli", "publisher", *args]
+        )
+        for args in (["serve", "--port", str(publisher_port)], ["relay"])
+    ]
+    try:
+        run_gunicorn(create_app, f"127.0.0.1:{port}", workers=2)
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -20,6 +21,11 @@ from sqlalchemy.orm import Session
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_BROKER_URL = os.environ.get("TEST_BROKER_URL")
 TEST_PASSPHRASE = "test-signing-passphrase"
+# The official schemas and shapes live beside the repository, in the team's shared folder.
+STANDARDS_DIR = Path(
+    os.environ.get("NETTUNGEN_STANDARDS_DIR")
+    or Path(__file__).resolve().parents[2] / "shared" / "standards"
+)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -88,7 +88,8 @@ def _respond(body: str, kind: str, cache_control: str, links: dict[str, str]) ->
     if links:
         response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     response.set_etag(hashlib.sha256(body.encode("utf-8")).hexdigest()[:32])
-    return response.make_conditional(request)
+    response.make_conditional(request)  # 304 with an empty body when If-None-Match matches
+    return response
 
 
 def _short_lived() -> str:

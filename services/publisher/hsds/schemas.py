@@ -1,0 +1,185 @@
+"""Query parameters of the HSDS API and the documentation of its responses.
+
+Unknown query parameters are ignored, not refused. The HSDS API reference defines parameters a
+node does not implement (``postcode``, ``proximity``, ``full_service`` on other endpoints ...),
+and generic HSDS tools send them to every server; refusing them would break those tools for
+no gain. The parameters we do implement are validated strictly: a bad value is a 422 in our
+error format, with ``errors.query.<name>``.
+
+``per_page`` above the limit is refused, not clamped: a client that asked for 500 and silently
+got 100 would compute the wrong number of pages. ``minimal=true`` raises the limit, because the
+HSDS API reference asks that minimal lists aim to fit all services in one call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
+
+from shared.hsds import HSDS_VERSION
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 100
+MAX_PER_PAGE_MINIMAL = 1000
+NDJSON = "application/x-ndjson"
+
+HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+
+
+class _ListQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    search = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "Words that must all appear (any case) in the name or text."},
+    )
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1),
+        metadata={"description": "Page number, from 1. A page beyond the last one is empty."},
+    )
+    per_page = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={
+            "description": f"Items per page: default {DEFAULT_PER_PAGE}, at most "
+            f"{MAX_PER_PAGE} ({MAX_PER_PAGE_MINIMAL} with minimal=true)."
+        },
+    )
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "ndjson"]),
+        metadata={"description": "ndjson streams every match, one object a line, unpaginated."},
+    )
+
+    def page_limit(self, data: dict[str, Any]) -> tuple[int, int]:
+        """The default and the largest ``per_page`` for this request."""
+        return DEFAULT_PER_PAGE, MAX_PER_PAGE
+
+    @validates_schema
+    def _per_page_within_limit(self, data: dict[str, Any], **_: Any) -> None:
+        largest = self.page_limit(data)[1]
+        if data.get("per_page", 0) > largest:
+            raise ValidationError(f"At most {largest} items per page.", "per_page")
+
+    @post_load
+    def _default_per_page(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data.setdefault("per_page", self.page_limit(data)[0])
+        if "search" in data:
+            data["search"] = data["search"].strip() or None
+        return data
+
+
+class ServiceQuerySchema(_ListQuery):
+    taxonomy_term_id = fields.UUID(
+        metadata={"description": "Only services classified with this taxonomy term."}
+    )
+    taxonomy_id = fields.UUID(
+        metadata={"description": "Only services with any term of this taxonomy."}
+    )
+    organization_id = fields.UUID(
+        metadata={"description": "Only services this organization provides."}
+    )
+    modified_after = fields.DateTime(
+        metadata={"description": "Only services modified at or after this time (UTC if bare)."}
+    )
+    minimal = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only id, name, status and last_modified of each service."},
+    )
+    full = fields.Boolean(load_default=False, metadata={"description": "Fully nested services."})
+
+    def page_limit(self, data: dict[str, Any]) -> tuple[int, int]:
+        if data.get("minimal"):
+            return MAX_PER_PAGE_MINIMAL, MAX_PER_PAGE_MINIMAL
+        return DEFAULT_PER_PAGE, MAX_PER_PAGE
+
+    @validates_schema
+    def _minimal_or_full(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("minimal") and data.get("full"):
+            raise ValidationError("Ask for minimal or full services, not both.", "minimal")
+
+
+class OrganizationQuerySchema(_ListQuery):
+    full = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Fully nested organizations, with their services."},
+    )
+    full_service = fields.Boolean(
+        load_default=False,
+        metadata={"description": "With full=true: the services fully nested too."},
+    )
+
+
+class OrganizationItemQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    full_service = fields.Boolean(
+        load_default=False, metadata={"description": "The services fully nested."}
+    )
+
+
+class TaxonomyQuerySchema(_ListQuery):
+    pass
+
+
+class TaxonomyTermQuerySchema(_ListQuery):
+    taxonomy_id = fields.UUID(metadata={"description": "Only terms of this taxonomy."})
+    parent_id = fields.UUID(
+        metadata={"description": "Only children of this term (our taxonomies are flat)."}
+    )
+    top_only = fields.Boolean(
+        load_default=False, metadata={"description": "Only top-level terms (all of ours)."}
+    )
+
+
+class ApiInfoSchema(Schema):
+    version = fields.String(
+        required=True, metadata={"description": "HSDS version of this API.", "example": "3.0"}
+    )
+    profile = fields.Url(
+        required=True,
+        metadata={"description": "The HSDS profile: the HSDS 3.0 base, unmodified."},
+    )
+    openapi_url = fields.Url(
+        required=True, metadata={"description": "The OpenAPI document of this API."}
+    )
+
+
+def hsds_schema(name: str) -> dict[str, str]:
+    """A reference to an official HSDS schema, as the HSDS OpenAPI file itself makes them."""
+    return {"$ref": HSDS_SCHEMA_URL + name}
+
+
+def page_of(item_schema: str) -> dict[str, Any]:
+    """The HSDS ``Page`` of a list endpoint, with ``contents`` of the named HSDS schema."""
+    return {
+        "type": "object",
+        "required": list(PAGE_FIELDS) + ["contents"],
+        "properties": {
+            **{name: {"type": kind} for name, kind in PAGE_FIELDS.items()},
+            "contents": {"type": "array", "items": hsds_schema(item_schema)},
+        },
+        "description": f"An HSDS {HSDS_VERSION} Page.",
+    }
+
+
+PAGE_FIELDS = {
+    "total_items": "integer",
+    "total_pages": "integer",
+    "page_number": "integer",
+    "size": "integer",
+    "first_page": "boolean",
+    "last_page": "boolean",
+    "empty": "boolean",
+}

@@ -1,0 +1,131 @@
+"""Our RDF against the official shapes: CPSV-AP-NO for offers, DCAT-AP-NO for the catalog.
+
+``conforms`` is pyshacl's strict verdict: a warning fails it as much as a violation does.
+The CPSV-AP-NO ontology is given as ``ont_graph`` so that ``cpsv:PublicService``, a subclass of
+``cpsvno:Service``, is held to both classes' shapes. No RDFS inference: the ontology declares
+domains as lists of classes, which RDFS would read as an intersection and so turn every
+``cpsvno:Service`` into a public service.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from services.publisher.linked.cpsv import describe_offer
+from services.publisher.linked.namespaces import CV, new_graph
+from shared.db import create_engine
+from shared.publication.models import PublishedOffer
+from tests.conftest import STANDARDS_DIR
+from tests.publisher.node import BASE_URL
+
+STANDARDS = STANDARDS_DIR
+
+
+def _load(*parts: str) -> Graph:
+    return Graph().parse(STANDARDS.joinpath(*parts), format="turtle")
+
+
+@pytest.fixture(scope="session")
+def cpsv_shapes() -> tuple[Graph, Graph]:
+    ontology = _load("cpsv-ap-no", "ontology", "cpsvno.ttl")
+    ontology += _load("cpsv-ap-no", "shacl", "ontologies.ttl")
+    return _load("cpsv-ap-no", "shacl", "CPSV-AP-NO_shacl_shapes_v1.ttl"), ontology
+
+
+@pytest.fixture(scope="session")
+def dcat_shapes() -> tuple[Graph, Graph]:
+    return (
+        _load("dcat-ap-no", "shacl", "DCAT-AP-NO-shacl_shapes_2.00.ttl"),
+        _load("dcat-ap-no", "shacl", "ontologies.ttl"),
+    )
+
+
+def check(graph: Graph, shapes: tuple[Graph, Graph]) -> tuple[bool, str]:
+    conforms, _, text = validate(
+        graph, shacl_graph=shapes[0], ont_graph=shapes[1], inference="none", advanced=True
+    )
+    return bool(conforms), str(text)
+
+
+def published_documents(url: str) -> dict[str, dict[str, Any]]:
+    engine = create_engine(url)
+    with sessionmaker(engine)() as session:
+        rows = session.execute(select(PublishedOffer.offer_id, PublishedOffer.snapshot)).all()
+    engine.dispose()
+    return {offer_id: json.loads(snapshot) for offer_id, snapshot in rows}
+
+
+@pytest.fixture(scope="module")
+def documents(standard_node: tuple[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """The standard node's published version documents, by offer name."""
+    by_id = published_documents(standard_node[0])
+    return {name: by_id[i] for name, i in standard_node[1].items() if i in by_id}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["helsestasjon", "foreldrekurs", "oppfolging", "ppt", "familievern", "leksehjelp"],
+)
+def test_every_published_offer_conforms_to_cpsv_ap_no(publisher, offer_ids, cpsv_shapes, name):
+    response = publisher.get(f"/offers/{offer_ids[name]}", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    conforms, report = check(graph, cpsv_shapes)
+    assert conforms, report
+
+
+def _variant(document: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    changed = copy.deepcopy(document)
+    changed.update(changes)
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("base", "changes"),
+    [
+        # voluntary: paid, statutory, no way to get in touch but the page, no places
+        (
+            "leksehjelp",
+            {"free_of_charge": False, "cost_description": None, "contact": {}, "locations": []},
+        ),
+        ("leksehjelp", {"statutory_duties": "from:helsestasjon", "diagnosis_groups": ["adhd"]}),
+        # public: paid without a description, no contact name, a region as provider
+        ("familievern", {"free_of_charge": False, "cost_description": None}),
+        ("ppt", {"provider": "region", "coverage": ["bufetat-sor", "NO"], "schedule": None}),
+        ("helsestasjon", {"last_reviewed": "2024-03-01", "guides": "example"}),
+    ],
+)
+def test_describe_offer_conforms_for_every_kind_of_offer(documents, cpsv_shapes, base, changes):
+    document = _variant(documents[base])
+    for key, value in changes.items():
+        if value == "from:helsestasjon":
+            value = documents["helsestasjon"]["statutory_duties"]
+        elif key == "provider":
+            value = {**document["provider"], "kind": value, "home_area": "bufetat-sor"}
+        elif key == "guides":
+            value = [{"title": "Handlingsveileder", "url": "https://www.example.org/veileder"}]
+        document[key] = value
+    graph = new_graph()
+    subject = URIRef(f"{document['uri']}/versions/{document['version']}")
+    describe_offer(graph, subject, document, BASE_URL)
+    conforms, report = check(graph, cpsv_shapes)
+    assert conforms, report
+
+
+def test_the_shapes_catch_a_broken_description(documents, cpsv_shapes):
+    """The check can fail: a public service without an owner breaks the cpsvno:Service shape,
+    which applies only through the ontology's subclass axiom."""
+    graph = new_graph()
+    subject = URIRef(documents["helsestasjon"]["uri"])
+    describe_offer(graph, subject, documents["helsestasjon"], BASE_URL)
+    graph.remove((subject, CV.ownedBy, None))
+    conforms, report = check(graph, cpsv_shapes)
+    assert not conforms
+    assert "cv:ownedBy" in report

@@ -1,0 +1,152 @@
+"""Signatures: round trip, tampering, unknown and rotated-out keys, and key rotation itself."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.cli import main
+from shared.publication.events import EventRejected, check_event, signing_input
+from shared.publication.keys import Signer, active_key, entry_event, generate_key, verification_keys
+from shared.publication.models import LogEntry, NodeKey
+from shared.signing import (
+    VerificationKey,
+    b64url_decode,
+    generate_private_key,
+    key_id,
+    public_bytes,
+    sign,
+    unseal,
+)
+from tests.conftest import TEST_PASSPHRASE
+from tests.publisher.bus import publish
+from tests.publisher.conftest import make_publisher
+
+
+def events(engine) -> list[dict]:
+    with Session(engine) as session:
+        return [
+            entry_event(row) for row in session.scalars(select(LogEntry).order_by(LogEntry.seq))
+        ]
+
+
+def keys_of(engine) -> dict[str, VerificationKey]:
+    with Session(engine) as session:
+        return verification_keys(session)
+
+
+def test_round_trip_and_tampering(node):
+    publish(node, 1)
+    [event] = events(node)
+    keys = keys_of(node)
+    assert check_event(event, keys)["uri"] == event["subject"]
+    for field, value in (
+        ("subject", "https://node.test/offers/x"),
+        ("type", "no.nettungen.offer.withdrawn"),
+        ("sequence", "00000000000000000002"),
+    ):
+        forged = copy.deepcopy(event)
+        forged[field] = value
+        with pytest.raises(EventRejected):
+            check_event(forged, keys)
+    forged = copy.deepcopy(event)
+    forged["data"]["free_of_charge"] = not forged["data"]["free_of_charge"]
+    with pytest.raises(EventRejected, match="signature"):
+        check_event(forged, keys)
+    with pytest.raises(EventRejected, match="unknown signing key"):
+        check_event({**event, "signingkey": "nope"}, keys)
+    with pytest.raises(EventRejected, match="comes from"):
+        check_event(event, keys, expected_source="https://other.test")
+
+
+def test_a_stranger_signing_with_its_own_key_is_rejected(node):
+    publish(node, 1)
+    [event] = events(node)
+    stranger = generate_private_key()
+    forged = {**event, "signingkey": key_id(public_bytes(stranger))}
+    forged["signature"] = sign(stranger, signing_input(forged))
+    with pytest.raises(EventRejected, match="unknown signing key"):
+        check_event(forged, keys_of(node))
+
+
+def test_rotation_keeps_old_events_valid_and_bounds_the_old_key(node, monkeypatch, tmp_path):
+    publish(node, 2)
+    monkeypatch.setenv("DATABASE_URL", node.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SIGNING_KEY_PASSPHRASE", TEST_PASSPHRASE)
+    result = CliRunner().invoke(main, ["registry", "key", "rotate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "valid for events up to sequence 2" in result.output
+    publish(node, 1)
+
+    keys = keys_of(node)
+    assert len(keys) == 2
+    old = next(k for k in keys.values() if k.last_sequence is not None)
+    new = next(k for k in keys.values() if k.last_sequence is None)
+    assert old.last_sequence == 2
+    signed = events(node)
+    assert [e["signingkey"] for e in signed] == [old.key_id, old.key_id, new.key_id]
+    for event in signed:
+        check_event(event, keys)
+
+    # The retired key cannot vouch for anything after its last sequence, even if it leaked.
+    with sessionmaker(node).begin() as session:
+        old_row = session.get(NodeKey, old.key_id)
+        leaked = unseal(old_row.private_key, TEST_PASSPHRASE)
+    late = {**signed[2], "signingkey": old.key_id}
+    late["signature"] = sign(leaked, signing_input(late))
+    with pytest.raises(EventRejected, match="rotated out"):
+        check_event(late, keys)
+
+    # The published JWKS says the same.
+    app = make_publisher(node.url.render_as_string(hide_password=False), tmp_path)
+    jwks = app.test_client().get("/.well-known/jwks.json").get_json()["keys"]
+    app.extensions["nettungen.db"].engine.dispose()
+    assert {k["kid"]: k.get("last_sequence") for k in jwks} == {old.key_id: 2, new.key_id: None}
+    assert all(VerificationKey.from_jwk(k).key_id == k["kid"] for k in jwks)
+    assert all("d" not in k for k in jwks)
+
+
+def test_key_generate_signs_rows_written_before_signing(node):
+    publish(node, 2)
+    with sessionmaker(node).begin() as session:
+        session.execute(update(LogEntry).values(key_id=None, signature=None))
+        session.execute(NodeKey.__table__.delete())
+    with sessionmaker(node).begin() as session:
+        assert active_key(session) is None
+        _, signed = generate_key(session, Signer(TEST_PASSPHRASE))
+    assert signed == 2
+    keys = keys_of(node)
+    for event in events(node):
+        check_event(event, keys)
+
+
+def test_a_second_generate_is_refused_and_a_wrong_passphrase_cannot_sign(node):
+    from shared.errors import Conflict, ServiceUnavailable
+
+    with sessionmaker(node).begin() as session, pytest.raises(Conflict):
+        generate_key(session, Signer(TEST_PASSPHRASE))
+    with pytest.raises(ServiceUnavailable, match="SIGNING_KEY_PASSPHRASE"):
+        publish_with(node, Signer("not-the-passphrase"))
+
+
+def publish_with(engine, signer: Signer) -> None:
+    from tests.publisher.node import NodeBuilder
+
+    with sessionmaker(engine, expire_on_commit=False).begin() as session:
+        NodeBuilder(session, signer=signer).publish()
+
+
+def test_jwk_thumbprint_is_checked():
+    public = public_bytes(generate_private_key())
+    jwk = VerificationKey(key_id(public), public).jwk()
+    assert VerificationKey.from_jwk(jwk).public == public
+    with pytest.raises(ValueError, match="thumbprint"):
+        VerificationKey.from_jwk({**jwk, "kid": "someone-else"})
+    with pytest.raises(ValueError):
+        VerificationKey.from_jwk({**jwk, "x": "AAAA"})
+    assert len(b64url_decode(jwk["x"])) == 32

@@ -1,0 +1,421 @@
+"""shared.hsds: offer versions as HSDS 3.0 objects, checked against the official schemas.
+
+The validation helpers here are also used by the publisher's HSDS API tests: the official
+schemas are read once per test session from ``../standards/hsds-3.0`` (never the network).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import uuid
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from shared import hsds, vocab
+from shared.publication.schema import canonical_json, load_offer_version
+from tests.conftest import STANDARDS_DIR
+
+HSDS_SCHEMAS = STANDARDS_DIR / "hsds-3.0" / "schema"
+# The schemas' canonical home: the HSDS OpenAPI file refers to them by these URLs.
+HSDS_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+PAGE_FIELDS = (
+    "total_items",
+    "total_pages",
+    "page_number",
+    "size",
+    "first_page",
+    "last_page",
+    "empty",
+)
+
+
+@functools.cache
+def hsds_registry() -> Registry:
+    """Every HSDS schema and the OpenAPI file under its canonical URL, loaded once."""
+    if not HSDS_SCHEMAS.is_dir():
+        raise FileNotFoundError(f"The HSDS 3.0 schemas are not at {HSDS_SCHEMAS}")
+    paths = [*HSDS_SCHEMAS.glob("*.json"), *HSDS_SCHEMAS.glob("compiled/*.json")]
+    return Registry().with_resources(
+        (
+            HSDS_BASE + path.relative_to(HSDS_SCHEMAS).as_posix(),
+            # The schemas declare no dialect; the HSDS OpenAPI file names Draft 2020-12.
+            Resource.from_contents(
+                json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT202012
+            ),
+        )
+        for path in paths
+    )
+
+
+@functools.cache
+def _validator(schema_json: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        json.loads(schema_json),
+        registry=hsds_registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def hsds_errors(instance: Any, schema: dict[str, Any]) -> list[str]:
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    return sorted(f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance))
+
+
+def assert_hsds(instance: Any, name: str) -> None:
+    """``instance`` is valid against the official schema ``name`` (e.g. compiled/service.json)."""
+    errors = hsds_errors(instance, {"$ref": HSDS_BASE + name})
+    assert not errors, f"not a valid HSDS {name}:\n" + "\n".join(errors)
+
+
+def assert_hsds_page(body: Any, item_schema: str) -> None:
+    """``body`` is the OpenAPI file's ``Page`` with every field, of ``item_schema`` items."""
+    schema = {
+        "allOf": [{"$ref": HSDS_BASE + "openapi.json#/components/schemas/Page"}],
+        "required": [*PAGE_FIELDS, "contents"],
+        "properties": {"contents": {"type": "array", "items": {"$ref": HSDS_BASE + item_schema}}},
+    }
+    errors = hsds_errors(body, schema)
+    assert not errors, f"not a valid HSDS Page of {item_schema}:\n" + "\n".join(errors)
+
+
+def assert_hsds_root(body: Any) -> None:
+    pointer = "openapi.json#/paths/~1/get/responses/200/content/application~1json/schema"
+    errors = hsds_errors(
+        body,
+        {
+            "allOf": [{"$ref": HSDS_BASE + pointer}],
+            "required": ["version", "profile", "openapi_url"],
+        },
+    )
+    assert not errors, "\n".join(errors)
+
+
+# One complete version document as it travels (JSON values), every optional part filled in.
+WIRE: dict[str, Any] = {
+    "schema_version": 1,
+    "uri": "https://node.example/offers/6F1C2D3E-0000-4000-8000-000000000001",
+    "id": "6F1C2D3E-0000-4000-8000-000000000001",
+    "version": 3,
+    "status": "published",
+    "published_at": "2024-03-01T14:00:00.123456+02:00",
+    "provider": {
+        "organisation_number": "910000012",
+        "name": "Drammen kommune",
+        "kind": "municipality",
+        "home_area": "3301",
+    },
+    "agency": {"id": "helse", "name": "Helsestasjon og skolehelsetjeneste"},
+    "name": "ICDP foreldreveiledning",
+    "description": "Gruppebasert veiledning for foreldre med barn 0–5 år.",
+    "contact": {
+        "name": "Helsestasjonen",
+        "email": "helsestasjon@drammen.example",
+        "phone": "+47 32 04 00 00",
+        "url": "https://www.drammen.example/icdp",
+    },
+    "responsible_role": "Leder for helsestasjonen",
+    "locations": [
+        {
+            "name": "Familiens hus",
+            "street_address": "Engene 1",
+            "postal_code": "3015",
+            "postal_town": "Drammen",
+            "municipality": "3301",
+        },
+        {
+            "name": "Biblioteket",
+            "street_address": None,
+            "postal_code": None,
+            "postal_town": None,
+            "municipality": None,
+        },
+    ],
+    "schedule": "Tirsdager 18–20",
+    "access": "self_referral",
+    "free_of_charge": True,
+    "cost_description": None,
+    "languages": ["nob", "ara"],
+    "level": 2,
+    "category": "parent_support",
+    "age_min": 0,
+    "age_max": 5,
+    "audiences": ["parents", "families"],
+    "risk_groups": ["parent_mental_illness", "parent_substance_abuse"],
+    "diagnosis_groups": ["attachment"],
+    "statutory_duties": [],
+    "staff_fte": 1.5,
+    "budget_nok": 400000,
+    "user_participation": True,
+    "evaluated": False,
+    "evaluation_description": None,
+    "good_practice": True,
+    "evidence_based": True,
+    "measure_status": "project",
+    "guides": [],
+    "coverage": ["3301", "33", "bufetat-sor"],
+    "review_interval_months": 12,
+    "last_reviewed": "2024-02-15",
+}
+
+
+def wire(**changes: Any) -> dict[str, Any]:
+    """WIRE with ``changes``, checked against the publication contract so tests stay real."""
+    document = {**copy.deepcopy(WIRE), **changes}
+    load_offer_version(canonical_json(document))
+    return document
+
+
+def test_ids_are_name_based_uuids_anyone_can_recompute() -> None:
+    assert hsds.NAMESPACE == uuid.uuid5(uuid.NAMESPACE_URL, "https://nettungen.no/ns/hsds")
+    expected = uuid.uuid5(hsds.NAMESPACE, '["organization","910000012"]')
+    assert hsds.organization_id("910000012") == str(expected)
+    assert hsds.organization_id("910000012") != hsds.organization_id("910000020")
+    level = hsds.taxonomy_term_id(vocab.PYRAMID_LEVELS, "1")
+    assert level == str(uuid.uuid5(hsds.NAMESPACE, '["taxonomy_term","pyramid-level","1"]'))
+    # Keys cannot run into each other: ("a:b", "c") and ("a", "b:c") differ.
+    assert hsds.stable_id("location", "a:b", "c") != hsds.stable_id("location", "a", "b:c")
+
+
+def test_the_service_id_is_the_offer_id_when_it_is_a_uuid() -> None:
+    assert hsds.service_id(WIRE["id"], WIRE["uri"]) == WIRE["id"].lower()
+    derived = hsds.service_id("helsestasjon-1", "https://node.example/offers/helsestasjon-1")
+    assert uuid.UUID(derived).version == 5
+    assert derived == hsds.stable_id("service", "https://node.example/offers/helsestasjon-1")
+
+
+def test_a_full_service_is_valid_hsds() -> None:
+    service = hsds.service(wire())
+    assert_hsds(service, "compiled/service.json")
+    assert_hsds(service, "service.json")  # the unbundled schema, through its $refs
+
+
+def test_a_bare_service_is_valid_hsds() -> None:
+    document = wire(
+        contact={"name": None, "email": None, "phone": None, "url": None},
+        responsible_role=None,
+        locations=[],
+        schedule=None,
+        free_of_charge=False,
+        cost_description=None,
+        languages=[],
+        audiences=[],
+        risk_groups=[],
+        diagnosis_groups=[],
+        last_reviewed=None,
+    )
+    service = hsds.service(document)
+    assert_hsds(service, "compiled/service.json")
+    for absent in ("url", "email", "assured_date"):
+        assert absent not in service
+    assert service["contacts"] == service["phones"] == service["schedules"] == []
+    assert service["cost_options"] == []
+    assert service["fees_description"] == "Tilbudet er ikke gratis."
+    assert service["eligibility_description"] == "Alder: 0–5 år."
+
+
+def test_service_fields() -> None:
+    service = hsds.service(wire())
+    assert service["id"] == "6f1c2d3e-0000-4000-8000-000000000001"
+    assert service["status"] == "active"
+    assert service["url"] == "https://www.drammen.example/icdp"
+    assert service["email"] == "helsestasjon@drammen.example"
+    assert (service["minimum_age"], service["maximum_age"]) == (0, 5)
+    assert service["eligibility_description"] == "Alder: 0–5 år. Målgruppe: Foreldre, Familier."
+    assert service["application_process"] == "Ta kontakt selv"
+    assert service["fees_description"] == "Gratis."
+    # UTC with millisecond accuracy, as HSDS asks of last_modified.
+    assert service["last_modified"] == "2024-03-01T12:00:00.123Z"
+    assert service["assured_date"] == "2024-02-15"
+    assert service["organization_id"] == service["organization"]["id"]
+    assert service["organization"]["organization_identifiers"][0]["identifier"] == "910000012"
+
+
+def test_contacts_phones_schedules_costs_languages() -> None:
+    service = hsds.service(wire())
+    sid = service["id"]
+    [contact] = service["contacts"]
+    assert contact["name"] == "Helsestasjonen"
+    assert contact["title"] == "Leder for helsestasjonen"
+    assert contact["department"] == "Helsestasjon og skolehelsetjeneste"
+    assert contact["phones"] == [
+        {"id": contact["phones"][0]["id"], "contact_id": contact["id"], "number": "+47 32 04 00 00"}
+    ]
+    assert service["phones"] == [
+        {"id": service["phones"][0]["id"], "service_id": sid, "number": "+47 32 04 00 00"}
+    ]
+    [schedule] = service["schedules"]
+    assert schedule["description"] == "Tirsdager 18–20" and schedule["service_id"] == sid
+    [cost] = service["cost_options"]
+    assert (cost["amount"], cost["currency"], cost["option"]) == (0, "NOK", "Gratis")
+    assert [(lang["code"], lang["name"]) for lang in service["languages"]] == [
+        ("nob", "Norsk (bokmål)"),
+        ("ara", "Arabisk"),
+    ]
+
+
+def test_a_paid_offer_describes_its_cost() -> None:
+    service = hsds.service(wire(free_of_charge=False, cost_description="400 kroner."))
+    assert service["fees_description"] == "400 kroner."
+    [cost] = service["cost_options"]
+    assert cost["amount_description"] == "400 kroner." and "amount" not in cost
+
+
+def test_locations_and_addresses() -> None:
+    service = hsds.service(wire())
+    first, second = service["service_at_locations"]
+    assert first["location_id"] == first["location"]["id"]
+    [address] = first["location"]["addresses"]
+    assert address == {
+        "id": address["id"],
+        "location_id": first["location_id"],
+        "address_1": "Engene 1",
+        "city": "Drammen",
+        "region": "Drammen",
+        "state_province": "Buskerud",
+        "postal_code": "3015",
+        "country": "NO",
+        "address_type": "physical",
+    }
+    # Without a municipality HSDS's required county is unknown: no address, still a location.
+    assert second["location"]["name"] == "Biblioteket" and "addresses" not in second["location"]
+    # The same place of the same organisation is one location in every offer.
+    other = hsds.service(wire(id=str(uuid.uuid4()), uri="https://node.example/offers/x"))
+    assert other["service_at_locations"][0]["location_id"] == first["location_id"]
+    assert other["service_at_locations"][0]["id"] != first["id"]
+
+
+def test_service_areas_name_the_coverage() -> None:
+    areas = hsds.service(wire())["service_areas"]
+    assert [(a["name"], a["description"]) for a in areas] == [
+        ("Drammen", "Kommunenummer 3301"),
+        ("Buskerud", "Fylkesnummer 33"),
+        ("Bufetat, region sør", "Regionkode bufetat-sor"),
+    ]
+
+
+def test_attributes_link_every_classification() -> None:
+    service = hsds.service(wire())
+    linked = {(a["link_type"], a["taxonomy_term"]["code"]) for a in service["attributes"]}
+    assert linked == {
+        ("pyramid-level", "2"),
+        ("offer-category", "parent_support"),
+        ("audience", "parents"),
+        ("audience", "families"),
+        ("risk-group", "parent_mental_illness"),
+        ("risk-group", "parent_substance_abuse"),
+        ("diagnosis-group", "attachment"),
+        ("access", "self_referral"),
+        ("measure-status", "project"),
+    }
+    for attribute in service["attributes"]:
+        assert attribute["link_id"] == service["id"] and attribute["link_entity"] == "service"
+        assert attribute["taxonomy_term_id"] == attribute["taxonomy_term"]["id"]
+    ids = [a["id"] for a in service["attributes"]]
+    assert len(set(ids)) == len(ids)
+
+
+def test_every_id_in_a_service_is_distinct() -> None:
+    service = hsds.service(wire())
+    found: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            # A nested taxonomy term or organization is the same thing wherever it appears.
+            if (
+                "id" in value
+                and "taxonomy_id" not in value
+                and "organization_identifiers" not in value
+            ):
+                found.append(value["id"])
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(service)
+    assert len(found) == len(set(found)) > 15
+
+
+def test_loaded_and_wire_documents_map_alike() -> None:
+    document = wire()
+    loaded = load_offer_version(canonical_json(document))
+    assert hsds.service(loaded) == hsds.service(document)
+
+
+def test_a_withdrawn_version_is_inactive() -> None:
+    assert hsds.service(wire(status="withdrawn"))["status"] == "inactive"
+    assert hsds.service_minimal(wire(status="withdrawn"))["status"] == "inactive"
+
+
+def test_summary_and_minimal_are_valid_list_items() -> None:
+    summary = hsds.service_summary(wire())
+    assert_hsds(summary, "compiled/service_list.json")
+    assert not [k for k, v in summary.items() if isinstance(v, list)]
+    assert "organization_identifiers" not in summary["organization"]
+    minimal = hsds.service_minimal(wire())
+    assert_hsds(minimal, "compiled/service_list.json")
+    assert set(minimal) == {"id", "name", "status", "last_modified"}
+
+
+def test_organization() -> None:
+    organization = hsds.organization(WIRE["provider"])
+    assert_hsds(organization, "organization.json")
+    assert_hsds(organization, "compiled/organization.json")
+    assert organization["description"] == "Kommune, Drammen"
+    assert organization["organization_identifiers"][0]["identifier_scheme"] == "NO-BRC"
+    basic = hsds.organization(WIRE["provider"], nested=False)
+    assert_hsds(basic, "compiled/organization_list.json")
+    assert "organization_identifiers" not in basic
+    nested = hsds.organization_with_services(WIRE["provider"], [wire()], full=False)
+    assert_hsds(nested, "compiled/organization.json")
+    assert nested["services"][0]["id"] == hsds.service(wire())["id"]
+    assert_hsds(
+        hsds.organization_with_services(WIRE["provider"], [wire()], full=True),
+        "compiled/organization.json",
+    )
+
+
+def test_taxonomies_and_terms_are_valid_with_distinct_ids() -> None:
+    taxonomies = [hsds.taxonomy(v) for v in hsds.TAXONOMIES]
+    for taxonomy in taxonomies:
+        assert_hsds(taxonomy, "taxonomy.json")
+    terms = [hsds.taxonomy_term(v, c) for v, c in hsds.all_taxonomy_terms()]
+    for term in terms:
+        assert_hsds(term, "taxonomy_term.json")
+        assert term["language"] == "nb"
+        assert term["taxonomy_detail"]["id"] == term["taxonomy_id"]
+    ids = [t["id"] for t in taxonomies + terms]
+    assert len(ids) == len(set(ids)) == len(hsds.TAXONOMIES) + sum(map(len, hsds.TAXONOMIES))
+    pyramid = [t["name"] for t in terms if t["taxonomy_id"] == taxonomies[0]["id"]]
+    assert pyramid == ["Tilbud til alle", "Tilbud til de som trenger mer støtte", "Hjelpetilbud"]
+    [attachment] = [t for t in terms if t["code"] == "attachment"]
+    assert attachment["description"].endswith("(ICD-10 F94.1-F94.2)")
+
+
+@pytest.mark.parametrize(
+    ("change", "schema"),
+    [
+        (lambda s: s.update(id="not-a-uuid"), "compiled/service.json"),
+        (lambda s: s.pop("name"), "compiled/service.json"),
+        (lambda s: s.update(email=None), "compiled/service.json"),
+        (lambda s: s.update(status="published"), "compiled/service.json"),
+        (lambda s: s.update(last_modified="yesterday"), "compiled/service.json"),
+        (
+            lambda s: s["service_at_locations"][0]["location"]["addresses"][0].pop("country"),
+            "service.json",
+        ),
+        (lambda s: s["attributes"][0]["taxonomy_term"].pop("description"), "service.json"),
+    ],
+)
+def test_the_validation_catches_broken_objects(change: Any, schema: str) -> None:
+    """The schema checks above can fail: formats and nested $refs are enforced."""
+    service = hsds.service(wire())
+    change(service)
+    assert hsds_errors(service, {"$ref": HSDS_BASE + schema})
