@@ -11,3 +11,21 @@ def test_health_and_metrics(publisher):
     metrics = publisher.get("/metrics").get_data(as_text=True)
     assert "nettungen_log_last_sequence 9.0" in metrics
     assert "nettungen_published_offers 6.0" in metrics
+
+
+def test_openapi_documents_every_feed_route(publisher_app, publisher):
+    import re
+
+    from openapi_spec_validator import validate
+
+    spec = publisher.get("/openapi.json").get_json()
+    validate(spec)
+    documented = {path for path in spec["paths"]}
+    routes = {
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for rule in publisher_app.url_map.iter_rules()
+        if rule.rule.startswith(("/ldes", "/offers", "/catalog", "/hsds", "/vocabularies"))
+        or rule.rule in {"/healthz", "/.well-known/jwks.json"}
+    }
+    assert routes - documented == set()
+    assert publisher.get("/docs").status_code == 200
