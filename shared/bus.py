@@ -3,8 +3,11 @@
 Both transports give the same guarantees to the code above them:
 
 * :meth:`Publisher.publish_batch` sends a batch of messages and returns how many of them, from
-  the start of the batch, the bus confirmed *and* routed to at least one queue. Only those may be
-  counted as delivered; the rest are sent again later (so duplicates are possible, loss is not).
+  the start of the batch, the bus confirmed. Only those may be counted as delivered; the rest are
+  sent again later (so duplicates are possible, loss is not). Messages are published mandatory:
+  one that no queue is bound for is confirmed but reported as unroutable. Consumers that need
+  every event own a durable queue bound to ``#``; the others bind what they want and catch up
+  from the node's LDES feed, the source of truth (so an unbound key never stalls the bus).
 * :class:`Consumer` owns a durable queue bound to routing-key patterns, hands messages to a
   handler and acknowledges each only after the handler returned (after the consumer's own
   commit). A handler that raises :class:`Reject` sends the message to the queue's dead letters;
@@ -23,7 +26,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -50,6 +54,12 @@ class OutgoingMessage:
     routing_keys: Sequence[str]
     body: bytes
     headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    confirmed: int  # leading messages of the batch the bus took responsibility for
+    unroutable: tuple[str, ...] = ()  # ids among those that no queue was bound for
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ class Publisher(Protocol):
 
     def connect(self) -> None: ...
 
-    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> int: ...
+    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> BatchResult: ...
 
     def close(self) -> None: ...
 
@@ -133,13 +143,20 @@ class AmqpPublisher:
         self._channel: Any = None
         self._next_tag = 1
         self._outstanding: dict[int, str] = {}
-        self._failed: set[str] = set()
+        self._nacked: set[str] = set()
+        self._returned: set[str] = set()
 
     def connect(self) -> None:
         from kombu import Connection, Exchange
 
         self.close()
-        connection = Connection(self.url, connect_timeout=5, heartbeat=0)
+        connection = Connection(
+            self.url,
+            connect_timeout=5,
+            heartbeat=0,
+            # A broker blocking publishers (a resource alarm) must not hang the relay forever.
+            transport_options={"write_timeout": 30},
+        )
         try:
             connection.connect()
             channel = connection.channel()
@@ -160,7 +177,7 @@ class AmqpPublisher:
         for t in tags:
             message_id = self._outstanding.pop(t, None)
             if failed and message_id is not None:
-                self._failed.add(message_id)
+                self._nacked.add(message_id)
 
     def _on_ack(self, tag: int, multiple: bool) -> None:
         self._settle(tag, multiple, failed=False)
@@ -169,19 +186,24 @@ class AmqpPublisher:
         self._settle(tag, multiple, failed=True)
 
     def _on_return(self, exc: Any, exchange: str, routing_key: str, message: Any) -> None:
-        # Unroutable: no queue is bound for it. The broker still acks it, so remember it here.
-        self._failed.add(message.properties.get("message_id", ""))
+        # Unroutable: no queue is bound for it. The broker acks it after returning it.
+        self._returned.add(message.properties.get("message_id", ""))
 
-    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> int:
+    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> BatchResult:
         if self._channel is None:
             self.connect()
         from kombu import Exchange, Producer
 
-        self._failed.clear()
+        self._nacked.clear()
+        self._returned.clear()
         producer = Producer(
             self._channel, exchange=Exchange(EXCHANGE, "topic", durable=True), auto_declare=False
         )
-        connection_errors = (*self._connection.connection_errors, OSError)
+        errors = (
+            *self._connection.connection_errors,
+            *self._connection.channel_errors,
+            OSError,
+        )
         try:
             for message in messages:
                 first, *rest = message.routing_keys
@@ -207,15 +229,18 @@ class AmqpPublisher:
                 if remaining <= 0:
                     raise TimeoutError("the broker did not confirm the batch in time")
                 self._connection.drain_events(timeout=remaining)
-        except (*connection_errors, TimeoutError) as exc:
+        except (*errors, TimeoutError) as exc:
             self.close()
             raise BusUnavailable(f"{self.destination}: {exc}") from exc
         confirmed = 0
         for message in messages:
-            if message.message_id in self._failed:
+            if message.message_id in self._nacked:
                 break
             confirmed += 1
-        return confirmed
+        unroutable = tuple(
+            m.message_id for m in messages[:confirmed] if m.message_id in self._returned
+        )
+        return BatchResult(confirmed, unroutable)
 
     def close(self) -> None:
         if self._connection is not None:
@@ -288,6 +313,9 @@ class AmqpConsumer:
                 handler(incoming)
             except Reject:
                 message.reject(requeue=False)
+            except BaseException:
+                message.reject(requeue=True)  # not handled: back to the queue at once
+                raise
             else:
                 message.ack()
             handled += 1
@@ -296,7 +324,7 @@ class AmqpConsumer:
         consumer = KombuConsumer(
             self._channel, queues=[queue], callbacks=[on_message], accept=None, no_ack=False
         )
-        errors = (*self._connection.connection_errors, OSError)
+        errors = (*self._connection.connection_errors, *self._connection.channel_errors, OSError)
         try:
             with consumer:
                 while limit is None or handled < limit:
@@ -367,6 +395,24 @@ class _EmbeddedBus:
     def connect(self) -> None:
         self.db  # noqa: B018 - opens and prepares the file
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed on success, rolled back on any error, so a failure
+        never leaves the shared file locked; SQLite errors become :class:`BusUnavailable`."""
+        db = self.db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise BusUnavailable(f"{self.destination}: {exc}") from exc
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
@@ -374,12 +420,11 @@ class _EmbeddedBus:
 
 
 class EmbeddedPublisher(_EmbeddedBus):
-    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> int:
-        db = self.db
-        try:
-            db.execute("BEGIN IMMEDIATE")
+    def publish_batch(self, messages: Sequence[OutgoingMessage], timeout: float) -> BatchResult:
+        """Route the batch into its queues in one commit: the commit is the confirm."""
+        unroutable = []
+        with self.transaction() as db:
             bindings = db.execute("SELECT queue, pattern FROM bindings").fetchall()
-            confirmed = 0
             for message in messages:
                 queues = sorted(
                     {
@@ -389,7 +434,8 @@ class EmbeddedPublisher(_EmbeddedBus):
                     }
                 )
                 if not queues:
-                    break  # unroutable: nobody listens yet; keep it for later
+                    unroutable.append(message.message_id)
+                    continue
                 db.executemany(
                     "INSERT INTO messages (queue, message_id, routing_key, body) "
                     "VALUES (?, ?, ?, ?)",
@@ -398,45 +444,36 @@ class EmbeddedPublisher(_EmbeddedBus):
                         for q in queues
                     ],
                 )
-                confirmed += 1
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise BusUnavailable(f"{self.destination}: {exc}") from exc
-        return confirmed
+        return BatchResult(len(messages), tuple(unroutable))
 
 
 class EmbeddedConsumer(_EmbeddedBus):
     def __init__(self, url: str, queue: str, bindings: list[str]) -> None:
         super().__init__(url)
-        self.queue, self.bindings = queue, bindings
+        self.queue, self.bindings = queue, list(dict.fromkeys(bindings))
 
     def connect(self) -> None:
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("DELETE FROM bindings WHERE queue = ?", (self.queue,))
-        db.executemany(
-            "INSERT INTO bindings (queue, pattern) VALUES (?, ?)",
-            [(self.queue, pattern) for pattern in self.bindings],
-        )
-        db.execute("COMMIT")
+        with self.transaction() as db:
+            db.execute("DELETE FROM bindings WHERE queue = ?", (self.queue,))
+            db.executemany(
+                "INSERT INTO bindings (queue, pattern) VALUES (?, ?)",
+                [(self.queue, pattern) for pattern in self.bindings],
+            )
 
     def _claim(self) -> tuple[int, str, str, bytes, int] | None:
-        db = self.db
         now = time.time()
-        db.execute("BEGIN IMMEDIATE")
-        row = db.execute(
-            "SELECT id, message_id, routing_key, body, deliveries FROM messages "
-            "WHERE queue = ? AND claimed_until < ? ORDER BY id LIMIT 1",
-            (self.queue, now),
-        ).fetchone()
-        if row is not None:
-            db.execute(
-                "UPDATE messages SET claimed_until = ?, deliveries = deliveries + 1 WHERE id = ?",
-                (now + CLAIM_SECONDS, row[0]),
-            )
-        db.execute("COMMIT")
+        with self.transaction() as db:
+            row: tuple[int, str, str, bytes, int] | None = db.execute(
+                "SELECT id, message_id, routing_key, body, deliveries FROM messages "
+                "WHERE queue = ? AND claimed_until < ? ORDER BY id LIMIT 1",
+                (self.queue, now),
+            ).fetchone()
+            if row is not None:
+                db.execute(
+                    "UPDATE messages SET claimed_until = ?, deliveries = deliveries + 1 "
+                    "WHERE id = ?",
+                    (now + CLAIM_SECONDS, row[0]),
+                )
         return row
 
     def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int:
@@ -453,20 +490,21 @@ class EmbeddedConsumer(_EmbeddedBus):
             try:
                 handler(IncomingMessage(message_id, routing_key, body, deliveries > 0))
             except Reject:
-                self.db.execute("BEGIN IMMEDIATE")
-                self.db.execute(
-                    "INSERT INTO dead_letters (queue, message_id, routing_key, body, dead_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (self.queue, message_id, routing_key, body, time.time()),
-                )
-                self.db.execute("DELETE FROM messages WHERE id = ?", (row_id,))
-                self.db.execute("COMMIT")
+                with self.transaction() as db:
+                    db.execute(
+                        "INSERT INTO dead_letters (queue, message_id, routing_key, body, dead_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (self.queue, message_id, routing_key, body, time.time()),
+                    )
+                    db.execute("DELETE FROM messages WHERE id = ?", (row_id,))
             except BaseException:
                 # Not handled: visible again at once for the next attempt.
-                self.db.execute("UPDATE messages SET claimed_until = 0 WHERE id = ?", (row_id,))
+                with self.transaction() as db:
+                    db.execute("UPDATE messages SET claimed_until = 0 WHERE id = ?", (row_id,))
                 raise
             else:
-                self.db.execute("DELETE FROM messages WHERE id = ?", (row_id,))
+                with self.transaction() as db:
+                    db.execute("DELETE FROM messages WHERE id = ?", (row_id,))
             handled += 1
             idle_since = time.monotonic()
         return handled

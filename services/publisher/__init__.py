@@ -66,10 +66,12 @@ def _gauges(database: RequestDatabase) -> Iterable[tuple[str, str, float]]:
         cursors = session.scalars(select(RelayCursor)).all()
     yield ("nettungen_log_last_sequence", "Last sequence number in the node's log.", last)
     yield ("nettungen_published_offers", "Offers published now.", published)
-    for cursor in cursors:
-        # One relay per node in practice; the lag of the slowest destination is what matters.
+    if cursors:
+        # The slowest destination is what matters (old ones linger when BROKER_URL changes,
+        # so the newest cursor's lag is the live relay's).
+        newest = max(cursors, key=lambda c: c.updated_at)
         yield (
             "nettungen_relay_lag_events",
-            "Log rows not yet confirmed by the bus.",
-            last - cursor.last_seq,
+            "Log rows the relay's bus has not yet confirmed.",
+            last - newest.last_seq,
         )

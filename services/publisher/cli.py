@@ -36,6 +36,8 @@ def show_config() -> None:
 @click.option("--until-caught-up", is_flag=True, help="Stop once every log row is confirmed.")
 def relay(until_caught_up: bool) -> None:
     """Relay the node's event log to the bus until stopped (SIGTERM or Ctrl-C)."""
+    from sqlalchemy.engine import make_url
+
     from services.publisher.relay import Relay, RelaySettings
     from shared.bus import destination_of, open_publisher
     from shared.db import create_engine
@@ -61,7 +63,8 @@ def relay(until_caught_up: bool) -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    click.echo(f"Relaying {settings['DATABASE_URL']} to {destination_of(settings['BROKER_URL'])}")
+    database = make_url(settings["DATABASE_URL"]).render_as_string(hide_password=True)
+    click.echo(f"Relaying {database} to {destination_of(settings['BROKER_URL'])}")
     try:
         worker.run(stop, until_caught_up=until_caught_up)
     finally:

@@ -2,8 +2,10 @@
 
 It reads rows after its cursor, checks each row's signature, publishes a batch and waits for
 the bus to confirm it; only then does the cursor move, and only past the confirmed prefix of
-the batch. A crash between the confirm and the cursor's commit sends those events again on
-restart (consumers drop duplicates by event id and version); nothing committed is ever skipped.
+the batch. Messages are mandatory: one no queue is bound for is reported in the log (consumers
+that need everything bind ``#``; the rest catch up from the LDES feed). A crash between the
+confirm and the cursor's commit sends those events again on restart (consumers drop duplicates
+by event id and version); nothing committed is ever skipped.
 When the bus is down or drops the connection, the relay waits with exponential back-off and
 jitter, reconnects, and resumes from its cursor.
 """
@@ -71,7 +73,7 @@ class Relay:
         for row in rows:
             try:
                 event = entry_event(row)
-                document = check_event(event, keys)
+                document = check_event(event, keys, expected_source=None)
             except (EventRejected, ServiceUnavailable) as exc:
                 raise RelayHalted(f"log row {row.seq} cannot be relayed: {exc}") from exc
             messages.append(
@@ -98,10 +100,18 @@ class Relay:
             messages = self._messages(session, rows)
         if not rows:
             return 0, 0
-        confirmed = self.bus.publish_batch(messages, self.settings.confirm_timeout)
-        if confirmed:
-            self._advance(rows[confirmed - 1].seq)
-        return len(rows), confirmed
+        result = self.bus.publish_batch(messages, self.settings.confirm_timeout)
+        if result.unroutable:
+            # Confirmed, but no queue is bound for these keys: nobody subscribed to them wants
+            # them now, and every consumer can catch up from the LDES feed.
+            log.warning(
+                "%d event(s) had no queue bound for their routing keys: %s",
+                len(result.unroutable),
+                ", ".join(result.unroutable),
+            )
+        if result.confirmed:
+            self._advance(rows[result.confirmed - 1].seq)
+        return len(rows), result.confirmed
 
     def run(self, stop: threading.Event, until_caught_up: bool = False) -> None:
         """Relay until ``stop`` is set (or, with ``until_caught_up``, until the log is done)."""
@@ -128,7 +138,7 @@ class Relay:
                 continue
             if confirmed < read:
                 log.warning(
-                    "the bus did not route event %d of the batch (no queue bound for it yet); "
+                    "the bus refused event %d of the batch (negative acknowledgement); "
                     "retrying in %.1f s",
                     confirmed + 1,
                     delay,

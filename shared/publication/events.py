@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,10 +39,16 @@ SEQUENCE_DIGITS = 20
 EXCHANGE = "nettungen.offers"
 ALL = "all"
 _SHORT_TYPES = {EVENT_PUBLISHED: "published", EVENT_WITHDRAWN: "withdrawn"}
+_SEQUENCE = re.compile(r"[0-9]{1,20}")
 
 
 class EventRejected(ValueError):
     """An event that must not be applied; the message says why, for the consumer's log."""
+
+
+class UnknownKey(EventRejected):
+    """Signed with a key the verifier does not hold: perhaps a forgery, perhaps a key newer
+    than the verifier's copy of the node's JWKS. Fetch the keys again, then retry once."""
 
 
 def format_time(moment: dt.datetime) -> str:
@@ -120,17 +127,19 @@ def routing_keys(event_type: str, coverage: list[str]) -> list[str]:
 
 def sequence_of(event: Mapping[str, Any]) -> int:
     value = event.get("sequence")
-    if not isinstance(value, str) or not value.isdigit():
+    if not isinstance(value, str) or not _SEQUENCE.fullmatch(value):
         raise EventRejected("the event has no valid 'sequence'")
     return int(value)
 
 
 def check_event(
-    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None = None
+    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None
 ) -> dict[str, Any]:
     """Verify an event's form and signature; return its offer version document.
 
-    Raises :class:`EventRejected` for anything that must not be applied: a malformed envelope,
+    ``expected_source`` is the base URL of the node the keys belong to (``None`` only for the
+    node checking its own log). Raises :class:`EventRejected` for anything that must not be
+    applied: a malformed envelope, an event from another node,
     an unknown key, a key used after it was rotated out, a signature that does not match, or a
     ``data`` document that disagrees with the envelope or fails the contract.
     """
@@ -148,7 +157,7 @@ def check_event(
     sequence = sequence_of(event)
     key = keys.get(event["signingkey"])
     if key is None:
-        raise EventRejected(f"unknown signing key {event['signingkey']!r}")
+        raise UnknownKey(f"unknown signing key {event['signingkey']!r}")
     if not key.covers(sequence):
         raise EventRejected(
             f"key {key.key_id} was rotated out after sequence {key.last_sequence}; "
@@ -160,7 +169,11 @@ def check_event(
         document = load_offer_version(canonical_json(event.get("data")))
     except ValidationError as exc:
         raise EventRejected(f"the offer version fails the contract: {exc.messages}") from None
-    if document["uri"] != event["subject"] or source_of(document["uri"]) != event["source"]:
+    try:
+        source = source_of(document["uri"])
+    except ValueError:
+        source = None
+    if document["uri"] != event["subject"] or source != event["source"]:
         raise EventRejected("the offer version does not belong to the event's subject and source")
     expected_status = "published" if event["type"] == EVENT_PUBLISHED else "withdrawn"
     if document["status"] != expected_status:

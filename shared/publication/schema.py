@@ -150,7 +150,30 @@ class OfferVersionSchema(_Strict):
         check_age_range(data.get("age_min"), data.get("age_max"))
 
 
+# What a consumer receives may be an old version: its area codes were valid when it was
+# published and may since have been retired by a newer classification. They are checked for
+# form only, so history stays readable; the registry's own dump still checks them in full.
+_AREA_FORM = validate.Regexp(r"^(\d{2}|\d{4}|NO|[a-z][a-z0-9-]{1,63})$", error="Not an area code.")
+
+
+class _ReceivedProvider(ProviderSchema):
+    home_area = fields.String(required=True, validate=_AREA_FORM)
+
+
+class _ReceivedLocation(LocationSchema):
+    municipality = fields.String(allow_none=True, validate=_AREA_FORM)
+
+
+class ReceivedOfferVersionSchema(OfferVersionSchema):
+    provider = fields.Nested(_ReceivedProvider, required=True)
+    locations = fields.List(fields.Nested(_ReceivedLocation), required=True)
+    coverage = fields.List(
+        fields.String(validate=_AREA_FORM), required=True, validate=validate.Length(min=1)
+    )
+
+
 _schema = OfferVersionSchema()
+_received = ReceivedOfferVersionSchema()
 
 
 def dump_offer_version(document: dict[str, Any]) -> str:
@@ -173,4 +196,4 @@ def load_offer_version(text: str | bytes) -> dict[str, Any]:
         raise ValidationError(f"Not JSON: {exc}") from None
     if not isinstance(raw, dict):
         raise ValidationError("An offer version is a JSON object.")
-    return _schema.load(raw)
+    return _received.load(raw)

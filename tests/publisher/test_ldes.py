@@ -152,7 +152,7 @@ def test_a_tampered_event_from_the_feed_is_rejected(ldes):
     event = ldes.get("/ldes/pages/1?format=json").get_json()["events"][0]
     event["data"]["name"] = "Noe annet"
     with pytest.raises(EventRejected, match="signature"):
-        check_event(event, keys)
+        check_event(event, keys, BASE_URL)
 
 
 def test_unacceptable_format_is_406_in_the_error_format(ldes):
@@ -170,3 +170,37 @@ def test_each_version_dereferences(ldes, offer_ids):
     event = ldes.get(f"/offers/{offer_ids['foreldrekurs']}/versions/2?format=json").get_json()
     assert event["data"]["version"] == 2 and event["subject"] == offer
     assert ldes.get(f"/offers/{offer_ids['foreldrekurs']}/versions/3").status_code == 404
+
+
+def test_retired_area_codes_still_render(ldes, monkeypatch):
+    from shared.areas import reference_data
+
+    monkeypatch.delitem(reference_data().areas, "3301")
+    ldes.application.extensions.pop("nettungen.ldes_pages", None)
+    assert ldes.get("/ldes/pages/1").status_code == 200
+    assert ldes.get("/ldes/pages/3?format=jsonld").status_code == 200
+
+
+def test_pages_with_unsigned_rows_are_not_immutable(database_factory, tmp_path):
+    from sqlalchemy import update
+    from sqlalchemy.orm import sessionmaker
+
+    from shared.db import create_engine
+    from shared.publication.models import LogEntry
+    from tests.conftest import migrated_database
+    from tests.publisher.bus import publish
+
+    url = database_factory()
+    migrated_database(url)
+    engine = create_engine(url, sqlite_begin="IMMEDIATE")
+    publish(engine, 2)
+    with sessionmaker(engine).begin() as session:  # as written before nodes signed events
+        session.execute(
+            update(LogEntry).where(LogEntry.seq == 1).values(key_id=None, signature=None)
+        )
+    engine.dispose()
+    app = make_publisher(url, tmp_path, LDES_PAGE_SIZE=2)
+    page = app.test_client().get("/ldes/pages/1")
+    app.extensions["nettungen.db"].engine.dispose()
+    assert page.status_code == 200
+    assert "immutable" not in page.headers["Cache-Control"]

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from contextlib import closing
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.publisher.relay import Relay, RelaySettings
@@ -27,7 +28,7 @@ from shared.publication.events import check_event
 from shared.publication.keys import verification_keys
 from tests.conftest import TEST_BROKER_URL
 from tests.publisher.bus import declare, drain, log_ids, publish, relay_for
-from tests.publisher.node import NodeBuilder
+from tests.publisher.node import BASE_URL, NodeBuilder
 
 
 def test_every_event_reaches_the_queue_in_order_and_verifies(node, bus_url, queue_name):
@@ -44,7 +45,7 @@ def test_every_event_reaches_the_queue_in_order_and_verifies(node, bus_url, queu
     with Session(node) as session:
         keys = verification_keys(session)
     events = [json.loads(m.body) for m in received]
-    documents = [check_event(e, keys) for e in events]
+    documents = [check_event(e, keys, BASE_URL) for e in events]
     assert [d["status"] for d in documents] == ["published"] * 3 + ["withdrawn"]
     assert [e["sequence"] for e in events] == [str(n).zfill(20) for n in (1, 2, 3, 4)]
     assert received[0].routing_key == "published.33.3301"
@@ -83,17 +84,20 @@ def test_routing_keys_let_a_county_queue_bind_what_reaches_it(node, bus_url, que
                     conn.channel().queue_delete(queue)
 
 
-def test_unroutable_events_wait_for_a_queue(node, tmp_path):
-    # Only the embedded bus is checked here: on a shared RabbitMQ other queues may be bound.
+def test_unroutable_events_are_reported_and_never_stall_the_rest(node, tmp_path, caplog):
+    # The embedded bus: on a shared RabbitMQ other tests' queues may be bound to anything.
     bus_url = f"embedded://{tmp_path / 'bus.sqlite'}"
-    publish(node, 2)
+    declare(bus_url, "county-33", ("*.33.#",))
+    publish(node, 1, coverage=["3301"])
+    publish(node, 1, coverage=["0301"])  # Oslo: nobody is bound for it
+    publish(node, 1, coverage=["3301"])
     relay = relay_for(node, bus_url)
-    assert relay.step() == (2, 0)
-    assert relay.cursor() == 0
-    declare(bus_url, "late")
-    assert relay.step() == (2, 2)
-    assert relay.cursor() == 2
-    assert len(drain(bus_url, "late")) == 2
+    with caplog.at_level("WARNING"):
+        assert relay.step() == (3, 3)
+    assert relay.cursor() == 3
+    ids = log_ids(node)
+    assert [m.message_id for m in drain(bus_url, "county-33", ("*.33.#",))] == [ids[0], ids[2]]
+    assert ids[1] in caplog.text and "no queue bound" in caplog.text
 
 
 class FlakyBus:
@@ -184,6 +188,24 @@ def test_outgoing_message_carries_cc_for_extra_keys(bus_url, queue_name):
     declare(bus_url, queue_name, ("published.all.all",))
     bus = open_publisher(bus_url)
     message = OutgoingMessage("m-1", ["published.33.3301", "published.all.all"], b"{}")
-    assert bus.publish_batch([message], timeout=10) == 1
+    assert bus.publish_batch([message], timeout=10).confirmed == 1
     bus.close()
     assert [m.message_id for m in drain(bus_url, queue_name, ("published.all.all",))] == ["m-1"]
+
+
+def test_an_embedded_bus_error_never_leaves_the_file_locked(tmp_path):
+    bus_url = f"embedded://{tmp_path / 'bus.sqlite'}"
+    consumer = open_consumer(bus_url, "q", ["#", "#"])  # duplicates are folded, not an error
+    consumer.connect()
+    broken = open_consumer(bus_url, "q2", ["#"])
+    broken.connect()
+    broken.db.execute("DROP TABLE messages")  # the next claim fails inside its transaction
+    with pytest.raises(BusUnavailable):
+        broken.drain(lambda m: None, timeout=0.1)
+    assert not broken.db.in_transaction
+    # Another process can still write (it recreates the table), with the broken one still open.
+    publisher = open_publisher(bus_url)
+    result = publisher.publish_batch([OutgoingMessage("m", ["published.all.all"], b"{}")], 5)
+    assert result.confirmed == 1 and result.unroutable == ()
+    publisher.close()
+    broken.close()

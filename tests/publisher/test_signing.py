@@ -25,6 +25,7 @@ from shared.signing import (
 from tests.conftest import TEST_PASSPHRASE
 from tests.publisher.bus import publish
 from tests.publisher.conftest import make_publisher
+from tests.publisher.node import BASE_URL
 
 
 def events(engine) -> list[dict]:
@@ -43,7 +44,7 @@ def test_round_trip_and_tampering(node):
     publish(node, 1)
     [event] = events(node)
     keys = keys_of(node)
-    assert check_event(event, keys)["uri"] == event["subject"]
+    assert check_event(event, keys, BASE_URL)["uri"] == event["subject"]
     for field, value in (
         ("subject", "https://node.test/offers/x"),
         ("type", "no.nettungen.offer.withdrawn"),
@@ -52,13 +53,13 @@ def test_round_trip_and_tampering(node):
         forged = copy.deepcopy(event)
         forged[field] = value
         with pytest.raises(EventRejected):
-            check_event(forged, keys)
+            check_event(forged, keys, BASE_URL)
     forged = copy.deepcopy(event)
     forged["data"]["free_of_charge"] = not forged["data"]["free_of_charge"]
     with pytest.raises(EventRejected, match="signature"):
-        check_event(forged, keys)
+        check_event(forged, keys, BASE_URL)
     with pytest.raises(EventRejected, match="unknown signing key"):
-        check_event({**event, "signingkey": "nope"}, keys)
+        check_event({**event, "signingkey": "nope"}, keys, BASE_URL)
     with pytest.raises(EventRejected, match="comes from"):
         check_event(event, keys, expected_source="https://other.test")
 
@@ -70,7 +71,7 @@ def test_a_stranger_signing_with_its_own_key_is_rejected(node):
     forged = {**event, "signingkey": key_id(public_bytes(stranger))}
     forged["signature"] = sign(stranger, signing_input(forged))
     with pytest.raises(EventRejected, match="unknown signing key"):
-        check_event(forged, keys_of(node))
+        check_event(forged, keys_of(node), BASE_URL)
 
 
 def test_rotation_keeps_old_events_valid_and_bounds_the_old_key(node, monkeypatch, tmp_path):
@@ -91,7 +92,7 @@ def test_rotation_keeps_old_events_valid_and_bounds_the_old_key(node, monkeypatc
     signed = events(node)
     assert [e["signingkey"] for e in signed] == [old.key_id, old.key_id, new.key_id]
     for event in signed:
-        check_event(event, keys)
+        check_event(event, keys, BASE_URL)
 
     # The retired key cannot vouch for anything after its last sequence, even if it leaked.
     with sessionmaker(node).begin() as session:
@@ -100,7 +101,7 @@ def test_rotation_keeps_old_events_valid_and_bounds_the_old_key(node, monkeypatc
     late = {**signed[2], "signingkey": old.key_id}
     late["signature"] = sign(leaked, signing_input(late))
     with pytest.raises(EventRejected, match="rotated out"):
-        check_event(late, keys)
+        check_event(late, keys, BASE_URL)
 
     # The published JWKS says the same.
     app = make_publisher(node.url.render_as_string(hide_password=False), tmp_path)
@@ -122,7 +123,7 @@ def test_key_generate_signs_rows_written_before_signing(node):
     assert signed == 2
     keys = keys_of(node)
     for event in events(node):
-        check_event(event, keys)
+        check_event(event, keys, BASE_URL)
 
 
 def test_a_second_generate_is_refused_and_a_wrong_passphrase_cannot_sign(node):
@@ -150,3 +151,30 @@ def test_jwk_thumbprint_is_checked():
     with pytest.raises(ValueError):
         VerificationKey.from_jwk({**jwk, "x": "AAAA"})
     assert len(b64url_decode(jwk["x"])) == 32
+
+
+def test_malformed_sequences_and_unknown_keys_are_rejected_cleanly(node):
+    from shared.publication.events import UnknownKey
+
+    publish(node, 1)
+    [event] = events(node)
+    keys = keys_of(node)
+    for bad in ("²", "1" * 5000, "-1", "", "0x1"):
+        with pytest.raises(EventRejected, match="sequence"):
+            check_event({**event, "sequence": bad}, keys, BASE_URL)
+    with pytest.raises(UnknownKey):
+        check_event({**event, "signingkey": "not-a-key-we-hold"}, keys, BASE_URL)
+    for bad_signature in (event["signature"] + "=", event["signature"][:-1] + "!", ""):
+        with pytest.raises(EventRejected, match="signature"):
+            check_event({**event, "signature": bad_signature}, keys, BASE_URL)
+
+
+def test_old_versions_stay_valid_after_their_area_is_retired(node, monkeypatch):
+    from shared.areas import reference_data
+
+    publish(node, 1, coverage=["3301"])
+    [event] = events(node)
+    keys = keys_of(node)
+    # A newer classification without Drammen: the old version is still history, not garbage.
+    monkeypatch.delitem(reference_data().areas, "3301")
+    assert check_event(event, keys, BASE_URL)["coverage"] == ["3301"]

@@ -113,7 +113,9 @@ def test_operator_commands_then_http_workflow(fresh):
         assert session.get(PublishedOffer, rows[0].offer_uri).snapshot == rows[0].snapshot
         event = entry_event(rows[0])
         assert event["signingkey"] == key_id.group(1)
-        assert check_event(event, verification_keys(session))["id"] == oid
+        assert (
+            check_event(event, verification_keys(session), "https://drammen.node.test")["id"] == oid
+        )
     engine.dispose()
     app.extensions["nettungen.db"].engine.dispose()
 

@@ -120,7 +120,7 @@ def _errors_loading(**changes):
     [
         ({"age_min": 12, "age_max": 5}, ["age_min"]),
         ({"risk_groups": ["parent_mental_illness", "dragons"]}, ["risk_groups", 1]),
-        ({"coverage": ["3301", "0101"]}, ["coverage", 1]),  # 0101 Halden ended in 2020
+        ({"coverage": ["3301", "Drammen"]}, ["coverage", 1]),  # not an area code at all
         (
             {"provider": {**WIRE["provider"], "organisation_number": "974760672"}},
             ["provider", "organisation_number"],
@@ -146,6 +146,21 @@ def test_invalid_versions_are_rejected_naming_the_field(changes, path):
         assert key in errors, (path, errors)
         errors = errors[key]
     assert errors
+
+
+def test_history_keeps_retired_areas_but_new_versions_cannot_use_them():
+    # 0101 Halden ended in 2020: an old version received now still loads, a new one is refused.
+    doc = document()
+    doc["coverage"] = ["3301", "0101"]
+    assert load_offer_version(canonical_json(WIRE | {"coverage": ["3301", "0101"]}))[
+        "coverage"
+    ] == [
+        "3301",
+        "0101",
+    ]
+    with pytest.raises(ValidationError) as exc:
+        dump_offer_version(doc)
+    assert list(exc.value.messages) == ["coverage"]
 
 
 def test_dump_refuses_what_consumers_would_reject():

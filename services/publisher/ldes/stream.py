@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, XSD
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -119,7 +119,7 @@ def root_graph(base: str, paging: Paging, title: str) -> Graph:
     graph.add((view, RDF.type, DCAT.DataService))
     graph.add((view, DCAT.endpointURL, root))
     graph.add((view, DCTERMS.conformsTo, LDES_SPECIFICATION))
-    relation = BNode()
+    relation = URIRef(f"{base}/ldes#first")
     graph.add((root, TREE.relation, relation))
     graph.add((relation, RDF.type, TREE.Relation))
     graph.add((relation, TREE.node, URIRef(page_url(base, 1))))
@@ -137,7 +137,7 @@ def page_graph(base: str, paging: Paging, page: int, rows: list[LogEntry]) -> Gr
         graph.add((node, LDES.immutable, Literal(True)))
         # Times never decrease along the log, so everything later is at or after this page's
         # last time: a client looking for newer members can skip straight on.
-        relation = BNode()
+        relation = URIRef(f"{page_url(base, page)}#next")
         graph.add((node, TREE.relation, relation))
         graph.add((relation, RDF.type, TREE.GreaterThanOrEqualToRelation))
         graph.add((relation, TREE.path, PROV.generatedAtTime))

@@ -12,6 +12,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 import flask_smorest
@@ -45,22 +46,26 @@ _RESPONSES = {
 }
 
 
+# Part of every ETag: bump it when the RDF mapping changes, so caches see new representations.
+REPRESENTATION = "1"
+
+
 class _PageCache:
-    """Rendered complete pages, which never change; the most recently used are kept."""
+    """Rendered immutable pages (body, content type, ETag); the most recently used are kept."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[int, int, str], tuple[str, str]] = OrderedDict()
+        self.items: OrderedDict[tuple[int, int, str], tuple[str, str, str]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[int, int, str]) -> tuple[str, str] | None:
+    def get(self, key: tuple[int, int, str]) -> tuple[str, str, str] | None:
         with self.lock:
             value = self.items.get(key)
             if value is not None:
                 self.items.move_to_end(key)
             return value
 
-    def put(self, key: tuple[int, int, str], value: tuple[str, str]) -> None:
+    def put(self, key: tuple[int, int, str], value: tuple[str, str, str]) -> None:
         with self.lock:
             self.items[key] = value
             self.items.move_to_end(key)
@@ -73,6 +78,19 @@ def _cache() -> _PageCache:
     return cache
 
 
+def _etag(mimetype: str, *parts: object, rows: Sequence[LogEntry] = ()) -> str:
+    """A weak ETag from what the representation is made of, not from its bytes.
+
+    RDF serialisers need not write the same graph byte for byte in every process, so every
+    worker must name a page by the log rows (and signatures) in it: then If-None-Match works
+    whichever worker answers, and a page whose rows are fixed keeps its tag for good.
+    """
+    digest = hashlib.sha256("|".join([REPRESENTATION, mimetype, *map(str, parts)]).encode())
+    for row in rows:
+        digest.update(f"|{row.seq}:{row.event_id}:{row.signature}".encode())
+    return digest.hexdigest()[:32]
+
+
 def _render(mimetype: str, rdf: Any, document: Any) -> tuple[str, str]:
     """The body and its content type."""
     if mimetype == JSON:
@@ -81,13 +99,15 @@ def _render(mimetype: str, rdf: Any, document: Any) -> tuple[str, str]:
     return serialize(rdf(), mimetype, base_url()), content_type(mimetype)
 
 
-def _respond(body: str, kind: str, cache_control: str, links: dict[str, str]) -> Response:
+def _respond(
+    body: str, kind: str, etag: str, cache_control: str, links: dict[str, str]
+) -> Response:
     response = Response(body, content_type=kind)
     response.vary.add("Accept")
     response.headers["Cache-Control"] = cache_control
     if links:
         response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
-    response.set_etag(hashlib.sha256(body.encode("utf-8")).hexdigest()[:32])
+    response.set_etag(etag, weak=True)
     response.make_conditional(request)  # 304 with an empty body when If-None-Match matches
     return response
 
@@ -110,7 +130,10 @@ class Root(MethodView):
             lambda: stream.root_json(base, paging),
         )
         links = {"first": stream.page_url(base, 1)}
-        return _respond(body, kind, _short_lived(), links)
+        etag = _etag(
+            mimetype, base, paging.page_size, paging.last_seq, current_app.config["NODE_TITLE"]
+        )
+        return _respond(body, kind, etag, _short_lived(), links)
 
 
 @blp.route("/ldes/pages/<int:page>")
@@ -128,25 +151,23 @@ class Page(MethodView):
         links = {"next": stream.page_url(base, page + 1)} if complete else {}
         if page > 1:
             links["prev"] = stream.page_url(base, page - 1)
-        if not complete:
-            rows = stream.page_rows(session, paging, page)
-            body, kind = _render(
-                mimetype,
-                lambda: stream.page_graph(base, paging, page, rows),
-                lambda: stream.page_json(base, paging, page, rows),
-            )
-            return _respond(body, kind, _short_lived(), links)
         key = (paging.page_size, page, mimetype)
-        cached = _cache().get(key)
-        if cached is None:
-            rows = stream.page_rows(session, paging, page)
-            cached = _render(
-                mimetype,
-                lambda: stream.page_graph(base, paging, page, rows),
-                lambda: stream.page_json(base, paging, page, rows),
-            )
-            _cache().put(key, cached)
-        return _respond(*cached, IMMUTABLE, links)
+        cached = _cache().get(key) if complete else None
+        if cached is not None:
+            return _respond(*cached, IMMUTABLE, links)
+        rows = stream.page_rows(session, paging, page)
+        body, kind = _render(
+            mimetype,
+            lambda: stream.page_graph(base, paging, page, rows),
+            lambda: stream.page_json(base, paging, page, rows),
+        )
+        etag = _etag(mimetype, base, paging.page_size, page, complete, rows=rows)
+        # Rows written before the node signed events gain their signature later; until then
+        # the page may still change.
+        if complete and all(row.signature for row in rows):
+            _cache().put(key, (body, kind, etag))
+            return _respond(body, kind, etag, IMMUTABLE, links)
+        return _respond(body, kind, etag, _short_lived(), links)
 
 
 @blp.route("/offers/<offer_id>/versions/<int:version>")
@@ -169,4 +190,5 @@ class Version(MethodView):
             return graph
 
         body, kind = _render(mimetype, rdf, lambda: entry_event(row))
-        return _respond(body, kind, IMMUTABLE, {})
+        etag = _etag(mimetype, base, rows=[row])
+        return _respond(body, kind, etag, IMMUTABLE if row.signature else _short_lived(), {})

@@ -24,10 +24,18 @@ def area_iri(base_url: str, code: str) -> URIRef:
 
 
 def add_area(graph: Graph, base_url: str, code: str) -> URIRef:
-    """Describe one area by code: its type, name, code and the county a municipality is in."""
-    area = reference_data().get(code)
+    """Describe one area by code: its type, name, code and the county a municipality is in.
+
+    A code retired by a newer classification (an old version's coverage) keeps its IRI and
+    notation; only the names and parts it no longer has are left out.
+    """
     iri = area_iri(base_url, code)
     graph.add((iri, RDF.type, DCTERMS.Location))
+    if code not in reference_data():
+        graph.add((iri, DCTERMS.identifier, Literal(code)))
+        graph.add((iri, SKOS.notation, Literal(code)))
+        return iri
+    area = reference_data().get(code)
     for language, name in _names(area).items():
         graph.add((iri, SKOS.prefLabel, Literal(name, lang=language)))
     if iri == NORWAY:

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 
 from marshmallow import ValidationError
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.registry.accounts.permissions import Actor
@@ -90,7 +90,10 @@ def write_version(
     rotation), and the time is read after it, so times never run backwards along the log.
     """
     seq = next_sequence(session)
-    at = utcnow()
+    # Never before the previous row, even if this host's clock is behind another's: LDES
+    # clients rely on member times never decreasing along the log.
+    previous = session.scalar(select(LogEntry.occurred_at).where(LogEntry.seq == seq - 1))
+    at = utcnow() if previous is None else max(utcnow(), previous)
     number = offer.latest_version + 1
     try:
         snapshot = dump_offer_version(version_document(offer, number, status, at))
