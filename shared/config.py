@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 REQUIRED: Any = object()
@@ -31,6 +32,17 @@ def parse_bool(value: str | bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ValueError(f"expected true or false, got {value!r}")
+
+
+def absolute_path(value: str) -> str:
+    return str(Path(value).resolve())
+
+
+def base_url(value: str) -> str:
+    """A service's public base URL, without the trailing slash."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value.rstrip("/")
 
 
 @dataclass(frozen=True)

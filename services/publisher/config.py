@@ -10,18 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from shared import orgnr
-from shared.config import ConfigKey
+from shared.config import ConfigKey, absolute_path, base_url
 from shared.db import sqlite_url_in
-
-
-def _absolute(value: str) -> str:
-    return str(Path(value).resolve())
-
-
-def _base_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("must be an http:// or https:// URL")
-    return value.rstrip("/")
 
 
 def _embedded_bus(resolved: dict[str, Any]) -> str:
@@ -39,7 +29,7 @@ CONFIG = [
     ConfigKey(
         "INSTANCE_PATH",
         "The node's local state folder, shared with the registry.",
-        _absolute,
+        absolute_path,
         "instance/node",
     ),
     ConfigKey(
@@ -51,7 +41,7 @@ CONFIG = [
     ConfigKey(
         "NODE_BASE_URL",
         "Public base URL of this publisher; the registry's NODE_BASE_URL must be the same.",
-        _base_url,
+        base_url,
         "http://127.0.0.1:8011",
     ),
     ConfigKey("NODE_TITLE", "The node's name in its catalog.", str, "Nettungen-node"),

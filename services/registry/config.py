@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shared.config import ConfigKey, parse_bool
+from shared.config import ConfigKey, absolute_path, base_url, parse_bool
 from shared.db import sqlite_url_in
 
 
@@ -25,21 +25,11 @@ def _instance_file_secret(name: str) -> Callable[[dict[str, Any]], str]:
     return default
 
 
-def _absolute(value: str) -> str:
-    return str(Path(value).resolve())
-
-
-def _base_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("must be an http:// or https:// URL")
-    return value.rstrip("/")
-
-
 CONFIG = [
     ConfigKey(
         "INSTANCE_PATH",
         "Folder for this node's local state: the SQLite database and the generated secret key.",
-        _absolute,
+        absolute_path,
         "instance/node",
     ),
     ConfigKey(
@@ -51,7 +41,7 @@ CONFIG = [
     ConfigKey(
         "NODE_BASE_URL",
         "Public base URL of this node's publisher; offer URIs are minted under it, once.",
-        _base_url,
+        base_url,
         "http://127.0.0.1:8011",
     ),
     ConfigKey(

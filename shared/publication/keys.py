@@ -133,31 +133,27 @@ class Signer:
         row = active_key(session)
         if row is None:
             raise ServiceUnavailable(NO_KEY_MESSAGE)
-        event = unsigned_event(
-            event_id=entry.event_id,
-            event_type=entry.event_type,
-            subject=entry.offer_uri,
-            sequence=entry.seq,
-            time=entry.occurred_at,
-            snapshot=entry.snapshot,
-            key_id=row.key_id,
-        )
+        event = _unsigned(entry, row.key_id)
         entry.key_id = row.key_id
         entry.signature = sign(self._private(row), signing_input(event))
 
 
-def entry_event(entry: LogEntry) -> dict[str, Any]:
-    """The signed CloudEvent of a log row, exactly as it was signed."""
-    if entry.key_id is None or entry.signature is None:
-        raise ServiceUnavailable(NO_KEY_MESSAGE)
-    event = unsigned_event(
+def _unsigned(entry: LogEntry, key_id: str) -> dict[str, Any]:
+    return unsigned_event(
         event_id=entry.event_id,
         event_type=entry.event_type,
         subject=entry.offer_uri,
         sequence=entry.seq,
         time=entry.occurred_at,
         snapshot=entry.snapshot,
-        key_id=entry.key_id,
+        key_id=key_id,
     )
+
+
+def entry_event(entry: LogEntry) -> dict[str, Any]:
+    """The signed CloudEvent of a log row, exactly as it was signed."""
+    if entry.key_id is None or entry.signature is None:
+        raise ServiceUnavailable(NO_KEY_MESSAGE)
+    event = _unsigned(entry, entry.key_id)
     event["signature"] = entry.signature
     return event
