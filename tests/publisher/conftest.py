@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from rdflib import Graph
 from sqlalchemy.orm import sessionmaker
 
 from shared.db import create_engine
 from tests.conftest import TEST_BROKER_URL, migrated_database
 from tests.publisher.node import BASE_URL, build_standard_node
+from tests.publisher.rdf import load_standard
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +87,18 @@ def node(database_factory):
     engine = create_engine(url, sqlite_begin="IMMEDIATE")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def cpsv_shapes() -> tuple[Graph, Graph]:
+    ontology = load_standard("cpsv-ap-no", "ontology", "cpsvno.ttl")
+    ontology += load_standard("cpsv-ap-no", "shacl", "ontologies.ttl")
+    return load_standard("cpsv-ap-no", "shacl", "CPSV-AP-NO_shacl_shapes_v1.ttl"), ontology
+
+
+@pytest.fixture(scope="session")
+def dcat_shapes() -> tuple[Graph, Graph]:
+    return (
+        load_standard("dcat-ap-no", "shacl", "DCAT-AP-NO-shacl_shapes_2.00.ttl"),
+        load_standard("dcat-ap-no", "shacl", "ontologies.ttl"),
+    )

@@ -10,8 +10,8 @@ import pytest
 
 from services.publisher.hsds import services as hsds_services
 from shared import hsds, vocab
+from tests.hsds_schemas import assert_hsds, assert_hsds_page, assert_hsds_root
 from tests.publisher.node import ORGANISATIONS
-from tests.shared.test_hsds import assert_hsds, assert_hsds_page, assert_hsds_root
 
 # The standard node's published offers by name, in the order HSDS lists them (the withdrawn
 # "Kurs som ble avsluttet" is not among them).

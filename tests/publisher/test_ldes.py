@@ -6,12 +6,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
-from services.publisher.ldes.stream import AS, LDES, TREE
+from services.publisher.linked.namespaces import AS, LDES, TREE
 from shared.publication.events import check_event
 from shared.signing import VerificationKey
 from tests.publisher.conftest import make_publisher
 from tests.publisher.node import BASE_URL
-from tests.publisher.test_linked_offers import parse_jsonld
+from tests.publisher.rdf import parse_jsonld
 
 PAGE_SIZE = 4  # the standard node's 9 log rows: pages 1 and 2 complete, page 3 filling
 

@@ -21,8 +21,7 @@ from shared.signing import b64url_decode, multibase_key
 from tests.conftest import migrated_database
 from tests.publisher.conftest import make_publisher
 from tests.publisher.node import BASE_URL, NodeBuilder
-from tests.publisher.test_linked_offers import parse_jsonld
-from tests.publisher.test_linked_shacl import check, dcat_shapes  # noqa: F401 - a fixture
+from tests.publisher.rdf import check, parse_jsonld
 
 CATALOG = URIRef(f"{BASE_URL}/catalog")
 OFFERS = URIRef(f"{BASE_URL}/catalog#offers")

@@ -9,31 +9,17 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
-from rdflib.plugins.parsers.jsonld import to_rdf
 
 from services.publisher.linked.namespaces import CPSV, CPSVNO, CV
 from services.publisher.linked.render import local_context
 from tests.publisher.node import BASE_URL
+from tests.publisher.rdf import parse_jsonld
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 def offer_uri(offer_id: str) -> URIRef:
     return URIRef(f"{BASE_URL}/offers/{offer_id}")
-
-
-def parse_jsonld(document: dict) -> Graph:
-    """A JSON-LD document of ours as a graph, with the context read from disk, never fetched.
-
-    rdflib 7.6's ``Graph.parse(format="json-ld")`` wraps the graph in its own deprecated
-    ConjunctiveGraph (a DeprecationWarning raised inside rdflib). Our documents have no named
-    graphs, so the parser's ``to_rdf`` writes straight into a plain graph instead.
-    """
-    assert document["@context"] == f"{BASE_URL}/context.jsonld"
-    body = {key: value for key, value in document.items() if key != "@context"}
-    graph = Graph()
-    to_rdf(body, graph, context_data=local_context())
-    return graph
 
 
 def get_graph(client, path: str, fmt: str = "turtle", **headers: str) -> Graph:  # type: ignore[no-untyped-def]

@@ -14,7 +14,6 @@ import json
 from typing import Any
 
 import pytest
-from pyshacl import validate
 from rdflib import Graph, URIRef
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -23,36 +22,8 @@ from services.publisher.linked.cpsv import describe_offer
 from services.publisher.linked.namespaces import CV, new_graph
 from shared.db import create_engine
 from shared.publication.models import PublishedOffer
-from tests.conftest import STANDARDS_DIR
 from tests.publisher.node import BASE_URL
-
-STANDARDS = STANDARDS_DIR
-
-
-def _load(*parts: str) -> Graph:
-    return Graph().parse(STANDARDS.joinpath(*parts), format="turtle")
-
-
-@pytest.fixture(scope="session")
-def cpsv_shapes() -> tuple[Graph, Graph]:
-    ontology = _load("cpsv-ap-no", "ontology", "cpsvno.ttl")
-    ontology += _load("cpsv-ap-no", "shacl", "ontologies.ttl")
-    return _load("cpsv-ap-no", "shacl", "CPSV-AP-NO_shacl_shapes_v1.ttl"), ontology
-
-
-@pytest.fixture(scope="session")
-def dcat_shapes() -> tuple[Graph, Graph]:
-    return (
-        _load("dcat-ap-no", "shacl", "DCAT-AP-NO-shacl_shapes_2.00.ttl"),
-        _load("dcat-ap-no", "shacl", "ontologies.ttl"),
-    )
-
-
-def check(graph: Graph, shapes: tuple[Graph, Graph]) -> tuple[bool, str]:
-    conforms, _, text = validate(
-        graph, shacl_graph=shapes[0], ont_graph=shapes[1], inference="none", advanced=True
-    )
-    return bool(conforms), str(text)
+from tests.publisher.rdf import check
 
 
 def published_documents(url: str) -> dict[str, dict[str, Any]]:

@@ -19,22 +19,23 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, XSD
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.publisher.linked.cpsv import describe_offer
-from services.publisher.linked.namespaces import new_graph
+from services.publisher.linked.namespaces import (
+    AS,
+    LDES,
+    LDES_SPECIFICATION,
+    NTG,
+    TREE,
+    new_graph,
+)
 from shared.publication import EVENT_WITHDRAWN
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry, LogHead
-
-LDES = Namespace("https://w3id.org/ldes#")
-TREE = Namespace("https://w3id.org/tree#")
-AS = Namespace("https://www.w3.org/ns/activitystreams#")
-NTG = Namespace("https://w3id.org/nettungen/ns#")
-LDES_SPECIFICATION = URIRef("https://w3id.org/ldes/specification")
 
 
 @dataclass(frozen=True)

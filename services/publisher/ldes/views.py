@@ -12,12 +12,13 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import flask_smorest
 from flask import Response, current_app, request
 from flask.views import MethodView
+from rdflib import Graph
 from sqlalchemy import select
 
 from services.publisher.ldes import stream
@@ -91,7 +92,9 @@ def _etag(mimetype: str, *parts: object, rows: Sequence[LogEntry] = ()) -> str:
     return digest.hexdigest()[:32]
 
 
-def _render(mimetype: str, rdf: Any, document: Any) -> tuple[str, str]:
+def _render(
+    mimetype: str, rdf: Callable[[], Graph], document: Callable[[], Any]
+) -> tuple[str, str]:
     """The body and its content type."""
     if mimetype == JSON:
         body = json.dumps(document(), ensure_ascii=False, separators=(",", ":"))
@@ -184,7 +187,7 @@ class Version(MethodView):
         if row is None:
             raise NotFound("No such offer version.")
 
-        def rdf() -> Any:
+        def rdf() -> Graph:
             graph = new_graph()
             stream.describe_member(graph, stream.version_iri(offer_uri, version), row, base)
             return graph

@@ -30,6 +30,7 @@ from services.publisher.linked.namespaces import (
     EU_FILE_TYPE,
     EU_FREQUENCY,
     EU_LICENCE,
+    LDES_SPECIFICATION,
     SEC,
     VCARD,
 )
@@ -41,7 +42,6 @@ from shared.publication.keys import all_keys, verification_keys
 from shared.publication.models import LogEntry
 from shared.signing import multibase_key
 
-LDES_SPECIFICATION = URIRef("https://w3id.org/ldes/specification")
 HSDS_SPECIFICATION = URIRef("https://docs.openreferral.org/en/latest/hsds/")
 SKOS_SPECIFICATION = URIRef("http://www.w3.org/2004/02/skos/core")
 _STANDARDS = {

@@ -6,7 +6,7 @@ same as the specifications; ``context.jsonld`` (static) maps the same prefixes f
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
     DCAT,
     DCTERMS,
@@ -29,6 +29,12 @@ LOCN = Namespace("http://www.w3.org/ns/locn#")
 SCHEMA = Namespace("http://schema.org/")
 SEC = Namespace("https://w3id.org/security#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+# The event stream: LDES and TREE, ActivityStreams for deletes, and our own few terms.
+LDES = Namespace("https://w3id.org/ldes#")
+TREE = Namespace("https://w3id.org/tree#")
+AS = Namespace("https://www.w3.org/ns/activitystreams#")
+NTG = Namespace("https://w3id.org/nettungen/ns#")
+LDES_SPECIFICATION = URIRef("https://w3id.org/ldes/specification")
 
 # EU Publications Office authority tables (the controlled vocabularies both profiles name).
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
