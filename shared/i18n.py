@@ -1,0 +1,135 @@
+"""Languages of every public page: bokmål by default, nynorsk and English on request.
+
+Each service with pages keeps gettext catalogues beside its templates, in
+``translations/<lang>/LC_MESSAGES/messages.po``. Message ids are English; ``nb`` and ``nn`` are
+translations and English falls back to the ids. The ``.po`` files are read and compiled in
+memory when first needed, so no compiled ``.mo`` file is ever generated or committed.
+
+The language of a request is, in order: ``?lang=`` (remembered in a cookie), the ``lang``
+cookie, the browser's ``Accept-Language``, then bokmål. ``no`` (Norwegian) counts as bokmål.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from flask import Flask, Response, g, request
+from flask_babel import Babel, Domain, get_locale
+
+from shared.vocab import DEFAULT_LANGUAGE, LANGUAGES
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+# What browsers send for Norwegian without saying which written standard.
+_ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "en": "en"}
+_ONE_YEAR = 365 * 24 * 3600
+
+
+class PoDomain(Domain):
+    """A gettext domain read from ``.po`` files, compiled once per language and kept."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(translation_directories=[str(directory)])
+        self.directory = directory
+        self._compiled: dict[str, NullTranslations] = {}
+        self._lock = threading.Lock()
+
+    def translations_for(self, lang: str) -> NullTranslations:
+        with self._lock:
+            if lang not in self._compiled:
+                self._compiled[lang] = compile_catalogue(self.directory, lang)
+            return self._compiled[lang]
+
+    def get_translations(self) -> NullTranslations:
+        locale = get_locale()
+        return self.translations_for(str(locale) if locale else DEFAULT_LANGUAGE)
+
+
+def catalogue_path(directory: Path, lang: str) -> Path:
+    return directory / lang / "LC_MESSAGES" / "messages.po"
+
+
+def compile_catalogue(directory: Path, lang: str) -> NullTranslations:
+    """The ``.po`` catalogue of ``lang`` as gettext translations (none for English)."""
+    path = catalogue_path(directory, lang)
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po:
+        catalogue = read_po(po, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+class _Babel(Babel):
+    def __init__(self, directory: Path) -> None:
+        self._po_domain = PoDomain(directory)
+        super().__init__()
+
+    @property
+    def domain_instance(self) -> Domain:
+        return self._po_domain
+
+
+def choose_language(
+    query: Mapping[str, str], cookies: Mapping[str, str], accept_language: Any
+) -> str:
+    """The language of a request from its query, cookies and ``Accept-Language``."""
+    for candidate in (query.get("lang"), cookies.get(LANGUAGE_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    for value, _quality in accept_language:
+        primary = value.lower().replace("_", "-").split("-")[0]
+        if primary in _ALIASES:
+            return _ALIASES[primary]
+    return DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    return str(g.get("lang", DEFAULT_LANGUAGE))
+
+
+def url_in_language(lang: str) -> str:
+    """This page's address in another language (the other query parameters kept)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
+
+
+def init_i18n(app: Flask, directory: Path) -> None:
+    """Give ``app`` gettext in Python and templates, and a language for every request."""
+
+    def select() -> None:
+        g.lang = choose_language(request.args, request.cookies, request.accept_languages)
+
+    def remember(response: Response) -> Response:
+        chosen = request.args.get("lang")
+        if chosen in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+            response.set_cookie(
+                LANGUAGE_COOKIE, chosen, max_age=_ONE_YEAR, samesite="Lax", httponly=True
+            )
+        if response.mimetype == "text/html":
+            response.headers["Content-Language"] = current_language()
+            response.vary.add("Cookie")
+            response.vary.add("Accept-Language")
+        return response
+
+    app.before_request(select)
+    app.after_request(remember)
+    _Babel(directory).init_app(
+        app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language
+    )
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        url_in_language=url_in_language,
+        language_names=LANGUAGE_NAMES,
+        languages=LANGUAGES,
+    )
