@@ -118,6 +118,26 @@ class Consumer(Protocol):
     def close(self) -> None: ...
 
 
+def ping(url: str) -> None:
+    """Raise :class:`BusUnavailable` unless the bus at ``url`` answers (for health checks)."""
+    if urlsplit(url).scheme == EMBEDDED_SCHEME:
+        bus = _EmbeddedBus(url)
+        try:
+            bus.db.execute("SELECT 1 FROM bindings LIMIT 1")
+        except sqlite3.Error as exc:
+            raise BusUnavailable(f"{bus.destination}: {exc}") from exc
+        finally:
+            bus.close()
+        return
+    from kombu import Connection
+
+    with Connection(url, connect_timeout=3) as connection:
+        try:
+            connection.connect()
+        except (*connection.connection_errors, OSError) as exc:
+            raise BusUnavailable(f"{destination_of(url)}: {exc}") from exc
+
+
 def open_publisher(url: str) -> Publisher:
     if urlsplit(url).scheme == EMBEDDED_SCHEME:
         return EmbeddedPublisher(url)

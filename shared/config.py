@@ -38,6 +38,20 @@ def absolute_path(value: str) -> str:
     return str(Path(value).resolve())
 
 
+def positive_int(value: Any) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be at least 1")
+    return number
+
+
+def positive_float(value: Any) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError("must be more than 0")
+    return number
+
+
 def base_url(value: str) -> str:
     """A service's public base URL, without the trailing slash."""
     if not value.startswith(("http://", "https://")):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
 import click
 
 from services.publisher.config import CONFIG
+from shared.cli import stop_on_signals
 from shared.config import ConfigError, describe, load_config
 
 
@@ -55,14 +53,7 @@ def relay(until_caught_up: bool) -> None:
             max_backoff=settings["RELAY_MAX_BACKOFF_SECONDS"],
         ),
     )
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        logging.getLogger(__name__).info("signal %d: stopping after this batch", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = stop_on_signals()
     database = make_url(settings["DATABASE_URL"]).render_as_string(hide_password=True)
     click.echo(f"Relaying {database} to {destination_of(settings['BROKER_URL'])}")
     try:

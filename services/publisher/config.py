@@ -10,19 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from shared import orgnr
-from shared.config import ConfigKey, absolute_path, base_url
+from shared.config import ConfigKey, absolute_path, base_url, positive_int
 from shared.db import sqlite_url_in
 
 
 def _embedded_bus(resolved: dict[str, Any]) -> str:
     return f"embedded://{Path(resolved['INSTANCE_PATH']) / 'bus.sqlite'}"
-
-
-def _positive(value: Any) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError("must be at least 1")
-    return number
 
 
 CONFIG = [
@@ -61,7 +54,7 @@ CONFIG = [
     ConfigKey(
         "LDES_PAGE_SIZE",
         "Members per LDES page. Changing it re-cuts every page, so choose once.",
-        _positive,
+        positive_int,
         250,
     ),
     ConfigKey(
@@ -79,7 +72,7 @@ CONFIG = [
         _embedded_bus,
         secret=True,
     ),
-    ConfigKey("RELAY_BATCH_SIZE", "Events published per batch of confirms.", _positive, 200),
+    ConfigKey("RELAY_BATCH_SIZE", "Events published per batch of confirms.", positive_int, 200),
     ConfigKey(
         "RELAY_IDLE_SECONDS",
         "How long the relay sleeps when it has caught up with the log.",

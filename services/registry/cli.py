@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 from marshmallow import Schema, ValidationError
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from services.registry import db as registry_db
 from services.registry.accounts import services as accounts
@@ -19,53 +16,17 @@ from services.registry.duties import services as duties
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
 from shared import vocab
-from shared.config import ConfigError, describe, load_config
-from shared.db import create_engine
-from shared.errors import DomainError
+from shared.cli import ServiceContext
+from shared.config import describe
 from shared.publication import keys
 from shared.publication.keys import Signer
 
 OPERATOR = Actor.operator()
 
 
-class Context:
-    """Settings and an engine, made only when a command needs them."""
-
+class Context(ServiceContext):
     def __init__(self) -> None:
-        self._settings: dict[str, Any] | None = None
-        self._engine: Engine | None = None
-
-    @property
-    def settings(self) -> dict[str, Any]:
-        if self._settings is None:
-            try:
-                self._settings = load_config(CONFIG)
-            except ConfigError as exc:
-                raise click.ClickException(str(exc)) from None
-        return self._settings
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = create_engine(self.settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One transaction; a domain error becomes a readable message and nothing is written."""
-        try:
-            with sessionmaker(self.engine, expire_on_commit=False).begin() as session:
-                yield session
-        except DomainError as exc:
-            details = "".join(
-                f"\n  {k}: {'; '.join(map(str, v))}" for k, v in (exc.errors or {}).items()
-            )
-            raise click.ClickException(exc.message + details) from None
+        super().__init__(CONFIG, sqlite_begin="IMMEDIATE")
 
 
 pass_context = click.make_pass_decorator(Context)

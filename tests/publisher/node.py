@@ -49,6 +49,10 @@ class NodeBuilder:
     base_url: str = BASE_URL
     signer: Signer = field(default_factory=lambda: Signer(TEST_PASSPHRASE))
     providers: dict[str, Provider] = field(default_factory=dict)
+    # Provider name -> (organisation number, name, kind, home area); ORGANISATIONS by default.
+    organisations: dict[str, tuple[str, str, str, str]] = field(
+        default_factory=lambda: dict(ORGANISATIONS)
+    )
 
     def provider(self, kind: str) -> Provider:
         if kind not in self.providers:
@@ -58,7 +62,9 @@ class NodeBuilder:
     def _existing(self, kind: str) -> Provider | None:
         """The provider made by an earlier builder on the same database, if any."""
         org = self.session.scalar(
-            select(Organisation).where(Organisation.organisation_number == ORGANISATIONS[kind][0])
+            select(Organisation).where(
+                Organisation.organisation_number == self.organisations[kind][0]
+            )
         )
         if org is None:
             return None
@@ -74,7 +80,7 @@ class NodeBuilder:
         return Provider(org, agency.public_id, actors["registrar"], actors["publisher"])
 
     def _create(self, kind: str) -> Provider:
-        orgnr, name, org_kind, home = ORGANISATIONS[kind]
+        orgnr, name, org_kind, home = self.organisations[kind]
         org = organisations.create_organisation(
             self.session,
             OPERATOR,

@@ -1,0 +1,66 @@
+"""National search: the federation's published offers, found by place, words and facets.
+
+It ingests every node's events (the bus, and each node's LDES feed to catch up) into its own
+index, and serves the JSON API (``/api/v1/offers``), the national HSDS 3.0 API (``/hsds/``) and
+the public site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shared.bus import ping
+from shared.config import load_config
+from shared.db import create_engine
+from shared.metrics import init_metrics
+from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+
+API_VERSION = "1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the search app; configuration comes from ``config``, then the environment."""
+    from services.search.api.views import blp as offers_api
+    from services.search.config import CONFIG
+
+    settings = load_config(CONFIG, config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.update(settings)
+    app.config.update(
+        openapi_settings(
+            "Nettungen national search",
+            API_VERSION,
+            "Every offer for children, youth and families published in the Nettungen "
+            "federation: search by municipality, county, words and facets, and the national "
+            "HSDS 3.0 API.",
+        )
+    )
+    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
+    database.init_app(app)
+    api = Api()
+    init_web(app, api)
+    api.register_blueprint(offers_api)
+    broker = settings["BROKER_URL"]
+    api.register_blueprint(
+        health_blueprint({"database": database.ping, "bus": lambda: ping(broker)})
+    )
+    init_metrics(app, "search", lambda: _gauges(database))
+    if settings["TRUSTED_PROXIES"]:
+        n = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app
+
+
+def _gauges(database: RequestDatabase) -> Iterable[tuple[str, str, float]]:
+    from services.search.index.models import IndexedOffer
+    from shared.ingest.metrics import ingest_gauges
+
+    with database.sessionmaker() as session:
+        offers = session.scalar(select(func.count()).select_from(IndexedOffer)) or 0
+        yield ("nettungen_search_indexed_offers", "Offers in the search index.", offers)
+        yield from ingest_gauges(session)

@@ -1,0 +1,193 @@
+"""Query parameters and answers of ``/api/v1/offers``.
+
+Parameters we implement are validated strictly (a bad value is a 422 naming it, in the one error
+format); unknown parameters are ignored. A facet's parameter may repeat (``level=1&level=2``):
+the values are alternatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+
+from services.search.index.query import OfferQuery
+from shared import vocab
+from shared.areas import AreaKind, reference_data
+from shared.fields import vocab_code
+from shared.publication.schema import MAX_AGE
+
+MAX_PER_PAGE = 100
+
+
+def _area_of(kind: AreaKind, what: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        areas = reference_data()
+        if value not in areas or areas.get(value).kind is not kind:
+            raise ValidationError(f"Not a {what} number of the current classification.")
+
+    return check
+
+
+class OfferSearchSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "Words, all of which must match (by stem and prefix)."},
+    )
+    municipality = fields.String(
+        validate=_area_of(AreaKind.MUNICIPALITY, "municipality"),
+        metadata={
+            "description": "Offers available in this municipality (4 digits), whoever "
+            "provides them: its own, the county's, a region's, the state's, voluntary."
+        },
+    )
+    county = fields.String(
+        validate=_area_of(AreaKind.COUNTY, "county"),
+        metadata={"description": "Offers available somewhere in this county (2 digits)."},
+    )
+    organisation = fields.String(
+        validate=validate.Regexp(r"^\d{9}$", error="An organisation number has nine digits."),
+        metadata={"description": "Offers of this provider (organisation number)."},
+    )
+    level = fields.List(
+        fields.Integer(validate=validate.Range(1, 3)),
+        metadata={"description": "Pyramid level 1, 2 or 3; repeat for several."},
+    )
+    category = fields.List(vocab_code(vocab.OFFER_CATEGORIES))
+    risk_group = fields.List(vocab_code(vocab.RISK_GROUPS))
+    audience = fields.List(vocab_code(vocab.AUDIENCES))
+    provider_kind = fields.List(vocab_code(vocab.ORGANISATION_KINDS))
+    language = fields.List(vocab_code(vocab.OFFER_LANGUAGES))
+    age = fields.Integer(
+        validate=validate.Range(0, MAX_AGE),
+        metadata={"description": "An age in years that the offer's age range includes."},
+    )
+    free = fields.Boolean(metadata={"description": "Only free offers (true) or paid (false)."})
+    statutory = fields.Boolean(
+        metadata={"description": "Only offers that fulfil a statutory duty (true), or not."}
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PER_PAGE))
+    facets = fields.Boolean(
+        load_default=True, metadata={"description": "Count each facet's values (default true)."}
+    )
+    lang = fields.String(
+        load_default=vocab.DEFAULT_LANGUAGE,
+        validate=validate.OneOf(vocab.LANGUAGES),
+        metadata={"description": "Language of the labels: nb (default), nn or en."},
+    )
+
+    @post_load
+    def _clean(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "q" in data:
+            data["q"] = data["q"].strip() or None
+        return data
+
+
+class OfferItemQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    lang = fields.String(
+        load_default=vocab.DEFAULT_LANGUAGE, validate=validate.OneOf(vocab.LANGUAGES)
+    )
+
+
+class CodeLabelSchema(Schema):
+    code = fields.Raw(required=True)
+    label = fields.String(required=True)
+
+
+class ProviderSchema(Schema):
+    organisation_number = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    kind_label = fields.String(required=True)
+
+
+class AreaSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class OfferSummarySchema(Schema):
+    id = fields.String(required=True, metadata={"description": "The offer's id (a UUID)."})
+    uri = fields.Url(required=True, metadata={"description": "The offer's URI at its node."})
+    version = fields.Integer(required=True)
+    node = fields.String(required=True, metadata={"description": "The node that published it."})
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    provider = fields.Nested(ProviderSchema, required=True)
+    agency = fields.String(required=True)
+    source = fields.String(
+        required=True,
+        metadata={
+            "description": "Where it comes from, seen from the municipality searched: "
+            "own_municipality, municipality, county, region, state or voluntary."
+        },
+    )
+    level = fields.Nested(CodeLabelSchema, required=True)
+    category = fields.Nested(CodeLabelSchema, required=True)
+    age_min = fields.Integer(required=True)
+    age_max = fields.Integer(required=True)
+    audiences = fields.List(fields.String(), required=True)
+    risk_groups = fields.List(fields.String(), required=True)
+    languages = fields.List(fields.String(), required=True)
+    access = fields.String(required=True)
+    free_of_charge = fields.Boolean(required=True)
+    statutory = fields.Boolean(required=True)
+    coverage = fields.List(fields.Nested(AreaSchema), required=True)
+    published_at = fields.DateTime(required=True)
+    last_reviewed = fields.Date(allow_none=True)
+    links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+class FacetValueSchema(Schema):
+    code = fields.String(required=True)
+    label = fields.String(required=True)
+    count = fields.Integer(required=True)
+    chosen = fields.Boolean(required=True)
+
+
+class OfferPageSchema(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    items = fields.List(fields.Nested(OfferSummarySchema), required=True)
+    facets = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True
+    )
+
+
+class OfferDetailSchema(Schema):
+    id = fields.String(required=True)
+    node = fields.String(required=True)
+    summary = fields.Nested(OfferSummarySchema, required=True)
+    document = fields.Dict(
+        required=True,
+        metadata={"description": "The offer version exactly as its node published and signed it."},
+    )
+
+
+def to_offer_query(data: dict[str, Any]) -> OfferQuery:
+    """The search the validated parameters describe."""
+    return OfferQuery(
+        text=data.get("q"),
+        municipality=data.get("municipality"),
+        county=data.get("county"),
+        organisation=data.get("organisation"),
+        level=tuple(dict.fromkeys(data.get("level") or ())),
+        category=tuple(dict.fromkeys(data.get("category") or ())),
+        provider_kind=tuple(dict.fromkeys(data.get("provider_kind") or ())),
+        risk_group=tuple(dict.fromkeys(data.get("risk_group") or ())),
+        audience=tuple(dict.fromkeys(data.get("audience") or ())),
+        language=tuple(dict.fromkeys(data.get("language") or ())),
+        age=data.get("age"),
+        free_of_charge=data.get("free"),
+        statutory=data.get("statutory"),
+    )

@@ -1,0 +1,37 @@
+"""Every configuration key of national search, declared once (``nettungen search config``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.config import ConfigKey, absolute_path, base_url
+from shared.db import sqlite_url_in
+from shared.ingest.config import ingest_config
+
+CONFIG = [
+    ConfigKey(
+        "INSTANCE_PATH",
+        "Folder for the search service's local state (the SQLite index by default).",
+        absolute_path,
+        "instance/search",
+    ),
+    ConfigKey(
+        "DATABASE_URL",
+        "SQLAlchemy URL of the search index (postgresql+psycopg://... in production).",
+        str,
+        lambda r: sqlite_url_in(Path(r["INSTANCE_PATH"]), "search.sqlite"),
+    ),
+    ConfigKey(
+        "PUBLIC_BASE_URL",
+        "Public base URL of the search service (links in the API and the HSDS documents).",
+        base_url,
+        "http://127.0.0.1:8020",
+    ),
+    *ingest_config("nettungen.search"),
+    ConfigKey(
+        "TRUSTED_PROXIES",
+        "How many reverse proxies in front of the service set X-Forwarded-* (0 = none).",
+        int,
+        0,
+    ),
+]

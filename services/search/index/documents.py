@@ -1,0 +1,124 @@
+"""From an offer version document to what the index stores about it.
+
+Pure functions: the sink writes what they return. Coverage is brought to the index's grain
+(municipalities, counties, the whole country); area codes a newer classification has retired
+are left out, so such an offer is still found nationally if it covers the country.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from services.search.index.models import AUDIENCE, DIAGNOSIS_GROUP, LANGUAGE, RISK_GROUP
+from shared import hsds, text, vocab
+from shared.areas import NATIONAL, AreaKind, UnknownAreaError, reference_data
+from shared.publication.schema import canonical_json
+
+_MULTI_FIELDS = {
+    RISK_GROUP: ("risk_groups", vocab.RISK_GROUPS),
+    AUDIENCE: ("audiences", vocab.AUDIENCES),
+    LANGUAGE: ("languages", vocab.OFFER_LANGUAGES),
+    DIAGNOSIS_GROUP: ("diagnosis_groups", vocab.DIAGNOSIS_GROUPS),
+}
+
+
+def coverage_rows(coverage: list[str]) -> dict[str, str | None]:
+    """The index's coverage rows of an offer: area code → the county it lies in."""
+    areas = reference_data()
+    rows: dict[str, str | None] = {}
+    for code in coverage:
+        try:
+            area = areas.get(code)
+        except UnknownAreaError:
+            continue
+        if area.kind is AreaKind.NATIONAL:
+            rows[NATIONAL] = None
+        elif area.kind is AreaKind.REGION:
+            rows.update({county: county for county in areas.region_counties[code]})
+        elif area.kind is AreaKind.COUNTY:
+            rows[code] = code
+        else:
+            rows[code] = area.county_code
+    if NATIONAL in rows:
+        return {NATIONAL: None}  # the rest adds nothing
+    return rows
+
+
+def term_rows(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(facet, code) for every value of the multi-valued facets."""
+    for facet, (name, _vocabulary) in _MULTI_FIELDS.items():
+        for code in dict.fromkeys(document.get(name) or []):
+            yield facet, code
+
+
+def keywords(document: Mapping[str, Any]) -> str:
+    """Words that describe the offer without being its text: who provides it and the labels
+    of its classification, in bokmål and nynorsk, so "mobbing" finds offers for bullied
+    children and "helsestasjon" finds the health centre's offers."""
+    labels: list[str] = [document["provider"]["name"], document["agency"]["name"]]
+    classified = [
+        (vocab.OFFER_CATEGORIES, [document["category"]]),
+        (vocab.PYRAMID_LEVELS, [str(document["level"])]),
+        *(
+            (vocabulary, document.get(name) or [])
+            for name, vocabulary in (v for v in _MULTI_FIELDS.values())
+        ),
+    ]
+    for vocabulary, codes in classified:
+        for code in codes:
+            if code in vocabulary:
+                concept = vocabulary.get(code)
+                labels.extend(dict.fromkeys((concept.label("nb"), concept.label("nn"))))
+    return "\n".join(labels)
+
+
+def fts_text(value: str) -> str:
+    """Text as the SQLite FTS5 table holds it: the analysed terms (see shared.text)."""
+    return " ".join(text.terms(value))
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _moment(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def offer_fields(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``indexed_offers`` columns for a version document (as the contract loads it)."""
+    provider = document["provider"]
+    return {
+        "offer_uri": document["uri"],
+        "offer_id": hsds.service_id(document["id"], document["uri"]),
+        "version": document["version"],
+        "name": document["name"],
+        "name_sort": text.sort_key(document["name"])[:200],
+        "description": document["description"],
+        "keywords": keywords(document),
+        "provider_orgnr": provider["organisation_number"],
+        "provider_name": provider["name"],
+        "provider_kind": provider["kind"],
+        "provider_home_area": provider["home_area"],
+        "agency_name": document["agency"]["name"],
+        "level": document["level"],
+        "category": document["category"],
+        "access": document["access"],
+        "age_min": document["age_min"],
+        "age_max": document["age_max"],
+        "free_of_charge": document["free_of_charge"],
+        "statutory": bool(document["statutory_duties"]),
+        "published_at": _moment(document["published_at"]),
+        "last_reviewed": _date(document.get("last_reviewed")),
+    }
+
+
+def stored_document(event: Mapping[str, Any]) -> str:
+    """The version exactly as the node signed it (the event's ``data``), as canonical JSON."""
+    return canonical_json(event["data"])

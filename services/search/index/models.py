@@ -1,0 +1,115 @@
+"""The search index: every offer published now, anywhere in the federation.
+
+One row per offer in ``indexed_offers`` with the fields searched, filtered and sorted on, and
+the version document itself for rendering. Multi-valued fields live in ``offer_terms`` and
+coverage in ``offer_coverage``, each keyed for index-only look-ups.
+
+Coverage is stored at the grain Norway is divided in: municipality codes, county codes (a
+region is stored as its counties) and ``NO`` for the whole country, each row with the county it
+lies in. "Offers in municipality 3301" is then the index range ``area IN ('3301', '33',
+'NO')``, and "offers in county 33" is ``county = '33' OR area = 'NO'``: the same answer as
+expanding every coverage to all its municipalities, without writing 357 rows for each national
+offer.
+
+Full-text search is the database's own: an FTS5 table on SQLite (filled with terms analysed by
+:mod:`shared.text`) and a weighted ``tsvector`` column on PostgreSQL. Both are created by the
+migration, not declared here, because they differ by database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime, make_metadata
+
+# Facets with several values per offer, kept in offer_terms.
+RISK_GROUP = "risk_group"
+AUDIENCE = "audience"
+LANGUAGE = "language"
+DIAGNOSIS_GROUP = "diagnosis_group"
+MULTI_FACETS = (RISK_GROUP, AUDIENCE, LANGUAGE, DIAGNOSIS_GROUP)
+FTS_TABLE = "offer_fts"
+SEARCH_VECTOR = "search_vector"
+
+
+class SearchBase(DeclarativeBase):
+    metadata = make_metadata()
+
+
+class IndexedOffer(SearchBase):
+    __tablename__ = "indexed_offers"
+    __table_args__ = (Index("ix_indexed_offers_name_sort_id", "name_sort", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    offer_uri: Mapped[str] = mapped_column(String(500), unique=True)
+    # The offer's HSDS service id (its UUID), the id of the public API and pages.
+    offer_id: Mapped[str] = mapped_column(String(36), unique=True)
+    node_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    name_sort: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    # Who provides it and how it is classified, in words: searched with less weight.
+    keywords: Mapped[str] = mapped_column(Text)
+    provider_orgnr: Mapped[str] = mapped_column(String(9), index=True)
+    provider_name: Mapped[str] = mapped_column(String(200))
+    provider_kind: Mapped[str] = mapped_column(String(20), index=True)
+    provider_home_area: Mapped[str] = mapped_column(String(64))
+    agency_name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[int] = mapped_column(SmallInteger, index=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    access: Mapped[str] = mapped_column(String(20))
+    age_min: Mapped[int] = mapped_column(SmallInteger)
+    age_max: Mapped[int] = mapped_column(SmallInteger)
+    free_of_charge: Mapped[bool] = mapped_column(Boolean)
+    statutory: Mapped[bool] = mapped_column(Boolean)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # The canonical JSON of the version, as the node signed it.
+    document: Mapped[str] = mapped_column(Text)
+    indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class OfferCoverage(SearchBase):
+    """One area an offer covers: a municipality, a county, or the whole country (``NO``)."""
+
+    __tablename__ = "offer_coverage"
+    __table_args__ = (Index("ix_offer_coverage_county_offer", "county", "offer_pk"),)
+
+    area: Mapped[str] = mapped_column(String(4), primary_key=True)
+    offer_pk: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("indexed_offers.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+    # The county the area lies in (itself for a county; none for the whole country).
+    county: Mapped[str | None] = mapped_column(String(2), nullable=True)
+
+
+class OfferTerm(SearchBase):
+    """One value of a multi-valued facet: a risk group, audience, language or diagnosis group."""
+
+    __tablename__ = "offer_terms"
+
+    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    offer_pk: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("indexed_offers.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )

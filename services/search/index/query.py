@@ -1,0 +1,251 @@
+"""Searching the index: words, filters, facet counts, relevance order, stable pages.
+
+Filters combine with AND; the values chosen within one facet combine with OR (level 1 or 2).
+Each facet is counted with every filter applied except its own, so the count beside a value
+is how many offers the search would find with that value chosen too (the usual faceted
+search, where choosing a second level adds offers instead of emptying the list).
+
+Words match by their stems and as prefixes ("foreldre" finds "foreldrekurs"), all of them
+must match, and the order is relevance (name before description before keywords), then the
+name in Norwegian order, then the row id, so pages never overlap or skip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from services.search.index.models import (
+    AUDIENCE,
+    FTS_TABLE,
+    LANGUAGE,
+    RISK_GROUP,
+    IndexedOffer,
+    OfferCoverage,
+    OfferTerm,
+)
+from shared import text as norwegian
+from shared.areas import NATIONAL, reference_data
+
+TS_CONFIG = "nettungen_norwegian"
+# bm25 weights of the FTS5 columns: name, description, keywords.
+_BM25 = "bm25(offer_fts, 10.0, 1.0, 2.0)"
+_FTS = table(FTS_TABLE, column("rowid"))
+
+SCALAR_FACETS = {
+    "level": IndexedOffer.level,
+    "category": IndexedOffer.category,
+    "provider_kind": IndexedOffer.provider_kind,
+    "free_of_charge": IndexedOffer.free_of_charge,
+    "statutory": IndexedOffer.statutory,
+}
+MULTI_FACETS = (RISK_GROUP, AUDIENCE, LANGUAGE)
+FACETS = (*SCALAR_FACETS, *MULTI_FACETS)
+
+
+@dataclass(frozen=True)
+class OfferQuery:
+    """What a person searches for; every part is optional."""
+
+    text: str | None = None
+    municipality: str | None = None
+    county: str | None = None
+    organisation: str | None = None
+    level: tuple[int, ...] = ()
+    category: tuple[str, ...] = ()
+    provider_kind: tuple[str, ...] = ()
+    risk_group: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    age: int | None = None
+    free_of_charge: bool | None = None
+    statutory: bool | None = None
+
+    def terms(self) -> list[str]:
+        return norwegian.query_terms(self.text or "")
+
+    def without(self, facet: str) -> OfferQuery:
+        empty: Any = None if facet in ("free_of_charge", "statutory") else ()
+        return dataclasses.replace(self, **{facet: empty})
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    page: int
+    per_page: int
+    offers: list[IndexedOffer]
+    facets: dict[str, dict[str, int]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _tsquery(words: Sequence[str]) -> ColumnElement[Any]:
+    # Words are \w+ only, so nothing in them is tsquery syntax; each is analysed by the
+    # configuration and matched as a prefix.
+    expression = " & ".join(f"'{word}':*" for word in words)
+    return func.to_tsquery(literal_column(f"'{TS_CONFIG}'"), literal(expression))
+
+
+def _text_words(query: OfferQuery) -> list[str]:
+    """The query's words that are not stop words (PostgreSQL analyses them itself)."""
+    return [w for w in dict.fromkeys(norwegian.words(query.text or "")) if norwegian.terms(w)][:16]
+
+
+def _fts_match(terms: Sequence[str]) -> str:
+    return " AND ".join(f'"{term}"*' for term in terms)
+
+
+def _conditions(session: Session, query: OfferQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.municipality:
+        county = reference_data().get(query.municipality).county_code or ""
+        conditions.append(
+            IndexedOffer.id.in_(
+                select(OfferCoverage.offer_pk).where(
+                    OfferCoverage.area.in_([query.municipality, county, NATIONAL])
+                )
+            )
+        )
+    if query.county:
+        conditions.append(
+            IndexedOffer.id.in_(
+                select(OfferCoverage.offer_pk).where(
+                    or_(OfferCoverage.county == query.county, OfferCoverage.area == NATIONAL)
+                )
+            )
+        )
+    if query.organisation:
+        conditions.append(IndexedOffer.provider_orgnr == query.organisation)
+    for facet, column_ in SCALAR_FACETS.items():
+        chosen = getattr(query, facet)
+        if isinstance(chosen, tuple) and chosen:
+            conditions.append(column_.in_(chosen))
+        elif isinstance(chosen, bool):
+            conditions.append(column_.is_(chosen))
+    for facet in MULTI_FACETS:
+        codes = getattr(query, facet)
+        if codes:
+            conditions.append(
+                IndexedOffer.id.in_(
+                    select(OfferTerm.offer_pk).where(
+                        OfferTerm.facet == facet, OfferTerm.code.in_(codes)
+                    )
+                )
+            )
+    if query.age is not None:
+        conditions.append(
+            and_(IndexedOffer.age_min <= query.age, IndexedOffer.age_max >= query.age)
+        )
+    terms = query.terms()
+    if terms:
+        if _dialect(session) == "postgresql":
+            conditions.append(
+                literal_column("indexed_offers.search_vector").op("@@")(
+                    _tsquery(_text_words(query))
+                )
+            )
+        else:
+            conditions.append(
+                IndexedOffer.id.in_(
+                    select(_FTS.c.rowid).where(
+                        text(f"{FTS_TABLE} MATCH :fts_match").bindparams(
+                            fts_match=_fts_match(terms)
+                        )
+                    )
+                )
+            )
+    return conditions
+
+
+def _ordered(session: Session, query: OfferQuery, statement: Select[Any]) -> Select[Any]:
+    """Relevance first when there are words, then the name, then the id."""
+    terms = query.terms()
+    if not terms:
+        return statement.order_by(IndexedOffer.name_sort, IndexedOffer.id)
+    if _dialect(session) == "postgresql":
+        relevance: Any = func.ts_rank(
+            literal_column("indexed_offers.search_vector"), _tsquery(_text_words(query))
+        )
+        return statement.order_by(relevance.desc(), IndexedOffer.name_sort, IndexedOffer.id)
+    ranked = (
+        select(_FTS.c.rowid.label("offer_pk"), literal_column(_BM25).label("score"))
+        .where(text(f"{FTS_TABLE} MATCH :fts_rank").bindparams(fts_rank=_fts_match(terms)))
+        .subquery()
+    )
+    return statement.join(ranked, ranked.c.offer_pk == IndexedOffer.id).order_by(
+        ranked.c.score, IndexedOffer.name_sort, IndexedOffer.id
+    )
+
+
+def count(session: Session, query: OfferQuery) -> int:
+    statement = select(func.count()).select_from(IndexedOffer).where(*_conditions(session, query))
+    return int(session.scalar(statement) or 0)
+
+
+def facet_counts(session: Session, query: OfferQuery) -> dict[str, dict[str, int]]:
+    """For every facet, how many offers each value would give, the facet's own filter lifted."""
+    counts: dict[str, dict[str, int]] = {}
+    for facet, column_ in SCALAR_FACETS.items():
+        conditions = _conditions(session, query.without(facet))
+        rows = session.execute(select(column_, func.count()).where(*conditions).group_by(column_))
+        counts[facet] = {_code(value): n for value, n in rows}
+    for facet in MULTI_FACETS:
+        conditions = _conditions(session, query.without(facet))
+        rows = session.execute(
+            select(OfferTerm.code, func.count())
+            .join(IndexedOffer, IndexedOffer.id == OfferTerm.offer_pk)
+            .where(OfferTerm.facet == facet, *conditions)
+            .group_by(OfferTerm.code)
+        )
+        counts[facet] = {str(code): int(n) for code, n in rows}
+    return counts
+
+
+def _code(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def search(
+    session: Session, query: OfferQuery, page: int = 1, per_page: int = 20, facets: bool = True
+) -> SearchPage:
+    """One page of the offers that match, with the total and (unless asked not to) facets."""
+    statement = select(IndexedOffer).where(*_conditions(session, query))
+    statement = _ordered(session, query, statement).offset((page - 1) * per_page).limit(per_page)
+    offers = list(session.scalars(statement))
+    return SearchPage(
+        total=count(session, query),
+        page=page,
+        per_page=per_page,
+        offers=offers,
+        facets=facet_counts(session, query) if facets else {},
+    )
+
+
+def find(session: Session, offer_id: str) -> IndexedOffer | None:
+    return session.scalar(select(IndexedOffer).where(IndexedOffer.offer_id == offer_id))

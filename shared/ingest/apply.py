@@ -1,0 +1,185 @@
+"""Verifying an event against the directory and applying it, exactly once per version.
+
+:func:`verify` accepts an event only when it is a well-formed signed CloudEvent from a node in
+the directory, signed by one of that node's keys (within the key's validity), with a version
+document that fulfils the contract and belongs to an organisation the node may speak for.
+
+:func:`apply_event` then compares the event's version with the newest one applied for the
+offer (``ingested_offers``): a newer published version replaces the current one, a newer
+withdrawal removes it, and an older or equal version changes nothing. Both roads (bus and
+feed) go through here, inside the caller's transaction, so they converge on the same state.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db import utcnow
+from shared.ingest.directory import Directory, TrustedNode
+from shared.ingest.models import IngestedOffer, RejectedEvent
+from shared.publication import EVENT_WITHDRAWN
+from shared.publication.events import EventRejected, check_event, sequence_of
+
+log = logging.getLogger(__name__)
+EXCERPT_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class VerifiedEvent:
+    node: TrustedNode
+    event: Mapping[str, Any]
+    document: dict[str, Any]  # the offer version, loaded by the contract's schema
+    sequence: int
+
+    @property
+    def offer_uri(self) -> str:
+        return str(self.document["uri"])
+
+    @property
+    def version(self) -> int:
+        return int(self.document["version"])
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.event["type"] == EVENT_WITHDRAWN
+
+
+class Sink(Protocol):
+    """What a service does with verified events; called inside the ingest transaction."""
+
+    def publish(self, session: Session, event: VerifiedEvent) -> None:
+        """``event`` is the newest published version of its offer: make it current."""
+
+    def withdraw(self, session: Session, event: VerifiedEvent) -> None:
+        """``event`` withdraws its offer: nothing of the offer is current any more."""
+
+    def record(self, session: Session, event: VerifiedEvent) -> None:
+        """Every verified version, in any order, perhaps more than once (history keepers
+        insert it if absent; the others do nothing)."""
+
+
+class Outcome(enum.Enum):
+    APPLIED = "applied"
+    IGNORED = "ignored"  # a duplicate, a replay or an older version
+
+
+def verify(
+    event: Any, directory: Directory, expected_node: TrustedNode | None = None
+) -> VerifiedEvent:
+    """Check ``event`` fully; raise :class:`EventRejected` saying why it must not be applied.
+
+    ``expected_node`` is the node whose feed it came from; an event from the bus names its
+    node by its ``source``.
+    """
+    if not isinstance(event, Mapping):
+        raise EventRejected("an event is a JSON object")
+    source = event.get("source")
+    node = expected_node or (directory.by_source(source) if isinstance(source, str) else None)
+    if node is None:
+        raise EventRejected(f"the source {source!r} is not a node in the directory")
+    if not node.enabled:
+        raise EventRejected(f"node {node.id!r} is disabled in the directory")
+    document = check_event(event, node.keys, expected_source=node.base_url)
+    organisation = document["provider"]["organisation_number"]
+    if organisation not in node.organisations:
+        raise EventRejected(
+            f"node {node.id!r} may not publish for organisation {organisation} "
+            "(not in its directory entry)"
+        )
+    return VerifiedEvent(node, event, document, sequence_of(event))
+
+
+def _claim(session: Session, offer_uri: str, event: VerifiedEvent) -> IngestedOffer | None:
+    """The offer's ingest row, locked for this transaction; ``None`` if this is its first
+    version (then a row for it has been inserted)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = {
+        "offer_uri": offer_uri,
+        "node_id": event.node.id,
+        "version": event.version,
+        "withdrawn": event.withdrawn,
+        "event_id": str(event.event["id"]),
+        "sequence": event.sequence,
+        "applied_at": utcnow(),
+    }
+    statement = insert(IngestedOffer).values(**values)
+    inserted = session.execute(
+        statement.on_conflict_do_nothing(index_elements=["offer_uri"]).returning(
+            IngestedOffer.offer_uri
+        )
+    ).scalar_one_or_none()
+    if inserted is not None:
+        return None
+    return session.scalars(
+        select(IngestedOffer)
+        .where(IngestedOffer.offer_uri == offer_uri)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
+    """Apply a verified event in the caller's transaction; idempotent by (offer, version)."""
+    sink.record(session, event)
+    current = _claim(session, event.offer_uri, event)
+    if current is not None:
+        if current.version >= event.version:
+            return Outcome.IGNORED
+        current.version = event.version
+        current.withdrawn = event.withdrawn
+        current.event_id = str(event.event["id"])
+        current.sequence = event.sequence
+        current.node_id = event.node.id
+        current.applied_at = utcnow()
+    if event.withdrawn:
+        sink.withdraw(session, event)
+    else:
+        sink.publish(session, event)
+    return Outcome.APPLIED
+
+
+def record_rejection(
+    sessions: sessionmaker[Session],
+    *,
+    via: str,
+    reason: str,
+    received: Any,
+    node_id: str | None = None,
+) -> None:
+    """Write down a refused event in a transaction of its own; it changes nothing else."""
+    event = received if isinstance(received, Mapping) else {}
+    if isinstance(received, bytes | bytearray):
+        excerpt = bytes(received[:EXCERPT_CHARS]).decode("utf-8", "replace")
+    elif isinstance(received, str):
+        excerpt = received[:EXCERPT_CHARS]
+    else:
+        excerpt = json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+
+    def text(name: str, limit: int) -> str | None:
+        value = event.get(name)
+        return value[:limit] if isinstance(value, str) else None
+
+    log.warning("rejected an event (%s, via %s): %s", text("id", 100), via, reason)
+    with sessions.begin() as session:
+        session.add(
+            RejectedEvent(
+                received_at=utcnow(),
+                via=via,
+                node_id=node_id,
+                source=text("source", 300),
+                event_id=text("id", 100),
+                subject=text("subject", 500),
+                reason=reason[:2000],
+                excerpt=excerpt.replace("\x00", ""),
+            )
+        )

@@ -1,0 +1,221 @@
+"""The operator commands every ingesting service has: ``ingest`` and ``nodes ...``.
+
+A service adds them to its own command group with :func:`add_ingest_commands`, giving the
+sink that applies events to its database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from shared.cli import ServiceContext, stop_on_signals
+from shared.ingest import directory
+from shared.ingest.apply import Sink
+from shared.ingest.http import FetchError, Limits, fetch_keys, new_client
+from shared.ingest.models import TRANSPORTS, RejectedEvent
+from shared.signing import VerificationKey
+
+PassContext = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def add_ingest_commands(
+    group: click.Group, pass_context: PassContext, sink: Callable[[], Sink]
+) -> None:
+    """Add ``ingest`` and the ``nodes`` group to ``group``."""
+    group.add_command(_ingest_command(pass_context, sink))
+    group.add_command(_nodes_group(pass_context))
+
+
+def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) -> click.Command:
+    @click.command("ingest")
+    @click.option("--bus/--no-bus", default=True, show_default=True, help="Consume the bus.")
+    @click.option("--feeds/--no-feeds", default=True, show_default=True, help="Harvest feeds.")
+    @click.option("--once", is_flag=True, help="Drain the queue, harvest one round, stop.")
+    @pass_context
+    def ingest(ctx: ServiceContext, bus: bool, feeds: bool, once: bool) -> None:
+        """Keep this service's copy up to date from the bus and the nodes' feeds."""
+        from shared.ingest.config import build_consumer, build_harvester
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        settings, sessions, sink = ctx.settings, ctx.sessions, make_sink()
+        client = new_client()
+        consumer = build_consumer(settings, sessions, sink, client) if bus else None
+        harvester = build_harvester(settings, sessions, sink, client) if feeds else None
+        if once:
+            if consumer is not None:
+                consumer.bus.connect()
+                consumer.drain(timeout=1.0)
+                consumer.bus.close()
+                click.echo(f"Bus: {consumer.stats}")
+            for report in harvester.harvest_all() if harvester else []:
+                click.echo(f"Feed: {report}")
+            return
+        stop = stop_on_signals()
+        workers = []
+        if consumer is not None:
+            workers.append(threading.Thread(target=consumer.run, args=(stop,), name="consumer"))
+        if harvester is not None:
+            interval = settings["HARVEST_INTERVAL_SECONDS"]
+            workers.append(
+                threading.Thread(target=harvester.run, args=(stop, interval), name="harvester")
+            )
+        for worker in workers:
+            worker.start()
+        click.echo("Ingesting; Ctrl-C stops.")
+        while any(worker.is_alive() for worker in workers):
+            stop.wait(0.5)
+        for worker in workers:
+            worker.join()
+
+    return ingest
+
+
+def _keys_of(base_url: str, jwks: Path | None) -> list[VerificationKey]:
+    try:
+        if jwks is None:
+            with new_client() as client:
+                return fetch_keys(client, base_url.rstrip("/"), Limits(timeout=10.0))
+        document = json.loads(jwks.read_text(encoding="utf-8"))
+        return [VerificationKey.from_jwk(k) for k in document["keys"]]
+    except (FetchError, ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"Could not read the node's keys: {exc}") from None
+
+
+def _nodes_group(pass_context: PassContext) -> click.Group:
+    @click.group("nodes")
+    def nodes() -> None:
+        """The directory of trusted nodes; changes take effect within seconds, no restart."""
+
+    @nodes.command("add")
+    @click.argument("node_id")
+    @click.option("--name", required=True, help="What people call the node.")
+    @click.option("--base-url", required=True, help="The node's public base URL.")
+    @click.option("--org", "organisations", multiple=True, help="Organisation number; repeatable.")
+    @click.option("--transport", type=click.Choice(TRANSPORTS), default="both", show_default=True)
+    @click.option(
+        "--jwks",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="The node's JWKS file; by default it is fetched from the node.",
+    )
+    @pass_context
+    def nodes_add(
+        ctx: ServiceContext,
+        node_id: str,
+        name: str,
+        base_url: str,
+        organisations: tuple[str, ...],
+        transport: str,
+        jwks: Path | None,
+    ) -> None:
+        """Trust a node: its keys, and the organisations it may publish for."""
+        keys = _keys_of(base_url, jwks)
+        with ctx.transaction() as session:
+            node = directory.add_node(
+                session,
+                node_id=node_id,
+                name=name,
+                url=base_url,
+                keys=keys,
+                organisations=organisations,
+                transport=transport,
+            )
+            click.echo(
+                f"Added node {node.id} at {node.base_url} with {len(keys)} key(s), "
+                f"speaking for {len(node.organisations)} organisation(s)."
+            )
+
+    @nodes.command("list")
+    @pass_context
+    def nodes_list(ctx: ServiceContext) -> None:
+        with ctx.transaction() as session:
+            for node in directory.list_nodes(session):
+                state = "enabled" if node.enabled else "DISABLED"
+                orgs = ", ".join(o.organisation_number for o in node.organisations) or "none"
+                click.echo(
+                    f"{node.id}  {node.base_url}  {node.transport}  {state}  "
+                    f"keys: {len(node.keys)}  organisations: {orgs}"
+                )
+
+    @nodes.command("grant")
+    @click.argument("node_id")
+    @click.argument("organisations", nargs=-1, required=True)
+    @pass_context
+    def nodes_grant(ctx: ServiceContext, node_id: str, organisations: tuple[str, ...]) -> None:
+        """Let a node publish for more organisations."""
+        with ctx.transaction() as session:
+            directory.grant(session, node_id, organisations)
+        click.echo(f"Node {node_id} may now publish for {', '.join(organisations)}.")
+
+    @nodes.command("revoke")
+    @click.argument("node_id")
+    @click.argument("organisations", nargs=-1, required=True)
+    @pass_context
+    def nodes_revoke(ctx: ServiceContext, node_id: str, organisations: tuple[str, ...]) -> None:
+        """Stop trusting a node for some organisations."""
+        with ctx.transaction() as session:
+            directory.revoke(session, node_id, organisations)
+        click.echo(f"Node {node_id} may no longer publish for {', '.join(organisations)}.")
+
+    @nodes.command("set")
+    @click.argument("node_id")
+    @click.option("--name")
+    @click.option("--transport", type=click.Choice(TRANSPORTS))
+    @click.option("--enabled/--disabled", default=None)
+    @pass_context
+    def nodes_set(
+        ctx: ServiceContext,
+        node_id: str,
+        name: str | None,
+        transport: str | None,
+        enabled: bool | None,
+    ) -> None:
+        """Rename a node, change how it is reached, or disable and enable it."""
+        with ctx.transaction() as session:
+            directory.update_node(session, node_id, name=name, transport=transport, enabled=enabled)
+        click.echo(f"Node {node_id} updated.")
+
+    @nodes.command("refresh-keys")
+    @click.argument("node_id")
+    @click.option("--jwks", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @pass_context
+    def nodes_refresh_keys(ctx: ServiceContext, node_id: str, jwks: Path | None) -> None:
+        """Read the node's JWKS again (after it rotated its key)."""
+        with ctx.transaction() as session:
+            node = directory.get_node(session, node_id)
+            changed = directory.replace_keys(session, node_id, _keys_of(node.base_url, jwks))
+        click.echo(f"Node {node_id}: keys {'updated' if changed else 'unchanged'}.")
+
+    @nodes.command("remove")
+    @click.argument("node_id")
+    @pass_context
+    def nodes_remove(ctx: ServiceContext, node_id: str) -> None:
+        """Forget a node from which nothing has been applied."""
+        with ctx.transaction() as session:
+            directory.remove_node(session, node_id)
+        click.echo(f"Removed node {node_id}.")
+
+    @nodes.command("rejected")
+    @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+    @pass_context
+    def nodes_rejected(ctx: ServiceContext, limit: int) -> None:
+        """The most recently refused events, and why."""
+
+        with ctx.transaction() as session:
+            rows = session.scalars(
+                select(RejectedEvent).order_by(RejectedEvent.id.desc()).limit(limit)
+            ).all()
+            for row in rows:
+                click.echo(
+                    f"{row.received_at:%Y-%m-%d %H:%M:%S}Z  {row.via:<4}  {row.node_id or '-'}  "
+                    f"{row.event_id or '-'}  {row.reason}"
+                )
+
+    return nodes

@@ -1,0 +1,125 @@
+"""Configuration keys every ingesting service declares, and the objects built from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.bus import open_consumer
+from shared.config import ConfigKey, positive_float, positive_int
+from shared.ingest.apply import Sink
+from shared.ingest.consumer import BINDINGS, BusIngest
+from shared.ingest.directory import DirectoryCache
+from shared.ingest.harvester import Harvester, HarvestSettings
+from shared.ingest.http import Limits, new_client
+from shared.ingest.verifier import Verifier
+
+
+def _default_bus(_resolved: dict[str, Any]) -> str:
+    # The bus of a node run with the defaults in this folder (instance/node), so that
+    # `nettungen publisher relay` and this service meet with no configuration at all.
+    return f"embedded://{Path('instance/node/bus.sqlite').resolve()}"
+
+
+def ingest_config(queue: str) -> list[ConfigKey]:
+    """The ingest keys, with ``queue`` as the default name of the service's own queue."""
+    return [
+        ConfigKey(
+            "BROKER_URL",
+            "The federation's bus: amqp://user:password@host:5672/vhost for RabbitMQ, or "
+            "embedded:///path/bus.sqlite. Default: the embedded bus of a node run with the "
+            "defaults from this folder.",
+            str,
+            _default_bus,
+            secret=True,
+        ),
+        ConfigKey("INGEST_QUEUE", "This service's own durable queue on the bus.", str, queue),
+        ConfigKey(
+            "INGEST_PREFETCH",
+            "Messages the broker may hand over unacknowledged.",
+            positive_int,
+            100,
+        ),
+        ConfigKey(
+            "HARVEST_INTERVAL_SECONDS",
+            "Seconds between harvest rounds over the nodes reached by feed.",
+            positive_float,
+            30.0,
+        ),
+        ConfigKey(
+            "HARVEST_TIMEOUT_SECONDS",
+            "Longest time one feed request may take, body included.",
+            positive_float,
+            30.0,
+        ),
+        ConfigKey(
+            "HARVEST_MAX_PAGE_BYTES",
+            "Largest feed page accepted from a node, in bytes.",
+            positive_int,
+            32 * 1024 * 1024,
+        ),
+        ConfigKey(
+            "HARVEST_ROUND_SECONDS",
+            "Longest time one harvest round spends on one node; the next round goes on.",
+            positive_float,
+            60.0,
+        ),
+        ConfigKey(
+            "HARVEST_MAX_PAGES", "Most feed pages read from one node per round.", positive_int, 400
+        ),
+        ConfigKey(
+            "KEYS_MAX_AGE_SECONDS",
+            "How old a node's copy of keys may get before the harvester reads its JWKS again.",
+            positive_float,
+            300.0,
+        ),
+    ]
+
+
+def build_verifier(
+    settings: dict[str, Any], sessions: sessionmaker[Session], client: httpx.Client | None
+) -> Verifier:
+    return Verifier(
+        sessions,
+        DirectoryCache(sessions),
+        client,
+        keys_max_age=settings["KEYS_MAX_AGE_SECONDS"],
+    )
+
+
+def build_consumer(
+    settings: dict[str, Any],
+    sessions: sessionmaker[Session],
+    sink: Sink,
+    client: httpx.Client | None = None,
+) -> BusIngest:
+    bus = open_consumer(
+        settings["BROKER_URL"], settings["INGEST_QUEUE"], BINDINGS, settings["INGEST_PREFETCH"]
+    )
+    return BusIngest(sessions, bus, sink, build_verifier(settings, sessions, client))
+
+
+def build_harvester(
+    settings: dict[str, Any],
+    sessions: sessionmaker[Session],
+    sink: Sink,
+    client: httpx.Client | None = None,
+) -> Harvester:
+    client = client or new_client()
+    return Harvester(
+        sessions,
+        sink,
+        build_verifier(settings, sessions, client),
+        client,
+        HarvestSettings(
+            limits=Limits(
+                timeout=settings["HARVEST_TIMEOUT_SECONDS"],
+                max_bytes=settings["HARVEST_MAX_PAGE_BYTES"],
+            ),
+            round_seconds=settings["HARVEST_ROUND_SECONDS"],
+            max_pages=settings["HARVEST_MAX_PAGES"],
+        ),
+    )

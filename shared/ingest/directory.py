@@ -1,0 +1,274 @@
+"""The node directory: which nodes a national service trusts, and what each may say.
+
+A node is trusted for the organisations listed for it (by organisation number) and verified by
+the Ed25519 keys of its JWKS. The operator manages entries with ``nettungen <service> nodes``;
+the consumer and harvester read them through :class:`DirectoryCache`, so a change takes effect
+within seconds, without a restart.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared import orgnr
+from shared.config import base_url
+from shared.db import utcnow
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.ingest.models import (
+    TRANSPORT_BOTH,
+    TRANSPORT_BUS,
+    TRANSPORTS,
+    FederationNode,
+    FederationNodeKey,
+    FederationNodeOrganisation,
+    IngestedOffer,
+)
+from shared.signing import VerificationKey, b64url, b64url_decode
+
+_NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class TrustedNode:
+    """A directory entry as the verifiers hold it in memory."""
+
+    id: str
+    name: str
+    base_url: str
+    transport: str
+    enabled: bool
+    keys: Mapping[str, VerificationKey]
+    organisations: frozenset[str]
+
+    @property
+    def harvested(self) -> bool:
+        return self.enabled and self.transport != TRANSPORT_BUS
+
+
+class Directory:
+    def __init__(self, nodes: Iterable[TrustedNode]) -> None:
+        self.nodes = {node.id: node for node in nodes}
+        self._by_source = {node.base_url: node for node in self.nodes.values()}
+
+    def by_source(self, source: str) -> TrustedNode | None:
+        return self._by_source.get(source)
+
+    def get(self, node_id: str) -> TrustedNode | None:
+        return self.nodes.get(node_id)
+
+    def harvested(self) -> list[TrustedNode]:
+        return [node for node in self.nodes.values() if node.harvested]
+
+
+def _trusted(row: FederationNode) -> TrustedNode:
+    return TrustedNode(
+        id=row.id,
+        name=row.name,
+        base_url=row.base_url,
+        transport=row.transport,
+        enabled=row.enabled,
+        keys={
+            k.key_id: VerificationKey(k.key_id, b64url_decode(k.public_key), k.last_sequence)
+            for k in row.keys
+        },
+        organisations=frozenset(o.organisation_number for o in row.organisations),
+    )
+
+
+def load_directory(session: Session) -> Directory:
+    return Directory(_trusted(row) for row in session.scalars(select(FederationNode)))
+
+
+class DirectoryCache:
+    """The directory as read at most ``ttl`` seconds ago; thread-safe."""
+
+    def __init__(self, sessions: sessionmaker[Session], ttl: float = 2.0) -> None:
+        self.sessions = sessions
+        self.ttl = ttl
+        self._directory: Directory | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def current(self) -> Directory:
+        with self._lock:
+            if self._directory is None or time.monotonic() - self._read_at > self.ttl:
+                with self.sessions() as session:
+                    self._directory = load_directory(session)
+                self._read_at = time.monotonic()
+            return self._directory
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._directory = None
+
+
+# --- the operator's changes ------------------------------------------------------------------
+
+
+def _checked_id(node_id: str) -> str:
+    if not _NODE_ID.fullmatch(node_id):
+        raise InvalidInput(
+            "Invalid node id.",
+            {"id": ["Lower-case letters, digits and hyphens, at most 63 characters."]},
+        )
+    return node_id
+
+
+def _checked_url(url: str) -> str:
+    try:
+        return base_url(url)
+    except ValueError as exc:
+        raise InvalidInput("Invalid base URL.", {"base_url": [str(exc)]}) from None
+
+
+def _checked_transport(transport: str) -> str:
+    if transport not in TRANSPORTS:
+        raise InvalidInput(
+            "Invalid transport.", {"transport": [f"One of {', '.join(TRANSPORTS)}."]}
+        )
+    return transport
+
+
+def _checked_orgnrs(numbers: Iterable[str]) -> list[str]:
+    checked, problems = [], []
+    for number in numbers:
+        try:
+            checked.append(orgnr.validate(number))
+        except ValueError as exc:
+            problems.append(f"{number}: {exc}")
+    if problems:
+        raise InvalidInput("Invalid organisation numbers.", {"organisations": problems})
+    return sorted(set(checked))
+
+
+def get_node(session: Session, node_id: str) -> FederationNode:
+    node = session.get(FederationNode, node_id)
+    if node is None:
+        raise NotFound(f"No node {node_id!r} in the directory.")
+    return node
+
+
+def list_nodes(session: Session) -> list[FederationNode]:
+    return list(session.scalars(select(FederationNode).order_by(FederationNode.id)))
+
+
+def add_node(
+    session: Session,
+    *,
+    node_id: str,
+    name: str,
+    url: str,
+    keys: Sequence[VerificationKey],
+    organisations: Iterable[str] = (),
+    transport: str = TRANSPORT_BOTH,
+) -> FederationNode:
+    """Trust a new node: its base URL, its public keys and the organisations it speaks for."""
+    node_id, url = _checked_id(node_id), _checked_url(url)
+    transport = _checked_transport(transport)
+    numbers = _checked_orgnrs(organisations)
+    if not name.strip():
+        raise InvalidInput("Invalid name.", {"name": ["Give the node a name."]})
+    if not keys:
+        raise InvalidInput("No keys.", {"keys": ["A node needs at least one public key."]})
+    if session.get(FederationNode, node_id) is not None:
+        raise Conflict(f"The directory already has a node {node_id!r}.")
+    if session.scalar(select(FederationNode).where(FederationNode.base_url == url)) is not None:
+        raise Conflict(f"The directory already has a node at {url}.")
+    now = utcnow()
+    node = FederationNode(
+        id=node_id,
+        name=name.strip(),
+        base_url=url,
+        transport=transport,
+        enabled=True,
+        created_at=now,
+        updated_at=now,
+        keys_fetched_at=now,
+    )
+    node.keys = [_key_row(key) for key in keys]
+    node.organisations = [FederationNodeOrganisation(organisation_number=n) for n in numbers]
+    session.add(node)
+    session.flush()
+    return node
+
+
+def _key_row(key: VerificationKey) -> FederationNodeKey:
+    return FederationNodeKey(
+        key_id=key.key_id, public_key=b64url(key.public), last_sequence=key.last_sequence
+    )
+
+
+def update_node(
+    session: Session,
+    node_id: str,
+    *,
+    name: str | None = None,
+    transport: str | None = None,
+    enabled: bool | None = None,
+) -> FederationNode:
+    node = get_node(session, node_id)
+    if name is not None and name.strip():
+        node.name = name.strip()
+    if transport is not None:
+        node.transport = _checked_transport(transport)
+    if enabled is not None:
+        node.enabled = enabled
+    node.updated_at = utcnow()
+    return node
+
+
+def grant(session: Session, node_id: str, organisations: Iterable[str]) -> FederationNode:
+    """Let the node speak for more organisations."""
+    node = get_node(session, node_id)
+    held = {o.organisation_number for o in node.organisations}
+    for number in _checked_orgnrs(organisations):
+        if number not in held:
+            node.organisations.append(FederationNodeOrganisation(organisation_number=number))
+    node.updated_at = utcnow()
+    return node
+
+
+def revoke(session: Session, node_id: str, organisations: Iterable[str]) -> FederationNode:
+    """Stop trusting the node for these organisations (their offers stay until withdrawn)."""
+    node = get_node(session, node_id)
+    gone = set(_checked_orgnrs(organisations))
+    node.organisations = [o for o in node.organisations if o.organisation_number not in gone]
+    node.updated_at = utcnow()
+    return node
+
+
+def replace_keys(session: Session, node_id: str, keys: Sequence[VerificationKey]) -> bool:
+    """Make the node's keys those of its current JWKS; return whether anything changed.
+
+    A rotated-out key keeps verifying the events it signed (its ``last_sequence`` comes with
+    the JWKS); a key the node no longer lists stops verifying anything.
+    """
+    if not keys:
+        raise InvalidInput("No keys.", {"keys": ["The node's JWKS lists no usable key."]})
+    node = get_node(session, node_id)
+    before = {(k.key_id, k.public_key, k.last_sequence) for k in node.keys}
+    after = {(k.key_id, b64url(k.public), k.last_sequence) for k in keys}
+    node.keys_fetched_at = utcnow()
+    if before == after:
+        return False
+    node.keys = [_key_row(key) for key in keys]
+    node.updated_at = utcnow()
+    return True
+
+
+def remove_node(session: Session, node_id: str) -> None:
+    """Forget a node that has nothing applied here; one that has is disabled instead."""
+    node = get_node(session, node_id)
+    if session.scalar(select(exists().where(IngestedOffer.node_id == node_id))):
+        raise Conflict(
+            f"Offers from node {node_id!r} have been applied here; disable it instead "
+            "(its offers then stay as they are until the node is enabled again)."
+        )
+    session.delete(node)

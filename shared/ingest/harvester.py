@@ -1,0 +1,231 @@
+"""The catch-up road: each node's LDES stream as signed CloudEvents (``application/json``).
+
+For every node reached by feed, a round reads the stream's root with ``If-None-Match`` (an
+idle node costs one 304), then the pages from the one holding the first sequence number not
+yet applied. Page *k* holds sequence numbers ``(k-1)*size+1 .. k*size``, so the harvester
+computes page addresses under the node's base URL and never follows links a node could
+point elsewhere or round in a loop. Each page is verified first, then applied together with
+the cursor in one transaction: a crash repeats at most one page, which applies as nothing.
+
+Every fetch is bounded (:mod:`shared.ingest.http`), and so is every round, in pages and in
+time, so a slow or hostile node delays only itself and the next round resumes where it ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db import utcnow
+from shared.ingest.apply import (
+    Outcome,
+    Sink,
+    VerifiedEvent,
+    apply_event,
+    record_rejection,
+)
+from shared.ingest.directory import TrustedNode
+from shared.ingest.http import FetchError, Limits, get_json
+from shared.ingest.models import HarvestCursor
+from shared.ingest.verifier import Verifier
+from shared.publication.events import EventRejected, sequence_of
+
+log = logging.getLogger(__name__)
+MAX_PAGE_SIZE = 10_000
+
+
+@dataclass
+class HarvestSettings:
+    limits: Limits = field(default_factory=Limits)
+    round_seconds: float = 60.0  # at most this long on one node per round
+    max_pages: int = 400  # and at most this many pages
+
+
+@dataclass
+class HarvestReport:
+    node_id: str
+    pages: int = 0
+    applied: int = 0
+    ignored: int = 0
+    rejected: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Root:
+    page_size: int
+    last_sequence: int
+    etag: str | None
+
+
+def _root(document: Any, etag: str | None) -> _Root:
+    if not isinstance(document, dict):
+        raise FetchError("the stream's root is not a JSON object")
+    size, last = document.get("page_size"), document.get("last_sequence")
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_PAGE_SIZE:
+        raise FetchError(f"the stream's page_size {size!r} is not between 1 and {MAX_PAGE_SIZE}")
+    if not isinstance(last, int) or isinstance(last, bool) or last < 0:
+        raise FetchError(f"the stream's last_sequence {last!r} is not a count")
+    return _Root(size, last, etag)
+
+
+def _page_events(document: Any, page: int, size: int) -> tuple[list[Any], bool]:
+    """The events of a page, checked to lie in its range in order, and whether it is full."""
+    if not isinstance(document, dict) or document.get("page") != page:
+        raise FetchError(f"page {page} does not say it is page {page}")
+    events, complete = document.get("events"), document.get("complete")
+    if not isinstance(events, list) or not isinstance(complete, bool):
+        raise FetchError(f"page {page} has no list of events")
+    if len(events) > size:
+        raise FetchError(f"page {page} holds {len(events)} events; pages hold {size}")
+    return events, complete
+
+
+class Harvester:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        sink: Sink,
+        verifier: Verifier,
+        client: httpx.Client,
+        settings: HarvestSettings | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.sink = sink
+        self.verifier = verifier
+        self.client = client
+        self.settings = settings or HarvestSettings()
+
+    def harvest_all(self) -> list[HarvestReport]:
+        """One round over every node reached by feed."""
+        return [self.harvest(node) for node in self.verifier.directory.current().harvested()]
+
+    def harvest(self, node: TrustedNode) -> HarvestReport:
+        """Apply what is new in one node's stream, within the round's bounds."""
+        report = HarvestReport(node.id)
+        try:
+            self._harvest(node, report)
+        except FetchError as exc:
+            report.error = str(exc)
+            log.warning("harvesting node %s: %s", node.id, exc)
+        self._note(node.id, report.error)
+        return report
+
+    def _cursor(self, node_id: str) -> HarvestCursor:
+        with self.sessions.begin() as session:
+            cursor = session.get(HarvestCursor, node_id)
+            if cursor is None:
+                cursor = HarvestCursor(node_id=node_id, last_sequence=0)
+                session.add(cursor)
+            return cursor
+
+    def _note(self, node_id: str, error: str | None) -> None:
+        with self.sessions.begin() as session:
+            cursor = session.get(HarvestCursor, node_id)
+            if cursor is not None:
+                cursor.harvested_at = utcnow()
+                cursor.last_error = error
+
+    def _harvest(self, node: TrustedNode, report: HarvestReport) -> None:
+        deadline = time.monotonic() + self.settings.round_seconds
+        self.verifier.refresh_if_stale(node)
+        cursor = self._cursor(node.id)
+        fetched = get_json(
+            self.client, f"{node.base_url}/ldes", self.settings.limits, cursor.root_etag
+        )
+        if fetched.status == 304:
+            return
+        root = _root(fetched.document, fetched.etag)
+        if root.last_sequence < cursor.last_sequence:
+            raise FetchError(
+                f"the node's log ends at {root.last_sequence}, before the "
+                f"{cursor.last_sequence} events already applied; was the node reset?"
+            )
+        position = cursor.last_sequence
+        while position < root.last_sequence:
+            if report.pages >= self.settings.max_pages or time.monotonic() > deadline:
+                return  # the next round goes on from here
+            page = position // root.page_size + 1
+            document = get_json(
+                self.client, f"{node.base_url}/ldes/pages/{page}", self.settings.limits
+            ).document
+            events, complete = _page_events(document, page, root.page_size)
+            first, last = (page - 1) * root.page_size + 1, page * root.page_size
+            position = self._apply_page(node, events, position, (first, last), report)
+            report.pages += 1
+            if not complete:
+                break
+        if position >= root.last_sequence:
+            self._save_root_etag(node.id, root.etag)
+
+    def _apply_page(
+        self,
+        node: TrustedNode,
+        events: list[Any],
+        position: int,
+        bounds: tuple[int, int],
+        report: HarvestReport,
+    ) -> int:
+        """Verify, then apply the page's new events and move the cursor; the new position."""
+        verified: list[VerifiedEvent] = []
+        refused: list[tuple[str, Any]] = []
+        newest = position
+        for event in events:
+            try:
+                sequence = sequence_of(event) if isinstance(event, dict) else None
+            except EventRejected:
+                sequence = None
+            if sequence is None or not bounds[0] <= sequence <= bounds[1] or sequence <= newest:
+                if sequence is not None and sequence <= position:
+                    continue  # applied in an earlier round
+                raise FetchError(f"page events are out of order or out of range at {sequence}")
+            newest = sequence
+            try:
+                verified.append(self.verifier.verify(event, node.id))
+            except EventRejected as exc:
+                refused.append((str(exc), event))
+        with self.sessions.begin() as session:
+            for item in verified:
+                try:
+                    with session.begin_nested():
+                        outcome = apply_event(session, self.sink, item)
+                except EventRejected as exc:
+                    refused.append((str(exc), item.event))
+                    continue
+                if outcome is Outcome.APPLIED:
+                    report.applied += 1
+                else:
+                    report.ignored += 1
+            cursor = session.get(HarvestCursor, node.id, with_for_update=True)
+            if cursor is not None and newest > cursor.last_sequence:
+                cursor.last_sequence = newest
+        for reason, event in refused:
+            record_rejection(
+                self.sessions, via="feed", reason=reason, received=event, node_id=node.id
+            )
+        report.rejected += len(refused)
+        return newest
+
+    def _save_root_etag(self, node_id: str, etag: str | None) -> None:
+        with self.sessions.begin() as session:
+            cursor = session.get(HarvestCursor, node_id)
+            if cursor is not None:
+                cursor.root_etag = etag
+
+    def run(self, stop: threading.Event, interval: float) -> None:
+        """Harvest every ``interval`` seconds until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                for report in self.harvest_all():
+                    if report.applied or report.rejected:
+                        log.info("harvested %s", report)
+            except OperationalError as exc:
+                log.warning("harvest paused, the database is away: %s", exc)
+            stop.wait(interval)

@@ -1,0 +1,47 @@
+"""Scrape-time gauges of an ingesting service (see :mod:`shared.metrics`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.db import utcnow
+from shared.ingest.models import FederationNode, HarvestCursor, IngestedOffer, RejectedEvent
+
+
+def ingest_gauges(session: Session) -> Iterator[tuple[str, str, float]]:
+    def total(statement: object) -> float:
+        return float(session.scalar(statement) or 0)  # type: ignore[call-overload]
+
+    yield (
+        "nettungen_ingest_nodes",
+        "Nodes in the directory, enabled or not.",
+        total(select(func.count()).select_from(FederationNode)),
+    )
+    yield (
+        "nettungen_ingest_offers_applied",
+        "Offers whose newest version has been applied (withdrawn ones included).",
+        total(select(func.count()).select_from(IngestedOffer)),
+    )
+    yield (
+        "nettungen_ingest_rejected_events",
+        "Events refused since the database was created.",
+        total(select(func.count()).select_from(RejectedEvent)),
+    )
+    yield (
+        "nettungen_harvest_failing_nodes",
+        "Nodes whose last harvest round ended in an error.",
+        total(
+            select(func.count())
+            .select_from(HarvestCursor)
+            .where(HarvestCursor.last_error.is_not(None))
+        ),
+    )
+    oldest = session.scalar(select(func.min(HarvestCursor.harvested_at)))
+    yield (
+        "nettungen_harvest_oldest_round_age_seconds",
+        "Seconds since the least recently harvested node was last read (0 if none is).",
+        (utcnow() - oldest).total_seconds() if oldest else 0.0,
+    )
