@@ -403,7 +403,11 @@ class _EmbeddedBus:
         if self._db is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                # One process may hand its bus to another thread (a consumer started
+                # from the main thread runs in a worker); it is never used by two at once.
+                db = sqlite3.connect(
+                    self.path, timeout=30, isolation_level=None, check_same_thread=False
+                )
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 db.executescript(_EMBEDDED_SCHEMA)

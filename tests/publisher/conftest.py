@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,7 +11,7 @@ from rdflib import Graph
 from sqlalchemy.orm import sessionmaker
 
 from shared.db import create_engine
-from tests.conftest import TEST_BROKER_URL, migrated_database
+from tests.conftest import migrated_database
 from tests.publisher.node import BASE_URL, build_standard_node
 from tests.publisher.rdf import load_standard
 
@@ -60,24 +59,6 @@ def publisher(publisher_app: Flask):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def offer_ids(standard_node: tuple[str, dict[str, str]]) -> dict[str, str]:
     return standard_node[1]
-
-
-@pytest.fixture
-def bus_url(tmp_path) -> str:
-    return TEST_BROKER_URL or f"embedded://{tmp_path / 'bus.sqlite'}"
-
-
-@pytest.fixture
-def queue_name() -> Iterator[str]:
-    name = f"test.relay.{uuid.uuid4().hex[:8]}"
-    yield name
-    if TEST_BROKER_URL:
-        from kombu import Connection
-
-        with Connection(TEST_BROKER_URL) as conn:
-            channel = conn.channel()
-            for queue in (name, f"{name}.dead"):
-                channel.queue_delete(queue)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ federation and index.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,18 +43,36 @@ def make_search_app(url: str, tmp_path: Any, **overrides: Any) -> Flask:
     )
 
 
+@pytest.fixture(scope="session")
+def search_database_factory(database_factory) -> Callable[[], str]:
+    """Makes migrated search databases by copying one migrated template."""
+    from services.search import db as search_db
+
+    template = database_factory()
+    search_db.upgrade(template)
+    return lambda: database_factory(template=template)
+
+
 @pytest.fixture
-def federation(database_factory, tmp_path) -> Iterator[Federation]:
-    federation = Federation(database_factory, tmp_path)
+def federation(node_database_factory, tmp_path) -> Iterator[Federation]:
+    federation = Federation(node_database_factory, tmp_path)
     yield federation
     federation.close()
 
 
 @pytest.fixture
-def index(database_factory, federation) -> Iterator[SearchIndex]:
-    search_index = new_search_index(database_factory, federation.client())
+def index(search_database_factory, federation) -> Iterator[SearchIndex]:
+    search_index = new_search_index(search_database_factory, federation.client())
     yield search_index
     search_index.engine.dispose()
+
+
+@pytest.fixture
+def search_app(index, tmp_path) -> Iterator[Flask]:
+    """The search app over the test's own index."""
+    app = make_search_app(index.url, tmp_path / "search")
+    yield app
+    app.extensions["nettungen.db"].engine.dispose()
 
 
 @dataclass
@@ -194,11 +212,13 @@ def _build_standard(federation: Federation) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def standard(database_factory, tmp_path_factory) -> Iterator[Standard]:
+def standard(
+    node_database_factory, search_database_factory, tmp_path_factory
+) -> Iterator[Standard]:
     tmp_path = tmp_path_factory.mktemp("standard")
-    federation = Federation(database_factory, tmp_path)
+    federation = Federation(node_database_factory, tmp_path)
     ids = _build_standard(federation)
-    index = new_search_index(database_factory, federation.client())
+    index = new_search_index(search_database_factory, federation.client())
     for node in federation.nodes.values():
         index.trust(node)
     reports = index.harvester().harvest_all()

@@ -17,7 +17,6 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.search import db as search_db
 from services.search.index.sink import SearchSink
 from shared.db import create_engine
 from shared.ingest import directory
@@ -28,7 +27,6 @@ from shared.ingest.http import Limits
 from shared.ingest.verifier import Verifier
 from shared.publication.keys import entry_event, verification_keys
 from shared.publication.models import LogEntry, PublishedOffer
-from tests.conftest import migrated_database
 from tests.publisher.conftest import make_publisher
 from tests.publisher.node import NodeBuilder
 
@@ -98,7 +96,7 @@ class NodesTransport(httpx.BaseTransport):
 
 @dataclass
 class Federation:
-    database_factory: Any
+    node_database_factory: Any
     tmp_path: Any
     nodes: dict[str, TestNode] = field(default_factory=dict)
     transport: NodesTransport = field(default_factory=NodesTransport)
@@ -109,8 +107,7 @@ class Federation:
         organisations: dict[str, tuple[str, str, str, str]],
         page_size: int = 250,
     ) -> TestNode:
-        url = self.database_factory()
-        migrated_database(url)
+        url = self.node_database_factory()
         base = f"https://{node_id}.node.test"
         app = make_publisher(
             url, self.tmp_path / node_id, NODE_BASE_URL=base, LDES_PAGE_SIZE=page_size
@@ -185,7 +182,6 @@ class SearchIndex:
             return dict(session.execute(select(IndexedOffer.offer_uri, IndexedOffer.version)).all())
 
 
-def new_search_index(database_factory: Any, client: httpx.Client) -> SearchIndex:
-    url = database_factory()
-    search_db.upgrade(url)
+def new_search_index(make_database: Any, client: httpx.Client) -> SearchIndex:
+    url = make_database()
     return SearchIndex(url, create_engine(url, sqlite_begin="IMMEDIATE"), client)

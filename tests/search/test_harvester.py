@@ -1,0 +1,181 @@
+"""The feed road: harvesting nodes' LDES streams, resuming, conditional polls, bounds."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.ingest.http import FetchError, Limits, get_json
+from shared.ingest.models import HarvestCursor, RejectedEvent
+from tests.publisher.node import ORGANISATIONS
+from tests.search.federation import KONGSBERG, OSLO
+
+DRAMMEN = {"municipality": ORGANISATIONS["municipality"], "kongsberg": KONGSBERG}
+
+
+def _cursor(index, node_id: str) -> HarvestCursor:
+    with Session(index.engine) as session:
+        cursor = session.get(HarvestCursor, node_id)
+        assert cursor is not None
+        return cursor
+
+
+def test_harvest_reads_every_page_and_resumes_where_it_stopped(federation, index):
+    node = federation.node("kommune", DRAMMEN, page_size=4)
+    index.trust(node)
+    with node.builder() as b:
+        ids = [b.publish(name=f"Tilbud {i}") for i in range(9)]
+        b.revise(ids[0], name="Tilbud 0, revidert")
+        b.withdraw(ids[1])
+    harvester = index.harvester()
+    [report] = harvester.harvest_all()
+    assert (report.pages, report.applied, report.rejected, report.error) == (3, 11, 0, None)
+    assert index.indexed() == node.published()
+    assert _cursor(index, node.id).last_sequence == 11
+
+    # Nothing new: the root answers 304 to the stored ETag, and no page is read.
+    before = len(federation.transport.requests)
+    [idle] = harvester.harvest_all()
+    assert (idle.pages, idle.applied) == (0, 0)
+    assert federation.transport.requests[before:] == [f"{node.base_url}/ldes"]
+
+    with node.builder() as b:
+        b.publish("kongsberg", name="Nytt i Kongsberg", coverage=["3303"])
+        b.withdraw(ids[2])
+    [more] = harvester.harvest_all()
+    # Resumes in page 3 (sequence 9-12), then page 4: never page 1 or 2 again.
+    pages = [u for u in federation.transport.requests[before:] if "/pages/" in u]
+    assert pages == [f"{node.base_url}/ldes/pages/3", f"{node.base_url}/ldes/pages/4"]
+    assert (more.applied, more.ignored) == (2, 0)
+    assert index.indexed() == node.published()
+
+
+def test_a_round_is_bounded_and_the_next_one_goes_on(federation, index):
+    node = federation.node("kommune", DRAMMEN, page_size=2)
+    index.trust(node)
+    with node.builder() as b:
+        for i in range(7):
+            b.publish(name=f"Tilbud {i}")
+    harvester = index.harvester(max_pages=2)
+    assert [r.pages for r in harvester.harvest_all()] == [2]
+    assert _cursor(index, node.id).last_sequence == 4
+    assert [r.pages for r in harvester.harvest_all()] == [2]
+    assert index.indexed() == node.published()
+
+
+def test_refused_events_are_recorded_and_passed(federation, index):
+    node = federation.node("kommune", {**DRAMMEN, "oslo": OSLO}, page_size=3)
+    index.trust(node, organisations=[DRAMMEN["municipality"][0]])
+    with node.builder() as b:
+        b.publish(name="I Drammen")
+        oslo = b.publish("oslo", name="I Oslo", coverage=["0301"])
+        b.publish(name="Også i Drammen")
+    [report] = index.harvester().harvest_all()
+    assert (report.applied, report.rejected) == (2, 1)
+    published = node.published()
+    del published[f"{node.base_url}/offers/{oslo}"]
+    assert index.indexed() == published
+    with Session(index.engine) as session:
+        [rejected] = session.scalars(select(RejectedEvent)).all()
+    assert rejected.via == "feed" and rejected.node_id == node.id
+    assert "may not publish for organisation 910000063" in rejected.reason
+    assert _cursor(index, node.id).last_sequence == 3
+
+
+def _serving(document: object, **headers: str) -> httpx.Client:
+    body = json.dumps(document).encode()
+    return httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=body, headers=headers))
+    )
+
+
+def test_fetches_are_bounded_in_size():
+    chunks = [b'{"events": ["', *([b"x" * 500] * 10), b'"]}']
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=iter(chunks)))
+    )
+    with pytest.raises(FetchError, match="larger than 1000 bytes"):
+        get_json(client, "https://n.test/ldes", Limits(max_bytes=1000))
+    big = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(200, content=b"{}", headers={"Content-Length": "99999999"})
+        )
+    )
+    with pytest.raises(FetchError, match="99999999 bytes"):
+        get_json(big, "https://n.test/ldes", Limits(max_bytes=1000))
+
+
+def test_fetches_are_bounded_in_time_even_when_bytes_trickle():
+    def trickle():  # a node that sends a byte every 0.2 s, for ever
+        while True:
+            time.sleep(0.2)
+            yield b" "
+
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=trickle()))
+    )
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="took longer than 1.0 s"):
+        get_json(client, "https://n.test/ldes", Limits(timeout=1.0))
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize(
+    ("root", "message"),
+    [
+        ([], "not a JSON object"),
+        ({"page_size": 0, "last_sequence": 1}, "page_size 0"),
+        ({"page_size": True, "last_sequence": 1}, "page_size True"),
+        ({"page_size": 10, "last_sequence": -1}, "last_sequence -1"),
+    ],
+)
+def test_malformed_roots_stop_the_round_with_a_reason(federation, index, root, message):
+    node = federation.node("kommune", DRAMMEN)
+    index.trust(node)
+    harvester = index.harvester()
+    harvester.client = _serving(root)
+    [report] = harvester.harvest_all()
+    assert message in (report.error or "")
+    assert _cursor(index, node.id).last_error == report.error
+
+
+def test_pages_that_lie_about_their_contents_are_refused(federation, index):
+    node = federation.node("kommune", DRAMMEN, page_size=2)
+    index.trust(node)
+    with node.builder() as b:
+        for i in range(3):
+            b.publish(name=f"Tilbud {i}")
+    events = node.events()
+
+    def hostile(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/ldes":
+            return httpx.Response(200, json={"page_size": 2, "last_sequence": 3})
+        # Page 1 claims to hold sequence 3, which belongs on page 2.
+        return httpx.Response(
+            200, json={"page": 1, "complete": True, "events": [events[2], events[0]]}
+        )
+
+    harvester = index.harvester()
+    harvester.client = httpx.Client(transport=httpx.MockTransport(hostile))
+    [report] = harvester.harvest_all()
+    assert "out of order or out of range" in (report.error or "")
+    assert index.indexed() == {}
+    assert _cursor(index, node.id).last_sequence == 0
+
+
+def test_a_node_that_went_backwards_is_reported_not_applied(federation, index):
+    node = federation.node("kommune", DRAMMEN)
+    index.trust(node)
+    with node.builder() as b:
+        b.publish()
+    index.harvester().harvest_all()
+    harvester = index.harvester()
+    harvester.client = _serving({"page_size": 250, "last_sequence": 0})
+    [report] = harvester.harvest_all()
+    assert "was the node reset" in (report.error or "")
+    assert len(index.indexed()) == 1

@@ -1,0 +1,237 @@
+"""Applying events: idempotent by (offer, version), in any order; refusing what is not
+signed by a trusted node within its authority, and recording why, with nothing written."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.ingest import directory
+from shared.ingest.apply import Outcome, record_rejection
+from shared.ingest.models import IngestedOffer, RejectedEvent
+from shared.publication import keys
+from shared.publication.events import EventRejected, UnknownKey, signing_input
+from shared.signing import generate_private_key, sign
+from tests.conftest import TEST_PASSPHRASE
+from tests.publisher.node import ORGANISATIONS
+from tests.search.federation import KONGSBERG, OSLO
+
+DRAMMEN = {"municipality": ORGANISATIONS["municipality"], "kongsberg": KONGSBERG}
+
+
+@pytest.fixture
+def node(federation):
+    return federation.node("kommune", DRAMMEN)
+
+
+def _rejections(index) -> list[RejectedEvent]:
+    with Session(index.engine) as session:
+        return list(session.scalars(select(RejectedEvent).order_by(RejectedEvent.id)))
+
+
+def test_versions_replace_and_withdrawals_remove(node, index):
+    index.trust(node)
+    with node.builder() as b:
+        first = b.publish(name="Helsestasjon")
+        b.revise(first, name="Helsestasjon for ungdom")
+        second = b.publish("kongsberg", name="PPT", coverage=["3303"])
+        b.withdraw(second, "kongsberg")
+    outcomes = index.apply(node.events())
+    assert outcomes == [Outcome.APPLIED] * 4
+    assert index.indexed() == node.published()
+    assert list(index.indexed().values()) == [2]
+
+
+def test_duplicates_replays_and_old_versions_change_nothing(node, index):
+    index.trust(node)
+    with node.builder() as b:
+        offer = b.publish()
+        b.revise(offer, name="Ny versjon")
+        b.withdraw(offer)
+    v1, v2, gone = node.events()
+    assert index.apply([v2]) == [Outcome.APPLIED]
+    assert index.apply([v1, v2]) == [Outcome.IGNORED, Outcome.IGNORED]
+    assert list(index.indexed().values()) == [2]
+    assert index.apply([gone, v1, v2, gone]) == [Outcome.APPLIED] + [Outcome.IGNORED] * 3
+    assert index.indexed() == {}
+    with Session(index.engine) as session:
+        tombstone = session.scalars(select(IngestedOffer)).one()
+        assert (tombstone.version, tombstone.withdrawn) == (3, True)
+
+
+def _forge(event: dict, **changes) -> dict:
+    forged = copy.deepcopy(event)
+    forged["data"].update(changes)
+    return forged
+
+
+def test_forged_unsigned_and_foreign_events_are_refused(node, index, federation):
+    index.trust(node)
+    with node.builder() as b:
+        b.publish(name="Ekte tilbud")
+    [event] = node.events()
+    stranger_key = generate_private_key()
+    foreign = copy.deepcopy(event)
+    foreign["signature"] = sign(stranger_key, signing_input(foreign))
+    unsigned = {k: v for k, v in event.items() if k != "signature"}
+    cases = {
+        "forged": _forge(event, name="Forfalsket tilbud"),
+        "unsigned": unsigned,
+        "wrong key": foreign,
+        "unknown key id": {**event, "signingkey": "not-a-key"},
+        "not an event": ["a", "list"],
+        "other source": {**event, "source": "https://evil.example"},
+    }
+    for name, bad in cases.items():
+        with pytest.raises(EventRejected):
+            index.apply([bad])
+        assert index.indexed() == {}, name
+    assert index.apply([event]) == [Outcome.APPLIED]
+
+
+def test_unknown_keys_are_looked_up_once_and_forgeries_still_fail(node, index, federation):
+    index.trust(node)
+    with node.builder() as b:
+        b.publish()
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
+    with node.builder() as b:
+        b.publish(name="Signert med ny nøkkel")
+    first, second = node.events()
+    requests_before = len(federation.transport.requests)
+    # The second event is signed by a key made after the directory read the node's JWKS.
+    assert index.apply([first, second]) == [Outcome.APPLIED, Outcome.APPLIED]
+    jwks_requests = federation.transport.requests[requests_before:]
+    assert jwks_requests == [f"{node.base_url}/.well-known/jwks.json"]
+    with Session(index.engine) as session:
+        stored = directory.get_node(session, node.id)
+        retired = [k for k in stored.keys if k.last_sequence is not None]
+        assert [k.last_sequence for k in retired] == [1]
+    # The rotated-out key cannot sign anything after its last sequence number.
+    late = copy.deepcopy(second)
+    late["signingkey"] = retired[0].key_id
+    with pytest.raises(EventRejected, match="rotated out"):
+        index.apply([late])
+
+
+def test_events_outside_a_nodes_authority_are_refused(federation, index):
+    node = federation.node("kommune", {**DRAMMEN, "oslo": OSLO})
+    # The directory trusts the node for Drammen and Kongsberg, not for Oslo.
+    index.trust(node, organisations=[DRAMMEN["municipality"][0], KONGSBERG[0]])
+    with node.builder() as b:
+        b.publish("oslo", name="Tilbud i Oslo", coverage=["0301"])
+    [event] = node.events()
+    with pytest.raises(EventRejected, match="may not publish for organisation 910000063"):
+        index.apply([event])
+    # Granting the organisation takes effect at once, without a restart.
+    with index.sessions.begin() as session:
+        directory.grant(session, node.id, [OSLO[0]])
+    assert index.apply([event]) == [Outcome.APPLIED]
+
+
+def test_disabled_nodes_and_unknown_sources_are_refused(node, index):
+    with node.builder() as b:
+        b.publish()
+    [event] = node.events()
+    with pytest.raises(EventRejected, match="not a node in the directory"):
+        index.apply([event])
+    index.trust(node)
+    with index.sessions.begin() as session:
+        directory.update_node(session, node.id, enabled=False)
+    with pytest.raises(EventRejected, match="disabled"):
+        index.apply([event])
+
+
+def test_an_offer_id_taken_by_another_nodes_offer_is_refused(federation, index):
+    honest = federation.node("kommune", DRAMMEN)
+    copycat = federation.node("kopi", {"oslo": OSLO})
+    index.trust(honest)
+    index.trust(copycat)
+    with honest.builder() as b:
+        offer_id = b.publish(name="Originalen")
+    with copycat.builder() as b:
+        stolen = b.publish("oslo", name="Kopien", coverage=["0301"])
+    with Session(copycat.engine) as session, session.begin():
+        # The copycat node re-mints its offer with the honest node's offer id and re-signs.
+        from shared.publication.models import LogEntry
+
+        row = session.scalars(select(LogEntry)).one()
+        document = json.loads(row.snapshot)
+        document["id"] = offer_id
+        row.snapshot = json.dumps(document, sort_keys=True, separators=(",", ":"))
+        row.signature = None
+        keys.Signer(TEST_PASSPHRASE).sign_entry(session, row)
+    assert stolen != offer_id
+    index.apply(honest.events())
+    with pytest.raises(EventRejected, match="already belongs to"):
+        index.apply(copycat.events())
+    assert index.indexed() == honest.published()
+
+
+def test_rejections_are_recorded_with_the_reason_and_a_bounded_excerpt(index):
+    huge = b'{"id": "x", "source": "https://a.test"' + b" " * 100_000 + b"}"
+    record_rejection(index.sessions, via="bus", reason="too big", received=huge)
+    record_rejection(
+        index.sessions,
+        via="feed",
+        reason="bad signature",
+        received={"id": "e-1", "source": "https://a.test", "subject": "https://a.test/offers/1"},
+        node_id="a",
+    )
+    first, second = _rejections(index)
+    assert (first.via, first.reason, len(first.excerpt)) == ("bus", "too big", 2000)
+    assert (second.event_id, second.subject, second.node_id) == (
+        "e-1",
+        "https://a.test/offers/1",
+        "a",
+    )
+
+
+def test_directory_refuses_bad_entries(node, index):
+    from shared.errors import Conflict, InvalidInput
+
+    with index.sessions.begin() as session:
+        with pytest.raises(InvalidInput):
+            directory.add_node(
+                session, node_id="Bad Id", name="x", url=node.base_url, keys=node.keys()
+            )
+        with pytest.raises(InvalidInput):
+            directory.add_node(
+                session,
+                node_id="ok",
+                name="x",
+                url=node.base_url,
+                keys=node.keys(),
+                organisations=["123"],
+            )
+        with pytest.raises(InvalidInput):
+            directory.add_node(session, node_id="ok", name="x", url="ftp://x", keys=node.keys())
+    index.trust(node)
+    with index.sessions.begin() as session:
+        with pytest.raises(Conflict):
+            directory.add_node(
+                session, node_id="other", name="x", url=node.base_url, keys=node.keys()
+            )
+    with node.builder() as b:
+        b.publish()
+    index.apply(node.events())
+    with index.sessions.begin() as session, pytest.raises(Conflict, match="disable it instead"):
+        directory.remove_node(session, node.id)
+
+
+def test_unknown_key_stays_refused_when_the_node_cannot_be_reached(node, index):
+    index.trust(node)
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
+    with node.builder() as b:
+        b.publish()
+    [event] = node.events()
+    index.client = httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(503)))
+    with pytest.raises(UnknownKey):
+        index.apply([event])
+    assert index.indexed() == {}
