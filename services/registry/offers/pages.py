@@ -28,15 +28,17 @@ from services.registry.ui.web import (
     organisation,
     page_blueprint,
     render_page,
+    require_any_role,
     roles_here,
     signed_in,
     validate,
 )
 from services.registry.web import db_session
-from shared.errors import NotFound
+from shared.errors import NotFound, PermissionDenied
 from shared.i18n import current_language
 
 bp = page_blueprint("offer_pages", __name__)
+REGISTRARS = frozenset({Role.REGISTRAR})
 
 
 def action_label(action: str) -> str:
@@ -111,6 +113,7 @@ def _after_save(offer: Offer, message: str) -> Response:
 @bp.route("/offers/new", methods=["GET", "POST"])
 def new() -> Response | tuple[str, int]:
     org = organisation()
+    require_any_role(REGISTRARS)
     if request.method == "GET":
         initial = {
             "free_of_charge": True,
@@ -135,6 +138,8 @@ def new() -> Response | tuple[str, int]:
 @bp.route("/offers/<offer_id>/edit", methods=["GET", "POST"])
 def edit(offer_id: str) -> Response | tuple[str, int]:
     offer = offer_here(offer_id)
+    if not _can_register(offer):
+        raise PermissionDenied("You are not a registrar for this agency.")
     if request.method == "GET":
         return _form(FormState(values=content_of(offer)), offer)
     raw, data, errors = _read()
