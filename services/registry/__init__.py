@@ -60,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (organisations_api, accounts_api, offers_api, duties_api, reference_api):
         api.register_blueprint(blueprint)
     api.register_blueprint(health_blueprint({"database": database.ping}))
-    init_pages(app)
+    init_pages(app, api)
     app.before_request(authenticate)
     if settings["TRUSTED_PROXIES"]:
         n = settings["TRUSTED_PROXIES"]

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from typing import Any
 
+from flask import Flask, request
+from werkzeug.exceptions import NotFound
+
+from services.registry.ui.web import http_error_page
 from shared.i18n import current_language, init_i18n
 from shared.vocab import BY_ID, ROLES, Vocabulary
+from shared.web import Api
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -32,8 +37,9 @@ def vocab_label(code: object, vocabulary_id: str) -> str:
     return vocabulary.get(text).label(current_language()) if text in vocabulary else text
 
 
-def init_pages(app: Flask) -> None:
-    """Every page blueprint, speaking bokmål, nynorsk or English."""
+def init_pages(app: Flask, api: Api) -> None:
+    """Every page blueprint, speaking bokmål, nynorsk or English; an address under ``/o/``
+    that matches no page gets the HTML 404 page, any other the API's JSON error."""
     from services.registry.accounts.admin_pages import bp as admin_pages
     from services.registry.accounts.views import pages
     from services.registry.bulk.views import bp as bulk_pages
@@ -46,3 +52,10 @@ def init_pages(app: Flask) -> None:
     app.jinja_env.filters["role_label"] = lambda code: vocab_label(code, ROLES.id)
     for blueprint in (pages, offer_pages, review_pages, admin_pages, bulk_pages, workspace_pages):
         app.register_blueprint(blueprint)
+
+    def not_found(error: NotFound) -> Any:
+        if request.path.startswith("/o/"):
+            return http_error_page(error)
+        return api.handle_http_exception(error)
+
+    app.register_error_handler(NotFound, not_found)

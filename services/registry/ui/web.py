@@ -42,7 +42,7 @@ def page_blueprint(name: str, import_name: str, *, organisation_pages: bool = Tr
         url_prefix="/o/<orgnr>" if organisation_pages else None,
     )
     bp.register_error_handler(DomainError, _domain_error_page)
-    bp.register_error_handler(HTTPException, _http_error_page)
+    bp.register_error_handler(HTTPException, http_error_page)
     if organisation_pages:
 
         @bp.url_value_preprocessor
@@ -143,7 +143,7 @@ def _domain_error_page(error: DomainError) -> Response | tuple[str, int]:
     return _error_page(error.status_code, refusal(error.message))
 
 
-def _http_error_page(error: HTTPException) -> tuple[str, int]:
+def http_error_page(error: HTTPException) -> tuple[str, int]:
     status = error.code or 500
     if isinstance(error, CSRFError):
         message = gettext(
