@@ -45,33 +45,57 @@ def _build(session: Any) -> dict[str, str]:
     org = organisations.create_organisation(
         session,
         operator,
-        {"organisation_number": ORGNR, "name": "Drammen kommune", "kind": "municipality",
-         "home_area": "3301"},
+        {
+            "organisation_number": ORGNR,
+            "name": "Drammen kommune",
+            "kind": "municipality",
+            "home_area": "3301",
+        },
     )
     health = organisations.create_agency(session, operator, org, "Helsestasjon", None)
     organisations.create_agency(session, operator, org, "Familiens hus", None)
     for email, (name, roles) in PEOPLE.items():
         agencies = [health.public_id] if "registrar" in roles else []
-        accounts.add_member(session, operator, org, email=email, name=name, roles=roles,
-                            agencies=agencies, password=PASSWORD)
+        accounts.add_member(
+            session,
+            operator,
+            org,
+            email=email,
+            name=name,
+            roles=roles,
+            agencies=agencies,
+            password=PASSWORD,
+        )
     session.flush()
     anne = accounts.build_actor(session, accounts.get_user_by_email(session, "anne@example.org"))
     published = offers.create_offer(session, anne, org, offer_input(health.public_id), BASE_URL)
     offers.submit(session, anne, published.id)
     offers.publish(session, anne, published.id, signer=Signer(TEST_PASSPHRASE))
     group = coordination.start_workspace(session, anne, org, "Koordineringsgruppa i Drammen")
-    coordination.add_item(session, anne, group, GroupMember,
-                          {"name": "Hanne Helse", "group_role": "chair"})
-    coordination.add_item(session, anne, group, Milestone,
-                          {"title": "Kartlegging ferdig", "due_on": __import__("datetime").date(2026, 6, 1)})
-    coordination.add_item(session, anne, group, CycleEvent,
-                          {"month": 9, "title": "Rapport til kommunestyret", "kind": "report"})
+    coordination.add_item(
+        session, anne, group, GroupMember, {"name": "Hanne Helse", "group_role": "chair"}
+    )
+    coordination.add_item(
+        session,
+        anne,
+        group,
+        Milestone,
+        {"title": "Kartlegging ferdig", "due_on": __import__("datetime").date(2026, 6, 1)},
+    )
+    coordination.add_item(
+        session,
+        anne,
+        group,
+        CycleEvent,
+        {"month": 9, "title": "Rapport til kommunestyret", "kind": "report"},
+    )
     return {"published": published.id}
 
 
 @pytest.fixture(scope="module")
-def node(database_factory: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[dict[str, Any]]:
+def node(
+    database_factory: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
     require_browser()
     from services.publisher import create_app as create_publisher
     from services.registry import create_app
@@ -81,19 +105,23 @@ def node(database_factory: Callable[[], str], tmp_path_factory: pytest.TempPathF
     engine = create_engine(url, sqlite_begin="IMMEDIATE")
     with sessionmaker(engine, expire_on_commit=False).begin() as session:
         ids = _build(session)
-    registry = create_app({
-        "DATABASE_URL": url,
-        "INSTANCE_PATH": str(tmp_path_factory.mktemp("browser-registry")),
-        "SECRET_KEY": "browser-test-secret",
-        "SIGNING_KEY_PASSPHRASE": TEST_PASSPHRASE,
-        "NODE_BASE_URL": BASE_URL,
-        "SESSION_COOKIE_SECURE": False,
-    })
-    publisher = create_publisher({
-        "DATABASE_URL": url,
-        "INSTANCE_PATH": str(tmp_path_factory.mktemp("browser-publisher")),
-        "NODE_BASE_URL": BASE_URL,
-    })
+    registry = create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("browser-registry")),
+            "SECRET_KEY": "browser-test-secret",
+            "SIGNING_KEY_PASSPHRASE": TEST_PASSPHRASE,
+            "NODE_BASE_URL": BASE_URL,
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    publisher = create_publisher(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": str(tmp_path_factory.mktemp("browser-publisher")),
+            "NODE_BASE_URL": BASE_URL,
+        }
+    )
     with serve(registry) as base:
         yield {"base": base, "engine": engine, "publisher": publisher, **ids}
     for app in (registry, publisher):
@@ -142,9 +170,7 @@ def test_from_the_registrars_form_to_the_nodes_feed(node):
         page.get_by_text("Dette tilbudet har aldri vært publisert").wait_for()
         assert page.locator("table.diff tr.changed").count() >= 8
         assert_accessible(page)
-        page.get_by_label("Hva skal registreringsansvarlig rette?").fill(
-            "Skriv når treffene er."
-        )
+        page.get_by_label("Hva skal registreringsansvarlig rette?").fill("Skriv når treffene er.")
         page.get_by_role("button", name="Send tilbake").click()
         page.get_by_text("Sendt tilbake til registreringsansvarlig").wait_for()
         log_out(page)
@@ -187,14 +213,24 @@ def test_bulk_upload_of_good_and_bad_rows(node, tmp_path):
         book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
         sheet = book["Tilbud"]
         columns = {cell.value: cell.column for cell in sheet[1]}
-        good = {"Etat": "Helsestasjon", "Navn på tilbudet": "Sorggruppe for barn",
-                "Beskrivelse": "Samtalegruppe for barn som har mistet noen.",
-                "Kategori": "Gruppe", "Nivå i pyramiden": "Tilbud til de som trenger mer støtte",
-                "Laveste alder": 6, "Høyeste alder": 12, "Målgruppe: Barn": "Ja",
-                "Risikogrupper: Barn utsatt for traume (tap, ulykke o.l.)": "Ja",
-                "Hvordan få det": "Ta kontakt selv"}
-        bad = {**good, "Navn på tilbudet": "Uten alder", "Høyeste alder": None,
-               "Kategori": "Noe annet"}
+        good = {
+            "Etat": "Helsestasjon",
+            "Navn på tilbudet": "Sorggruppe for barn",
+            "Beskrivelse": "Samtalegruppe for barn som har mistet noen.",
+            "Kategori": "Gruppe",
+            "Nivå i pyramiden": "Tilbud til de som trenger mer støtte",
+            "Laveste alder": 6,
+            "Høyeste alder": 12,
+            "Målgruppe: Barn": "Ja",
+            "Risikogrupper: Barn utsatt for traume (tap, ulykke o.l.)": "Ja",
+            "Hvordan få det": "Ta kontakt selv",
+        }
+        bad = {
+            **good,
+            "Navn på tilbudet": "Uten alder",
+            "Høyeste alder": None,
+            "Kategori": "Noe annet",
+        }
         for number, row in ((2, good), (3, bad)):
             for header, value in row.items():
                 sheet.cell(row=number, column=columns[header]).value = value
@@ -219,14 +255,31 @@ def test_bulk_upload_of_good_and_bad_rows(node, tmp_path):
 
 
 PAGES = [
-    "/", "/login", "/o/{org}/", "/o/{org}/offers/new", "/o/{org}/offers/{offer}",
-    "/o/{org}/offers/{offer}/edit", "/o/{org}/offers/{offer}/history",
-    "/o/{org}/offers/{offer}/versions/1", "/o/{org}/review", "/o/{org}/admin/users",
-    "/o/{org}/admin/users/new", "/o/{org}/admin/agencies", "/o/{org}/bulk",
-    "/o/{org}/workspace/", "/o/{org}/workspace/settings", "/o/{org}/workspace/members",
-    "/o/{org}/workspace/mandate", "/o/{org}/workspace/steps", "/o/{org}/workspace/steps/4",
-    "/o/{org}/workspace/plans", "/o/{org}/workspace/minutes", "/o/{org}/workspace/progress",
-    "/o/{org}/workspace/cycle", "/o/{org}/workspace/assessment", "/o/{org}/nothing-here",
+    "/",
+    "/login",
+    "/o/{org}/",
+    "/o/{org}/offers/new",
+    "/o/{org}/offers/{offer}",
+    "/o/{org}/offers/{offer}/edit",
+    "/o/{org}/offers/{offer}/history",
+    "/o/{org}/offers/{offer}/versions/1",
+    "/o/{org}/review",
+    "/o/{org}/admin/users",
+    "/o/{org}/admin/users/new",
+    "/o/{org}/admin/agencies",
+    "/o/{org}/bulk",
+    "/o/{org}/workspace/",
+    "/o/{org}/workspace/settings",
+    "/o/{org}/workspace/members",
+    "/o/{org}/workspace/mandate",
+    "/o/{org}/workspace/steps",
+    "/o/{org}/workspace/steps/4",
+    "/o/{org}/workspace/plans",
+    "/o/{org}/workspace/minutes",
+    "/o/{org}/workspace/progress",
+    "/o/{org}/workspace/cycle",
+    "/o/{org}/workspace/assessment",
+    "/o/{org}/nothing-here",
 ]
 
 

@@ -59,7 +59,9 @@ def test_the_template_has_the_vocabularies_as_drop_down_lists(client, db, world)
     assert lists.sheet_state == "hidden"
     validated = {}
     for rule in sheet.data_validations.dataValidation:
-        values = [c.value for row in lists[rule.formula1.split("!")[1].replace("$", "")] for c in row]
+        values = [
+            c.value for row in lists[rule.formula1.split("!")[1].replace("$", "")] for c in row
+        ]
         for ref in str(rule.sqref).split():
             validated[sheet[ref.split(":")[0]].column] = values
     assert validated[columns["Kategori"]][0] == "Offentlig tilbud"
@@ -81,9 +83,16 @@ def test_good_rows_become_drafts_and_bad_rows_are_reported(client, db, world):
         {**GOOD, "Navn på tilbudet": "Aldersfeil", "Laveste alder": 15, "Høyeste alder": 3},
         {**GOOD, "Navn på tilbudet": "Ukjent nivå", "Nivå i pyramiden": "Nivå 9"},
         {**GOOD, "Navn på tilbudet": "Feil etat", "Etat": "Familiens hus"},
-        {**GOOD, "Navn på tilbudet": "Helsestasjon for ungdom", "Nivå i pyramiden": "2",
-         "Målgruppe: Foreldre": "Nei", "Målgruppe: Ungdom": "ja", "Laveste alder": 13,
-         "Høyeste alder": 20, "Hvor: Postnummer": "30"},
+        {
+            **GOOD,
+            "Navn på tilbudet": "Helsestasjon for ungdom",
+            "Nivå i pyramiden": "2",
+            "Målgruppe: Foreldre": "Nei",
+            "Målgruppe: Ungdom": "ja",
+            "Laveste alder": 13,
+            "Høyeste alder": 20,
+            "Hvor: Postnummer": "30",
+        },
         {**GOOD, "Navn på tilbudet": "Skolehelse", "Målgruppe: Barn": "ja"},
     ]
     for number, row in enumerate(rows, start=2):
@@ -98,11 +107,16 @@ def test_good_rows_become_drafts_and_bad_rows_are_reported(client, db, world):
     assert "4 Nivå i pyramiden Velg en verdi fra listen." in page
     assert "5 Etat Velg en verdi fra listen." in page  # not one of the registrar's agencies
     assert "6 Hvor: Postnummer Bruk formen som er vist i hjelpeteksten." in page
-    created = db.scalars(select(Offer).where(Offer.name.in_(["Foreldreveiledning ICDP", "Skolehelse"]))).all()
+    created = db.scalars(
+        select(Offer).where(Offer.name.in_(["Foreldreveiledning ICDP", "Skolehelse"]))
+    ).all()
     assert _count(db) == before + 2 and len(created) == 2
     icdp = next(o for o in created if o.name == "Foreldreveiledning ICDP")
     assert (icdp.status, icdp.level, icdp.category, icdp.access) == (
-        "draft", 1, "parent_support", "self_referral"
+        "draft",
+        1,
+        "parent_support",
+        "self_referral",
     )
     assert icdp.audiences == ["parents"] and icdp.risk_groups == ["parental_breakup"]
     assert icdp.languages == ["nob", "som"]

@@ -45,8 +45,14 @@ def test_demo_data_covers_every_state(database_factory):
         assert session.scalar(select(func.max(Offer.latest_version))) == 2
         group = session.scalar(select(CoordinationGroup))
         assert group.mandate and group.established_on
-        for model, count in ((GroupMember, 6), (Initiative, 3), (Meeting, 2), (Milestone, 4),
-                             (CycleEvent, 6), (AssessmentAnswer, 2)):
+        for model, count in (
+            (GroupMember, 6),
+            (Initiative, 3),
+            (Meeting, 2),
+            (Milestone, 4),
+            (CycleEvent, 6),
+            (AssessmentAnswer, 2),
+        ):
             assert session.scalar(select(func.count()).select_from(model)) == count
         plan = session.scalar(select(Initiative).where(Initiative.kind == "plan"))
         assert len(plan.offers) == 2

@@ -128,9 +128,8 @@ def test_registrar_to_publisher_and_back(client, db, world):
 
 def test_diff_of_a_change_to_a_published_offer(client, db, world, app):
     signer = app.extensions["nettungen.signer"]
-    from tests.registry.conftest import OPERATOR  # noqa: F401 - the world's actors below
-
     from services.registry.accounts import services as accounts
+    from tests.registry.conftest import OPERATOR  # noqa: F401 - the world's actors below
 
     registrar = accounts.build_actor(db, accounts.get_user_by_email(db, "a_registrar@example.org"))
     publisher = accounts.build_actor(db, accounts.get_user_by_email(db, "a_publisher@example.org"))
@@ -150,8 +149,8 @@ def test_diff_of_a_change_to_a_published_offer(client, db, world, app):
     sign_in(client, db, "a_publisher")
     html = client.get(f"/o/{ORG_A}/review/{offer.id}").get_data(as_text=True)
     assert "2 felt er ulike den publiserte versjonen 1." in text_of_html(html)
-    assert "<del><span class=\"visually-hidden\">fjernet: </span>uten timeavtale.</del>" in html
-    assert "<ins><span class=\"visually-hidden\">lagt til: </span>med drop-in hver dag.</ins>" in html
+    assert '<del><span class="visually-hidden">fjernet: </span>uten timeavtale.</del>' in html
+    assert '<ins><span class="visually-hidden">lagt til: </span>med drop-in hver dag.</ins>' in html
     assert "Tilbud til de som trenger mer støtte" in html
 
 
@@ -169,12 +168,19 @@ def test_dashboard_calls_out_offers_past_their_review_date(client, db, world):
         db,
         registrar,
         world.orgs[ORG_A],
-        offer_input(world.agencies["a_health"], name="Gammelt tilbud", review_interval_months=6,
-                    last_reviewed=dt.date.today() - dt.timedelta(days=400)),
+        offer_input(
+            world.agencies["a_health"],
+            name="Gammelt tilbud",
+            review_interval_months=6,
+            last_reviewed=dt.date.today() - dt.timedelta(days=400),
+        ),
         "https://n.test",
     )
     offers.create_offer(
-        db, registrar, world.orgs[ORG_A], offer_input(world.agencies["a_health"], name="Nytt"),
+        db,
+        registrar,
+        world.orgs[ORG_A],
+        offer_input(world.agencies["a_health"], name="Nytt"),
         "https://n.test",
     )
     db.flush()
@@ -192,9 +198,7 @@ def test_pages_speak_nynorsk_and_english(client, db, world):
     assert "Registrer eit nytt tilbod" in text_of(client.get(f"/o/{ORG_A}/offers/new?lang=nn"))
     assert "Register a new offer" in text_of(client.get(f"/o/{ORG_A}/offers/new?lang=en"))
     # Vocabularies follow the language of the page.
-    assert "Born av psykisk sjuke foreldre" in text_of(
-        client.get(f"/o/{ORG_A}/offers/new?lang=nn")
-    )
+    assert "Born av psykisk sjuke foreldre" in text_of(client.get(f"/o/{ORG_A}/offers/new?lang=nn"))
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, world):

@@ -27,8 +27,12 @@ def b_things(db, world):
     )
     b_admin = accounts.get_user_by_email(db, "b_admin@example.org")
     db.flush()
-    return {"offer": offer.id, "member": member.id, "user": b_admin.id,
-            "agency": world.agencies["b_health"]}
+    return {
+        "offer": offer.id,
+        "member": member.id,
+        "user": b_admin.id,
+        "agency": world.agencies["b_health"],
+    }
 
 
 READS = [
@@ -96,10 +100,14 @@ def test_another_organisations_pages_refuse_every_write(client, db, world, b_thi
         response = client.post(_path(path, b_things), data={**data, "csrf_token": token})
         assert response.status_code == 404, path
     assert audit_count(db) == before
-    assert db.scalar(select(GroupMember.name).where(GroupMember.id == b_things["member"])) == "Berit"
+    assert (
+        db.scalar(select(GroupMember.name).where(GroupMember.id == b_things["member"])) == "Berit"
+    )
 
 
-def test_a_workspace_item_cannot_be_reached_through_another_organisation(client, db, world, b_things):
+def test_a_workspace_item_cannot_be_reached_through_another_organisation(
+    client, db, world, b_things
+):
     token = sign_in(client, db, "a_admin")
     client.post(f"/o/{ORG_A}/workspace/start", data={"csrf_token": token})
     response = client.get(f"/o/{ORG_A}/workspace/members/{b_things['member']}")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from services.registry.accounts import services as accounts
 from services.registry.audit.models import AuditEntry
+from services.registry.coordination.method import MANDATE_CHECKLIST, MANDATE_DUTIES
 from services.registry.coordination.models import (
     AssessmentAnswer,
     CoordinationGroup,
@@ -14,9 +16,7 @@ from services.registry.coordination.models import (
     MandateItem,
     MethodStep,
 )
-from services.registry.coordination.method import MANDATE_CHECKLIST, MANDATE_DUTIES
 from services.registry.offers import services as offers
-from services.registry.accounts import services as accounts
 from tests.registry.conftest import ORG_A, offer_input
 from tests.registry.pages import sign_in, text_of
 
@@ -93,7 +93,9 @@ def test_members_plans_and_the_audit_trail(client, db, world):
     )
     assert edit.status_code == 302
     actions = db.scalars(
-        select(AuditEntry.action).where(AuditEntry.target_type == "workspace").order_by(AuditEntry.id)
+        select(AuditEntry.action)
+        .where(AuditEntry.target_type == "workspace")
+        .order_by(AuditEntry.id)
     ).all()
     assert actions == [
         "workspace.started",
@@ -101,7 +103,9 @@ def test_members_plans_and_the_audit_trail(client, db, world):
         "workspace.initiatives.created",
         "workspace.initiatives.updated",
     ]
-    assert client.post(f"{WS}/plans/{saved.id}/delete", data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"{WS}/plans/{saved.id}/delete", data={"csrf_token": token}).status_code == 302
+    )
     assert db.scalar(select(func.count()).select_from(Initiative)) == 0
 
 
@@ -122,7 +126,9 @@ def test_mandate_steps_minutes_cycle_and_assessment(client, db, world):
     # The method's points stay; the group's own may go.
     method_point = client.post(f"{WS}/mandate/{first.id}/delete", data={"csrf_token": token})
     assert method_point.status_code == 409
-    assert client.post(f"{WS}/mandate/{own.id}/delete", data={"csrf_token": token}).status_code == 302
+    assert (
+        client.post(f"{WS}/mandate/{own.id}/delete", data={"csrf_token": token}).status_code == 302
+    )
 
     step = {"csrf_token": token, "status": "in_progress", "started_on": "2026-02-01"}
     assert client.post(f"{WS}/steps/4", data=step).status_code == 302
@@ -131,7 +137,12 @@ def test_mandate_steps_minutes_cycle_and_assessment(client, db, world):
 
     minutes = {"csrf_token": token, "held_on": "2026-03-10", "title": "Møte 1", "minutes": "Ref."}
     assert client.post(f"{WS}/minutes", data=minutes).status_code == 302
-    cycle = {"csrf_token": token, "month": "9", "title": "Rapport til kommunestyret", "kind": "report"}
+    cycle = {
+        "csrf_token": token,
+        "month": "9",
+        "title": "Rapport til kommunestyret",
+        "kind": "report",
+    }
     assert client.post(f"{WS}/cycle", data=cycle).status_code == 302
     page = text_of(client.get(f"{WS}/cycle"))
     assert "September" in page and "Rapport til kommunestyret" in page
@@ -157,7 +168,9 @@ def test_assessment_shows_the_pyramid_and_gaps(client, db, world):
     # Readers read the workspace but cannot start it.
     assert client.post(f"{WS}/start", data={"csrf_token": token}).status_code == 403
     sign_in(client, db, "a_admin")
-    client.post(f"{WS}/start", data={"csrf_token": client.get("/api/v1/me").get_json()["csrf_token"]})
+    client.post(
+        f"{WS}/start", data={"csrf_token": client.get("/api/v1/me").get_json()["csrf_token"]}
+    )
     page = text_of(client.get(f"{WS}/assessment"))
     assert "Nivå 1, tilbud til alle, skal være grunnmuren" in page
     assert "Ingen tilbud på nivå 2." in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import current_app, request
 from flask_babel import force_locale, gettext
 from werkzeug.wrappers import Response
@@ -121,7 +123,7 @@ def upload() -> tuple[str, int]:
     return render_page("bulk.html", status, result=result, problems=problems, fatal=None)
 
 
-def _problem_label(name: str, headers: dict[str, str]) -> str:
+def _problem_label(name: str, headers: Mapping[str, str]) -> str:
     if name in headers:
         return headers[name]
     parts = name.split(".")

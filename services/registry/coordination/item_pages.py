@@ -254,7 +254,7 @@ def register_item_pages(bp: Blueprint, workspace: Callable[[], CoordinationGroup
     def list_page(collection: Collection, form: FormState, status: int = 200) -> tuple[str, int]:
         group = workspace()
         form.choices = _choices()
-        items = services.list_items(
+        items: list[Any] = services.list_items(
             db_session(), signed_in(), group, collection.model, *collection.order()
         )
         return render_page(
@@ -291,7 +291,7 @@ def register_item_pages(bp: Blueprint, workspace: Callable[[], CoordinationGroup
     def edit(key: str, item_id: int) -> Response | tuple[str, int]:
         collection, group = collection_of(key), workspace()
         session, actor = db_session(), signed_in()
-        item = services.get_item(session, actor, group, collection.model, item_id)
+        item: Any = services.get_item(session, actor, group, collection.model, item_id)
         form = FormState(values=_values(item, collection), choices=_choices())
         if request.method == "POST":
             form.values = read_form(collection.fields, request.form, collection.schema())
@@ -315,6 +315,6 @@ def register_item_pages(bp: Blueprint, workspace: Callable[[], CoordinationGroup
     def delete(key: str, item_id: int) -> Response:
         collection, group = collection_of(key), workspace()
         session, actor = db_session(), signed_in()
-        item = services.get_item(session, actor, group, collection.model, item_id)
+        item: Any = services.get_item(session, actor, group, collection.model, item_id)
         services.delete_item(session, actor, group, item)
         return done(gettext("Removed."), "workspace_pages.items", key=key)

@@ -310,8 +310,8 @@ def save_answers(
         raise InvalidInput("Unknown question.", {"answers": [", ".join(unknown)]})
     existing = {a.question_key: a for a in list_items(session, actor, group, AssessmentAnswer)}
     changes: dict[str, Any] = {}
-    for key, text in given.items():
-        text = (text or "").strip() or None
+    for key, given_text in given.items():
+        text = (given_text or "").strip() or None
         row = existing.get(key)
         if row is not None and text is None:
             changes[key] = [row.answer, None]
@@ -319,7 +319,7 @@ def save_answers(
         elif row is None and text is not None:
             changes[key] = [None, text]
             session.add(AssessmentAnswer(group_id=group.id, question_key=key, answer=text))
-        elif row is not None and text != row.answer:
+        elif row is not None and text is not None and text != row.answer:
             changes[key] = [row.answer, text]
             row.answer, row.updated_at = text, utcnow()
     if changes:

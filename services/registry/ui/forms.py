@@ -108,7 +108,7 @@ class FormState:
         """(input id, label, message) for the error summary, in form order."""
         labels = {f.name: str(f.label) for f in fields}
         groups = {f.name: f for f in fields if f.kind == "group"}
-        found = []
+        found: list[tuple[str, str, str]] = []
         for name, messages in self.errors.items():
             head = name.split(".")[0]
             label = labels.get(name) or labels.get(head, "")
