@@ -14,12 +14,13 @@ from services.registry.accounts.models import Membership
 from services.registry.accounts.schemas import MemberCreateSchema, MemberUpdateSchema
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import AgencyInputSchema, AgencyUpdateSchema
-from services.registry.ui.forms import Field, FormState, read_form
+from services.registry.ui.forms import Field, FormState
 from services.registry.ui.web import (
     attempt,
     done,
     organisation,
     page_blueprint,
+    read_posted,
     render_page,
     signed_in,
     validate,
@@ -87,13 +88,12 @@ def new_user() -> Response | tuple[str, int]:
         # Checked before the form is shown: only administrators manage people.
         services.list_members(db_session(), signed_in(), org)
         return render_page("admin_user_form.html", form=state, fields=fields, member=None)
-    state.values = read_form(fields, request.form)
-    data, state.errors = validate(MemberCreateSchema(), state.values)
-    if not state.errors:
+    data = read_posted(state, fields, MemberCreateSchema())
+    if data is not None:
         _member, state.errors = attempt(
             lambda: services.add_member(db_session(), signed_in(), org, **_member_input(data))
         )
-    if state.errors:
+    if data is None or state.errors:
         return render_page("admin_user_form.html", 422, form=state, fields=fields, member=None)
     return done(gettext("%(email)s is added.", email=data["email"]), "admin_pages.users")
 
@@ -121,9 +121,8 @@ def user(user_id: int) -> Response | tuple[str, int]:
         choices={"agencies": _agency_choices()},
     )
     if request.method == "POST":
-        state.values = read_form(fields, request.form)
-        data, state.errors = validate(MemberUpdateSchema(), state.values)
-        if not state.errors:
+        data = read_posted(state, fields, MemberUpdateSchema())
+        if data is not None:
             _updated, state.errors = attempt(
                 lambda: services.update_member(db_session(), signed_in(), membership, **data)
             )
@@ -159,15 +158,15 @@ def agencies() -> tuple[str, int]:
 @bp.post("/admin/agencies")
 def add_agency() -> Response | tuple[str, int]:
     org = organisation()
-    state = FormState(values=read_form(AGENCY, request.form, AgencyInputSchema()))
-    data, state.errors = validate(AgencyInputSchema(), state.values)
-    if not state.errors:
+    state = FormState()
+    data = read_posted(state, AGENCY, AgencyInputSchema())
+    if data is not None:
         _agency, state.errors = attempt(
             lambda: organisations.create_agency(
                 db_session(), signed_in(), org, data["name"], data["parent_id"]
             )
         )
-    if state.errors:
+    if data is None or state.errors:
         return _agencies_page(state, 422)
     return done(gettext("%(name)s is added.", name=data["name"]), "admin_pages.agencies")
 

@@ -28,15 +28,15 @@ from services.registry.coordination.models import (
     Milestone,
 )
 from services.registry.offers.models import Offer
-from services.registry.ui.forms import Field, FormState, read_form
+from services.registry.ui.forms import Field, FormState
 from services.registry.ui.web import (
     attempt,
     done,
     organisation,
+    read_posted,
     render_page,
     roles_here,
     signed_in,
-    validate,
 )
 from services.registry.web import db_session
 from shared.errors import NotFound
@@ -277,9 +277,9 @@ def register_item_pages(bp: Blueprint, workspace: Callable[[], CoordinationGroup
     @bp.post("/workspace/<key>")
     def add(key: str) -> Response | tuple[str, int]:
         collection, group = collection_of(key), workspace()
-        form = FormState(values=read_form(collection.fields, request.form, collection.schema()))
-        data, form.errors = validate(collection.schema(), form.values)
-        if not form.errors:
+        form = FormState()
+        data = read_posted(form, collection.fields, collection.schema())
+        if data is not None:
             _item, form.errors = attempt(
                 lambda: services.add_item(db_session(), signed_in(), group, collection.model, data)
             )
@@ -294,9 +294,8 @@ def register_item_pages(bp: Blueprint, workspace: Callable[[], CoordinationGroup
         item: Any = services.get_item(session, actor, group, collection.model, item_id)
         form = FormState(values=_values(item, collection), choices=_choices())
         if request.method == "POST":
-            form.values = read_form(collection.fields, request.form, collection.schema())
-            data, form.errors = validate(collection.schema(), form.values)
-            if not form.errors:
+            data = read_posted(form, collection.fields, collection.schema())
+            if data is not None:
                 _item, form.errors = attempt(
                     lambda: services.update_item(session, actor, group, item, data)
                 )

@@ -27,11 +27,12 @@ from services.registry.coordination.schemas import (
     MandateItemSchema,
     StepSchema,
 )
-from services.registry.ui.forms import Field, FormState, read_form
+from services.registry.ui.forms import Field, FormState
 from services.registry.ui.web import (
     done,
     organisation,
     page_blueprint,
+    read_posted,
     render_page,
     roles_here,
     signed_in,
@@ -117,9 +118,8 @@ def settings() -> Response | tuple[str, int]:
     group = workspace()
     form = FormState(values=_group_values(group))
     if request.method == "POST":
-        form.values = read_form(GROUP_FIELDS, request.form, GroupSchema())
-        data, form.errors = validate(GroupSchema(), form.values)
-        if not form.errors:
+        data = read_posted(form, GROUP_FIELDS, GroupSchema())
+        if data is not None:
             services.update_workspace(db_session(), signed_in(), group, data)
             return done(gettext("Saved."), "workspace_pages.overview")
     return render_page(
@@ -235,9 +235,8 @@ def step(number: int) -> Response | tuple[str, int]:
         raise NotFound("No such step.")
     form = FormState(values=_step_values(row))
     if request.method == "POST":
-        form.values = read_form(STEP_FIELDS, request.form, StepSchema())
-        data, form.errors = validate(StepSchema(), form.values)
-        if not form.errors:
+        data = read_posted(form, STEP_FIELDS, StepSchema())
+        if data is not None:
             services.update_step(session, actor, group, number, data)
             return done(gettext("Saved."), "workspace_pages.steps")
     return render_page(

@@ -10,7 +10,7 @@ rolled back by ``shared.web.RequestDatabase``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from services.registry.accounts.permissions import Actor, Role
 from services.registry.organisations import services as organisations
 from services.registry.organisations.models import Organisation
-from services.registry.ui.forms import flatten_errors, refusal
+from services.registry.ui.forms import Field, FormState, flatten_errors, read_form, refusal
 from services.registry.web import db_session
 from shared.errors import AuthenticationRequired, DomainError, InvalidInput, PermissionDenied
 
@@ -107,6 +107,13 @@ def validate(schema: Schema, data: Mapping[str, Any]) -> tuple[dict[str, Any], d
         return schema.load(data), {}
     except ValidationError as exc:
         return {}, flatten_errors(exc.messages)
+
+
+def read_posted(form: FormState, fields: Sequence[Field], schema: Schema) -> dict[str, Any] | None:
+    """Read the posted form into ``form``: the schema's data, or None with ``form.errors`` set."""
+    form.values = read_form(fields, request.form, schema)
+    data, form.errors = validate(schema, form.values)
+    return None if form.errors else data
 
 
 def attempt(action: Callable[[], Any]) -> tuple[Any, dict[str, list[str]]]:
