@@ -156,7 +156,9 @@ def edit(offer_id: str) -> Response | tuple[str, int]:
 @bp.get("/offers/<offer_id>")
 def detail(offer_id: str) -> tuple[str, int]:
     offer = offer_here(offer_id)
-    rows = compare(Labeller(db_session(), current_language()), None, content_of(offer))
+    rows = compare(
+        Labeller(db_session(), current_language(), offer.organisation_id), None, content_of(offer)
+    )
     return render_page(
         "offer_detail.html",
         offer=offer,
@@ -180,7 +182,7 @@ def history(offer_id: str) -> tuple[str, int]:
     offer = offer_here(offer_id)
     session, actor = db_session(), signed_in()
     entries: list[AuditEntry] = list(services.history(session, actor, offer.id))
-    labeller = Labeller(session, current_language())
+    labeller = Labeller(session, current_language(), offer.organisation_id)
     trail = [
         {
             "entry": e,
@@ -211,7 +213,7 @@ def version(offer_id: str, number: int) -> tuple[str, int]:
     offer = offer_here(offer_id)
     found = services.get_version(db_session(), signed_in(), offer.id, number)
     content = content_of_document(json.loads(found.snapshot))
-    rows = compare(Labeller(db_session(), current_language()), None, content)
+    rows = compare(Labeller(db_session(), current_language(), offer.organisation_id), None, content)
     return render_page("offer_version.html", offer=offer, version=found, rows=rows)
 
 

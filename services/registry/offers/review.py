@@ -51,9 +51,12 @@ def flatten(content: Mapping[str, Any] | None) -> dict[str, Any]:
 class Labeller:
     """Turns stored codes and values into what a person reads, in the page's language."""
 
-    def __init__(self, session: Session, lang: str) -> None:
+    def __init__(self, session: Session, lang: str, organisation_id: int) -> None:
         self.lang = lang
-        self.agencies = dict(session.execute(select(Agency.public_id, Agency.name)).all())
+        query = select(Agency.public_id, Agency.name).where(
+            Agency.organisation_id == organisation_id
+        )
+        self.agencies: dict[str, str] = dict(session.execute(query).tuples().all())
         self.duties = {d.code: d for d in session.scalars(select(StatutoryDuty))}
 
     def _area(self, code: str) -> str:
@@ -156,7 +159,9 @@ def published_content(session: Session, actor: Actor, offer: Offer) -> dict[str,
 def review_rows(session: Session, actor: Actor, offer: Offer, lang: str) -> list[Row]:
     """The working copy against the published version, for the publisher's review."""
     return compare(
-        Labeller(session, lang), published_content(session, actor, offer), content_of(offer)
+        Labeller(session, lang, offer.organisation_id),
+        published_content(session, actor, offer),
+        content_of(offer),
     )
 
 
