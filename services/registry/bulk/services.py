@@ -25,6 +25,7 @@ from services.registry.offers import services as offers
 from services.registry.offers.models import Offer
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations.models import Organisation
+from services.registry.ui.forms import flat_messages, parse_number
 from shared.errors import DomainError
 from shared.vocab import LANGUAGES
 
@@ -68,14 +69,6 @@ def list_choices(
     return choices
 
 
-def _number(text: str, kind: str) -> Any:
-    cleaned = text.replace(" ", "").replace("\u00a0", "")
-    try:
-        return int(cleaned) if kind == "integer" else float(cleaned.replace(",", "."))
-    except ValueError:
-        return text
-
-
 def row_input(
     texts: Mapping[str, str], lookups: Mapping[str, Mapping[str, str]]
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -108,7 +101,7 @@ def row_input(
             else:
                 data[name] = code
         elif column.kind in ("integer", "decimal"):
-            data[name] = _number(text, column.kind)
+            data[name] = parse_number(text, column.kind)
         elif name == "coverage":
             data[name] = [c for c in re.split(r"[\s,;]+", text) if c]
         elif "." in name:
@@ -119,19 +112,6 @@ def row_input(
     if "locations" in data:
         data["locations"] = [data["locations"]]
     return data, problems
-
-
-def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(messages, Mapping):
-        found = []
-        for key, value in messages.items():
-            found.extend(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return found
-    if isinstance(messages, list):
-        return [(prefix, m) for m in messages if isinstance(m, str)] + [
-            item for m in messages if isinstance(m, Mapping) for item in _flatten(m, prefix)
-        ]
-    return [(prefix, str(messages))]
 
 
 def import_rows(
@@ -156,7 +136,7 @@ def import_rows(
         try:
             loaded = schema.load(data)
         except ValidationError as exc:
-            problems.extend(_flatten(exc.messages))
+            problems.extend(flat_messages(exc.messages))
         if problems:
             result.problems.extend(RowProblem(number, f, m) for f, m in problems)
             continue
@@ -165,7 +145,7 @@ def import_rows(
             with session.begin_nested():
                 offer = offers.create_offer(session, actor, organisation, loaded, base_url)
         except DomainError as exc:
-            for name, message in _flatten(exc.errors or {"row": [exc.message]}):
+            for name, message in flat_messages(exc.errors or {"row": [exc.message]}):
                 result.problems.append(RowProblem(number, name, message))
             continue
         result.created.append((number, offer))

@@ -138,15 +138,19 @@ def _text(raw: str | None) -> str | None:
     return value or None
 
 
-def _number(raw: str | None, kind: str) -> Any:
-    value = _text(raw)
-    if value is None:
-        return None
-    cleaned = value.replace(" ", "").replace("\u00a0", "")
+def parse_number(text: str, kind: str) -> Any:
+    """A typed number (``1 000``, ``2,5``); text that is none is returned for the schema to
+    say what is wrong with it."""
+    cleaned = text.replace(" ", "").replace("\u00a0", "")
     try:
         return int(cleaned) if kind == "integer" else float(cleaned.replace(",", "."))
     except ValueError:
-        return value  # the schema says what is wrong with it
+        return text
+
+
+def _number(raw: str | None, kind: str) -> Any:
+    value = _text(raw)
+    return None if value is None else parse_number(value, kind)
 
 
 def _read_field(spec: Field, form: MultiDict[str, str], prefix: str = "") -> Any:
@@ -192,23 +196,25 @@ def read_form(
 # --- messages ----------------------------------------------------------------------------------
 
 
-def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as ``{"contact.email": [...], "locations.0.name": [...]}``,
-    each message translated."""
-    flat: dict[str, list[str]] = {}
+def flat_messages(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """marshmallow's nested messages as ``[("contact.email", message), ...]``, as written."""
     if isinstance(messages, Mapping):
+        found = []
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            for inner, texts in flatten_errors(value, name).items():
-                flat.setdefault(inner, []).extend(texts)
-    elif isinstance(messages, list | tuple):
-        texts = [m for m in messages if isinstance(m, str)]
-        if texts:
-            flat[prefix or "_schema"] = [readable(m) for m in texts]
-        for nested in (m for m in messages if isinstance(m, Mapping)):
-            flat.update(flatten_errors(nested, prefix))
-    elif isinstance(messages, str):
-        flat[prefix or "_schema"] = [readable(messages)]
+            found.extend(flat_messages(value, f"{prefix}.{key}" if prefix else str(key)))
+        return found
+    if isinstance(messages, list | tuple):
+        texts = [(prefix or "_schema", m) for m in messages if isinstance(m, str)]
+        nested = [flat_messages(m, prefix) for m in messages if isinstance(m, Mapping)]
+        return texts + [item for found in nested for item in found]
+    return [(prefix or "_schema", str(messages))]
+
+
+def flatten_errors(messages: Any) -> dict[str, list[str]]:
+    """The messages per field (``{"locations.0.name": [...]}``), each made readable."""
+    flat: dict[str, list[str]] = {}
+    for name, message in flat_messages(messages):
+        flat.setdefault(name, []).append(readable(message))
     return flat
 
 
