@@ -56,7 +56,7 @@ class Labeller:
         query = select(Agency.public_id, Agency.name).where(
             Agency.organisation_id == organisation_id
         )
-        self.agencies: dict[str, str] = dict(session.execute(query).tuples().all())
+        self.agencies = {public_id: name for public_id, name in session.execute(query)}
         self.duties = {d.code: d for d in session.scalars(select(StatutoryDuty))}
 
     def _area(self, code: str) -> str:
