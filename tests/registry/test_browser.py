@@ -7,6 +7,7 @@ One node database and one served registry for the module; each test signs in its
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -80,7 +81,7 @@ def _build(session: Any) -> dict[str, str]:
         anne,
         group,
         Milestone,
-        {"title": "Kartlegging ferdig", "due_on": __import__("datetime").date(2026, 6, 1)},
+        {"title": "Kartlegging ferdig", "due_on": dt.date(2026, 6, 1)},
     )
     coordination.add_item(
         session,

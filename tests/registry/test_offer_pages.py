@@ -4,9 +4,11 @@ a registrar's draft to a publisher's published version, history and the dashboar
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import func, select
 
+from services.registry.accounts import services as accounts
 from services.registry.offers import services as offers
 from services.registry.offers.models import Offer
 from tests.registry.conftest import ORG_A, audit_count, offer_input
@@ -148,21 +150,15 @@ def test_diff_of_a_change_to_a_published_offer(client, db, world, app):
     db.flush()
     sign_in(client, db, "a_publisher")
     html = client.get(f"/o/{ORG_A}/review/{offer.id}").get_data(as_text=True)
-    assert "2 felt er ulike den publiserte versjonen 1." in text_of_html(html)
+    assert "2 felt er ulike den publiserte versjonen 1." in " ".join(
+        re.sub(r"<[^>]+>", " ", html).split()
+    )
     assert '<del><span class="visually-hidden">fjernet: </span>uten timeavtale.</del>' in html
     assert '<ins><span class="visually-hidden">lagt til: </span>med drop-in hver dag.</ins>' in html
     assert "Tilbud til de som trenger mer støtte" in html
 
 
-def text_of_html(html: str) -> str:
-    import re
-
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
 def test_dashboard_calls_out_offers_past_their_review_date(client, db, world):
-    from services.registry.accounts import services as accounts
-
     registrar = accounts.build_actor(db, accounts.get_user_by_email(db, "a_registrar@example.org"))
     old = offers.create_offer(
         db,

@@ -158,7 +158,6 @@ def test_mandate_steps_minutes_cycle_and_assessment(client, db, world):
 
 
 def test_assessment_shows_the_pyramid_and_gaps(client, db, world):
-    registrar = accounts.build_actor(db, accounts.get_user_by_email(db, "a_registrar@example.org"))
     org, health, family = world.orgs[ORG_A], world.agencies["a_health"], world.agencies["a_family"]
     registrar = accounts.build_actor(db, accounts.get_user_by_email(db, "a_registrar@example.org"))
     for name, agency, level in (("A", health, 3), ("B", health, 3), ("C", health, 1)):
