@@ -153,6 +153,11 @@ def _reject_nul_characters() -> Response | None:
     # backend answers the same and no NUL reaches a feed.
     if "\x00" in request.path or b"%00" in request.query_string:
         return error_response(400, "NUL characters are not allowed in the address.")
+    if request.mimetype == "multipart/form-data":
+        # Uploaded files are binary (an XLSX workbook is a zip archive): check the text fields.
+        if any("\x00" in value for value in request.form.values()):
+            return error_response(400, "NUL characters are not allowed in the request body.")
+        return None
     body = request.get_data() if request.content_length else b""
     if b"\\u0000" in body or b"\x00" in body:
         return error_response(400, "NUL characters are not allowed in the request body.")

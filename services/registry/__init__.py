@@ -20,12 +20,12 @@ API_VERSION = "1.0"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the registry app; configuration comes from ``config``, then the environment."""
     from services.registry.accounts.views import blp as accounts_api
-    from services.registry.accounts.views import pages
     from services.registry.config import CONFIG
     from services.registry.duties.views import blp as duties_api
     from services.registry.offers.views import blp as offers_api
     from services.registry.organisations.views import blp as organisations_api
     from services.registry.reference.views import blp as reference_api
+    from services.registry.ui.app import init_pages
     from services.registry.web import authenticate, csrf
 
     settings = load_config(CONFIG, config)
@@ -60,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (organisations_api, accounts_api, offers_api, duties_api, reference_api):
         api.register_blueprint(blueprint)
     api.register_blueprint(health_blueprint({"database": database.ping}))
-    app.register_blueprint(pages)
+    init_pages(app, api)
     app.before_request(authenticate)
     if settings["TRUSTED_PROXIES"]:
         n = settings["TRUSTED_PROXIES"]

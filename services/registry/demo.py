@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from services.registry.accounts import services as accounts
 from services.registry.accounts.models import Membership
 from services.registry.accounts.permissions import Actor
+from services.registry.coordination.demo import load_workspace
 from services.registry.offers import services as offers
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations import services as organisations
@@ -349,13 +350,20 @@ def load_demo_data(
             base_url,
         )
         _advance(session, registrar, publisher, offer.id, fate, signer)
+    drammen, _agencies = by_orgnr["910000012"]
+    admin = next(m for m in _members(session, drammen.id) if "admin" in m.roles)
+    load_workspace(session, accounts.build_actor(session, admin.user), drammen)
     return logins
 
 
+def _members(session: Session, organisation_id: int) -> list[Membership]:
+    return list(
+        session.scalars(select(Membership).where(Membership.organisation_id == organisation_id))
+    )
+
+
 def _actors(session: Session, organisation_id: int) -> tuple[Actor, Actor]:
-    members = session.scalars(
-        select(Membership).where(Membership.organisation_id == organisation_id)
-    ).all()
+    members = _members(session, organisation_id)
     registrar = next(m.user for m in members if "registrar" in m.roles)
     publisher = next(m.user for m in members if "publisher" in m.roles)
     return accounts.build_actor(session, registrar), accounts.build_actor(session, publisher)

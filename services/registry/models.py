@@ -8,10 +8,11 @@ from sqlalchemy import MetaData
 from services.registry.accounts import models as accounts
 from services.registry.audit import models as audit
 from services.registry.base import Base
+from services.registry.coordination import models as coordination
 from services.registry.duties import models as duties
 from services.registry.offers import models as offers
 from services.registry.organisations import models as organisations
 from shared.publication.models import PublicationBase
 
-MODEL_MODULES = (accounts, audit, duties, offers, organisations)
+MODEL_MODULES = (accounts, audit, coordination, duties, offers, organisations)
 METADATA: list[MetaData] = [Base.metadata, PublicationBase.metadata]

@@ -6,6 +6,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from services.registry.accounts.permissions import Actor
+from services.registry.coordination.models import (
+    AssessmentAnswer,
+    CoordinationGroup,
+    CycleEvent,
+    GroupMember,
+    Initiative,
+    MandateItem,
+    Meeting,
+    MethodStep,
+    Milestone,
+)
 from services.registry.demo import load_demo_data
 from services.registry.offers.models import Offer
 from shared.db import create_engine
@@ -32,5 +43,21 @@ def test_demo_data_covers_every_state(database_factory):
         )
         assert session.scalar(select(func.count()).select_from(PublishedOffer)) == 8
         assert session.scalar(select(func.max(Offer.latest_version))) == 2
+        group = session.scalar(select(CoordinationGroup))
+        assert group.mandate and group.established_on
+        for model, count in (
+            (GroupMember, 6),
+            (Initiative, 3),
+            (Meeting, 2),
+            (Milestone, 4),
+            (CycleEvent, 6),
+            (AssessmentAnswer, 2),
+        ):
+            assert session.scalar(select(func.count()).select_from(model)) == count
+        plan = session.scalar(select(Initiative).where(Initiative.kind == "plan"))
+        assert len(plan.offers) == 2
+        steps = dict(session.execute(select(MethodStep.step, MethodStep.status)).all())
+        assert (steps[1], steps[4], steps[6]) == ("done", "in_progress", "not_started")
+        assert session.scalar(select(func.count()).where(MandateItem.done)) == 4
     assert len(logins) == 5
     engine.dispose()

@@ -6,8 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint as PlainBlueprint
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, request, url_for
 from flask import session as browser_session
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -26,6 +25,7 @@ from services.registry.accounts.schemas import (
     TokenSchema,
 )
 from services.registry.organisations.views import organisation
+from services.registry.ui.web import page_blueprint, render_page
 from services.registry.web import csrf, current_actor, db_session, session_fingerprint
 from shared.errors import NotFound, TooManyRequests
 
@@ -35,7 +35,7 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="The acting user, personal API tokens and the members of an organisation.",
 )
-pages = PlainBlueprint("pages", __name__, template_folder="../templates")
+pages = page_blueprint("pages", __name__, organisation_pages=False)
 
 
 def _me() -> User:
@@ -166,16 +166,22 @@ def _safe_next(target: str | None) -> str:
 
 
 @pages.get("/")
-def home() -> str:
-    return render_template(
-        "home.html", actor=g.get("actor"), user=_me() if g.get("actor") else None
-    )
+def home() -> Response | tuple[str, int]:
+    actor = g.get("actor")
+    if actor is None:
+        return render_page("home.html", user=None, memberships=[])
+    user = _me()
+    memberships = [m for m in user.memberships if m.organisation_id in actor.roles]
+    if len(memberships) == 1 and request.args.get("stay") is None:
+        orgnr = memberships[0].organisation.organisation_number
+        return redirect(url_for("offer_pages.home", orgnr=orgnr))
+    return render_page("home.html", user=user, memberships=memberships)
 
 
 @pages.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int] | str:
     if request.method == "GET":
-        return render_template("login.html", next=request.args.get("next", ""), error=None)
+        return render_page("login.html", next=request.args.get("next", ""), error=None)
     csrf.protect()
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
@@ -184,14 +190,17 @@ def login() -> Response | tuple[str, int] | str:
     try:
         services.check_throttle(session, _throttle(), email, remote)
     except TooManyRequests as exc:
-        page = render_template("login.html", next=request.form.get("next", ""), error="throttled")
+        page, _status = render_page(
+            "login.html", next=request.form.get("next", ""), error="throttled", email=email
+        )
         return page, 429, {"Retry-After": str(exc.retry_after)}  # type: ignore[return-value]
     user = services.login(session, email, password) if email and password else None
     if user is None:
         services.record_login_failure(session, email, remote)
         current_app.extensions["nettungen.db"].keep_despite_error()
-        page = render_template("login.html", next=request.form.get("next", ""), error="invalid")
-        return page, 401
+        return render_page(
+            "login.html", 401, next=request.form.get("next", ""), error="invalid", email=email
+        )
     browser_session.clear()
     browser_session.permanent = True
     browser_session["user_id"] = user.id

@@ -1,0 +1,165 @@
+"""Bulk mapping: rows of a filled workbook become draft offers.
+
+Each row is read into the mapping form's shape, validated by the same schema as the offer form
+and the API, and created through :func:`services.registry.offers.services.create_offer` (so it
+is authorised and audited like any new offer). A row with problems is reported and skipped; the
+valid rows become drafts. A problem with the workbook as a whole (see
+:class:`~services.registry.bulk.sheet.FatalSheetError`) imports nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session
+
+from services.registry.accounts.permissions import Actor, Role
+from services.registry.audit.services import record
+from services.registry.bulk.sheet import BY_KEY, NO, YES, SheetLanguage, label_lookup
+from services.registry.duties.services import list_duties
+from services.registry.offers import services as offers
+from services.registry.offers.models import Offer
+from services.registry.offers.schemas import OfferInputSchema
+from services.registry.organisations.models import Organisation
+from services.registry.ui.forms import flat_messages, parse_number
+from shared.errors import DomainError
+from shared.vocab import LANGUAGES
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    field: str  # a column key or a form field (``locations.0.postal_code``)
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: list[tuple[int, Offer]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems})
+
+
+def list_choices(
+    session: Session, actor: Actor, organisation: Organisation, lang: str
+) -> dict[str, list[tuple[str, str]]]:
+    """The drop-down lists of the template in ``lang``: vocabularies, the registrar's own
+    agencies and the statutory duties of the organisation's kind."""
+    actor.require_role(organisation.id, Role.REGISTRAR, "Organisation")
+    allowed = actor.agencies.get(organisation.id, frozenset())
+    choices: dict[str, list[tuple[str, str]]] = {
+        "agency": [(a.public_id, a.name) for a in organisation.agencies if a.id in allowed]
+    }
+    duties = [
+        (d.code, d.title.get(lang) or d.title["nb"])
+        for d in list_duties(session, applies_to=organisation.kind)
+    ]
+    for column in BY_KEY.values():
+        if column.field == "statutory_duties":
+            choices[column.key] = duties
+        elif column.kind == "choice" and column.vocabulary is not None:
+            choices[column.key] = [(c.code, c.label(lang)) for c in column.vocabulary]
+    return choices
+
+
+def row_input(
+    texts: Mapping[str, str], lookups: Mapping[str, Mapping[str, str]]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """One row as the mapping form's input, and the cells that could not be read."""
+    data: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for key, text in texts.items():
+        column = BY_KEY[key]
+        name, _, part = key.partition(":")
+        if column.kind == "flag":
+            word = text.lower()
+            if word not in YES | NO:
+                problems.append((key, "Write Ja or Nei (Yes or No)."))
+                continue
+            if part:  # one concept of a multi-valued vocabulary
+                data.setdefault(name, [])
+                if word in YES:
+                    data[name].append(part)
+            elif text:
+                data[name] = word in YES
+            continue
+        if not text:
+            continue
+        if column.kind == "choice":
+            code = lookups.get(key, {}).get(text.lower())
+            if code is None:
+                problems.append((key, "Choose a value from the list."))
+            elif part:
+                data.setdefault(name, []).append(code)
+            else:
+                data[name] = code
+        elif column.kind in ("integer", "decimal"):
+            data[name] = parse_number(text, column.kind)
+        elif name == "coverage":
+            data[name] = [c for c in re.split(r"[\s,;]+", text) if c]
+        elif "." in name:
+            parent, child = name.split(".", 1)
+            data.setdefault(parent, {})[child] = text
+        else:
+            data[name] = text
+    if "locations" in data:
+        data["locations"] = [data["locations"]]
+    return data, problems
+
+
+def import_rows(
+    session: Session,
+    actor: Actor,
+    organisation: Organisation,
+    rows: Sequence[tuple[int, Mapping[str, str]]],
+    base_url: str,
+    filename: str,
+) -> ImportResult:
+    """Create a draft from every valid row; report the problems of the others."""
+    languages = [
+        SheetLanguage({}, list_choices(session, actor, organisation, lang), "", "")
+        for lang in LANGUAGES
+    ]
+    lookups = {key: label_lookup(languages, key) for key in BY_KEY}
+    result = ImportResult()
+    schema = OfferInputSchema()
+    for number, texts in rows:
+        data, cell_problems = row_input(texts, lookups)
+        problems = list(cell_problems)
+        try:
+            loaded = schema.load(data)
+        except ValidationError as exc:
+            problems.extend(flat_messages(exc.messages))
+        if problems:
+            result.problems.extend(RowProblem(number, f, m) for f, m in problems)
+            continue
+        try:
+            # A savepoint per row: a row the service refuses leaves nothing behind.
+            with session.begin_nested():
+                offer = offers.create_offer(session, actor, organisation, loaded, base_url)
+        except DomainError as exc:
+            for name, message in flat_messages(exc.errors or {"row": [exc.message]}):
+                result.problems.append(RowProblem(number, name, message))
+            continue
+        result.created.append((number, offer))
+    record(
+        session,
+        actor,
+        "offer.bulk_imported",
+        "organisation",
+        organisation.organisation_number,
+        organisation_id=organisation.id,
+        changes={
+            "file": filename[:200],
+            "created": [offer.id for _n, offer in result.created],
+            "rejected_rows": result.rejected_rows,
+        },
+    )
+    return result

@@ -1,0 +1,205 @@
+"""The mapping form (*kartleggingsskjema*) as a person fills it in, section by section.
+
+One description serves the offer form, the review diff, the history and the XLSX template's
+column headers. Field names are the keys of ``OfferInputSchema``.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from services.registry.ui.forms import Field, Section, all_fields
+from shared import vocab
+
+LOCATION = (
+    Field("name", _l("Name of the place"), required=True),
+    Field("street_address", _l("Street address"), autocomplete="street-address"),
+    Field("postal_code", _l("Postcode"), hint=_l("Four digits."), autocomplete="postal-code"),
+    Field("postal_town", _l("Town"), autocomplete="address-level2"),
+    Field("municipality", _l("Municipality number"), hint=_l("Four digits, e.g. 3301.")),
+)
+GUIDE = (
+    Field("title", _l("Title"), required=True),
+    Field("url", _l("Web address"), kind="url", required=True),
+)
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "about",
+        _l("About the offer"),
+        (
+            Field("agency", _l("Agency (etat)"), kind="select", required=True, dynamic=True),
+            Field("name", _l("Name of the offer"), required=True),
+            Field(
+                "description",
+                _l("Description"),
+                kind="textarea",
+                required=True,
+                hint=_l("What the offer is and what happens there, in plain words."),
+            ),
+            Field(
+                "category",
+                _l("Category"),
+                kind="radio",
+                required=True,
+                vocabulary=vocab.OFFER_CATEGORIES,
+            ),
+            Field(
+                "level",
+                _l("Level in the pyramid"),
+                kind="radio",
+                required=True,
+                vocabulary=vocab.PYRAMID_LEVELS,
+            ),
+            Field(
+                "measure_status",
+                _l("Status of the measure"),
+                kind="radio",
+                vocabulary=vocab.MEASURE_STATUSES,
+            ),
+        ),
+    ),
+    Section(
+        "target",
+        _l("Who the offer is for"),
+        (
+            Field(
+                "audiences",
+                _l("Target group"),
+                kind="checkboxes",
+                required=True,
+                vocabulary=vocab.AUDIENCES,
+            ),
+            Field(
+                "age_min",
+                _l("Lowest age"),
+                kind="integer",
+                required=True,
+                hint=_l("In years; 0 from pregnancy and birth."),
+            ),
+            Field(
+                "age_max",
+                _l("Highest age"),
+                kind="integer",
+                required=True,
+                hint=_l("In years; up to 23 for young adults."),
+            ),
+            Field(
+                "risk_groups",
+                _l("Risk groups"),
+                kind="checkboxes",
+                vocabulary=vocab.RISK_GROUPS,
+                hint=_l("Tick the groups the offer is meant for, if any."),
+            ),
+            Field(
+                "diagnosis_groups",
+                _l("Diagnosis groups"),
+                kind="checkboxes",
+                vocabulary=vocab.DIAGNOSIS_GROUPS,
+            ),
+        ),
+    ),
+    Section(
+        "access",
+        _l("How to get the offer"),
+        (
+            Field(
+                "access", _l("How to get it"), kind="radio", required=True, vocabulary=vocab.ACCESS
+            ),
+            Field("free_of_charge", _l("Free of charge"), kind="checkbox"),
+            Field("cost_description", _l("About the cost"), kind="textarea"),
+            Field(
+                "schedule", _l("When"), kind="textarea", hint=_l("Opening hours, days or dates.")
+            ),
+            Field("locations", _l("Where"), kind="group", subfields=LOCATION),
+            Field(
+                "coverage",
+                _l("Geographic coverage"),
+                kind="list",
+                hint=_l(
+                    "Area codes separated by commas: municipality numbers (3301), county "
+                    "numbers (33), region codes, or NO for the whole country. Empty: the "
+                    "organisation's own area."
+                ),
+            ),
+            Field(
+                "languages", _l("Languages"), kind="checkboxes", vocabulary=vocab.OFFER_LANGUAGES
+            ),
+        ),
+    ),
+    Section(
+        "contact",
+        _l("Contact and responsibility"),
+        (
+            Field("contact.name", _l("Contact name or desk")),
+            Field("contact.phone", _l("Phone"), kind="tel", autocomplete="tel"),
+            Field("contact.email", _l("E-mail"), kind="email", autocomplete="email"),
+            Field(
+                "contact.url",
+                _l("Web page"),
+                kind="url",
+                hint=_l("A full address starting with https://."),
+            ),
+            Field(
+                "responsible_role",
+                _l("Role that keeps the offer up to date"),
+                hint=_l("A role, not a person, e.g. Head of the child health centre."),
+            ),
+            Field(
+                "review_interval_months",
+                _l("Review every (months)"),
+                kind="integer",
+                hint=_l("From 1 to 60 months; 12 if empty."),
+            ),
+            Field("last_reviewed", _l("Last reviewed"), kind="date"),
+        ),
+    ),
+    Section(
+        "duties",
+        _l("Statutory basis"),
+        (
+            Field(
+                "statutory_duties",
+                _l("Statutory duties the offer fulfils"),
+                kind="checkboxes",
+                dynamic=True,
+                hint=_l("Duties in law for organisations of your kind."),
+            ),
+        ),
+    ),
+    Section(
+        "resources",
+        _l("Resources"),
+        (
+            Field(
+                "staff_fte",
+                _l("Staff (full-time equivalents)"),
+                kind="decimal",
+                hint=_l("For example 2,5."),
+            ),
+            Field("budget_nok", _l("Yearly budget (NOK)"), kind="integer"),
+        ),
+    ),
+    Section(
+        "quality",
+        _l("Quality and evidence"),
+        (
+            Field(
+                "user_participation", _l("Users take part in shaping the offer"), kind="checkbox"
+            ),
+            Field("evaluated", _l("The offer has been evaluated"), kind="checkbox"),
+            Field("evaluation_description", _l("About the evaluation"), kind="textarea"),
+            Field("good_practice", _l("Recognised as good practice"), kind="checkbox"),
+            Field("evidence_based", _l("Evidence-based"), kind="checkbox"),
+            Field(
+                "guides",
+                _l("Guides and procedures (handlingsveiledere)"),
+                kind="group",
+                subfields=GUIDE,
+            ),
+        ),
+    ),
+)
+
+FIELDS = all_fields(SECTIONS)
+BY_NAME = {f.name: f for f in FIELDS}

@@ -1,0 +1,242 @@
+"""Pages: the dashboard, the offer form, an offer's page and its history, and the registrar's
+steps in the workflow (submit, recall, delete)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import current_app, request
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from services.registry.accounts.permissions import Role
+from services.registry.audit.models import AuditEntry
+from services.registry.duties.services import list_duties
+from services.registry.offers import services
+from services.registry.offers.content import content_of, content_of_document, review_due
+from services.registry.offers.form import FIELDS, SECTIONS
+from services.registry.offers.models import Offer
+from services.registry.offers.overview import dashboard
+from services.registry.offers.review import Labeller, compare
+from services.registry.offers.schemas import OfferInputSchema
+from services.registry.ui.forms import FormState, read_form
+from services.registry.ui.web import (
+    attempt,
+    done,
+    organisation,
+    page_blueprint,
+    render_page,
+    require_any_role,
+    roles_here,
+    signed_in,
+    validate,
+)
+from services.registry.web import db_session
+from shared.errors import NotFound, PermissionDenied
+from shared.i18n import current_language
+
+bp = page_blueprint("offer_pages", __name__)
+REGISTRARS = frozenset({Role.REGISTRAR})
+
+
+def action_label(action: str) -> str:
+    labels = {
+        "offer.created": gettext("Registered"),
+        "offer.updated": gettext("Edited"),
+        "offer.submitted": gettext("Sent for review"),
+        "offer.recalled": gettext("Recalled for editing"),
+        "offer.sent_back": gettext("Sent back"),
+        "offer.published": gettext("Published"),
+        "offer.withdrawn": gettext("Withdrawn"),
+        "offer.deleted": gettext("Deleted"),
+    }
+    return labels.get(action, action)
+
+
+def offer_here(offer_id: str) -> Offer:
+    """The offer, when it belongs to this page's organisation (else 404)."""
+    offer = services.get_offer(db_session(), signed_in(), offer_id)
+    if offer.organisation_id != organisation().id:
+        raise NotFound("Offer not found.")
+    return offer
+
+
+def my_agencies() -> set[int] | None:
+    """The agencies a registrar works in; None for roles that see the whole organisation."""
+    actor, org = signed_in(), organisation()
+    if roles_here() - {Role.REGISTRAR}:
+        return None
+    return set(actor.agencies.get(org.id, frozenset()))
+
+
+@bp.get("/")
+def home() -> tuple[str, int]:
+    org = organisation()
+    mine = request.args.get("show") != "all"
+    agencies = my_agencies() if mine else None
+    board = dashboard(db_session(), signed_in(), org, dt.date.today(), agencies)
+    return render_page("dashboard.html", board=board, only_mine=agencies is not None)
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    actor, org, lang = signed_in(), organisation(), current_language()
+    allowed = actor.agencies.get(org.id, frozenset())
+    agencies = [(a.public_id, a.name) for a in org.agencies if a.id in allowed]
+    duties = [
+        (d.code, f"{d.title.get(lang) or d.title['nb']} ({d.law_short} {d.section})")
+        for d in list_duties(db_session(), applies_to=org.kind)
+    ]
+    return {"agency": agencies, "statutory_duties": duties}
+
+
+def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str, int]:
+    state.choices = _choices()
+    return render_page("offer_form.html", status, form=state, sections=SECTIONS, offer=offer)
+
+
+def _read() -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
+    raw = read_form(FIELDS, request.form, OfferInputSchema())
+    data, errors = validate(OfferInputSchema(), raw)
+    return raw, data, errors
+
+
+def _after_save(offer: Offer, message: str) -> Response:
+    if request.form.get("then") == "submit":
+        session, actor = db_session(), signed_in()
+        services.submit(session, actor, offer.id)
+        message = gettext("Saved and sent to the publisher for review.")
+    return done(message, "offer_pages.detail", offer_id=offer.id)
+
+
+@bp.route("/offers/new", methods=["GET", "POST"])
+def new() -> Response | tuple[str, int]:
+    org = organisation()
+    require_any_role(REGISTRARS)
+    if request.method == "GET":
+        initial = {
+            "free_of_charge": True,
+            "languages": ["nob"],
+            "measure_status": "permanent",
+            "review_interval_months": 12,
+            "coverage": [org.home_area],
+        }
+        return _form(FormState(values=initial), None)
+    raw, data, errors = _read()
+    if errors:
+        return _form(FormState(values=raw, errors=errors), None, 422)
+    base_url = current_app.config["NODE_BASE_URL"]
+    offer, errors = attempt(
+        lambda: services.create_offer(db_session(), signed_in(), org, data, base_url)
+    )
+    if errors:
+        return _form(FormState(values=raw, errors=errors), None, 422)
+    return _after_save(offer, gettext("The offer is saved as a draft."))
+
+
+@bp.route("/offers/<offer_id>/edit", methods=["GET", "POST"])
+def edit(offer_id: str) -> Response | tuple[str, int]:
+    offer = offer_here(offer_id)
+    if not _can_register(offer):
+        raise PermissionDenied("You are not a registrar for this agency.")
+    if request.method == "GET":
+        return _form(FormState(values=content_of(offer)), offer)
+    raw, data, errors = _read()
+    if errors:
+        return _form(FormState(values=raw, errors=errors), offer, 422)
+    updated, errors = attempt(
+        lambda: services.update_offer(db_session(), signed_in(), offer.id, data)
+    )
+    if errors:
+        return _form(FormState(values=raw, errors=errors), offer, 422)
+    return _after_save(updated, gettext("Your changes are saved."))
+
+
+@bp.get("/offers/<offer_id>")
+def detail(offer_id: str) -> tuple[str, int]:
+    offer = offer_here(offer_id)
+    rows = compare(
+        Labeller(db_session(), current_language(), offer.organisation_id), None, content_of(offer)
+    )
+    return render_page(
+        "offer_detail.html",
+        offer=offer,
+        rows=rows,
+        sections=SECTIONS,
+        review_due=review_due(offer),
+        overdue=offer.status != "withdrawn" and review_due(offer) < dt.date.today(),
+        can_register=_can_register(offer),
+    )
+
+
+def _can_register(offer: Offer) -> bool:
+    actor = signed_in()
+    return Role.REGISTRAR in roles_here() and offer.agency_id in actor.agencies.get(
+        offer.organisation_id, frozenset()
+    )
+
+
+@bp.get("/offers/<offer_id>/history")
+def history(offer_id: str) -> tuple[str, int]:
+    offer = offer_here(offer_id)
+    session, actor = db_session(), signed_in()
+    entries: list[AuditEntry] = list(services.history(session, actor, offer.id))
+    labeller = Labeller(session, current_language(), offer.organisation_id)
+    trail = [
+        {
+            "entry": e,
+            "action": action_label(e.action),
+            "changes": [
+                row
+                for row in compare(labeller, _before(e), _after(e))
+                if row.changed and e.action in ("offer.created", "offer.updated")
+            ],
+        }
+        for e in reversed(entries)
+    ]
+    return render_page(
+        "offer_history.html", offer=offer, versions=list(reversed(offer.versions)), trail=trail
+    )
+
+
+def _before(entry: AuditEntry) -> dict[str, Any]:
+    return {k: v[0] for k, v in (entry.changes or {}).items() if isinstance(v, list)}
+
+
+def _after(entry: AuditEntry) -> dict[str, Any]:
+    return {k: v[1] for k, v in (entry.changes or {}).items() if isinstance(v, list)}
+
+
+@bp.get("/offers/<offer_id>/versions/<int:number>")
+def version(offer_id: str, number: int) -> tuple[str, int]:
+    offer = offer_here(offer_id)
+    found = services.get_version(db_session(), signed_in(), offer.id, number)
+    content = content_of_document(json.loads(found.snapshot))
+    rows = compare(Labeller(db_session(), current_language(), offer.organisation_id), None, content)
+    return render_page("offer_version.html", offer=offer, version=found, rows=rows)
+
+
+@bp.post("/offers/<offer_id>/submit")
+def submit(offer_id: str) -> Response:
+    offer = offer_here(offer_id)
+    services.submit(db_session(), signed_in(), offer.id, request.form.get("comment") or None)
+    return done(
+        gettext("Sent to the publisher for review."), "offer_pages.detail", offer_id=offer_id
+    )
+
+
+@bp.post("/offers/<offer_id>/recall")
+def recall(offer_id: str) -> Response:
+    offer = offer_here(offer_id)
+    services.recall(db_session(), signed_in(), offer.id)
+    return done(
+        gettext("Recalled: the offer is a draft again."), "offer_pages.edit", offer_id=offer_id
+    )
+
+
+@bp.post("/offers/<offer_id>/delete")
+def delete(offer_id: str) -> Response:
+    offer = offer_here(offer_id)
+    services.delete_offer(db_session(), signed_in(), offer.id)
+    return done(gettext("The draft is deleted."), "offer_pages.home")
