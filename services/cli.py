@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,83 +71,59 @@ def refdata_import(municipalities: BinaryIO, counties: BinaryIO, out: Path) -> N
 @main.command()
 @click.option("--port", default=8010, show_default=True, type=int, help="Registry port.")
 @click.option("--publisher-port", default=8011, show_default=True, type=int, help="Publisher port.")
+@click.option("--search-port", default=8020, show_default=True, type=int, help="Search port.")
 @click.option("--reset", is_flag=True, help="Start again from fresh demo data.")
-def demo(port: int, publisher_port: int, reset: bool) -> None:
-    """Run a node with demo data on this machine: registry, publisher and bus relay.
+def demo(port: int, publisher_port: int, search_port: int, reset: bool) -> None:
+    """Run a node with demo data and national search over it, on this machine.
 
     SQLite and the embedded bus by default; DATABASE_URL / BROKER_URL switch to PostgreSQL and
     RabbitMQ.
     """
-    from sqlalchemy.orm import sessionmaker
-
+    from services import demo as federation
     from services.registry import create_app
-    from services.registry import db as registry_db
-    from services.registry.accounts.permissions import Actor
-    from services.registry.config import CONFIG
-    from services.registry.demo import DEMO_PASSWORD, load_demo_data
-    from services.registry.duties import services as duties
-    from services.registry.organisations.services import list_organisations
-    from shared.config import load_config
-    from shared.db import create_engine
-    from shared.publication.keys import Signer
+    from services.registry.demo import DEMO_PASSWORD
     from shared.serve import run_gunicorn
 
-    instance = Path("instance/demo/node").resolve()
-    if reset and instance.exists():
-        shutil.rmtree(instance)
-    os.environ.setdefault("INSTANCE_PATH", str(instance))
-    os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
-    os.environ.setdefault("NODE_BASE_URL", f"http://127.0.0.1:{publisher_port}")
-    settings = load_config(CONFIG)
-    registry_db.upgrade(settings["DATABASE_URL"])
-    engine = create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
-    operator = Actor.operator()
-    with sessionmaker(engine, expire_on_commit=False).begin() as session:
-        duties.seed_catalogue(session, operator, duties.load_catalogue_file())
-        if not list_organisations(session, operator):
-            logins = load_demo_data(
-                session,
-                operator,
-                settings["NODE_BASE_URL"],
-                Signer(settings["SIGNING_KEY_PASSPHRASE"]),
-            )
-        else:
-            logins = None
-    engine.dispose()
-
-    url = f"http://127.0.0.1:{port}"
-    node = settings["NODE_BASE_URL"]
-    click.echo(f"\nNettungen registry node:  {url}/")
-    click.echo(f"  log in:                 {url}/login")
-    click.echo(f"  API documentation:      {url}/docs")
-    click.echo(f"  OpenAPI document:       {url}/openapi.json")
-    click.echo(f"  database:               {settings['DATABASE_URL']}")
-    click.echo(f"\nPublisher (open data):    {node}/catalog")
-    click.echo(f"  LDES event stream:      {node}/ldes")
-    click.echo(f"  HSDS 3.0 API:           {node}/hsds/services")
-    click.echo(f"  public keys:            {node}/.well-known/jwks.json")
-    click.echo(f"  API documentation:      {node}/docs")
-    if logins:
-        click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for login in logins:
-            click.echo(f"  {login.email:<36} {', '.join(login.roles):<28} {login.organisation}")
-    else:
-        click.echo("\nDemo data was already loaded; --reset starts again.")
-    click.echo("\nCtrl-C stops the node.\n")
-    # The publisher and the relay run beside the registry and stop with it.
-    children = [
-        subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-            [sys.executable, "-m", "services.cli", "publisher", *args]
-        )
-        for args in (["serve", "--port", str(publisher_port)], ["relay"])
-    ]
+    if reset and federation.DEMO_DIR.exists():
+        shutil.rmtree(federation.DEMO_DIR)
+    node = federation.prepare_node(port, publisher_port)
+    search_env = federation.prepare_search(node, search_port)
+    processes = federation.Processes()
+    processes.start("publisher", "serve", "--port", str(publisher_port))
+    processes.start("publisher", "relay")
+    processes.start("search", "serve", "--port", str(search_port), environment=search_env)
+    processes.start("search", "ingest", environment=search_env)
+    search = search_env["PUBLIC_BASE_URL"]
     try:
+        expected = federation.published_count(node.database_url)
+        click.echo(f"Waiting until national search has the node's {expected} offers ...")
+        found = federation.wait_until_searchable(search, expected)
+        if found < expected:
+            click.echo(f"Search has {found} of {expected} offers so far; it keeps ingesting.")
+        url, publisher = node.registry_url, node.publisher_url
+        click.echo(f"\nNational search:          {search}/")
+        click.echo(f"  offers in Drammen:      {search}/api/v1/offers?municipality=3301")
+        click.echo(f"  national HSDS 3.0:      {search}/hsds/services")
+        click.echo(f"  API documentation:      {search}/docs")
+        click.echo(f"\nNettungen registry node:  {url}/")
+        click.echo(f"  log in:                 {url}/login")
+        click.echo(f"  API documentation:      {url}/docs")
+        click.echo(f"  database:               {node.database_url}")
+        click.echo(f"\nPublisher (open data):    {publisher}/catalog")
+        click.echo(f"  LDES event stream:      {publisher}/ldes")
+        click.echo(f"  HSDS 3.0 API:           {publisher}/hsds/services")
+        click.echo(f"  public keys:            {publisher}/.well-known/jwks.json")
+        if node.logins:
+            click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+            for login in node.logins:
+                roles = ", ".join(login.roles)
+                click.echo(f"  {login.email:<36} {roles:<28} {login.organisation}")
+        else:
+            click.echo("\nDemo data was already loaded; --reset starts again.")
+        click.echo("\nCtrl-C stops everything.\n")
         run_gunicorn(create_app, f"127.0.0.1:{port}", workers=2)
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.wait(timeout=30)
+        processes.stop()
 
 
 if __name__ == "__main__":
