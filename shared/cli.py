@@ -76,7 +76,9 @@ def stop_on_signals() -> threading.Event:
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         logging.getLogger(__name__).info("signal %d: stopping after this step", signum)
-        stop.set()
+        # The handler runs in the main thread, which may be inside stop.wait() holding the
+        # event's lock; setting the event from here could deadlock, so another thread does.
+        threading.Thread(target=stop.set, name="stop").start()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)

@@ -45,6 +45,7 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
         from shared.ingest.config import build_consumer, build_harvester
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per poll
         settings, sessions, sink = ctx.settings, ctx.sessions, make_sink()
         client = new_client()
         consumer = build_consumer(settings, sessions, sink, client) if bus else None
