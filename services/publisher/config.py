@@ -75,9 +75,10 @@ CONFIG = [
     ConfigKey("RELAY_BATCH_SIZE", "Events published per batch of confirms.", positive_int, 200),
     ConfigKey(
         "RELAY_IDLE_SECONDS",
-        "How long the relay sleeps when it has caught up with the log.",
+        "How long the relay sleeps when it has caught up with the log (a small indexed query "
+        "per wake-up; it bounds how long a publication waits before it is relayed).",
         float,
-        0.5,
+        0.1,
     ),
     ConfigKey(
         "RELAY_CONFIRM_TIMEOUT_SECONDS",

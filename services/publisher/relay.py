@@ -38,7 +38,7 @@ class RelayHalted(RuntimeError):
 @dataclass
 class RelaySettings:
     batch_size: int = 200
-    idle_seconds: float = 0.5
+    idle_seconds: float = 0.1
     confirm_timeout: float = 30.0
     max_backoff: float = 30.0
     min_backoff: float = 0.5

@@ -1,0 +1,1 @@
+"""Benchmarks: every figure beside a raw baseline measured in the same run (docs/benchmarks.md)."""

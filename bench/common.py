@@ -1,0 +1,109 @@
+"""What every benchmark needs: fresh databases and a bus, percentiles, a printed table.
+
+``BENCH_DATABASE_URL`` (a PostgreSQL server) and ``BENCH_BROKER_URL`` (RabbitMQ) choose the
+real backends; without them the embedded defaults run in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from shared.db import create_engine
+
+# The registry's service layer as the tests drive it signs with the test passphrase.
+from tests.conftest import TEST_PASSPHRASE
+
+
+@dataclass
+class Databases:
+    server: str | None
+    broker: str
+    folder: Path
+    created: list[str] = field(default_factory=list)
+    engines: list[Engine] = field(default_factory=list)
+
+    @classmethod
+    def from_environment(cls) -> Databases:
+        folder = Path(tempfile.mkdtemp(prefix="nettungen-bench-"))
+        broker = os.environ.get("BENCH_BROKER_URL") or f"embedded://{folder / 'bus.sqlite'}"
+        return cls(os.environ.get("BENCH_DATABASE_URL"), broker, folder)
+
+    def _new(self, name: str) -> str:
+        if self.server is None:
+            return f"sqlite:///{self.folder / (name + '.sqlite')}"
+        database = f"ntg_bench_{name}_{uuid.uuid4().hex[:8]}"
+        admin = sa_create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+        admin.dispose()
+        self.created.append(database)
+        return make_url(self.server).set(database=database).render_as_string(hide_password=False)
+
+    def _engine(self, url: str) -> Engine:
+        engine = create_engine(url, sqlite_begin="IMMEDIATE")
+        self.engines.append(engine)
+        return engine
+
+    def node(self) -> tuple[Engine, str]:
+        """A migrated node database with its signing key."""
+        from services.registry import db as registry_db
+        from services.registry.accounts.permissions import Actor
+        from services.registry.duties import services as duties
+        from shared.publication import keys
+
+        url = self._new("node")
+        registry_db.upgrade(url)
+        engine = self._engine(url)
+        with Session(engine) as session, session.begin():
+            duties.seed_catalogue(session, Actor.operator(), duties.load_catalogue_file())
+            keys.generate_key(session, keys.Signer(TEST_PASSPHRASE))
+        return engine, url
+
+    def search(self) -> Engine:
+        from services.search import db as search_db
+
+        url = self._new("search")
+        search_db.upgrade(url)
+        return self._engine(url)
+
+    def drop_queue(self, broker: str, queue: str) -> None:
+        if broker.startswith("amqp"):
+            from kombu import Connection
+
+            with Connection(broker) as conn:
+                channel = conn.channel()
+                for name in (queue, f"{queue}.dead"):
+                    channel.queue_delete(name)
+
+    def close(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+        if self.server and self.created:
+            admin = sa_create_engine(self.server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                for database in self.created:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            admin.dispose()
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, ["-" * w for w in widths], *rows]:
+        print(" | ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)))
