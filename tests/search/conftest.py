@@ -57,6 +57,14 @@ def index(database_factory, federation) -> Iterator[SearchIndex]:
     search_index.engine.dispose()
 
 
+@pytest.fixture
+def index_api(index, tmp_path):  # type: ignore[no-untyped-def]
+    """A client of a search app over the test's own ``index``."""
+    app = make_search_app(index.url, tmp_path / "search")
+    yield app.test_client()
+    app.extensions["nettungen.db"].engine.dispose()
+
+
 @dataclass
 class Standard:
     federation: Federation
