@@ -43,6 +43,9 @@ def test_broker_restart_mid_relay_loses_no_event(node, queue_name):
         open_publisher(TEST_BROKER_URL),
         RelaySettings(batch_size=10, idle_seconds=0.1, min_backoff=0.2, max_backoff=2.0),
     )
+    # The cursor row exists before two threads read it: each would create it when missing,
+    # and on PostgreSQL the slower of two such inserts fails on the primary key.
+    assert relay.cursor() == 0
     stop = threading.Event()
     worker = threading.Thread(target=relay.run, args=(stop,))
     worker.start()
