@@ -6,6 +6,11 @@ and "ostersund" meet) and a generated, GIN-indexed ``tsvector`` weighting the na
 the description (B) and the keywords (C). SQLite: an FTS5 table whose rowid is the offer's,
 holding terms analysed the same way in Python (:mod:`shared.text`).
 
+``name_sort`` is made to be compared byte by byte (æ ø å after z), so on PostgreSQL it has the
+``C`` collation whatever the database's locale. An organisation's offers are indexed by
+(organisation, publication time, id): its newest version, which names it in the HSDS API, is
+one probe.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-30
