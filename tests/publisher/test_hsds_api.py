@@ -10,7 +10,15 @@ import pytest
 
 from services.publisher.hsds import services as hsds_services
 from shared import hsds, vocab
-from tests.hsds_schemas import assert_hsds, assert_hsds_page, assert_hsds_root
+from tests.hsds_client import (
+    BAD_SERVICE_QUERIES,
+    SERVICE_LIST,
+    assert_error,
+    get_ndjson,
+    get_page,
+    names,
+)
+from tests.hsds_schemas import assert_hsds, assert_hsds_root
 from tests.publisher.node import ORGANISATIONS
 
 # The standard node's published offers by name, in the order HSDS lists them (the withdrawn
@@ -23,7 +31,6 @@ NAMES = [
     "Oppfølgingstjenesten",
     "Ungdomslos",
 ]
-SERVICE_LIST = "compiled/service_list.json"
 
 
 def org_id(kind: str) -> str:
@@ -32,41 +39,6 @@ def org_id(kind: str) -> str:
 
 def term_id(vocabulary: vocab.Vocabulary, code: str) -> str:
     return hsds.taxonomy_term_id(vocabulary, code)
-
-
-def get_page(client: Any, path: str, item_schema: str = SERVICE_LIST) -> dict[str, Any]:
-    response = client.get(path)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.content_type == "application/json"
-    body = response.get_json()
-    assert_hsds_page(body, item_schema)
-    return body
-
-
-def names(client: Any, query: str) -> list[str]:
-    return [s["name"] for s in get_page(client, f"/hsds/services?{query}")["contents"]]
-
-
-def get_ndjson(client: Any, path: str, item_schema: str) -> list[dict[str, Any]]:
-    response = client.get(path)
-    assert response.status_code == 200
-    assert response.mimetype == "application/x-ndjson"
-    text = response.get_data(as_text=True)
-    assert text == "" or text.endswith("\n")
-    items = [json.loads(line) for line in text.splitlines()]
-    for item in items:
-        assert_hsds(item, item_schema)
-    return items
-
-
-def assert_error(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
-    """Our single error format; ``field`` names the query parameter at fault."""
-    assert response.status_code == status
-    body = response.get_json()
-    assert body["code"] == status and body["status"] and body["message"]
-    if field:
-        assert field in body["errors"]["query"], body
-    return body
 
 
 # --- the root and the documentation -------------------------------------------------------------
@@ -301,22 +273,7 @@ def test_unknown_service_is_404(publisher: Any, offer_ids: dict, service_id: str
     assert wanted in body["message"]
 
 
-@pytest.mark.parametrize(
-    ("query", "field"),
-    [
-        ("per_page=101", "per_page"),
-        ("per_page=0", "per_page"),
-        ("minimal=true&per_page=1001", "per_page"),
-        ("page=0", "page"),
-        ("page=two", "page"),
-        ("format=xml", "format"),
-        ("taxonomy_term_id=level-1", "taxonomy_term_id"),
-        ("organization_id=910000012", "organization_id"),
-        ("modified_after=yesterday", "modified_after"),
-        ("minimal=true&full=true", "minimal"),
-        ("full=maybe", "full"),
-    ],
-)
+@pytest.mark.parametrize(("query", "field"), BAD_SERVICE_QUERIES)
 def test_bad_query_is_422(publisher: Any, query: str, field: str) -> None:
     assert_error(publisher.get(f"/hsds/services?{query}"), 422, field)
 

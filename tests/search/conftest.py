@@ -75,6 +75,12 @@ def search_app(index, tmp_path) -> Iterator[Flask]:
     app.extensions["nettungen.db"].engine.dispose()
 
 
+@pytest.fixture
+def index_api(search_app):  # type: ignore[no-untyped-def]
+    """A client of the search app over the test's own ``index``."""
+    return search_app.test_client()
+
+
 @dataclass
 class Standard:
     federation: Federation

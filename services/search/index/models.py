@@ -43,6 +43,7 @@ DIAGNOSIS_GROUP = "diagnosis_group"
 MULTI_FACETS = (RISK_GROUP, AUDIENCE, LANGUAGE, DIAGNOSIS_GROUP)
 FTS_TABLE = "offer_fts"
 SEARCH_VECTOR = "search_vector"
+NAME_SORT = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
 class SearchBase(DeclarativeBase):
@@ -51,7 +52,11 @@ class SearchBase(DeclarativeBase):
 
 class IndexedOffer(SearchBase):
     __tablename__ = "indexed_offers"
-    __table_args__ = (Index("ix_indexed_offers_name_sort_id", "name_sort", "id"),)
+    __table_args__ = (
+        Index("ix_indexed_offers_name_sort_id", "name_sort", "id"),
+        # An organisation's offers, newest last: its newest version is one index probe.
+        Index("ix_indexed_offers_provider_newest", "provider_orgnr", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     offer_uri: Mapped[str] = mapped_column(String(500), unique=True)
@@ -60,11 +65,15 @@ class IndexedOffer(SearchBase):
     node_id: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
-    name_sort: Mapped[str] = mapped_column(String(200))
+    # shared.text.sort_key of the name: Norwegian order when compared byte by byte, so never
+    # by a locale's collation (which would skip the stand-ins it puts for æ, ø and å).
+    name_sort: Mapped[str] = mapped_column(NAME_SORT)
     description: Mapped[str] = mapped_column(Text)
     # Who provides it and how it is classified, in words: searched with less weight.
     keywords: Mapped[str] = mapped_column(Text)
-    provider_orgnr: Mapped[str] = mapped_column(String(9), index=True)
+    provider_orgnr: Mapped[str] = mapped_column(String(9))
+    # The provider's HSDS organization id (a name-based UUID of the number, see shared.hsds).
+    provider_id: Mapped[str] = mapped_column(String(36), index=True)
     provider_name: Mapped[str] = mapped_column(String(200))
     provider_kind: Mapped[str] = mapped_column(String(20), index=True)
     provider_home_area: Mapped[str] = mapped_column(String(64))
@@ -72,6 +81,7 @@ class IndexedOffer(SearchBase):
     level: Mapped[int] = mapped_column(SmallInteger, index=True)
     category: Mapped[str] = mapped_column(String(40), index=True)
     access: Mapped[str] = mapped_column(String(20))
+    measure_status: Mapped[str] = mapped_column(String(20))
     age_min: Mapped[int] = mapped_column(SmallInteger)
     age_max: Mapped[int] = mapped_column(SmallInteger)
     free_of_charge: Mapped[bool] = mapped_column(Boolean)

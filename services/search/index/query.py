@@ -119,7 +119,15 @@ def _fts_match(terms: Sequence[str]) -> str:
     return " AND ".join(f'"{term}"*' for term in terms)
 
 
-def _conditions(session: Session, query: OfferQuery) -> list[ColumnElement[bool]]:
+def has_term(facet: str, codes: Sequence[str]) -> ColumnElement[bool]:
+    """The offer has one of ``codes`` among the values of the multi-valued ``facet``."""
+    return IndexedOffer.id.in_(
+        select(OfferTerm.offer_pk).where(OfferTerm.facet == facet, OfferTerm.code.in_(codes))
+    )
+
+
+def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[bool]]:
+    """The conditions on ``indexed_offers`` that select what ``query`` finds."""
     conditions: list[ColumnElement[bool]] = []
     if query.municipality:
         county = reference_data().get(query.municipality).county_code or ""
@@ -149,13 +157,7 @@ def _conditions(session: Session, query: OfferQuery) -> list[ColumnElement[bool]
     for facet in MULTI_FACETS:
         codes = getattr(query, facet)
         if codes:
-            conditions.append(
-                IndexedOffer.id.in_(
-                    select(OfferTerm.offer_pk).where(
-                        OfferTerm.facet == facet, OfferTerm.code.in_(codes)
-                    )
-                )
-            )
+            conditions.append(has_term(facet, codes))
     if query.age is not None:
         conditions.append(
             and_(IndexedOffer.age_min <= query.age, IndexedOffer.age_max >= query.age)
@@ -202,7 +204,7 @@ def _ordered(session: Session, query: OfferQuery, statement: Select[Any]) -> Sel
 
 
 def count(session: Session, query: OfferQuery) -> int:
-    statement = select(func.count()).select_from(IndexedOffer).where(*_conditions(session, query))
+    statement = select(func.count()).select_from(IndexedOffer).where(*where_clauses(session, query))
     return int(session.scalar(statement) or 0)
 
 
@@ -210,11 +212,11 @@ def facet_counts(session: Session, query: OfferQuery) -> dict[str, dict[str, int
     """For every facet, how many offers each value would give, the facet's own filter lifted."""
     counts: dict[str, dict[str, int]] = {}
     for facet, column_ in SCALAR_FACETS.items():
-        conditions = _conditions(session, query.without(facet))
+        conditions = where_clauses(session, query.without(facet))
         rows = session.execute(select(column_, func.count()).where(*conditions).group_by(column_))
         counts[facet] = {_code(value): n for value, n in rows}
     for facet in MULTI_FACETS:
-        conditions = _conditions(session, query.without(facet))
+        conditions = where_clauses(session, query.without(facet))
         rows = session.execute(
             select(OfferTerm.code, func.count())
             .join(IndexedOffer, IndexedOffer.id == OfferTerm.offer_pk)
@@ -235,7 +237,7 @@ def search(
     session: Session, query: OfferQuery, page: int = 1, per_page: int = 20, facets: bool = True
 ) -> SearchPage:
     """One page of the offers that match, with the total and (unless asked not to) facets."""
-    statement = select(IndexedOffer).where(*_conditions(session, query))
+    statement = select(IndexedOffer).where(*where_clauses(session, query))
     statement = _ordered(session, query, statement).offset((page - 1) * per_page).limit(per_page)
     offers = list(session.scalars(statement))
     return SearchPage(

@@ -6,6 +6,11 @@ and "ostersund" meet) and a generated, GIN-indexed ``tsvector`` weighting the na
 the description (B) and the keywords (C). SQLite: an FTS5 table whose rowid is the offer's,
 holding terms analysed the same way in Python (:mod:`shared.text`).
 
+``name_sort`` is made to be compared byte by byte (æ ø å after z), so on PostgreSQL it has the
+``C`` collation whatever the database's locale. An organisation's offers are indexed by
+(organisation, publication time, id): its newest version, which names it in the HSDS API, is
+one probe.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-30
@@ -25,6 +30,8 @@ branch_labels = None
 depends_on = None
 
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+# Byte order on PostgreSQL whatever the database's locale: the sort key is made for it.
+NAME_SORT = sa.String(length=200).with_variant(sa.String(length=200, collation="C"), "postgresql")
 TS_CONFIG = "nettungen_norwegian"
 
 
@@ -38,10 +45,11 @@ def upgrade() -> None:
         sa.Column("node_id", sa.String(length=64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("name_sort", sa.String(length=200), nullable=False),
+        sa.Column("name_sort", NAME_SORT, nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("keywords", sa.Text(), nullable=False),
         sa.Column("provider_orgnr", sa.String(length=9), nullable=False),
+        sa.Column("provider_id", sa.String(length=36), nullable=False),
         sa.Column("provider_name", sa.String(length=200), nullable=False),
         sa.Column("provider_kind", sa.String(length=20), nullable=False),
         sa.Column("provider_home_area", sa.String(length=64), nullable=False),
@@ -49,6 +57,7 @@ def upgrade() -> None:
         sa.Column("level", sa.SmallInteger(), nullable=False),
         sa.Column("category", sa.String(length=40), nullable=False),
         sa.Column("access", sa.String(length=20), nullable=False),
+        sa.Column("measure_status", sa.String(length=20), nullable=False),
         sa.Column("age_min", sa.SmallInteger(), nullable=False),
         sa.Column("age_max", sa.SmallInteger(), nullable=False),
         sa.Column("free_of_charge", sa.Boolean(), nullable=False),
@@ -61,10 +70,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("offer_id", name=op.f("uq_indexed_offers_offer_id")),
         sa.UniqueConstraint("offer_uri", name=op.f("uq_indexed_offers_offer_uri")),
     )
-    for column in ("node_id", "provider_orgnr", "provider_kind", "level", "category"):
+    for column in ("node_id", "provider_id", "provider_kind", "level", "category"):
         op.create_index(op.f(f"ix_indexed_offers_{column}"), "indexed_offers", [column])
     op.create_index(op.f("ix_indexed_offers_published_at"), "indexed_offers", ["published_at"])
     op.create_index("ix_indexed_offers_name_sort_id", "indexed_offers", ["name_sort", "id"])
+    op.create_index(
+        "ix_indexed_offers_provider_newest",
+        "indexed_offers",
+        ["provider_orgnr", "published_at", "id"],
+    )
     op.create_table(
         "offer_coverage",
         sa.Column("area", sa.String(length=4), nullable=False),

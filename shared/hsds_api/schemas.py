@@ -1,4 +1,4 @@
-"""Query parameters of the HSDS API and the documentation of its responses.
+"""Query parameters of the HSDS API and the documentation of its responses (node and national).
 
 Unknown query parameters are ignored, not refused. The HSDS API reference defines parameters a
 node does not implement (``postcode``, ``proximity``, ``full_service`` on other endpoints ...),
@@ -13,6 +13,7 @@ HSDS API reference asks that minimal lists aim to fit all services in one call.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from marshmallow import (
@@ -22,6 +23,7 @@ from marshmallow import (
     fields,
     post_load,
     validate,
+    validates,
     validates_schema,
 )
 
@@ -41,7 +43,7 @@ class _ListQuery(Schema):
 
     search = fields.String(
         validate=validate.Length(max=200),
-        metadata={"description": "Words that must all appear (any case) in the name or text."},
+        metadata={"description": "Words that must all match (any case) the name or the text."},
     )
     page = fields.Integer(
         load_default=1,
@@ -102,6 +104,16 @@ class ServiceQuerySchema(_ListQuery):
         if data.get("minimal"):
             return MAX_PER_PAGE_MINIMAL, MAX_PER_PAGE_MINIMAL
         return DEFAULT_PER_PAGE, MAX_PER_PAGE
+
+    @validates("modified_after")
+    def _within_utc_calendar(self, value: dt.datetime, **_: Any) -> None:
+        # 9999-12-31T23:00-05:00 is a valid ISO time whose UTC is past year 9999; a bare
+        # time is read as UTC, which it always can be.
+        try:
+            if value.tzinfo is not None:
+                value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError("A time from year 1 to year 9999 in UTC.") from None
 
     @validates_schema
     def _minimal_or_full(self, data: dict[str, Any], **_: Any) -> None:
