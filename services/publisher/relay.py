@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,12 +54,24 @@ class Relay:
         self.destination = bus.destination
 
     def cursor(self) -> int:
+        """The last sequence number the bus confirmed; the row is made on first use (by
+        whichever of several readers gets there first: the others' inserts do nothing)."""
         with self.sessions.begin() as session:
-            row = session.get(RelayCursor, self.destination)
-            if row is None:
-                row = RelayCursor(destination=self.destination, last_seq=0, updated_at=utcnow())
-                session.add(row)
-            return row.last_seq
+            dialect = session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            session.execute(
+                insert(RelayCursor)
+                .values(destination=self.destination, last_seq=0, updated_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["destination"])
+            )
+            return int(
+                session.scalar(
+                    select(RelayCursor.last_seq).where(
+                        RelayCursor.destination == self.destination
+                    )
+                )
+                or 0
+            )
 
     def _advance(self, seq: int) -> None:
         with self.sessions.begin() as session:

@@ -184,6 +184,26 @@ def dead_letter_ids(bus_url: str, queue: str) -> list[str]:
         return [row[0] for row in rows]
 
 
+def test_relays_starting_together_share_one_cursor(node, bus_url):
+    relays = [relay_for(node, bus_url) for _ in range(4)]
+    barrier = threading.Barrier(len(relays))
+    seen, errors = [], []
+
+    def first_read(relay: Relay) -> None:
+        barrier.wait()
+        try:
+            seen.append(relay.cursor())
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever a reader hit
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_read, args=(r,)) for r in relays]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and seen == [0, 0, 0, 0]
+
+
 def test_outgoing_message_carries_cc_for_extra_keys(bus_url, queue_name):
     declare(bus_url, queue_name, ("published.all.all",))
     bus = open_publisher(bus_url)
