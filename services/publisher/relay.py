@@ -66,9 +66,7 @@ class Relay:
             )
             return int(
                 session.scalar(
-                    select(RelayCursor.last_seq).where(
-                        RelayCursor.destination == self.destination
-                    )
+                    select(RelayCursor.last_seq).where(RelayCursor.destination == self.destination)
                 )
                 or 0
             )
