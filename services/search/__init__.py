@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the search app; configuration comes from ``config``, then the environment."""
     from services.search.api.views import blp as offers_api
     from services.search.config import CONFIG
+    from services.search.site import init_site
 
     settings = load_config(CONFIG, config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
@@ -45,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api = Api()
     init_web(app, api)
     api.register_blueprint(offers_api)
+    init_site(app, api)
     broker = settings["BROKER_URL"]
     api.register_blueprint(
         health_blueprint({"database": database.ping, "bus": lambda: ping(broker)})
