@@ -46,14 +46,13 @@ class SourceRow:
         return sum(self.by_level.values())
 
 
-def pyramid(
-    session: Session, query: OfferQuery, listed: int = LISTED_PER_LEVEL
-) -> list[LevelGroup]:
-    """The offers ``query`` finds, level 3 at the top and level 1 (for all) at the base."""
+def pyramid(session: Session, query: OfferQuery) -> list[LevelGroup]:
+    """The offers ``query`` finds, level 3 at the top and level 1 (for all) at the base;
+    the first few of each level, and how many there are."""
     groups = []
     for level in LEVELS_TOP_DOWN:
         page = index.search(
-            session, dataclasses.replace(query, level=(level,)), 1, listed, facets=False
+            session, dataclasses.replace(query, level=(level,)), 1, LISTED_PER_LEVEL, facets=False
         )
         groups.append(LevelGroup(level, page.total, page.offers))
     return groups
