@@ -16,7 +16,9 @@ def site(standard):  # type: ignore[no-untyped-def]
 def _facts(page: Element, section: str) -> dict[str, str]:
     """The facts (``dt`` → ``dd``) of one section of the offer page."""
     dl = page.find("section", aria_labelledby=section).find("dl")
-    return {dt.text(): dd.text() for dt, dd in zip(dl.find_all("dt"), dl.find_all("dd"), strict=True)}
+    return {
+        dt.text(): dd.text() for dt, dd in zip(dl.find_all("dt"), dl.find_all("dd"), strict=True)
+    }
 
 
 def test_offer_page_tells_a_family_what_it_needs(site, standard):
@@ -37,7 +39,9 @@ def test_offer_page_tells_a_family_what_it_needs(site, standard):
     how = _facts(page, "how")
     assert how["Cost"] == "Free"
     assert how["Languages"] == "Norwegian (Bokmål), English"
-    assert how["Statutory"].startswith("Child health centre service (helse- og omsorgstjenesteloven")
+    assert how["Statutory"].startswith(
+        "Child health centre service (helse- og omsorgstjenesteloven"
+    )
     assert "Open to all." in page.find("section", aria_labelledby="how").text()
     contact = _facts(page, "contact")
     assert contact == {

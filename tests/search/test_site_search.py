@@ -142,7 +142,11 @@ def test_facet_counts_match_the_api_and_lift_their_own_filter(site):
         ("category=voluntary_club", {"Besøkshjem for barn"}),
         (
             "county=46",
-            {"Barnevernets akuttberedskap", "Leksehjelp for alle", "Skolehelsetjenesten i Vestland"},
+            {
+                "Barnevernets akuttberedskap",
+                "Leksehjelp for alle",
+                "Skolehelsetjenesten i Vestland",
+            },
         ),
         (
             "organisation=910000012",
@@ -216,9 +220,10 @@ def test_an_empty_result_suggests_what_to_remove(site):
     help_box = page.find("div", class_="notice")
     suggestions = {a.text(): a["href"] for a in help_box.find_all("a")}
     without_risk = "/sok?municipality=3301&level=1"
-    assert suggestions[
-        "Remove “Risk group: Children exposed to trauma (loss, accident)”"
-    ] == without_risk
+    assert (
+        suggestions["Remove “Risk group: Children exposed to trauma (loss, accident)”"]
+        == without_risk
+    )
     assert "3 offers" in help_box.text()
     assert suggestions["Start again with every offer"] == "/sok"
     _, wider = get_page(site, without_risk)

@@ -251,9 +251,7 @@ def find(session: Session, offer_id: str) -> IndexedOffer | None:
     return session.scalar(select(IndexedOffer).where(IndexedOffer.offer_id == offer_id))
 
 
-def grouped_counts(
-    session: Session, query: OfferQuery, *columns: Any
-) -> list[tuple[Any, ...]]:
+def grouped_counts(session: Session, query: OfferQuery, *columns: Any) -> list[tuple[Any, ...]]:
     """How many offers match, for each combination of the values of ``columns`` (the
     overview pages count by level and by where offers come from)."""
     statement = (

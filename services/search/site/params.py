@@ -178,8 +178,9 @@ def parse(args: MultiDict[str, str]) -> SearchParams:
         return SearchParams(_SCHEMA.load(raw))
     except ValidationError as error:
         problems = []
-        for name in (n for n in ORDER if n in error.messages):
-            wrong = _wrong_values(raw[name], error.messages[name])
+        messages = error.normalized_messages()
+        for name in (n for n in ORDER if n in messages):
+            wrong = _wrong_values(raw[name], messages[name])
             problems.append(Problem(name, tuple(str(v) for v in wrong)))
             kept = [v for v in raw[name] if v not in wrong] if name in _LISTS else []
             raw[name] = kept or None

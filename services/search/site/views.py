@@ -144,9 +144,7 @@ def municipality(code: str) -> str | tuple[str, int]:
     area = overview.area(code, AreaKind.MUNICIPALITY)
     if area is None:
         return not_found(gettext("There is no municipality with this number.")), 404
-    return _overview(
-        "site/municipality.html", OfferQuery(municipality=code), code, area=area
-    )
+    return _overview("site/municipality.html", OfferQuery(municipality=code), code, area=area)
 
 
 @bp.get("/fylke/<code>")
@@ -178,14 +176,10 @@ def organisation(orgnr: str) -> str | tuple[str, int]:
     )
 
 
-def _overview(
-    template: str, query: OfferQuery, municipality: str | None, **context: Any
-) -> str:
+def _overview(template: str, query: OfferQuery, municipality: str | None, **context: Any) -> str:
     session = db_session()
     groups = overview.pyramid(session, query)
-    params = SearchParams(
-        {k: v for k, v in dataclasses.asdict(query).items() if k in _PLACE and v}
-    )
+    params = SearchParams({k: v for k, v in dataclasses.asdict(query).items() if k in _PLACE and v})
     return render_template(
         template,
         groups=groups,
@@ -203,4 +197,3 @@ _PLACE = ("municipality", "county", "organisation")
 
 def not_found(message: str) -> str:
     return render_template("site/not_found.html", message=message)
-
