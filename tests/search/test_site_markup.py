@@ -16,6 +16,9 @@ PAGES = [
     ("/sok?municipality=3301", 200),
     ("/sok?q=foreldre&level=2&free=true&age=5", 200),
     ("/sok?municipality=3301&level=1&risk_group=trauma", 200),
+    # Words are shown back escaped, never as markup.
+    ('/sok?q=<script>alert(1)</script>"><b>', 200),
+    ("/sok?q=x&organisation=<style>", 400),
     ("/sok?level=9&municipality=1", 400),
     ("/sok?page=40", 404),
     ("/tilbud/{helsestasjon}", 200),

@@ -44,14 +44,6 @@ SOURCE_ROWS_ANYWHERE = {
     "municipality": lazy_gettext("Municipalities"),
     "county": lazy_gettext("Counties"),
 }
-_PARAM_VOCABULARIES = {
-    "level": vocab.PYRAMID_LEVELS,
-    "category": vocab.OFFER_CATEGORIES,
-    "provider_kind": vocab.ORGANISATION_KINDS,
-    "risk_group": vocab.RISK_GROUPS,
-    "audience": vocab.AUDIENCES,
-    "language": vocab.OFFER_LANGUAGES,
-}
 
 
 def source_text(offer: IndexedOffer, municipality: str | None) -> str:
@@ -82,8 +74,8 @@ def filter_value(
     name: str, value: Any, lang: str, organisation_name: Callable[[str], str | None]
 ) -> str:
     """A chosen value of a search parameter, as the reader knows it."""
-    if name in _PARAM_VOCABULARIES:
-        return present.label(_PARAM_VOCABULARIES[name], str(value), lang)
+    if name in present.FACET_VOCABULARIES:
+        return present.label(present.FACET_VOCABULARIES[name], str(value), lang)
     if name in ("municipality", "county"):
         return present.area_name(value, lang)
     if name == "organisation":

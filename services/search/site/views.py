@@ -3,10 +3,9 @@ municipality, a county and an organisation. Server-rendered HTML that needs no J
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext
 
 from services.search import present
@@ -45,7 +44,6 @@ def _helpers() -> dict[str, Any]:
     return {
         "search_url": search_url,
         "source_text": labels.source_text,
-        "levels": vocab.PYRAMID_LEVELS,
         "level_label": lambda level: present.label(
             vocab.PYRAMID_LEVELS, str(level), current_language()
         ),
@@ -58,11 +56,13 @@ def _helpers() -> dict[str, Any]:
 
 @bp.get("/")
 def front() -> str:
+    """Choose a municipality and search; what Nettungen is; every municipality by county."""
     return render_template("site/front.html", total=overview.everything(db_session()))
 
 
 @bp.get("/sok")
-def search() -> Response | str | tuple[str, int]:
+def search() -> str | tuple[str, int]:
+    """Results with the filters and their counts; 400 naming what cannot be used."""
     try:
         params = parse(request.args)
     except InvalidSearch as invalid:
@@ -125,6 +125,9 @@ def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
 
 @bp.get("/tilbud/<offer_id>")
 def offer(offer_id: str) -> str | tuple[str, int]:
+    """One offer as its node published it. ``?municipality=`` (from a search there) says
+    where it comes from seen from that municipality; a code that names none is ignored, as
+    the offer itself is still there to show."""
     municipality = request.args.get("municipality") or None
     if municipality and overview.area(municipality, AreaKind.MUNICIPALITY) is None:
         municipality = None
@@ -141,21 +144,22 @@ def offer(offer_id: str) -> str | tuple[str, int]:
 
 @bp.get("/kommune/<code>")
 def municipality(code: str) -> str | tuple[str, int]:
+    """Every offer available in a municipality, by level and by source."""
     area = overview.area(code, AreaKind.MUNICIPALITY)
     if area is None:
         return not_found(gettext("There is no municipality with this number.")), 404
-    return _overview("site/municipality.html", OfferQuery(municipality=code), code, area=area)
+    return _overview("site/municipality.html", {"municipality": code}, area=area)
 
 
 @bp.get("/fylke/<code>")
 def county(code: str) -> str | tuple[str, int]:
+    """Every offer available in a county or its municipalities, by level and source."""
     area = overview.area(code, AreaKind.COUNTY)
     if area is None:
         return not_found(gettext("There is no county with this number.")), 404
     return _overview(
         "site/county.html",
-        OfferQuery(county=code),
-        None,
+        {"county": code},
         area=area,
         municipalities=overview.municipalities_of(area),
     )
@@ -163,23 +167,27 @@ def county(code: str) -> str | tuple[str, int]:
 
 @bp.get("/organisasjon/<orgnr>")
 def organisation(orgnr: str) -> str | tuple[str, int]:
+    """Every offer an organisation publishes now, by level."""
     newest = overview.organisation(db_session(), orgnr)
     if newest is None:
         return not_found(gettext("No organisation with this number has offers published now.")), 404
     return _overview(
         "site/organisation.html",
-        OfferQuery(organisation=orgnr),
-        None,
+        {"organisation": orgnr},
         provider=newest,
         home=labels.area_link(newest.provider_home_area, current_language()),
         kind=present.label(vocab.ORGANISATION_KINDS, newest.provider_kind, current_language()),
     )
 
 
-def _overview(template: str, query: OfferQuery, municipality: str | None, **context: Any) -> str:
+def _overview(template: str, place: dict[str, str], **context: Any) -> str:
+    """An overview of the offers of a place (``{"municipality": "3301"}``) or a provider, by
+    level and source; its links lead on to the search for the same place."""
+    params = SearchParams(place)
+    query = params.query()
+    municipality = place.get("municipality")
     session = db_session()
     groups = overview.pyramid(session, query)
-    params = SearchParams({k: v for k, v in dataclasses.asdict(query).items() if k in _PLACE and v})
     return render_template(
         template,
         groups=groups,
@@ -190,9 +198,6 @@ def _overview(template: str, query: OfferQuery, municipality: str | None, **cont
         municipality=municipality,
         **context,
     )
-
-
-_PLACE = ("municipality", "county", "organisation")
 
 
 def not_found(message: str) -> str:
