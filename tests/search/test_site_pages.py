@@ -237,3 +237,17 @@ def test_browser_language_is_honoured_without_a_choice(site):
     _, page = get_page(site, "/", **{"Accept-Language": "nn-NO,nn;q=0.9"})
     assert page.find("html")["lang"] == "nn"
     assert page.find("h1").text() == "Tilbod til born, unge og familiar"
+
+
+def test_offers_own_words_are_marked_norwegian_on_english_pages(site, standard):
+    offer_id = standard.ids["foreldrekurs"]
+    _, english = get_page(site, f"/tilbud/{offer_id}?lang=en")
+    assert english.find("h1")["lang"] == "no"
+    assert english.find("p", class_="lead")["lang"] == "no"
+    assert english.find("section", aria_labelledby="how").find("span", lang="no").text() == (
+        "500 kroner."
+    )
+    _, results = get_page(site, "/sok?q=foreldrekurs&lang=en")
+    assert results.find("li", class_="result").find("h3")["lang"] == "no"
+    _, norwegian = get_page(site, f"/tilbud/{offer_id}?lang=nn")
+    assert "lang" not in norwegian.find("h1").attrs

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import Markup
 
 from services.search import present
 from services.search.index import query as index
@@ -51,7 +52,14 @@ def _helpers() -> dict[str, Any]:
         "municipality_groups": overview.municipalities_by_county,
         "param_labels": LABELS,
         "yes_no": labels.yes_no,
+        "offer_text": offer_text_language,
     }
+
+
+def offer_text_language() -> Markup:
+    """A ``lang`` attribute for what offers say in their own words: nodes publish their text
+    in Norwegian, so on English pages it is marked as such (WCAG 3.1.2, language of parts)."""
+    return Markup(' lang="no"') if current_language() == "en" else Markup("")
 
 
 @bp.get("/")
