@@ -275,6 +275,13 @@ def test_a_bad_parameter_is_explained_in_the_page_language_and_the_rest_kept(sit
     assert "Write the age as a whole number of years, from 0 to 25." in english.text()
 
 
+def test_a_repeated_value_is_one_choice(site):
+    _, page = get_page(site, "/sok?level=2&level=2&municipality=3301")
+    links = [a["href"] for a in page.find("ul", class_="chosen").find_all("a")]
+    # Municipality, level 2 (once), and "remove all".
+    assert links == ["/sok?level=2", "/sok?municipality=3301", "/sok"]
+
+
 def test_empty_form_fields_mean_not_chosen(site):
     _, page = get_page(site, "/sok?q=&municipality=&age=&free=&statutory=&lang=en")
     assert len(result_names(page)) == 10

@@ -167,7 +167,8 @@ def _submitted(args: MultiDict[str, str], names: Iterable[str]) -> dict[str, Any
     for name in names:
         values = [v.strip() for v in args.getlist(name) if v.strip()]
         if values:
-            raw[name] = values if name in _LISTS else values[0]
+            # A value repeated (level=1&level=1) is one choice.
+            raw[name] = list(dict.fromkeys(values)) if name in _LISTS else values[0]
     return raw
 
 
