@@ -91,13 +91,15 @@ def _labels(vocabulary: vocab.Vocabulary, codes: Any, lang: str) -> list[str]:
     return [present.label(vocabulary, code, lang) for code in codes or ()]
 
 
+_AREA_PAGES = {AreaKind.MUNICIPALITY: "municipality", AreaKind.COUNTY: "county"}
+
+
 def area_link(code: str, lang: str) -> dict[str, str | None]:
     """An area as the offer page shows it: its name, and the kind of page it has here."""
     try:
-        kind = reference_data().get(code).kind
+        page = _AREA_PAGES.get(reference_data().get(code).kind)
     except UnknownAreaError:
-        kind = None
-    page = {AreaKind.MUNICIPALITY: "municipality", AreaKind.COUNTY: "county"}.get(kind)  # type: ignore[arg-type]
+        page = None  # retired by a newer classification: named by its code, not linked
     return {"code": code, "name": present.area_name(code, lang), "page": page}
 
 
