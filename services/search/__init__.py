@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from services.search.api.views import blp as offers_api
     from services.search.config import CONFIG
     from services.search.hsds.views import blp as hsds_api
+    from services.search.site import init_site
 
     settings = load_config(CONFIG, config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_web(app, api)
     api.register_blueprint(offers_api)
     api.register_blueprint(hsds_api)
+    init_site(app, api)
     broker = settings["BROKER_URL"]
     api.register_blueprint(
         health_blueprint({"database": database.ping, "bus": lambda: ping(broker)})

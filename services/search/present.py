@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from services.search.index.models import IndexedOffer
-from services.search.index.query import FACETS, MULTI_FACETS, SearchPage
+from services.search.index.query import FACETS, MULTI_FACETS, OfferQuery, SearchPage
 from shared import vocab
 from shared.areas import NATIONAL, UnknownAreaError, reference_data
 from shared.vocab import Vocabulary
@@ -106,6 +106,18 @@ def summary(offer: IndexedOffer, lang: str, municipality: str | None = None) -> 
         "published_at": offer.published_at,
         "last_reviewed": offer.last_reviewed,
     }
+
+
+def chosen(query: OfferQuery) -> dict[str, tuple[Any, ...]]:
+    """The values chosen in each facet of ``query`` (a yes/no facet has one or none)."""
+    picked: dict[str, tuple[Any, ...]] = {}
+    for facet in FACETS:
+        value = getattr(query, facet)
+        if isinstance(value, tuple):
+            picked[facet] = value
+        else:
+            picked[facet] = () if value is None else (value,)
+    return picked
 
 
 def facets(page: SearchPage, lang: str, chosen: Mapping[str, Iterable[Any]]) -> dict[str, list]:

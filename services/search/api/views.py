@@ -51,17 +51,13 @@ class Offers(MethodView):
         query = to_offer_query(args)
         page = index.search(db_session(), query, args["page"], args["per_page"], args["facets"])
         lang = args["lang"]
-        chosen = {facet: getattr(query, facet) or () for facet in index.FACETS}
-        for facet in ("free_of_charge", "statutory"):
-            value = getattr(query, facet)
-            chosen[facet] = () if value is None else (value,)
         return {
             "total": page.total,
             "page": page.page,
             "per_page": page.per_page,
             "pages": page.pages,
             "items": [_item(o, lang, query.municipality) for o in page.offers],
-            "facets": present.facets(page, lang, chosen) if args["facets"] else {},
+            "facets": present.facets(page, lang, present.chosen(query)) if args["facets"] else {},
         }
 
 

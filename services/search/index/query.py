@@ -251,3 +251,12 @@ def search(
 
 def find(session: Session, offer_id: str) -> IndexedOffer | None:
     return session.scalar(select(IndexedOffer).where(IndexedOffer.offer_id == offer_id))
+
+
+def grouped_counts(session: Session, query: OfferQuery, *columns: Any) -> list[tuple[Any, ...]]:
+    """How many offers match, for each combination of the values of ``columns`` (the
+    overview pages count by level and by where offers come from)."""
+    statement = (
+        select(*columns, func.count()).where(*where_clauses(session, query)).group_by(*columns)
+    )
+    return [tuple(row) for row in session.execute(statement)]

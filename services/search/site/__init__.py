@@ -1,0 +1,48 @@
+"""The public site of national search (the role nettungen.no had): find offers for children,
+youth and families by municipality, words and facets, in bokmål, nynorsk or English.
+
+Pages work without JavaScript and are made for screen readers and print as much as for
+screens. The address of every page is Norwegian (``/sok``, ``/tilbud/<id>``, ``/kommune/<nr>``,
+``/fylke/<nr>``, ``/organisasjon/<orgnr>``); its query parameters are the JSON API's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from shared.i18n import init_i18n
+from shared.web import Api
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+# Paths that belong to programs, which get the one JSON error format even from a browser.
+_MACHINE_PATHS = ("/api/", "/hsds/", "/openapi.json", "/healthz", "/metrics", "/assets/")
+
+
+def init_site(app: Flask, api: Api) -> None:
+    """Register the site's pages, their languages, and an HTML page for an unknown address
+    asked for by a browser (programs keep getting ``api``'s JSON error)."""
+    from services.search.site.views import bp
+
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
+    init_i18n(app, TRANSLATIONS)
+    # Block tags leave no blank lines behind (the municipality list alone has 357 options).
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.register_blueprint(bp)
+
+    def not_found(error: HTTPException) -> Response | tuple[str, int]:
+        if _wants_page():
+            return render_template("site/not_found.html", message=None), 404
+        return api.handle_http_exception(error)
+
+    app.register_error_handler(404, not_found)
+
+
+def _wants_page() -> bool:
+    if request.path.startswith(_MACHINE_PATHS):
+        return False
+    accepted = request.accept_mimetypes
+    return accepted["text/html"] > accepted["application/json"]
