@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from shared.publication.events import EXCHANGE, MEDIA_TYPE
 
 DEAD_LETTER_EXCHANGE = f"{EXCHANGE}.dead-letter"
+HEARTBEAT_SECONDS = 30
 EMBEDDED_SCHEME = "embedded"
 
 
@@ -285,7 +286,9 @@ class AmqpConsumer:
         self.close()
         exchange = Exchange(EXCHANGE, "topic", durable=True)
         dead = Exchange(DEAD_LETTER_EXCHANGE, "direct", durable=True)
-        connection = Connection(self.url, connect_timeout=5, heartbeat=0)
+        # Heartbeats find a connection a NAT or load balancer dropped without a word, which
+        # would otherwise leave the consumer waiting for ever.
+        connection = Connection(self.url, connect_timeout=5, heartbeat=HEARTBEAT_SECONDS)
         try:
             connection.connect()
             channel = connection.channel()
@@ -321,7 +324,9 @@ class AmqpConsumer:
             self.connect()
         handled = 0
 
-        def on_message(body: Any, message: Any) -> None:
+        def on_message(message: Any) -> None:
+            # Given the raw message, never decoded by kombu: a body kombu cannot decode, or
+            # a content type it refuses, reaches the handler, which refuses it as a message.
             nonlocal handled
             incoming = IncomingMessage(
                 message.properties.get("message_id", ""),
@@ -341,17 +346,20 @@ class AmqpConsumer:
             handled += 1
 
         queue = Queue(self.queue_name, no_declare=True)
-        consumer = KombuConsumer(
-            self._channel, queues=[queue], callbacks=[on_message], accept=None, no_ack=False
-        )
+        consumer = KombuConsumer(self._channel, queues=[queue], on_message=on_message, no_ack=False)
         errors = (*self._connection.connection_errors, *self._connection.channel_errors, OSError)
+        last_message = time.monotonic()
         try:
             with consumer:
                 while limit is None or handled < limit:
+                    self._connection.heartbeat_check()
                     try:
-                        self._connection.drain_events(timeout=timeout)
+                        self._connection.drain_events(timeout=min(timeout, HEARTBEAT_SECONDS / 2))
                     except TimeoutError:
-                        break
+                        if time.monotonic() - last_message >= timeout:
+                            break
+                        continue
+                    last_message = time.monotonic()
         except errors as exc:
             self.close()
             raise BusUnavailable(str(exc)) from exc

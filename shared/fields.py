@@ -84,3 +84,24 @@ def check_age_range(age_min: int | None, age_max: int | None) -> None:
         raise ValidationError(
             {"age_min": [f"The lowest age ({age_min}) is above the highest age ({age_max})."]}
         )
+
+
+class StrictInteger(fields.Integer):
+    """A JSON integer and nothing else: no ``"3"``, no ``3.0``, no ``true``.
+
+    Signed documents must mean exactly what they say: a consumer that coerced ``"3"`` would
+    index one value while another, reading the raw document, showed another.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return int(super()._validated(value))
+
+
+def strict_boolean(**kwargs: Any) -> fields.Boolean:
+    """A JSON ``true`` or ``false`` only (not ``"yes"``, ``1`` or ``"false"``)."""
+    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)

@@ -6,9 +6,9 @@ serves them and the national search reuses them, so nothing here knows about Fla
 or a node's base URL.
 
 Identifiers. HSDS ids are UUIDs, and the same offer, organisation or vocabulary term must have
-the same id on every node and in the national search. The service id is the offer id (the
-registry makes it a UUID); every other id is a name-based UUID (RFC 9562 version 5) in
-:data:`NAMESPACE` over a natural key, see :func:`stable_id`.
+the same id on every node and in the national search. Every id is a name-based UUID (RFC 9562
+version 5) in :data:`NAMESPACE` over a natural key, see :func:`stable_id`; a service's key is
+its offer URI, which no other node can mint.
 
 Language. HSDS core has no multilingual fields. Text is bokmål (``nb``), the default language
 of our vocabularies; the text an organisation wrote about its offer goes out as written. Taxonomy
@@ -72,12 +72,13 @@ def stable_id(kind: str, *key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, name))
 
 
-def service_id(offer_id: str, offer_uri: str) -> str:
-    """The offer id when it is a UUID (as the registry makes it), else one from the offer URI."""
-    try:
-        return str(uuid.UUID(offer_id))
-    except ValueError:
-        return stable_id("service", offer_uri)
+def service_id(offer_uri: str) -> str:
+    """The offer's service id: a name-based UUID of its URI.
+
+    Not the offer id the node chose: any node could choose another node's id, while the URI
+    lies under the node's own base URL, which every event's signature and source vouch for.
+    """
+    return stable_id("service", offer_uri)
 
 
 def organization_id(organisation_number: str) -> str:
@@ -188,7 +189,7 @@ def service_minimal(document: Mapping[str, Any]) -> dict[str, Any]:
     because the list schema requires them.
     """
     return {
-        "id": service_id(document["id"], document["uri"]),
+        "id": service_id(document["uri"]),
         "name": document["name"],
         "status": _status(document),
         "last_modified": _timestamp(document["published_at"]),
@@ -201,7 +202,7 @@ def service_summary(
     """The service's one-to-one fields (HSDS ``service_list``), with its organization."""
     contact = document["contact"]
     result = {
-        "id": service_id(document["id"], document["uri"]),
+        "id": service_id(document["uri"]),
         "organization_id": organization_id(document["provider"]["organisation_number"]),
         "name": document["name"],
         "description": document["description"],
@@ -223,7 +224,7 @@ def service_summary(
 
 def service(document: Mapping[str, Any]) -> dict[str, Any]:
     """The fully nested HSDS service for one offer version."""
-    sid = service_id(document["id"], document["uri"])
+    sid = service_id(document["uri"])
     org_id = organization_id(document["provider"]["organisation_number"])
     return {
         **service_summary(document, with_organization=False),

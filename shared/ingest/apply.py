@@ -40,6 +40,8 @@ class VerifiedEvent:
     event: Mapping[str, Any]
     document: dict[str, Any]  # the offer version, loaded by the contract's schema
     sequence: int
+    # A withdrawal for an organisation the node is no longer trusted for (see verify).
+    authority_lapsed: bool = False
 
     @property
     def offer_uri(self) -> str:
@@ -78,8 +80,16 @@ def verify(
 ) -> VerifiedEvent:
     """Check ``event`` fully; raise :class:`EventRejected` saying why it must not be applied.
 
-    ``expected_node`` is the node whose feed it came from; an event from the bus names its
-    node by its ``source``.
+    ``expected_node`` is the node whose feed it came from (the page's place in the node's own
+    stream vouches for it); an event from the bus names its node by its ``source``, and on
+    the bus a key the node has rotated out is not accepted at all: whoever still holds it
+    could sign anything with an old sequence number. Events that key signed before the
+    rotation reach us through the node's feed.
+
+    A withdrawal is accepted from the node that published the offer even after the
+    directory stopped trusting it for the offer's organisation (``authority_lapsed``), so a
+    node can always take back what it said; :func:`apply_event` checks that the offer is
+    already here.
     """
     if not isinstance(event, Mapping):
         raise EventRejected("an event is a JSON object")
@@ -89,14 +99,26 @@ def verify(
         raise EventRejected(f"the source {source!r} is not a node in the directory")
     if not node.enabled:
         raise EventRejected(f"node {node.id!r} is disabled in the directory")
-    document = check_event(event, node.keys, expected_source=node.base_url)
+    keys = node.keys
+    if expected_node is None:
+        keys = {k: key for k, key in keys.items() if key.last_sequence is None}
+        if event.get("signingkey") in node.keys and event.get("signingkey") not in keys:
+            raise EventRejected(
+                "signed by a key the node has rotated out; such events are taken from the "
+                "node's feed, not from the bus"
+            )
+    try:
+        document = check_event(event, keys, expected_source=node.base_url)
+    except RecursionError:
+        raise EventRejected("the event is nested too deeply") from None
     organisation = document["provider"]["organisation_number"]
-    if organisation not in node.organisations:
+    lapsed = organisation not in node.organisations
+    if lapsed and event["type"] != EVENT_WITHDRAWN:
         raise EventRejected(
             f"node {node.id!r} may not publish for organisation {organisation} "
             "(not in its directory entry)"
         )
-    return VerifiedEvent(node, event, document, sequence_of(event))
+    return VerifiedEvent(node, event, document, sequence_of(event), authority_lapsed=lapsed)
 
 
 def _claim(session: Session, offer_uri: str, event: VerifiedEvent) -> IngestedOffer | None:
@@ -129,12 +151,27 @@ def _claim(session: Session, offer_uri: str, event: VerifiedEvent) -> IngestedOf
 
 
 def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
-    """Apply a verified event in the caller's transaction; idempotent by (offer, version)."""
+    """Apply a verified event in the caller's transaction; idempotent by (offer, version).
+
+    A node numbers its log in the order it publishes, so a later version of an offer always
+    has a later sequence number; an event that claims a later version with an earlier
+    sequence number is refused (it could only come from a key used out of turn).
+    """
+    if event.authority_lapsed and session.get(IngestedOffer, event.offer_uri) is None:
+        raise EventRejected(
+            f"node {event.node.id!r} may not publish for organisation "
+            f"{event.document['provider']['organisation_number']}, and has nothing here to withdraw"
+        )
     sink.record(session, event)
     current = _claim(session, event.offer_uri, event)
     if current is not None:
         if current.version >= event.version:
             return Outcome.IGNORED
+        if event.sequence <= current.sequence:
+            raise EventRejected(
+                f"version {event.version} comes with sequence {event.sequence}, not after "
+                f"sequence {current.sequence} of version {current.version}"
+            )
         current.version = event.version
         current.withdrawn = event.withdrawn
         current.event_id = str(event.event["id"])

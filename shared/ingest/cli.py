@@ -194,6 +194,15 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
             changed = directory.replace_keys(session, node_id, _keys_of(node.base_url, jwks))
         click.echo(f"Node {node_id}: keys {'updated' if changed else 'unchanged'}.")
 
+    @nodes.command("reharvest")
+    @click.argument("node_id")
+    @pass_context
+    def nodes_reharvest(ctx: ServiceContext, node_id: str) -> None:
+        """Read a node's feed again from the start (what is here already is left alone)."""
+        with ctx.transaction() as session:
+            directory.reharvest(session, node_id)
+        click.echo(f"Node {node_id} will be read from its first event in the next round.")
+
     @nodes.command("remove")
     @click.argument("node_id")
     @pass_context

@@ -9,18 +9,18 @@ two makes the bus deliver it again, which :func:`~shared.ingest.apply.apply_even
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
 from dataclasses import dataclass
 from typing import NoReturn
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bus import BusUnavailable, Consumer, IncomingMessage, Reject
 from shared.ingest.apply import Outcome, Sink, apply_event, record_rejection
+from shared.ingest.http import FetchError, parse_json
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected
 
@@ -35,6 +35,12 @@ class ConsumerStats:
     applied: int = 0
     ignored: int = 0
     rejected: int = 0
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, EventRejected):
+        return str(exc)
+    return f"the database cannot hold a value of the event ({type(exc).__name__})"
 
 
 class BusIngest:
@@ -59,13 +65,18 @@ class BusIngest:
         raise Reject(reason)
 
     def handle(self, message: IncomingMessage) -> None:
-        """Verify and apply one message; raise :class:`Reject` to dead-letter it."""
+        """Verify and apply one message; raise :class:`Reject` to dead-letter it.
+
+        Whatever a message holds, it is either applied or refused: nothing in it can make the
+        consumer fail (only the database or the bus going away can, and then the message
+        stays on the queue).
+        """
         if len(message.body) > MAX_EVENT_BYTES:
             self._reject(f"the message is {len(message.body)} bytes", message.body)
         try:
-            event = json.loads(message.body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            self._reject(f"the message is not JSON: {exc}", message.body)
+            event = parse_json(message.body, "the message")
+        except FetchError as exc:
+            self._reject(str(exc), message.body)
         try:
             verified = self.verifier.verify(event)
         except EventRejected as exc:
@@ -73,8 +84,9 @@ class BusIngest:
         try:
             with self.sessions.begin() as session:
                 outcome = apply_event(session, self.sink, verified)
-        except EventRejected as exc:  # the sink refused it (e.g. an offer id taken by another)
-            self._reject(str(exc), event)
+        except (EventRejected, DataError, IntegrityError) as exc:
+            # Refused by the sink, or a value the database cannot hold: the event's fault.
+            self._reject(_reason(exc), event)
         if outcome is Outcome.APPLIED:
             self.stats.applied += 1
         else:
@@ -86,7 +98,8 @@ class BusIngest:
 
     def run(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
         """Consume until ``stop`` is set, reconnecting with back-off when the bus or the
-        database is away."""
+        database is away. Nothing ends this loop but ``stop``: an unexpected error is logged,
+        its message goes back to the queue, and the consumer backs off and goes on."""
         delay = 0.5
         try:
             while not stop.is_set():
@@ -97,8 +110,10 @@ class BusIngest:
                         delay = 0.5
                 except (BusUnavailable, OperationalError) as exc:
                     log.warning("consumer paused: %s; retrying in %.1f s", exc, delay)
-                    self.bus.close()
-                    stop.wait(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
-                    delay = min(delay * 2, self.max_backoff)
+                except Exception:
+                    log.exception("consumer error; retrying in %.1f s", delay)
+                self.bus.close()
+                stop.wait(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
+                delay = min(delay * 2, self.max_backoff)
         finally:
             self.bus.close()

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared import orgnr
@@ -28,11 +28,14 @@ from shared.ingest.models import (
     FederationNode,
     FederationNodeKey,
     FederationNodeOrganisation,
+    HarvestCursor,
     IngestedOffer,
 )
 from shared.signing import VerificationKey, b64url, b64url_decode
 
 _NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# A node has a handful of keys over its life; a JWKS with more is not one of ours.
+MAX_KEYS = 64
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ def add_node(
         raise InvalidInput("Invalid name.", {"name": ["Give the node a name."]})
     if not keys:
         raise InvalidInput("No keys.", {"keys": ["A node needs at least one public key."]})
+    if len(keys) > MAX_KEYS:
+        raise InvalidInput("Too many keys.", {"keys": [f"At most {MAX_KEYS} keys per node."]})
     if session.get(FederationNode, node_id) is not None:
         raise Conflict(f"The directory already has a node {node_id!r}.")
     if session.scalar(select(FederationNode).where(FederationNode.base_url == url)) is not None:
@@ -213,26 +218,43 @@ def update_node(
     transport: str | None = None,
     enabled: bool | None = None,
 ) -> FederationNode:
+    """Rename, change how the node is reached, or disable and enable it. Enabling a disabled
+    node reads its feed again from the start, to pick up what was refused meanwhile."""
     node = get_node(session, node_id)
     if name is not None and name.strip():
         node.name = name.strip()
     if transport is not None:
         node.transport = _checked_transport(transport)
     if enabled is not None:
+        if enabled and not node.enabled:
+            reharvest(session, node_id)
         node.enabled = enabled
     node.updated_at = utcnow()
     return node
 
 
 def grant(session: Session, node_id: str, organisations: Iterable[str]) -> FederationNode:
-    """Let the node speak for more organisations."""
+    """Let the node speak for more organisations; its feed is read again from the start, so
+    what it published for them before (and was refused) arrives too."""
     node = get_node(session, node_id)
     held = {o.organisation_number for o in node.organisations}
-    for number in _checked_orgnrs(organisations):
-        if number not in held:
-            node.organisations.append(FederationNodeOrganisation(organisation_number=number))
+    added = [n for n in _checked_orgnrs(organisations) if n not in held]
+    for number in added:
+        node.organisations.append(FederationNodeOrganisation(organisation_number=number))
+    if added:
+        reharvest(session, node_id)
     node.updated_at = utcnow()
     return node
+
+
+def reharvest(session: Session, node_id: str) -> None:
+    """Read the node's feed again from its first event (what is applied already is ignored)."""
+    get_node(session, node_id)
+    session.execute(
+        update(HarvestCursor)
+        .where(HarvestCursor.node_id == node_id)
+        .values(last_sequence=0, root_etag=None)
+    )
 
 
 def revoke(session: Session, node_id: str, organisations: Iterable[str]) -> FederationNode:
@@ -252,7 +274,22 @@ def replace_keys(session: Session, node_id: str, keys: Sequence[VerificationKey]
     """
     if not keys:
         raise InvalidInput("No keys.", {"keys": ["The node's JWKS lists no usable key."]})
+    if len(keys) > MAX_KEYS:
+        raise InvalidInput("Too many keys.", {"keys": [f"At most {MAX_KEYS} keys per node."]})
     node = get_node(session, node_id)
+    # A rotation is never undone: a key once retired stays retired, at the earliest sequence
+    # number any JWKS gave for it.
+    retired = {k.key_id: k.last_sequence for k in node.keys if k.last_sequence is not None}
+    keys = [
+        VerificationKey(
+            k.key_id,
+            k.public,
+            min(s for s in (k.last_sequence, retired[k.key_id]) if s is not None)
+            if k.key_id in retired
+            else k.last_sequence,
+        )
+        for k in keys
+    ]
     before = {(k.key_id, k.public_key, k.last_sequence) for k in node.keys}
     after = {(k.key_id, b64url(k.public), k.last_sequence) for k in keys}
     node.keys_fetched_at = utcnow()

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import utcnow
@@ -35,7 +37,7 @@ from shared.ingest.directory import TrustedNode
 from shared.ingest.http import FetchError, Limits, get_json
 from shared.ingest.models import HarvestCursor
 from shared.ingest.verifier import Verifier
-from shared.publication.events import EventRejected, sequence_of
+from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
 log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 10_000
@@ -88,6 +90,16 @@ def _page_events(document: Any, page: int, size: int) -> tuple[list[Any], bool]:
     return events, complete
 
 
+class _Paused(Exception):  # noqa: N818 - a state of the round, not an error of ours
+    """The round stops at an event that cannot be verified yet."""
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, EventRejected):
+        return str(exc)
+    return f"the database cannot hold a value of the event ({type(exc).__name__})"
+
+
 class Harvester:
     def __init__(
         self,
@@ -112,18 +124,29 @@ class Harvester:
         report = HarvestReport(node.id)
         try:
             self._harvest(node, report)
-        except FetchError as exc:
+        except (FetchError, _Paused) as exc:
             report.error = str(exc)
             log.warning("harvesting node %s: %s", node.id, exc)
+        except OperationalError:
+            raise  # the database is away: the round stops, the loop backs off
+        except Exception as exc:
+            # A node must never stop the harvest of the others, whatever it sends.
+            report.error = f"unexpected {type(exc).__name__}: {exc}"
+            log.exception("harvesting node %s failed", node.id)
         self._note(node.id, report.error)
         return report
 
     def _cursor(self, node_id: str) -> HarvestCursor:
+        """The node's cursor, made on first use (concurrent harvesters may race to it)."""
         with self.sessions.begin() as session:
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            session.execute(
+                insert(HarvestCursor)
+                .values(node_id=node_id, last_sequence=0)
+                .on_conflict_do_nothing(index_elements=["node_id"])
+            )
             cursor = session.get(HarvestCursor, node_id)
-            if cursor is None:
-                cursor = HarvestCursor(node_id=node_id, last_sequence=0)
-                session.add(cursor)
+            assert cursor is not None  # noqa: S101 - inserted just above
             return cursor
 
     def _note(self, node_id: str, error: str | None) -> None:
@@ -173,10 +196,15 @@ class Harvester:
         bounds: tuple[int, int],
         report: HarvestReport,
     ) -> int:
-        """Verify, then apply the page's new events and move the cursor; the new position."""
+        """Verify, then apply the page's new events and move the cursor; the new position.
+
+        A refused event is recorded and passed. An event signed by a key we cannot get yet
+        stops the page just before it: the next round tries again from there, so an event is
+        never skipped for a reason that may go away (a JWKS that could not be read).
+        """
         verified: list[VerifiedEvent] = []
         refused: list[tuple[str, Any]] = []
-        newest = position
+        newest, paused = position, None
         for event in events:
             try:
                 sequence = sequence_of(event) if isinstance(event, dict) else None
@@ -186,18 +214,21 @@ class Harvester:
                 if sequence is not None and sequence <= position:
                     continue  # applied in an earlier round
                 raise FetchError(f"page events are out of order or out of range at {sequence}")
-            newest = sequence
             try:
                 verified.append(self.verifier.verify(event, node.id))
+            except UnknownKey as exc:
+                paused = _Paused(f"waiting at sequence {sequence}: {exc}")
+                break
             except EventRejected as exc:
                 refused.append((str(exc), event))
+            newest = sequence
         with self.sessions.begin() as session:
             for item in verified:
                 try:
                     with session.begin_nested():
                         outcome = apply_event(session, self.sink, item)
-                except EventRejected as exc:
-                    refused.append((str(exc), item.event))
+                except (EventRejected, DataError, IntegrityError) as exc:
+                    refused.append((_reason(exc), item.event))
                     continue
                 if outcome is Outcome.APPLIED:
                     report.applied += 1
@@ -211,6 +242,8 @@ class Harvester:
                 self.sessions, via="feed", reason=reason, received=event, node_id=node.id
             )
         report.rejected += len(refused)
+        if paused is not None:
+            raise paused
         return newest
 
     def _save_root_etag(self, node_id: str, etag: str | None) -> None:
@@ -220,7 +253,7 @@ class Harvester:
                 cursor.root_etag = etag
 
     def run(self, stop: threading.Event, interval: float) -> None:
-        """Harvest every ``interval`` seconds until ``stop`` is set."""
+        """Harvest every ``interval`` seconds until ``stop`` is set; nothing else ends it."""
         while not stop.is_set():
             try:
                 for report in self.harvest_all():
@@ -228,4 +261,6 @@ class Harvester:
                         log.info("harvested %s", report)
             except OperationalError as exc:
                 log.warning("harvest paused, the database is away: %s", exc)
+            except Exception:
+                log.exception("harvest round failed")
             stop.wait(interval)

@@ -75,11 +75,16 @@ def get_json(client: httpx.Client, url: str, limits: Limits, etag: str | None = 
             new_etag = response.headers.get("ETag")
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
+    return Fetched(200, parse_json(body, url), new_etag)
+
+
+def parse_json(body: bytes | bytearray, what: str) -> Any:
+    """JSON from elsewhere, or :class:`FetchError`: malformed text, numbers too long to
+    convert and nesting too deep to parse are all just bad input, never a crash."""
     try:
-        document = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FetchError(f"{url} is not JSON: {exc}") from None
-    return Fetched(200, document, new_etag)
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise FetchError(f"{what} is not usable JSON: {type(exc).__name__}") from None
 
 
 def fetch_keys(client: httpx.Client, base_url: str, limits: Limits) -> list[VerificationKey]:

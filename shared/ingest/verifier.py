@@ -22,7 +22,7 @@ from shared.ingest import directory as directory_service
 from shared.ingest.apply import VerifiedEvent, verify
 from shared.ingest.directory import DirectoryCache, TrustedNode
 from shared.ingest.http import FetchError, Limits, fetch_keys
-from shared.publication.events import UnknownKey
+from shared.publication.events import EventRejected, UnknownKey
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,11 @@ class Verifier:
         self._lock = threading.Lock()
 
     def verify(self, event: Any, node_id: str | None = None) -> VerifiedEvent:
-        """Verify ``event`` (from the feed of ``node_id``, or from the bus when ``None``)."""
+        """Verify ``event`` from the feed of ``node_id``, or from the bus when ``None``."""
         directory = self.directory.current()
         node = directory.get(node_id) if node_id else None
+        if node_id and node is None:
+            raise EventRejected(f"node {node_id!r} is not in the directory")
         try:
             return verify(event, directory, node)
         except UnknownKey:
@@ -67,7 +69,8 @@ class Verifier:
             self.refresh(node, force=True)
 
     def refresh(self, node: TrustedNode, force: bool = False) -> bool:
-        """Read the node's JWKS into the directory; whether its keys changed."""
+        """Read the node's JWKS into the directory; whether it could be read (then the
+        directory is read again too, so keys another process stored are seen at once)."""
         if self.client is None:
             return False
         with self._lock:
@@ -84,5 +87,5 @@ class Verifier:
             return False
         if changed:
             log.info("node %s has new keys: %s", node.id, ", ".join(k.key_id for k in keys))
-            self.directory.invalidate()
-        return changed
+        self.directory.invalidate()
+        return True

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -125,11 +126,22 @@ def routing_keys(event_type: str, coverage: list[str]) -> list[str]:
     return list(dict.fromkeys(keys)) or [f"{kind}.{ALL}.{ALL}"]
 
 
+# Sequence numbers are stored as 64-bit integers everywhere.
+MAX_SEQUENCE = 2**63 - 1
+
+
 def sequence_of(event: Mapping[str, Any]) -> int:
     value = event.get("sequence")
-    if not isinstance(value, str) or not _SEQUENCE.fullmatch(value):
+    if not isinstance(value, str) or not _SEQUENCE.fullmatch(value) or int(value) > MAX_SEQUENCE:
         raise EventRejected("the event has no valid 'sequence'")
     return int(value)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 def check_event(
@@ -150,6 +162,8 @@ def check_event(
             raise EventRejected(f"the event has no valid {name!r}")
     if event.get("specversion") != SPEC_VERSION:
         raise EventRejected("not a CloudEvents 1.0 event")
+    if not _is_uuid(event["id"]):
+        raise EventRejected("the event's id is not a UUID in its canonical form")
     if event["type"] not in _SHORT_TYPES:
         raise EventRejected(f"unknown event type {event['type']!r}")
     if expected_source is not None and event["source"] != expected_source:

@@ -57,6 +57,8 @@ class PublishedOffer(PublicationBase):
 
     offer_uri: Mapped[str] = mapped_column(String(500), primary_key=True)
     offer_id: Mapped[str] = mapped_column(String(36), unique=True)
+    # The HSDS service id: shared.hsds.service_id(offer_uri).
+    service_id: Mapped[str] = mapped_column(String(36), unique=True)
     version: Mapped[int] = mapped_column(Integer)
     organisation_number: Mapped[str] = mapped_column(String(9), index=True)
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

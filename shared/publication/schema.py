@@ -15,16 +15,21 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from shared import vocab
 from shared.fields import (
+    StrictInteger,
     area_code,
     area_codes,
     check_age_range,
     organisation_number,
+    strict_boolean,
     vocab_code,
     vocab_codes,
 )
 
 SCHEMA_VERSION = 1
 MAX_AGE = 25
+# Every consumer stores these in fixed-width columns (a 32-bit version, a 500-character URI).
+MAX_VERSION = 2**31 - 1
+MAX_URI_LENGTH = 500
 STATUS_PUBLISHED = "published"
 STATUS_WITHDRAWN = "withdrawn"
 
@@ -100,10 +105,15 @@ class DutyRefSchema(_Strict):
 
 
 class OfferVersionSchema(_Strict):
-    schema_version = fields.Integer(required=True, validate=validate.Equal(SCHEMA_VERSION))
-    uri = fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+    schema_version = StrictInteger(required=True, validate=validate.Equal(SCHEMA_VERSION))
+    uri = fields.Url(
+        required=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=validate.Length(max=MAX_URI_LENGTH),
+    )
     id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = StrictInteger(required=True, validate=validate.Range(min=1, max=MAX_VERSION))
     status = fields.String(
         required=True, validate=validate.OneOf([STATUS_PUBLISHED, STATUS_WITHDRAWN])
     )
@@ -118,31 +128,31 @@ class OfferVersionSchema(_Strict):
     locations = fields.List(fields.Nested(LocationSchema), required=True)
     schedule = fields.String(allow_none=True, validate=validate.Length(max=2000))
     access = vocab_code(vocab.ACCESS, required=True)
-    free_of_charge = fields.Boolean(required=True)
+    free_of_charge = strict_boolean(required=True)
     cost_description = fields.String(allow_none=True, validate=validate.Length(max=2000))
     languages = vocab_codes(vocab.OFFER_LANGUAGES, required=True)
 
-    level = fields.Integer(required=True, validate=validate.Range(min=1, max=3))
+    level = StrictInteger(required=True, validate=validate.Range(min=1, max=3))
     category = vocab_code(vocab.OFFER_CATEGORIES, required=True)
-    age_min = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_AGE))
-    age_max = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_AGE))
+    age_min = StrictInteger(required=True, validate=validate.Range(min=0, max=MAX_AGE))
+    age_max = StrictInteger(required=True, validate=validate.Range(min=0, max=MAX_AGE))
     audiences = vocab_codes(vocab.AUDIENCES, required=True)
     risk_groups = vocab_codes(vocab.RISK_GROUPS, required=True)
     diagnosis_groups = vocab_codes(vocab.DIAGNOSIS_GROUPS, required=True)
     statutory_duties = fields.List(fields.Nested(DutyRefSchema), required=True)
 
     staff_fte = fields.Float(allow_none=True, validate=validate.Range(min=0, max=10000))
-    budget_nok = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**12))
-    user_participation = fields.Boolean(required=True)
-    evaluated = fields.Boolean(required=True)
+    budget_nok = StrictInteger(allow_none=True, validate=validate.Range(min=0, max=10**12))
+    user_participation = strict_boolean(required=True)
+    evaluated = strict_boolean(required=True)
     evaluation_description = fields.String(allow_none=True, validate=validate.Length(max=2000))
-    good_practice = fields.Boolean(required=True)
-    evidence_based = fields.Boolean(required=True)
+    good_practice = strict_boolean(required=True)
+    evidence_based = strict_boolean(required=True)
     measure_status = vocab_code(vocab.MEASURE_STATUSES, required=True)
     guides = fields.List(fields.Nested(GuideSchema), required=True)
 
     coverage = area_codes(required=True, validate=validate.Length(min=1))
-    review_interval_months = fields.Integer(required=True, validate=validate.Range(1, 60))
+    review_interval_months = StrictInteger(required=True, validate=validate.Range(1, 60))
     last_reviewed = fields.Date(allow_none=True)
 
     @validates_schema

@@ -62,6 +62,14 @@ def offer_ids(standard_node: tuple[str, dict[str, str]]) -> dict[str, str]:
 
 
 @pytest.fixture
+def service_ids(offer_ids: dict[str, str]) -> dict[str, str]:
+    """The HSDS service ids of the standard node's offers (name-based UUIDs of their URIs)."""
+    from shared.hsds import service_id
+
+    return {name: service_id(f"{BASE_URL}/offers/{oid}") for name, oid in offer_ids.items()}
+
+
+@pytest.fixture
 def node(database_factory):
     url = database_factory()
     migrated_database(url)

@@ -74,13 +74,13 @@ def test_root_says_version_profile_and_openapi(publisher: Any) -> None:
 # --- services -----------------------------------------------------------------------------------
 
 
-def test_services_are_the_published_offers_by_name(publisher: Any, offer_ids: dict) -> None:
+def test_services_are_the_published_offers_by_name(publisher: Any, service_ids: dict) -> None:
     body = get_page(publisher, "/hsds/services")
     assert [s["name"] for s in body["contents"]] == NAMES
     assert body["total_items"] == 6 and body["total_pages"] == 1
     ids = {s["id"] for s in body["contents"]}
-    assert offer_ids["skolekurs"] not in ids
-    assert ids == {v for k, v in offer_ids.items() if k != "skolekurs"}
+    assert service_ids["skolekurs"] not in ids
+    assert ids == {v for k, v in service_ids.items() if k != "skolekurs"}
     for service in body["contents"]:
         # List items carry one-to-one fields only.
         assert not [k for k, v in service.items() if isinstance(v, list)]
@@ -184,11 +184,11 @@ def test_filters_add_up(publisher: Any) -> None:
     assert names(publisher, query + "&search=helsestasjon") == []
 
 
-def test_filter_by_modification_time(publisher: Any, offer_ids: dict) -> None:
+def test_filter_by_modification_time(publisher: Any, service_ids: dict) -> None:
     minimal = get_page(publisher, "/hsds/services?minimal=true")["contents"]
     newest = max(minimal, key=lambda s: s["last_modified"])
     # The revision was published last; last_modified (milliseconds) is a bound that holds it.
-    assert newest["id"] == offer_ids["foreldrekurs"]
+    assert newest["id"] == service_ids["foreldrekurs"]
     assert names(publisher, f"modified_after={newest['last_modified']}") == [newest["name"]]
     assert names(publisher, "modified_after=2000-01-01") == NAMES
     assert names(publisher, "modified_after=2999-01-01T00:00:00") == []
@@ -211,10 +211,10 @@ def test_full_services(publisher: Any) -> None:
         assert service["attributes"] and service["service_areas"]
 
 
-def test_ndjson_streams_every_match(publisher: Any, offer_ids: dict) -> None:
+def test_ndjson_streams_every_match(publisher: Any, service_ids: dict) -> None:
     items = get_ndjson(publisher, "/hsds/services?format=ndjson&per_page=1", SERVICE_LIST)
     assert sorted(s["name"] for s in items) == sorted(NAMES)
-    assert offer_ids["skolekurs"] not in {s["id"] for s in items}
+    assert service_ids["skolekurs"] not in {s["id"] for s in items}
     # Streamed in service-id order, the order the database reads them in.
     assert [s["id"] for s in items] == sorted(s["id"] for s in items)
     full = get_ndjson(publisher, "/hsds/services?format=ndjson&full=true", "compiled/service.json")
@@ -242,12 +242,12 @@ def test_ndjson_is_written_line_by_line(publisher: Any, monkeypatch: pytest.Monk
     assert len(rest) == 5
 
 
-def test_one_service(publisher: Any, offer_ids: dict) -> None:
-    response = publisher.get(f"/hsds/services/{offer_ids['foreldrekurs']}")
+def test_one_service(publisher: Any, service_ids: dict) -> None:
+    response = publisher.get(f"/hsds/services/{service_ids['foreldrekurs']}")
     assert response.status_code == 200
     service = response.get_json()
     assert_hsds(service, "compiled/service.json")
-    assert service["id"] == offer_ids["foreldrekurs"]
+    assert service["id"] == service_ids["foreldrekurs"]
     # The current (revised) version is served.
     assert [s["description"] for s in service["schedules"]] == ["Tirsdager 18–20, åtte ganger."]
     assert service["fees_description"] == "400 kroner for hele kurset."
@@ -255,11 +255,11 @@ def test_one_service(publisher: Any, offer_ids: dict) -> None:
     [link] = service["service_at_locations"]
     assert link["location"]["addresses"][0]["country"] == "NO"
     # Upper case is the same UUID.
-    assert publisher.get(f"/hsds/services/{offer_ids['foreldrekurs'].upper()}").status_code == 200
+    assert publisher.get(f"/hsds/services/{service_ids['foreldrekurs'].upper()}").status_code == 200
 
 
-def test_every_linked_term_resolves(publisher: Any, offer_ids: dict) -> None:
-    service = publisher.get(f"/hsds/services/{offer_ids['helsestasjon']}").get_json()
+def test_every_linked_term_resolves(publisher: Any, service_ids: dict) -> None:
+    service = publisher.get(f"/hsds/services/{service_ids['helsestasjon']}").get_json()
     for attribute in service["attributes"]:
         response = publisher.get(f"/hsds/taxonomy_terms/{attribute['taxonomy_term_id']}")
         assert response.status_code == 200
@@ -267,8 +267,8 @@ def test_every_linked_term_resolves(publisher: Any, offer_ids: dict) -> None:
 
 
 @pytest.mark.parametrize("service_id", ["withdrawn", "7b4c1b4e-9f0e-4c8e-9d43-3b0a4f1d2e10", "x"])
-def test_unknown_service_is_404(publisher: Any, offer_ids: dict, service_id: str) -> None:
-    wanted = offer_ids["skolekurs"] if service_id == "withdrawn" else service_id
+def test_unknown_service_is_404(publisher: Any, service_ids: dict, service_id: str) -> None:
+    wanted = service_ids["skolekurs"] if service_id == "withdrawn" else service_id
     body = assert_error(publisher.get(f"/hsds/services/{wanted}"), 404)
     assert wanted in body["message"]
 
@@ -311,12 +311,12 @@ def test_organizations(publisher: Any) -> None:
     assert second["size"] == 1 and second["last_page"] and second["total_pages"] == 2
 
 
-def test_full_organizations_hold_their_services(publisher: Any, offer_ids: dict) -> None:
+def test_full_organizations_hold_their_services(publisher: Any, service_ids: dict) -> None:
     body = get_page(publisher, "/hsds/organizations?full=true", "compiled/organization.json")
     by_id = {o["id"]: o for o in body["contents"]}
     municipal = by_id[org_id("municipality")]
     assert {s["id"] for s in municipal["services"]} == {
-        offer_ids[k] for k in ("helsestasjon", "foreldrekurs", "oppfolging")
+        service_ids[k] for k in ("helsestasjon", "foreldrekurs", "oppfolging")
     }
     assert "attributes" not in municipal["services"][0]
     full = get_page(
@@ -332,7 +332,7 @@ def test_full_organizations_hold_their_services(publisher: Any, offer_ids: dict)
     assert len(lines) == 4
 
 
-def test_one_organization(publisher: Any, offer_ids: dict) -> None:
+def test_one_organization(publisher: Any, service_ids: dict) -> None:
     response = publisher.get(f"/hsds/organizations/{org_id('municipality')}")
     assert response.status_code == 200
     organization = response.get_json()
@@ -344,7 +344,7 @@ def test_one_organization(publisher: Any, offer_ids: dict) -> None:
         "Helsestasjon for ungdom",
         "Oppfølgingstjenesten",
     ]
-    assert offer_ids["skolekurs"] not in {s["id"] for s in organization["services"]}
+    assert service_ids["skolekurs"] not in {s["id"] for s in organization["services"]}
     full = publisher.get(f"/hsds/organizations/{org_id('county')}?full_service=true").get_json()
     assert_hsds(full, "compiled/organization.json")
     assert full["services"][0]["attributes"]

@@ -223,7 +223,14 @@ def standard(
 ) -> Iterator[Standard]:
     tmp_path = tmp_path_factory.mktemp("standard")
     federation = Federation(node_database_factory, tmp_path)
-    ids = _build_standard(federation)
+    registry_ids = _build_standard(federation)
+    # National services know offers by their service ids (bound to the URI at the node).
+    ids = {
+        name: node.public_id(offer_id)
+        for name, offer_id in registry_ids.items()
+        for node in federation.nodes.values()
+        if any(e["subject"].endswith(f"/offers/{offer_id}") for e in node.events())
+    }
     index = new_search_index(search_database_factory, federation.client())
     for node in federation.nodes.values():
         index.trust(node)

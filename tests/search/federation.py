@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.search.index.sink import SearchSink
 from shared.db import create_engine
+from shared.hsds import service_id
 from shared.ingest import directory
 from shared.ingest.apply import Outcome, apply_event
 from shared.ingest.directory import DirectoryCache
@@ -53,6 +54,10 @@ class TestNode:
         """A builder of the node's offers, in one transaction."""
         with sessionmaker(self.engine, expire_on_commit=False).begin() as session:
             yield NodeBuilder(session, base_url=self.base_url, organisations=self.organisations)
+
+    def public_id(self, offer_id: str) -> str:
+        """The service id national services know the node's offer by."""
+        return service_id(f"{self.base_url}/offers/{offer_id}")
 
     def events(self, after: int = 0) -> list[dict[str, Any]]:
         with Session(self.engine) as session:

@@ -183,6 +183,7 @@ def test_pages_are_stable_and_complete(api):
         ("age=26", "age"),
         ("per_page=101", "per_page"),
         ("page=0", "page"),
+        ("page=101&per_page=100", "page"),  # deeper than the first 10,000
         ("free=maybe", "free"),
         ("lang=de", "lang"),
         ("q=" + "x" * 201, "q"),

@@ -18,6 +18,7 @@ from services.search.index.sink import SearchSink
 from shared.bus import OutgoingMessage, open_consumer, open_publisher
 from shared.ingest.consumer import BINDINGS, BusIngest
 from shared.ingest.models import RejectedEvent
+from tests.conftest import TEST_BROKER_URL
 from tests.search.conftest import COUNTY_NODE, MUNICIPAL_NODE, VOLUNTARY_NODE
 from tests.search.federation import new_search_index
 
@@ -78,7 +79,9 @@ def test_a_county_offer_reaches_a_municipality_search_through_the_bus(
     try:
         for round_ in range(3):
             with county.builder() as b:
-                offer = b.publish("county", name=f"Ungdomslos {round_}", coverage=["33"], level=2)
+                offer = county.public_id(
+                    b.publish("county", name=f"Ungdomslos {round_}", coverage=["33"], level=2)
+                )
             published = time.monotonic()
             while not _found(api, offer, "3301") and time.monotonic() - published < 10:
                 time.sleep(0.01)
@@ -152,28 +155,94 @@ def test_garbage_on_the_bus_is_dead_lettered_and_recorded(federation, index, con
     [event] = node.events()
     forged = json.loads(json.dumps(event))
     forged["data"]["name"] = "Forfalsket"
+    deep = json.loads(json.dumps(event))
+    deep["data"]["nested"] = json.loads("[" * 900 + "]" * 900)
     publisher = open_publisher(bus_url)
     publisher.connect()
-    bodies = [b"not json", b"[1, 2]", json.dumps(forged).encode(), b"x" * (1024 * 1024 + 1)]
+    bodies = [
+        b"not json",
+        b"[1, 2]",
+        json.dumps(forged).encode(),
+        b"x" * (1024 * 1024 + 1),
+        b"[" * 100_000,  # too deep to parse
+        b"1" * 5000,  # a number too long to convert
+        json.dumps(deep).encode(),  # parses, but too deep to canonicalise for the signature
+    ]
     publisher.publish_batch(
         [OutgoingMessage(f"m{i}", ["published.33.3301"], body) for i, body in enumerate(bodies)],
         timeout=10,
     )
     publisher.close()
     _relay(node, bus_url)
-    assert consumer.drain(timeout=1.0) == 5
-    assert consumer.stats.rejected == 4 and consumer.stats.applied == 1
+    assert consumer.drain(timeout=1.0) == 8
+    assert consumer.stats.rejected == 7 and consumer.stats.applied == 1
     assert index.indexed() == node.published()
     with Session(index.engine) as session:
         reasons = [
             r.reason for r in session.scalars(select(RejectedEvent).order_by(RejectedEvent.id))
         ]
     assert [r.split(":")[0] for r in reasons] == [
-        "the message is not JSON",
+        "the message is not usable JSON",
         "an event is a JSON object",
         "the signature does not match the event",
         "the message is 1048577 bytes",
+        "the message is not usable JSON",
+        "the message is not usable JSON",
+        "the event is nested too deeply",
     ]
+
+
+@pytest.mark.skipif(not TEST_BROKER_URL, reason="kombu's content decoding is RabbitMQ's road")
+def test_content_types_kombu_would_refuse_to_decode_are_refused_as_messages(
+    federation, index, consumer, bus_url, queue_name
+):
+    from kombu import Connection, Exchange
+
+    [node, *_] = _three_nodes(federation, index)
+    with node.builder() as b:
+        b.publish()
+    with Connection(bus_url) as conn:
+        producer = conn.Producer(exchange=Exchange("nettungen.offers", "topic", durable=True))
+        for content_type, body in (
+            ("application/json", b"{not json"),
+            ("application/x-python-serialize", b"\x80\x04K\x01."),
+            ("application/x-yaml", b"!!python/object:os.system {}"),
+        ):
+            producer.publish(
+                body,
+                routing_key="published.33.3301",
+                content_type=content_type,
+                content_encoding="binary",
+            )
+    _relay(node, bus_url)
+    assert consumer.drain(timeout=1.0) == 4
+    assert (consumer.stats.rejected, consumer.stats.applied) == (3, 1)
+    assert index.indexed() == node.published()
+
+
+def test_the_consumer_loop_outlives_unexpected_errors(federation, index, consumer, bus_url):
+    [node, *_] = _three_nodes(federation, index)
+    with node.builder() as b:
+        b.publish()
+    _relay(node, bus_url)
+    original, calls = consumer.sink.publish, []
+
+    def fails_once(session, event):  # type: ignore[no-untyped-def]
+        calls.append(event)
+        if len(calls) == 1:
+            raise RuntimeError("a passing fault")
+        original(session, event)
+
+    consumer.sink.publish = fails_once  # type: ignore[method-assign]
+    stop = threading.Event()
+    worker = threading.Thread(target=consumer.run, args=(stop, 0.2))
+    worker.start()
+    deadline = time.monotonic() + 15
+    while index.indexed() != node.published() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    worker.join(timeout=30)
+    assert index.indexed() == node.published() and len(calls) == 2
 
 
 def test_a_crash_after_commit_redelivers_and_changes_nothing(federation, index, consumer, bus_url):

@@ -179,3 +179,92 @@ def test_a_node_that_went_backwards_is_reported_not_applied(federation, index):
     [report] = harvester.harvest_all()
     assert "was the node reset" in (report.error or "")
     assert len(index.indexed()) == 1
+
+
+def test_an_event_signed_with_a_key_not_yet_known_waits_for_the_next_round(federation, index):
+    from shared.publication import keys
+    from tests.conftest import TEST_PASSPHRASE
+
+    node = federation.node("kommune", DRAMMEN, page_size=10)
+    index.trust(node)
+    with node.builder() as b:
+        b.publish(name="Før")
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
+    with node.builder() as b:
+        b.publish(name="Etter")
+    harvester = index.harvester()
+    real_client = harvester.client
+    # The node's JWKS cannot be read this round: the second event waits, it is not skipped.
+    unreachable = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda r: (
+                httpx.Response(503)
+                if r.url.path.endswith("jwks.json")
+                else real_client.get(str(r.url), headers=dict(r.headers))
+            )
+        )
+    )
+    harvester.client = harvester.verifier.client = unreachable
+    [report] = harvester.harvest_all()
+    assert "waiting at sequence 2" in (report.error or "")
+    assert (report.applied, report.rejected) == (1, 0)
+    assert _cursor(index, node.id).last_sequence == 1
+    harvester.client = harvester.verifier.client = real_client
+    harvester.verifier.refresh_interval = 0
+    [later] = harvester.harvest_all()
+    assert (later.applied, later.error) == (1, None)
+    assert index.indexed() == node.published()
+
+
+def test_granting_an_organisation_brings_what_was_refused_before(federation, index):
+    from shared.ingest import directory
+
+    node = federation.node("kommune", {**DRAMMEN, "oslo": OSLO}, page_size=10)
+    index.trust(node, organisations=[DRAMMEN["municipality"][0]])
+    with node.builder() as b:
+        b.publish("oslo", name="I Oslo", coverage=["0301"])
+        b.publish(name="I Drammen")
+    harvester = index.harvester()
+    [first] = harvester.harvest_all()
+    assert (first.applied, first.rejected) == (1, 1)
+    with index.sessions.begin() as session:
+        directory.grant(session, node.id, [OSLO[0]])
+    [again] = harvester.harvest_all()
+    assert (again.applied, again.ignored, again.rejected) == (1, 1, 0)
+    assert index.indexed() == node.published()
+
+
+def test_one_nodes_trouble_never_stops_the_others(federation, index):
+    good = federation.node("kommune", DRAMMEN)
+    bad = federation.node("oslo", {"oslo": OSLO})
+    index.trust(bad)
+    index.trust(good)
+    with good.builder() as b:
+        b.publish()
+    with bad.builder() as b:
+        b.publish("oslo", coverage=["0301"])
+    harvester = index.harvester()
+    sink = harvester.sink
+    original = sink.publish
+
+    def breaks_on_oslo(session, event):  # type: ignore[no-untyped-def]
+        if event.node.id == "oslo":
+            raise RuntimeError("a bug met by one node's data")
+        original(session, event)
+
+    sink.publish = breaks_on_oslo  # type: ignore[method-assign]
+    reports = {r.node_id: r for r in harvester.harvest_all()}
+    assert "RuntimeError" in (reports["oslo"].error or "")
+    assert reports["kommune"].applied == 1 and reports["kommune"].error is None
+    assert index.indexed() == good.published()
+    assert _cursor(index, "oslo").last_sequence == 0  # nothing of it was lost
+
+
+def test_deeply_nested_or_overlong_json_is_a_bad_answer_not_a_crash():
+    for body in (b"[" * 100_000, b"1" * 5000, b"\xff\xfe"):
+        client = httpx.Client(
+            transport=httpx.MockTransport(lambda _, b=body: httpx.Response(200, content=b))
+        )
+        with pytest.raises(FetchError, match="not usable JSON"):
+            get_json(client, "https://n.test/ldes", Limits())

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.search.index.models import IndexedOffer
 from shared.ingest import directory
 from shared.ingest.apply import Outcome, record_rejection
 from shared.ingest.models import IngestedOffer, RejectedEvent
@@ -147,7 +148,7 @@ def test_disabled_nodes_and_unknown_sources_are_refused(node, index):
         index.apply([event])
 
 
-def test_an_offer_id_taken_by_another_nodes_offer_is_refused(federation, index):
+def test_a_node_reusing_another_nodes_offer_id_gets_an_id_of_its_own(federation, index):
     honest = federation.node("kommune", DRAMMEN)
     copycat = federation.node("kopi", {"oslo": OSLO})
     index.trust(honest)
@@ -155,9 +156,10 @@ def test_an_offer_id_taken_by_another_nodes_offer_is_refused(federation, index):
     with honest.builder() as b:
         offer_id = b.publish(name="Originalen")
     with copycat.builder() as b:
-        stolen = b.publish("oslo", name="Kopien", coverage=["0301"])
+        b.publish("oslo", name="Kopien", coverage=["0301"])
     with Session(copycat.engine) as session, session.begin():
-        # The copycat node re-mints its offer with the honest node's offer id and re-signs.
+        # The copycat node re-mints its offer with the honest node's offer id and re-signs,
+        # and its offer arrives first.
         from shared.publication.models import LogEntry
 
         row = session.scalars(select(LogEntry)).one()
@@ -166,11 +168,14 @@ def test_an_offer_id_taken_by_another_nodes_offer_is_refused(federation, index):
         row.snapshot = json.dumps(document, sort_keys=True, separators=(",", ":"))
         row.signature = None
         keys.Signer(TEST_PASSPHRASE).sign_entry(session, row)
-    assert stolen != offer_id
+    index.apply(copycat.events())
     index.apply(honest.events())
-    with pytest.raises(EventRejected, match="already belongs to"):
-        index.apply(copycat.events())
-    assert index.indexed() == honest.published()
+    # Both are found, each under the id of its own URI: the copycat took nothing.
+    assert index.indexed() == {**honest.published(), **copycat.published()}
+    with Session(index.engine) as session:
+        ids = dict(session.execute(select(IndexedOffer.offer_uri, IndexedOffer.offer_id)).all())
+    assert ids[f"{honest.base_url}/offers/{offer_id}"] == honest.public_id(offer_id)
+    assert len(set(ids.values())) == 2
 
 
 def test_rejections_are_recorded_with_the_reason_and_a_bounded_excerpt(index):
@@ -235,3 +240,107 @@ def test_unknown_key_stays_refused_when_the_node_cannot_be_reached(node, index):
     with pytest.raises(UnknownKey):
         index.apply([event])
     assert index.indexed() == {}
+
+
+def _resign(node, event: dict, **changes) -> dict:
+    """``event`` changed and signed again with the node's active key (a node misbehaving)."""
+    from shared.publication.events import signing_input
+    from shared.publication.models import NodeKey
+    from shared.signing import sign, unseal
+
+    changed = copy.deepcopy(event)
+    for name, value in changes.items():
+        if name.startswith("data_"):
+            changed["data"][name[5:]] = value
+        else:
+            changed[name] = value
+    with Session(node.engine) as session:
+        row = session.scalars(select(NodeKey).where(NodeKey.retired_at.is_(None))).one()
+        private = unseal(row.private_key, TEST_PASSPHRASE)
+    changed["signingkey"] = row.key_id
+    changed["signature"] = sign(private, signing_input(changed))
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"data_free_of_charge": "no"}, "contract"),  # no coercion of signed values
+        ({"data_age_min": "3"}, "contract"),
+        ({"data_level": True}, "contract"),
+        ({"data_version": 2**31}, "contract"),
+        ({"id": "urn:uuid:not-a-plain-uuid"}, "not a UUID"),
+        ({"sequence": "99999999999999999999"}, "no valid 'sequence'"),
+    ],
+)
+def test_signed_values_outside_the_contract_are_refused(node, index, changes, reason):
+    index.trust(node)
+    with node.builder() as b:
+        b.publish()
+    [event] = node.events()
+    with pytest.raises(EventRejected, match=reason):
+        index.apply([_resign(node, event, **changes)])
+    assert index.indexed() == {}
+
+
+def test_a_later_version_must_come_with_a_later_sequence(node, index):
+    index.trust(node)
+    with node.builder() as b:
+        offer = b.publish()
+        b.revise(offer, name="Andre versjon")
+    first, second = node.events()
+    index.apply([second])
+    # Version 3 claiming a sequence before version 2's: a key used out of turn.
+    out_of_turn = _resign(node, second, data_version=3, sequence=first["sequence"])
+    with pytest.raises(EventRejected, match="not after sequence"):
+        index.apply([out_of_turn])
+    assert list(index.indexed().values()) == [2]
+
+
+def test_a_retired_key_is_not_accepted_from_the_bus_but_its_history_is_from_the_feed(node, index):
+    index.trust(node)
+    with node.builder() as b:
+        b.publish(name="Før rotasjonen")
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
+    with index.sessions.begin() as session:
+        directory.replace_keys(session, node.id, node.keys())
+    [before] = node.events()
+    with pytest.raises(EventRejected, match="rotated out"):
+        index.apply([before])  # as the bus would bring it
+    assert index.apply([before], node_id=node.id) == [Outcome.APPLIED]  # from the feed
+
+
+def test_a_node_can_withdraw_what_it_published_after_its_authority_was_revoked(node, index):
+    index.trust(node)
+    with node.builder() as b:
+        kept = b.publish(name="Blir trukket")
+        never = b.publish("kongsberg", name="Aldri sett", coverage=["3303"])
+        b.withdraw(kept)
+        b.withdraw(never, "kongsberg")
+    published_kept, published_never, withdraw_kept, withdraw_never = node.events()
+    index.apply([published_kept])
+    with index.sessions.begin() as session:
+        directory.revoke(session, node.id, [DRAMMEN["municipality"][0], KONGSBERG[0]])
+    with pytest.raises(EventRejected, match="may not publish"):
+        index.apply([published_never])
+    assert index.apply([withdraw_kept]) == [Outcome.APPLIED]
+    # A withdrawal of something never here is no reason to trust the node for it.
+    with pytest.raises(EventRejected, match="nothing here to withdraw"):
+        index.apply([withdraw_never])
+    assert index.indexed() == {}
+
+
+def test_a_jwks_cannot_undo_a_rotation(node, index):
+    index.trust(node)
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
+    with index.sessions.begin() as session:
+        directory.replace_keys(session, node.id, node.keys())
+        # A later JWKS (or an attacker in the middle) presents the old key as active again.
+        from shared.signing import VerificationKey
+
+        revived = [VerificationKey(k.key_id, k.public, None) for k in node.keys()]
+        directory.replace_keys(session, node.id, revived)
+        stored = directory.get_node(session, node.id)
+        assert sorted(k.last_sequence is not None for k in stored.keys) == [False, True]

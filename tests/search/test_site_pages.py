@@ -63,8 +63,10 @@ def test_offer_page_links_to_its_source_and_machine_readable_forms(site, standar
     _, page = get_page(site, f"/tilbud/{offer_id}")
     links = page.find("nav", aria_labelledby="other-forms")
     hrefs = [a["href"] for a in links.find_all("a")]
+    uri = site.get(f"/api/v1/offers/{offer_id}").get_json()["document"]["uri"]
+    assert uri.startswith("https://fylke.node.test/offers/")
     assert hrefs == [
-        f"https://fylke.node.test/offers/{offer_id}",
+        uri,
         f"/api/v1/offers/{offer_id}",
         f"/hsds/services/{offer_id}",
     ]

@@ -102,11 +102,14 @@ def test_ids_are_name_based_uuids_anyone_can_recompute() -> None:
     assert hsds.stable_id("location", "a:b", "c") != hsds.stable_id("location", "a", "b:c")
 
 
-def test_the_service_id_is_the_offer_id_when_it_is_a_uuid() -> None:
-    assert hsds.service_id(WIRE["id"], WIRE["uri"]) == WIRE["id"].lower()
-    derived = hsds.service_id("helsestasjon-1", "https://node.example/offers/helsestasjon-1")
+def test_the_service_id_is_bound_to_the_offer_uri_not_to_the_id_a_node_chose() -> None:
+    derived = hsds.service_id(WIRE["uri"])
     assert uuid.UUID(derived).version == 5
-    assert derived == hsds.stable_id("service", "https://node.example/offers/helsestasjon-1")
+    assert derived == hsds.stable_id("service", WIRE["uri"])
+    assert derived != WIRE["id"].lower()
+    # Another node using the same offer id gets another service id.
+    elsewhere = WIRE["uri"].replace("https://", "https://other.")
+    assert hsds.service_id(elsewhere) != derived
 
 
 def test_a_full_service_is_valid_hsds() -> None:
@@ -141,7 +144,7 @@ def test_a_bare_service_is_valid_hsds() -> None:
 
 def test_service_fields() -> None:
     service = hsds.service(wire())
-    assert service["id"] == "6f1c2d3e-0000-4000-8000-000000000001"
+    assert service["id"] == hsds.service_id(WIRE["uri"])
     assert service["status"] == "active"
     assert service["url"] == "https://www.drammen.example/icdp"
     assert service["email"] == "helsestasjon@drammen.example"

@@ -41,7 +41,7 @@ class PublishedOffers:
         query = (
             select(PublishedOffer.snapshot)
             .where(*self._conditions(where))
-            .order_by(PublishedOffer.offer_id)
+            .order_by(PublishedOffer.service_id)
             .execution_options(yield_per=STREAM_BATCH)
         )
         for snapshot in self.session.scalars(query):
@@ -54,18 +54,8 @@ class PublishedOffers:
         wanted = as_uuid(service_id)
         if wanted:
             snapshot = self.session.scalar(
-                select(PublishedOffer.snapshot).where(PublishedOffer.offer_id == wanted)
+                select(PublishedOffer.snapshot).where(PublishedOffer.service_id == wanted)
             )
-            if snapshot is None:
-                # An offer id that is not a UUID has a derived service id: look through the ids.
-                pairs = self.session.execute(
-                    select(PublishedOffer.offer_id, PublishedOffer.offer_uri)
-                )
-                uri = next((u for i, u in pairs if hsds.service_id(i, u) == wanted), None)
-                if uri is not None:
-                    snapshot = self.session.scalar(
-                        select(PublishedOffer.snapshot).where(PublishedOffer.offer_uri == uri)
-                    )
             if snapshot is not None:
                 return dict(json.loads(snapshot))
         raise NotFound(f"No published service has the id {service_id!r}.")
@@ -143,4 +133,4 @@ def _matches(where: ServiceFilter, document: Mapping[str, Any]) -> bool:
 
 
 def _document_order(document: Mapping[str, Any]) -> tuple[str, str]:
-    return sort_key(document["name"], hsds.service_id(document["id"], document["uri"]))
+    return sort_key(document["name"], hsds.service_id(document["uri"]))

@@ -19,6 +19,7 @@ from services.registry.offers.content import version_document
 from services.registry.offers.models import Offer, OfferVersion
 from shared.db import utcnow
 from shared.errors import InvalidInput
+from shared.hsds import service_id
 from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
 from shared.publication.keys import Signer
 from shared.publication.models import LogEntry, LogHead, PublishedOffer
@@ -71,7 +72,9 @@ def _replace_snapshot(
 ) -> None:
     current = session.get(PublishedOffer, offer.uri)
     if current is None:
-        current = PublishedOffer(offer_uri=offer.uri, offer_id=offer.id)
+        current = PublishedOffer(
+            offer_uri=offer.uri, offer_id=offer.id, service_id=service_id(offer.uri)
+        )
         session.add(current)
     current.version = version
     current.organisation_number = offer.organisation.organisation_number

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from services.search.index.query import OfferQuery
 from shared import vocab
@@ -19,6 +27,7 @@ from shared.fields import vocab_code
 from shared.publication.schema import MAX_AGE
 
 MAX_PER_PAGE = 100
+MAX_DEPTH = 10_000
 
 
 def _area_of(kind: AreaKind, what: str) -> Callable[[str], None]:
@@ -80,6 +89,15 @@ class OfferSearchSchema(Schema):
         validate=validate.OneOf(vocab.LANGUAGES),
         metadata={"description": "Language of the labels: nb (default), nn or en."},
     )
+
+    @validates_schema
+    def _not_too_deep(self, data: dict[str, Any], **_: Any) -> None:
+        # Deep offsets cost the database more the deeper they go; no person pages that far,
+        # and programs that want everything use the HSDS API's ndjson.
+        if data.get("page", 1) * data.get("per_page", 20) > MAX_DEPTH:
+            raise ValidationError(
+                f"Results are paged up to the first {MAX_DEPTH}; narrow the search.", "page"
+            )
 
     @post_load
     def _clean(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

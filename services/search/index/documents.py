@@ -96,7 +96,7 @@ def offer_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     provider = document["provider"]
     return {
         "offer_uri": document["uri"],
-        "offer_id": hsds.service_id(document["id"], document["uri"]),
+        "offer_id": hsds.service_id(document["uri"]),
         "version": document["version"],
         "name": document["name"],
         "name_sort": text.sort_key(document["name"])[:200],
