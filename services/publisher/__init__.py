@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shared.bus import ping
 from shared.config import load_config
 from shared.db import create_engine
 from shared.metrics import init_metrics
@@ -48,7 +49,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_web(app, api)
     for blueprint in (ldes_api, linked_api, hsds_api, wellknown_api):
         api.register_blueprint(blueprint)
-    api.register_blueprint(health_blueprint({"database": database.ping}))
+    broker = settings["BROKER_URL"]
+    api.register_blueprint(
+        health_blueprint(
+            {"database": database.ping, "bus": lambda: ping(broker)},
+            degrading={"bus"},
+            description="Liveness and readiness: the node database, and the bus the relay "
+            "publishes to (BROKER_URL). The feeds are served without the bus, so a bus that "
+            "cannot be reached makes the publisher degraded, not unavailable.",
+        )
+    )
     init_metrics(app, "publisher", lambda: _gauges(database))
     if settings["TRUSTED_PROXIES"]:
         n = settings["TRUSTED_PROXIES"]

@@ -47,7 +47,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(offers_api)
     broker = settings["BROKER_URL"]
     api.register_blueprint(
-        health_blueprint({"database": database.ping, "bus": lambda: ping(broker)})
+        health_blueprint(
+            {"database": database.ping, "bus": lambda: ping(broker)},
+            degrading={"bus"},
+            description="Liveness and readiness: the search index, and the bus ingest reads "
+            "(BROKER_URL). Search answers from its index without the bus (ingest catches up "
+            "from the nodes' feeds), so a bus that cannot be reached makes it degraded, not "
+            "unavailable.",
+        )
     )
     init_metrics(app, "search", lambda: _gauges(database))
     if settings["TRUSTED_PROXIES"]:
