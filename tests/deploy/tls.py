@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from ipaddress import ip_address
 from pathlib import Path
 
 from cryptography import x509
@@ -12,7 +13,8 @@ from cryptography.x509.oid import NameOID
 
 
 def self_signed_certificate(directory: Path, hosts: list[str]) -> tuple[Path, Path]:
-    """A certificate for ``hosts`` valid for a day, and its key, written to ``directory``."""
+    """A certificate for ``hosts`` (and 127.0.0.1, where tests reach them) valid for a day, and
+    its key, written to ``directory``."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])])
     now = dt.datetime.now(dt.UTC)
@@ -25,7 +27,10 @@ def self_signed_certificate(directory: Path, hosts: list[str]) -> tuple[Path, Pa
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts]), critical=False
+            x509.SubjectAlternativeName(
+                [*(x509.DNSName(h) for h in hosts), x509.IPAddress(ip_address("127.0.0.1"))]
+            ),
+            critical=False,
         )
         .sign(key, hashes.SHA256())
     )
