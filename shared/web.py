@@ -292,3 +292,18 @@ def health_blueprint(
             return {"status": "failing", "checks": results}, 503
 
     return bp
+
+
+def database_and_bus_health(
+    database: RequestDatabase, broker_url: str, description: str
+) -> flask_smorest.Blueprint:
+    """``GET /healthz`` of a service that answers from its database and has the bus beside it
+    (the publisher's relay, an ingest): failing without the database, degraded without the
+    bus."""
+    from shared.bus import ping
+
+    return health_blueprint(
+        {"database": database.ping, "bus": lambda: ping(broker_url)},
+        degrading={"bus"},
+        description=description,
+    )

@@ -14,11 +14,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.bus import ping
 from shared.config import load_config
 from shared.db import create_engine
 from shared.metrics import init_metrics
-from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+from shared.web import Api, RequestDatabase, database_and_bus_health, init_web, openapi_settings
 
 API_VERSION = "1.0"
 
@@ -49,12 +48,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_web(app, api)
     for blueprint in (ldes_api, linked_api, hsds_api, wellknown_api):
         api.register_blueprint(blueprint)
-    broker = settings["BROKER_URL"]
     api.register_blueprint(
-        health_blueprint(
-            {"database": database.ping, "bus": lambda: ping(broker)},
-            degrading={"bus"},
-            description="Liveness and readiness: the node database, and the bus the relay "
+        database_and_bus_health(
+            database,
+            settings["BROKER_URL"],
+            "Liveness and readiness: the node database, and the bus the relay "
             "publishes to (BROKER_URL). The feeds are served without the bus, so a bus that "
             "cannot be reached makes the publisher degraded, not unavailable.",
         )

@@ -155,18 +155,18 @@ def test_serve_command_takes_the_same_settings(
     assert access_lines(lines, "/healthz")
 
 
-def test_relay_logs_json_lines(node_url: str, search_url: str, tmp_path: Path) -> None:
-    env = environment(**settings_of("publisher", node_url, search_url, tmp_path))
-    relay = Running.python(
-        "services.cli",
-        "publisher",
-        "relay",
-        "--until-caught-up",
-        env=env,
-        output=tmp_path / "relay.log",
+def run_to_end(service: str, settings: dict[str, str], tmp_path: Path, *args: str) -> Running:
+    """``nettungen <service> <args>`` run to its end, successfully."""
+    command = Running.python(
+        "services.cli", service, *args, env=environment(**settings), output=tmp_path / "out.log"
     )
-    assert relay.wait() == 0
-    lines = relay.json_lines()
+    assert command.wait() == 0, command.text()
+    return command
+
+
+def test_relay_logs_json_lines(node_url: str, search_url: str, tmp_path: Path) -> None:
+    settings = settings_of("publisher", node_url, search_url, tmp_path)
+    lines = run_to_end("publisher", settings, tmp_path, "relay", "--until-caught-up").json_lines()
     assert all(FIELDS <= set(line) and line["service"] == "publisher" for line in lines)
     messages = [line["message"] for line in lines]
     assert any(message.startswith("relaying ") for message in messages)
@@ -174,36 +174,17 @@ def test_relay_logs_json_lines(node_url: str, search_url: str, tmp_path: Path) -
 
 
 def test_ingest_logs_json_lines(node_url: str, search_url: str, tmp_path: Path) -> None:
-    env = environment(**settings_of("search", node_url, search_url, tmp_path))
-    ingest = Running.python(
-        "services.cli",
-        "search",
-        "ingest",
-        "--once",
-        "--no-feeds",
-        env=env,
-        output=tmp_path / "ingest.log",
-    )
-    assert ingest.wait() == 0
-    lines = ingest.json_lines()
+    settings = settings_of("search", node_url, search_url, tmp_path)
+    lines = run_to_end("search", settings, tmp_path, "ingest", "--once", "--no-feeds").json_lines()
     assert lines and all(FIELDS <= set(line) and line["service"] == "search" for line in lines)
     assert any(line["message"].startswith("bus: ") for line in lines)
 
 
 def test_log_format_text_is_for_people(node_url: str, search_url: str, tmp_path: Path) -> None:
-    env = environment(**settings_of("publisher", node_url, search_url, tmp_path))
-    env["LOG_FORMAT"] = "text"
-    relay = Running.python(
-        "services.cli",
-        "publisher",
-        "relay",
-        "--until-caught-up",
-        env=env,
-        output=tmp_path / "relay.log",
-    )
-    assert relay.wait() == 0
-    assert " INFO services.publisher.cli: relay stopped at sequence 9" in relay.text()
-    assert not relay.text().lstrip().startswith("{")
+    settings = settings_of("publisher", node_url, search_url, tmp_path) | {"LOG_FORMAT": "text"}
+    text = run_to_end("publisher", settings, tmp_path, "relay", "--until-caught-up").text()
+    assert " INFO services.publisher.cli: relay stopped at sequence 9" in text
+    assert not text.lstrip().startswith("{")
 
 
 @dataclass
