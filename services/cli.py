@@ -84,6 +84,7 @@ def demo(port: int, publisher_port: int, search_port: int, reset: bool) -> None:
     from services.registry.demo import DEMO_PASSWORD
     from shared.serve import run_gunicorn
 
+    os.environ.setdefault("LOG_FORMAT", "text")  # people read the demo's logs, not machines
     if reset and federation.DEMO_DIR.exists():
         shutil.rmtree(federation.DEMO_DIR)
     node = federation.prepare_node(port, publisher_port)

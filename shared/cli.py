@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.config import ConfigError, ConfigKey, load_config
 from shared.db import create_engine
 from shared.errors import DomainError
+from shared.logs import configure_logging
 
 
 def domain_error_message(exc: DomainError) -> str:
@@ -68,6 +69,14 @@ class ServiceContext:
                 yield session
         except DomainError as exc:
             raise click.ClickException(domain_error_message(exc)) from None
+
+
+def log_to_stdout(service: str) -> None:
+    """Structured log lines on stdout for a long-running command (see :mod:`shared.logs`)."""
+    try:
+        configure_logging(service)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def stop_on_signals() -> threading.Event:

@@ -8,6 +8,7 @@ foreign keys) and real transactions with savepoints, which pysqlite does not giv
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,23 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# Every engine this process made, so that a forked child can drop the pools it inherited.
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def dispose_inherited_engines() -> int:
+    """In a forked child: give every engine made before the fork a fresh, empty pool.
+
+    ``close=False`` leaves the parent's connections alone (closing them here would close the
+    sockets the parent still uses); the child opens its own on first use. Returns how many
+    engines were reset.
+    """
+    engines = list(_ENGINES)
+    for engine in engines:
+        engine.dispose(close=False)
+    return len(engines)
+
+
 def create_engine(url: str, *, sqlite_begin: str = "DEFERRED", **kwargs: Any) -> Engine:
     """An engine for ``url``; for SQLite, ``sqlite_begin`` picks the BEGIN mode.
 
@@ -67,7 +85,9 @@ def create_engine(url: str, *, sqlite_begin: str = "DEFERRED", **kwargs: Any) ->
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        return sa_create_engine(url, **kwargs)
+        engine = sa_create_engine(url, **kwargs)
+        _ENGINES.add(engine)
+        return engine
 
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +110,7 @@ def create_engine(url: str, *, sqlite_begin: str = "DEFERRED", **kwargs: Any) ->
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql(f"BEGIN {sqlite_begin}")
 
+    _ENGINES.add(engine)
     return engine
 
 

@@ -30,6 +30,12 @@ class _ScrapeTimeGauges(Collector):
     def __init__(self, gauges: Gauges) -> None:
         self.gauges = gauges
 
+    def describe(self) -> list[GaugeMetricFamily]:
+        # Registering a collector asks it for its metrics; without this the registry would
+        # collect, querying the database, and a service could not start while it is down (and
+        # so could not answer /healthz with 503).
+        return []
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         for name, documentation, value in self.gauges():
             yield GaugeMetricFamily(name, documentation, value=value)

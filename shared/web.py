@@ -12,7 +12,7 @@ Every error any service returns has the same JSON body::
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from shared.errors import DomainError, TooManyRequests
+from shared.logs import init_request_logging
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +166,10 @@ def _reject_nul_characters() -> Response | None:
 
 
 def init_web(app: Flask, api: Api) -> None:
-    """Register the error handlers, the input guard, the security headers, the shared
-    stylesheet (``/assets/``) and the local Swagger UI for ``/docs``."""
+    """Register the request ids and access log lines, the error handlers, the input guard, the
+    security headers, the shared stylesheet (``/assets/``) and the local Swagger UI for
+    ``/docs``."""
+    init_request_logging(app)
     app.before_request(_reject_nul_characters)
     app.after_request(_security_headers)
     api.init_app(app)
@@ -244,17 +247,33 @@ def _docs_assets_blueprint() -> Blueprint:
 
 
 class HealthSchema(Schema):
-    status = fields.String(required=True, metadata={"description": "ok or failing"})
+    status = fields.String(required=True, metadata={"description": "ok, degraded or failing"})
     checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
-def health_blueprint(checks: Mapping[str, Callable[[], None]]) -> flask_smorest.Blueprint:
-    """``GET /healthz``: 200 when every check passes, 503 naming the ones that fail."""
-    bp = flask_smorest.Blueprint("health", __name__, description="Liveness and readiness.")
+def health_blueprint(
+    checks: Mapping[str, Callable[[], None]],
+    degrading: Collection[str] = (),
+    description: str = "Liveness and readiness.",
+) -> flask_smorest.Blueprint:
+    """``GET /healthz``: every check's result, and whether the service can do its job.
+
+    200 ``ok`` when every check passes; 503 ``failing`` when one fails that the service cannot
+    answer without (its database). A check named in ``degrading`` guards something the service
+    can answer without for a while, such as the bus beside a service whose readers never touch
+    it: when only those fail the answer is 200 ``degraded``, naming them, so a load balancer
+    keeps serving the feeds and the API while monitoring sees the fault.
+    """
+    unknown = set(degrading) - set(checks)
+    if unknown:
+        raise ValueError(f"degrading names checks that do not exist: {sorted(unknown)}")
+    bp = flask_smorest.Blueprint("health", __name__, description=description)
 
     @bp.route("/healthz")
     class Health(MethodView):
-        @bp.response(200, HealthSchema)
+        @bp.response(
+            200, HealthSchema, description="Every check passes, or only degrading ones fail."
+        )
         @bp.alt_response(503, schema=HealthSchema, description="A dependency is failing.")
         def get(self) -> tuple[dict[str, Any], int]:
             results = {}
@@ -265,9 +284,26 @@ def health_blueprint(checks: Mapping[str, Callable[[], None]]) -> flask_smorest.
                 except Exception as exc:  # noqa: BLE001 - a health check reports every failure
                     log.warning("health check %s failed: %s", name, exc)
                     results[name] = "failing"
-            healthy = all(v == "ok" for v in results.values())
-            return {"status": "ok" if healthy else "failing", "checks": results}, (
-                200 if healthy else 503
-            )
+            failing = {name for name, result in results.items() if result != "ok"}
+            if not failing:
+                return {"status": "ok", "checks": results}, 200
+            if failing <= set(degrading):
+                return {"status": "degraded", "checks": results}, 200
+            return {"status": "failing", "checks": results}, 503
 
     return bp
+
+
+def database_and_bus_health(
+    database: RequestDatabase, broker_url: str, description: str
+) -> flask_smorest.Blueprint:
+    """``GET /healthz`` of a service that answers from its database and has the bus beside it
+    (the publisher's relay, an ingest): failing without the database, degraded without the
+    bus."""
+    from shared.bus import ping
+
+    return health_blueprint(
+        {"database": database.ping, "bus": lambda: ping(broker_url)},
+        degrading={"bus"},
+        description=description,
+    )

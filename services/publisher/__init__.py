@@ -17,7 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared.config import load_config
 from shared.db import create_engine
 from shared.metrics import init_metrics
-from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+from shared.web import Api, RequestDatabase, database_and_bus_health, init_web, openapi_settings
 
 API_VERSION = "1.0"
 
@@ -48,7 +48,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_web(app, api)
     for blueprint in (ldes_api, linked_api, hsds_api, wellknown_api):
         api.register_blueprint(blueprint)
-    api.register_blueprint(health_blueprint({"database": database.ping}))
+    api.register_blueprint(
+        database_and_bus_health(
+            database,
+            settings["BROKER_URL"],
+            "Liveness and readiness: the node database, and the bus the relay "
+            "publishes to (BROKER_URL). The feeds are served without the bus, so a bus that "
+            "cannot be reached makes the publisher degraded, not unavailable.",
+        )
+    )
     init_metrics(app, "publisher", lambda: _gauges(database))
     if settings["TRUSTED_PROXIES"]:
         n = settings["TRUSTED_PROXIES"]

@@ -8,8 +8,11 @@ from typing import Any
 import click
 
 from services.publisher.config import CONFIG
-from shared.cli import stop_on_signals
+from shared.cli import log_to_stdout, stop_on_signals
 from shared.config import ConfigError, describe, load_config
+from shared.serve import serve_options
+
+log = logging.getLogger(__name__)
 
 
 def _settings() -> dict[str, Any]:
@@ -41,7 +44,7 @@ def relay(until_caught_up: bool) -> None:
     from shared.db import create_engine
 
     settings = _settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    log_to_stdout("publisher")
     engine = create_engine(settings["DATABASE_URL"])
     worker = Relay(
         engine,
@@ -55,18 +58,16 @@ def relay(until_caught_up: bool) -> None:
     )
     stop = stop_on_signals()
     database = make_url(settings["DATABASE_URL"]).render_as_string(hide_password=True)
-    click.echo(f"Relaying {database} to {destination_of(settings['BROKER_URL'])}")
+    log.info("relaying %s to %s", database, destination_of(settings["BROKER_URL"]))
     try:
         worker.run(stop, until_caught_up=until_caught_up)
     finally:
         engine.dispose()
-    click.echo(f"Relay stopped at sequence {worker.cursor()}.")
+    log.info("relay stopped at sequence %d", worker.cursor())
 
 
 @publisher.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8011, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@serve_options("publisher")
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the publisher with gunicorn."""
     from services.publisher import create_app

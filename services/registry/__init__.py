@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.config import load_config
 from shared.db import create_engine
+from shared.metrics import init_metrics
 from shared.publication.keys import Signer
 from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
 
@@ -59,7 +60,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_web(app, api)
     for blueprint in (organisations_api, accounts_api, offers_api, duties_api, reference_api):
         api.register_blueprint(blueprint)
-    api.register_blueprint(health_blueprint({"database": database.ping}))
+    api.register_blueprint(
+        health_blueprint(
+            {"database": database.ping},
+            description="Liveness and readiness: the node database. The registry has no bus "
+            "to check: it writes each event to the node's log in the database, and the "
+            "publisher's relay carries the log to the bus.",
+        )
+    )
+    init_metrics(app, "registry")
     init_pages(app, api)
     app.before_request(authenticate)
     if settings["TRUSTED_PROXIES"]:

@@ -20,6 +20,7 @@ from shared.cli import ServiceContext
 from shared.config import describe
 from shared.publication import keys
 from shared.publication.keys import Signer
+from shared.serve import serve_options
 
 OPERATOR = Actor.operator()
 
@@ -281,9 +282,7 @@ def key_list(ctx: Context) -> None:
 
 
 @registry.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8010, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@serve_options("registry")
 def serve(host: str, port: int, workers: int) -> None:
     """Run the registry under gunicorn (configuration from the environment)."""
     from services.registry import create_app

@@ -14,11 +14,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.bus import ping
 from shared.config import load_config
 from shared.db import create_engine
 from shared.metrics import init_metrics
-from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+from shared.web import Api, RequestDatabase, database_and_bus_health, init_web, openapi_settings
 
 API_VERSION = "1.0"
 
@@ -49,9 +48,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api.register_blueprint(offers_api)
     api.register_blueprint(hsds_api)
     init_site(app, api)
-    broker = settings["BROKER_URL"]
     api.register_blueprint(
-        health_blueprint({"database": database.ping, "bus": lambda: ping(broker)})
+        database_and_bus_health(
+            database,
+            settings["BROKER_URL"],
+            "Liveness and readiness: the search index, and the bus ingest reads "
+            "(BROKER_URL). Search answers from its index without the bus (ingest catches up "
+            "from the nodes' feeds), so a bus that cannot be reached makes it degraded, not "
+            "unavailable.",
+        )
     )
     init_metrics(app, "search", lambda: _gauges(database))
     if settings["TRUSTED_PROXIES"]:

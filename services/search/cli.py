@@ -10,6 +10,7 @@ from shared.cli import ServiceContext
 from shared.config import describe
 from shared.ingest.apply import Sink
 from shared.ingest.cli import add_ingest_commands
+from shared.serve import serve_options
 
 
 class Context(ServiceContext):
@@ -55,9 +56,7 @@ def db_check(ctx: Context) -> None:
 
 
 @search.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8020, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@serve_options("search")
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int) -> None:
     """Serve the API, the national HSDS API and the public site with gunicorn."""

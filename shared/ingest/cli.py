@@ -16,12 +16,14 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from shared.cli import ServiceContext, stop_on_signals
+from shared.cli import ServiceContext, log_to_stdout, stop_on_signals
 from shared.ingest import directory
 from shared.ingest.apply import Sink
 from shared.ingest.http import FetchError, Limits, fetch_keys, new_client
 from shared.ingest.models import TRANSPORTS, RejectedEvent
 from shared.signing import VerificationKey
+
+log = logging.getLogger(__name__)
 
 PassContext = Callable[[Callable[..., Any]], Callable[..., Any]]
 
@@ -44,8 +46,9 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
         """Keep this service's copy up to date from the bus and the nodes' feeds."""
         from shared.ingest.config import build_consumer, build_harvester
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-        logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per poll
+        # The group this command belongs to names the service: search, reporting.
+        parent = click.get_current_context().parent
+        log_to_stdout(parent.info_name if parent and parent.info_name else "ingest")
         settings, sessions, sink = ctx.settings, ctx.sessions, make_sink()
         client = new_client()
         consumer = build_consumer(settings, sessions, sink, client) if bus else None
@@ -55,9 +58,9 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
                 consumer.bus.connect()
                 consumer.drain(timeout=1.0)
                 consumer.bus.close()
-                click.echo(f"Bus: {consumer.stats}")
+                log.info("bus: %s", consumer.stats)
             for report in harvester.harvest_all() if harvester else []:
-                click.echo(f"Feed: {report}")
+                log.info("feed: %s", report)
             return
         stop = stop_on_signals()
         workers = []
@@ -70,7 +73,7 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
             )
         for worker in workers:
             worker.start()
-        click.echo("Ingesting; Ctrl-C stops.")
+        log.info("ingesting until stopped (SIGTERM or Ctrl-C)")
         while any(worker.is_alive() for worker in workers):
             stop.wait(0.5)
         for worker in workers:

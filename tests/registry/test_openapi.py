@@ -52,3 +52,15 @@ def test_docs_page_serves_swagger_ui_locally(client):
 
 def test_healthz_checks_the_database(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "checks": {"database": "ok"}}
+    # The registry has no bus: its health documentation says why.
+    [tag] = [t for t in client.get("/openapi.json").get_json()["tags"] if t["name"] == "health"]
+    assert "The registry has no bus" in tag["description"]
+
+
+def test_metrics(client):
+    client.get("/healthz")
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert (
+        'nettungen_http_requests_total{endpoint="/healthz",method="GET",service="registry"'
+        in metrics
+    )
