@@ -15,6 +15,7 @@ import click
 
 from services.publisher.cli import publisher
 from services.registry.cli import registry
+from services.reporting.cli import reporting
 from services.search.cli import search
 from shared.areas import PACKAGED_DATA_DIR, REFDATA_DIR_ENV
 from shared.ssb import ClassificationError, import_classification
@@ -28,6 +29,7 @@ def main() -> None:
 main.add_command(registry)
 main.add_command(publisher)
 main.add_command(search)
+main.add_command(reporting)
 
 
 @main.group()

@@ -1,0 +1,71 @@
+"""National reporting: the pyramid, coverage, statutory duties, overlaps, quality and trend of
+the federation's offers, for any area or organisation, on any day.
+
+It ingests every node's events (the bus, and each node's LDES feed to catch up) into a history
+of every version (:mod:`services.reporting.history`), and serves the report pages (``/``), the
+JSON API (``/api/v1/reports/...``) and CSV and XLSX downloads of every table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shared.bus import ping
+from shared.config import load_config
+from shared.db import create_engine
+from shared.metrics import init_metrics
+from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+
+API_VERSION = "1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the reporting app; configuration comes from ``config``, then the environment."""
+    from services.reporting.api.views import blp as reports_api
+    from services.reporting.config import CONFIG
+    from services.reporting.site.views import init_site
+
+    settings = load_config(CONFIG, config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.update(settings)
+    app.config.update(
+        openapi_settings(
+            "Nettungen reporting",
+            API_VERSION,
+            "Reports on every offer for children, youth and families published in the "
+            "Nettungen federation, for a municipality, county, region, the whole country or an "
+            "organisation, as of any day: the pyramid, coverage of risk groups and ages, "
+            "statutory duties, overlaps, quality, the trend, and two areas side by side. Every "
+            "table also as CSV and XLSX.",
+        )
+    )
+    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
+    database.init_app(app)
+    api = Api()
+    init_web(app, api)
+    api.register_blueprint(reports_api)
+    broker = settings["BROKER_URL"]
+    api.register_blueprint(
+        health_blueprint({"database": database.ping, "bus": lambda: ping(broker)})
+    )
+    init_site(app, api)
+    init_metrics(app, "reporting", lambda: _gauges(database))
+    if settings["TRUSTED_PROXIES"]:
+        n = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app
+
+
+def _gauges(database: RequestDatabase) -> Iterable[tuple[str, str, float]]:
+    from services.reporting.history.models import OfferVersion
+    from shared.ingest.metrics import ingest_gauges
+
+    with database.sessionmaker() as session:
+        versions = session.scalar(select(func.count()).select_from(OfferVersion)) or 0
+        yield ("nettungen_reporting_versions", "Offer versions kept in the history.", versions)
+        yield from ingest_gauges(session)
