@@ -15,17 +15,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.federation import BUFETAT_SOR, KONGSBERG, OSLO, RED_CROSS, VESTLAND, Federation
 from tests.publisher.node import ORGANISATIONS
-from tests.search.federation import (
-    BUFETAT_SOR,
-    KONGSBERG,
-    OSLO,
-    RED_CROSS,
-    VESTLAND,
-    Federation,
-    SearchIndex,
-    new_search_index,
-)
+from tests.search.federation import SearchIndex, new_search_index
 
 
 def make_search_app(url: str, tmp_path: Any, **overrides: Any) -> Flask:
