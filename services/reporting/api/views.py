@@ -20,6 +20,7 @@ from services.reporting.present.model import Cell, Report, Table
 from services.reporting.reports.scope import Scope
 from services.reporting.web import API_PREFIX, db_session, query, this_query
 from shared.errors import NotFound
+from shared.i18n import current_language
 
 blp = Blueprint(
     "reports",
@@ -118,12 +119,14 @@ def _register(kind: str) -> None:
         @blp.arguments(arguments, location="query")
         @blp.response(200, ReportSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
+            args["lang"] = current_language()  # ?lang= first, as the labels' gettext reads it
             return report_json(build(db_session(), kind, args), args["lang"])
 
     class Workbook(MethodView):
         @blp.arguments(arguments, location="query")
         @blp.response(200, content_type=exports.XLSX_TYPE, description="Every table, as XLSX.")
         def get(self, args: dict[str, Any]) -> Response:
+            args["lang"] = current_language()
             report = build_all_rows(db_session(), kind, args)
             body = exports.xlsx_bytes(report.tables)
             return _download(body, exports.XLSX_TYPE, _name(report, None, "xlsx"))
@@ -133,6 +136,7 @@ def _register(kind: str) -> None:
         @blp.response(200, content_type=exports.CSV_TYPE, description="One table, as CSV or XLSX.")
         @blp.alt_response(404, description="The report has no such table.")
         def get(self, args: dict[str, Any], table: str, extension: str) -> Response:
+            args["lang"] = current_language()
             report = build_all_rows(db_session(), kind, args)
             try:
                 chosen = report.table(table)
