@@ -50,7 +50,7 @@ def test_demo_reports(node_database_factory, reporting_database_factory, tmp_pat
         assert [row["name"] for row in grid(state, "offers").values()] == [
             "Foreldrehverdag: veiledning på nett"
         ]
-        html = api.get("/pyramid?area=3301").get_data(as_text=True)
+        html = api.get("/pyramid?area=3301&lang=nb").get_data(as_text=True)
         assert "Buskerud fylkeskommune" in html and "Tilbud til alle" in html
     finally:
         app.extensions["nettungen.db"].engine.dispose()
