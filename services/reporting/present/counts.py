@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -24,12 +26,13 @@ def level_columns() -> list[Column]:
     ]
 
 
-def count(scope: Scope, n: int, **offers: object) -> Cell:
+def count(scope: Scope, n: int, **offers: Any) -> Cell:
     """A count that drills down to the offers of ``scope`` that ``offers`` selects."""
-    return Cell(n, Drill(scope, OfferFilter(**offers)))  # type: ignore[arg-type]
+    return Cell(n, Drill(scope, OfferFilter(**offers)))
 
 
 def pyramid_report(session: Session, scope: Scope, lang: str) -> Report:
+    """The pyramid report: offers per level and kind of provider, and per agency."""
     shape = counts.pyramid(session, scope)
     kinds = vocab.ORGANISATION_KINDS
     levels = Table(
@@ -109,16 +112,17 @@ def _matrix(
             code,
             labels[code],
             *(
-                Cell(n, Drill(scope, OfferFilter(level=lv, **{facet: code})), gap=not n)  # type: ignore[arg-type]
+                Cell(n, count(scope, n, level=lv, **{facet: code}).drill, gap=not n)
                 for lv, n in by_level.items()
             ),
-            Cell(total, Drill(scope, OfferFilter(**{facet: code})), gap=not total),  # type: ignore[arg-type]
+            Cell(total, count(scope, total, **{facet: code}).drill, gap=not total),
             gap=not total,
         )
     return table
 
 
 def coverage_report(session: Session, scope: Scope, lang: str) -> Report:
+    """The coverage report: risk groups, ages and diagnosis groups against the level."""
     result = counts.coverage(session, scope)
     risk = {c.code: c.label(lang) for c in vocab.RISK_GROUPS}
     diagnosis = {c.code: c.label(lang) for c in vocab.DIAGNOSIS_GROUPS}
@@ -168,6 +172,7 @@ def coverage_report(session: Session, scope: Scope, lang: str) -> Report:
 
 
 def quality_report(session: Session, scope: Scope, lang: str) -> Report:
+    """The quality report: quality marks, measure statuses, and both per agency."""
     result = quality(session, scope)
     names = {
         "user_participation": _("User participation"),
@@ -244,6 +249,7 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
 
 
 def trend_report(session: Session, scope: Scope, lang: str, months: int) -> Report:
+    """The trend report: offers per level at each of ``months`` month ends."""
     points = counts.trend(session, scope, months)
     table = Table(
         "trend",

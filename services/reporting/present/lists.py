@@ -26,6 +26,7 @@ def status_label(status: str) -> str:
 
 
 def duties_report(session: Session, scope: Scope, lang: str) -> Report:
+    """The statutory-duty report: every applicable duty and its offers."""
     statuses = duties(session, scope)
     table = Table(
         "duties",
@@ -69,6 +70,7 @@ def _offer(c: Candidate) -> list[Cell | str]:
 
 
 def overlaps_report(session: Session, scope: Scope, lang: str, limit: int) -> Report:
+    """The overlap report: overlapping and near-identical pairs, ``limit`` of each."""
     result = overlaps(session, scope, limit)
     first, second = _("First offer"), _("Second offer")
     offer_columns = [
@@ -127,6 +129,7 @@ def overlaps_report(session: Session, scope: Scope, lang: str, limit: int) -> Re
 
 
 def offers_table(page: OfferPage, lang: str) -> Table:
+    """A list of offers as a table."""
     table = Table(
         "offers",
         _("Offers"),
@@ -161,6 +164,7 @@ def offers_table(page: OfferPage, lang: str) -> Table:
 
 
 def offers_report(scope: Scope, offer_filter: OfferFilter, page: OfferPage, lang: str) -> Report:
+    """The offers behind a number, one page of them."""
     summary = {
         "total": page.total,
         "page": page.page,
@@ -193,6 +197,7 @@ def _figure_names(lang: str) -> dict[str, str]:
 
 
 def comparison_report(session: Session, first: Scope, second: Scope, lang: str) -> Report:
+    """The key figures of two areas side by side."""
     figures = comparison(session, first, second)
     names = _figure_names(lang)
     table = Table(

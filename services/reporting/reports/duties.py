@@ -74,6 +74,7 @@ class DutyStatus:
 
 
 def applicable(scope: Scope) -> list[Duty]:
+    """The duties of the catalogue that apply to the scope (see the module's docstring)."""
     kinds = PUBLIC_BODIES if scope.organisation is None else (scope.organisation.kind,)
     return [d for d in catalogue() if set(d.applies_to) & set(kinds)]
 

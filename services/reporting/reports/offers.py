@@ -26,6 +26,7 @@ class OfferPage:
 
 
 def count(session: Session, scope: Scope, offer_filter: OfferFilter) -> int:
+    """How many offers of ``scope`` pass ``offer_filter``."""
     conditions = [*scoped(scope), *offer_filter.conditions(scope)]
     return int(
         session.scalar(select(func.count()).select_from(OfferVersion).where(*conditions)) or 0

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -93,9 +93,16 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / union if union else 0.0
 
 
-def _pair(a: Candidate, b: Candidate, **details: object) -> Pair:
+def _pair(
+    a: Candidate,
+    b: Candidate,
+    risk_groups: tuple[str, ...] = (),
+    name_similarity: float = 0.0,
+    description_similarity: float = 0.0,
+) -> Pair:
+    """The pair in name order, so reports list it the same way whichever came first."""
     first, second = sorted((a, b), key=lambda c: c.sort_key)
-    return Pair(first, second, **details)  # type: ignore[arg-type]
+    return Pair(first, second, risk_groups, name_similarity, description_similarity)
 
 
 def candidates(session: Session, scope: Scope) -> list[Candidate]:
@@ -270,9 +277,3 @@ def overlaps(session: Session, scope: Scope, limit: int = DEFAULT_LIMIT) -> Over
     both = overlapping(offers)
     alike = similar(offers)
     return Overlaps(len(offers), both[:limit], len(both), alike[:limit], len(alike))
-
-
-def pair_offers(pairs: Iterable[Pair]) -> list[Candidate]:
-    """The offers named in ``pairs``, each once, in name order."""
-    unique = {c.id: c for pair in pairs for c in (pair.first, pair.second)}
-    return sorted(unique.values(), key=lambda c: c.sort_key)

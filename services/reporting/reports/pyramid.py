@@ -74,6 +74,7 @@ def level_counts(session: Session, scope: Scope) -> dict[int, int]:
 
 
 def pyramid(session: Session, scope: Scope) -> Pyramid:
+    """The scope's offers per level, by kind of provider and by agency."""
     kinds = {level: dict.fromkeys(vocab.ORGANISATION_KINDS.codes, 0) for level in LEVELS}
     rows = session.execute(
         select(OfferVersion.level, OfferVersion.provider_kind, func.count())
@@ -137,6 +138,7 @@ def _term_matrix(
 
 
 def coverage(session: Session, scope: Scope) -> Coverage:
+    """The scope's offers by risk group, diagnosis group and age band, against the level."""
     bands = {
         band_code(band): func.sum(
             case(

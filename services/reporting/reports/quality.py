@@ -69,6 +69,8 @@ def _counts(values: tuple) -> QualityCounts:
 
 
 def quality(session: Session, scope: Scope) -> Quality:
+    """The quality marks and overdue reviews of the scope's offers, overall, by measure status
+    and per organisation and agency."""
     overall = _counts(tuple(session.execute(select(*_sums(scope)).where(*scoped(scope))).one()))
     statuses = dict.fromkeys(vocab.MEASURE_STATUSES.codes, 0)
     for status, n in session.execute(

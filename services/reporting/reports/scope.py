@@ -187,6 +187,7 @@ class OfferFilter:
     measure_status: str | None = None
 
     def conditions(self, scope: Scope) -> list[ColumnElement[bool]]:
+        """The filter as conditions on ``offer_versions`` (overdue is judged on the scope's day)."""
         conditions: list[ColumnElement[bool]] = []
         for name in ("level", "provider_kind", "category", "measure_status"):
             value = getattr(self, name)
