@@ -17,6 +17,7 @@ from typing import Any
 from unittest import mock
 
 import httpx
+from flask import Flask
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -130,6 +131,35 @@ class Federation:
             node.app.extensions["nettungen.db"].engine.dispose()
 
 
+def national_app(
+    create_app: Callable[[dict[str, Any]], Flask],
+    url: str,
+    tmp_path: Any,
+    public_base_url: str,
+    **overrides: Any,
+) -> Flask:
+    """A national service's app over the database at ``url``, with an embedded bus."""
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": str(tmp_path),
+            "PUBLIC_BASE_URL": public_base_url,
+            "BROKER_URL": f"embedded://{tmp_path / 'bus.sqlite'}",
+            "TESTING": True,
+            **overrides,
+        }
+    )
+
+
+def migrated_copies(
+    database_factory: Callable[..., str], upgrade: Callable[[str], None]
+) -> Callable[[], str]:
+    """Makes migrated databases quickly: the migrations run once, into a template copied."""
+    template = database_factory()
+    upgrade(template)
+    return lambda: database_factory(template=template)
+
+
 @contextmanager
 def publishing_at(moment: dt.datetime) -> Iterator[None]:
     """Nodes publish and withdraw at ``moment`` (a node's log times still never go back)."""
@@ -161,6 +191,13 @@ class IngestingDatabase:
                 organisations=node.orgnrs() if organisations is None else organisations,
                 **kw,
             )
+
+    def trust_and_harvest(self, federation: Federation) -> None:
+        """Trust every node of ``federation`` and harvest them all, which must go cleanly."""
+        for node in federation.nodes.values():
+            self.trust(node)
+        reports = self.harvester().harvest_all()
+        assert all(r.error is None and r.rejected == 0 for r in reports), reports  # noqa: S101
 
     def verifier(self) -> Verifier:
         return Verifier(self.sessions, DirectoryCache(self.sessions, ttl=0), self.client)

@@ -13,15 +13,19 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.bus import ping
-from shared.config import load_config
-from shared.db import create_engine
 from shared.metrics import init_metrics
-from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+from shared.web import RequestDatabase, health_blueprint, service_app, trust_proxies
 
 API_VERSION = "1.0"
+TITLE = "Nettungen reporting"
+DESCRIPTION = (
+    "Reports on every offer for children, youth and families published in the Nettungen "
+    "federation, for a municipality, county, region, the whole country or an organisation, as "
+    "of any day: the pyramid, coverage of risk groups and ages, statutory duties, overlaps, "
+    "quality, the trend, and two areas side by side. Every table also as CSV and XLSX."
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,34 +34,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from services.reporting.config import CONFIG
     from services.reporting.site.views import init_site
 
-    settings = load_config(CONFIG, config)
-    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
-    app.config.update(settings)
-    app.config.update(
-        openapi_settings(
-            "Nettungen reporting",
-            API_VERSION,
-            "Reports on every offer for children, youth and families published in the "
-            "Nettungen federation, for a municipality, county, region, the whole country or an "
-            "organisation, as of any day: the pyramid, coverage of risk groups and ages, "
-            "statutory duties, overlaps, quality, the trend, and two areas side by side. Every "
-            "table also as CSV and XLSX.",
-        )
-    )
-    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
-    database.init_app(app)
-    api = Api()
-    init_web(app, api)
+    app, api, database = service_app(__name__, CONFIG, config, (TITLE, API_VERSION, DESCRIPTION))
     api.register_blueprint(reports_api)
-    broker = settings["BROKER_URL"]
+    broker = app.config["BROKER_URL"]
     api.register_blueprint(
         health_blueprint({"database": database.ping, "bus": lambda: ping(broker)})
     )
     init_site(app, api)
     init_metrics(app, "reporting", lambda: _gauges(database))
-    if settings["TRUSTED_PROXIES"]:
-        n = settings["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    trust_proxies(app)
     return app
 
 

@@ -12,15 +12,17 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.bus import ping
-from shared.config import load_config
-from shared.db import create_engine
 from shared.metrics import init_metrics
-from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+from shared.web import RequestDatabase, health_blueprint, service_app, trust_proxies
 
 API_VERSION = "1.0"
+TITLE = "Nettungen national search"
+DESCRIPTION = (
+    "Every offer for children, youth and families published in the Nettungen federation: "
+    "search by municipality, county, words and facets, and the national HSDS 3.0 API."
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -28,31 +30,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from services.search.api.views import blp as offers_api
     from services.search.config import CONFIG
 
-    settings = load_config(CONFIG, config)
-    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
-    app.config.update(settings)
-    app.config.update(
-        openapi_settings(
-            "Nettungen national search",
-            API_VERSION,
-            "Every offer for children, youth and families published in the Nettungen "
-            "federation: search by municipality, county, words and facets, and the national "
-            "HSDS 3.0 API.",
-        )
-    )
-    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
-    database.init_app(app)
-    api = Api()
-    init_web(app, api)
+    app, api, database = service_app(__name__, CONFIG, config, (TITLE, API_VERSION, DESCRIPTION))
     api.register_blueprint(offers_api)
-    broker = settings["BROKER_URL"]
+    broker = app.config["BROKER_URL"]
     api.register_blueprint(
         health_blueprint({"database": database.ping, "bus": lambda: ping(broker)})
     )
     init_metrics(app, "search", lambda: _gauges(database))
-    if settings["TRUSTED_PROXIES"]:
-        n = settings["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    trust_proxies(app)
     return app
 
 

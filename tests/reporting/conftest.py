@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.federation import Federation
+from tests.federation import Federation, migrated_copies, national_app
 from tests.reporting.federation import History, build_fixture_federation, new_history
 
 # The days the tests draw reports for (see the timetable in tests.reporting.federation).
@@ -23,16 +23,7 @@ NOW = dt.date(2026, 3, 31)  # after T5, the last change
 def make_reporting_app(url: str, tmp_path: Any, **overrides: Any) -> Flask:
     from services.reporting import create_app
 
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": str(tmp_path),
-            "PUBLIC_BASE_URL": "https://rapport.test",
-            "BROKER_URL": f"embedded://{tmp_path / 'bus.sqlite'}",
-            "TESTING": True,
-            **overrides,
-        }
-    )
+    return national_app(create_app, url, tmp_path, "https://rapport.test", **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -40,9 +31,7 @@ def reporting_database_factory(database_factory) -> Callable[[], str]:
     """Makes migrated reporting databases by copying one migrated template."""
     from services.reporting import db as reporting_db
 
-    template = database_factory()
-    reporting_db.upgrade(template)
-    return lambda: database_factory(template=template)
+    return migrated_copies(database_factory, reporting_db.upgrade)
 
 
 @dataclass
@@ -66,10 +55,7 @@ def fixture(
     federation = Federation(node_database_factory, tmp_path)
     ids = build_fixture_federation(federation)
     history = new_history(reporting_database_factory, federation.client())
-    for node in federation.nodes.values():
-        history.trust(node)
-    reports = history.harvester().harvest_all()
-    assert all(r.error is None and r.rejected == 0 for r in reports), reports
+    history.trust_and_harvest(federation)
     app = make_reporting_app(history.url, tmp_path / "app")
     yield Fixture(federation, history, app, ids)
     app.extensions["nettungen.db"].engine.dispose()
