@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.publisher.relay import Relay, RelaySettings
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
+from services.reporting.history.sink import HistorySink
+from shared.bus import open_consumer, open_publisher
 from shared.ingest.apply import Outcome
+from shared.ingest.consumer import BINDINGS, BusIngest
 from shared.ingest.models import RejectedEvent
 from shared.publication.events import EventRejected
 from tests.federation import Federation, publishing_at
@@ -130,6 +135,26 @@ def test_history_comes_the_same_by_feed(history, node):
     uri, _events = _one_offer_with_four_versions(node)
     [report] = history.harvester().harvest_all()
     assert report.error is None and report.applied == 4
+    assert _intervals(history, uri) == EXPECTED
+
+
+def test_history_comes_the_same_by_the_bus_and_the_feed_adds_nothing(
+    history, node, bus_url, queue_name
+):
+    history.trust(node)
+    uri, _events = _one_offer_with_four_versions(node)
+    bus = open_consumer(bus_url, queue_name, BINDINGS)
+    bus.connect()  # the queue exists before the relay publishes
+    try:
+        relay = Relay(node.engine, open_publisher(bus_url), RelaySettings(idle_seconds=0.05))
+        relay.run(threading.Event(), until_caught_up=True)
+        consumer = BusIngest(history.sessions, bus, HistorySink(), history.verifier())
+        assert consumer.drain(timeout=2.0) == 4
+    finally:
+        bus.close()
+    assert _intervals(history, uri) == EXPECTED
+    [report] = history.harvester().harvest_all()
+    assert (report.applied, report.ignored, report.error) == (0, 4, None)
     assert _intervals(history, uri) == EXPECTED
 
 

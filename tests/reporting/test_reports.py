@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.reporting.norway_time import today
+from services.reporting.reports import overlaps
 from tests.reporting.conftest import MID, NOW, PAST
 from tests.reporting.reading import column, get_report, grid, levels
 
@@ -318,3 +320,17 @@ def _agency(report, name: str) -> str:
         if row["agency"] == name and k.startswith(DRAMMEN_KOMMUNE)
     ]
     return key
+
+
+def test_without_a_day_a_report_is_for_today(api):
+    report = get_report(api, "pyramid", **DRAMMEN)
+    assert report["scope"]["at"] == today().isoformat()
+    assert kind_counts(report, "total") == [6, 2, 1, 1, 2, 12]  # nothing changed after T5
+
+
+def test_overlaps_refuse_a_scope_too_large_to_compare(api, monkeypatch):
+    monkeypatch.setattr(overlaps, "MAX_OFFERS", 11)
+    answer = api.get(f"/api/v1/reports/overlaps?area=3301&at={NOW}")
+    assert answer.status_code == 422
+    assert answer.get_json()["message"].startswith("More than 11 offers to compare")
+    assert api.get(f"/api/v1/reports/overlaps?area=3303&at={NOW}").status_code == 200
