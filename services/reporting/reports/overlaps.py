@@ -23,6 +23,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,8 +65,9 @@ class Candidate:
     risk_groups: frozenset[str]
     reach: frozenset[str]  # the scope's municipalities where it is available
 
-    @property
+    @cached_property
     def sort_key(self) -> tuple[str, str]:
+        """The order of offers in a pair and of pairs in a list: by name, then URI."""
         return text.sort_key(self.name), self.offer_uri
 
 
@@ -222,8 +224,8 @@ def overlapping(offers: Sequence[Candidate]) -> list[Pair]:
 def _similar_by(
     offers: Sequence[Candidate], terms: Callable[[Candidate], frozenset[str]], threshold: float
 ) -> set[tuple[int, int]]:
-    """Pairs (by index) whose ``terms`` have a Jaccard similarity of at least ``threshold``,
-    found by prefix filtering."""
+    """Pairs (by index) that share a municipality and whose ``terms`` have a Jaccard
+    similarity of at least ``threshold``, found by prefix filtering."""
     frequency = Counter(term for offer in offers for term in terms(offer))
     index: dict[str, list[int]] = defaultdict(list)
     found: set[tuple[int, int]] = set()
@@ -238,7 +240,10 @@ def _similar_by(
                 if j in seen:
                     continue
                 seen.add(j)
-                if jaccard(terms(offers[j]), terms(offer)) >= threshold:
+                other = offers[j]
+                if other.reach.isdisjoint(offer.reach):
+                    continue
+                if jaccard(terms(other), terms(offer)) >= threshold:
                     found.add((j, i))
             index[token].append(i)
     return found
@@ -259,7 +264,6 @@ def similar(offers: Sequence[Candidate]) -> list[Pair]:
             ),
         )
         for i, j in keys
-        if not offers[i].reach.isdisjoint(offers[j].reach)
     ]
     return sorted(
         pairs,

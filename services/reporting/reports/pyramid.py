@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from services.reporting.history.models import (
@@ -19,7 +19,16 @@ from services.reporting.history.models import (
     OfferVersion,
     VersionTerm,
 )
-from services.reporting.reports.scope import AGE_BANDS, LEVELS, Scope, band_code, scoped
+from services.reporting.norway_time import end_of
+from services.reporting.reports.scope import (
+    AGE_BANDS,
+    LEVELS,
+    Scope,
+    band_code,
+    placed,
+    scoped,
+    valid_at,
+)
 from shared import vocab
 from shared.dates import month_end
 
@@ -185,7 +194,20 @@ def month_points(at: dt.date, months: int) -> list[dt.date]:
 
 
 def trend(session: Session, scope: Scope, months: int) -> list[tuple[dt.date, dict[int, int]]]:
-    """Offers per level at each month end: the scope's counts as of each of those days."""
-    return [
-        (point, level_counts(session, scope.on(point))) for point in month_points(scope.at, months)
-    ]
+    """Offers per level at each month end: the scope's counts as of each of those days.
+
+    One pass over the scope's versions, counting each into every day it was in force on (by
+    the same :func:`valid_at` as every report), rather than a query per day.
+    """
+    points = month_points(scope.at, months)
+    columns = [func.sum(case((and_(*valid_at(end_of(point))), 1), else_=0)) for point in points]
+    counts = {point: _by_level() for point in points}
+    rows = session.execute(
+        select(OfferVersion.level, *columns)
+        .where(*placed(scope), OfferVersion.valid_from < end_of(points[-1]))
+        .group_by(OfferVersion.level)
+    )
+    for level, *sums in rows:
+        for point, n in zip(points, sums, strict=True):
+            counts[point][int(level)] = int(n or 0)
+    return [(point, counts[point]) for point in points]

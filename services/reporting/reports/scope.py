@@ -148,17 +148,18 @@ def area_condition(area: Area) -> ColumnElement[bool] | None:
     return _coverage(or_(VersionCoverage.county.in_(counties), VersionCoverage.area == NATIONAL))
 
 
-def scoped(scope: Scope) -> list[ColumnElement[bool]]:
-    """The conditions selecting the offers of ``scope`` from ``offer_versions``."""
-    conditions = valid_at(scope.instant)
+def placed(scope: Scope) -> list[ColumnElement[bool]]:
+    """The conditions selecting the versions of the scope's area or organisation, any day."""
     if scope.area is not None:
         condition = area_condition(scope.area)
-        if condition is not None:
-            conditions.append(condition)
-    else:
-        assert scope.organisation is not None  # noqa: S101
-        conditions.append(OfferVersion.provider_orgnr == scope.organisation.organisation_number)
-    return conditions
+        return [] if condition is None else [condition]
+    assert scope.organisation is not None  # noqa: S101
+    return [OfferVersion.provider_orgnr == scope.organisation.organisation_number]
+
+
+def scoped(scope: Scope) -> list[ColumnElement[bool]]:
+    """The conditions selecting the offers of ``scope`` from ``offer_versions``."""
+    return [*valid_at(scope.instant), *placed(scope)]
 
 
 def _has_term(facet: str, code: str) -> ColumnElement[bool]:
