@@ -220,3 +220,14 @@ def test_unknown_things_are_404s(api):
 
 def test_nul_characters_are_refused(api):
     assert api.get("/api/v1/reports/pyramid?area=33%0001").status_code == 400
+
+
+def test_the_trend_is_drawn_as_a_line_per_level(api):
+    html = api.get(f"/trend?area=3301&at={NOW}&months=3&lang=en").get_data(as_text=True)
+    svg = html[html.index("<svg xmlns") : html.index("</svg>")]
+    lines = re.findall(r'<polyline points="([^"]*)" class="line level-(\d)"/>', svg)
+    assert [level for _, level in lines] == ["1", "2", "3"]
+    heights = {level: [float(p.split(",")[1]) for p in points.split()] for points, level in lines}
+    # Level 1 rises from 5 to 6 offers in February (higher on the page is a smaller y).
+    assert heights["1"][0] > heights["1"][1] == heights["1"][2]
+    assert len(heights["2"]) == 3

@@ -17,7 +17,7 @@ from services.reporting.api.schemas import ARGUMENTS
 from services.reporting.history.models import OfferVersion
 from services.reporting.norway_time import today
 from services.reporting.present.build import REPORTS, build
-from services.reporting.present.drawing import pyramid_drawing
+from services.reporting.present.drawing import pyramid_drawing, trend_chart
 from services.reporting.present.model import Drill, Report
 from services.reporting.web import API_PREFIX, db_session, query, this_query
 from shared import vocab
@@ -144,6 +144,7 @@ def report(kind: str) -> Any:
         titles=report_titles(),
         page_link=page_link,
         drawing=pyramid_drawing(result.data) if kind == "pyramid" else None,
+        chart=trend_chart(result.data) if kind == "trend" else None,
         filters=filter_labels(result, lang) if kind == "offers" else [],
         api=f"{API_PREFIX}/{kind}?{this_query()}",
         downloads=f"{API_PREFIX}/{kind}",
