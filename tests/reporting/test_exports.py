@@ -9,6 +9,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from services.reporting.present.exports import csv_bytes, xlsx_bytes
+from services.reporting.present.model import Column, Table
 from tests.reporting.conftest import MID, NOW, PAST
 from tests.reporting.reading import get_report
 
@@ -81,3 +83,20 @@ def test_a_table_the_report_does_not_have_is_a_404(api):
     response = api.get("/api/v1/reports/pyramid/nothing.csv?area=3301")
     assert response.status_code == 404
     assert response.get_json()["message"] == "The pyramid report has no table 'nothing'."
+
+
+def test_no_text_becomes_a_formula():
+    table = Table("names", "Names", [Column("name", "Name"), Column("n", "Offers", True)])
+    table.add("a", '=HYPERLINK("https://example.org","x")', 1)
+    table.add("b", "-1+2", -3)
+    table.add("c", "Helsestasjon", 4)
+    rows = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig"))))
+    assert rows[1:] == [
+        ['\'=HYPERLINK("https://example.org","x")', "1"],
+        ["'-1+2", "-3"],
+        ["Helsestasjon", "4"],
+    ]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([table]))).worksheets[0]
+    assert sheet["A2"].value == '=HYPERLINK("https://example.org","x")'
+    assert sheet["A2"].data_type == "s"
+    assert sheet["B3"].value == -3 and sheet["B3"].data_type == "n"

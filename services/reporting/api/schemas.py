@@ -197,6 +197,16 @@ class ReportSchema(Schema):
     title = fields.String(required=True)
     scope = fields.Nested(ScopeSchema, required=True)
     other = fields.Nested(ScopeSchema, metadata={"description": "The second area compared."})
-    summary = fields.Dict(keys=fields.String(), required=True)
+    summary = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={
+            "description": "The report's key figures. pyramid: offers, base_is_widest; "
+            "coverage: offers, risk_group_gaps, age_band_gaps, empty_cells; duties: duties, "
+            "covered, partly, missing; overlaps: offers_compared, overlapping, similar, limit; "
+            "quality: offers and <measure>_percent; trend: months, first, last; comparison: "
+            "first, second; offers: total, page, per_page, pages, filter."
+        },
+    )
     tables = fields.List(fields.Nested(TableSchema), required=True)
     xlsx = fields.String(required=True, metadata={"description": "Every table, as XLSX."})
