@@ -231,3 +231,48 @@ def test_the_trend_is_drawn_as_a_line_per_level(api):
     # Level 1 rises from 5 to 6 offers in February (higher on the page is a smaller y).
     assert heights["1"][0] > heights["1"][1] == heights["1"][2]
     assert len(heights["2"]) == 3
+
+
+JUNK = [
+    "",
+    " ",
+    "-1",
+    "99999999999999999999",
+    "1.5",
+    "ø",
+    "NO'; DROP TABLE offer_versions;--",
+    "a" * 5000,
+]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["pyramid", "coverage", "duties", "overlaps", "quality", "trend", "comparison", "offers"],
+)
+def test_no_junk_makes_a_500(api, kind):
+    parameters = [
+        "area",
+        "organisation",
+        "at",
+        "lang",
+        "months",
+        "limit",
+        "other",
+        "level",
+        "provider",
+        "agency",
+        "duty",
+        "overdue",
+        "page",
+        "per_page",
+    ]
+    for name in parameters:
+        for junk in JUNK:
+            base = {"area": "3301", "other": "3303"} if name not in ("area", "organisation") else {}
+            for path in (
+                f"/{kind}",
+                f"/api/v1/reports/{kind}",
+                f"/api/v1/reports/{kind}/levels.csv",
+            ):
+                response = api.get(path, query_string={**base, name: junk})
+                assert response.status_code < 500, (path, name, junk)
