@@ -13,6 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 import services.reporting
+from services.reporting.api.schemas import ARGUMENTS
 from tests.reporting.conftest import MID, NOW
 from tests.reporting.reading import get_report
 
@@ -233,46 +234,14 @@ def test_the_trend_is_drawn_as_a_line_per_level(api):
     assert len(heights["2"]) == 3
 
 
-JUNK = [
-    "",
-    " ",
-    "-1",
-    "99999999999999999999",
-    "1.5",
-    "ø",
-    "NO'; DROP TABLE offer_versions;--",
-    "a" * 5000,
-]
+JUNK = ["", "-1", "99999999999999999999", "ø'; DROP TABLE offer_versions;--", "a" * 5000]
 
 
-@pytest.mark.parametrize(
-    "kind",
-    ["pyramid", "coverage", "duties", "overlaps", "quality", "trend", "comparison", "offers"],
-)
+@pytest.mark.parametrize("kind", sorted(ARGUMENTS))
 def test_no_junk_makes_a_500(api, kind):
-    parameters = [
-        "area",
-        "organisation",
-        "at",
-        "lang",
-        "months",
-        "limit",
-        "other",
-        "level",
-        "provider",
-        "agency",
-        "duty",
-        "overdue",
-        "page",
-        "per_page",
-    ]
-    for name in parameters:
+    for name in ARGUMENTS[kind]().fields:
+        base = {"area": "3301", "other": "3303"} if name not in ("area", "organisation") else {}
         for junk in JUNK:
-            base = {"area": "3301", "other": "3303"} if name not in ("area", "organisation") else {}
-            for path in (
-                f"/{kind}",
-                f"/api/v1/reports/{kind}",
-                f"/api/v1/reports/{kind}/levels.csv",
-            ):
+            for path in (f"/{kind}", f"/api/v1/reports/{kind}"):
                 response = api.get(path, query_string={**base, name: junk})
                 assert response.status_code < 500, (path, name, junk)
