@@ -15,6 +15,7 @@ import click
 
 from services.publisher.cli import publisher
 from services.registry.cli import registry
+from services.reporting.cli import reporting
 from services.search.cli import search
 from shared.areas import PACKAGED_DATA_DIR, REFDATA_DIR_ENV
 from shared.ssb import ClassificationError, import_classification
@@ -28,6 +29,7 @@ def main() -> None:
 main.add_command(registry)
 main.add_command(publisher)
 main.add_command(search)
+main.add_command(reporting)
 
 
 @main.group()
@@ -72,9 +74,12 @@ def refdata_import(municipalities: BinaryIO, counties: BinaryIO, out: Path) -> N
 @click.option("--port", default=8010, show_default=True, type=int, help="Registry port.")
 @click.option("--publisher-port", default=8011, show_default=True, type=int, help="Publisher port.")
 @click.option("--search-port", default=8020, show_default=True, type=int, help="Search port.")
+@click.option("--reporting-port", default=8030, show_default=True, type=int, help="Reporting port.")
 @click.option("--reset", is_flag=True, help="Start again from fresh demo data.")
-def demo(port: int, publisher_port: int, search_port: int, reset: bool) -> None:
-    """Run a node with demo data and national search over it, on this machine.
+def demo(
+    port: int, publisher_port: int, search_port: int, reporting_port: int, reset: bool
+) -> None:
+    """Run a node with demo data, and national search and reporting over it, on this machine.
 
     SQLite and the embedded bus by default; DATABASE_URL / BROKER_URL switch to PostgreSQL and
     RabbitMQ.
@@ -89,23 +94,36 @@ def demo(port: int, publisher_port: int, search_port: int, reset: bool) -> None:
         shutil.rmtree(federation.DEMO_DIR)
     node = federation.prepare_node(port, publisher_port)
     search_env = federation.prepare_search(node, search_port)
+    reporting_env = federation.prepare_reporting(node, reporting_port)
     processes = federation.Processes()
     processes.start("publisher", "serve", "--port", str(publisher_port))
     processes.start("publisher", "relay")
     processes.start("search", "serve", "--port", str(search_port), environment=search_env)
     processes.start("search", "ingest", environment=search_env)
+    processes.start("reporting", "serve", "--port", str(reporting_port), environment=reporting_env)
+    processes.start("reporting", "ingest", environment=reporting_env)
     search = search_env["PUBLIC_BASE_URL"]
+    reporting = reporting_env["PUBLIC_BASE_URL"]
     try:
         expected = federation.published_count(node.database_url)
-        click.echo(f"Waiting until national search has the node's {expected} offers ...")
+        click.echo(f"Waiting until search and reporting have the node's {expected} offers ...")
         found = federation.wait_until_searchable(search, expected)
         if found < expected:
             click.echo(f"Search has {found} of {expected} offers so far; it keeps ingesting.")
+        counted = federation.wait_until_reported(reporting, expected)
+        if counted < expected:
+            click.echo(
+                f"Reporting counts {counted} of {expected} offers so far; it keeps ingesting."
+            )
         url, publisher = node.registry_url, node.publisher_url
         click.echo(f"\nNational search:          {search}/")
         click.echo(f"  offers in Drammen:      {search}/api/v1/offers?municipality=3301")
         click.echo(f"  national HSDS 3.0:      {search}/hsds/services")
         click.echo(f"  API documentation:      {search}/docs")
+        click.echo(f"\nNational reporting:       {reporting}/")
+        click.echo(f"  Drammen's pyramid:      {reporting}/pyramid?area=3301")
+        click.echo(f"  as JSON:                {reporting}/api/v1/reports/pyramid?area=3301")
+        click.echo(f"  API documentation:      {reporting}/docs")
         click.echo(f"\nNettungen registry node:  {url}/")
         click.echo(f"  log in:                 {url}/login")
         click.echo(f"  API documentation:      {url}/docs")

@@ -1,9 +1,10 @@
-"""``nettungen demo``: a node with demo data and national search over it, on this machine.
+"""``nettungen demo``: a node with demo data, and national search and reporting over it, on this
+machine.
 
 The composition root may import every service. Each service runs as its own process with its
 own settings, exactly as an operator would start it; the demo only prepares their databases,
-the search directory entry for the node, and the bus queue, then waits until search has
-ingested what the node published.
+the national services' directory entries for the node, and their bus queues, then waits until
+search and reporting have ingested what the node published.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.config import load_config
+from shared.config import ConfigKey, load_config
 from shared.db import create_engine
 
 DEMO_DIR = Path("instance/demo")
@@ -89,27 +90,31 @@ def prepare_node(port: int, publisher_port: int) -> NodeSetup:
     )
 
 
-def prepare_search(node: NodeSetup, port: int) -> dict[str, str]:
-    """The search service's environment, database, directory entry and queue."""
+def prepare_national(
+    node: NodeSetup,
+    service: str,
+    config: Sequence[ConfigKey],
+    upgrade: Callable[[str], None],
+    port: int,
+) -> dict[str, str]:
+    """A national service's environment, database, directory entry for the node and queue."""
     from services.registry.organisations.models import Organisation
-    from services.search import db as search_db
-    from services.search.config import CONFIG
     from shared.bus import open_consumer
     from shared.ingest import directory
     from shared.ingest.consumer import BINDINGS
     from shared.publication.keys import verification_keys
 
     environment = {
-        "INSTANCE_PATH": str((DEMO_DIR / "search").resolve()),
+        "INSTANCE_PATH": str((DEMO_DIR / service).resolve()),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "BROKER_URL": node.broker_url,
         "HARVEST_INTERVAL_SECONDS": "5",
     }
     if make_url(node.database_url).get_backend_name() == "postgresql":
-        environment["DATABASE_URL"] = sibling_database(node.database_url, "search")
-    settings = load_config(CONFIG, environ=environment)
+        environment["DATABASE_URL"] = sibling_database(node.database_url, service)
+    settings = load_config(config, environ=environment)
     environment["DATABASE_URL"] = settings["DATABASE_URL"]
-    search_db.upgrade(settings["DATABASE_URL"])
+    upgrade(settings["DATABASE_URL"])
     node_engine = create_engine(node.database_url)
     with Session(node_engine) as session:
         keys = list(verification_keys(session).values())
@@ -138,6 +143,20 @@ def prepare_search(node: NodeSetup, port: int) -> dict[str, str]:
     return environment
 
 
+def prepare_search(node: NodeSetup, port: int) -> dict[str, str]:
+    from services.search import db as search_db
+    from services.search.config import CONFIG
+
+    return prepare_national(node, "search", CONFIG, search_db.upgrade, port)
+
+
+def prepare_reporting(node: NodeSetup, port: int) -> dict[str, str]:
+    from services.reporting import db as reporting_db
+    from services.reporting.config import CONFIG
+
+    return prepare_national(node, "reporting", CONFIG, reporting_db.upgrade, port)
+
+
 def published_count(database_url: str) -> int:
     from shared.publication.models import PublishedOffer
 
@@ -148,19 +167,37 @@ def published_count(database_url: str) -> int:
     return int(count)
 
 
-def wait_until_searchable(search_url: str, expected: int, timeout: float = 90.0) -> int:
-    """Poll the search API until it holds ``expected`` offers; how many it holds."""
+def wait_until_counted(
+    url: str, count: Callable[[Any], int], expected: int, timeout: float = 90.0
+) -> int:
+    """Poll the JSON at ``url`` until ``count`` of it reaches ``expected``; the last count."""
     deadline = time.monotonic() + timeout
     total = -1
     while time.monotonic() < deadline:
         try:
-            total = httpx.get(f"{search_url}/api/v1/offers?per_page=1", timeout=5).json()["total"]
-        except (httpx.HTTPError, ValueError, KeyError):
+            total = count(httpx.get(url, timeout=5).json())
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
             total = -1
         if total >= expected:
             break
         time.sleep(0.5)
     return total
+
+
+def wait_until_searchable(search_url: str, expected: int) -> int:
+    """Poll the search API until it holds ``expected`` offers; how many it holds."""
+    return wait_until_counted(
+        f"{search_url}/api/v1/offers?per_page=1", lambda answer: answer["total"], expected
+    )
+
+
+def wait_until_reported(reporting_url: str, expected: int) -> int:
+    """Poll the national pyramid until it counts ``expected`` offers; how many it counts."""
+    return wait_until_counted(
+        f"{reporting_url}/api/v1/reports/pyramid?area=NO",
+        lambda answer: answer["summary"]["offers"],
+        expected,
+    )
 
 
 class Processes:

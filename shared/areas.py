@@ -156,3 +156,33 @@ def load_reference_data(directory: Path | None = None) -> ReferenceData:
 def reference_data() -> ReferenceData:
     """The process-wide classification, loaded once."""
     return load_reference_data()
+
+
+def coverage_grain(coverage: Iterable[str]) -> dict[str, str | None]:
+    """An offer's coverage at the grain national services store it: area code → its county.
+
+    Municipalities and counties stay as they are, a region becomes its counties and the whole
+    country is ``NO`` alone (with no county). "Offers available in municipality 3301" is then
+    the rows ``area IN ('3301', '33', 'NO')`` and "offers available in county 33" the rows
+    ``county = '33' OR area = 'NO'``: the answer of expanding every coverage to all its
+    municipalities, without 357 rows for each national offer. Codes a newer classification has
+    retired are left out, so such an offer is still found nationally if it covers the country.
+    """
+    areas = reference_data()
+    rows: dict[str, str | None] = {}
+    for code in coverage:
+        try:
+            area = areas.get(code)
+        except UnknownAreaError:
+            continue
+        if area.kind is AreaKind.NATIONAL:
+            rows[NATIONAL] = None
+        elif area.kind is AreaKind.REGION:
+            rows.update({county: county for county in areas.region_counties[code]})
+        elif area.kind is AreaKind.COUNTY:
+            rows[code] = code
+        else:
+            rows[code] = area.county_code
+    if NATIONAL in rows:
+        return {NATIONAL: None}  # the rest adds nothing
+    return rows

@@ -12,7 +12,7 @@ Every error any service returns has the same JSON body::
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,10 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from shared.config import ConfigKey, load_config
+from shared.db import create_engine
 from shared.errors import DomainError, TooManyRequests
 from shared.logs import init_request_logging
 
@@ -216,6 +219,35 @@ def _shared_assets_blueprint() -> Blueprint:
         return send_from_directory(directory, filename, max_age=3600)
 
     return bp
+
+
+def service_app(
+    import_name: str,
+    declarations: Sequence[ConfigKey],
+    config: Mapping[str, Any] | None,
+    info: tuple[str, str, str],
+) -> tuple[Flask, Api, RequestDatabase]:
+    """A service's app with its settings (``config``, then the environment), one transaction
+    per request, the error format, the security headers and the OpenAPI document described by
+    ``info`` (title, version, description). The caller registers its blueprints."""
+    settings = load_config(declarations, config)
+    app = Flask(import_name, instance_path=settings["INSTANCE_PATH"])
+    app.config.update(settings)
+    app.config.update(openapi_settings(*info))
+    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
+    database.init_app(app)
+    api = Api()
+    init_web(app, api)
+    return app, api, database
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* from as many proxies as ``TRUSTED_PROXIES`` says (0: none)."""
+    count = app.config.get("TRUSTED_PROXIES") or 0
+    if count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
 
 
 def openapi_settings(title: str, version: str, description: str) -> dict[str, Any]:

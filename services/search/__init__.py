@@ -12,14 +12,16 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.config import load_config
-from shared.db import create_engine
 from shared.metrics import init_metrics
-from shared.web import Api, RequestDatabase, database_and_bus_health, init_web, openapi_settings
+from shared.web import RequestDatabase, database_and_bus_health, service_app, trust_proxies
 
 API_VERSION = "1.0"
+TITLE = "Nettungen national search"
+DESCRIPTION = (
+    "Every offer for children, youth and families published in the Nettungen federation: "
+    "search by municipality, county, words and facets, and the national HSDS 3.0 API."
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -29,29 +31,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from services.search.hsds.views import blp as hsds_api
     from services.search.site import init_site
 
-    settings = load_config(CONFIG, config)
-    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
-    app.config.update(settings)
-    app.config.update(
-        openapi_settings(
-            "Nettungen national search",
-            API_VERSION,
-            "Every offer for children, youth and families published in the Nettungen "
-            "federation: search by municipality, county, words and facets, and the national "
-            "HSDS 3.0 API.",
-        )
-    )
-    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
-    database.init_app(app)
-    api = Api()
-    init_web(app, api)
+    app, api, database = service_app(__name__, CONFIG, config, (TITLE, API_VERSION, DESCRIPTION))
     api.register_blueprint(offers_api)
     api.register_blueprint(hsds_api)
     init_site(app, api)
     api.register_blueprint(
         database_and_bus_health(
             database,
-            settings["BROKER_URL"],
+            app.config["BROKER_URL"],
             "Liveness and readiness: the search index, and the bus ingest reads "
             "(BROKER_URL). Search answers from its index without the bus (ingest catches up "
             "from the nodes' feeds), so a bus that cannot be reached makes it degraded, not "
@@ -59,9 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
     )
     init_metrics(app, "search", lambda: _gauges(database))
-    if settings["TRUSTED_PROXIES"]:
-        n = settings["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    trust_proxies(app)
     return app
 
 

@@ -1,7 +1,9 @@
-"""The operator commands every ingesting service has: ``ingest`` and ``nodes ...``.
+"""The operator commands every ingesting service has: ``ingest`` and ``nodes ...``, and those
+of a national service around them: ``config``, ``db upgrade``, ``db check`` and ``serve``.
 
-A service adds them to its own command group with :func:`add_ingest_commands`, giving the
-sink that applies events to its database.
+A service adds them to its own command group with :func:`add_ingest_commands` (or all of them
+with :func:`add_national_service_commands`), giving the sink that applies events to its
+database.
 """
 
 from __future__ import annotations
@@ -9,18 +11,22 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
+from flask import Flask
 from sqlalchemy import select
 
 from shared.cli import ServiceContext, log_to_stdout, stop_on_signals
+from shared.config import ConfigKey, describe
 from shared.ingest import directory
 from shared.ingest.apply import Sink
 from shared.ingest.http import FetchError, Limits, fetch_keys, new_client
 from shared.ingest.models import TRANSPORTS, RejectedEvent
+from shared.migrations import Migrations
+from shared.serve import serve_options
 from shared.signing import VerificationKey
 
 log = logging.getLogger(__name__)
@@ -34,6 +40,89 @@ def add_ingest_commands(
     """Add ``ingest`` and the ``nodes`` group to ``group``."""
     group.add_command(_ingest_command(pass_context, sink))
     group.add_command(_nodes_group(pass_context))
+
+
+def national_service_group(
+    name: str,
+    description: str,
+    *,
+    config: Sequence[ConfigKey],
+    migrations: Migrations,
+    create_app: Callable[[], Flask],
+    sink: Callable[[], Sink],
+) -> click.Group:
+    """The command group ``nettungen <name>`` of a national service, with every command of
+    :func:`add_national_service_commands`."""
+
+    class Context(ServiceContext):
+        def __init__(self) -> None:
+            super().__init__(config, sqlite_begin="IMMEDIATE")
+
+    @click.group(name, help=description)
+    @click.pass_context
+    def group(click_context: click.Context) -> None:
+        context = click_context.ensure_object(Context)
+        click_context.call_on_close(context.close)
+
+    add_national_service_commands(
+        group,
+        click.make_pass_decorator(Context),
+        name=name,
+        config=config,
+        migrations=migrations,
+        create_app=create_app,
+        sink=sink,
+    )
+    return group
+
+
+def add_national_service_commands(
+    group: click.Group,
+    pass_context: PassContext,
+    *,
+    name: str,
+    config: Sequence[ConfigKey],
+    migrations: Migrations,
+    create_app: Callable[[], Flask],
+    sink: Callable[[], Sink],
+) -> None:
+    """Add ``config``, ``db upgrade``, ``db check``, ``serve``, ``ingest`` and ``nodes`` to the
+    command group of the national service ``name`` (its app made by ``create_app``)."""
+
+    @group.command("config")
+    def show_config() -> None:
+        """List every configuration key with its default and meaning."""
+        click.echo(describe(config))
+
+    @group.group("db", help=f"Create and upgrade the {name} database.")
+    def db_group() -> None:
+        pass
+
+    @db_group.command("upgrade")
+    @pass_context
+    def db_upgrade(ctx: ServiceContext) -> None:
+        """Migrate the database to the newest revision."""
+        migrations.upgrade(ctx.settings["DATABASE_URL"])
+        click.echo(f"The {name} database is at the newest revision.")
+
+    @db_group.command("check")
+    @pass_context
+    def db_check(ctx: ServiceContext) -> None:
+        """Fail if the models and the migrations disagree."""
+        migrations.check(ctx.settings["DATABASE_URL"])
+        click.echo("Models and migrations agree.")
+
+    @group.command("serve")
+    @serve_options(name)
+    @pass_context
+    def serve(ctx: ServiceContext, host: str, port: int, workers: int) -> None:
+        """Serve the service's pages and API with gunicorn."""
+        from shared.serve import run_gunicorn
+
+        ctx.settings  # noqa: B018 - fail on bad configuration before gunicorn starts
+        run_gunicorn(create_app, f"{host}:{port}", workers)
+
+    add_ingest_commands(group, pass_context, sink)
 
 
 def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) -> click.Command:

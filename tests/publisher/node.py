@@ -102,10 +102,11 @@ class NodeBuilder:
             people.append(accounts.build_actor(self.session, member.user))
         return Provider(org, agency.public_id, people[0], people[1])
 
-    def publish(self, kind: str = "municipality", **content: Any) -> str:
-        """Create, submit and publish an offer; return its id."""
+    def publish(self, kind: str = "municipality", agency: str | None = None, **content: Any) -> str:
+        """Create, submit and publish an offer (in the provider's first agency unless another
+        is named); return its id."""
         provider = self.provider(kind)
-        data = OfferInputSchema().load(offer_content(provider.agency, **content))
+        data = OfferInputSchema().load(offer_content(agency or provider.agency, **content))
         offer = offers.create_offer(
             self.session, provider.registrar, provider.organisation, data, self.base_url
         )

@@ -37,11 +37,11 @@ def test_demo_data_covers_every_state(database_factory):
         statuses = dict(
             session.execute(select(Offer.status, func.count()).group_by(Offer.status)).all()
         )
-        assert statuses == {"published": 8, "submitted": 1, "draft": 1, "withdrawn": 1}
+        assert statuses == {"published": 12, "submitted": 1, "draft": 1, "withdrawn": 1}
         assert session.scalars(select(LogEntry.seq).order_by(LogEntry.seq)).all() == list(
-            range(1, 12)
+            range(1, 16)
         )
-        assert session.scalar(select(func.count()).select_from(PublishedOffer)) == 8
+        assert session.scalar(select(func.count()).select_from(PublishedOffer)) == 12
         assert session.scalar(select(func.max(Offer.latest_version))) == 2
         group = session.scalar(select(CoordinationGroup))
         assert group.mandate and group.established_on
@@ -59,5 +59,5 @@ def test_demo_data_covers_every_state(database_factory):
         steps = dict(session.execute(select(MethodStep.step, MethodStep.status)).all())
         assert (steps[1], steps[4], steps[6]) == ("done", "in_progress", "not_started")
         assert session.scalar(select(func.count()).where(MandateItem.done)) == 4
-    assert len(logins) == 5
+    assert len(logins) == 8
     engine.dispose()

@@ -15,32 +15,24 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.publisher.node import ORGANISATIONS
-from tests.search.federation import (
+from tests.federation import (
     BUFETAT_SOR,
     KONGSBERG,
     OSLO,
     RED_CROSS,
     VESTLAND,
     Federation,
-    SearchIndex,
-    new_search_index,
+    migrated_copies,
+    national_app,
 )
+from tests.publisher.node import ORGANISATIONS
+from tests.search.federation import SearchIndex, new_search_index
 
 
 def make_search_app(url: str, tmp_path: Any, **overrides: Any) -> Flask:
     from services.search import create_app
 
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": str(tmp_path),
-            "PUBLIC_BASE_URL": "https://sok.test",
-            "BROKER_URL": f"embedded://{tmp_path / 'bus.sqlite'}",
-            "TESTING": True,
-            **overrides,
-        }
-    )
+    return national_app(create_app, url, tmp_path, "https://sok.test", **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +40,7 @@ def search_database_factory(database_factory) -> Callable[[], str]:
     """Makes migrated search databases by copying one migrated template."""
     from services.search import db as search_db
 
-    template = database_factory()
-    search_db.upgrade(template)
-    return lambda: database_factory(template=template)
+    return migrated_copies(database_factory, search_db.upgrade)
 
 
 @pytest.fixture
@@ -232,10 +222,7 @@ def standard(
         if any(e["subject"].endswith(f"/offers/{offer_id}") for e in node.events())
     }
     index = new_search_index(search_database_factory, federation.client())
-    for node in federation.nodes.values():
-        index.trust(node)
-    reports = index.harvester().harvest_all()
-    assert all(r.error is None and r.rejected == 0 for r in reports), reports
+    index.trust_and_harvest(federation)
     app = make_search_app(index.url, tmp_path / "search")
     yield Standard(federation, index, app, ids)
     app.extensions["nettungen.db"].engine.dispose()

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from shared.ingest.http import FetchError, Limits, get_json
 from shared.ingest.models import HarvestCursor, RejectedEvent
+from tests.federation import KONGSBERG, OSLO
 from tests.publisher.node import ORGANISATIONS
-from tests.search.federation import KONGSBERG, OSLO
 
 DRAMMEN = {"municipality": ORGANISATIONS["municipality"], "kongsberg": KONGSBERG}
 

@@ -20,6 +20,7 @@ from sqlalchemy import event
 
 from services.search.hsds import services as national_source
 from shared import hsds, vocab
+from tests.federation import KONGSBERG
 from tests.hsds_client import (
     BAD_SERVICE_QUERIES,
     SERVICE_LIST,
@@ -30,7 +31,6 @@ from tests.hsds_client import (
 )
 from tests.hsds_schemas import assert_hsds, assert_hsds_root
 from tests.publisher.node import ORGANISATIONS
-from tests.search.federation import KONGSBERG
 from tests.search.hsds_nodes import (
     assert_taxonomy_filters_agree,
     classifications,

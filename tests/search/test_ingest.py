@@ -19,8 +19,8 @@ from shared.publication import keys
 from shared.publication.events import EventRejected, UnknownKey, signing_input
 from shared.signing import generate_private_key, sign
 from tests.conftest import TEST_PASSPHRASE
+from tests.federation import KONGSBERG, OSLO
 from tests.publisher.node import ORGANISATIONS
-from tests.search.federation import KONGSBERG, OSLO
 
 DRAMMEN = {"municipality": ORGANISATIONS["municipality"], "kongsberg": KONGSBERG}
 

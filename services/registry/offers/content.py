@@ -6,13 +6,13 @@ version document, so the three can never disagree about what an offer says.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from services.registry.duties.models import StatutoryDuty
 from services.registry.offers.models import Offer
+from shared.dates import add_months
 from shared.publication.schema import SCHEMA_VERSION
 
 # Fields of the mapping form stored as columns of the offer, in form order.
@@ -107,14 +107,6 @@ def version_document(
         statutory_duties=[duty_reference(d) for d in offer.statutory_duties],
     )
     return document
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def review_due(offer: Offer) -> dt.date:

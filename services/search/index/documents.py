@@ -1,8 +1,7 @@
 """From an offer version document to what the index stores about it.
 
-Pure functions: the sink writes what they return. Coverage is brought to the index's grain
-(municipalities, counties, the whole country); area codes a newer classification has retired
-are left out, so such an offer is still found nationally if it covers the country.
+Pure functions: the sink writes what they return. Coverage is brought to the index's grain by
+:func:`shared.areas.coverage_grain`.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from typing import Any
 
 from services.search.index.models import AUDIENCE, DIAGNOSIS_GROUP, LANGUAGE, RISK_GROUP
 from shared import hsds, text, vocab
-from shared.areas import NATIONAL, AreaKind, UnknownAreaError, reference_data
 from shared.publication.schema import canonical_json
 
 _MULTI_FIELDS = {
@@ -22,28 +20,6 @@ _MULTI_FIELDS = {
     LANGUAGE: ("languages", vocab.OFFER_LANGUAGES),
     DIAGNOSIS_GROUP: ("diagnosis_groups", vocab.DIAGNOSIS_GROUPS),
 }
-
-
-def coverage_rows(coverage: list[str]) -> dict[str, str | None]:
-    """The index's coverage rows of an offer: area code → the county it lies in."""
-    areas = reference_data()
-    rows: dict[str, str | None] = {}
-    for code in coverage:
-        try:
-            area = areas.get(code)
-        except UnknownAreaError:
-            continue
-        if area.kind is AreaKind.NATIONAL:
-            rows[NATIONAL] = None
-        elif area.kind is AreaKind.REGION:
-            rows.update({county: county for county in areas.region_counties[code]})
-        elif area.kind is AreaKind.COUNTY:
-            rows[code] = code
-        else:
-            rows[code] = area.county_code
-    if NATIONAL in rows:
-        return {NATIONAL: None}  # the rest adds nothing
-    return rows
 
 
 def term_rows(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

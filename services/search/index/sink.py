@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.search.index import documents
 from services.search.index.models import FTS_TABLE, IndexedOffer, OfferCoverage, OfferTerm
+from shared.areas import coverage_grain
 from shared.db import utcnow
 from shared.ingest.apply import VerifiedEvent
 from shared.publication.events import EventRejected
@@ -52,7 +53,7 @@ class SearchSink:
             for name, value in values.items():
                 setattr(row, name, value)
             self._forget_details(session, row.id)
-        coverage = documents.coverage_rows(event.document["coverage"])
+        coverage = coverage_grain(event.document["coverage"])
         if coverage:
             session.execute(
                 insert(OfferCoverage),

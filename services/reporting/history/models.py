@@ -1,0 +1,129 @@
+"""The version history: every version of every offer the federation has published.
+
+One row per (offer URI, version) in ``offer_versions``, withdrawals included, each valid from
+its own time (the version's ``published_at``, the event time) until the next version's time
+(``valid_to``; none while it is the newest). "The offers as of an instant t" are then the
+published rows with ``valid_from < t <= valid_to`` (or no ``valid_to``), one per offer at most,
+and a report drawn for today and one drawn for a past date run the same query.
+
+Coverage is stored at the grain of :func:`shared.areas.coverage_grain` (municipalities,
+counties, ``NO``) in ``version_coverage``, so "offers available in Drammen at t" is an index
+range over ``area IN ('3301', '33', 'NO')`` joined to the rows valid at t. Multi-valued fields
+(risk groups, diagnosis groups, audiences, statutory duties) are rows of ``version_terms``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UTCDateTime, make_metadata
+
+BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+
+# Facets of version_terms.
+RISK_GROUP = "risk_group"
+DIAGNOSIS_GROUP = "diagnosis_group"
+AUDIENCE = "audience"
+DUTY = "duty"
+
+
+class HistoryBase(DeclarativeBase):
+    metadata = make_metadata()
+
+
+class OfferVersion(HistoryBase):
+    """One version of an offer as its node published it, with the fields reports count by."""
+
+    __tablename__ = "offer_versions"
+    __table_args__ = (
+        UniqueConstraint("offer_uri", "version"),
+        Index("ix_offer_versions_valid", "valid_from", "valid_to"),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
+    offer_uri: Mapped[str] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer)
+    node_id: Mapped[str] = mapped_column(String(64))
+    offer_id: Mapped[str] = mapped_column(String(36))
+    withdrawn: Mapped[bool] = mapped_column(Boolean)
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The next version's time; none while this is the offer's newest version.
+    valid_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The name as a Norwegian reader orders it (shared.text.sort_key), on every database.
+    name_sort: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    # The distinct analysed terms (shared.text) of the name and the description, for finding
+    # near-identical offers without analysing every text again for every report.
+    name_terms: Mapped[str] = mapped_column(Text)
+    description_terms: Mapped[str] = mapped_column(Text)
+    provider_orgnr: Mapped[str] = mapped_column(String(9), index=True)
+    provider_name: Mapped[str] = mapped_column(String(200))
+    provider_kind: Mapped[str] = mapped_column(String(20))
+    provider_home_area: Mapped[str] = mapped_column(String(64))
+    agency_id: Mapped[str] = mapped_column(String(36))
+    agency_name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    category: Mapped[str] = mapped_column(String(40))
+    age_min: Mapped[int] = mapped_column(SmallInteger)
+    age_max: Mapped[int] = mapped_column(SmallInteger)
+    user_participation: Mapped[bool] = mapped_column(Boolean)
+    evaluated: Mapped[bool] = mapped_column(Boolean)
+    good_practice: Mapped[bool] = mapped_column(Boolean)
+    evidence_based: Mapped[bool] = mapped_column(Boolean)
+    measure_status: Mapped[str] = mapped_column(String(20))
+    review_interval_months: Mapped[int] = mapped_column(SmallInteger)
+    last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # When the offer was first published (of the versions known), and so when it is due for
+    # review: the interval after the last review, or after the first publication if never.
+    first_published: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    review_due: Mapped[dt.date] = mapped_column(Date)
+    # The canonical JSON of the version, as the node signed it.
+    document: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class VersionCoverage(HistoryBase):
+    """One area a published version covers: a municipality, a county, or ``NO``."""
+
+    __tablename__ = "version_coverage"
+    __table_args__ = (Index("ix_version_coverage_county_version", "county", "version_pk"),)
+
+    area: Mapped[str] = mapped_column(String(4), primary_key=True)
+    version_pk: Mapped[int] = mapped_column(
+        BIG_ID,
+        ForeignKey("offer_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+    # The county the area lies in (itself for a county; none for the whole country).
+    county: Mapped[str | None] = mapped_column(String(2), nullable=True)
+
+
+class VersionTerm(HistoryBase):
+    """One value of a multi-valued field of a published version (a risk group, a duty ...)."""
+
+    __tablename__ = "version_terms"
+
+    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version_pk: Mapped[int] = mapped_column(
+        BIG_ID,
+        ForeignKey("offer_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )

@@ -1,0 +1,103 @@
+"""Keeping the version history (the reporting service's ingest sink).
+
+:meth:`HistorySink.record` is called for every verified version, published or withdrawn, in
+any order and perhaps more than once: a version not yet kept is inserted, and then the offer's
+validity intervals are computed again from all its versions, so a version that arrives late
+(the feed catching up after the bus) takes its place between the others. ``publish`` and
+``withdraw`` have nothing left to do: a withdrawal is a version too, and ends the one before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from services.reporting.history import documents
+from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
+from services.reporting.norway_time import local_date
+from shared.areas import coverage_grain
+from shared.dates import add_months
+from shared.db import utcnow
+from shared.ingest.apply import VerifiedEvent
+
+
+class HistorySink:
+    """The version history as an ingest :class:`~shared.ingest.apply.Sink`."""
+
+    def record(self, session: Session, event: VerifiedEvent) -> None:
+        """Keep the version if it is new, then recompute the offer's intervals."""
+        postgresql = session.get_bind().dialect.name == "postgresql"
+        if postgresql:
+            # Versions of one offer recorded by two transactions at once (the bus and the
+            # feed) must not each miss the other's row when the intervals are recomputed.
+            session.execute(select(func.pg_advisory_xact_lock(func.hashtext(event.offer_uri))))
+        fields = documents.version_fields(event.document)
+        values = {
+            **fields,
+            "node_id": event.node.id,
+            "withdrawn": event.withdrawn,
+            "first_published": fields["valid_from"],
+            "review_due": fields["valid_from"].date(),  # recomputed below
+            "document": documents.stored_document(event.event),
+            "recorded_at": utcnow(),
+        }
+        statement = (pg_insert if postgresql else sqlite_insert)(OfferVersion).values(**values)
+        version_pk = session.execute(
+            statement.on_conflict_do_nothing(index_elements=["offer_uri", "version"]).returning(
+                OfferVersion.id
+            )
+        ).scalar_one_or_none()
+        if version_pk is None:
+            return  # kept already
+        if not event.withdrawn:
+            self._details(session, version_pk, event)
+        recompute_intervals(session, event.offer_uri)
+
+    def publish(self, session: Session, event: VerifiedEvent) -> None:
+        """Nothing more: :meth:`record` has kept the version."""
+
+    def withdraw(self, session: Session, event: VerifiedEvent) -> None:
+        """Nothing more: :meth:`record` has kept the withdrawal, which ends the last version."""
+
+    @staticmethod
+    def _details(session: Session, version_pk: int, event: VerifiedEvent) -> None:
+        coverage = coverage_grain(event.document["coverage"])
+        if coverage:
+            session.execute(
+                insert(VersionCoverage),
+                [{"area": a, "county": c, "version_pk": version_pk} for a, c in coverage.items()],
+            )
+        terms = list(documents.term_rows(event.document))
+        if terms:
+            session.execute(
+                insert(VersionTerm),
+                [{"facet": f, "code": c, "version_pk": version_pk} for f, c in terms],
+            )
+
+
+def recompute_intervals(session: Session, offer_uri: str) -> None:
+    """Set every version's ``valid_to`` (the next version's time), ``first_published`` and
+    ``review_due`` from all the versions of the offer kept so far."""
+    versions = list(
+        session.scalars(
+            select(OfferVersion)
+            .where(OfferVersion.offer_uri == offer_uri)
+            .order_by(OfferVersion.version)
+        )
+    )
+    published = [v.valid_from for v in versions if not v.withdrawn]
+    first: dt.datetime = min(published) if published else versions[0].valid_from
+    for current, following in zip(versions, [*versions[1:], None], strict=True):
+        valid_to = following.valid_from if following is not None else None
+        if current.valid_to != valid_to:
+            current.valid_to = valid_to
+        if current.first_published != first:
+            current.first_published = first
+        due = add_months(current.last_reviewed or local_date(first), current.review_interval_months)
+        if current.review_due != due:
+            current.review_due = due
+    session.flush()

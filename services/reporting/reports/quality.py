@@ -1,0 +1,98 @@
+"""Quality: how many offers have user participation, are evaluated, are good practice, are
+evidence-based, and how many are past their review date; overall, by measure status, and per
+organisation and agency (DOMAIN.md: "all registered and reported").
+
+An offer is past its review date when the date it was due (the review interval after its last
+review, or after its first publication if it was never reviewed) is before the report's day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from services.reporting.history.models import OfferVersion
+from services.reporting.reports.scope import QUALITY_FIELDS, Scope, scoped
+from shared import vocab
+
+MEASURES = (*QUALITY_FIELDS, "overdue")
+
+
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` in whole per cent, halves rounded up (0 of nothing is 0)."""
+    return (200 * part + whole) // (2 * whole) if whole else 0
+
+
+@dataclass
+class QualityCounts:
+    """How many of ``offers`` have each quality mark, and how many are overdue."""
+
+    offers: int = 0
+    marks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
+
+    def share(self, measure: str) -> int:
+        return percent(self.marks[measure], self.offers)
+
+
+@dataclass
+class AgencyQuality:
+    provider: str
+    provider_name: str
+    agency: str
+    agency_name: str
+    counts: QualityCounts
+
+
+@dataclass
+class Quality:
+    overall: QualityCounts
+    measure_statuses: dict[str, int]
+    agencies: list[AgencyQuality]
+
+
+def _sums(scope: Scope) -> list[Any]:
+    columns: list[Any] = [func.count()]
+    for name in QUALITY_FIELDS:
+        columns.append(func.sum(case((getattr(OfferVersion, name).is_(True), 1), else_=0)))
+    columns.append(func.sum(case((OfferVersion.review_due < scope.at, 1), else_=0)))
+    return columns
+
+
+def _counts(values: tuple) -> QualityCounts:
+    offers, *marks = values
+    return QualityCounts(
+        int(offers or 0), {m: int(n or 0) for m, n in zip(MEASURES, marks, strict=True)}
+    )
+
+
+def quality(session: Session, scope: Scope) -> Quality:
+    """The quality marks and overdue reviews of the scope's offers, overall, by measure status
+    and per organisation and agency."""
+    overall = _counts(tuple(session.execute(select(*_sums(scope)).where(*scoped(scope))).one()))
+    statuses = dict.fromkeys(vocab.MEASURE_STATUSES.codes, 0)
+    for status, n in session.execute(
+        select(OfferVersion.measure_status, func.count())
+        .where(*scoped(scope))
+        .group_by(OfferVersion.measure_status)
+    ):
+        statuses[status] = int(n)
+    rows = session.execute(
+        select(
+            OfferVersion.provider_orgnr,
+            OfferVersion.agency_id,
+            func.max(OfferVersion.provider_name),
+            func.max(OfferVersion.agency_name),
+            *_sums(scope),
+        )
+        .where(*scoped(scope))
+        .group_by(OfferVersion.provider_orgnr, OfferVersion.agency_id)
+    )
+    agencies = [
+        AgencyQuality(orgnr, provider_name, agency, agency_name, _counts(tuple(values)))
+        for orgnr, agency, provider_name, agency_name, *values in rows
+    ]
+    agencies.sort(key=lambda a: (a.provider_name, a.agency_name, a.agency))
+    return Quality(overall, statuses, agencies)

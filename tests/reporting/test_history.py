@@ -1,0 +1,173 @@
+"""The version history: every version kept once, valid from its time to the next version's,
+whatever order the versions arrive in; withdrawals end an offer; the ingest's rules decide
+what is written at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.publisher.relay import Relay, RelaySettings
+from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
+from services.reporting.history.sink import HistorySink
+from shared.bus import open_consumer, open_publisher
+from shared.ingest.apply import Outcome
+from shared.ingest.consumer import BINDINGS, BusIngest
+from shared.ingest.models import RejectedEvent
+from shared.publication.events import EventRejected
+from tests.federation import Federation, publishing_at
+from tests.reporting.federation import (
+    MUNICIPAL_NODE,
+    T1,
+    T2,
+    T3,
+    T4,
+    T5,
+    new_history,
+)
+
+
+def test_the_fixture_history_has_every_version_with_its_interval(fixture):
+    history = fixture.history
+    d3 = history.versions(fixture.uri("D3"))
+    assert [(v.version, v.level, v.valid_from, v.valid_to) for v in d3] == [
+        (1, 2, T2, T4),
+        (2, 1, T4, None),
+    ]
+    assert [v.first_published for v in d3] == [T2, T2]
+    # Never reviewed: due a year after the first publication; reviewed: a year after that.
+    assert [v.review_due for v in d3] == [dt.date(2026, 3, 10), dt.date(2026, 9, 1)]
+    v2 = history.versions(fixture.uri("V2"))
+    assert [(v.version, v.withdrawn, v.valid_from, v.valid_to) for v in v2] == [
+        (1, False, T3, T5),
+        (2, True, T5, None),
+    ]
+    region = history.versions(fixture.uri("R1"))[0].id
+    pmto = history.versions(fixture.uri("D4"))[0].id
+    with Session(history.engine) as session:
+        # 15 offers, 2 revisions, 1 withdrawal
+        assert session.scalar(select(func.count()).select_from(OfferVersion)) == 18
+        # The withdrawal has no coverage or terms: it is never counted.
+        withdrawal = v2[1].id
+        assert not session.scalar(
+            select(func.count()).where(VersionCoverage.version_pk == withdrawal)
+        )
+        # Coverage at the grain of municipalities, counties and the whole country.
+        areas = session.scalars(
+            select(VersionCoverage.area).where(VersionCoverage.version_pk == region)
+        ).all()
+        assert sorted(areas) == ["33", "39", "40", "42"]
+        duties = session.scalars(
+            select(VersionTerm.code).where(
+                VersionTerm.version_pk == pmto,
+                VersionTerm.facet == "duty",
+            )
+        ).all()
+        assert duties == ["bvl-3-1-hjelpetiltak"]
+
+
+@pytest.fixture
+def federation(node_database_factory, tmp_path):
+    federation = Federation(node_database_factory, tmp_path)
+    yield federation
+    federation.close()
+
+
+@pytest.fixture
+def history(reporting_database_factory, federation):
+    history = new_history(reporting_database_factory, federation.client())
+    yield history
+    history.engine.dispose()
+
+
+@pytest.fixture
+def node(federation):
+    return federation.node("kommune", MUNICIPAL_NODE)
+
+
+def _one_offer_with_four_versions(node) -> tuple[str, list[dict]]:
+    with node.builder() as b:
+        with publishing_at(T1):
+            offer = b.publish(name="Helsestasjon")
+        with publishing_at(T2):
+            b.revise(offer, name="Helsestasjon for ungdom")
+        with publishing_at(T3):
+            b.withdraw(offer)
+        with publishing_at(T4):
+            b.revise(offer, name="Helsestasjon igjen")
+    return f"{node.base_url}/offers/{offer}", node.events()
+
+
+def _intervals(history, uri):
+    return [(v.version, v.withdrawn, v.valid_from, v.valid_to) for v in history.versions(uri)]
+
+
+EXPECTED = [(1, False, T1, T2), (2, False, T2, T3), (3, True, T3, T4), (4, False, T4, None)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_versions_in_any_order_and_repeated_give_the_same_history(history, node, seed):
+    history.trust(node)
+    uri, events = _one_offer_with_four_versions(node)
+    shuffled = events + events[:2]
+    random.Random(seed).shuffle(shuffled)  # noqa: S311 - an order, not a secret
+    history.apply(shuffled)
+    assert _intervals(history, uri) == EXPECTED
+
+
+def test_a_late_version_takes_its_place_between_the_others(history, node):
+    history.trust(node)
+    uri, (v1, v2, gone, v4) = _one_offer_with_four_versions(node)
+    assert history.apply([v1, v4]) == [Outcome.APPLIED, Outcome.APPLIED]
+    assert _intervals(history, uri) == [(1, False, T1, T4), (4, False, T4, None)]
+    # The newest is applied already, so these are ignored by the index but kept by history.
+    assert history.apply([gone, v2]) == [Outcome.IGNORED, Outcome.IGNORED]
+    assert _intervals(history, uri) == EXPECTED
+
+
+def test_history_comes_the_same_by_feed(history, node):
+    history.trust(node)
+    uri, _events = _one_offer_with_four_versions(node)
+    [report] = history.harvester().harvest_all()
+    assert report.error is None and report.applied == 4
+    assert _intervals(history, uri) == EXPECTED
+
+
+def test_history_comes_the_same_by_the_bus_and_the_feed_adds_nothing(
+    history, node, bus_url, queue_name
+):
+    history.trust(node)
+    uri, _events = _one_offer_with_four_versions(node)
+    bus = open_consumer(bus_url, queue_name, BINDINGS)
+    bus.connect()  # the queue exists before the relay publishes
+    try:
+        relay = Relay(node.engine, open_publisher(bus_url), RelaySettings(idle_seconds=0.05))
+        relay.run(threading.Event(), until_caught_up=True)
+        consumer = BusIngest(history.sessions, bus, HistorySink(), history.verifier())
+        assert consumer.drain(timeout=2.0) == 4
+    finally:
+        bus.close()
+    assert _intervals(history, uri) == EXPECTED
+    [report] = history.harvester().harvest_all()
+    assert (report.applied, report.ignored, report.error) == (0, 4, None)
+    assert _intervals(history, uri) == EXPECTED
+
+
+def test_what_the_ingest_refuses_is_not_kept(history, node, federation):
+    # The node may speak for Drammen only: Kongsberg's offer is outside its authority.
+    history.trust(node, organisations=[MUNICIPAL_NODE["municipality"][0]])
+    with node.builder() as b, publishing_at(T5):
+        b.publish("kongsberg", name="PPT", coverage=["3303"])
+    with pytest.raises(EventRejected, match="may not publish for organisation 910000055"):
+        history.apply(node.events())
+    [report] = history.harvester().harvest_all()
+    assert report.rejected == 1
+    with Session(history.engine) as session:
+        assert session.scalar(select(func.count()).select_from(OfferVersion)) == 0
+        reasons = session.scalars(select(RejectedEvent.reason)).all()
+        assert reasons and all("may not publish" in r for r in reasons)
