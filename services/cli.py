@@ -7,9 +7,8 @@ each other.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 
@@ -71,78 +70,109 @@ def refdata_import(municipalities: BinaryIO, counties: BinaryIO, out: Path) -> N
 
 
 @main.command()
-@click.option("--port", default=8010, show_default=True, type=int, help="Registry port.")
-@click.option("--publisher-port", default=8011, show_default=True, type=int, help="Publisher port.")
+@click.option(
+    "--port",
+    default=8010,
+    show_default=True,
+    type=int,
+    help="The first node's registry; each node takes the next two ports (registry, publisher).",
+)
 @click.option("--search-port", default=8020, show_default=True, type=int, help="Search port.")
 @click.option("--reporting-port", default=8030, show_default=True, type=int, help="Reporting port.")
+@click.option(
+    "--ready-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Once everything is ingested, write the URLs here as JSON.",
+)
 @click.option("--reset", is_flag=True, help="Start again from fresh demo data.")
 def demo(
-    port: int, publisher_port: int, search_port: int, reporting_port: int, reset: bool
+    port: int, search_port: int, reporting_port: int, ready_file: Path | None, reset: bool
 ) -> None:
-    """Run a node with demo data, and national search and reporting over it, on this machine.
+    """Run the whole federation on this machine: three nodes with demo data, national search
+    and reporting, until Ctrl-C.
 
-    SQLite and the embedded bus by default; DATABASE_URL / BROKER_URL switch to PostgreSQL and
-    RabbitMQ.
+    SQLite and the embedded bus by default; DATABASE_URL (a PostgreSQL database whose server
+    gets one database per node and service) and BROKER_URL switch to PostgreSQL and RabbitMQ.
     """
     from services import demo as federation
-    from services.registry import create_app
-    from services.registry.demo import DEMO_PASSWORD
-    from shared.serve import run_gunicorn
+    from services.registry.demo import NODES
+    from shared.cli import stop_on_signals
 
     os.environ.setdefault("LOG_FORMAT", "text")  # people read the demo's logs, not machines
-    if reset and federation.DEMO_DIR.exists():
-        shutil.rmtree(federation.DEMO_DIR)
-    node = federation.prepare_node(port, publisher_port)
-    search_env = federation.prepare_search(node, search_port)
-    reporting_env = federation.prepare_reporting(node, reporting_port)
+    where = federation.Federation.from_environment()
+    if reset:
+        where.reset(list(NODES))
+    ports = federation.Ports(port, search_port, reporting_port)
+    nodes = [federation.prepare_node(where, name, i, ports) for i, name in enumerate(NODES)]
+    search_env = federation.prepare_search(where, nodes, search_port)
+    reporting_env = federation.prepare_reporting(where, nodes, reporting_port)
+    stop = stop_on_signals()
     processes = federation.Processes()
-    processes.start("publisher", "serve", "--port", str(publisher_port))
-    processes.start("publisher", "relay")
-    processes.start("search", "serve", "--port", str(search_port), environment=search_env)
-    processes.start("search", "ingest", environment=search_env)
-    processes.start("reporting", "serve", "--port", str(reporting_port), environment=reporting_env)
-    processes.start("reporting", "ingest", environment=reporting_env)
-    search = search_env["PUBLIC_BASE_URL"]
-    reporting = reporting_env["PUBLIC_BASE_URL"]
     try:
-        expected = federation.published_count(node.database_url)
-        click.echo(f"Waiting until search and reporting have the node's {expected} offers ...")
-        found = federation.wait_until_searchable(search, expected)
-        if found < expected:
-            click.echo(f"Search has {found} of {expected} offers so far; it keeps ingesting.")
-        counted = federation.wait_until_reported(reporting, expected)
-        if counted < expected:
-            click.echo(
-                f"Reporting counts {counted} of {expected} offers so far; it keeps ingesting."
-            )
-        url, publisher = node.registry_url, node.publisher_url
-        click.echo(f"\nNational search:          {search}/")
-        click.echo(f"  offers in Drammen:      {search}/api/v1/offers?municipality=3301")
-        click.echo(f"  national HSDS 3.0:      {search}/hsds/services")
-        click.echo(f"  API documentation:      {search}/docs")
-        click.echo(f"\nNational reporting:       {reporting}/")
-        click.echo(f"  Drammen's pyramid:      {reporting}/pyramid?area=3301")
-        click.echo(f"  as JSON:                {reporting}/api/v1/reports/pyramid?area=3301")
-        click.echo(f"  API documentation:      {reporting}/docs")
-        click.echo(f"\nNettungen registry node:  {url}/")
-        click.echo(f"  log in:                 {url}/login")
-        click.echo(f"  API documentation:      {url}/docs")
-        click.echo(f"  database:               {node.database_url}")
-        click.echo(f"\nPublisher (open data):    {publisher}/catalog")
-        click.echo(f"  LDES event stream:      {publisher}/ldes")
-        click.echo(f"  HSDS 3.0 API:           {publisher}/hsds/services")
-        click.echo(f"  public keys:            {publisher}/.well-known/jwks.json")
-        if node.logins:
-            click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-            for login in node.logins:
-                roles = ", ".join(login.roles)
-                click.echo(f"  {login.email:<36} {roles:<28} {login.organisation}")
-        else:
-            click.echo("\nDemo data was already loaded; --reset starts again.")
-        click.echo("\nCtrl-C stops everything.\n")
-        run_gunicorn(create_app, f"127.0.0.1:{port}", workers=2)
+        for node in nodes:
+            registry_port = node.registry_url.rsplit(":", 1)[1]
+            publisher_port = node.publisher_url.rsplit(":", 1)[1]
+            env = node.environment
+            processes.start("registry", "serve", "--port", registry_port, environment=env)
+            processes.start("publisher", "serve", "--port", publisher_port, environment=env)
+            processes.start("publisher", "relay", environment=env)
+        for name, env in (("search", search_env), ("reporting", reporting_env)):
+            service_port = env["PUBLIC_BASE_URL"].rsplit(":", 1)[1]
+            processes.start(name, "serve", "--port", service_port, environment=env)
+            processes.start(name, "ingest", environment=env)
+        _wait_and_tell(federation, nodes, search_env, reporting_env, ready_file, stop)
+        while not stop.is_set():
+            stopped = processes.exited()
+            if stopped:
+                click.echo(f"Stopping: {', '.join(stopped)} ended on its own.", err=True)
+                break
+            stop.wait(1.0)
     finally:
         processes.stop()
+        if ready_file is not None:
+            ready_file.unlink(missing_ok=True)
+
+
+def _wait_and_tell(
+    federation: Any,
+    nodes: list[Any],
+    search_env: dict[str, str],
+    reporting_env: dict[str, str],
+    ready_file: Path | None,
+    stop: Any,
+) -> None:
+    """Wait until search and reporting hold every published offer, then print the URLs."""
+    from services.registry.demo import DEMO_PASSWORD
+
+    search, reporting = search_env["PUBLIC_BASE_URL"], reporting_env["PUBLIC_BASE_URL"]
+    expected = sum(federation.published_count(node.database_url) for node in nodes)
+    click.echo(f"Waiting until search and reporting have the {expected} published offers ...")
+    found = federation.wait_until_searchable(search, expected, stop)
+    counted = federation.wait_until_reported(reporting, expected, stop)
+    if stop.is_set():
+        return
+    if found < expected or counted < expected:
+        click.echo(f"So far search has {found} and reporting {counted}; they keep ingesting.")
+    click.echo(f"\nNational search:        {search}/")
+    click.echo(f"  offers in Drammen:    {search}/sok?municipality=3301")
+    click.echo(f"  API, national HSDS:   {search}/api/v1/offers   {search}/hsds/services")
+    click.echo(f"\nNational reporting:     {reporting}/")
+    click.echo(f"  Drammen's pyramid:    {reporting}/pyramid?area=3301")
+    for node in nodes:
+        click.echo(f"\nNode {node.name} ({node.title})")
+        click.echo(f"  registry, log in:     {node.registry_url}/login")
+        click.echo(f"  publisher (open data): {node.publisher_url}/catalog")
+        click.echo(f"  LDES event stream:    {node.publisher_url}/ldes")
+        for login in node.logins:
+            roles = ", ".join(login.roles)
+            click.echo(f"    {login.email:<36} {roles:<28} {login.organisation}")
+    click.echo(f"\nThe password of every demo login: {DEMO_PASSWORD}")
+    if not any(node.loaded_now for node in nodes):
+        click.echo("The demo data was loaded before; --reset starts again from fresh data.")
+    if ready_file is not None:
+        document = federation.ready_document(nodes, search, reporting)
+        federation.write_ready_file(ready_file, document)
+    click.echo("\nCtrl-C stops everything.\n")
 
 
 if __name__ == "__main__":

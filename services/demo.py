@@ -1,17 +1,24 @@
-"""``nettungen demo``: a node with demo data, and national search and reporting over it, on this
-machine.
+"""``nettungen demo``: the whole federation on this machine.
 
-The composition root may import every service. Each service runs as its own process with its
-own settings, exactly as an operator would start it; the demo only prepares their databases,
-the national services' directory entries for the node, and their bus queues, then waits until
-search and reporting have ingested what the node published.
+Three nodes (a large municipality hosting its own node, a hosted node for small municipalities
+and voluntary organisations, and a county/state node), each with its registry, publisher and
+relay, and national search and reporting over them. The composition root may import every
+service. Each service runs as its own process with its own settings, exactly as an operator
+would start it; the demo only prepares the databases, the national services' directory entries
+and bus queues, then waits until search and reporting hold everything the nodes published.
+
+Everything shares one bus: the embedded one in ``instance/demo/bus.sqlite`` by default,
+RabbitMQ when ``BROKER_URL`` is set. ``DATABASE_URL`` (PostgreSQL) gives every node and national
+service a database of its own beside the one it names.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,48 +32,125 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import ConfigKey, load_config
-from shared.db import create_engine
+from shared.db import create_engine, sqlite_url_in
 
 DEMO_DIR = Path("instance/demo")
 
 
+NATIONAL_SERVICES = ("search", "reporting")
+
+
+def _sibling_name(url: str, suffix: str) -> str:
+    return f"{make_url(url).database}_{suffix}".replace("-", "_")
+
+
+def _admin(url: str) -> Any:
+    # The server's maintenance database: the one DATABASE_URL names need not exist.
+    return sa_create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
 def sibling_database(url: str, suffix: str) -> str:
-    """A database beside ``url`` on the same PostgreSQL server, made if missing."""
-    parsed = make_url(url)
-    name = f"{parsed.database}_{suffix}"
-    admin = sa_create_engine(parsed, isolation_level="AUTOCOMMIT")
+    """A database ``<name>_<suffix>`` beside ``url``'s on the same server, made if missing."""
+    name = _sibling_name(url, suffix)
+    admin = _admin(url)
     with admin.connect() as conn:
         exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return parsed.set(database=name).render_as_string(hide_password=False)
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@dataclass(frozen=True)
+class Ports:
+    first_registry: int = 8010  # node i: registry first + 2i, publisher first + 2i + 1
+    search: int = 8020
+    reporting: int = 8030
+
+
+@dataclass
+class Federation:
+    """Where the demo federation lives: its folder, its bus, and a database server if any."""
+
+    folder: Path
+    broker_url: str
+    database_server: str | None
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Federation:
+        environ = os.environ if environ is None else environ
+        folder = DEMO_DIR.resolve()
+        broker = environ.get("BROKER_URL") or f"embedded://{folder / 'bus.sqlite'}"
+        return cls(folder, broker, environ.get("DATABASE_URL"))
+
+    def database_for(self, name: str, folder: Path, file_name: str) -> str:
+        if self.database_server:
+            return sibling_database(self.database_server, name)
+        return sqlite_url_in(folder, file_name)
+
+    def reset(self, nodes: Sequence[str]) -> None:
+        """Start again: the folder, and on real backends the demo's databases and queues."""
+        import shutil
+
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        if self.database_server:
+            admin = _admin(self.database_server)
+            with admin.connect() as conn:
+                for suffix in (*(f"node_{n}" for n in nodes), *NATIONAL_SERVICES):
+                    name = _sibling_name(self.database_server, suffix)
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        if self.broker_url.startswith("amqp"):
+            from kombu import Connection
+
+            with Connection(self.broker_url) as connection:
+                channel = connection.channel()
+                for service in NATIONAL_SERVICES:
+                    for queue in (f"nettungen.{service}", f"nettungen.{service}.dead"):
+                        channel.queue_delete(queue)
 
 
 @dataclass
 class NodeSetup:
+    name: str
+    title: str
     registry_url: str
     publisher_url: str
-    database_url: str
-    broker_url: str
-    logins: list[Any] | None
+    environment: dict[str, str]
+    members: list[str]
+    logins: list[Any]
+    loaded_now: bool
+
+    @property
+    def database_url(self) -> str:
+        return self.environment["DATABASE_URL"]
 
 
-def prepare_node(port: int, publisher_port: int) -> NodeSetup:
-    """Migrate the node database and load the demo data once."""
-    from services.publisher.config import CONFIG as PUBLISHER_CONFIG
+def prepare_node(federation: Federation, name: str, index: int, ports: Ports) -> NodeSetup:
+    """Migrate one node's database and load its demo data once."""
     from services.registry import db as registry_db
     from services.registry.accounts.permissions import Actor
     from services.registry.config import CONFIG
-    from services.registry.demo import load_demo_data
+    from services.registry.demo import NODES, demo_logins, load_demo_data
     from services.registry.duties import services as duties
     from services.registry.organisations.services import list_organisations
     from shared.publication.keys import Signer
 
-    os.environ.setdefault("INSTANCE_PATH", str((DEMO_DIR / "node").resolve()))
-    os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
-    os.environ.setdefault("NODE_BASE_URL", f"http://127.0.0.1:{publisher_port}")
-    settings = load_config(CONFIG)
+    folder = federation.folder / name
+    registry_port = ports.first_registry + 2 * index
+    environment = {
+        "INSTANCE_PATH": str(folder),
+        "NODE_BASE_URL": f"http://127.0.0.1:{registry_port + 1}",
+        "NODE_TITLE": NODES[name].title,
+        "DATABASE_URL": federation.database_for(f"node_{name}", folder, "node.sqlite"),
+        "BROKER_URL": federation.broker_url,
+        "SESSION_COOKIE_SECURE": "false",
+        # The registry's session cookie is per host, and every demo node is on 127.0.0.1.
+        "SESSION_COOKIE_NAME": f"nettungen_{name.replace('-', '_')}",
+        "WEB_CONCURRENCY": "1",  # one person at a time; the national sites keep two workers
+    }
+    settings = load_config(CONFIG, environ=environment)
     registry_db.upgrade(settings["DATABASE_URL"])
     engine = create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
     operator = Actor.operator()
@@ -79,82 +163,87 @@ def prepare_node(port: int, publisher_port: int) -> NodeSetup:
                 operator,
                 settings["NODE_BASE_URL"],
                 Signer(settings["SIGNING_KEY_PASSPHRASE"]),
+                name,
             )
     engine.dispose()
     return NodeSetup(
-        registry_url=f"http://127.0.0.1:{port}",
+        name=name,
+        title=NODES[name].title,
+        registry_url=f"http://127.0.0.1:{registry_port}",
         publisher_url=settings["NODE_BASE_URL"],
-        database_url=settings["DATABASE_URL"],
-        broker_url=load_config(PUBLISHER_CONFIG)["BROKER_URL"],
-        logins=logins,
+        environment=environment,
+        members=[org["organisation_number"] for org in NODES[name].organisations],
+        logins=demo_logins(name),
+        loaded_now=logins is not None,
     )
 
 
 def prepare_national(
-    node: NodeSetup,
+    federation: Federation,
+    nodes: Sequence[NodeSetup],
     service: str,
     config: Sequence[ConfigKey],
     upgrade: Callable[[str], None],
     port: int,
 ) -> dict[str, str]:
-    """A national service's environment, database, directory entry for the node and queue."""
-    from services.registry.organisations.models import Organisation
+    """A national service's environment, database, directory entries and queue."""
     from shared.bus import open_consumer
     from shared.ingest import directory
     from shared.ingest.consumer import BINDINGS
     from shared.publication.keys import verification_keys
 
+    folder = federation.folder / service
     environment = {
-        "INSTANCE_PATH": str((DEMO_DIR / service).resolve()),
+        "INSTANCE_PATH": str(folder),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "BROKER_URL": node.broker_url,
+        "BROKER_URL": federation.broker_url,
+        "DATABASE_URL": federation.database_for(service, folder, f"{service}.sqlite"),
         "HARVEST_INTERVAL_SECONDS": "5",
     }
-    if make_url(node.database_url).get_backend_name() == "postgresql":
-        environment["DATABASE_URL"] = sibling_database(node.database_url, service)
     settings = load_config(config, environ=environment)
-    environment["DATABASE_URL"] = settings["DATABASE_URL"]
     upgrade(settings["DATABASE_URL"])
-    node_engine = create_engine(node.database_url)
-    with Session(node_engine) as session:
-        keys = list(verification_keys(session).values())
-        members = list(session.scalars(select(Organisation.organisation_number)))
-    node_engine.dispose()
     engine = create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
-    with sessionmaker(engine, expire_on_commit=False).begin() as session:
-        known = {n.base_url: n for n in directory.list_nodes(session)}
-        if node.publisher_url not in known:
-            directory.add_node(
-                session,
-                node_id="demo-node",
-                name="Demo node",
-                url=node.publisher_url,
-                keys=keys,
-                organisations=members,
-            )
-        else:
-            directory.grant(session, known[node.publisher_url].id, members)
-            directory.replace_keys(session, known[node.publisher_url].id, keys)
+    for node in nodes:
+        node_engine = create_engine(node.database_url)
+        with Session(node_engine) as session:
+            keys = list(verification_keys(session).values())
+        node_engine.dispose()
+        with sessionmaker(engine, expire_on_commit=False).begin() as session:
+            known = {n.id for n in directory.list_nodes(session)}
+            if node.name not in known:
+                directory.add_node(
+                    session,
+                    node_id=node.name,
+                    name=node.title,
+                    url=node.publisher_url,
+                    keys=keys,
+                    organisations=node.members,
+                )
+            else:
+                directory.grant(session, node.name, node.members)
+                directory.replace_keys(session, node.name, keys)
     engine.dispose()
-    # The queue exists before the relay publishes, so nothing the node publishes is unroutable.
+    # The queue exists before the relays publish, so nothing a node publishes is unroutable.
     queue = open_consumer(settings["BROKER_URL"], settings["INGEST_QUEUE"], BINDINGS)
     queue.connect()
     queue.close()
     return environment
 
 
-def prepare_search(node: NodeSetup, port: int) -> dict[str, str]:
+def prepare_search(federation: Federation, nodes: Sequence[NodeSetup], port: int) -> dict[str, str]:
     from services.search import db as search_db
     from services.search.config import CONFIG
 
-    return prepare_national(node, "search", CONFIG, search_db.upgrade, port)
+    return prepare_national(federation, nodes, "search", CONFIG, search_db.upgrade, port)
 
 
-def prepare_reporting(node: NodeSetup, port: int) -> dict[str, str]:
+def prepare_reporting(
+    federation: Federation, nodes: Sequence[NodeSetup], port: int
+) -> dict[str, str]:
     from services.reporting import db as reporting_db
     from services.reporting.config import CONFIG
 
-    return prepare_national(node, "reporting", CONFIG, reporting_db.upgrade, port)
+    return prepare_national(federation, nodes, "reporting", CONFIG, reporting_db.upgrade, port)
 
 
 def published_count(database_url: str) -> int:
@@ -168,12 +257,16 @@ def published_count(database_url: str) -> int:
 
 
 def wait_until_counted(
-    url: str, count: Callable[[Any], int], expected: int, timeout: float = 90.0
+    url: str,
+    count: Callable[[Any], int],
+    expected: int,
+    timeout: float = 120.0,
+    stop: threading.Event | None = None,
 ) -> int:
     """Poll the JSON at ``url`` until ``count`` of it reaches ``expected``; the last count."""
     deadline = time.monotonic() + timeout
     total = -1
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not (stop and stop.is_set()):
         try:
             total = count(httpx.get(url, timeout=5).json())
         except (httpx.HTTPError, ValueError, KeyError, TypeError):
@@ -184,41 +277,69 @@ def wait_until_counted(
     return total
 
 
-def wait_until_searchable(search_url: str, expected: int) -> int:
+def wait_until_searchable(search_url: str, expected: int, stop: threading.Event | None) -> int:
     """Poll the search API until it holds ``expected`` offers; how many it holds."""
     return wait_until_counted(
-        f"{search_url}/api/v1/offers?per_page=1", lambda answer: answer["total"], expected
+        f"{search_url}/api/v1/offers?per_page=1",
+        lambda answer: answer["total"],
+        expected,
+        stop=stop,
     )
 
 
-def wait_until_reported(reporting_url: str, expected: int) -> int:
+def wait_until_reported(reporting_url: str, expected: int, stop: threading.Event | None) -> int:
     """Poll the national pyramid until it counts ``expected`` offers; how many it counts."""
     return wait_until_counted(
         f"{reporting_url}/api/v1/reports/pyramid?area=NO",
         lambda answer: answer["summary"]["offers"],
         expected,
+        stop=stop,
     )
+
+
+def ready_document(nodes: Sequence[NodeSetup], search: str, reporting: str) -> dict[str, Any]:
+    """What ``--ready-file`` holds once everything is ingested."""
+    return {
+        "search": search,
+        "reporting": reporting,
+        "nodes": [
+            {"name": n.name, "registry": n.registry_url, "publisher": n.publisher_url}
+            for n in nodes
+        ],
+    }
+
+
+def write_ready_file(path: Path, document: Mapping[str, Any]) -> None:
+    """Write atomically, so a reader never sees half a file."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    partial.replace(path)
 
 
 class Processes:
     """Child processes of the demo, stopped together."""
 
     def __init__(self) -> None:
-        self.children: list[subprocess.Popen[bytes]] = []
+        self.children: list[tuple[str, subprocess.Popen[bytes]]] = []
 
     def start(self, *args: str, environment: Mapping[str, str] | None = None) -> None:
         env = {**os.environ, **(environment or {})}
-        self.children.append(
-            subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
-                [sys.executable, "-m", "services.cli", *args], env=env
-            )
+        child = subprocess.Popen(  # noqa: S603 - our own console script, fixed arguments
+            [sys.executable, "-m", "services.cli", *args], env=env
         )
+        self.children.append((" ".join(args), child))
+
+    def exited(self) -> list[str]:
+        """The children that have stopped on their own."""
+        return [name for name, child in self.children if child.poll() is not None]
 
     def stop(self) -> None:
-        for child in self.children:
-            child.terminate()
-        for child in self.children:
+        for _name, child in self.children:
+            if child.poll() is None:
+                child.terminate()
+        for _name, child in self.children:
             try:
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()

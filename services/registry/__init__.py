@@ -42,7 +42,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_NAME="nettungen_registry",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings["SESSION_LIFETIME_HOURS"]),
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,

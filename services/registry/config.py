@@ -66,6 +66,13 @@ CONFIG = [
         parse_bool,
         True,
     ),
+    ConfigKey(
+        "SESSION_COOKIE_NAME",
+        "Name of the login cookie. Cookies are kept per host, not per port: registries of "
+        "several nodes on one host (as in the demo) need names of their own.",
+        str,
+        "nettungen_registry",
+    ),
     ConfigKey("SESSION_LIFETIME_HOURS", "How long a browser login lasts.", int, 8),
     ConfigKey(
         "MAX_CONTENT_LENGTH",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
@@ -19,6 +20,7 @@ from services.registry.coordination.models import (
 )
 from services.registry.demo import load_demo_data
 from services.registry.offers.models import Offer
+from services.registry.organisations.models import Organisation
 from shared.db import create_engine
 from shared.publication.keys import Signer
 from shared.publication.models import LogEntry, PublishedOffer
@@ -37,11 +39,11 @@ def test_demo_data_covers_every_state(database_factory):
         statuses = dict(
             session.execute(select(Offer.status, func.count()).group_by(Offer.status)).all()
         )
-        assert statuses == {"published": 12, "submitted": 1, "draft": 1, "withdrawn": 1}
+        assert statuses == {"published": 20, "submitted": 1, "draft": 1, "withdrawn": 2}
         assert session.scalars(select(LogEntry.seq).order_by(LogEntry.seq)).all() == list(
-            range(1, 16)
+            range(1, 27)
         )
-        assert session.scalar(select(func.count()).select_from(PublishedOffer)) == 12
+        assert session.scalar(select(func.count()).select_from(PublishedOffer)) == 20
         assert session.scalar(select(func.max(Offer.latest_version))) == 2
         group = session.scalar(select(CoordinationGroup))
         assert group.mandate and group.established_on
@@ -59,5 +61,23 @@ def test_demo_data_covers_every_state(database_factory):
         steps = dict(session.execute(select(MethodStep.step, MethodStep.status)).all())
         assert (steps[1], steps[4], steps[6]) == ("done", "in_progress", "not_started")
         assert session.scalar(select(func.count()).where(MandateItem.done)) == 4
-    assert len(logins) == 8
+    assert len(logins) == 12
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("node", "members", "published"), [("drammen", 1, 7), ("numedal", 5, 9), ("fylke-stat", 3, 4)]
+)
+def test_each_demo_node_loads_its_own_members(node_database_factory, node, members, published):
+    url = node_database_factory()
+    engine = create_engine(url)
+    with sessionmaker(engine).begin() as session:
+        load_demo_data(
+            session, Actor.operator(), "http://127.0.0.1:8011", Signer(TEST_PASSPHRASE), node
+        )
+    with sessionmaker(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Organisation)) == members
+        assert session.scalar(select(func.count()).select_from(PublishedOffer)) == published
+        # Only Drammen's coordination group has a workspace.
+        assert (session.scalar(select(CoordinationGroup)) is not None) == (node == "drammen")
     engine.dispose()

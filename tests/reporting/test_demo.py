@@ -31,13 +31,13 @@ def test_demo_reports(node_database_factory, reporting_database_factory, tmp_pat
         totals = grid(drammen, "levels")["total"]
         # 7 of Drammen's own (one is withdrawn, two not yet published), 2 of the county's
         # (covering Buskerud), Bufetat's (region sør), the directorate's (the whole country)
-        # and the association's (Drammen and Lier).
+        # and the two associations' (Drammen and Lier; Drammen and Numedal).
         assert [totals[k] for k in ("municipality", "county", "region", "state", "voluntary")] == [
             7,
             2,
             1,
             1,
-            1,
+            2,
         ]
         lier = grid(get_report(api, "pyramid", area="3312"), "levels")["total"]
         assert (lier["municipality"], lier["total"]) == (0, 5)
