@@ -120,7 +120,7 @@ def demo(
             service_port = env["PUBLIC_BASE_URL"].rsplit(":", 1)[1]
             processes.start(name, "serve", "--port", service_port, environment=env)
             processes.start(name, "ingest", environment=env)
-        _wait_and_tell(federation, nodes, search_env, reporting_env, ready_file, stop)
+        _wait_and_tell(nodes, search_env, reporting_env, ready_file, stop)
         while not stop.is_set():
             stopped = processes.exited()
             if stopped:
@@ -134,7 +134,6 @@ def demo(
 
 
 def _wait_and_tell(
-    federation: Any,
     nodes: list[Any],
     search_env: dict[str, str],
     reporting_env: dict[str, str],
@@ -142,6 +141,7 @@ def _wait_and_tell(
     stop: Any,
 ) -> None:
     """Wait until search and reporting hold every published offer, then print the URLs."""
+    from services import demo as federation
     from services.registry.demo import DEMO_PASSWORD
 
     search, reporting = search_env["PUBLIC_BASE_URL"], reporting_env["PUBLIC_BASE_URL"]

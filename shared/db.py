@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -112,6 +117,16 @@ def create_engine(url: str, *, sqlite_begin: str = "DEFERRED", **kwargs: Any) ->
 
     _ENGINES.add(engine)
     return engine
+
+
+def insert_if_absent(
+    session: Session, model: type[Any], key: Sequence[str], **values: Any
+) -> Insert:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` on PostgreSQL and SQLite alike: several
+    processes may make the same row at once, and all but one insert nothing."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement: Insert = insert(model).values(**values).on_conflict_do_nothing(index_elements=key)
+    return statement
 
 
 def sqlite_url_in(directory: Path, name: str) -> str:

@@ -18,13 +18,11 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bus import BusUnavailable, OutgoingMessage, Publisher, event_body
-from shared.db import utcnow
+from shared.db import insert_if_absent, utcnow
 from shared.errors import ServiceUnavailable
 from shared.publication.events import EventRejected, check_event, routing_keys
 from shared.publication.keys import entry_event, verification_keys
@@ -57,12 +55,15 @@ class Relay:
         """The last sequence number the bus confirmed; the row is made on first use (by
         whichever of several readers gets there first: the others' inserts do nothing)."""
         with self.sessions.begin() as session:
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
             session.execute(
-                insert(RelayCursor)
-                .values(destination=self.destination, last_seq=0, updated_at=utcnow())
-                .on_conflict_do_nothing(index_elements=["destination"])
+                insert_if_absent(
+                    session,
+                    RelayCursor,
+                    ["destination"],
+                    destination=self.destination,
+                    last_seq=0,
+                    updated_at=utcnow(),
+                )
             )
             return int(
                 session.scalar(

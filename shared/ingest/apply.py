@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import utcnow
+from shared.db import insert_if_absent, utcnow
 from shared.ingest.directory import Directory, TrustedNode
 from shared.ingest.models import IngestedOffer, RejectedEvent
 from shared.publication import EVENT_WITHDRAWN
@@ -124,22 +123,19 @@ def verify(
 def _claim(session: Session, offer_uri: str, event: VerifiedEvent) -> IngestedOffer | None:
     """The offer's ingest row, locked for this transaction; ``None`` if this is its first
     version (then a row for it has been inserted)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = {
-        "offer_uri": offer_uri,
-        "node_id": event.node.id,
-        "version": event.version,
-        "withdrawn": event.withdrawn,
-        "event_id": str(event.event["id"]),
-        "sequence": event.sequence,
-        "applied_at": utcnow(),
-    }
-    statement = insert(IngestedOffer).values(**values)
-    inserted = session.execute(
-        statement.on_conflict_do_nothing(index_elements=["offer_uri"]).returning(
-            IngestedOffer.offer_uri
-        )
-    ).scalar_one_or_none()
+    statement = insert_if_absent(
+        session,
+        IngestedOffer,
+        ["offer_uri"],
+        offer_uri=offer_uri,
+        node_id=event.node.id,
+        version=event.version,
+        withdrawn=event.withdrawn,
+        event_id=str(event.event["id"]),
+        sequence=event.sequence,
+        applied_at=utcnow(),
+    )
+    inserted = session.execute(statement.returning(IngestedOffer.offer_uri)).scalar_one_or_none()
     if inserted is not None:
         return None
     return session.scalars(
@@ -183,6 +179,17 @@ def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
     else:
         sink.publish(session, event)
     return Outcome.APPLIED
+
+
+# What refuses one event while applying it: the sink's verdict, or a value the database cannot
+# hold. Either is the event's fault, never a reason to stop ingesting.
+APPLY_REFUSALS = (EventRejected, DataError, IntegrityError)
+
+
+def refusal_reason(exc: Exception) -> str:
+    if isinstance(exc, EventRejected):
+        return str(exc)
+    return f"the database cannot hold a value of the event ({type(exc).__name__})"
 
 
 def record_rejection(

@@ -15,11 +15,18 @@ import threading
 from dataclasses import dataclass
 from typing import NoReturn
 
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bus import BusUnavailable, Consumer, IncomingMessage, Reject
-from shared.ingest.apply import Outcome, Sink, apply_event, record_rejection
+from shared.ingest.apply import (
+    APPLY_REFUSALS,
+    Outcome,
+    Sink,
+    apply_event,
+    record_rejection,
+    refusal_reason,
+)
 from shared.ingest.http import FetchError, parse_json
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected
@@ -35,12 +42,6 @@ class ConsumerStats:
     applied: int = 0
     ignored: int = 0
     rejected: int = 0
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, EventRejected):
-        return str(exc)
-    return f"the database cannot hold a value of the event ({type(exc).__name__})"
 
 
 class BusIngest:
@@ -84,9 +85,9 @@ class BusIngest:
         try:
             with self.sessions.begin() as session:
                 outcome = apply_event(session, self.sink, verified)
-        except (EventRejected, DataError, IntegrityError) as exc:
+        except APPLY_REFUSALS as exc:
             # Refused by the sink, or a value the database cannot hold: the event's fault.
-            self._reject(_reason(exc), event)
+            self._reject(refusal_reason(exc), event)
         if outcome is Outcome.APPLIED:
             self.stats.applied += 1
         else:

@@ -20,18 +20,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import utcnow
+from shared.db import insert_if_absent, utcnow
 from shared.ingest.apply import (
+    APPLY_REFUSALS,
     Outcome,
     Sink,
     VerifiedEvent,
     apply_event,
     record_rejection,
+    refusal_reason,
 )
 from shared.ingest.directory import TrustedNode
 from shared.ingest.http import FetchError, Limits, get_json
@@ -94,12 +94,6 @@ class _Paused(Exception):  # noqa: N818 - a state of the round, not an error of 
     """The round stops at an event that cannot be verified yet."""
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, EventRejected):
-        return str(exc)
-    return f"the database cannot hold a value of the event ({type(exc).__name__})"
-
-
 class Harvester:
     def __init__(
         self,
@@ -139,11 +133,10 @@ class Harvester:
     def _cursor(self, node_id: str) -> HarvestCursor:
         """The node's cursor, made on first use (concurrent harvesters may race to it)."""
         with self.sessions.begin() as session:
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
             session.execute(
-                insert(HarvestCursor)
-                .values(node_id=node_id, last_sequence=0)
-                .on_conflict_do_nothing(index_elements=["node_id"])
+                insert_if_absent(
+                    session, HarvestCursor, ["node_id"], node_id=node_id, last_sequence=0
+                )
             )
             cursor = session.get(HarvestCursor, node_id)
             assert cursor is not None  # noqa: S101 - inserted just above
@@ -227,8 +220,8 @@ class Harvester:
                 try:
                     with session.begin_nested():
                         outcome = apply_event(session, self.sink, item)
-                except (EventRejected, DataError, IntegrityError) as exc:
-                    refused.append((_reason(exc), item.event))
+                except APPLY_REFUSALS as exc:
+                    refused.append((refusal_reason(exc), item.event))
                     continue
                 if outcome is Outcome.APPLIED:
                     report.applied += 1

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.reporting.history import documents
@@ -21,7 +19,7 @@ from services.reporting.history.models import OfferVersion, VersionCoverage, Ver
 from services.reporting.norway_time import local_date
 from shared.areas import coverage_grain
 from shared.dates import add_months
-from shared.db import utcnow
+from shared.db import insert_if_absent, utcnow
 from shared.ingest.apply import VerifiedEvent
 
 
@@ -45,12 +43,8 @@ class HistorySink:
             "document": documents.stored_document(event.event),
             "recorded_at": utcnow(),
         }
-        statement = (pg_insert if postgresql else sqlite_insert)(OfferVersion).values(**values)
-        version_pk = session.execute(
-            statement.on_conflict_do_nothing(index_elements=["offer_uri", "version"]).returning(
-                OfferVersion.id
-            )
-        ).scalar_one_or_none()
+        statement = insert_if_absent(session, OfferVersion, ["offer_uri", "version"], **values)
+        version_pk = session.execute(statement.returning(OfferVersion.id)).scalar_one_or_none()
         if version_pk is None:
             return  # kept already
         if not event.withdrawn:

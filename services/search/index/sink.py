@@ -15,7 +15,6 @@ from services.search.index.models import FTS_TABLE, IndexedOffer, OfferCoverage,
 from shared.areas import coverage_grain
 from shared.db import utcnow
 from shared.ingest.apply import VerifiedEvent
-from shared.publication.events import EventRejected
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -29,15 +28,9 @@ class SearchSink:
         """The index keeps no history."""
 
     def publish(self, session: Session, event: VerifiedEvent) -> None:
+        # The public id is a UUID of the offer URI (shared.hsds.service_id), which lies under
+        # the node's own base URL: no other node's offer can claim it.
         fields = documents.offer_fields(event.document)
-        holder = session.scalar(
-            select(IndexedOffer.offer_uri).where(IndexedOffer.offer_id == fields["offer_id"])
-        )
-        if holder is not None and holder != event.offer_uri:
-            raise EventRejected(
-                f"the offer id {fields['offer_id']} already belongs to {holder}; "
-                "offer ids are unique across the federation"
-            )
         row = session.scalar(select(IndexedOffer).where(IndexedOffer.offer_uri == event.offer_uri))
         values = {
             **fields,
