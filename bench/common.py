@@ -107,3 +107,28 @@ def print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, ["-" * w for w in widths], *rows]:
         print(" | ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)))
+
+
+@dataclass
+class Result:
+    """One row of docs/benchmarks.md: our figure beside the raw baseline measured in the same run.
+
+    ``ours`` and ``raw`` are medians (of at least five runs at full scale) in ``unit``; ``lower``
+    says whether a lower figure is better (latencies, memory) or a higher one (throughputs).
+    ``ratio`` is ours/raw for latencies and ours/raw for throughputs alike; ``target`` says in
+    words what the issue asks and ``met`` whether this run met it. ``notes`` carries what a reader
+    needs to judge the figure (scale, runs, p95 beside p50 ...).
+    """
+
+    benchmark: str
+    ours: float
+    raw: float | None
+    unit: str
+    lower: bool
+    target: str
+    met: bool
+    notes: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return None if not self.raw else self.ours / self.raw
