@@ -132,3 +132,28 @@ class Result:
     @property
     def ratio(self) -> float | None:
         return None if not self.raw else self.ours / self.raw
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big one run of the benchmarks is: the full issue-8 scale, or the CI smoke."""
+
+    offers: tuple[int, ...] = (5_000, 50_000, 500_000)  # national sizes for search and reports
+    runs: int = 5  # every figure is the median of this many runs
+    publications: int = 1_000  # publish → searchable
+    harvest_versions: int = 100_000  # one node's LDES log, harvested in full
+    ingest_events: int = 20_000  # events through search's ingest
+    smoke: bool = False
+
+
+SMOKE = Scale(
+    offers=(500, 2_000),
+    runs=2,
+    publications=50,
+    harvest_versions=2_000,
+    ingest_events=1_000,
+    smoke=True,
+)
+
+# Every benchmark module exposes ``run(databases: Databases, scale: Scale) -> list[Result]``;
+# ``python -m bench`` runs them all and writes docs/benchmarks.md.
