@@ -27,10 +27,13 @@ from shared.db import insert_if_absent, utcnow
 from shared.ingest.directory import Directory, TrustedNode
 from shared.ingest.models import IngestedOffer, RejectedEvent
 from shared.publication import EVENT_WITHDRAWN
-from shared.publication.events import EventRejected, check_event, sequence_of
+from shared.publication.events import EventRejected, check_event, sequence_of, signing_input
 
 log = logging.getLogger(__name__)
 EXCERPT_CHARS = 2000
+# An offer version is a few kilobytes; an event anywhere near this is not one of ours, whether
+# it comes as a message on the bus or inside a feed page.
+MAX_EVENT_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ def verify(
                 "node's feed, not from the bus"
             )
     try:
+        size = len(signing_input(event))
+        if size > MAX_EVENT_BYTES:
+            raise EventRejected(f"the event is {size} bytes; events are at most {MAX_EVENT_BYTES}")
         document = check_event(event, keys, expected_source=node.base_url)
     except RecursionError:
         raise EventRejected("the event is nested too deeply") from None
@@ -146,6 +152,19 @@ def _claim(session: Session, offer_uri: str, event: VerifiedEvent) -> IngestedOf
     ).one()
 
 
+def _refuse_reused_identity(current: IngestedOffer, event: VerifiedEvent) -> None:
+    """A node's events each have an id of their own and each version has one event, so the
+    same event again is a duplicate (ignored), but an event that reuses the id of the current
+    version for another version, or another id for the current version, is a replay of
+    something else: refused."""
+    event_id = str(event.event["id"])
+    if (event_id == current.event_id) != (event.version == current.version):
+        raise EventRejected(
+            f"event {event_id} for version {event.version} replays the identity of event "
+            f"{current.event_id} for version {current.version} of {event.offer_uri}"
+        )
+
+
 def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
     """Apply a verified event in the caller's transaction; idempotent by (offer, version).
 
@@ -161,6 +180,7 @@ def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
     sink.record(session, event)
     current = _claim(session, event.offer_uri, event)
     if current is not None:
+        _refuse_reused_identity(current, event)
         if current.version >= event.version:
             return Outcome.IGNORED
         if event.sequence <= current.sequence:

@@ -87,23 +87,27 @@ def test_refused_events_are_recorded_and_passed(federation, index):
     assert _cursor(index, node.id).last_sequence == 3
 
 
-def _serving(document: object, **headers: str) -> httpx.Client:
-    body = json.dumps(document).encode()
-    return httpx.Client(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=body, headers=headers))
-    )
+JSON = {"Content-Type": "application/json"}
+
+
+def _serving(document: object) -> httpx.Client:
+    return httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(200, json=document)))
 
 
 def test_fetches_are_bounded_in_size():
     chunks = [b'{"events": ["', *([b"x" * 500] * 10), b'"]}']
     client = httpx.Client(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=iter(chunks)))
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(200, content=iter(chunks), headers=JSON)
+        )
     )
     with pytest.raises(FetchError, match="larger than 1000 bytes"):
         get_json(client, "https://n.test/ldes", Limits(max_bytes=1000))
     big = httpx.Client(
         transport=httpx.MockTransport(
-            lambda _: httpx.Response(200, content=b"{}", headers={"Content-Length": "99999999"})
+            lambda _: httpx.Response(
+                200, content=b"{}", headers={**JSON, "Content-Length": "99999999"}
+            )
         )
     )
     with pytest.raises(FetchError, match="99999999 bytes"):
@@ -117,7 +121,9 @@ def test_fetches_are_bounded_in_time_even_when_bytes_trickle():
             yield b" "
 
     client = httpx.Client(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=trickle()))
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(200, content=trickle(), headers=JSON)
+        )
     )
     started = time.monotonic()
     with pytest.raises(FetchError, match="took longer than 1.0 s"):
@@ -264,7 +270,9 @@ def test_one_nodes_trouble_never_stops_the_others(federation, index):
 def test_deeply_nested_or_overlong_json_is_a_bad_answer_not_a_crash():
     for body in (b"[" * 100_000, b"1" * 5000, b"\xff\xfe"):
         client = httpx.Client(
-            transport=httpx.MockTransport(lambda _, b=body: httpx.Response(200, content=b))
+            transport=httpx.MockTransport(
+                lambda _, b=body: httpx.Response(200, content=b, headers=JSON)
+            )
         )
         with pytest.raises(FetchError, match="not usable JSON"):
             get_json(client, "https://n.test/ldes", Limits())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 
 import httpx
 import pytest
@@ -291,7 +292,9 @@ def test_a_later_version_must_come_with_a_later_sequence(node, index):
     first, second = node.events()
     index.apply([second])
     # Version 3 claiming a sequence before version 2's: a key used out of turn.
-    out_of_turn = _resign(node, second, data_version=3, sequence=first["sequence"])
+    out_of_turn = _resign(
+        node, second, id=str(uuid.uuid4()), data_version=3, sequence=first["sequence"]
+    )
     with pytest.raises(EventRejected, match="not after sequence"):
         index.apply([out_of_turn])
     assert list(index.indexed().values()) == [2]
