@@ -243,26 +243,6 @@ def test_unknown_key_stays_refused_when_the_node_cannot_be_reached(node, index):
     assert index.indexed() == {}
 
 
-def _resign(node, event: dict, **changes) -> dict:
-    """``event`` changed and signed again with the node's active key (a node misbehaving)."""
-    from shared.publication.events import signing_input
-    from shared.publication.models import NodeKey
-    from shared.signing import sign, unseal
-
-    changed = copy.deepcopy(event)
-    for name, value in changes.items():
-        if name.startswith("data_"):
-            changed["data"][name[5:]] = value
-        else:
-            changed[name] = value
-    with Session(node.engine) as session:
-        row = session.scalars(select(NodeKey).where(NodeKey.retired_at.is_(None))).one()
-        private = unseal(row.private_key, TEST_PASSPHRASE)
-    changed["signingkey"] = row.key_id
-    changed["signature"] = sign(private, signing_input(changed))
-    return changed
-
-
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
@@ -280,7 +260,7 @@ def test_signed_values_outside_the_contract_are_refused(node, index, changes, re
         b.publish()
     [event] = node.events()
     with pytest.raises(EventRejected, match=reason):
-        index.apply([_resign(node, event, **changes)])
+        index.apply([node.resign(event, **changes)])
     assert index.indexed() == {}
 
 
@@ -292,8 +272,8 @@ def test_a_later_version_must_come_with_a_later_sequence(node, index):
     first, second = node.events()
     index.apply([second])
     # Version 3 claiming a sequence before version 2's: a key used out of turn.
-    out_of_turn = _resign(
-        node, second, id=str(uuid.uuid4()), data_version=3, sequence=first["sequence"]
+    out_of_turn = node.resign(
+        second, id=str(uuid.uuid4()), data_version=3, sequence=first["sequence"]
     )
     with pytest.raises(EventRejected, match="not after sequence"):
         index.apply([out_of_turn])
