@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import ssl
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
@@ -73,7 +72,7 @@ def _within_deadline(timeout: float | None, expired: type[Exception]) -> float |
         return timeout
     left = moment - time.monotonic()
     if left <= 0:
-        raise expired("the deadline passed")
+        raise expired("the time for it ran out before it began")
     return left if timeout is None else min(timeout, left)
 
 
@@ -98,25 +97,13 @@ class _DeadlineStream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        # The handshake reads many times under one socket timeout; a watchdog ends a
-        # handshake dripped out byte by byte at the deadline.
+        # Python's TLS handshake keeps one socket timeout for the whole of it, however the
+        # node drips its part.
         timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
-        if timeout is None:
-            return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname))
-        watchdog = threading.Timer(timeout, _shut, (self._stream.get_extra_info("socket"),))
-        watchdog.start()
-        try:
-            return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
-        finally:
-            watchdog.cancel()
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
-
-
-def _shut(sock: Any) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(2)  # socket.SHUT_RDWR: a blocked read returns at once
 
 
 class _DeadlineBackend(httpcore.SyncBackend):
@@ -137,10 +124,15 @@ class _DeadlineBackend(httpcore.SyncBackend):
 class _HarvestTransport(httpx.HTTPTransport):
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
         super().__init__(verify=ssl_context)
-        # httpx has no setting for the network backend; its pool is rebuilt with ours, with
-        # what httpx would give it otherwise (plain HTTP/1.1, no proxy from the environment).
+        # httpx has no setting for the network backend; its pool is made again with ours and
+        # with the rest as httpx makes it (HTTP/1.1, httpx's default limits).
+        limits = httpx.Limits()
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context, network_backend=_DeadlineBackend()
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend(),
         )
 
 
@@ -157,11 +149,13 @@ def new_client(
     transport: httpx.BaseTransport | None = None, ca_file: str | None = None
 ) -> httpx.Client:
     """A client for harvesting: TLS certificates verified (``ca_file`` adds CAs to trust),
-    no redirects to other hosts, every fetch within its deadline."""
+    no redirects to other hosts, every fetch within its deadline. Nodes are reached directly:
+    a proxy named in the environment would bypass the deadline on every socket."""
     return httpx.Client(
         transport=transport or _HarvestTransport(trust(ca_file)),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
+        trust_env=False,
     )
 
 
@@ -208,7 +202,7 @@ def get_json(
                     raise FetchError(f"{url} took longer than {limits.timeout} s")
             new_etag = response.headers.get("ETag")
     except httpx.TimeoutException as exc:
-        raise FetchError(f"{url} took too long ({type(exc).__name__})") from None
+        raise FetchError(f"{url} took too long ({type(exc).__name__}: {exc})") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
     return Fetched(200, parse_json(body, url), new_etag)

@@ -13,6 +13,7 @@ every event. A genuine event sent last is applied, so the comparison can see a w
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import uuid
@@ -23,11 +24,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, MetaData, func, select
+from sqlalchemy import Engine, MetaData, Table, func, select
 from sqlalchemy.orm import Session
 
-from services.reporting import db as reporting_db
-from services.search import db as search_db
 from shared.bus import OutgoingMessage, open_consumer, open_publisher
 from shared.ingest.apply import MAX_EVENT_BYTES
 from shared.ingest.consumer import BINDINGS, BusIngest
@@ -41,7 +40,6 @@ from tests.federation import (
     OSLO,
     Federation,
     IngestingDatabase,
-    migrated_copies,
 )
 from tests.publisher.node import ORGANISATIONS
 from tests.reporting.federation import new_history
@@ -223,14 +221,6 @@ def scene(node_database_factory, tmp_path_factory) -> Iterator[Scene]:
     federation.close()
 
 
-@pytest.fixture(scope="module")
-def service_databases(database_factory) -> dict[str, Callable[[], str]]:
-    return {
-        "search": migrated_copies(database_factory, search_db.upgrade),
-        "reporting": migrated_copies(database_factory, reporting_db.upgrade),
-    }
-
-
 @pytest.fixture(params=["search", "reporting"])
 def service(request, scene, service_databases) -> Iterator[IngestingDatabase]:
     """The national service's database, trusting the node for Drammen and Kongsberg, with
@@ -243,15 +233,19 @@ def service(request, scene, service_databases) -> Iterator[IngestingDatabase]:
     database.engine.dispose()
 
 
-def _snapshot(engine: Engine) -> dict[str, list[str]]:
-    """Every row of every table but the ingest bookkeeping."""
+@functools.cache
+def _tables(engine: Engine) -> list[Table]:
     metadata = MetaData()
     metadata.reflect(engine)
+    return [table for table in metadata.sorted_tables if table.name not in BOOKKEEPING]
+
+
+def _snapshot(engine: Engine) -> dict[str, list[str]]:
+    """Every row of every table but the ingest bookkeeping."""
     with engine.connect() as connection:
         return {
             table.name: sorted(repr(tuple(row)) for row in connection.execute(select(table)))
-            for table in metadata.sorted_tables
-            if table.name not in BOOKKEEPING
+            for table in _tables(engine)
         }
 
 
