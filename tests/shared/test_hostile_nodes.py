@@ -221,3 +221,18 @@ def test_every_fetch_ends_at_its_deadline_whatever_the_node_drips(behaviour, sch
             get_json(new_client(), url, Limits(timeout=0.5, connect_timeout=5.0))
         took = time.monotonic() - started
     assert 0.5 <= took < 0.5 + SLACK, took
+
+
+def test_the_ca_file_is_checked_when_the_service_starts(tmp_path, ca):
+    from services.reporting.config import CONFIG as REPORTING
+    from services.search.config import CONFIG as SEARCH
+    from shared.config import ConfigError, load_config
+
+    for declared in (SEARCH, REPORTING):
+        settings = load_config(declared, {"HARVEST_CA_FILE": str(ca.ca_file)}, environ={})
+        assert (settings["HARVEST_CA_FILE"], settings["HARVEST_CONCURRENCY"]) == (
+            str(ca.ca_file),
+            4,
+        )
+        with pytest.raises(ConfigError, match="HARVEST_CA_FILE"):
+            load_config(declared, {"HARVEST_CA_FILE": str(tmp_path / "missing.pem")}, environ={})
