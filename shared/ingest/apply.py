@@ -227,7 +227,13 @@ def record_rejection(
     elif isinstance(received, str):
         excerpt = received[:EXCERPT_CHARS]
     else:
-        excerpt = json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+        try:
+            excerpt = json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+        except RecursionError:
+            # Nested deeper than can be written out again this far down the stack: the reason
+            # says why it was refused; the record must never fail (a message would come back
+            # for ever).
+            excerpt = f"({type(received).__name__} not shown: it cannot be written as JSON)"
 
     def text(name: str, limit: int) -> str | None:
         value = event.get(name)

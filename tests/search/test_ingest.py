@@ -198,6 +198,17 @@ def test_rejections_are_recorded_with_the_reason_and_a_bounded_excerpt(index):
     )
 
 
+def test_a_rejection_is_recorded_however_deep_what_was_received(index):
+    # A message the parser just managed may be too deep to write out again deeper down the
+    # stack; recording it failed, and the consumer got the message back again and again.
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    record_rejection(index.sessions, via="bus", reason="too deep", received={"id": "d", "x": deep})
+    [row] = _rejections(index)
+    assert (row.event_id, row.reason) == ("d", "too deep") and "not shown" in row.excerpt
+
+
 def test_directory_refuses_bad_entries(node, index):
     from shared.errors import Conflict, InvalidInput
 
