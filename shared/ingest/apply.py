@@ -34,6 +34,22 @@ EXCERPT_CHARS = 2000
 # An offer version is a few kilobytes; an event anywhere near this is not one of ours, whether
 # it comes as a message on the bus or inside a feed page.
 MAX_EVENT_BYTES = 1024 * 1024
+# An offer version nests a handful of levels deep (event, data, lists of objects).
+MAX_EVENT_DEPTH = 16
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON ``value`` nests objects and arrays more than ``limit`` deep."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        if children and depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 @dataclass(frozen=True)
@@ -109,13 +125,14 @@ def verify(
                 "signed by a key the node has rotated out; such events are taken from the "
                 "node's feed, not from the bus"
             )
-    try:
-        size = len(signing_input(event))
-        if size > MAX_EVENT_BYTES:
-            raise EventRejected(f"the event is {size} bytes; events are at most {MAX_EVENT_BYTES}")
-        document = check_event(event, keys, expected_source=node.base_url)
-    except RecursionError:
-        raise EventRejected("the event is nested too deeply") from None
+    if _deeper_than(event, MAX_EVENT_DEPTH):
+        # Checked without recursion: anything deeper could pass one check and then exhaust
+        # the stack in a later one (the sink's), which would refuse nothing and stop ingest.
+        raise EventRejected(f"the event is nested more than {MAX_EVENT_DEPTH} deep")
+    size = len(signing_input(event))
+    if size > MAX_EVENT_BYTES:
+        raise EventRejected(f"the event is {size} bytes; events are at most {MAX_EVENT_BYTES}")
+    document = check_event(event, keys, expected_source=node.base_url)
     organisation = document["provider"]["organisation_number"]
     lapsed = organisation not in node.organisations
     if lapsed and event["type"] != EVENT_WITHDRAWN:

@@ -110,9 +110,13 @@ def _stranger_signed(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "signature": sign(generate_private_key(), signing_input(event))}
 
 
+def _nested(depth: int) -> list[Any]:
+    return json.loads("[" * depth + "]" * depth)
+
+
 def _deep(scene: Scene, seq: int) -> dict[str, Any]:
     event = scene.fresh(seq)
-    event["data"]["nested"] = json.loads("[" * 900 + "]" * 900)
+    event["data"]["nested"] = _nested(900)
     return event
 
 
@@ -177,7 +181,10 @@ CATALOGUE = [
     Hostile("malformed JSON", "NaN, which JSON does not have", _with_nan, "not usable JSON"),
     Hostile("malformed JSON", "nesting too deep to parse", lambda s, q: Body(b"[" * 100_000),
             "not usable JSON"),
-    Hostile("malformed JSON", "nesting too deep to check", _deep, "nested too deeply"),
+    Hostile("malformed JSON", "nesting that would exhaust the stack", _deep,
+            "nested more than 16 deep"),
+    Hostile("malformed JSON", "nesting deeper than offers go, signed",
+            lambda s, q: s.fresh(q, data_nested=_nested(40)), "nested more than 16 deep"),
     Hostile("malformed JSON", "not an object", lambda s, q: ["a", "list"],
             "an event is a JSON object", feed_reason="out of order or out of range at None",
             feed_page=True),
