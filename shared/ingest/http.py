@@ -14,6 +14,7 @@ import contextlib
 import json
 import ssl
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -172,7 +173,7 @@ def get_json(
 ) -> Fetched:
     """GET ``url`` as JSON within ``limits``; ``etag`` makes it conditional. An answer of
     another media type than ``accepted`` (Turtle, JSON-LD, HTML ...) is refused unread."""
-    headers = {"Accept": ", ".join(accepted)}
+    headers = {"Accept": ", ".join(accepted), "Accept-Encoding": "gzip"}
     if etag:
         headers["If-None-Match"] = etag
     timeout = httpx.Timeout(limits.timeout, connect=limits.connect_timeout)
@@ -190,22 +191,43 @@ def get_json(
                     f"{url} is {response.headers.get('Content-Type') or 'of no media type'}, "
                     f"not {' or '.join(accepted)}"
                 )
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-                raise FetchError(f"{url} is {declared} bytes; the limit is {limits.max_bytes}")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > limits.max_bytes:
-                    raise FetchError(f"{url} is larger than {limits.max_bytes} bytes")
-                if time.monotonic() > must_end:
-                    raise FetchError(f"{url} took longer than {limits.timeout} s")
+            body = _read_body(response, url, limits, must_end)
             new_etag = response.headers.get("ETag")
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url} took too long ({type(exc).__name__}: {exc})") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
     return Fetched(200, parse_json(body, url), new_etag)
+
+
+def _read_body(response: httpx.Response, url: str, limits: Limits, must_end: float) -> bytearray:
+    """The body, within the limits in bytes (decompressed) and time.
+
+    httpx would inflate a gzip body a network read at a time, however large the result (a
+    few kilobytes can inflate to gigabytes), so it is inflated here, never past the limit.
+    """
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(f"{url} is {declared} bytes; the limit is {limits.max_bytes}")
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("identity", "gzip"):
+        raise FetchError(f"{url} is compressed as {encoding!r}, which was not asked for")
+    inflate = zlib.decompressobj(zlib.MAX_WBITS | 32) if encoding == "gzip" else None
+    body = bytearray()
+    for chunk in response.iter_raw() if inflate is not None else response.iter_bytes():
+        if inflate is not None:
+            try:
+                chunk = inflate.decompress(chunk, limits.max_bytes - len(body) + 1)
+            except zlib.error:
+                raise FetchError(f"{url} is not usable gzip") from None
+        body.extend(chunk)
+        if len(body) > limits.max_bytes:
+            raise FetchError(f"{url} is larger than {limits.max_bytes} bytes")
+        if time.monotonic() > must_end:
+            raise FetchError(f"{url} took longer than {limits.timeout} s")
+    if inflate is not None and not inflate.eof:
+        raise FetchError(f"{url} ends before its compressed body does")
+    return body
 
 
 def parse_json(body: bytes | bytearray, what: str) -> Any:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
+import tracemalloc
+import zlib
 
 import httpx
 import pytest
@@ -111,6 +114,44 @@ def test_fetches_are_bounded_in_size():
     )
     with pytest.raises(FetchError, match="99999999 bytes"):
         get_json(big, "https://n.test/ldes", Limits(max_bytes=1000))
+
+
+def _gzipped(body: bytes) -> bytes:
+    compress = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return compress.compress(body) + compress.flush()
+
+
+def _answering(body: bytes, encoding: str) -> httpx.Client:
+    """A node answering ``body`` as it comes off the network (not yet decoded by httpx)."""
+    headers = {**JSON, "Content-Encoding": encoding}
+    return httpx.Client(
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(200, content=iter([body]), headers=headers)
+        )
+    )
+
+
+def test_compressed_answers_are_inflated_no_further_than_the_limit():
+    root = {"page_size": 250, "last_sequence": 3}
+    gzipped = _answering(_gzipped(json.dumps(root).encode()), "gzip")
+    assert get_json(gzipped, "https://n.test/ldes", Limits()).document == root
+    # 64 kilobytes that inflate to 64 MiB: read no further than the limit.
+    bomb = _answering(_gzipped(b"[" + b" " * 64 * 1024 * 1024), "gzip")
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="larger than 1048576 bytes"):
+            get_json(bomb, "https://n.test/ldes", Limits(max_bytes=1024 * 1024))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * 1024 * 1024
+    for body, encoding, message in [
+        (b"not gzip at all", "gzip", "not usable gzip"),
+        (_gzipped(b"[1, 2, 3]")[:-12], "gzip", "ends before its compressed body does"),
+        (b"[]", "br", "compressed as 'br', which was not asked for"),
+    ]:
+        with pytest.raises(FetchError, match=message):
+            get_json(_answering(body, encoding), "https://n.test/ldes", Limits())
 
 
 def test_fetches_are_bounded_in_time_even_when_bytes_trickle():
