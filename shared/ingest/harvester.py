@@ -38,7 +38,7 @@ from shared.ingest.apply import (
 )
 from shared.ingest.directory import TrustedNode
 from shared.ingest.http import FetchError, Limits, deadline, get_json
-from shared.ingest.models import HarvestCursor
+from shared.ingest.models import ETAG_CHARS, HarvestCursor
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
@@ -260,7 +260,8 @@ class Harvester:
         with self.sessions.begin() as session:
             cursor = session.get(HarvestCursor, node_id)
             if cursor is not None:
-                cursor.root_etag = etag
+                # Any longer is not an ETag of ours: the next poll goes without one.
+                cursor.root_etag = etag if etag is None or len(etag) <= ETAG_CHARS else None
 
     def run(self, stop: threading.Event, interval: float) -> None:
         """Harvest every ``interval`` seconds until ``stop`` is set; nothing else ends it."""

@@ -214,6 +214,23 @@ def test_pages_that_lie_about_their_contents_are_refused(federation, index):
     assert _cursor(index, node.id).last_sequence == 0
 
 
+def test_an_etag_too_long_to_keep_is_not_kept(federation, index):
+    node = federation.node("kommune", DRAMMEN)
+    index.trust(node)
+    harvester = index.harvester()
+    harvester.client = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(
+                200, json={"page_size": 250, "last_sequence": 0}, headers={"ETag": "x" * 5000}
+            )
+        )
+    )
+    for _ in range(2):  # the database could not hold it, every round
+        [report] = harvester.harvest_all()
+        assert report.error is None
+        assert _cursor(index, node.id).root_etag is None
+
+
 def test_a_node_that_went_backwards_is_reported_not_applied(federation, index):
     node = federation.node("kommune", DRAMMEN)
     index.trust(node)
