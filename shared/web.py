@@ -66,7 +66,15 @@ class Api(flask_smorest.Api):
         else:
             message = data.get("message") or error.description or error.name
         errors = data.get("errors") or data.get("messages")
-        return error_response(status, message, errors, data.get("headers"))
+        # Keep the headers the exception carries besides its own body's type: a 405 must say
+        # which methods are allowed (RFC 9110), a 401 how to authenticate.
+        headers = {
+            name: value
+            for name, value in error.get_headers()
+            if name.lower() != "content-type"
+        }
+        headers.update(data.get("headers") or {})
+        return error_response(status, message, errors, headers)
 
 
 def _handle_domain_error(error: DomainError) -> Response:
