@@ -43,7 +43,9 @@ FUZZ_SETTINGS = settings(
     suppress_health_check=list(HealthCheck),
     print_blob=False,
 )
-STATEFUL_SETTINGS = settings(FUZZ_SETTINGS, max_examples=max(1, MAX_EXAMPLES // 2), stateful_step_count=6)
+STATEFUL_SETTINGS = settings(
+    FUZZ_SETTINGS, max_examples=max(1, MAX_EXAMPLES // 2), stateful_step_count=6
+)
 
 CONFIG = {
     "seed": SEED,

@@ -30,4 +30,3 @@ schema = schemathesis.pytest.from_fixture("reporting_schema")
 @FUZZ_SETTINGS
 def test_every_operation(case: schemathesis.Case) -> None:
     call_and_validate(case)
-
