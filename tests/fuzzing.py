@@ -58,8 +58,32 @@ CONFIG = {
     },
 }
 
-#: Requests made per operation label, over the session; read by the tests that print figures.
-EXAMPLES: Counter[str] = Counter()
+
+class Tally:
+    """Requests sent per service and operation, stateless and in linked sequences; printed at
+    the end of the session, so a run's figures are there to read."""
+
+    def __init__(self) -> None:
+        self.requests: Counter[tuple[str, str, str]] = Counter()
+
+    def count(self, case: schemathesis.Case, kind: str) -> None:
+        title = case.operation.schema.raw_schema["info"]["title"]
+        self.requests[(title, kind, case.operation.label)] += 1
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        terminalreporter.section("API fuzzing")
+        for title in sorted({title for title, _, _ in self.requests}):
+            ours = {key: n for key, n in self.requests.items() if key[0] == title}
+            stateless = [n for (_, kind, _), n in ours.items() if kind == "stateless"]
+            linked = sum(n for (_, kind, _), n in ours.items() if kind == "linked")
+            terminalreporter.write_line(
+                f"{title}: {len(stateless)} operations, {sum(stateless)} requests "
+                f"(fewest for one operation: {min(stateless, default=0)}), "
+                f"{linked} requests in linked sequences"
+            )
+
+
+TALLY = Tally()
 
 
 def wsgi_schema(
@@ -78,6 +102,8 @@ def wsgi_schema(
     # schemathesis 4 renames the test node through a private pytest attribute that pytest 9.2
     # renamed; give it the one it looks for (it only changes the report's label).
     request.node._nodeid = request.node.nodeid
+    if not request.config.pluginmanager.is_registered(TALLY):
+        request.config.pluginmanager.register(TALLY, "nettungen-fuzz-tally")
     merged: dict[str, Any] = {**CONFIG, "headers": dict(headers or {})}
     if known:
         names = {parameter: parameter.replace(".", "_") for parameter in known}
@@ -93,7 +119,19 @@ def wsgi_schema(
     )
 
 
-def call_and_validate(case: schemathesis.Case, **kwargs: Any) -> None:
+def call_and_validate(case: schemathesis.Case) -> None:
     """Send ``case`` and run every configured check on the response; count it."""
-    EXAMPLES[case.operation.label] += 1
-    case.call_and_validate(**kwargs)
+    TALLY.count(case, "stateless")
+    case.call_and_validate()
+
+
+def run_linked_operations(schema: OpenApiSchema) -> None:
+    """Run sequences of operations chained by the links schemathesis infers or the document
+    declares, every response checked as in the stateless run."""
+
+    class Counted(schema.as_state_machine()):  # type: ignore[misc]
+        def after_call(self, response: Any, case: schemathesis.Case) -> None:
+            TALLY.count(case, "linked")
+            super().after_call(response, case)
+
+    Counted.run(settings=STATEFUL_SETTINGS)

@@ -6,7 +6,7 @@ import pytest
 import schemathesis
 
 from shared import hsds, vocab
-from tests.fuzzing import FUZZ_SETTINGS, call_and_validate, wsgi_schema
+from tests.fuzzing import FUZZ_SETTINGS, call_and_validate, run_linked_operations, wsgi_schema
 from tests.publisher.node import ORGANISATIONS
 
 
@@ -37,3 +37,7 @@ schema = schemathesis.pytest.from_fixture("publisher_schema")
 @FUZZ_SETTINGS
 def test_every_operation(case: schemathesis.Case) -> None:
     call_and_validate(case)
+
+
+def test_linked_operations(publisher_schema) -> None:  # type: ignore[no-untyped-def]
+    run_linked_operations(publisher_schema)

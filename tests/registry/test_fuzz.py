@@ -17,7 +17,7 @@ from services.registry.accounts.models import Membership
 from services.registry.offers import services as offers
 from services.registry.offers.schemas import OfferInputSchema
 from shared import vocab
-from tests.fuzzing import FUZZ_SETTINGS, STATEFUL_SETTINGS, call_and_validate, wsgi_schema
+from tests.fuzzing import FUZZ_SETTINGS, call_and_validate, run_linked_operations, wsgi_schema
 from tests.publisher.node import NodeBuilder
 from tests.registry.conftest import OPERATOR, ORG_A, ORG_B, PASSWORD, World, offer_input
 
@@ -91,4 +91,4 @@ def test_every_operation(case: schemathesis.Case) -> None:
 
 
 def test_linked_operations(registry_schema) -> None:  # type: ignore[no-untyped-def]
-    registry_schema.as_state_machine().run(settings=STATEFUL_SETTINGS)
+    run_linked_operations(registry_schema)

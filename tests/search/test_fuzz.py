@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 
-from tests.fuzzing import FUZZ_SETTINGS, STATEFUL_SETTINGS, call_and_validate, wsgi_schema
+from tests.fuzzing import FUZZ_SETTINGS, call_and_validate, run_linked_operations, wsgi_schema
 
 
 @pytest.fixture
@@ -33,4 +33,4 @@ def test_every_operation(case: schemathesis.Case) -> None:
 
 
 def test_linked_operations(search_schema) -> None:  # type: ignore[no-untyped-def]
-    search_schema.as_state_machine().run(settings=STATEFUL_SETTINGS)
+    run_linked_operations(search_schema)
