@@ -19,6 +19,7 @@ from typing import Any
 import flask_smorest
 from flask import Blueprint, Flask, Response, g, jsonify, request, send_from_directory
 from flask.views import MethodView
+from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError, IntegrityError
@@ -55,7 +56,21 @@ def error_response(
 
 
 class Api(flask_smorest.Api):
-    """flask-smorest's Api with our error payload for every HTTP error, routed or not."""
+    """flask-smorest's Api with our error payload for every HTTP error, routed or not, and the
+    pagination header documented as what it is."""
+
+    def _register_pagination_header(self) -> None:
+        # X-Pagination holds a JSON object. flask-smorest describes it with a `schema` of type
+        # object, which in OpenAPI 3 means comma-separated name=value pairs; `content` says
+        # JSON, so clients (and schemathesis) read the header as it is sent.
+        self.spec.components.header(
+            "PAGINATION",
+            {
+                "description": "Pagination metadata, a JSON object.",
+                "content": {"application/json": {"schema": PaginationMetadataSchema}},
+            },
+            lazy=True,
+        )
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}
@@ -66,7 +81,13 @@ class Api(flask_smorest.Api):
         else:
             message = data.get("message") or error.description or error.name
         errors = data.get("errors") or data.get("messages")
-        return error_response(status, message, errors, data.get("headers"))
+        # Keep the headers the exception carries besides its own body's type: a 405 must say
+        # which methods are allowed (RFC 9110), a 401 how to authenticate.
+        headers = {
+            name: value for name, value in error.get_headers() if name.lower() != "content-type"
+        }
+        headers.update(data.get("headers") or {})
+        return error_response(status, message, errors, headers)
 
 
 def _handle_domain_error(error: DomainError) -> Response:
@@ -303,6 +324,7 @@ def health_blueprint(
 
     @bp.route("/healthz")
     class Health(MethodView):
+        @bp.doc(security=[])  # open to the load balancer, whatever the API's own scheme
         @bp.response(
             200, HealthSchema, description="Every check passes, or only degrading ones fail."
         )

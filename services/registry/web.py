@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import current_app, g, request
 from flask import session as browser_session
+from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
@@ -17,6 +20,31 @@ from shared.web import RequestDatabase
 
 csrf = CSRFProtect()
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def public(blp: Blueprint) -> Callable[[View], View]:
+    """Mark an API operation anyone may call, such as the reference data.
+
+    It is documented without a security requirement and answered without credentials. Every
+    other API operation answers an anonymous request with a 401 before it reads the request,
+    so the answer to a missing login is the same whatever the request holds.
+    """
+
+    def mark(view: View) -> View:
+        view.public = True  # type: ignore[attr-defined]
+        return blp.doc(security=[])(view)
+
+    return mark
+
+
+def _is_public_api_operation() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    method = request.method.lower()
+    operation = getattr(view_class, "get" if method == "head" else method, None)
+    # Not an API operation of ours (a page, OPTIONS, a route that does not exist): let it pass.
+    return operation is None or getattr(operation, "public", False)
 
 
 def db_session() -> Session:
@@ -44,15 +72,17 @@ def authenticate() -> None:
         g.actor = build_actor(session, token.user, token)
         return
     user_id = browser_session.get("user_id")
-    if user_id is None:
-        return
-    user = session.get(User, user_id)
-    if (
+    user = session.get(User, user_id) if user_id is not None else None
+    if user_id is not None and (
         user is None
         or not user.is_active
         or browser_session.get("auth") != session_fingerprint(user)
     ):
         browser_session.clear()
+        user = None
+    if user is None:
+        if request.path.startswith("/api/") and not _is_public_api_operation():
+            raise AuthenticationRequired("Log in, or send an API token.")
         return
     g.actor = build_actor(session, user)
     # Cookies ride along on cross-site requests; tokens do not, so only sessions need CSRF.

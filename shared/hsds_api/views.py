@@ -63,8 +63,10 @@ def hsds_blueprint(
     return blp
 
 
-def _list_doc(blp: Blueprint, schema: str) -> Decorator:
-    """Document a list endpoint's two answers: a Page of ``schema`` items, or NDJSON."""
+def _list_doc(blp: Blueprint, schema: str, item: str) -> Decorator:
+    """Document a list endpoint's two answers: a Page of ``schema`` items, or NDJSON; and the
+    link from a page to its first item at ``item`` (a path below the blueprint's prefix, with
+    one parameter), so clients and stateful tests can follow it."""
     paged = blp.response(200, page_of(schema), description=LIST_RESPONSE)
     ndjson = blp.alt_response(
         200,
@@ -73,7 +75,15 @@ def _list_doc(blp: Blueprint, schema: str) -> Decorator:
         description=LIST_RESPONSE,
         success=True,
     )
-    return lambda view: paged(ndjson(view))
+    path = f"{blp.url_prefix}{item}"
+    parameter = item.rsplit("{", 1)[1].rstrip("}")
+    link = {
+        "operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/get",
+        "parameters": {parameter: "$response.body#/contents/0/id"},
+        "description": "The first item of the page.",
+    }
+    linked = blp.doc(responses={200: {"links": {"first_item": link}}})
+    return lambda view: linked(paged(ndjson(view)))
 
 
 def _root(blp: Blueprint, openapi_url: Callable[[], str]) -> None:
@@ -93,7 +103,7 @@ def _services(blp: Blueprint, source: SourceFactory) -> None:
     @blp.route("/services")
     class Services(MethodView):
         @blp.arguments(ServiceQuerySchema, location="query")
-        @_list_doc(blp, "compiled/service_list.json")
+        @_list_doc(blp, "compiled/service_list.json", "/services/{service_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Published services: one-to-one fields, only id, name, status and time (minimal),
             or fully nested (full)."""
@@ -126,7 +136,7 @@ def _organizations(blp: Blueprint, source: SourceFactory) -> None:
     @blp.route("/organizations")
     class Organizations(MethodView):
         @blp.arguments(OrganizationQuerySchema, location="query")
-        @_list_doc(blp, "compiled/organization_list.json")
+        @_list_doc(blp, "compiled/organization_list.json", "/organizations/{organization_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Organizations that provide published services."""
             search = query.get("search")
@@ -180,7 +190,7 @@ def _taxonomies(blp: Blueprint) -> None:
     @blp.route("/taxonomies")
     class Taxonomies(MethodView):
         @blp.arguments(TaxonomyQuerySchema, location="query")
-        @_list_doc(blp, "taxonomy.json")
+        @_list_doc(blp, "taxonomy.json", "/taxonomies/{taxonomy_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Our controlled vocabularies (felles begrepsapparat) as taxonomies."""
             return _list(query, lookups.taxonomies(query.get("search")), hsds.taxonomy)
@@ -196,7 +206,7 @@ def _taxonomies(blp: Blueprint) -> None:
     @blp.route("/taxonomy_terms")
     class TaxonomyTerms(MethodView):
         @blp.arguments(TaxonomyTermQuerySchema, location="query")
-        @_list_doc(blp, "taxonomy_term.json")
+        @_list_doc(blp, "taxonomy_term.json", "/taxonomy_terms/{term_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """The terms of our vocabularies, each with its taxonomy."""
             terms = lookups.taxonomy_terms(

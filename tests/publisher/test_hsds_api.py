@@ -71,6 +71,22 @@ def test_root_says_version_profile_and_openapi(publisher: Any) -> None:
     assert set(content) == {"application/json", "application/x-ndjson"}
 
 
+@pytest.mark.parametrize("kind", ["services", "organizations", "taxonomies", "taxonomy_terms"])
+def test_every_list_links_to_its_first_item(publisher: Any, kind: str) -> None:
+    # The links let clients, and the stateful fuzzing, go from a page to an item.
+    spec = publisher.get("/openapi.json").get_json()
+    [link] = spec["paths"][f"/hsds/{kind}"]["get"]["responses"]["200"]["links"].values()
+    pointer = link["operationRef"].removeprefix("#/paths/").removesuffix("/get")
+    path = pointer.replace("~1", "/").replace("~0", "~")
+    assert spec["paths"][path]["get"]
+    [(parameter, expression)] = link["parameters"].items()
+    assert expression == "$response.body#/contents/0/id"
+    first = publisher.get(f"/hsds/{kind}").get_json()["contents"][0]
+    item = publisher.get(path.replace(f"{{{parameter}}}", first["id"]))
+    assert item.status_code == 200
+    assert item.get_json()["id"] == first["id"]
+
+
 # --- services -----------------------------------------------------------------------------------
 
 

@@ -174,7 +174,13 @@ def test_valid_organisation_is_created_by_a_node_admin(client, db, node_admin):
 
 def test_unknown_routes_and_methods_use_the_same_format(client, world):
     assert_error(client.get("/api/v1/nowhere", headers=world.auth("a_reader")), 404)
-    assert_error(client.put(OFFERS, json={}, headers=world.auth("a_reader")), 405)
+    refused = client.put(OFFERS, json={}, headers=world.auth("a_reader"))
+    assert_error(refused, 405)
+    # Found by schemathesis: the error format dropped the Allow header RFC 9110 requires.
+    assert set(refused.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+    traced = client.open("/healthz", method="TRACE")
+    assert_error(traced, 405)
+    assert set(traced.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_nul_characters_are_refused_on_every_backend(client, world, db):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from openapi_spec_validator import validate
+
+from tests.registry.conftest import ORG_A
 
 
 def test_openapi_document_is_valid(client):
@@ -40,6 +43,19 @@ def test_every_api_route_is_documented_with_schemas(app, client):
             if code != "204":
                 assert "schema" in operation["responses"][code]["content"]["application/json"]
         assert "default" in operation["responses"]  # the error payload
+
+
+def test_pagination_header_is_documented_as_json(client, world):
+    # Found by schemathesis: the header was documented as an object "schema", which OpenAPI 3
+    # reads as name=value pairs, while the API sends JSON.
+    spec = client.get("/openapi.json").get_json()
+    header = spec["components"]["headers"]["PAGINATION"]
+    assert "schema" not in header
+    assert header["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PaginationMetadata"
+    }
+    response = client.get(f"/api/v1/organisations/{ORG_A}/offers", headers=world.auth("a_reader"))
+    assert json.loads(response.headers["X-Pagination"]) == {"total": 0, "total_pages": 0}
 
 
 def test_docs_page_serves_swagger_ui_locally(client):

@@ -15,7 +15,7 @@ from services.registry.duties.schemas import (
     DutySchema,
     DutyUpdateSchema,
 )
-from services.registry.web import current_actor, db_session
+from services.registry.web import current_actor, db_session, public
 
 blp = Blueprint(
     "duties",
@@ -27,6 +27,7 @@ blp = Blueprint(
 
 @blp.route("")
 class Duties(MethodView):
+    @public(blp)
     @blp.arguments(DutyQuerySchema, location="query")
     @blp.response(200, DutySchema(many=True))
     def get(self, query: dict[str, Any]) -> list[StatutoryDuty]:
@@ -41,6 +42,7 @@ class Duties(MethodView):
 
 @blp.route("/<code>")
 class DutyItem(MethodView):
+    @public(blp)
     @blp.response(200, DutySchema)
     def get(self, code: str) -> StatutoryDuty:
         return services.get_duty(db_session(), code)

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from services.registry.web import public
 from shared import vocab
 from shared.areas import Area, AreaKind, reference_data
 from shared.errors import NotFound
@@ -48,13 +49,16 @@ class AreaQuerySchema(Schema):
 
 @blp.route("/vocabularies")
 class Vocabularies(MethodView):
+    @public(blp)
     @blp.response(200, VocabularySchema(many=True))
-    def get(self) -> tuple[vocab.Vocabulary, ...]:
-        return vocab.ALL
+    def get(self) -> list[vocab.Vocabulary]:
+        # A list: flask-smorest reads a tuple returned by a view as (body, status, headers).
+        return list(vocab.ALL)
 
 
 @blp.route("/vocabularies/<vocabulary_id>")
 class VocabularyItem(MethodView):
+    @public(blp)
     @blp.response(200, VocabularySchema)
     def get(self, vocabulary_id: str) -> vocab.Vocabulary:
         try:
@@ -65,6 +69,7 @@ class VocabularyItem(MethodView):
 
 @blp.route("/areas")
 class Areas(MethodView):
+    @public(blp)
     @blp.arguments(AreaQuerySchema, location="query")
     @blp.response(200, AreaSchema(many=True))
     def get(self, query: dict[str, Any]) -> list[Area]:
@@ -75,6 +80,7 @@ class Areas(MethodView):
 
 @blp.route("/areas/<code>")
 class AreaItem(MethodView):
+    @public(blp)
     @blp.response(200, AreaSchema)
     def get(self, code: str) -> Area:
         if code not in reference_data():
