@@ -170,6 +170,9 @@ def test_token_of_a_suspended_organisation_stops_working(client, db, world):
 def test_anonymous_requests_need_authentication_but_catalogues_are_public(client, world):
     assert client.get(f"/api/v1/organisations/{ORG_A}/offers").status_code == 401
     assert client.get("/api/v1/duties").status_code == 200
+    vocabularies = client.get("/api/v1/vocabularies")
+    assert vocabularies.status_code == 200
+    assert "risk-group" in {v["id"] for v in vocabularies.get_json()}
     assert client.get("/api/v1/vocabularies/risk-group").get_json()["concepts"][0]["code"] == (
         "child_welfare"
     )

@@ -49,8 +49,9 @@ class AreaQuerySchema(Schema):
 @blp.route("/vocabularies")
 class Vocabularies(MethodView):
     @blp.response(200, VocabularySchema(many=True))
-    def get(self) -> tuple[vocab.Vocabulary, ...]:
-        return vocab.ALL
+    def get(self) -> list[vocab.Vocabulary]:
+        # A list: flask-smorest would read a tuple as (body, status, headers).
+        return list(vocab.ALL)
 
 
 @blp.route("/vocabularies/<vocabulary_id>")
