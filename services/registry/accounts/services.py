@@ -453,11 +453,20 @@ def record_login_failure(session: Session, email: str, remote_addr: str) -> None
     session.add(LoginFailure(email=normalise_email(email), remote_addr=remote_addr))
 
 
-def login(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None. Clears the account's failures."""
+def login(session: Session, email: str, password: str, remote_addr: str) -> User | None:
+    """The active user with this e-mail and password, or None.
+
+    Clears only the failures this address made on this account: those made from elsewhere
+    (someone guessing this account's password) and this address's failures on other accounts
+    keep counting, so knowing one password does not reset anyone else's throttle.
+    """
     user = get_user_by_email(session, email)
     if not verify_password(user, password) or user is None or not user.is_active:
         return None
     user.last_login_at = utcnow()
-    session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.email == user.email, LoginFailure.remote_addr == remote_addr
+        )
+    )
     return user
