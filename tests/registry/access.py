@@ -9,13 +9,14 @@ objects in the state the route needs.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import load_workbook
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from services.registry.accounts import services as accounts
@@ -587,6 +588,30 @@ class Things:
 
     def fill(self, template: str) -> str:
         return template.format(**self.values)
+
+    def fill_body(self, body: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The body with every placeholder, in keys and values, replaced."""
+
+        def filled(value: Any) -> Any:
+            if isinstance(value, str):
+                return self.fill(value)
+            if isinstance(value, Mapping):
+                return {filled(k): filled(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [filled(v) for v in value]
+            return value
+
+        return filled(dict(body or {}))
+
+
+def digest(connection: Connection) -> str:
+    """A fingerprint of every row of every registry table."""
+    hashed = hashlib.sha256()
+    for table in Base.metadata.sorted_tables:
+        order = ", ".join(c.name for c in table.primary_key.columns) or "1"
+        rows = connection.execute(text(f"SELECT * FROM {table.name} ORDER BY {order}"))  # noqa: S608
+        hashed.update(repr((table.name, rows.all())).encode())
+    return hashed.hexdigest()
 
 
 def _actor(db: Session, email: str) -> Any:

@@ -8,18 +8,16 @@ must leave exactly the audit entries the table names, with the actor and the org
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, event, select, text
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 from services.registry.accounts import services as accounts
 from services.registry.audit.models import AuditEntry
-from services.registry.base import Base
 from services.registry.web import session_fingerprint
 from tests.registry.access import (
     FOREIGN,
@@ -31,10 +29,13 @@ from tests.registry.access import (
     Access,
     Things,
     build_matrix_world,
+    digest,
 )
 from tests.registry.conftest import ORG_A
 
 MATRIX: dict[str, int] = {}
+# The refused form's page: "... did not come from this site, so nothing was changed."
+CSRF_PAGE = "kom ikke fra dette nettstedet"
 
 
 def registry_routes(app: Any) -> set[tuple[str, str]]:
@@ -51,26 +52,6 @@ def test_every_route_of_the_registry_has_a_row(app):
     routes = registry_routes(app)
     assert sorted(routes - ROUTES.keys()) == [], "add these routes to tests/registry/access.py"
     assert sorted(ROUTES.keys() - routes) == [], "these rows name routes that no longer exist"
-
-
-def digest(connection: Connection) -> str:
-    """A fingerprint of every row of every registry table."""
-    hashed = hashlib.sha256()
-    for table in Base.metadata.sorted_tables:
-        order = ", ".join(c.name for c in table.primary_key.columns) or "1"
-        rows = connection.execute(text(f"SELECT * FROM {table.name} ORDER BY {order}"))  # noqa: S608
-        hashed.update(repr((table.name, rows.all())).encode())
-    return hashed.hexdigest()
-
-
-def _filled(value: Any, things: Things) -> Any:
-    if isinstance(value, str):
-        return things.fill(value)
-    if isinstance(value, Mapping):
-        return {_filled(k, things): _filled(v, things) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_filled(v, things) for v in value]
-    return value
 
 
 class Visitor:
@@ -102,7 +83,7 @@ class Visitor:
         token = self.csrf if csrf == "own" else csrf
         path = things.fill(access.path)
         body = access.body(self.client) if callable(access.body) else access.body
-        body = _filled(dict(body or {}), things)
+        body = things.fill_body(body)
         if method not in UNSAFE:
             return self.client.open(path, method=method)
         if access.is_page:
@@ -283,6 +264,8 @@ def test_every_write_refuses_a_missing_or_wrong_csrf_token(app, db, connection, 
             with isolated as block:
                 response = visitor.send(method, access, own, csrf=token)
                 problems += _problems(visitor, method, rule, access, response, 400)
+                if access.is_page and CSRF_PAGE not in response.get_data(as_text=True):
+                    problems.append(f"{role} {method} {rule}: the page does not say why")
                 response.close()
                 if block.changed(unchanged):
                     problems.append(f"{role} {method} {rule}: no CSRF token, yet it changed")
