@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from services.registry.accounts import services as accounts
@@ -179,7 +180,11 @@ def test_anonymous_requests_need_authentication_but_catalogues_are_public(client
     assert client.get("/api/v1/areas/3301").get_json()["name"] == "Drammen"
 
 
-def test_login_redirect_stays_on_this_site(client, db, world):
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/steal", "/\\evil.example/steal", "/\t/evil.example", "https://evil.example/"],
+)
+def test_login_redirect_stays_on_this_site(client, db, world, target):
     make_user(db, world)
     csrf = csrf_from_login_page(client)
     response = client.post(
@@ -188,10 +193,26 @@ def test_login_redirect_stays_on_this_site(client, db, world):
             "email": "person@example.org",
             "password": PASSWORD,
             "csrf_token": csrf,
-            "next": "//evil.example/steal",
+            "next": target,
         },
     )
     assert response.headers["Location"] == "/"
+
+
+def test_login_redirect_goes_back_to_the_page_asked_for(client, db, world):
+    make_user(db, world)
+    csrf = csrf_from_login_page(client)
+    target = f"/o/{ORG_A}/offers/new?x=1"
+    response = client.post(
+        "/login",
+        data={
+            "email": "person@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf,
+            "next": target,
+        },
+    )
+    assert response.headers["Location"] == target
 
 
 def test_inactive_users_cannot_log_in(client, db, world):

@@ -97,3 +97,19 @@ def test_a_successful_login_clears_ones_own_failures(client, db, people, small_l
         attempt(client, "victim@example.org", "feil-passord", OWNER)
     assert attempt(client, "victim@example.org", PASSWORD, OWNER).status_code == 302
     assert failures(db, email="victim@example.org") == 0
+
+
+def test_a_made_up_forwarded_address_does_not_escape_the_throttle(client, db, people, small_limits):
+    """Without a trusted proxy (TRUSTED_PROXIES=0) X-Forwarded-For is the client's own claim:
+    a new one on every guess must not make a new address for the throttle."""
+    for n in range(5):
+        page = client.get("/login", environ_base={"REMOTE_ADDR": ATTACKER})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+        client.post(
+            "/login",
+            data={"email": f"nobody{n}@example.org", "password": "x", "csrf_token": token.group(1)},
+            environ_base={"REMOTE_ADDR": ATTACKER},
+            headers={"X-Forwarded-For": f"127.0.1.{n}"},
+        )
+    assert failures(db, remote_addr=ATTACKER) == 5
+    assert attempt(client, "attacker@example.org", PASSWORD, ATTACKER).status_code == 429

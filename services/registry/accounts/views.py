@@ -157,8 +157,15 @@ def _throttle() -> services.Throttle:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect after login is a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Only same-site paths: an open redirect after login is a phishing tool. Browsers read a
+    # backslash as a slash (/\evil.example is //evil.example) and drop tabs and newlines.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
