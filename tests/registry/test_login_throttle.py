@@ -3,6 +3,7 @@ never reset by somebody else's successful login."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from services.registry.accounts import services as accounts
 from services.registry.accounts.models import LoginFailure
+from shared.db import utcnow
 from tests.registry.conftest import OPERATOR, ORG_A, PASSWORD
 
 ATTACKER = "127.0.0.2"
@@ -113,3 +115,21 @@ def test_a_made_up_forwarded_address_does_not_escape_the_throttle(client, db, pe
         )
     assert failures(db, remote_addr=ATTACKER) == 5
     assert attempt(client, "attacker@example.org", PASSWORD, ATTACKER).status_code == 429
+
+
+def test_failures_older_than_the_window_are_dropped(client, db, people, small_limits):
+    old = LoginFailure(email="victim@example.org", remote_addr=ATTACKER)
+    old.at = utcnow() - dt.timedelta(seconds=901)
+    db.add(old)
+    db.flush()
+    attempt(client, "victim@example.org", "feil-passord", OWNER)
+    db.expire_all()
+    assert failures(db, email="victim@example.org") == 1
+    assert failures(db, remote_addr=ATTACKER) == 0
+
+
+def test_an_overlong_email_is_a_refused_login_not_an_error(client, db, people):
+    response = attempt(client, "x" * 300 + "@example.org", "feil-passord", OWNER)
+    assert response.status_code == 401
+    assert client.get("/api/v1/me").status_code == 401
+    assert failures(db, remote_addr=OWNER) == 1  # it still counts for the address

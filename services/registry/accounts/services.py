@@ -449,8 +449,20 @@ def check_throttle(session: Session, throttle: Throttle, email: str, remote_addr
         )
 
 
-def record_login_failure(session: Session, email: str, remote_addr: str) -> None:
-    session.add(LoginFailure(email=normalise_email(email), remote_addr=remote_addr))
+def record_login_failure(
+    session: Session, throttle: Throttle, email: str, remote_addr: str
+) -> None:
+    """Count a failed (or refused) attempt, and forget those older than the window, so the
+    table holds one window's attempts and no more. What was typed is cut to the column's
+    length: no account has a longer address, and the attempt still counts for the address."""
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= utcnow() - throttle.window))
+    email_column, address_column = LoginFailure.email.type, LoginFailure.remote_addr.type
+    session.add(
+        LoginFailure(
+            email=normalise_email(email)[: email_column.length],
+            remote_addr=remote_addr[: address_column.length],
+        )
+    )
 
 
 def login(session: Session, email: str, password: str, remote_addr: str) -> User | None:

@@ -194,12 +194,12 @@ def login() -> Response | tuple[str, int] | str:
     password = request.form.get("password", "")
     remote = request.remote_addr or "unknown"
     session = db_session()
-    database = current_app.extensions["nettungen.db"]
+    database, throttle = current_app.extensions["nettungen.db"], _throttle()
     try:
-        services.check_throttle(session, _throttle(), email, remote)
+        services.check_throttle(session, throttle, email, remote)
     except TooManyRequests as exc:
         # A refused attempt counts too: whoever keeps trying stays shut out for the window.
-        services.record_login_failure(session, email, remote)
+        services.record_login_failure(session, throttle, email, remote)
         database.keep_despite_error()
         page, _status = render_page(
             "login.html", next=request.form.get("next", ""), error="throttled", email=email
@@ -207,7 +207,7 @@ def login() -> Response | tuple[str, int] | str:
         return page, 429, {"Retry-After": str(exc.retry_after)}  # type: ignore[return-value]
     user = services.login(session, email, password, remote) if email and password else None
     if user is None:
-        services.record_login_failure(session, email, remote)
+        services.record_login_failure(session, throttle, email, remote)
         database.keep_despite_error()
         return render_page(
             "login.html", 401, next=request.form.get("next", ""), error="invalid", email=email
