@@ -12,12 +12,18 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.config import load_config
 from shared.db import create_engine
 from shared.metrics import init_metrics
-from shared.web import Api, RequestDatabase, database_and_bus_health, init_web, openapi_settings
+from shared.web import (
+    Api,
+    RequestDatabase,
+    database_and_bus_health,
+    init_web,
+    openapi_settings,
+    trust_proxies,
+)
 
 API_VERSION = "1.0"
 
@@ -58,9 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         )
     )
     init_metrics(app, "publisher", lambda: _gauges(database))
-    if settings["TRUSTED_PROXIES"]:
-        n = settings["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    trust_proxies(app)
     return app
 
 

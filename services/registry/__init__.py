@@ -7,13 +7,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.config import load_config
 from shared.db import create_engine
 from shared.metrics import init_metrics
 from shared.publication.keys import Signer
-from shared.web import Api, RequestDatabase, health_blueprint, init_web, openapi_settings
+from shared.web import (
+    Api,
+    RequestDatabase,
+    health_blueprint,
+    init_web,
+    openapi_settings,
+    trust_proxies,
+)
 
 API_VERSION = "1.0"
 
@@ -70,7 +76,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_metrics(app, "registry")
     init_pages(app, api)
     app.before_request(authenticate)
-    if settings["TRUSTED_PROXIES"]:
-        n = settings["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    trust_proxies(app)
     return app

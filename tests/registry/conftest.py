@@ -123,3 +123,16 @@ def node_admin(db: Session, client) -> dict[str, str]:
     accounts.create_user(db, OPERATOR, "node@example.org", "Node Admin", PASSWORD, True)
     db.flush()
     return login(client, "node@example.org")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """The size of the access matrix, when its tests ran (issue 9's closing note asks for it)."""
+    from tests.registry.test_access_matrix import MATRIX
+
+    if MATRIX:
+        terminalreporter.write_line(
+            f"access matrix: {MATRIX.get('routes', 0)} routes × {MATRIX.get('roles', 0)} roles "
+            f"= {MATRIX.get('routes', 0) * MATRIX.get('roles', 0)} requests; "
+            f"{MATRIX.get('crossed', 0)} routes with another organisation's object; "
+            f"{MATRIX.get('csrf', 0)} writes × 2 without a valid CSRF token"
+        )

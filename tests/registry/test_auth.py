@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from services.registry.accounts import services as accounts
@@ -170,6 +171,9 @@ def test_token_of_a_suspended_organisation_stops_working(client, db, world):
 def test_anonymous_requests_need_authentication_but_catalogues_are_public(client, world):
     assert client.get(f"/api/v1/organisations/{ORG_A}/offers").status_code == 401
     assert client.get("/api/v1/duties").status_code == 200
+    vocabularies = client.get("/api/v1/vocabularies")
+    assert vocabularies.status_code == 200
+    assert "risk-group" in {v["id"] for v in vocabularies.get_json()}
     assert client.get("/api/v1/vocabularies/risk-group").get_json()["concepts"][0]["code"] == (
         "child_welfare"
     )
@@ -213,7 +217,11 @@ def test_the_document_says_which_operations_are_public(client):
     assert spec["security"] == [{"bearer": []}]
 
 
-def test_login_redirect_stays_on_this_site(client, db, world):
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example/steal", "/\\evil.example/steal", "/\t/evil.example", "https://evil.example/"],
+)
+def test_login_redirect_stays_on_this_site(client, db, world, target):
     make_user(db, world)
     csrf = csrf_from_login_page(client)
     response = client.post(
@@ -222,10 +230,26 @@ def test_login_redirect_stays_on_this_site(client, db, world):
             "email": "person@example.org",
             "password": PASSWORD,
             "csrf_token": csrf,
-            "next": "//evil.example/steal",
+            "next": target,
         },
     )
     assert response.headers["Location"] == "/"
+
+
+def test_login_redirect_goes_back_to_the_page_asked_for(client, db, world):
+    make_user(db, world)
+    csrf = csrf_from_login_page(client)
+    target = f"/o/{ORG_A}/offers/new?x=1"
+    response = client.post(
+        "/login",
+        data={
+            "email": "person@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf,
+            "next": target,
+        },
+    )
+    assert response.headers["Location"] == target
 
 
 def test_inactive_users_cannot_log_in(client, db, world):

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from services.registry.accounts import services as accounts
 from services.registry.audit.models import AuditEntry
+from services.registry.coordination import services as coordination
 from services.registry.coordination.method import MANDATE_CHECKLIST, MANDATE_DUTIES
 from services.registry.coordination.models import (
     AssessmentAnswer,
@@ -17,7 +18,7 @@ from services.registry.coordination.models import (
     MethodStep,
 )
 from services.registry.offers import services as offers
-from tests.registry.conftest import ORG_A, offer_input
+from tests.registry.conftest import ORG_A, audit_count, offer_input
 from tests.registry.pages import sign_in, text_of
 
 WS = f"/o/{ORG_A}/workspace"
@@ -177,3 +178,15 @@ def test_assessment_shows_the_pyramid_and_gaps(client, db, world):
     assert "Ingen tilbud for alderen 0–5." in page
     assert family  # the family agency has no offers: no overlap between agencies
     assert "Ingen funnet." in page
+
+
+def test_a_readers_post_is_refused_before_its_form_is_read(client, db, world):
+    admin = accounts.build_actor(db, accounts.get_user_by_email(db, "a_admin@example.org"))
+    coordination.start_workspace(db, admin, world.orgs[ORG_A], "Gruppa")
+    db.flush()
+    token = sign_in(client, db, "a_reader")
+    before = audit_count(db)
+    for path, form in (("steps/1", {"status": "nonsense"}), ("members", {"name": ""})):
+        response = client.post(f"{WS}/{path}", data={"csrf_token": token, **form})
+        assert response.status_code == 403, path
+    assert audit_count(db) == before

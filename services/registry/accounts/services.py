@@ -449,15 +449,36 @@ def check_throttle(session: Session, throttle: Throttle, email: str, remote_addr
         )
 
 
-def record_login_failure(session: Session, email: str, remote_addr: str) -> None:
-    session.add(LoginFailure(email=normalise_email(email), remote_addr=remote_addr))
+def record_login_failure(
+    session: Session, throttle: Throttle, email: str, remote_addr: str
+) -> None:
+    """Count a failed (or refused) attempt, and forget those older than the window, so the
+    table holds one window's attempts and no more. What was typed is cut to the column's
+    length: no account has a longer address, and the attempt still counts for the address."""
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= utcnow() - throttle.window))
+    email_column, address_column = LoginFailure.email.type, LoginFailure.remote_addr.type
+    session.add(
+        LoginFailure(
+            email=normalise_email(email)[: email_column.length],
+            remote_addr=remote_addr[: address_column.length],
+        )
+    )
 
 
-def login(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None. Clears the account's failures."""
+def login(session: Session, email: str, password: str, remote_addr: str) -> User | None:
+    """The active user with this e-mail and password, or None.
+
+    Clears only the failures this address made on this account: those made from elsewhere
+    (someone guessing this account's password) and this address's failures on other accounts
+    keep counting, so knowing one password does not reset anyone else's throttle.
+    """
     user = get_user_by_email(session, email)
     if not verify_password(user, password) or user is None or not user.is_active:
         return None
     user.last_login_at = utcnow()
-    session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.email == user.email, LoginFailure.remote_addr == remote_addr
+        )
+    )
     return user

@@ -157,8 +157,15 @@ def _throttle() -> services.Throttle:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect after login is a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Only same-site paths: an open redirect after login is a phishing tool. Browsers read a
+    # backslash as a slash (/\evil.example is //evil.example) and drop tabs and newlines.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
@@ -187,17 +194,21 @@ def login() -> Response | tuple[str, int] | str:
     password = request.form.get("password", "")
     remote = request.remote_addr or "unknown"
     session = db_session()
+    database, throttle = current_app.extensions["nettungen.db"], _throttle()
     try:
-        services.check_throttle(session, _throttle(), email, remote)
+        services.check_throttle(session, throttle, email, remote)
     except TooManyRequests as exc:
+        # A refused attempt counts too: whoever keeps trying stays shut out for the window.
+        services.record_login_failure(session, throttle, email, remote)
+        database.keep_despite_error()
         page, _status = render_page(
             "login.html", next=request.form.get("next", ""), error="throttled", email=email
         )
         return page, 429, {"Retry-After": str(exc.retry_after)}  # type: ignore[return-value]
-    user = services.login(session, email, password) if email and password else None
+    user = services.login(session, email, password, remote) if email and password else None
     if user is None:
-        services.record_login_failure(session, email, remote)
-        current_app.extensions["nettungen.db"].keep_despite_error()
+        services.record_login_failure(session, throttle, email, remote)
+        database.keep_despite_error()
         return render_page(
             "login.html", 401, next=request.form.get("next", ""), error="invalid", email=email
         )

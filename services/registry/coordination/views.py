@@ -34,6 +34,7 @@ from services.registry.ui.web import (
     page_blueprint,
     read_posted,
     render_page,
+    require_any_role,
     roles_here,
     signed_in,
     validate,
@@ -68,6 +69,14 @@ def workspace() -> CoordinationGroup:
 
 
 register_item_pages(bp, workspace)
+
+
+@bp.before_request
+def _only_workers_post() -> None:
+    # Refuse a reader's post before its form is read: a refusal is a 403 whatever was sent,
+    # never a page of field messages about a change the reader may not make.
+    if request.method == "POST":
+        require_any_role(services.WORKERS)
 
 
 def can_edit() -> bool:
