@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Sequence
@@ -99,6 +100,11 @@ class Databases:
                 for database in self.created:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
             admin.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Unsupported(Exception):  # noqa: N818 - a verdict on the backends, not a failure
+    """A benchmark that cannot run on the configured backends (the message says what it needs)."""
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -190,7 +196,7 @@ TABLE_HEADER = ("benchmark", "ours", "raw", "unit", "ratio", "target", "met", "n
 
 def table_rows(results: Sequence[Result]) -> list[tuple[str, ...]]:
     """The rows of the results table: absolute figures, raw baseline, ours/raw, the target."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for result in results:
         ratio = result.ratio
         rows.append(

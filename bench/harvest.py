@@ -17,7 +17,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.common import Databases, Result, Scale, rss_result, run_module
@@ -60,11 +60,11 @@ def harvest_in_full(search_url: str) -> tuple[int, float]:
     return applied, seconds
 
 
-def read_directly(engine: object, expected: int) -> float:
+def read_directly(engine: Engine, expected: int) -> float:
     """Every log row, in order, straight from the node's database: rows per second."""
     started = time.perf_counter()
     count = 0
-    with Session(engine) as session:  # type: ignore[call-overload]
+    with Session(engine) as session:
         result = session.execute(
             select(LogEntry).order_by(LogEntry.seq).execution_options(yield_per=2_000)
         )

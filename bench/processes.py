@@ -71,7 +71,7 @@ def in_process(target: Callable[..., Any], *args: Any, timeout: float = 600) -> 
             process.kill()
     if status != "ok":
         raise RuntimeError(f"{target.__name__} failed in its process: {value}")
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _service(target: Callable[..., Any], args: tuple[Any, ...], stop: Any, results: Any) -> None:

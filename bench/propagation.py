@@ -25,7 +25,15 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bench.common import Databases, Result, Scale, percentile, rss_result, run_module
+from bench.common import (
+    Databases,
+    Result,
+    Scale,
+    Unsupported,
+    percentile,
+    rss_result,
+    run_module,
+)
 from bench.nodes import BenchNode, trust
 from bench.processes import free_port, gunicorn, running
 from services.registry.accounts import services as accounts
@@ -85,7 +93,7 @@ def _watch(engine: Engine, seen: dict[str, float], stop: threading.Event) -> Non
 
 
 def _token(session: Session, actor: Actor, builder: NodeBuilder) -> str:
-    user = session.get(User, actor.user_id)
+    user = session.get_one(User, actor.user_id)
     organisation = builder.providers["municipality"].organisation
     return accounts.issue_token(session, Actor.operator(), user, organisation, "bench").plaintext
 
@@ -163,7 +171,7 @@ def raw_round_trips(broker: str, count: int, size: int) -> list[float]:
 
 def run(databases: Databases, scale: Scale) -> list[Result]:
     if not databases.broker.startswith("amqp"):
-        raise SystemExit("bench.propagation needs RabbitMQ: set BENCH_BROKER_URL=amqp://...")
+        raise Unsupported("it measures RabbitMQ: set BENCH_BROKER_URL=amqp://...")
     per_run = max(1, scale.publications // scale.runs)
     port = free_port()
     base_url = "https://propagation.bench.test"
@@ -184,7 +192,7 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
         "SIGNING_KEY_PASSPHRASE": TEST_PASSPHRASE,
     }
     p95s, p50s, raw_p95s, every = [], [], [], []
-    stop, seen = threading.Event(), {}
+    stop, seen = threading.Event(), dict[str, float]()
     watcher = threading.Thread(target=_watch, args=(search_engine, seen, stop))
     watcher.start()
     try:
