@@ -10,6 +10,7 @@ targets, which are too noisy for a shared CI machine at that scale.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import importlib
 import math
@@ -88,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="the small scale CI runs")
     parser.add_argument("--output", type=Path, help=f"where to write (default {DOCUMENT})")
     parser.add_argument("--only", nargs="+", choices=MODULES, help="run only these")
+    for field in ("runs", "publications", "harvest_versions", "ingest_events"):
+        parser.add_argument(
+            f"--{field.replace('_', '-')}", type=int, help="override the scale (say so with it)"
+        )
     args = parser.parse_args(argv)
     databases = Databases.from_environment()
     databases.close()
@@ -100,12 +105,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     scale = SMOKE if args.smoke else Scale()
+    overrides = {
+        field: getattr(args, field)
+        for field in ("runs", "publications", "harvest_versions", "ingest_events")
+        if getattr(args, field) is not None
+    }
+    scale = dataclasses.replace(scale, **overrides)
     results, skipped, failed = run_all(args.only or MODULES, scale)
     print_table(TABLE_HEADER, table_rows(results))
     output = args.output or (None if args.smoke else DOCUMENT)
     if output is not None:
         facts = machine(databases.server, databases.broker)
         run_command = command(databases.server, databases.broker, args.smoke)
+        run_command += "".join(
+            f" --{field.replace('_', '-')} {value}" for field, value in overrides.items()
+        )
         now = dt.datetime.now(dt.UTC)
         text = render(results, run_command, facts, scale, now, skipped, kept_notes(output))
         output.write_text(text)
