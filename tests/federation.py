@@ -9,6 +9,7 @@ histories with versions in the past.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,8 +30,11 @@ from shared.ingest.directory import DirectoryCache
 from shared.ingest.harvester import Harvester, HarvestSettings
 from shared.ingest.http import Limits
 from shared.ingest.verifier import Verifier
+from shared.publication.events import signing_input
 from shared.publication.keys import entry_event, verification_keys
-from shared.publication.models import LogEntry, PublishedOffer
+from shared.publication.models import LogEntry, NodeKey, PublishedOffer
+from shared.signing import sign, unseal
+from tests.conftest import TEST_PASSPHRASE
 from tests.publisher.conftest import make_publisher
 from tests.publisher.node import NodeBuilder
 
@@ -83,6 +87,22 @@ class TestNode:
     def orgnrs(self) -> list[str]:
         return [org[0] for org in self.organisations.values()]
 
+    def resign(self, event: dict[str, Any], **changes: Any) -> dict[str, Any]:
+        """``event`` changed and signed again with the node's active key (a node
+        misbehaving); ``data_<name>`` changes a field of the offer version."""
+        changed = copy.deepcopy(event)
+        for name, value in changes.items():
+            if name.startswith("data_"):
+                changed["data"][name[5:]] = value
+            else:
+                changed[name] = value
+        with Session(self.engine) as session:
+            row = session.scalars(select(NodeKey).where(NodeKey.retired_at.is_(None))).one()
+            private = unseal(row.private_key, TEST_PASSPHRASE)
+        changed["signingkey"] = row.key_id
+        changed["signature"] = sign(private, signing_input(changed))
+        return changed
+
 
 class NodesTransport(httpx.BaseTransport):
     """Routes each request to the WSGI app of the node whose host it names."""
@@ -114,9 +134,12 @@ class Federation:
         node_id: str,
         organisations: dict[str, tuple[str, str, str, str]],
         page_size: int = 250,
+        base_url: str | None = None,
     ) -> TestNode:
+        """A node at ``https://<node_id>.node.test`` (reached through :attr:`transport`), or
+        at ``base_url`` where the test serves its app itself."""
         url = self.node_database_factory()
-        base = f"https://{node_id}.node.test"
+        base = base_url or f"https://{node_id}.node.test"
         app = make_publisher(
             url, self.tmp_path / node_id, NODE_BASE_URL=base, LDES_PAGE_SIZE=page_size
         )

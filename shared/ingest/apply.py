@@ -27,10 +27,29 @@ from shared.db import insert_if_absent, utcnow
 from shared.ingest.directory import Directory, TrustedNode
 from shared.ingest.models import IngestedOffer, RejectedEvent
 from shared.publication import EVENT_WITHDRAWN
-from shared.publication.events import EventRejected, check_event, sequence_of
+from shared.publication.events import EventRejected, check_event, sequence_of, signing_input
 
 log = logging.getLogger(__name__)
 EXCERPT_CHARS = 2000
+# An offer version is a few kilobytes; an event anywhere near this is not one of ours, whether
+# it comes as a message on the bus or inside a feed page.
+MAX_EVENT_BYTES = 1024 * 1024
+# An offer version nests a handful of levels deep (event, data, lists of objects).
+MAX_EVENT_DEPTH = 16
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON ``value`` nests objects and arrays more than ``limit`` deep."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        if children and depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 @dataclass(frozen=True)
@@ -106,10 +125,14 @@ def verify(
                 "signed by a key the node has rotated out; such events are taken from the "
                 "node's feed, not from the bus"
             )
-    try:
-        document = check_event(event, keys, expected_source=node.base_url)
-    except RecursionError:
-        raise EventRejected("the event is nested too deeply") from None
+    if _deeper_than(event, MAX_EVENT_DEPTH):
+        # Checked without recursion: anything deeper could pass one check and then exhaust
+        # the stack in a later one (the sink's), which would refuse nothing and stop ingest.
+        raise EventRejected(f"the event is nested more than {MAX_EVENT_DEPTH} deep")
+    size = len(signing_input(event))
+    if size > MAX_EVENT_BYTES:
+        raise EventRejected(f"the event is {size} bytes; events are at most {MAX_EVENT_BYTES}")
+    document = check_event(event, keys, expected_source=node.base_url)
     organisation = document["provider"]["organisation_number"]
     lapsed = organisation not in node.organisations
     if lapsed and event["type"] != EVENT_WITHDRAWN:
@@ -146,6 +169,19 @@ def _claim(session: Session, offer_uri: str, event: VerifiedEvent) -> IngestedOf
     ).one()
 
 
+def _refuse_reused_identity(current: IngestedOffer, event: VerifiedEvent) -> None:
+    """A node's events each have an id of their own and each version has one event, so the
+    same event again is a duplicate (ignored), but an event that reuses the id of the current
+    version for another version, or another id for the current version, is a replay of
+    something else: refused."""
+    event_id = str(event.event["id"])
+    if (event_id == current.event_id) != (event.version == current.version):
+        raise EventRejected(
+            f"event {event_id} for version {event.version} replays the identity of event "
+            f"{current.event_id} for version {current.version} of {event.offer_uri}"
+        )
+
+
 def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
     """Apply a verified event in the caller's transaction; idempotent by (offer, version).
 
@@ -161,6 +197,7 @@ def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
     sink.record(session, event)
     current = _claim(session, event.offer_uri, event)
     if current is not None:
+        _refuse_reused_identity(current, event)
         if current.version >= event.version:
             return Outcome.IGNORED
         if event.sequence <= current.sequence:
@@ -207,7 +244,13 @@ def record_rejection(
     elif isinstance(received, str):
         excerpt = received[:EXCERPT_CHARS]
     else:
-        excerpt = json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+        try:
+            excerpt = json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+        except RecursionError:
+            # Nested deeper than can be written out again this far down the stack: the reason
+            # says why it was refused; the record must never fail (a message would come back
+            # for ever).
+            excerpt = f"({type(received).__name__} not shown: it cannot be written as JSON)"
 
     def text(name: str, limit: int) -> str | None:
         value = event.get(name)

@@ -23,7 +23,7 @@ from shared.cli import ServiceContext, log_to_stdout, stop_on_signals
 from shared.config import ConfigKey, describe
 from shared.ingest import directory
 from shared.ingest.apply import Sink
-from shared.ingest.http import FetchError, Limits, fetch_keys, new_client
+from shared.ingest.http import FetchError, Limits, fetch_keys
 from shared.ingest.models import TRANSPORTS, RejectedEvent
 from shared.migrations import Migrations
 from shared.serve import serve_options
@@ -133,13 +133,13 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
     @pass_context
     def ingest(ctx: ServiceContext, bus: bool, feeds: bool, once: bool) -> None:
         """Keep this service's copy up to date from the bus and the nodes' feeds."""
-        from shared.ingest.config import build_consumer, build_harvester
+        from shared.ingest.config import build_client, build_consumer, build_harvester
 
         # The group this command belongs to names the service: search, reporting.
         parent = click.get_current_context().parent
         log_to_stdout(parent.info_name if parent and parent.info_name else "ingest")
         settings, sessions, sink = ctx.settings, ctx.sessions, make_sink()
-        client = new_client()
+        client = build_client(settings)
         consumer = build_consumer(settings, sessions, sink, client) if bus else None
         harvester = build_harvester(settings, sessions, sink, client) if feeds else None
         if once:
@@ -171,10 +171,12 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
     return ingest
 
 
-def _keys_of(base_url: str, jwks: Path | None) -> list[VerificationKey]:
+def _keys_of(ctx: ServiceContext, base_url: str, jwks: Path | None) -> list[VerificationKey]:
+    from shared.ingest.config import build_client
+
     try:
         if jwks is None:
-            with new_client() as client:
+            with build_client(ctx.settings) as client:
                 return fetch_keys(client, base_url.rstrip("/"), Limits(timeout=10.0))
         document = json.loads(jwks.read_text(encoding="utf-8"))
         return [VerificationKey.from_jwk(k) for k in document["keys"]]
@@ -209,7 +211,7 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
         jwks: Path | None,
     ) -> None:
         """Trust a node: its keys, and the organisations it may publish for."""
-        keys = _keys_of(base_url, jwks)
+        keys = _keys_of(ctx, base_url, jwks)
         with ctx.transaction() as session:
             node = directory.add_node(
                 session,
@@ -283,7 +285,7 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
         """Read the node's JWKS again (after it rotated its key)."""
         with ctx.transaction() as session:
             node = directory.get_node(session, node_id)
-            changed = directory.replace_keys(session, node_id, _keys_of(node.base_url, jwks))
+            changed = directory.replace_keys(session, node_id, _keys_of(ctx, node.base_url, jwks))
         click.echo(f"Node {node_id}: keys {'updated' if changed else 'unchanged'}.")
 
     @nodes.command("reharvest")

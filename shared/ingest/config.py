@@ -24,6 +24,12 @@ def _default_bus(_resolved: dict[str, Any]) -> str:
     return f"embedded://{Path('instance/node/bus.sqlite').resolve()}"
 
 
+def _ca_file(value: str) -> str:
+    if value and not Path(value).is_file():
+        raise ValueError(f"no file {value}")
+    return str(Path(value).resolve()) if value else ""
+
+
 def ingest_config(queue: str) -> list[ConfigKey]:
     """The ingest keys, with ``queue`` as the default name of the service's own queue."""
     return [
@@ -71,12 +77,30 @@ def ingest_config(queue: str) -> list[ConfigKey]:
             "HARVEST_MAX_PAGES", "Most feed pages read from one node per round.", positive_int, 400
         ),
         ConfigKey(
+            "HARVEST_CONCURRENCY",
+            "Nodes a harvest round reads at the same time, so a slow node delays only itself.",
+            positive_int,
+            4,
+        ),
+        ConfigKey(
+            "HARVEST_CA_FILE",
+            "PEM file of certificate authorities to trust for nodes' HTTPS besides the public "
+            "ones (a federation's own CA). Certificates are always verified.",
+            _ca_file,
+            "",
+        ),
+        ConfigKey(
             "KEYS_MAX_AGE_SECONDS",
             "How old a node's copy of keys may get before the harvester reads its JWKS again.",
             positive_float,
             300.0,
         ),
     ]
+
+
+def build_client(settings: dict[str, Any]) -> httpx.Client:
+    """The HTTP client the harvester and the key refresher reach nodes with."""
+    return new_client(ca_file=settings["HARVEST_CA_FILE"] or None)
 
 
 def build_verifier(
@@ -108,7 +132,7 @@ def build_harvester(
     sink: Sink,
     client: httpx.Client | None = None,
 ) -> Harvester:
-    client = client or new_client()
+    client = client or build_client(settings)
     return Harvester(
         sessions,
         sink,
@@ -121,5 +145,6 @@ def build_harvester(
             ),
             round_seconds=settings["HARVEST_ROUND_SECONDS"],
             max_pages=settings["HARVEST_MAX_PAGES"],
+            concurrency=settings["HARVEST_CONCURRENCY"],
         ),
     )

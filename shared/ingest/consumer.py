@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.bus import BusUnavailable, Consumer, IncomingMessage, Reject
 from shared.ingest.apply import (
     APPLY_REFUSALS,
+    MAX_EVENT_BYTES,
     Outcome,
     Sink,
     apply_event,
@@ -33,8 +34,6 @@ from shared.publication.events import EventRejected
 
 log = logging.getLogger(__name__)
 BINDINGS = ("#",)
-# An offer version is a few kilobytes; anything near this is not one of ours.
-MAX_EVENT_BYTES = 1024 * 1024
 
 
 @dataclass

@@ -86,7 +86,8 @@ def _trusted(row: FederationNode) -> TrustedNode:
 
 
 def load_directory(session: Session) -> Directory:
-    return Directory(_trusted(row) for row in session.scalars(select(FederationNode)))
+    nodes = session.scalars(select(FederationNode).order_by(FederationNode.id))
+    return Directory(_trusted(row) for row in nodes)
 
 
 class DirectoryCache:

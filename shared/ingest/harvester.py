@@ -7,8 +7,10 @@ computes page addresses under the node's base URL and never follows links a node
 point elsewhere or round in a loop. Each page is verified first, then applied together with
 the cursor in one transaction: a crash repeats at most one page, which applies as nothing.
 
-Every fetch is bounded (:mod:`shared.ingest.http`), and so is every round, in pages and in
-time, so a slow or hostile node delays only itself and the next round resumes where it ended.
+Every fetch is bounded (:mod:`shared.ingest.http`), and so is every node's share of a round,
+in pages and in time (all its fetches, keys included, end by its deadline). A round reads up
+to ``concurrency`` nodes at once, so a slow or hostile node delays only itself and the next
+round resumes where it ended.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,8 +37,8 @@ from shared.ingest.apply import (
     refusal_reason,
 )
 from shared.ingest.directory import TrustedNode
-from shared.ingest.http import FetchError, Limits, get_json
-from shared.ingest.models import HarvestCursor
+from shared.ingest.http import FetchError, Limits, deadline, get_json
+from shared.ingest.models import ETAG_CHARS, HarvestCursor
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
@@ -48,6 +51,7 @@ class HarvestSettings:
     limits: Limits = field(default_factory=Limits)
     round_seconds: float = 60.0  # at most this long on one node per round
     max_pages: int = 400  # and at most this many pages
+    concurrency: int = 4  # nodes read at the same time
 
 
 @dataclass
@@ -58,6 +62,7 @@ class HarvestReport:
     ignored: int = 0
     rejected: int = 0
     error: str | None = None
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -110,14 +115,21 @@ class Harvester:
         self.settings = settings or HarvestSettings()
 
     def harvest_all(self) -> list[HarvestReport]:
-        """One round over every node reached by feed."""
-        return [self.harvest(node) for node in self.verifier.directory.current().harvested()]
+        """One round over every node reached by feed, ``concurrency`` nodes at a time."""
+        nodes = self.verifier.directory.current().harvested()
+        workers = min(self.settings.concurrency, len(nodes))
+        if workers <= 1:
+            return [self.harvest(node) for node in nodes]
+        with ThreadPoolExecutor(workers, thread_name_prefix="harvest") as pool:
+            return list(pool.map(self.harvest, nodes))
 
     def harvest(self, node: TrustedNode) -> HarvestReport:
         """Apply what is new in one node's stream, within the round's bounds."""
         report = HarvestReport(node.id)
+        started = time.monotonic()
         try:
-            self._harvest(node, report)
+            with deadline(self.settings.round_seconds):
+                self._harvest(node, report)
         except (FetchError, _Paused) as exc:
             report.error = str(exc)
             log.warning("harvesting node %s: %s", node.id, exc)
@@ -127,6 +139,7 @@ class Harvester:
             # A node must never stop the harvest of the others, whatever it sends.
             report.error = f"unexpected {type(exc).__name__}: {exc}"
             log.exception("harvesting node %s failed", node.id)
+        report.seconds = time.monotonic() - started
         self._note(node.id, report.error)
         return report
 
@@ -178,6 +191,10 @@ class Harvester:
             report.pages += 1
             if not complete:
                 break
+            if position < last:  # read again, it would say the same: a loop, not progress
+                raise FetchError(
+                    f"page {page} says it is complete but ends at sequence {position}, not {last}"
+                )
         if position >= root.last_sequence:
             self._save_root_etag(node.id, root.etag)
 
@@ -267,7 +284,8 @@ class Harvester:
         with self.sessions.begin() as session:
             cursor = session.get(HarvestCursor, node_id)
             if cursor is not None:
-                cursor.root_etag = etag
+                # Any longer is not an ETag of ours: the next poll goes without one.
+                cursor.root_etag = etag if etag is None or len(etag) <= ETAG_CHARS else None
 
     def run(self, stop: threading.Event, interval: float) -> None:
         """Harvest every ``interval`` seconds until ``stop`` is set; nothing else ends it."""

@@ -1,23 +1,34 @@
 """Fetching JSON from other nodes, bounded in time and size whatever the node does.
 
 A node can be slow, hang, drip bytes, send gigabytes or answer with garbage; none of that may
-stall or exhaust the service harvesting it. Every fetch has a connect and read timeout, an
-overall deadline checked while the body arrives, and a byte limit; anything beyond them is a
-:class:`FetchError`, which the caller records against the node and moves on.
+stall or exhaust the service harvesting it. Every fetch has a connect and read timeout, a byte
+limit, and an overall deadline that every socket operation keeps (:func:`deadline`): a node
+dripping its headers or its TLS handshake a byte at a time gets no more time than one that
+hangs. Anything beyond the limits, and any answer that is not JSON, is a :class:`FetchError`,
+which the caller records against the node and moves on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import ssl
 import time
+import zlib
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+import certifi
+import httpcore
 import httpx
 
 from shared.signing import VerificationKey
 
 JWKS_PATH = "/.well-known/jwks.json"
+JSON = "application/json"
+JWKS_TYPES = ("application/jwk-set+json", JSON)
 USER_AGENT = "Nettungen-harvester/1.0 (+https://nettungen.no)"
 
 
@@ -39,57 +50,203 @@ class Fetched:
     etag: str | None
 
 
-def new_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
-    """A client for harvesting: TLS certificates verified, no redirects to other hosts."""
+# The moment (time.monotonic) by which the fetches of this thread must be done, if any.
+_deadline: ContextVar[float | None] = ContextVar("fetch_deadline", default=None)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[float]:
+    """Every fetch inside ends within ``seconds`` (or the enclosing deadline, if sooner)."""
+    outer = _deadline.get()
+    moment = time.monotonic() + seconds
+    token = _deadline.set(moment if outer is None else min(outer, moment))
+    try:
+        yield _deadline.get() or moment
+    finally:
+        _deadline.reset(token)
+
+
+def _within_deadline(timeout: float | None, expired: type[Exception]) -> float | None:
+    """``timeout`` for one socket operation, cut to what is left of the deadline."""
+    moment = _deadline.get()
+    if moment is None:
+        return timeout
+    left = moment - time.monotonic()
+    if left <= 0:
+        raise expired("the time for it ran out before it began")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read, write and TLS handshake keeps the fetch's deadline."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _within_deadline(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _within_deadline(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        # Python's TLS handshake keeps one socket timeout for the whole of it, however the
+        # node drips its part.
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            super().connect_tcp(host, port, timeout, local_address, socket_options)
+        )
+
+
+class _HarvestTransport(httpx.HTTPTransport):
+    def __init__(self, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context)
+        # httpx has no setting for the network backend; its pool is made again with ours and
+        # with the rest as httpx makes it (HTTP/1.1, httpx's default limits).
+        limits = httpx.Limits()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend(),
+        )
+
+
+def trust(ca_file: str | None = None) -> ssl.SSLContext:
+    """Certificates verified against the public CAs, and those in ``ca_file`` too (a
+    federation's own CA); host names checked."""
+    context = ssl.create_default_context(cafile=certifi.where())
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
+def new_client(
+    transport: httpx.BaseTransport | None = None, ca_file: str | None = None
+) -> httpx.Client:
+    """A client for harvesting: TLS certificates verified (``ca_file`` adds CAs to trust),
+    no redirects to other hosts, every fetch within its deadline. Nodes are reached directly:
+    a proxy named in the environment would bypass the deadline on every socket."""
     return httpx.Client(
-        transport=transport,
+        transport=transport or _HarvestTransport(trust(ca_file)),
         headers={"User-Agent": USER_AGENT},
         follow_redirects=False,
-        verify=True,
+        trust_env=False,
     )
 
 
-def get_json(client: httpx.Client, url: str, limits: Limits, etag: str | None = None) -> Fetched:
-    """GET ``url`` as JSON within ``limits``; ``etag`` makes it conditional."""
-    headers = {"Accept": "application/json"}
+def _is_json(content_type: str | None, accepted: tuple[str, ...]) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() in accepted
+
+
+def get_json(
+    client: httpx.Client,
+    url: str,
+    limits: Limits,
+    etag: str | None = None,
+    accepted: tuple[str, ...] = (JSON,),
+) -> Fetched:
+    """GET ``url`` as JSON within ``limits``; ``etag`` makes it conditional. An answer of
+    another media type than ``accepted`` (Turtle, JSON-LD, HTML ...) is refused unread."""
+    headers = {"Accept": ", ".join(accepted), "Accept-Encoding": "gzip"}
     if etag:
         headers["If-None-Match"] = etag
     timeout = httpx.Timeout(limits.timeout, connect=limits.connect_timeout)
-    deadline = time.monotonic() + limits.timeout
     try:
-        with client.stream("GET", url, headers=headers, timeout=timeout) as response:
+        with (
+            deadline(limits.timeout) as must_end,
+            client.stream("GET", url, headers=headers, timeout=timeout) as response,
+        ):
             if response.status_code == 304:
                 return Fetched(304, None, etag)
             if response.status_code != 200:
                 raise FetchError(f"{url} answered {response.status_code}")
-            declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-                raise FetchError(f"{url} is {declared} bytes; the limit is {limits.max_bytes}")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > limits.max_bytes:
-                    raise FetchError(f"{url} is larger than {limits.max_bytes} bytes")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"{url} took longer than {limits.timeout} s")
+            if not _is_json(response.headers.get("Content-Type"), accepted):
+                raise FetchError(
+                    f"{url} is {response.headers.get('Content-Type') or 'of no media type'}, "
+                    f"not {' or '.join(accepted)}"
+                )
+            body = _read_body(response, url, limits, must_end)
             new_etag = response.headers.get("ETag")
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"{url} took too long ({type(exc).__name__}: {exc})") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from None
     return Fetched(200, parse_json(body, url), new_etag)
 
 
+def _read_body(response: httpx.Response, url: str, limits: Limits, must_end: float) -> bytearray:
+    """The body, within the limits in bytes (decompressed) and time.
+
+    httpx would inflate a gzip body a network read at a time, however large the result (a
+    few kilobytes can inflate to gigabytes), so it is inflated here, never past the limit.
+    """
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FetchError(f"{url} is {declared} bytes; the limit is {limits.max_bytes}")
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("identity", "gzip"):
+        raise FetchError(f"{url} is compressed as {encoding!r}, which was not asked for")
+    inflate = zlib.decompressobj(zlib.MAX_WBITS | 32) if encoding == "gzip" else None
+    body = bytearray()
+    for chunk in response.iter_raw() if inflate is not None else response.iter_bytes():
+        if inflate is not None:
+            try:
+                chunk = inflate.decompress(chunk, limits.max_bytes - len(body) + 1)
+            except zlib.error:
+                raise FetchError(f"{url} is not usable gzip") from None
+        body.extend(chunk)
+        if len(body) > limits.max_bytes:
+            raise FetchError(f"{url} is larger than {limits.max_bytes} bytes")
+        if time.monotonic() > must_end:
+            raise FetchError(f"{url} took longer than {limits.timeout} s")
+    if inflate is not None and not inflate.eof:
+        raise FetchError(f"{url} ends before its compressed body does")
+    return body
+
+
 def parse_json(body: bytes | bytearray, what: str) -> Any:
     """JSON from elsewhere, or :class:`FetchError`: malformed text, numbers too long to
-    convert and nesting too deep to parse are all just bad input, never a crash."""
+    convert, nesting too deep to parse and the constants JSON does not have (``NaN``,
+    ``Infinity``) are all just bad input, never a crash."""
     try:
-        return json.loads(body)
+        return json.loads(body, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FetchError(f"{what} is not usable JSON: {type(exc).__name__}") from None
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def fetch_keys(client: httpx.Client, base_url: str, limits: Limits) -> list[VerificationKey]:
     """The node's public keys from its JWKS; keys of other kinds are skipped."""
-    fetched = get_json(client, base_url + JWKS_PATH, limits)
+    fetched = get_json(client, base_url + JWKS_PATH, limits, accepted=JWKS_TYPES)
     listed = fetched.document.get("keys") if isinstance(fetched.document, dict) else None
     if not isinstance(listed, list):
         raise FetchError(f"{base_url}{JWKS_PATH} is not a JSON Web Key Set")

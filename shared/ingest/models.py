@@ -27,6 +27,7 @@ TRANSPORT_BUS = "bus"
 TRANSPORT_FEED = "feed"
 TRANSPORT_BOTH = "both"
 TRANSPORTS = (TRANSPORT_BUS, TRANSPORT_FEED, TRANSPORT_BOTH)
+ETAG_CHARS = 200  # an ETag kept for the next poll; a longer one is not kept
 
 
 class IngestBase(DeclarativeBase):
@@ -107,7 +108,7 @@ class HarvestCursor(IngestBase):
         ForeignKey("federation_nodes.id", ondelete="CASCADE"), primary_key=True
     )
     last_sequence: Mapped[int] = mapped_column(BigInteger, default=0)
-    root_etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    root_etag: Mapped[str | None] = mapped_column(String(ETAG_CHARS), nullable=True)
     harvested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 

@@ -188,7 +188,7 @@ def test_garbage_on_the_bus_is_dead_lettered_and_recorded(federation, index, con
         "the message is 1048577 bytes",
         "the message is not usable JSON",
         "the message is not usable JSON",
-        "the event is nested too deeply",
+        "the event is nested more than 16 deep",
     ]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+import tracemalloc
+import zlib
 
 import httpx
 import pytest
@@ -109,27 +111,69 @@ def test_an_event_refused_while_applying_leaves_the_rest_of_its_page_applied(fed
     assert _cursor(index, node.id).last_sequence == 4
 
 
-def _serving(document: object, **headers: str) -> httpx.Client:
-    body = json.dumps(document).encode()
-    return httpx.Client(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=body, headers=headers))
-    )
+JSON = {"Content-Type": "application/json"}
+
+
+def _serving(document: object) -> httpx.Client:
+    return httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(200, json=document)))
 
 
 def test_fetches_are_bounded_in_size():
     chunks = [b'{"events": ["', *([b"x" * 500] * 10), b'"]}']
     client = httpx.Client(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=iter(chunks)))
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(200, content=iter(chunks), headers=JSON)
+        )
     )
     with pytest.raises(FetchError, match="larger than 1000 bytes"):
         get_json(client, "https://n.test/ldes", Limits(max_bytes=1000))
     big = httpx.Client(
         transport=httpx.MockTransport(
-            lambda _: httpx.Response(200, content=b"{}", headers={"Content-Length": "99999999"})
+            lambda _: httpx.Response(
+                200, content=b"{}", headers={**JSON, "Content-Length": "99999999"}
+            )
         )
     )
     with pytest.raises(FetchError, match="99999999 bytes"):
         get_json(big, "https://n.test/ldes", Limits(max_bytes=1000))
+
+
+def _gzipped(body: bytes) -> bytes:
+    compress = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return compress.compress(body) + compress.flush()
+
+
+def _answering(body: bytes, encoding: str) -> httpx.Client:
+    """A node answering ``body`` as it comes off the network (not yet decoded by httpx)."""
+    headers = {**JSON, "Content-Encoding": encoding}
+    return httpx.Client(
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(200, content=iter([body]), headers=headers)
+        )
+    )
+
+
+def test_compressed_answers_are_inflated_no_further_than_the_limit():
+    root = {"page_size": 250, "last_sequence": 3}
+    gzipped = _answering(_gzipped(json.dumps(root).encode()), "gzip")
+    assert get_json(gzipped, "https://n.test/ldes", Limits()).document == root
+    # 64 kilobytes that inflate to 64 MiB: read no further than the limit.
+    bomb = _answering(_gzipped(b"[" + b" " * 64 * 1024 * 1024), "gzip")
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="larger than 1048576 bytes"):
+            get_json(bomb, "https://n.test/ldes", Limits(max_bytes=1024 * 1024))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * 1024 * 1024
+    for body, encoding, message in [
+        (b"not gzip at all", "gzip", "not usable gzip"),
+        (_gzipped(b"[1, 2, 3]")[:-12], "gzip", "ends before its compressed body does"),
+        (b"[]", "br", "compressed as 'br', which was not asked for"),
+    ]:
+        with pytest.raises(FetchError, match=message):
+            get_json(_answering(body, encoding), "https://n.test/ldes", Limits())
 
 
 def test_fetches_are_bounded_in_time_even_when_bytes_trickle():
@@ -139,7 +183,9 @@ def test_fetches_are_bounded_in_time_even_when_bytes_trickle():
             yield b" "
 
     client = httpx.Client(
-        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=trickle()))
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(200, content=trickle(), headers=JSON)
+        )
     )
     started = time.monotonic()
     with pytest.raises(FetchError, match="took longer than 1.0 s"):
@@ -188,6 +234,23 @@ def test_pages_that_lie_about_their_contents_are_refused(federation, index):
     assert "out of order or out of range" in (report.error or "")
     assert index.indexed() == {}
     assert _cursor(index, node.id).last_sequence == 0
+
+
+def test_an_etag_too_long_to_keep_is_not_kept(federation, index):
+    node = federation.node("kommune", DRAMMEN)
+    index.trust(node)
+    harvester = index.harvester()
+    harvester.client = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda _: httpx.Response(
+                200, json={"page_size": 250, "last_sequence": 0}, headers={"ETag": "x" * 5000}
+            )
+        )
+    )
+    for _ in range(2):  # the database could not hold it, every round
+        [report] = harvester.harvest_all()
+        assert report.error is None
+        assert _cursor(index, node.id).root_etag is None
 
 
 def test_a_node_that_went_backwards_is_reported_not_applied(federation, index):
@@ -286,7 +349,9 @@ def test_one_nodes_trouble_never_stops_the_others(federation, index):
 def test_deeply_nested_or_overlong_json_is_a_bad_answer_not_a_crash():
     for body in (b"[" * 100_000, b"1" * 5000, b"\xff\xfe"):
         client = httpx.Client(
-            transport=httpx.MockTransport(lambda _, b=body: httpx.Response(200, content=b))
+            transport=httpx.MockTransport(
+                lambda _, b=body: httpx.Response(200, content=b, headers=JSON)
+            )
         )
         with pytest.raises(FetchError, match="not usable JSON"):
             get_json(client, "https://n.test/ldes", Limits())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 
 import httpx
 import pytest
@@ -197,6 +198,17 @@ def test_rejections_are_recorded_with_the_reason_and_a_bounded_excerpt(index):
     )
 
 
+def test_a_rejection_is_recorded_however_deep_what_was_received(index):
+    # A message the parser just managed may be too deep to write out again deeper down the
+    # stack; recording it failed, and the consumer got the message back again and again.
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    record_rejection(index.sessions, via="bus", reason="too deep", received={"id": "d", "x": deep})
+    [row] = _rejections(index)
+    assert (row.event_id, row.reason) == ("d", "too deep") and "not shown" in row.excerpt
+
+
 def test_directory_refuses_bad_entries(node, index):
     from shared.errors import Conflict, InvalidInput
 
@@ -242,26 +254,6 @@ def test_unknown_key_stays_refused_when_the_node_cannot_be_reached(node, index):
     assert index.indexed() == {}
 
 
-def _resign(node, event: dict, **changes) -> dict:
-    """``event`` changed and signed again with the node's active key (a node misbehaving)."""
-    from shared.publication.events import signing_input
-    from shared.publication.models import NodeKey
-    from shared.signing import sign, unseal
-
-    changed = copy.deepcopy(event)
-    for name, value in changes.items():
-        if name.startswith("data_"):
-            changed["data"][name[5:]] = value
-        else:
-            changed[name] = value
-    with Session(node.engine) as session:
-        row = session.scalars(select(NodeKey).where(NodeKey.retired_at.is_(None))).one()
-        private = unseal(row.private_key, TEST_PASSPHRASE)
-    changed["signingkey"] = row.key_id
-    changed["signature"] = sign(private, signing_input(changed))
-    return changed
-
-
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
@@ -279,7 +271,7 @@ def test_signed_values_outside_the_contract_are_refused(node, index, changes, re
         b.publish()
     [event] = node.events()
     with pytest.raises(EventRejected, match=reason):
-        index.apply([_resign(node, event, **changes)])
+        index.apply([node.resign(event, **changes)])
     assert index.indexed() == {}
 
 
@@ -291,7 +283,9 @@ def test_a_later_version_must_come_with_a_later_sequence(node, index):
     first, second = node.events()
     index.apply([second])
     # Version 3 claiming a sequence before version 2's: a key used out of turn.
-    out_of_turn = _resign(node, second, data_version=3, sequence=first["sequence"])
+    out_of_turn = node.resign(
+        second, id=str(uuid.uuid4()), data_version=3, sequence=first["sequence"]
+    )
     with pytest.raises(EventRejected, match="not after sequence"):
         index.apply([out_of_turn])
     assert list(index.indexed().values()) == [2]

@@ -24,6 +24,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from shared import vocab
 
 MAX_ROWS = 500
+# What reading one upload may cost, whatever the file claims: a workbook is a zip archive, and a
+# small upload can unpack to gigabytes or hold a million formatted but empty rows.
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024
+MAX_SCANNED_ROWS = 10 * MAX_ROWS
+MAX_EXTRA_COLUMNS = 50
 YES = {"ja", "yes", "x", "1", "true", "sann"}
 NO = {"nei", "no", "0", "false", "usann", ""}
 SHEET_TITLE = "Tilbud"
@@ -158,13 +163,16 @@ def read_rows(
     Raises :class:`FatalSheetError` when the file is not a workbook, a required column is
     missing, a header is unknown, or there are no rows or too many.
     """
+    _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FatalSheetError("not-a-workbook") from exc
     try:
         sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        # Only the template's columns and a margin are read; cells further right would sit under
+        # headers this reader ignores anyway.
+        rows = sheet.iter_rows(max_col=len(COLUMNS) + MAX_EXTRA_COLUMNS, values_only=True)
         header = [_cell_text(v) for v in next(rows, ())]
         keys = []
         for text in header:
@@ -185,11 +193,28 @@ def read_rows(
                 found.append((number, texts))
             if len(found) > MAX_ROWS:
                 raise FatalSheetError("too-many-rows")
+            if number > MAX_SCANNED_ROWS:
+                raise FatalSheetError("too-long")
     finally:
         book.close()
     if not found:
         raise FatalSheetError("no-rows")
     return keys, found
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse an archive whose members unpack to more than :data:`MAX_UNPACKED_BYTES`.
+
+    The sizes are the ones the archive declares; Python's zip reader never returns more than a
+    member's declared size, so a lying archive cannot get past this by understating them.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FatalSheetError("not-a-workbook") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FatalSheetError("too-large")
 
 
 def label_lookup(languages: Iterable[SheetLanguage], key: str) -> dict[str, str]:

@@ -89,6 +89,15 @@ def _fatal_message(code: str) -> str:
         return gettext("These required columns are missing: %(names)s.", names=names)
     if kind == "too-many-rows":
         return gettext("The sheet has more than 500 offers. Split it into several files.")
+    if kind == "too-long":
+        return gettext(
+            "The sheet has more than 5,000 rows, counting empty ones. Delete the rows below "
+            "your offers."
+        )
+    if kind == "too-large":
+        return gettext(
+            "The workbook is too large to read. Keep only the template's sheet and its offers."
+        )
     if kind == "no-rows":
         return gettext("The sheet has no offers in it.")
     return gettext("The file is not an Excel workbook (.xlsx). Use the template.")
