@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,11 +72,15 @@ class Databases:
         return engine, url
 
     def search(self) -> Engine:
+        return self.search_with_url()[0]
+
+    def search_with_url(self) -> tuple[Engine, str]:
+        """A migrated search database, and its URL for processes of its own."""
         from services.search import db as search_db
 
         url = self._new("search")
         search_db.upgrade(url)
-        return self._engine(url)
+        return self._engine(url), url
 
     def drop_queue(self, broker: str, queue: str) -> None:
         if broker.startswith("amqp"):
@@ -95,6 +100,11 @@ class Databases:
                 for database in self.created:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
             admin.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Unsupported(Exception):  # noqa: N818 - a verdict on the backends, not a failure
+    """A benchmark that cannot run on the configured backends (the message says what it needs)."""
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -157,3 +167,64 @@ SMOKE = Scale(
 
 # Every benchmark module exposes ``run(databases: Databases, scale: Scale) -> list[Result]``;
 # ``python -m bench`` runs them all and writes docs/benchmarks.md.
+
+RSS_TARGET_MB = 200  # peak resident memory of any one service process
+
+
+def rss_result(process: str, megabytes: float, load: str) -> Result:
+    """A peak-memory row: there is no raw baseline for a process's own footprint."""
+    return Result(
+        f"peak RSS: {process}",
+        megabytes,
+        None,
+        "MB",
+        lower=True,
+        target=f"≤ {RSS_TARGET_MB} MB",
+        met=megabytes <= RSS_TARGET_MB,
+        notes=load,
+    )
+
+
+def _figure(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+
+TABLE_HEADER = ("benchmark", "ours", "raw", "unit", "ratio", "target", "met", "notes")
+
+
+def table_rows(results: Sequence[Result]) -> list[tuple[str, ...]]:
+    """The rows of the results table: absolute figures, raw baseline, ours/raw, the target."""
+    rows: list[tuple[str, ...]] = []
+    for result in results:
+        ratio = result.ratio
+        rows.append(
+            (
+                result.benchmark,
+                _figure(result.ours),
+                _figure(result.raw),
+                result.unit,
+                "–" if ratio is None else f"{ratio:.2f}",
+                result.target or "–",
+                ("yes" if result.met else "NO") if result.target else "–",
+                result.notes,
+            )
+        )
+    return rows
+
+
+def run_module(run: Callable[[Databases, Scale], list[Result]]) -> list[Result]:
+    """``python -m bench.<module> [--smoke]``: one benchmark on the configured backends."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=(run.__module__ or "").rpartition(".")[2])
+    parser.add_argument("--smoke", action="store_true", help="the small CI scale")
+    args = parser.parse_args()
+    databases = Databases.from_environment()
+    try:
+        results = run(databases, SMOKE if args.smoke else Scale())
+    finally:
+        databases.close()
+    print_table(TABLE_HEADER, table_rows(results))
+    return results

@@ -144,16 +144,15 @@ def _is_uuid(value: str) -> bool:
         return False
 
 
-def check_event(
+def check_signature(
     event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None
-) -> dict[str, Any]:
-    """Verify an event's form and signature; return its offer version document.
+) -> None:
+    """Verify an event's envelope and signature (not yet its ``data`` against the contract).
 
-    ``expected_source`` is the base URL of the node the keys belong to (``None`` only for the
-    node checking its own log). Raises :class:`EventRejected` for anything that must not be
-    applied: a malformed envelope, an event from another node,
-    an unknown key, a key used after it was rotated out, a signature that does not match, or a
-    ``data`` document that disagrees with the envelope or fails the contract.
+    Raises :class:`EventRejected` for a malformed envelope, an event from another node, an
+    unknown key, a key used after it was rotated out, or a signature that does not match. The
+    relay needs no more for its own log, whose versions the registry validated when it wrote
+    them; consumers go on to :func:`check_event`.
     """
     if not isinstance(event, Mapping):
         raise EventRejected("an event is a JSON object")
@@ -179,6 +178,19 @@ def check_event(
         )
     if not verify(key.public, signing_input(event), event["signature"]):
         raise EventRejected("the signature does not match the event")
+
+
+def check_event(
+    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None
+) -> dict[str, Any]:
+    """Verify an event's form and signature; return its offer version document.
+
+    ``expected_source`` is the base URL of the node the keys belong to (``None`` only for the
+    node checking its own log). Raises :class:`EventRejected` for anything that must not be
+    applied: whatever :func:`check_signature` refuses, or a ``data`` document that disagrees
+    with the envelope or fails the contract.
+    """
+    check_signature(event, keys, expected_source)
     try:
         document = load_offer_version(canonical_json(event.get("data")))
     except ValidationError as exc:

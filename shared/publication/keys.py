@@ -89,8 +89,7 @@ def generate_key(session: Session, signer: Signer) -> tuple[NodeKey, int]:
     unsigned = session.scalars(
         select(LogEntry).where(LogEntry.signature.is_(None)).order_by(LogEntry.seq)
     ).all()
-    for entry in unsigned:
-        signer.sign_entry(session, entry)
+    signer.sign_entries(session, list(unsigned))
     return row, len(unsigned)
 
 
@@ -130,12 +129,18 @@ class Signer:
 
     def sign_entry(self, session: Session, entry: LogEntry) -> None:
         """Sign the row's event with the active key. Call it holding the log head's lock."""
+        self.sign_entries(session, [entry])
+
+    def sign_entries(self, session: Session, entries: list[LogEntry]) -> None:
+        """Sign the rows' events with the active key, read once for all of them (a key
+        rotation takes the log head's lock, so it cannot change while the caller holds it)."""
         row = active_key(session)
         if row is None:
             raise ServiceUnavailable(NO_KEY_MESSAGE)
-        event = _unsigned(entry, row.key_id)
-        entry.key_id = row.key_id
-        entry.signature = sign(self._private(row), signing_input(event))
+        private = self._private(row)
+        for entry in entries:
+            entry.key_id = row.key_id
+            entry.signature = sign(private, signing_input(_unsigned(entry, row.key_id)))
 
 
 def _unsigned(entry: LogEntry, key_id: str) -> dict[str, Any]:

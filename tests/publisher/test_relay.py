@@ -14,7 +14,7 @@ from contextlib import closing
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.publisher.relay import Relay, RelaySettings
+from services.publisher.relay import Relay, RelayHalted, RelaySettings
 from shared.areas import reference_data
 from shared.bus import (
     BusUnavailable,
@@ -26,6 +26,7 @@ from shared.bus import (
 )
 from shared.publication.events import check_event
 from shared.publication.keys import verification_keys
+from shared.publication.models import LogEntry
 from tests.conftest import TEST_BROKER_URL
 from tests.publisher.bus import declare, drain, log_ids, publish, relay_for
 from tests.publisher.node import BASE_URL, NodeBuilder
@@ -182,6 +183,19 @@ def dead_letter_ids(bus_url: str, queue: str) -> list[str]:
     with closing(sqlite3.connect(bus_url.removeprefix("embedded://"))) as db:
         rows = db.execute("SELECT message_id FROM dead_letters WHERE queue = ?", (queue,))
         return [row[0] for row in rows]
+
+
+def test_a_log_row_whose_signature_fails_halts_the_relay_before_it(node, bus_url, queue_name):
+    declare(bus_url, queue_name)
+    publish(node, 3)
+    with sessionmaker(node).begin() as session:
+        row = session.get(LogEntry, 2)
+        row.snapshot = row.snapshot.replace("Tilbud", "Forfalsket", 1)
+    relay = relay_for(node, bus_url, batch_size=10)
+    with pytest.raises(RelayHalted, match="log row 2 cannot be relayed: the signature"):
+        relay.step()
+    assert relay.cursor() == 0
+    assert drain(bus_url, queue_name) == []
 
 
 def test_relays_starting_together_share_one_cursor(node, bus_url):

@@ -89,6 +89,28 @@ def test_refused_events_are_recorded_and_passed(federation, index):
     assert _cursor(index, node.id).last_sequence == 3
 
 
+def test_an_event_refused_while_applying_leaves_the_rest_of_its_page_applied(federation, index):
+    # A withdrawal from a node no longer trusted for the offer's organisation is verified, but
+    # refused when applied because nothing of the offer is here: the page is applied again
+    # event by event, and only that event is left out.
+    node = federation.node("kommune", {**DRAMMEN, "oslo": OSLO}, page_size=4)
+    index.trust(node, organisations=[DRAMMEN["municipality"][0]])
+    with node.builder() as b:
+        first = b.publish(name="I Drammen")
+        oslo = b.publish("oslo", name="I Oslo", coverage=["0301"])
+        b.withdraw(oslo, "oslo")
+        last = b.publish(name="Også i Drammen")
+    [report] = index.harvester().harvest_all()
+    assert (report.applied, report.rejected, report.error) == (2, 2, None)
+    assert set(index.indexed()) == {f"{node.base_url}/offers/{i}" for i in (first, last)}
+    with Session(index.engine) as session:
+        reasons = sorted(r.reason for r in session.scalars(select(RejectedEvent)))
+    assert len(reasons) == 2
+    assert sum("has nothing here to withdraw" in reason for reason in reasons) == 1
+    assert all("may not publish for organisation 910000063" in reason for reason in reasons)
+    assert _cursor(index, node.id).last_sequence == 4
+
+
 JSON = {"Content-Type": "application/json"}
 
 
