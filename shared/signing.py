@@ -9,6 +9,7 @@ as Multikey verification methods (W3C Controlled Identifiers).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -78,9 +79,15 @@ def sign(key: Ed25519PrivateKey, message: bytes) -> str:
     return b64url(key.sign(message))
 
 
+@functools.lru_cache(maxsize=1024)
+def _public_key(public: bytes) -> Ed25519PublicKey:
+    """A node has a handful of keys, each checking thousands of events: parse each once."""
+    return Ed25519PublicKey.from_public_bytes(public)
+
+
 def verify(public: bytes, message: bytes, signature: str) -> bool:
     try:
-        Ed25519PublicKey.from_public_bytes(public).verify(b64url_decode(signature), message)
+        _public_key(public).verify(b64url_decode(signature), message)
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -129,10 +129,12 @@ def verify(
         # Checked without recursion: anything deeper could pass one check and then exhaust
         # the stack in a later one (the sink's), which would refuse nothing and stop ingest.
         raise EventRejected(f"the event is nested more than {MAX_EVENT_DEPTH} deep")
-    size = len(signing_input(event))
-    if size > MAX_EVENT_BYTES:
-        raise EventRejected(f"the event is {size} bytes; events are at most {MAX_EVENT_BYTES}")
-    document = check_event(event, keys, expected_source=node.base_url)
+    signed = signing_input(event)
+    if len(signed) > MAX_EVENT_BYTES:
+        raise EventRejected(
+            f"the event is {len(signed)} bytes; events are at most {MAX_EVENT_BYTES}"
+        )
+    document = check_event(event, keys, expected_source=node.base_url, signed=signed)
     organisation = document["provider"]["organisation_number"]
     lapsed = organisation not in node.organisations
     if lapsed and event["type"] != EVENT_WITHDRAWN:

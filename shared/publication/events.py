@@ -29,7 +29,7 @@ from marshmallow import ValidationError
 
 from shared.areas import AreaKind, UnknownAreaError, reference_data
 from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
-from shared.publication.schema import SCHEMA_VERSION, canonical_json, load_offer_version
+from shared.publication.schema import SCHEMA_VERSION, canonical_json, load_offer_version_data
 from shared.signing import VerificationKey, verify
 
 SPEC_VERSION = "1.0"
@@ -145,14 +145,18 @@ def _is_uuid(value: str) -> bool:
 
 
 def check_signature(
-    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None
+    event: Any,
+    keys: Mapping[str, VerificationKey],
+    expected_source: str | None,
+    signed: bytes | None = None,
 ) -> None:
     """Verify an event's envelope and signature (not yet its ``data`` against the contract).
 
     Raises :class:`EventRejected` for a malformed envelope, an event from another node, an
     unknown key, a key used after it was rotated out, or a signature that does not match. The
     relay needs no more for its own log, whose versions the registry validated when it wrote
-    them; consumers go on to :func:`check_event`.
+    them; consumers go on to :func:`check_event`. ``signed`` is the event's
+    :func:`signing_input` when the caller has computed it already.
     """
     if not isinstance(event, Mapping):
         raise EventRejected("an event is a JSON object")
@@ -176,12 +180,17 @@ def check_signature(
             f"key {key.key_id} was rotated out after sequence {key.last_sequence}; "
             f"it cannot sign sequence {sequence}"
         )
-    if not verify(key.public, signing_input(event), event["signature"]):
+    if signed is None:
+        signed = signing_input(event)
+    if not verify(key.public, signed, event["signature"]):
         raise EventRejected("the signature does not match the event")
 
 
 def check_event(
-    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None
+    event: Any,
+    keys: Mapping[str, VerificationKey],
+    expected_source: str | None,
+    signed: bytes | None = None,
 ) -> dict[str, Any]:
     """Verify an event's form and signature; return its offer version document.
 
@@ -190,9 +199,9 @@ def check_event(
     applied: whatever :func:`check_signature` refuses, or a ``data`` document that disagrees
     with the envelope or fails the contract.
     """
-    check_signature(event, keys, expected_source)
+    check_signature(event, keys, expected_source, signed)
     try:
-        document = load_offer_version(canonical_json(event.get("data")))
+        document = load_offer_version_data(event.get("data"))
     except ValidationError as exc:
         raise EventRejected(f"the offer version fails the contract: {exc.messages}") from None
     try:

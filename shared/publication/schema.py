@@ -204,6 +204,12 @@ def load_offer_version(text: str | bytes) -> dict[str, Any]:
         raw = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError(f"Not JSON: {exc}") from None
+    return load_offer_version_data(raw)
+
+
+def load_offer_version_data(raw: Any) -> dict[str, Any]:
+    """Validate a version document already parsed from JSON (an event's ``data``), exactly as
+    :func:`load_offer_version` does its text, without writing it out and parsing it again."""
     if not isinstance(raw, dict):
         raise ValidationError("An offer version is a JSON object.")
-    return _received.load(raw)
+    return _received.load(_whole_floats_as_ints(raw))
