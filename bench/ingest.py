@@ -66,14 +66,14 @@ def consume(search_url: str, broker: str, queue: str, count: int) -> tuple[int, 
     )
     first: list[float] = []
 
-    def handle(message: IncomingMessage) -> None:
+    def handle(messages: list[IncomingMessage]) -> dict[int, str]:
         # The clock starts with the first event: not with the connection or the queue's setup.
         if not first:
             first.append(time.perf_counter())
-        consumer.handle(message)
+        return consumer.handle_batch(messages)
 
     bus.connect()
-    bus.drain(handle, timeout=30, limit=count)
+    bus.drain_batches(handle, timeout=30, size=consumer.batch_size, limit=count)
     seconds = time.perf_counter() - first[0]
     bus.close()
     engine.dispose()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,6 +38,9 @@ from shared.publication.events import EXCHANGE, MEDIA_TYPE
 
 DEAD_LETTER_EXCHANGE = f"{EXCHANGE}.dead-letter"
 HEARTBEAT_SECONDS = 30
+# How long a consumer holding messages waits for more to join them in one batch: only for
+# those the broker has already sent (the prefetch), never for new ones to be published.
+_GATHER_SECONDS = 0.005
 EMBEDDED_SCHEME = "embedded"
 
 
@@ -72,6 +75,23 @@ class IncomingMessage:
 
 
 Handler = Callable[[IncomingMessage], None]
+# Given a run of messages, handles them all and says which to dead-letter (by position, with
+# why); the rest are acknowledged. Raising leaves every one of them on the queue.
+BatchHandler = Callable[[list[IncomingMessage]], Mapping[int, str]]
+
+
+def _one_at_a_time(handler: Handler) -> BatchHandler:
+    """A handler of one message (raising :class:`Reject` to dead-letter it) as one of runs of
+    a single message."""
+
+    def handle(messages: list[IncomingMessage]) -> Mapping[int, str]:
+        try:
+            handler(*messages)
+        except Reject as exc:
+            return {0: str(exc)}
+        return {}
+
+    return handle
 
 
 def destination_of(url: str) -> str:
@@ -115,6 +135,10 @@ class Consumer(Protocol):
     def connect(self) -> None: ...
 
     def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int: ...
+
+    def drain_batches(
+        self, handler: BatchHandler, timeout: float, size: int, limit: int | None = None
+    ) -> int: ...
 
     def close(self) -> None: ...
 
@@ -317,46 +341,63 @@ class AmqpConsumer:
 
     def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int:
         """Handle messages until ``timeout`` passes with none arriving (or ``limit`` is hit)."""
+        return self.drain_batches(_one_at_a_time(handler), timeout, 1, limit)
+
+    def drain_batches(
+        self, handler: BatchHandler, timeout: float, size: int, limit: int | None = None
+    ) -> int:
+        """Hand over runs of up to ``size`` messages (what has arrived, never waiting for
+        more), settling each run only after ``handler`` returns; until ``timeout`` passes with
+        none arriving (or ``limit`` is hit)."""
         from kombu import Consumer as KombuConsumer
         from kombu import Queue
 
         if self._channel is None:
             self.connect()
         handled = 0
+        pending: list[Any] = []
 
-        def on_message(message: Any) -> None:
-            # Given the raw message, never decoded by kombu: a body kombu cannot decode, or
-            # a content type it refuses, reaches the handler, which refuses it as a message.
+        def settle() -> None:
             nonlocal handled
-            incoming = IncomingMessage(
-                message.properties.get("message_id", ""),
-                message.delivery_info.get("routing_key", ""),
-                message.body if isinstance(message.body, bytes) else message.body.encode(),
-                bool(message.delivery_info.get("redelivered")),
-            )
+            batch = pending[:]
+            pending.clear()
             try:
-                handler(incoming)
-            except Reject:
-                message.reject(requeue=False)
+                rejected = handler([_incoming(message) for message in batch])
             except BaseException:
-                message.reject(requeue=True)  # not handled: back to the queue at once
+                for message in batch:
+                    message.reject(requeue=True)  # not handled: back to the queue at once
                 raise
-            else:
-                message.ack()
-            handled += 1
+            for position, message in enumerate(batch):
+                if position in rejected:
+                    message.reject(requeue=False)
+                else:
+                    message.ack()
+            handled += len(batch)
 
         queue = Queue(self.queue_name, no_declare=True)
-        consumer = KombuConsumer(self._channel, queues=[queue], on_message=on_message, no_ack=False)
+        consumer = KombuConsumer(
+            self._channel, queues=[queue], on_message=pending.append, no_ack=False
+        )
         errors = (*self._connection.connection_errors, *self._connection.channel_errors, OSError)
         last_message = time.monotonic()
         try:
             with consumer:
                 while limit is None or handled < limit:
+                    if pending and (
+                        len(pending) >= size
+                        or (limit is not None and handled + len(pending) >= limit)
+                    ):
+                        settle()
+                        continue
                     self._connection.heartbeat_check()
+                    # With messages in hand, only what the broker has already sent is awaited.
+                    wait = _GATHER_SECONDS if pending else min(timeout, HEARTBEAT_SECONDS / 2)
                     try:
-                        self._connection.drain_events(timeout=min(timeout, HEARTBEAT_SECONDS / 2))
+                        self._connection.drain_events(timeout=wait)
                     except TimeoutError:
-                        if time.monotonic() - last_message >= timeout:
+                        if pending:
+                            settle()
+                        elif time.monotonic() - last_message >= timeout:
                             break
                         continue
                     last_message = time.monotonic()
@@ -372,6 +413,17 @@ class AmqpConsumer:
             except Exception:  # noqa: BLE001, S110
                 pass
         self._connection = self._channel = None
+
+
+def _incoming(message: Any) -> IncomingMessage:
+    # Given the raw message, never decoded by kombu: a body kombu cannot decode, or a content
+    # type it refuses, reaches the handler, which refuses it as a message.
+    return IncomingMessage(
+        message.properties.get("message_id", ""),
+        message.delivery_info.get("routing_key", ""),
+        message.body if isinstance(message.body, bytes) else message.body.encode(),
+        bool(message.delivery_info.get("redelivered")),
+    )
 
 
 # --- Embedded ----------------------------------------------------------------------------------
@@ -492,54 +544,62 @@ class EmbeddedConsumer(_EmbeddedBus):
                 [(self.queue, pattern) for pattern in self.bindings],
             )
 
-    def _claim(self) -> tuple[int, str, str, bytes, int] | None:
+    def _claim_many(self, size: int) -> list[tuple[int, str, str, bytes, int]]:
         now = time.time()
         with self.transaction() as db:
-            row: tuple[int, str, str, bytes, int] | None = db.execute(
+            rows: list[tuple[int, str, str, bytes, int]] = db.execute(
                 "SELECT id, message_id, routing_key, body, deliveries FROM messages "
-                "WHERE queue = ? AND claimed_until < ? ORDER BY id LIMIT 1",
-                (self.queue, now),
-            ).fetchone()
-            if row is not None:
-                db.execute(
-                    "UPDATE messages SET claimed_until = ?, deliveries = deliveries + 1 "
-                    "WHERE id = ?",
-                    (now + CLAIM_SECONDS, row[0]),
-                )
-        return row
+                "WHERE queue = ? AND claimed_until < ? ORDER BY id LIMIT ?",
+                (self.queue, now, size),
+            ).fetchall()
+            db.executemany(
+                "UPDATE messages SET claimed_until = ?, deliveries = deliveries + 1 WHERE id = ?",
+                [(now + CLAIM_SECONDS, row[0]) for row in rows],
+            )
+        return rows
 
-    def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int:
+    def drain_batches(
+        self, handler: BatchHandler, timeout: float, size: int, limit: int | None = None
+    ) -> int:
+        """Hand over runs of up to ``size`` waiting messages; each settled in one commit after
+        ``handler`` returns."""
         handled = 0
         idle_since = time.monotonic()
         while limit is None or handled < limit:
-            row = self._claim()
-            if row is None:
+            rows = self._claim_many(size if limit is None else min(size, limit - handled))
+            if not rows:
                 if time.monotonic() - idle_since >= timeout:
                     break
                 time.sleep(min(0.05, timeout))
                 continue
-            row_id, message_id, routing_key, body, deliveries = row
             try:
-                handler(IncomingMessage(message_id, routing_key, body, deliveries > 0))
-            except Reject:
-                with self.transaction() as db:
-                    db.execute(
-                        "INSERT INTO dead_letters (queue, message_id, routing_key, body, dead_at) "
-                        "VALUES (?, ?, ?, ?, ?)",
-                        (self.queue, message_id, routing_key, body, time.time()),
-                    )
-                    db.execute("DELETE FROM messages WHERE id = ?", (row_id,))
+                rejected = handler(
+                    [IncomingMessage(m, key, body, n > 0) for _, m, key, body, n in rows]
+                )
             except BaseException:
-                # Not handled: visible again at once for the next attempt.
-                with self.transaction() as db:
-                    db.execute("UPDATE messages SET claimed_until = 0 WHERE id = ?", (row_id,))
+                with self.transaction() as db:  # not handled: visible again at once
+                    db.executemany(
+                        "UPDATE messages SET claimed_until = 0 WHERE id = ?",
+                        [(row[0],) for row in rows],
+                    )
                 raise
-            else:
-                with self.transaction() as db:
-                    db.execute("DELETE FROM messages WHERE id = ?", (row_id,))
-            handled += 1
+            with self.transaction() as db:
+                db.executemany(
+                    "INSERT INTO dead_letters (queue, message_id, routing_key, body, dead_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (self.queue, row[1], row[2], row[3], time.time())
+                        for position, row in enumerate(rows)
+                        if position in rejected
+                    ],
+                )
+                db.executemany("DELETE FROM messages WHERE id = ?", [(row[0],) for row in rows])
+            handled += len(rows)
             idle_since = time.monotonic()
         return handled
+
+    def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int:
+        return self.drain_batches(_one_at_a_time(handler), timeout, 1, limit)
 
 
 def event_body(event: dict[str, Any]) -> bytes:

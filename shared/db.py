@@ -123,10 +123,14 @@ def insert_if_absent(
     session: Session, model: type[Any], key: Sequence[str], **values: Any
 ) -> Insert:
     """``INSERT ... ON CONFLICT (key) DO NOTHING`` on PostgreSQL and SQLite alike: several
-    processes may make the same row at once, and all but one insert nothing."""
+    processes may make the same row at once, and all but one insert nothing. Without
+    ``values``, the rows are given to ``execute`` (many at once)."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement: Insert = insert(model).values(**values).on_conflict_do_nothing(index_elements=key)
-    return statement
+    statement = insert(model)
+    if values:
+        statement = statement.values(**values)
+    result: Insert = statement.on_conflict_do_nothing(index_elements=key)
+    return result
 
 
 def sqlite_url_in(directory: Path, name: str) -> str:

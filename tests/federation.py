@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.db import create_engine
 from shared.hsds import service_id
 from shared.ingest import directory
-from shared.ingest.apply import Outcome, Sink, apply_event
+from shared.ingest.apply import Outcome, Sink, apply_event, apply_events
 from shared.ingest.directory import DirectoryCache
 from shared.ingest.harvester import Harvester, HarvestSettings
 from shared.ingest.http import Limits
@@ -248,3 +248,13 @@ class IngestingDatabase:
             with self.sessions.begin() as session:
                 outcomes.append(apply_event(session, self.sink(), verified))
         return outcomes
+
+    def apply_batch(
+        self, events: list[dict[str, Any]], node_id: str | None = None
+    ) -> list[Outcome]:
+        """Verify events, then apply them as one batch in one transaction, as the harvester
+        applies a page and the consumer a run of messages (raises EventRejected)."""
+        verifier = self.verifier()
+        verified = [verifier.verify(event, node_id) for event in events]
+        with self.sessions.begin() as session:
+            return apply_events(session, self.sink(), verified)

@@ -12,14 +12,15 @@ feed) go through here, inside the caller's transaction, so they converge on the 
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,17 +76,19 @@ class VerifiedEvent:
 
 
 class Sink(Protocol):
-    """What a service does with verified events; called inside the ingest transaction."""
+    """What a service does with verified events; called inside the ingest transaction, with
+    the events of a batch (a feed page, a run of bus messages) at once."""
 
-    def publish(self, session: Session, event: VerifiedEvent) -> None:
-        """``event`` is the newest published version of its offer: make it current."""
-
-    def withdraw(self, session: Session, event: VerifiedEvent) -> None:
-        """``event`` withdraws its offer: nothing of the offer is current any more."""
-
-    def record(self, session: Session, event: VerifiedEvent) -> None:
+    def record_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
         """Every verified version, in any order, perhaps more than once (history keepers
-        insert it if absent; the others do nothing)."""
+        insert those absent; the others do nothing)."""
+
+    def publish_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
+        """Each event is the newest published version of its offer (one per offer): make it
+        current."""
+
+    def withdraw_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
+        """Each event withdraws its offer (one per offer): nothing of it is current any more."""
 
 
 class Outcome(enum.Enum):
@@ -145,33 +148,60 @@ def verify(
     return VerifiedEvent(node, event, document, sequence_of(event), authority_lapsed=lapsed)
 
 
-def _claim(session: Session, offer_uri: str, event: VerifiedEvent) -> IngestedOffer | None:
-    """The offer's ingest row, locked for this transaction; ``None`` if this is its first
-    version (then a row for it has been inserted)."""
-    statement = insert_if_absent(
-        session,
-        IngestedOffer,
-        ["offer_uri"],
-        offer_uri=offer_uri,
-        node_id=event.node.id,
-        version=event.version,
-        withdrawn=event.withdrawn,
-        event_id=str(event.event["id"]),
-        sequence=event.sequence,
-        applied_at=utcnow(),
+@dataclass
+class _Applied:
+    """The newest version applied for an offer: what ``ingested_offers`` says of it."""
+
+    version: int
+    event_id: str
+    sequence: int
+
+
+def _ingest_row(event: VerifiedEvent, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "offer_uri": event.offer_uri,
+        "node_id": event.node.id,
+        "version": event.version,
+        "withdrawn": event.withdrawn,
+        "event_id": str(event.event["id"]),
+        "sequence": event.sequence,
+        "applied_at": now,
+    }
+
+
+def _claim(
+    session: Session, first: Mapping[str, VerifiedEvent], now: dt.datetime
+) -> tuple[dict[str, _Applied], set[str]]:
+    """The ingest rows of the offers (each with its first event of the batch), locked for
+    this transaction, and the offers seen for the first time (a row has been inserted for
+    each, from that first event)."""
+    # Insert first, then lock the others: an insert waits for a concurrent one of the same
+    # offer to commit, so every row this does not insert exists when it is locked.
+    statement = insert_if_absent(session, IngestedOffer, ["offer_uri"])
+    inserted = set(
+        session.scalars(
+            statement.returning(IngestedOffer.offer_uri),
+            [_ingest_row(event, now) for event in first.values()],
+        )
     )
-    inserted = session.execute(statement.returning(IngestedOffer.offer_uri)).scalar_one_or_none()
-    if inserted is not None:
-        return None
-    return session.scalars(
-        select(IngestedOffer)
-        .where(IngestedOffer.offer_uri == offer_uri)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    existing = [uri for uri in first if uri not in inserted]
+    applied: dict[str, _Applied] = {}
+    if existing:
+        rows = session.execute(
+            select(
+                IngestedOffer.offer_uri,
+                IngestedOffer.version,
+                IngestedOffer.event_id,
+                IngestedOffer.sequence,
+            )
+            .where(IngestedOffer.offer_uri.in_(existing))
+            .with_for_update()
+        )
+        applied = {uri: _Applied(version, event_id, seq) for uri, version, event_id, seq in rows}
+    return applied, inserted
 
 
-def _refuse_reused_identity(current: IngestedOffer, event: VerifiedEvent) -> None:
+def _refuse_reused_identity(current: _Applied, event: VerifiedEvent) -> None:
     """A node's events each have an id of their own and each version has one event, so the
     same event again is a duplicate (ignored), but an event that reuses the id of the current
     version for another version, or another id for the current version, is a replay of
@@ -184,21 +214,23 @@ def _refuse_reused_identity(current: IngestedOffer, event: VerifiedEvent) -> Non
         )
 
 
-def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
-    """Apply a verified event in the caller's transaction; idempotent by (offer, version).
+def _decide(applied: dict[str, _Applied], event: VerifiedEvent) -> Outcome:
+    """The event's outcome against the newest version applied so far (which it then is, if
+    it is applied); raises :class:`EventRejected` for an event that must be refused.
 
     A node numbers its log in the order it publishes, so a later version of an offer always
     has a later sequence number; an event that claims a later version with an earlier
     sequence number is refused (it could only come from a key used out of turn).
     """
-    if event.authority_lapsed and session.get(IngestedOffer, event.offer_uri) is None:
-        raise EventRejected(
-            f"node {event.node.id!r} may not publish for organisation "
-            f"{event.document['provider']['organisation_number']}, and has nothing here to withdraw"
-        )
-    sink.record(session, event)
-    current = _claim(session, event.offer_uri, event)
-    if current is not None:
+    current = applied.get(event.offer_uri)
+    if current is None:
+        if event.authority_lapsed:
+            raise EventRejected(
+                f"node {event.node.id!r} may not publish for organisation "
+                f"{event.document['provider']['organisation_number']}, and has nothing here "
+                "to withdraw"
+            )
+    else:
         _refuse_reused_identity(current, event)
         if current.version >= event.version:
             return Outcome.IGNORED
@@ -207,17 +239,49 @@ def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
                 f"version {event.version} comes with sequence {event.sequence}, not after "
                 f"sequence {current.sequence} of version {current.version}"
             )
-        current.version = event.version
-        current.withdrawn = event.withdrawn
-        current.event_id = str(event.event["id"])
-        current.sequence = event.sequence
-        current.node_id = event.node.id
-        current.applied_at = utcnow()
-    if event.withdrawn:
-        sink.withdraw(session, event)
-    else:
-        sink.publish(session, event)
+    applied[event.offer_uri] = _Applied(event.version, str(event.event["id"]), event.sequence)
     return Outcome.APPLIED
+
+
+def apply_events(session: Session, sink: Sink, events: Sequence[VerifiedEvent]) -> list[Outcome]:
+    """Apply verified events in order in the caller's transaction, each idempotent by
+    (offer, version), with a fixed number of statements however many there are.
+
+    The outcome of each is decided in order against the offer's newest applied version, so
+    several versions of one offer in a batch end as if applied one by one. The first refusal
+    raises :class:`EventRejected` after some writes: the caller rolls the batch back (and may
+    apply its events one by one to learn which to refuse).
+    """
+    if not events:
+        return []
+    now = utcnow()
+    sink.record_many(session, events)
+    first: dict[str, VerifiedEvent] = {}
+    for event in events:
+        first.setdefault(event.offer_uri, event)
+    applied, inserted = _claim(session, first, now)
+    outcomes, newest = [], {}  # newest: the last event applied to each offer
+    for event in events:
+        outcome = _decide(applied, event)
+        if outcome is Outcome.APPLIED:
+            newest[event.offer_uri] = event
+        outcomes.append(outcome)
+    # A row inserted by _claim holds its offer's first event; the others change here.
+    changed = [
+        _ingest_row(event, now)
+        for uri, event in newest.items()
+        if uri not in inserted or event is not first[uri]
+    ]
+    if changed:
+        session.execute(update(IngestedOffer), changed)
+    sink.publish_many(session, [event for event in newest.values() if not event.withdrawn])
+    sink.withdraw_many(session, [event for event in newest.values() if event.withdrawn])
+    return outcomes
+
+
+def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
+    """Apply one verified event in the caller's transaction: :func:`apply_events` of one."""
+    return apply_events(session, sink, [event])[0]
 
 
 # What refuses one event while applying it: the sink's verdict, or a value the database cannot

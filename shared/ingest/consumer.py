@@ -1,10 +1,12 @@
-"""The fast road: events from the bus, applied one by one, acknowledged after our commit.
+"""The fast road: events from the bus, applied in runs, acknowledged after our commit.
 
-The service owns a durable queue bound to every event (``#``) with a dead-letter queue. A
-message is verified first, outside any transaction; a refusal is recorded and the message
-dead-lettered (the feed remains the source of truth, so nothing is lost by refusing). A
-verified event is applied and committed, and only then acknowledged, so a crash between the
-two makes the bus deliver it again, which :func:`~shared.ingest.apply.apply_event` ignores.
+The service owns a durable queue bound to every event (``#``) with a dead-letter queue. The
+consumer takes the messages at hand (up to ``batch_size``, from the bus's prefetch) and
+verifies each first, outside any transaction; a refusal is recorded and the message
+dead-lettered (the feed remains the source of truth, so nothing is lost by refusing). The
+verified events are applied and committed together, and only then acknowledged, so a crash
+between the two makes the bus deliver them again, which
+:func:`~shared.ingest.apply.apply_events` ignores.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import logging
 import random
 import threading
 from dataclasses import dataclass
-from typing import NoReturn
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,7 +25,9 @@ from shared.ingest.apply import (
     MAX_EVENT_BYTES,
     Outcome,
     Sink,
+    VerifiedEvent,
     apply_event,
+    apply_events,
     record_rejection,
     refusal_reason,
 )
@@ -51,50 +54,89 @@ class BusIngest:
         sink: Sink,
         verifier: Verifier,
         max_backoff: float = 30.0,
+        batch_size: int = 100,
     ) -> None:
         self.sessions = sessions
         self.bus = bus
         self.sink = sink
         self.verifier = verifier
         self.max_backoff = max_backoff
+        self.batch_size = batch_size
         self.stats = ConsumerStats()
 
-    def _reject(self, reason: str, received: object) -> NoReturn:
+    def _refuse(self, reason: str, received: object) -> None:
         self.stats.rejected += 1
         record_rejection(self.sessions, via="bus", reason=reason, received=received)
-        raise Reject(reason)
 
-    def handle(self, message: IncomingMessage) -> None:
-        """Verify and apply one message; raise :class:`Reject` to dead-letter it.
-
-        Whatever a message holds, it is either applied or refused: nothing in it can make the
-        consumer fail (only the database or the bus going away can, and then the message
-        stays on the queue).
-        """
+    def _verified(self, message: IncomingMessage) -> VerifiedEvent | tuple[str, object]:
+        """The message's event verified, or why it is refused and what to record."""
         if len(message.body) > MAX_EVENT_BYTES:
-            self._reject(f"the message is {len(message.body)} bytes", message.body)
+            return f"the message is {len(message.body)} bytes", message.body
         try:
             event = parse_json(message.body, "the message")
         except FetchError as exc:
-            self._reject(str(exc), message.body)
+            return str(exc), message.body
         try:
-            verified = self.verifier.verify(event)
+            return self.verifier.verify(event)
         except EventRejected as exc:
-            self._reject(str(exc), event)
+            return str(exc), event
+
+    def handle_batch(self, messages: list[IncomingMessage]) -> dict[int, str]:
+        """Verify and apply a run of messages; those to dead-letter, by position, with why.
+
+        The verified events are applied in one transaction. When one of them is refused, the
+        run is applied again one transaction per event, so each refusal is recorded with its
+        reason and the others are applied. Refusals are recorded after the run is applied, in
+        the order of the messages (a run that fails records nothing, and comes back).
+
+        Whatever a message holds, it is either applied or refused: nothing in it can make the
+        consumer fail (only the database or the bus going away can, and then the messages
+        stay on the queue).
+        """
+        refused: dict[int, tuple[str, object]] = {}
+        verified: dict[int, VerifiedEvent] = {}
+        for position, message in enumerate(messages):
+            result = self._verified(message)
+            if isinstance(result, VerifiedEvent):
+                verified[position] = result
+            else:
+                refused[position] = result
+        outcomes = self._apply(verified, refused) if verified else []
+        self.stats.applied += outcomes.count(Outcome.APPLIED)
+        self.stats.ignored += outcomes.count(Outcome.IGNORED)
+        for position in sorted(refused):  # recorded in the order the messages came
+            self._refuse(*refused[position])
+        return {position: reason for position, (reason, _) in refused.items()}
+
+    def _apply(
+        self, verified: dict[int, VerifiedEvent], refused: dict[int, tuple[str, object]]
+    ) -> list[Outcome]:
         try:
             with self.sessions.begin() as session:
-                outcome = apply_event(session, self.sink, verified)
-        except APPLY_REFUSALS as exc:
-            # Refused by the sink, or a value the database cannot hold: the event's fault.
-            self._reject(refusal_reason(exc), event)
-        if outcome is Outcome.APPLIED:
-            self.stats.applied += 1
-        else:
-            self.stats.ignored += 1
+                return apply_events(session, self.sink, list(verified.values()))
+        except APPLY_REFUSALS:
+            pass  # one of them is refused: each in a transaction of its own, to learn which
+        outcomes = []
+        for position, event in verified.items():
+            try:
+                with self.sessions.begin() as session:
+                    outcomes.append(apply_event(session, self.sink, event))
+            except APPLY_REFUSALS as exc:
+                # Refused by the sink, or a value the database cannot hold: the event's fault.
+                refused[position] = (refusal_reason(exc), event.event)
+        return outcomes
+
+    def handle(self, message: IncomingMessage) -> None:
+        """Verify and apply one message; raise :class:`Reject` to dead-letter it."""
+        refused = self.handle_batch([message])
+        if refused:
+            raise Reject(refused[0])
 
     def drain(self, timeout: float = 1.0, limit: int | None = None) -> int:
-        """Handle what is queued until ``timeout`` passes with nothing new; how many."""
-        return self.bus.drain(self.handle, timeout, limit)
+        """Handle what is queued until ``timeout`` passes with nothing new; how many. Runs of
+        up to ``batch_size`` messages are applied in one transaction each and acknowledged
+        after its commit."""
+        return self.bus.drain_batches(self.handle_batch, timeout, self.batch_size, limit)
 
     def run(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
         """Consume until ``stop`` is set, reconnecting with back-off when the bus or the

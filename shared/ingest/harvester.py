@@ -33,6 +33,7 @@ from shared.ingest.apply import (
     Sink,
     VerifiedEvent,
     apply_event,
+    apply_events,
     record_rejection,
     refusal_reason,
 )
@@ -248,11 +249,11 @@ class Harvester:
         return newest
 
     def _apply_all(self, node_id: str, verified: list[VerifiedEvent], newest: int) -> list[Outcome]:
-        """The page's events and the cursor in one transaction, with no savepoint per event
-        (two round trips each): nearly every page applies whole. One refusal rolls it all back
-        and the caller goes event by event."""
+        """The page's events and the cursor in one transaction and a fixed number of
+        statements: nearly every page applies whole. One refusal rolls it all back and the
+        caller goes event by event."""
         with self.sessions.begin() as session:
-            outcomes = [apply_event(session, self.sink, item) for item in verified]
+            outcomes = apply_events(session, self.sink, verified)
             self._move_cursor(session, node_id, newest)
         return outcomes
 

@@ -171,3 +171,37 @@ def test_what_the_ingest_refuses_is_not_kept(history, node, federation):
         assert session.scalar(select(func.count()).select_from(OfferVersion)) == 0
         reasons = session.scalars(select(RejectedEvent.reason)).all()
         assert reasons and all("may not publish" in r for r in reasons)
+
+
+def test_a_batch_ends_as_one_by_one_in_the_history(history, node):
+    history.trust(node)
+    uri, (v1, v2, gone, v4) = _one_offer_with_four_versions(node)
+    # Publication, revision and withdrawal in one batch, a duplicate among them.
+    assert history.apply_batch([v1, v2, v1, gone]) == [Outcome.APPLIED] * 2 + [
+        Outcome.IGNORED,
+        Outcome.APPLIED,
+    ]
+    assert _intervals(history, uri) == [*EXPECTED[:2], (3, True, T3, None)]
+    assert history.apply_batch([v4, v2, gone]) == [Outcome.APPLIED] + [Outcome.IGNORED] * 2
+    assert _intervals(history, uri) == EXPECTED
+    with Session(history.engine) as session:
+        kept = session.scalar(select(func.count()).select_from(OfferVersion))
+        details = session.scalar(select(func.count()).select_from(VersionCoverage))
+    assert kept == 4 and details
+
+
+def test_a_batch_out_of_order_keeps_every_version_in_its_place(history, node):
+    history.trust(node)
+    uri, (v1, v2, gone, v4) = _one_offer_with_four_versions(node)
+    assert history.apply_batch([v4, v1, gone, v2]) == [Outcome.APPLIED] + [Outcome.IGNORED] * 3
+    assert _intervals(history, uri) == EXPECTED
+
+
+def test_a_refused_event_in_a_batch_keeps_nothing_of_the_batch(history, node):
+    history.trust(node)
+    uri, (v1, v2, gone, _v4) = _one_offer_with_four_versions(node)
+    replay = node.resign(gone, id=v2["id"])  # another version under version 2's event id
+    history.apply_batch([v1])
+    with pytest.raises(EventRejected, match="replays the identity"):
+        history.apply_batch([v2, replay])
+    assert _intervals(history, uri) == [(1, False, T1, None)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.publisher.relay import Relay, RelaySettings
 from services.search.index.sink import SearchSink
-from shared.bus import OutgoingMessage, open_consumer, open_publisher
+from shared.bus import OutgoingMessage, event_body, open_consumer, open_publisher
 from shared.ingest.consumer import BINDINGS, BusIngest
 from shared.ingest.models import RejectedEvent
 from tests.conftest import TEST_BROKER_URL
@@ -225,15 +226,15 @@ def test_the_consumer_loop_outlives_unexpected_errors(federation, index, consume
     with node.builder() as b:
         b.publish()
     _relay(node, bus_url)
-    original, calls = consumer.sink.publish, []
+    original, calls = consumer.sink.publish_many, []
 
-    def fails_once(session, event):  # type: ignore[no-untyped-def]
-        calls.append(event)
+    def fails_once(session, events):  # type: ignore[no-untyped-def]
+        calls.append(events)
         if len(calls) == 1:
             raise RuntimeError("a passing fault")
-        original(session, event)
+        original(session, events)
 
-    consumer.sink.publish = fails_once  # type: ignore[method-assign]
+    consumer.sink.publish_many = fails_once  # type: ignore[method-assign]
     stop = threading.Event()
     worker = threading.Thread(target=consumer.run, args=(stop, 0.2))
     worker.start()
@@ -263,4 +264,57 @@ def test_a_crash_after_commit_redelivers_and_changes_nothing(federation, index, 
     consumer.bus.connect()
     assert consumer.drain(timeout=1.0) == 1
     assert (consumer.stats.applied, consumer.stats.ignored) == (1, 1)
+    assert index.indexed() == node.published()
+
+
+def _send(bus_url: str, events: list[dict]) -> None:
+    publisher = open_publisher(bus_url)
+    publisher.connect()
+    publisher.publish_batch(
+        [OutgoingMessage(e["id"], ["published.33.3301"], event_body(e)) for e in events],
+        timeout=10,
+    )
+    publisher.close()
+
+
+def test_a_run_with_a_refused_event_applies_the_others_and_refuses_that_one_alone(
+    federation, index, consumer, bus_url
+):
+    [node, *_] = _three_nodes(federation, index)
+    with node.builder() as b:
+        offer = b.publish(name="Første")
+        b.revise(offer, name="Andre")
+        b.publish(name="Et annet tilbud")
+    v1, v2, other = node.events()
+    # Verified, but refused when applied: version 3 claiming a sequence before version 2's.
+    out_of_turn = node.resign(v2, id=str(uuid.uuid4()), data_version=3, sequence=v1["sequence"])
+    _send(bus_url, [v1, v2, out_of_turn, other, v2])
+    assert consumer.drain(timeout=1.0) == 5
+    stats = consumer.stats
+    assert (stats.applied, stats.ignored, stats.rejected) == (3, 1, 1)
+    assert index.indexed() == node.published()
+    with Session(index.engine) as session:
+        [rejection] = session.scalars(select(RejectedEvent))
+    assert rejection.event_id == out_of_turn["id"] and "not after sequence" in rejection.reason
+
+
+def test_a_crash_after_a_runs_commit_acknowledges_nothing(federation, index, consumer, bus_url):
+    [node, *_] = _three_nodes(federation, index)
+    with node.builder() as b:
+        for name in ("En", "To", "Tre"):
+            b.publish(name=name)
+    _relay(node, bus_url)
+
+    def crash_after_commit(messages):  # type: ignore[no-untyped-def]
+        consumer.handle_batch(messages)
+        raise KeyboardInterrupt("killed before the acknowledgements")
+
+    try:
+        consumer.bus.drain_batches(crash_after_commit, timeout=1.0, size=100)
+    except KeyboardInterrupt:
+        pass
+    consumer.bus.close()
+    consumer.bus.connect()
+    assert consumer.drain(timeout=1.0) == 3
+    assert (consumer.stats.applied, consumer.stats.ignored) == (3, 3)
     assert index.indexed() == node.published()

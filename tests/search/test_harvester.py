@@ -331,14 +331,14 @@ def test_one_nodes_trouble_never_stops_the_others(federation, index):
         b.publish("oslo", coverage=["0301"])
     harvester = index.harvester()
     sink = harvester.sink
-    original = sink.publish
+    original = sink.publish_many
 
-    def breaks_on_oslo(session, event):  # type: ignore[no-untyped-def]
-        if event.node.id == "oslo":
+    def breaks_on_oslo(session, events):  # type: ignore[no-untyped-def]
+        if any(event.node.id == "oslo" for event in events):
             raise RuntimeError("a bug met by one node's data")
-        original(session, event)
+        original(session, events)
 
-    sink.publish = breaks_on_oslo  # type: ignore[method-assign]
+    sink.publish_many = breaks_on_oslo  # type: ignore[method-assign]
     reports = {r.node_id: r for r in harvester.harvest_all()}
     assert "RuntimeError" in (reports["oslo"].error or "")
     assert reports["kommune"].applied == 1 and reports["kommune"].error is None

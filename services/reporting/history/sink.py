@@ -10,8 +10,10 @@ validity intervals are computed again from all its versions, so a version that a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from services.reporting.history import documents
@@ -22,67 +24,94 @@ from shared.dates import add_months
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.apply import VerifiedEvent
 
+_LOCK_OFFERS = "SELECT pg_advisory_xact_lock(hashtext(u)) FROM unnest(CAST(:uris AS text[])) u"
+
 
 class HistorySink:
     """The version history as an ingest :class:`~shared.ingest.apply.Sink`."""
 
-    def record(self, session: Session, event: VerifiedEvent) -> None:
-        """Keep the version if it is new, then recompute the offer's intervals."""
-        postgresql = session.get_bind().dialect.name == "postgresql"
-        if postgresql:
+    def record_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
+        """Keep the versions not kept yet, then recompute those offers' intervals."""
+        if not events:
+            return
+        if session.get_bind().dialect.name == "postgresql":
             # Versions of one offer recorded by two transactions at once (the bus and the
             # feed) must not each miss the other's row when the intervals are recomputed.
-            session.execute(select(func.pg_advisory_xact_lock(func.hashtext(event.offer_uri))))
-        fields = documents.version_fields(event.document)
-        values = {
-            **fields,
-            "node_id": event.node.id,
-            "withdrawn": event.withdrawn,
-            "first_published": fields["valid_from"],
-            "review_due": fields["valid_from"].date(),  # recomputed below
-            "document": documents.stored_document(event.event),
-            "recorded_at": utcnow(),
-        }
-        statement = insert_if_absent(session, OfferVersion, ["offer_uri", "version"], **values)
-        version_pk = session.execute(statement.returning(OfferVersion.id)).scalar_one_or_none()
-        if version_pk is None:
+            # Taken in one order everywhere, so two batches never wait for each other.
+            session.execute(
+                text(_LOCK_OFFERS),
+                {"uris": sorted({event.offer_uri for event in events})},
+            )
+        now = utcnow()
+        versions: dict[tuple[str, int], VerifiedEvent] = {}
+        for event in events:
+            versions.setdefault((event.offer_uri, event.version), event)
+        statement = insert_if_absent(session, OfferVersion, ["offer_uri", "version"])
+        kept = session.execute(
+            statement.returning(OfferVersion.id, OfferVersion.offer_uri, OfferVersion.version),
+            [_version_row(event, now) for event in versions.values()],
+        ).all()
+        if not kept:
             return  # kept already
-        if not event.withdrawn:
-            self._details(session, version_pk, event)
-        recompute_intervals(session, event.offer_uri)
+        self._details(session, [(pk, versions[uri, version]) for pk, uri, version in kept])
+        recompute_intervals(session, {uri for _, uri, _ in kept})
 
-    def publish(self, session: Session, event: VerifiedEvent) -> None:
-        """Nothing more: :meth:`record` has kept the version."""
+    def publish_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
+        """Nothing more: :meth:`record_many` has kept the versions."""
 
-    def withdraw(self, session: Session, event: VerifiedEvent) -> None:
-        """Nothing more: :meth:`record` has kept the withdrawal, which ends the last version."""
+    def withdraw_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
+        """Nothing more: :meth:`record_many` has kept the withdrawals, which end the last
+        versions."""
 
     @staticmethod
-    def _details(session: Session, version_pk: int, event: VerifiedEvent) -> None:
-        coverage = coverage_grain(event.document["coverage"])
+    def _details(session: Session, kept: list[tuple[int, VerifiedEvent]]) -> None:
+        coverage, terms = [], []
+        for version_pk, event in kept:
+            if event.withdrawn:
+                continue
+            coverage += [
+                {"area": a, "county": c, "version_pk": version_pk}
+                for a, c in coverage_grain(event.document["coverage"]).items()
+            ]
+            terms += [
+                {"facet": f, "code": c, "version_pk": version_pk}
+                for f, c in documents.term_rows(event.document)
+            ]
         if coverage:
-            session.execute(
-                insert(VersionCoverage),
-                [{"area": a, "county": c, "version_pk": version_pk} for a, c in coverage.items()],
-            )
-        terms = list(documents.term_rows(event.document))
+            session.execute(insert(VersionCoverage), coverage)
         if terms:
-            session.execute(
-                insert(VersionTerm),
-                [{"facet": f, "code": c, "version_pk": version_pk} for f, c in terms],
-            )
+            session.execute(insert(VersionTerm), terms)
 
 
-def recompute_intervals(session: Session, offer_uri: str) -> None:
+def _version_row(event: VerifiedEvent, now: dt.datetime) -> dict[str, Any]:
+    fields = documents.version_fields(event.document)
+    return {
+        **fields,
+        "node_id": event.node.id,
+        "withdrawn": event.withdrawn,
+        "first_published": fields["valid_from"],
+        "review_due": fields["valid_from"].date(),  # recomputed below
+        "document": documents.stored_document(event.event),
+        "recorded_at": now,
+    }
+
+
+def recompute_intervals(session: Session, offer_uris: Iterable[str]) -> None:
     """Set every version's ``valid_to`` (the next version's time), ``first_published`` and
-    ``review_due`` from all the versions of the offer kept so far."""
-    versions = list(
-        session.scalars(
-            select(OfferVersion)
-            .where(OfferVersion.offer_uri == offer_uri)
-            .order_by(OfferVersion.version)
-        )
-    )
+    ``review_due`` from all the versions of each offer kept so far."""
+    by_offer: dict[str, list[OfferVersion]] = {}
+    for row in session.scalars(
+        select(OfferVersion)
+        .where(OfferVersion.offer_uri.in_(list(offer_uris)))
+        .order_by(OfferVersion.offer_uri, OfferVersion.version)
+    ):
+        by_offer.setdefault(row.offer_uri, []).append(row)
+    for versions in by_offer.values():
+        _set_intervals(versions)
+    session.flush()
+
+
+def _set_intervals(versions: list[OfferVersion]) -> None:
     published = [v.valid_from for v in versions if not v.withdrawn]
     first: dt.datetime = min(published) if published else versions[0].valid_from
     for current, following in zip(versions, [*versions[1:], None], strict=True):
@@ -94,4 +123,3 @@ def recompute_intervals(session: Session, offer_uri: str) -> None:
         due = add_months(current.last_reviewed or local_date(first), current.review_interval_months)
         if current.review_due != due:
             current.review_due = due
-    session.flush()
