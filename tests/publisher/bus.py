@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,3 +41,19 @@ def relay_for(engine, bus_url: str, **settings) -> Relay:
 def log_ids(engine) -> list[str]:
     with Session(engine) as session:
         return list(session.scalars(select(LogEntry.event_id).order_by(LogEntry.seq)))
+
+
+def dead_letter_ids(bus_url: str, queue: str) -> list[str]:
+    """The ids of the messages in ``queue``'s dead letters (taken off a RabbitMQ queue)."""
+    if not bus_url.startswith("embedded://"):
+        from kombu import Connection
+
+        ids = []
+        with Connection(bus_url) as conn:
+            channel = conn.channel()
+            while (message := channel.basic_get(f"{queue}.dead", no_ack=True)) is not None:
+                ids.append(message.properties["message_id"])
+        return ids
+    with closing(sqlite3.connect(bus_url.removeprefix("embedded://"))) as db:
+        rows = db.execute("SELECT message_id FROM dead_letters WHERE queue = ?", (queue,))
+        return [row[0] for row in rows]

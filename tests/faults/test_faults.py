@@ -1,0 +1,239 @@
+"""Issue 9's fault suite: nothing published is lost, duplicated or left stale by crashes.
+
+Three nodes make ``NETTUNGEN_FAULTS_CHANGES`` changes (5,000 by default), interleaved, through
+the registry's service layer, while each node's relay and the search and reporting ingest run
+as the ``nettungen`` commands an operator starts. At random points (seeded by
+``NETTUNGEN_FAULTS_SEED``, drawn and printed when unset) every relay is killed once and each
+consumer twice with SIGKILL, and started again after a short pause; on RabbitMQ the broker is
+stopped and started once as well (``NETTUNGEN_TEST_RABBITMQCTL``, ``rabbitmqctl`` by default).
+Afterwards, within 60 seconds, search must index exactly the newest version of every offer
+published now, and reporting must hold exactly every version the nodes logged, with nothing
+dead-lettered and nothing rejected. The ingest runs with ``--no-feeds``: the bus alone must
+deliver everything, the harvester is not there to make up for a loss.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.reporting.history.models import OfferVersion
+from services.search.index.models import IndexedOffer
+from shared.db import create_engine
+from shared.ingest.models import RejectedEvent
+from tests.deploy.processes import environment
+from tests.faults.chaos import BROKER, Chaos, Plan, Service, Timeline
+from tests.faults.workload import NODES, Published, Workload, organisations_of, published_by
+from tests.federation import Federation, IngestingDatabase, migrated_copies
+from tests.publisher.bus import dead_letter_ids, declare
+
+if TYPE_CHECKING:  # imported here, pytest would take the class for a test case
+    from tests.federation import TestNode
+
+CHANGES = int(os.environ.get("NETTUNGEN_FAULTS_CHANGES", "5000"))
+SEED = int(os.environ.get("NETTUNGEN_FAULTS_SEED") or secrets.randbelow(2**32))
+CONVERGENCE_SECONDS = 60.0
+CONSUMERS = ("search", "reporting")
+
+
+@dataclass
+class National:
+    """A national service's database and the queue its ingest consumes."""
+
+    name: str
+    database: IngestingDatabase
+    queue: str
+
+    def close(self, bus_url: str) -> None:
+        """Let go of the database; delete the queues from a broker others use too."""
+        self.database.engine.dispose()
+        self.database.client.close()
+        if bus_url.startswith("amqp"):
+            from kombu import Connection
+
+            with Connection(bus_url) as connection:
+                channel = connection.channel()
+                for queue in (self.queue, f"{self.queue}.dead"):
+                    channel.queue_delete(queue)
+
+
+def national(
+    name: str, database_factory: Callable[..., str], nodes: list[TestNode]
+) -> National:
+    """The service's migrated database, trusting ``nodes``, and a queue of its own."""
+    if name == "search":
+        from services.search import db as service_db
+        from services.search.index.sink import SearchSink as sink
+    else:
+        from services.reporting import db as service_db
+        from services.reporting.history.sink import HistorySink as sink  # type: ignore[assignment]
+    url = migrated_copies(database_factory, service_db.upgrade)()
+    database = IngestingDatabase(url, create_engine(url), httpx.Client(), sink)
+    for node in nodes:
+        database.trust(node)
+    return National(name, database, f"faults.{name}.{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def federation(node_database_factory, tmp_path) -> Iterator[Federation]:  # type: ignore[no-untyped-def]
+    federation = Federation(node_database_factory, tmp_path)
+    yield federation
+    federation.close()
+
+
+def start_services(
+    nodes: list[TestNode], nationals: list[National], bus_url: str, folder: Path
+) -> dict[str, Service]:
+    folder.mkdir(parents=True, exist_ok=True)
+    services = {}
+    for node in nodes:
+        env = environment(
+            DATABASE_URL=str(node.engine.url.render_as_string(hide_password=False)),
+            NODE_BASE_URL=node.base_url,
+            BROKER_URL=bus_url,
+            INSTANCE_PATH=str(folder / node.id),
+        )
+        services[f"relay-{node.id}"] = Service(
+            f"relay-{node.id}", ["publisher", "relay"], env, folder
+        )
+    for service in nationals:
+        env = environment(
+            DATABASE_URL=service.database.url,
+            BROKER_URL=bus_url,
+            INGEST_QUEUE=service.queue,
+            INSTANCE_PATH=str(folder / service.name),
+        )
+        services[f"{service.name}-ingest"] = Service(
+            f"{service.name}-ingest", [service.name, "ingest", "--no-feeds"], env, folder
+        )
+    for service in services.values():
+        service.start()
+    return services
+
+
+@dataclass(frozen=True)
+class Copies:
+    """What the national services hold: rows, and the (offer, version) of each."""
+
+    search_rows: int
+    search: set[tuple[str, int]]
+    reporting_rows: int
+    reporting: set[tuple[str, int, bool]]
+
+    @classmethod
+    def read(cls, search: National, reporting: National) -> Copies:
+        with Session(search.database.engine) as session:
+            indexed = session.execute(select(IndexedOffer.offer_uri, IndexedOffer.version)).all()
+        with Session(reporting.database.engine) as session:
+            history = session.execute(
+                select(OfferVersion.offer_uri, OfferVersion.version, OfferVersion.withdrawn)
+            ).all()
+        return cls(
+            len(indexed),
+            {(uri, version) for uri, version in indexed},
+            len(history),
+            {(uri, version, withdrawn) for uri, version, withdrawn in history},
+        )
+
+    def equal(self, published: Published) -> bool:
+        return (
+            self.search == published.current
+            and self.search_rows == len(published.current)
+            and self.reporting == published.versions
+            and self.reporting_rows == len(published.versions)
+        )
+
+    def comparison(self, published: Published) -> list[str]:
+        def row(what: str, rows: int, held: set, expected: set) -> str:  # type: ignore[type-arg]
+            return (
+                f"{what:<28} expected {len(expected):5d}  held {len(held):5d} in {rows:5d} rows  "
+                f"missing {len(expected - held):5d}  not expected {len(held - expected):5d}"
+            )
+
+        stale = {uri for uri, _ in published.current} & {uri for uri, _ in self.search}
+        stale -= {uri for uri, _ in published.current & self.search}
+        return [
+            f"{'nodes logged':<28} {published.log_rows:5d} versions",
+            row("search (current versions)", self.search_rows, self.search, published.current),
+            f"{'':<28} stale (an older version) {len(stale)}",
+            row("reporting (every version)", self.reporting_rows, self.reporting, published.versions),
+        ]
+
+
+def wait_for_copies(search: National, reporting: National, published: Published) -> Copies:
+    deadline = time.monotonic() + CONVERGENCE_SECONDS
+    while True:
+        copies = Copies.read(search, reporting)
+        if copies.equal(published) or time.monotonic() > deadline:
+            return copies
+        time.sleep(0.5)
+
+
+def rejected(service: National) -> int:
+    with Session(service.database.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(RejectedEvent)) or 0)
+
+
+def test_crashes_and_a_broker_restart_lose_duplicate_and_leave_stale_nothing(
+    federation, database_factory, bus_url, tmp_path, capsys
+):
+    amqp = not bus_url.startswith("embedded://")
+    nodes = [federation.node(node_id, organisations_of(node_id)) for node_id in NODES]
+    search, reporting = (national(name, database_factory, nodes) for name in CONSUMERS)
+    for service in (search, reporting):
+        declare(bus_url, service.queue)  # before the relays start: nothing is unroutable
+    services = start_services(nodes, [search, reporting], bus_url, tmp_path / "processes")
+    workload = Workload(nodes, SEED)
+    timeline = Timeline(lambda: workload.done)
+    kills = {f"relay-{node.id}": 1 for node in nodes} | {f"{n}-ingest": 2 for n in CONSUMERS}
+    plan = Plan.draw(SEED, CHANGES, kills, broker_restarts=1 if amqp else 0)
+    chaos = Chaos(plan, services, timeline)
+    try:
+        chaos.start()
+        for _ in range(CHANGES):
+            workload.change()
+        timeline.note("workload done")
+        chaos.join(timeout=120)
+        timeline.note("every fault recovered")
+        published = published_by(nodes)
+        recovered = time.monotonic()
+        copies = wait_for_copies(search, reporting, published)
+        converged = time.monotonic() - recovered
+        timeline.note(f"copies compared after {converged:.1f} s")
+        crashed = {name: s.exited() for name, s in services.items() if s.exited() is not None}
+    finally:
+        chaos.abort()
+        for process in services.values():
+            process.stop()
+        dead = {s.name: dead_letter_ids(bus_url, s.queue) for s in (search, reporting)}
+        refused = {s.name: rejected(s) for s in (search, reporting)}
+        for copy in (search, reporting):
+            copy.close(bus_url)
+    kind = "RabbitMQ" if amqp else "embedded bus"
+    with capsys.disabled():
+        print(f"\nfault suite: seed {SEED}, {CHANGES} changes over {len(nodes)} nodes, {kind}")
+        print("\n".join(timeline.lines()))
+        print("\n".join(copies.comparison(published)))
+        print(f"converged {converged:.1f} s after recovery; dead letters {dead}; rejected {refused}")
+
+    assert published.log_rows == CHANGES
+    assert len(published.versions) == CHANGES
+    assert not crashed, f"exited by themselves: {crashed}"
+    kills_done = sum(1 for *_, what in timeline.entries if what.startswith("killed"))
+    assert kills_done == sum(kills.values())
+    assert amqp == any(what == "broker started again" for *_, what in timeline.entries)
+    assert copies.equal(published), "\n".join(copies.comparison(published))
+    assert converged <= CONVERGENCE_SECONDS
+    assert dead == {"search": [], "reporting": []}
+    assert refused == {"search": 0, "reporting": 0}
