@@ -100,9 +100,7 @@ class Plan:
     faults: list[Fault] = field(default_factory=list)
 
     @classmethod
-    def draw(
-        cls, seed: int, changes: int, kills: Mapping[str, int], broker_restarts: int
-    ) -> Plan:
+    def draw(cls, seed: int, changes: int, kills: Mapping[str, int], broker_restarts: int) -> Plan:
         """``kills[name]`` kills of each service and ``broker_restarts`` broker restarts, at
         changes drawn between 5 % and 85 % of the workload; a service stays down for 0.5 to 3
         seconds, the broker for 2 to 6."""

@@ -33,7 +33,7 @@ from services.search.index.models import IndexedOffer
 from shared.db import create_engine
 from shared.ingest.models import RejectedEvent
 from tests.deploy.processes import environment
-from tests.faults.chaos import BROKER, Chaos, Plan, Service, Timeline
+from tests.faults.chaos import Chaos, Plan, Service, Timeline
 from tests.faults.workload import NODES, Published, Workload, organisations_of, published_by
 from tests.federation import Federation, IngestingDatabase, migrated_copies
 from tests.publisher.bus import dead_letter_ids, declare
@@ -68,9 +68,7 @@ class National:
                     channel.queue_delete(queue)
 
 
-def national(
-    name: str, database_factory: Callable[..., str], nodes: list[TestNode]
-) -> National:
+def national(name: str, database_factory: Callable[..., str], nodes: list[TestNode]) -> National:
     """The service's migrated database, trusting ``nodes``, and a queue of its own."""
     if name == "search":
         from services.search import db as service_db
@@ -167,7 +165,9 @@ class Copies:
             f"{'nodes logged':<28} {published.log_rows:5d} versions",
             row("search (current versions)", self.search_rows, self.search, published.current),
             f"{'':<28} stale (an older version) {len(stale)}",
-            row("reporting (every version)", self.reporting_rows, self.reporting, published.versions),
+            row(
+                "reporting (every version)", self.reporting_rows, self.reporting, published.versions
+            ),
         ]
 
 
@@ -225,7 +225,9 @@ def test_crashes_and_a_broker_restart_lose_duplicate_and_leave_stale_nothing(
         print(f"\nfault suite: seed {SEED}, {CHANGES} changes over {len(nodes)} nodes, {kind}")
         print("\n".join(timeline.lines()))
         print("\n".join(copies.comparison(published)))
-        print(f"converged {converged:.1f} s after recovery; dead letters {dead}; rejected {refused}")
+        print(
+            f"converged {converged:.1f} s after recovery; dead letters {dead}; rejected {refused}"
+        )
 
     assert published.log_rows == CHANGES
     assert len(published.versions) == CHANGES

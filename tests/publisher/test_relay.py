@@ -212,3 +212,4 @@ def test_an_embedded_bus_error_never_leaves_the_file_locked(tmp_path):
     assert result.confirmed == 1 and result.unroutable == ()
     publisher.close()
     broken.close()
+    consumer.close()
