@@ -9,10 +9,7 @@ while the broker is down).
 
 from __future__ import annotations
 
-import os
 import random
-import shlex
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -20,11 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.deploy.processes import Running
+from tests.publisher.bus import rabbitmqctl
 
 BROKER = "broker"
-# The broker's control command; CI restarts the only broker on the machine with the default,
-# a developer sharing one points it at a private node: "rabbitmqctl -n faults@localhost".
-RABBITMQCTL = shlex.split(os.environ.get("NETTUNGEN_TEST_RABBITMQCTL", "rabbitmqctl"))
 
 
 class Timeline:
@@ -180,12 +175,8 @@ class Chaos:
 
     def _restart_broker(self, fault: Fault) -> None:
         self.timeline.note("stopping the broker")
-        broker_control("stop_app")
+        rabbitmqctl("stop_app")
         self.timeline.note(f"broker stopped, down for {fault.pause} s")
         time.sleep(fault.pause)
-        broker_control("start_app")
+        rabbitmqctl("start_app")
         self.timeline.note("broker started again")
-
-
-def broker_control(action: str) -> None:
-    subprocess.run([*RABBITMQCTL, action], check=True, capture_output=True, timeout=180)  # noqa: S603

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import sqlite3
+import subprocess
 from contextlib import closing
 
 from sqlalchemy import select
@@ -12,6 +15,11 @@ from services.publisher.relay import Relay, RelaySettings
 from shared.bus import IncomingMessage, open_consumer, open_publisher
 from shared.publication.models import LogEntry
 from tests.publisher.node import NodeBuilder
+
+# How the tests stop and start RabbitMQ. CI restarts the only broker on its machine with the
+# default; whoever shares a broker with others points the tests at a private node instead, e.g.
+# NETTUNGEN_TEST_RABBITMQCTL="rabbitmqctl -n faults@localhost".
+RABBITMQCTL = shlex.split(os.environ.get("NETTUNGEN_TEST_RABBITMQCTL", "rabbitmqctl"))
 
 
 def publish(engine, count: int, kind: str = "municipality", **content) -> list[str]:
@@ -57,3 +65,8 @@ def dead_letter_ids(bus_url: str, queue: str) -> list[str]:
     with closing(sqlite3.connect(bus_url.removeprefix("embedded://"))) as db:
         rows = db.execute("SELECT message_id FROM dead_letters WHERE queue = ?", (queue,))
         return [row[0] for row in rows]
+
+
+def rabbitmqctl(*args: str) -> None:
+    """Run ``rabbitmqctl`` (``NETTUNGEN_TEST_RABBITMQCTL``) with ``args``: stop_app, start_app."""
+    subprocess.run([*RABBITMQCTL, *args], check=True, capture_output=True, timeout=180)  # noqa: S603
