@@ -528,16 +528,21 @@ class EmbeddedConsumer(_EmbeddedBus):
     def _release_orphans(self) -> None:
         """Make the messages claimed by consumers that died visible again."""
         self._orphans_checked = time.monotonic()
-        with self.transaction() as db:
+        try:
             holders = [
                 holder
-                for (holder,) in db.execute(
+                for (holder,) in self.db.execute(
                     "SELECT DISTINCT claimed_by FROM messages WHERE queue = ? "
                     "AND claimed_until >= ? AND claimed_by IS NOT NULL AND claimed_by != ?",
                     (self.queue, time.time(), self.holder),
                 )
             ]
-            dead = [holder for holder in holders if not self._alive(holder)]
+        except sqlite3.Error as exc:
+            raise BusUnavailable(f"{self.destination}: {exc}") from exc
+        dead = [holder for holder in holders if not self._alive(holder)]
+        if not dead:
+            return
+        with self.transaction() as db:
             db.executemany(
                 "UPDATE messages SET claimed_until = 0, claimed_by = NULL WHERE claimed_by = ?",
                 [(holder,) for holder in dead],

@@ -15,6 +15,7 @@ deliver everything, the harvester is not there to make up for a loss.
 from __future__ import annotations
 
 import os
+import resource
 import secrets
 import time
 import uuid
@@ -32,6 +33,7 @@ from services.reporting.history.models import OfferVersion
 from services.search.index.models import IndexedOffer
 from shared.db import create_engine
 from shared.ingest.models import RejectedEvent
+from tests.conftest import TEST_DATABASE_URL
 from tests.deploy.processes import environment
 from tests.faults.chaos import Chaos, Plan, Service, Timeline
 from tests.faults.workload import NODES, Published, Workload, organisations_of, published_by
@@ -185,6 +187,62 @@ def rejected(service: National) -> int:
         return int(session.scalar(select(func.count()).select_from(RejectedEvent)) or 0)
 
 
+def cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Outcome:
+    """What a run under faults left: the nodes' record, the national copies, and the rest."""
+
+    published: Published
+    copies: Copies
+    converged: float  # seconds from the last recovery until the copies were equal (or not)
+    crashed: dict[str, int]  # services that exited by themselves, with their exit codes
+    dead: dict[str, list[str]]  # dead-lettered message ids by service
+    refused: dict[str, int]  # rejected events by service
+    cpu: tuple[float, float]  # CPU seconds of the workload's process, and of the services'
+
+
+def run_under_faults(
+    workload: Workload,
+    chaos: Chaos,
+    services: dict[str, Service],
+    nationals: tuple[National, National],
+    bus_url: str,
+) -> Outcome:
+    """Make every change while the faults happen, then wait for the copies to converge."""
+    timeline, (search, reporting) = chaos.timeline, nationals
+    before = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
+    try:
+        chaos.start()
+        for _ in range(CHANGES):
+            workload.change()
+        timeline.note("workload done")
+        chaos.join(timeout=120)
+        timeline.note("every fault recovered")
+        published = published_by([state.node for state in workload.publishing])
+        recovered = time.monotonic()
+        copies = wait_for_copies(search, reporting, published)
+        converged = time.monotonic() - recovered
+        timeline.note(f"copies compared after {converged:.1f} s")
+        crashed = {name: code for name, s in services.items() if (code := s.exited()) is not None}
+    finally:
+        chaos.abort()
+        for process in services.values():
+            process.stop()
+        dead = {s.name: dead_letter_ids(bus_url, s.queue) for s in nationals}
+        refused = {s.name: rejected(s) for s in nationals}
+        for copy in nationals:
+            copy.close(bus_url)
+    cpu = (
+        cpu_seconds(resource.RUSAGE_SELF) - before[0],
+        cpu_seconds(resource.RUSAGE_CHILDREN) - before[1],
+    )
+    return Outcome(published, copies, converged, crashed, dead, refused, cpu)
+
+
 def test_crashes_and_a_broker_restart_lose_duplicate_and_leave_stale_nothing(
     federation, database_factory, bus_url, tmp_path, capsys
 ):
@@ -199,43 +257,25 @@ def test_crashes_and_a_broker_restart_lose_duplicate_and_leave_stale_nothing(
     kills = {f"relay-{node.id}": 1 for node in nodes} | {f"{n}-ingest": 2 for n in CONSUMERS}
     plan = Plan.draw(SEED, CHANGES, kills, broker_restarts=1 if amqp else 0)
     chaos = Chaos(plan, services, timeline)
-    try:
-        chaos.start()
-        for _ in range(CHANGES):
-            workload.change()
-        timeline.note("workload done")
-        chaos.join(timeout=120)
-        timeline.note("every fault recovered")
-        published = published_by(nodes)
-        recovered = time.monotonic()
-        copies = wait_for_copies(search, reporting, published)
-        converged = time.monotonic() - recovered
-        timeline.note(f"copies compared after {converged:.1f} s")
-        crashed = {name: s.exited() for name, s in services.items() if s.exited() is not None}
-    finally:
-        chaos.abort()
-        for process in services.values():
-            process.stop()
-        dead = {s.name: dead_letter_ids(bus_url, s.queue) for s in (search, reporting)}
-        refused = {s.name: rejected(s) for s in (search, reporting)}
-        for copy in (search, reporting):
-            copy.close(bus_url)
-    kind = "RabbitMQ" if amqp else "embedded bus"
+    outcome = run_under_faults(workload, chaos, services, (search, reporting), bus_url)
+    comparison = outcome.copies.comparison(outcome.published)
     with capsys.disabled():
+        kind = "RabbitMQ and " if amqp else "the embedded bus and "
+        kind += "PostgreSQL" if TEST_DATABASE_URL else "SQLite"
         print(f"\nfault suite: seed {SEED}, {CHANGES} changes over {len(nodes)} nodes, {kind}")
-        print("\n".join(timeline.lines()))
-        print("\n".join(copies.comparison(published)))
+        print("\n".join([*timeline.lines(), *comparison]))
         print(
-            f"converged {converged:.1f} s after recovery; dead letters {dead}; rejected {refused}"
+            f"converged {outcome.converged:.1f} s after recovery; dead letters {outcome.dead}; "
+            f"rejected {outcome.refused}; CPU seconds: workload {outcome.cpu[0]:.0f}, "
+            f"services {outcome.cpu[1]:.0f}"
         )
 
-    assert published.log_rows == CHANGES
-    assert len(published.versions) == CHANGES
-    assert not crashed, f"exited by themselves: {crashed}"
+    assert outcome.published.log_rows == len(outcome.published.versions) == CHANGES
+    assert not outcome.crashed, f"exited by themselves: {outcome.crashed}"
     kills_done = sum(1 for *_, what in timeline.entries if what.startswith("killed"))
     assert kills_done == sum(kills.values())
     assert amqp == any(what == "broker started again" for *_, what in timeline.entries)
-    assert copies.equal(published), "\n".join(copies.comparison(published))
-    assert converged <= CONVERGENCE_SECONDS
-    assert dead == {"search": [], "reporting": []}
-    assert refused == {"search": 0, "reporting": 0}
+    assert outcome.copies.equal(outcome.published), "\n".join(comparison)
+    assert outcome.converged <= CONVERGENCE_SECONDS
+    assert outcome.dead == {"search": [], "reporting": []}
+    assert outcome.refused == {"search": 0, "reporting": 0}
