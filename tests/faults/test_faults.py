@@ -2,10 +2,11 @@
 
 Three nodes make ``NETTUNGEN_FAULTS_CHANGES`` changes (by default 5,000 on RabbitMQ, 2,000 on
 the embedded bus), interleaved, through the registry's service layer, while each node's relay
-and the search and reporting ingest run as the ``nettungen`` commands an operator starts. At random points (seeded by
-``NETTUNGEN_FAULTS_SEED``, drawn and printed when unset) every relay is killed once and each
-consumer twice with SIGKILL, and started again after a short pause; on RabbitMQ the broker is
-stopped and started once as well (``NETTUNGEN_TEST_RABBITMQCTL``, ``rabbitmqctl`` by default).
+and the search and reporting ingest run as the ``nettungen`` commands an operator starts. At
+random points (seeded by ``NETTUNGEN_FAULTS_SEED``, drawn and printed when unset) every relay
+is killed once and each consumer twice with SIGKILL, and started again after a short pause; on
+RabbitMQ the broker is stopped and started once as well (``NETTUNGEN_TEST_RABBITMQCTL``,
+``rabbitmqctl`` by default).
 Afterwards, within 60 seconds, search must index exactly the newest version of every offer
 published now, and reporting must hold exactly every version the nodes logged, with nothing
 dead-lettered and nothing rejected. The ingest runs with ``--no-feeds``: the bus alone must
