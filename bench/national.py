@@ -159,8 +159,22 @@ class OfferSpec:
 
 @dataclass
 class NationalFederation:
+    """The providers, and the offers drawn one by one when asked for (half a million offers
+    held at once would take gigabytes): offer ``n`` is drawn from its own generator, seeded
+    by the federation's seed and ``n``, so it is the same whenever and however often drawn."""
+
     providers: dict[str, Provider]
-    offers: list[OfferSpec] = field(default_factory=list)
+    size: int
+    seed: int
+    _keys: list[str] = field(default_factory=list)
+    _cumulative: list[float] = field(default_factory=list)
+
+    def offers(self) -> Iterator[OfferSpec]:
+        for number in range(1, self.size + 1):
+            rng = random.Random(f"{self.seed}/{number}")  # noqa: S311 - test data, not secrets
+            provider = self.providers[rng.choices(self._keys, cum_weights=self._cumulative)[0]]
+            agency = rng.randrange(len(provider.agencies))
+            yield OfferSpec(number, provider.key, agency, _content(rng, provider, number))
 
     def nodes(self) -> dict[str, list[Provider]]:
         by_node: dict[str, list[Provider]] = {}
@@ -310,24 +324,19 @@ def _content(rng: random.Random, provider: Provider, number: int) -> dict[str, A
 
 def generate(offers: int = DEFAULT_OFFERS, seed: int = DEFAULT_SEED) -> NationalFederation:
     """The providers and ``offers`` offers, the same for the same ``seed``."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
-    providers = _providers(rng)
-    federation = NationalFederation(providers)
+    providers = _providers(random.Random(seed))  # noqa: S311 - test data, not secrets
     by_kind: dict[str, list[Provider]] = {}
     for provider in providers.values():
         by_kind.setdefault(provider.kind, []).append(provider)
     # Every provider's share: its kind's share, split by weight within the kind.
-    keys = [p.key for kind in KIND_SHARES for p in by_kind[kind]]
-    weights = [
-        KIND_SHARES[p.kind] * p.weight / sum(q.weight for q in by_kind[p.kind])
-        for kind in KIND_SHARES
-        for p in by_kind[kind]
-    ]
-    for number, key in enumerate(rng.choices(keys, weights, k=offers), start=1):
-        provider = providers[key]
-        agency = rng.randrange(len(provider.agencies))
-        federation.offers.append(OfferSpec(number, key, agency, _content(rng, provider, number)))
-    return federation
+    keys, cumulative, total = [], [], 0.0
+    for kind, share in KIND_SHARES.items():
+        kind_weight = sum(p.weight for p in by_kind[kind])
+        for provider in by_kind[kind]:
+            total += share * provider.weight / kind_weight
+            keys.append(provider.key)
+            cumulative.append(total)
+    return NationalFederation(providers, offers, seed, keys, cumulative)
 
 
 def _catalogue() -> dict[str, dict[str, Any]]:
@@ -417,9 +426,9 @@ class Publication:
 def published_events(federation: NationalFederation) -> Iterator[Publication]:
     """Every offer published once, in order of publication, each node's log numbered from 1."""
     sequences: Counter[str] = Counter()
-    step = dt.timedelta(days=HISTORY_DAYS) / max(1, len(federation.offers))
+    step = dt.timedelta(days=HISTORY_DAYS) / max(1, federation.size)
     start = EPOCH - dt.timedelta(days=HISTORY_DAYS)
-    for spec in federation.offers:
+    for spec in federation.offers():
         provider = federation.providers[spec.provider]
         sequences[provider.node] += 1
         at = start + step * spec.number
@@ -447,7 +456,7 @@ def describe(federation: NationalFederation) -> dict[str, Counter[Any]]:
     kinds: Counter[Any] = Counter()
     levels: Counter[Any] = Counter()
     municipalities: Counter[Any] = Counter()
-    for spec in federation.offers:
+    for spec in federation.offers():
         provider = federation.providers[spec.provider]
         kinds[provider.kind] += 1
         levels[spec.content["level"]] += 1
