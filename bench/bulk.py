@@ -111,7 +111,8 @@ def _index_batch(target: Target, batch: Sequence[Stored]) -> None:
         offers.append({"id": offer_pk, **rows.offer})
         coverage.extend(rows.coverage_rows(offer_pk))
         terms.extend(rows.term_rows(offer_pk))
-        fts.append({"id": offer_pk, **rows.fts})
+        if not target.postgresql:
+            fts.append({"id": offer_pk, **rows.fts()})
     target.write(IndexedOffer.__table__, offers)
     target.write(OfferCoverage.__table__, coverage)
     target.write(OfferTerm.__table__, terms)

@@ -32,7 +32,13 @@ class IndexRows:
     offer: dict[str, Any]
     coverage: dict[str, str | None]
     terms: list[tuple[str, str]]
-    fts: dict[str, str]
+
+    def fts(self) -> dict[str, str]:
+        """The SQLite full-text row's columns (PostgreSQL computes its own vector)."""
+        return {
+            name: documents.fts_text(self.offer[name])
+            for name in ("name", "description", "keywords")
+        }
 
     def coverage_rows(self, offer_pk: int) -> list[dict[str, Any]]:
         return [{"area": a, "county": c, "offer_pk": offer_pk} for a, c in self.coverage.items()]
@@ -60,11 +66,6 @@ def index_rows(
         },
         coverage=coverage_grain(document["coverage"]),
         terms=list(documents.term_rows(document)),
-        fts={
-            "name": documents.fts_text(fields["name"]),
-            "description": documents.fts_text(fields["description"]),
-            "keywords": documents.fts_text(fields["keywords"]),
-        },
     )
 
 
@@ -97,7 +98,7 @@ class SearchSink:
                     f"INSERT INTO {FTS_TABLE} (rowid, name, description, keywords) "  # noqa: S608
                     "VALUES (:id, :name, :description, :keywords)"
                 ),
-                {"id": row.id, **rows.fts},
+                {"id": row.id, **rows.fts()},
             )
 
     def withdraw(self, session: Session, event: VerifiedEvent) -> None:
