@@ -22,18 +22,28 @@ from flask.views import MethodView
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.config import ConfigKey, load_config
-from shared.db import create_engine
+from shared.config import ConfigKey, load_config, non_negative_int
+from shared.db import create_engine, is_statement_timeout, limit_statement_time
 from shared.errors import DomainError, TooManyRequests
 from shared.logs import init_request_logging
 
 log = logging.getLogger(__name__)
+
+# Declared by the national services, whose requests may ask for heavy aggregates: a request
+# that runs away is cancelled with a 503 rather than holding a worker and a connection.
+STATEMENT_TIMEOUT_KEY = ConfigKey(
+    "STATEMENT_TIMEOUT_MS",
+    "Milliseconds a database statement of a web request may run before it is cancelled and "
+    "the request answered 503 (0 = no limit).",
+    non_negative_int,
+    10_000,
+)
 
 
 def error_response(
@@ -201,6 +211,19 @@ def init_web(app: Flask, api: Api) -> None:
     app.register_error_handler(IntegrityError, _handle_integrity_error)
     app.register_error_handler(DataError, _handle_data_error)
     app.register_error_handler(OverflowError, _handle_data_error)
+
+    def statement_timeout(error: OperationalError) -> Response:
+        if not is_statement_timeout(error):
+            return api.handle_http_exception(InternalServerError(original_exception=error))
+        log.warning("statement cancelled after %s ms", app.config.get(STATEMENT_TIMEOUT_KEY.name))
+        return error_response(
+            503,
+            "The request took longer than the service allows; nothing was changed. Narrow "
+            "it (a municipality, a filter, fewer words) or try again later.",
+            headers={"Retry-After": "30"},
+        )
+
+    app.register_error_handler(OperationalError, statement_timeout)
     app.register_blueprint(_docs_assets_blueprint())
     app.register_blueprint(_shared_assets_blueprint())
 
@@ -255,7 +278,9 @@ def service_app(
     app = Flask(import_name, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
     app.config.update(openapi_settings(*info))
-    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
+    engine = create_engine(settings["DATABASE_URL"])
+    limit_statement_time(engine, settings.get(STATEMENT_TIMEOUT_KEY.name) or 0)
+    database = RequestDatabase(engine)
     database.init_app(app)
     api = Api()
     init_web(app, api)

@@ -10,6 +10,8 @@ validity intervals are computed again from all its versions, so a version that a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -33,16 +35,7 @@ class HistorySink:
             # Versions of one offer recorded by two transactions at once (the bus and the
             # feed) must not each miss the other's row when the intervals are recomputed.
             session.execute(select(func.pg_advisory_xact_lock(func.hashtext(event.offer_uri))))
-        fields = documents.version_fields(event.document)
-        values = {
-            **fields,
-            "node_id": event.node.id,
-            "withdrawn": event.withdrawn,
-            "first_published": fields["valid_from"],
-            "review_due": fields["valid_from"].date(),  # recomputed below
-            "document": documents.stored_document(event.event),
-            "recorded_at": utcnow(),
-        }
+        values = version_values(event.node.id, event.event, event.document, event.withdrawn)
         statement = insert_if_absent(session, OfferVersion, ["offer_uri", "version"], **values)
         version_pk = session.execute(statement.returning(OfferVersion.id)).scalar_one_or_none()
         if version_pk is None:
@@ -59,18 +52,57 @@ class HistorySink:
 
     @staticmethod
     def _details(session: Session, version_pk: int, event: VerifiedEvent) -> None:
-        coverage = coverage_grain(event.document["coverage"])
+        coverage, terms = detail_rows(event.document, version_pk)
         if coverage:
-            session.execute(
-                insert(VersionCoverage),
-                [{"area": a, "county": c, "version_pk": version_pk} for a, c in coverage.items()],
-            )
-        terms = list(documents.term_rows(event.document))
+            session.execute(insert(VersionCoverage), coverage)
         if terms:
-            session.execute(
-                insert(VersionTerm),
-                [{"facet": f, "code": c, "version_pk": version_pk} for f, c in terms],
-            )
+            session.execute(insert(VersionTerm), terms)
+
+
+def version_values(
+    node_id: str,
+    event: Mapping[str, Any],
+    document: Mapping[str, Any],
+    withdrawn: bool,
+    stored: str | None = None,
+) -> dict[str, Any]:
+    """The ``offer_versions`` row of a version; ``first_published`` and ``review_due`` as if
+    it were the offer's only version (:func:`recompute_intervals` corrects them). ``stored``
+    is the event's :func:`~documents.stored_document` when the caller has made it already."""
+    fields = documents.version_fields(document)
+    return {
+        **fields,
+        "node_id": node_id,
+        "withdrawn": withdrawn,
+        "first_published": fields["valid_from"],
+        "review_due": review_due(
+            fields["last_reviewed"], fields["valid_from"], fields["review_interval_months"]
+        ),
+        "document": documents.stored_document(event) if stored is None else stored,
+        "recorded_at": utcnow(),
+    }
+
+
+def detail_rows(
+    document: Mapping[str, Any], version_pk: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``version_coverage`` and ``version_terms`` rows of a published version."""
+    coverage = coverage_grain(document["coverage"])
+    return (
+        [{"area": a, "county": c, "version_pk": version_pk} for a, c in coverage.items()],
+        [
+            {"facet": f, "code": c, "version_pk": version_pk}
+            for f, c in documents.term_rows(document)
+        ],
+    )
+
+
+def review_due(
+    last_reviewed: dt.date | None, first_published: dt.datetime, interval_months: int
+) -> dt.date:
+    """When a version is due for review: the interval after its last review, or after the
+    offer's first publication (as a Norwegian day) if never reviewed."""
+    return add_months(last_reviewed or local_date(first_published), interval_months)
 
 
 def recompute_intervals(session: Session, offer_uri: str) -> None:
@@ -91,7 +123,7 @@ def recompute_intervals(session: Session, offer_uri: str) -> None:
             current.valid_to = valid_to
         if current.first_published != first:
             current.first_published = first
-        due = add_months(current.last_reviewed or local_date(first), current.review_interval_months)
+        due = review_due(current.last_reviewed, first, current.review_interval_months)
         if current.review_due != due:
             current.review_due = due
     session.flush()
