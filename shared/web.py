@@ -24,7 +24,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -212,20 +212,44 @@ def init_web(app: Flask, api: Api) -> None:
     app.register_error_handler(DataError, _handle_data_error)
     app.register_error_handler(OverflowError, _handle_data_error)
 
-    def statement_timeout(error: OperationalError) -> Response:
-        if not is_statement_timeout(error):
-            return api.handle_http_exception(InternalServerError(original_exception=error))
-        log.warning("statement cancelled after %s ms", app.config.get(STATEMENT_TIMEOUT_KEY.name))
-        return error_response(
-            503,
-            "The request took longer than the service allows; nothing was changed. Narrow "
-            "it (a municipality, a filter, fewer words) or try again later.",
-            headers={"Retry-After": "30"},
-        )
+    def database_error(error: OperationalError) -> Response | tuple[str, int]:
+        timed_out = is_statement_timeout(error)
+        if timed_out:
+            log.warning(
+                "statement cancelled after %s ms", app.config.get(STATEMENT_TIMEOUT_KEY.name)
+            )
+            exception: HTTPException = ServiceUnavailable(STATEMENT_TIMEOUT_MESSAGE, retry_after=30)
+        else:
+            exception = InternalServerError(original_exception=error)
+        # A page blueprint answers with its own HTML error page, as for any other failure.
+        page = _page_error_handler(app)
+        if page is not None:
+            if not timed_out:
+                log.error("request failed", exc_info=error)
+            return page(exception)
+        if not timed_out:
+            return api.handle_http_exception(exception)
+        return error_response(503, STATEMENT_TIMEOUT_MESSAGE, headers={"Retry-After": "30"})
 
-    app.register_error_handler(OperationalError, statement_timeout)
+    app.register_error_handler(OperationalError, database_error)
     app.register_blueprint(_docs_assets_blueprint())
     app.register_blueprint(_shared_assets_blueprint())
+
+
+STATEMENT_TIMEOUT_MESSAGE = (
+    "The request took longer than the service allows; nothing was changed. Narrow it (a "
+    "municipality, a filter, fewer words) or try again later."
+)
+
+
+def _page_error_handler(app: Flask) -> Callable[[HTTPException], Any] | None:
+    """The HTTP error handler of the blueprint (or a parent) serving this request, if any:
+    page blueprints register one that renders an HTML error page."""
+    for name in request.blueprints:
+        handler = app.error_handler_spec.get(name, {}).get(None, {}).get(HTTPException)
+        if handler is not None:
+            return handler
+    return None
 
 
 # Pages load nothing but their own stylesheet, images and (where any) scripts, are never framed
