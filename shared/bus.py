@@ -556,8 +556,12 @@ class EmbeddedConsumer(_EmbeddedBus):
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return True  # its consumer holds the lock
-        except OSError:
+        except FileNotFoundError:
             return False  # no such consumer any more
+        except OSError:
+            # Out of file handles, say: we cannot tell, so it lives (its claims lapse after
+            # CLAIM_SECONDS anyway). Taken for dead, its messages would be handled twice at once.
+            return True
         return False  # the lock was free: nobody holds it (closing the file released ours)
 
     def _claim(self) -> tuple[int, str, str, bytes, int] | None:
