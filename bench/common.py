@@ -41,9 +41,9 @@ class Databases:
         return cls(os.environ.get("BENCH_DATABASE_URL"), broker, folder)
 
     def _new(self, name: str) -> str:
-        if self.server is None:
-            return f"sqlite:///{self.folder / (name + '.sqlite')}"
         database = f"ntg_bench_{name}_{uuid.uuid4().hex[:8]}"
+        if self.server is None:  # each its own file: a run may make several of one kind
+            return f"sqlite:///{self.folder / (database + '.sqlite')}"
         admin = sa_create_engine(self.server, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{database}"'))
@@ -81,6 +81,13 @@ class Databases:
         url = self._new("search")
         search_db.upgrade(url)
         return self._engine(url), url
+
+    def reporting(self) -> Engine:
+        from services.reporting import db as reporting_db
+
+        url = self._new("reporting")
+        reporting_db.upgrade(url)
+        return self._engine(url)
 
     def drop_queue(self, broker: str, queue: str) -> None:
         if broker.startswith("amqp"):

@@ -23,9 +23,11 @@ installed; a commit there is the confirm.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -434,15 +436,21 @@ CREATE TABLE IF NOT EXISTS bindings (
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL,
     routing_key TEXT NOT NULL, body BLOB NOT NULL, deliveries INTEGER NOT NULL DEFAULT 0,
-    claimed_until REAL NOT NULL DEFAULT 0);
+    claimed_until REAL NOT NULL DEFAULT 0, claimed_by TEXT);
 CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue, id);
+CREATE INDEX IF NOT EXISTS messages_by_holder ON messages (claimed_by);
 CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL,
     routing_key TEXT NOT NULL, body BLOB NOT NULL, dead_at REAL NOT NULL);
 """
-# A message handed to a consumer that neither acks nor rejects it (the process died) becomes
-# visible again after this long.
+# A message handed to a consumer that neither acks nor rejects it becomes visible again after
+# this long. A consumer whose process died gives its messages back sooner: each consumer holds
+# an exclusive lock on a file of its own while it lives (the kernel lets go when the process
+# dies, however it dies), and a consumer connecting or finding its queue empty hands the
+# messages claimed by consumers whose lock is free to the others, as RabbitMQ does when a
+# consumer's connection drops.
 CLAIM_SECONDS = 60.0
+ORPHAN_CHECK_SECONDS = 1.0
 
 
 def _embedded_path(url: str) -> Path:
@@ -470,6 +478,9 @@ class _EmbeddedBus:
                 )
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
+                columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
+                if columns and "claimed_by" not in columns:  # a bus file from before holders
+                    db.execute("ALTER TABLE messages ADD COLUMN claimed_by TEXT")
                 db.executescript(_EMBEDDED_SCHEMA)
             except (sqlite3.Error, OSError) as exc:
                 raise BusUnavailable(f"{self.destination}: {exc}") from exc
@@ -535,14 +546,75 @@ class EmbeddedConsumer(_EmbeddedBus):
     def __init__(self, url: str, queue: str, bindings: list[str]) -> None:
         super().__init__(url)
         self.queue, self.bindings = queue, list(dict.fromkeys(bindings))
+        self.holder = ""
+        self._lock: Any = None
+        self._orphans_checked = 0.0
+
+    @property
+    def _holders(self) -> Path:
+        return self.path.with_name(self.path.name + ".consumers")
+
+    def _hold(self) -> None:
+        """Take this consumer's lock, under a new name each time it connects."""
+        if self._lock is not None:
+            return
+        holder = uuid.uuid4().hex
+        try:
+            self._holders.mkdir(parents=True, exist_ok=True)
+            lock = (self._holders / holder).open("wb")
+            fcntl.flock(lock, fcntl.LOCK_EX)  # ours while this consumer lives
+        except OSError as exc:
+            raise BusUnavailable(f"{self.destination}: {exc}") from exc
+        self.holder, self._lock = holder, lock
 
     def connect(self) -> None:
+        self._hold()
         with self.transaction() as db:
             db.execute("DELETE FROM bindings WHERE queue = ?", (self.queue,))
             db.executemany(
                 "INSERT INTO bindings (queue, pattern) VALUES (?, ?)",
                 [(self.queue, pattern) for pattern in self.bindings],
             )
+        self._release_orphans()
+
+    def _release_orphans(self) -> None:
+        """Make the messages claimed by consumers that died visible again."""
+        self._orphans_checked = time.monotonic()
+        try:
+            holders = [
+                holder
+                for (holder,) in self.db.execute(
+                    "SELECT DISTINCT claimed_by FROM messages WHERE queue = ? "
+                    "AND claimed_until >= ? AND claimed_by IS NOT NULL AND claimed_by != ?",
+                    (self.queue, time.time(), self.holder),
+                )
+            ]
+        except sqlite3.Error as exc:
+            raise BusUnavailable(f"{self.destination}: {exc}") from exc
+        dead = [holder for holder in holders if not self._alive(holder)]
+        if not dead:
+            return
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE messages SET claimed_until = 0, claimed_by = NULL WHERE claimed_by = ?",
+                [(holder,) for holder in dead],
+            )
+        for holder in dead:
+            (self._holders / holder).unlink(missing_ok=True)
+
+    def _alive(self, holder: str) -> bool:
+        try:
+            with (self._holders / holder).open("rb") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True  # its consumer holds the lock
+        except FileNotFoundError:
+            return False  # no such consumer any more
+        except OSError:
+            # Out of file handles, say: we cannot tell, so it lives (its claims lapse after
+            # CLAIM_SECONDS anyway). Taken for dead, its messages would be handled twice at once.
+            return True
+        return False  # the lock was free: nobody holds it (closing the file released ours)
 
     def _claim_many(self, size: int) -> list[tuple[int, str, str, bytes, int]]:
         now = time.time()
@@ -553,8 +625,9 @@ class EmbeddedConsumer(_EmbeddedBus):
                 (self.queue, now, size),
             ).fetchall()
             db.executemany(
-                "UPDATE messages SET claimed_until = ?, deliveries = deliveries + 1 WHERE id = ?",
-                [(now + CLAIM_SECONDS, row[0]) for row in rows],
+                "UPDATE messages SET claimed_until = ?, claimed_by = ?, "
+                "deliveries = deliveries + 1 WHERE id = ?",
+                [(now + CLAIM_SECONDS, self.holder, row[0]) for row in rows],
             )
         return rows
 
@@ -563,11 +636,15 @@ class EmbeddedConsumer(_EmbeddedBus):
     ) -> int:
         """Hand over runs of up to ``size`` waiting messages; each settled in one commit after
         ``handler`` returns."""
+        self._hold()
         handled = 0
         idle_since = time.monotonic()
         while limit is None or handled < limit:
             rows = self._claim_many(size if limit is None else min(size, limit - handled))
             if not rows:
+                if time.monotonic() - self._orphans_checked >= ORPHAN_CHECK_SECONDS:
+                    self._release_orphans()
+                    continue
                 if time.monotonic() - idle_since >= timeout:
                     break
                 time.sleep(min(0.05, timeout))
@@ -579,7 +656,7 @@ class EmbeddedConsumer(_EmbeddedBus):
             except BaseException:
                 with self.transaction() as db:  # not handled: visible again at once
                     db.executemany(
-                        "UPDATE messages SET claimed_until = 0 WHERE id = ?",
+                        "UPDATE messages SET claimed_until = 0, claimed_by = NULL WHERE id = ?",
                         [(row[0],) for row in rows],
                     )
                 raise
@@ -600,6 +677,13 @@ class EmbeddedConsumer(_EmbeddedBus):
 
     def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int:
         return self.drain_batches(_one_at_a_time(handler), timeout, 1, limit)
+
+    def close(self) -> None:
+        super().close()
+        if self._lock is not None:
+            self._lock.close()  # releases the lock: whatever is still claimed goes back
+            (self._holders / self.holder).unlink(missing_ok=True)
+            self._lock = None
 
 
 def event_body(event: dict[str, Any]) -> bytes:

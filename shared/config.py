@@ -45,6 +45,13 @@ def positive_int(value: Any) -> int:
     return number
 
 
+def non_negative_int(value: Any) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be 0 or more")
+    return number
+
+
 def positive_float(value: Any) -> float:
     number = float(value)
     if not number > 0:

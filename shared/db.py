@@ -8,6 +8,9 @@ foreign keys) and real transactions with savepoints, which pysqlite does not giv
 from __future__ import annotations
 
 import datetime as dt
+import math
+import sqlite3
+import time
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
@@ -131,6 +134,53 @@ def insert_if_absent(
         statement = statement.values(**values)
     result: Insert = statement.on_conflict_do_nothing(index_elements=key)
     return result
+
+
+STATEMENT_TIMEOUT = "nettungen.statement_deadline"
+
+
+def limit_statement_time(engine: Engine, milliseconds: int) -> None:
+    """Cancel any statement of ``engine`` that runs longer than ``milliseconds`` (0: never).
+
+    PostgreSQL cancels it itself (``statement_timeout``, set on every new connection);
+    SQLite is interrupted by a progress handler that watches the statement's deadline. Either
+    way the statement raises an ``OperationalError`` that :func:`is_statement_timeout` knows.
+    """
+    if not milliseconds:
+        return
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _postgresql(dbapi_connection: Any, _record: Any) -> None:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True  # a SET that no rollback can undo
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {int(milliseconds)}")
+            dbapi_connection.autocommit = autocommit
+
+        return
+    seconds = milliseconds / 1000
+
+    @event.listens_for(engine, "connect")
+    def _sqlite(dbapi_connection: Any, record: Any) -> None:
+        deadline = record.info[STATEMENT_TIMEOUT] = [math.inf]
+        dbapi_connection.set_progress_handler(lambda: time.monotonic() > deadline[0], 10_000)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn: Any, *_: Any) -> None:
+        conn.info[STATEMENT_TIMEOUT][0] = time.monotonic() + seconds
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _stop(conn: Any, *_: Any) -> None:
+        conn.info[STATEMENT_TIMEOUT][0] = math.inf
+
+
+def is_statement_timeout(error: BaseException) -> bool:
+    """Whether ``error`` is a statement cancelled by :func:`limit_statement_time`."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) == "57014":  # query_canceled
+        return True
+    return isinstance(original, sqlite3.OperationalError) and str(original) == "interrupted"
 
 
 def sqlite_url_in(directory: Path, name: str) -> str:

@@ -19,19 +19,12 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.config import KNOWN_SETTINGS
 
-from shared.config import ConfigError, ConfigKey, load_config, positive_int
+from shared.config import ConfigError, ConfigKey, load_config, non_negative_int, positive_int
 from shared.db import dispose_inherited_engines
 from shared.logs import logging_config
 
 # Where each service listens unless WEB_PORT or --port says otherwise.
 PORTS = {"registry": 8010, "publisher": 8011, "search": 8020, "reporting": 8030}
-
-
-def _non_negative_int(value: Any) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError("must be 0 or more")
-    return number
 
 
 SERVER_CONFIG = [
@@ -70,14 +63,14 @@ SERVER_CONFIG = [
     ConfigKey(
         "WEB_MAX_REQUESTS",
         "Requests after which a worker is replaced, bounding slow leaks (0: never).",
-        _non_negative_int,
+        non_negative_int,
         2000,
     ),
     ConfigKey(
         "WEB_MAX_REQUESTS_JITTER",
         "Up to this many more requests, random per worker, so workers are not all replaced "
         "at once.",
-        _non_negative_int,
+        non_negative_int,
         200,
     ),
     ConfigKey(

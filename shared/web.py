@@ -22,18 +22,28 @@ from flask.views import MethodView
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.config import ConfigKey, load_config
-from shared.db import create_engine
+from shared.config import ConfigKey, load_config, non_negative_int
+from shared.db import create_engine, is_statement_timeout, limit_statement_time
 from shared.errors import DomainError, TooManyRequests
 from shared.logs import init_request_logging
 
 log = logging.getLogger(__name__)
+
+# Declared by the national services, whose requests may ask for heavy aggregates: a request
+# that runs away is cancelled with a 503 rather than holding a worker and a connection.
+STATEMENT_TIMEOUT_KEY = ConfigKey(
+    "STATEMENT_TIMEOUT_MS",
+    "Milliseconds a database statement of a web request may run before it is cancelled and "
+    "the request answered 503 (0 = no limit).",
+    non_negative_int,
+    10_000,
+)
 
 
 def error_response(
@@ -201,8 +211,45 @@ def init_web(app: Flask, api: Api) -> None:
     app.register_error_handler(IntegrityError, _handle_integrity_error)
     app.register_error_handler(DataError, _handle_data_error)
     app.register_error_handler(OverflowError, _handle_data_error)
+
+    def database_error(error: OperationalError) -> Response | tuple[str, int]:
+        timed_out = is_statement_timeout(error)
+        if timed_out:
+            log.warning(
+                "statement cancelled after %s ms", app.config.get(STATEMENT_TIMEOUT_KEY.name)
+            )
+            exception: HTTPException = ServiceUnavailable(STATEMENT_TIMEOUT_MESSAGE, retry_after=30)
+        else:
+            exception = InternalServerError(original_exception=error)
+        # A page blueprint answers with its own HTML error page, as for any other failure.
+        page = _page_error_handler(app)
+        if page is not None:
+            if not timed_out:
+                log.error("request failed", exc_info=error)
+            return page(exception)
+        if not timed_out:
+            return api.handle_http_exception(exception)
+        return error_response(503, STATEMENT_TIMEOUT_MESSAGE, headers={"Retry-After": "30"})
+
+    app.register_error_handler(OperationalError, database_error)
     app.register_blueprint(_docs_assets_blueprint())
     app.register_blueprint(_shared_assets_blueprint())
+
+
+STATEMENT_TIMEOUT_MESSAGE = (
+    "The request took longer than the service allows; nothing was changed. Narrow it (a "
+    "municipality, a filter, fewer words) or try again later."
+)
+
+
+def _page_error_handler(app: Flask) -> Callable[[HTTPException], Any] | None:
+    """The HTTP error handler of the blueprint (or a parent) serving this request, if any:
+    page blueprints register one that renders an HTML error page."""
+    for name in request.blueprints:
+        handler = app.error_handler_spec.get(name, {}).get(None, {}).get(HTTPException)
+        if handler is not None:
+            return handler
+    return None
 
 
 # Pages load nothing but their own stylesheet, images and (where any) scripts, are never framed
@@ -255,7 +302,9 @@ def service_app(
     app = Flask(import_name, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
     app.config.update(openapi_settings(*info))
-    database = RequestDatabase(create_engine(settings["DATABASE_URL"]))
+    engine = create_engine(settings["DATABASE_URL"])
+    limit_statement_time(engine, settings.get(STATEMENT_TIMEOUT_KEY.name) or 0)
+    database = RequestDatabase(engine)
     database.init_app(app)
     api = Api()
     init_web(app, api)

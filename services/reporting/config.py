@@ -7,6 +7,7 @@ from pathlib import Path
 from shared.config import ConfigKey, absolute_path, base_url
 from shared.db import sqlite_url_in
 from shared.ingest.config import ingest_config
+from shared.web import STATEMENT_TIMEOUT_KEY
 
 CONFIG = [
     ConfigKey(
@@ -27,6 +28,7 @@ CONFIG = [
         base_url,
         "http://127.0.0.1:8030",
     ),
+    STATEMENT_TIMEOUT_KEY,
     *ingest_config("nettungen.reporting"),
     ConfigKey(
         "TRUSTED_PROXIES",

@@ -96,10 +96,28 @@ class Outcome(enum.Enum):
     IGNORED = "ignored"  # a duplicate, a replay or an older version
 
 
+# What a check can raise on input of a shape no check foresaw (a list where a string belongs,
+# say). It is still the event's fault, so it refuses the event; were it to escape, the bus would
+# hand the same message back for ever and nothing behind it would be applied.
+_UNFORESEEN_SHAPES = (TypeError, ValueError, KeyError, IndexError, AttributeError)
+
+
 def verify(
     event: Any, directory: Directory, expected_node: TrustedNode | None = None
 ) -> VerifiedEvent:
-    """Check ``event`` fully; raise :class:`EventRejected` saying why it must not be applied.
+    """Check ``event`` fully; raise :class:`EventRejected` saying why it must not be applied."""
+    try:
+        return _verify(event, directory, expected_node)
+    except EventRejected:
+        raise
+    except _UNFORESEEN_SHAPES as exc:
+        raise EventRejected(
+            f"the event cannot be verified: {type(exc).__name__} on a value of an unexpected type"
+        ) from exc
+
+
+def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None) -> VerifiedEvent:
+    """The checks of :func:`verify`.
 
     ``expected_node`` is the node whose feed it came from (the page's place in the node's own
     stream vouches for it); an event from the bus names its node by its ``source``, and on
@@ -121,9 +139,10 @@ def verify(
     if not node.enabled:
         raise EventRejected(f"node {node.id!r} is disabled in the directory")
     keys = node.keys
+    key_id = event.get("signingkey")
     if expected_node is None:
         keys = {k: key for k, key in keys.items() if key.last_sequence is None}
-        if event.get("signingkey") in node.keys and event.get("signingkey") not in keys:
+        if isinstance(key_id, str) and key_id in node.keys and key_id not in keys:
             raise EventRejected(
                 "signed by a key the node has rotated out; such events are taken from the "
                 "node's feed, not from the bus"

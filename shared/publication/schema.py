@@ -47,6 +47,14 @@ def canonical_json(document: Any) -> str:
 
 
 def _whole_floats_as_ints(value: Any) -> Any:
+    # By exact type, most common first: every published or ingested version passes here.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    if kind is list:
+        return [_whole_floats_as_ints(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):

@@ -7,9 +7,7 @@ what the bus confirmed; unroutable events wait; a restart resumes from the curso
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
-from contextlib import closing
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +26,7 @@ from shared.publication.events import check_event
 from shared.publication.keys import verification_keys
 from shared.publication.models import LogEntry
 from tests.conftest import TEST_BROKER_URL
-from tests.publisher.bus import declare, drain, log_ids, publish, relay_for
+from tests.publisher.bus import dead_letter_ids, declare, drain, log_ids, publish, relay_for
 from tests.publisher.node import BASE_URL, NodeBuilder
 
 
@@ -170,21 +168,6 @@ def test_a_rejected_message_goes_to_dead_letters_and_the_rest_flow(node, bus_url
     assert dead_letter_ids(bus_url, queue_name) == seen[:1]
 
 
-def dead_letter_ids(bus_url: str, queue: str) -> list[str]:
-    if TEST_BROKER_URL:
-        from kombu import Connection
-
-        ids = []
-        with Connection(TEST_BROKER_URL) as conn:
-            channel = conn.channel()
-            while (message := channel.basic_get(f"{queue}.dead", no_ack=True)) is not None:
-                ids.append(message.properties["message_id"])
-        return ids
-    with closing(sqlite3.connect(bus_url.removeprefix("embedded://"))) as db:
-        rows = db.execute("SELECT message_id FROM dead_letters WHERE queue = ?", (queue,))
-        return [row[0] for row in rows]
-
-
 def test_a_log_row_whose_signature_fails_halts_the_relay_before_it(node, bus_url, queue_name):
     declare(bus_url, queue_name)
     publish(node, 3)
@@ -243,3 +226,4 @@ def test_an_embedded_bus_error_never_leaves_the_file_locked(tmp_path):
     assert result.confirmed == 1 and result.unroutable == ()
     publisher.close()
     broken.close()
+    consumer.close()

@@ -201,3 +201,25 @@ def test_numbers_beyond_the_database_get_a_4xx(client, world):
     assert 400 <= response.status_code < 500
     response = client.get(f"{OFFERS}?page={huge}", headers=world.auth("a_reader"))
     assert 400 <= response.status_code < 500
+
+
+def test_a_database_failure_on_a_page_gets_the_html_error_page(client, db, world, monkeypatch):
+    # Found in review: the handler that turns a cancelled statement into a 503 answered every
+    # database failure with the API's JSON, pages included.
+    from sqlalchemy.exc import OperationalError
+
+    from services.registry.offers import pages
+    from tests.registry.pages import sign_in, text_of
+
+    sign_in(client, db, "a_registrar")
+
+    def lost(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(pages, "dashboard", lost)
+    response = client.get(f"/o/{ORG_A}/")
+    assert response.status_code == 500
+    assert response.mimetype == "text/html"
+    assert "Ingenting ble endret." in text_of(response)
+    api = client.get(f"/api/v1/organisations/{ORG_A}/offers", headers=world.auth("a_registrar"))
+    assert api.status_code == 200  # the API is untouched; its own failures stay JSON

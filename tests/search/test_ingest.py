@@ -338,3 +338,25 @@ def test_a_jwks_cannot_undo_a_rotation(node, index):
         directory.replace_keys(session, node.id, revived)
         stored = directory.get_node(session, node.id)
         assert sorted(k.last_sequence is not None for k in stored.keys) == [False, True]
+
+
+def test_a_check_tripping_over_an_unforeseen_shape_refuses_the_event(node, index, monkeypatch):
+    # Found in review: a list as the signing key id raised TypeError inside verification, which
+    # no one caught as a refusal, so the bus handed the message back for ever. Whatever a check
+    # raises on a value of a shape nobody foresaw, the event is refused, never let through.
+    from shared.ingest import apply
+
+    index.trust(node)
+    with node.builder() as b:
+        b.publish(name="Ekte tilbud")
+    [event] = node.events()
+
+    def trips(*args, **kwargs):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(apply, "check_event", trips)
+    with pytest.raises(EventRejected, match="TypeError on a value of an unexpected type"):
+        index.apply([event])
+    assert index.indexed() == {}
+    monkeypatch.undo()
+    assert index.apply([event]) == [Outcome.APPLIED]

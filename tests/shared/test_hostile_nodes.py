@@ -45,7 +45,7 @@ from tests.shared.hostile_nodes import (
 DRAMMEN = {"municipality": ORGANISATIONS["municipality"], "kongsberg": KONGSBERG}
 ROUND_SECONDS = 2.0
 LIMITS = Limits(timeout=1.0, connect_timeout=1.0, max_bytes=256 * 1024)
-SLACK = 1.0  # for thread scheduling on a busy two-core machine
+SLACK = 2.0  # for thread scheduling on a busy two-core machine (CI runs PostgreSQL beside)
 
 
 @pytest.fixture

@@ -1,16 +1,17 @@
 """Keeping the version history (the reporting service's ingest sink).
 
-:meth:`HistorySink.record` is called for every verified version, published or withdrawn, in
-any order and perhaps more than once: a version not yet kept is inserted, and then the offer's
-validity intervals are computed again from all its versions, so a version that arrives late
-(the feed catching up after the bus) takes its place between the others. ``publish`` and
-``withdraw`` have nothing left to do: a withdrawal is a version too, and ends the one before.
+:meth:`HistorySink.record_many` is called for every verified version, published or withdrawn,
+in any order and perhaps more than once: a version not yet kept is inserted, and then the
+offer's validity intervals are computed again from all its versions, so a version that arrives
+late (the feed catching up after the bus) takes its place between the others.
+``publish_many`` and ``withdraw_many`` have nothing left to do: a withdrawal is a version too,
+and ends the one before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -42,14 +43,16 @@ class HistorySink:
                 text(_LOCK_OFFERS),
                 {"uris": sorted({event.offer_uri for event in events})},
             )
-        now = utcnow()
         versions: dict[tuple[str, int], VerifiedEvent] = {}
         for event in events:
             versions.setdefault((event.offer_uri, event.version), event)
         statement = insert_if_absent(session, OfferVersion, ["offer_uri", "version"])
         kept = session.execute(
             statement.returning(OfferVersion.id, OfferVersion.offer_uri, OfferVersion.version),
-            [_version_row(event, now) for event in versions.values()],
+            [
+                version_values(event.node.id, event.event, event.document, event.withdrawn)
+                for event in versions.values()
+            ],
         ).all()
         if not kept:
             return  # kept already
@@ -65,35 +68,63 @@ class HistorySink:
 
     @staticmethod
     def _details(session: Session, kept: list[tuple[int, VerifiedEvent]]) -> None:
-        coverage, terms = [], []
+        coverage: list[dict[str, Any]] = []
+        terms: list[dict[str, Any]] = []
         for version_pk, event in kept:
-            if event.withdrawn:
-                continue
-            coverage += [
-                {"area": a, "county": c, "version_pk": version_pk}
-                for a, c in coverage_grain(event.document["coverage"]).items()
-            ]
-            terms += [
-                {"facet": f, "code": c, "version_pk": version_pk}
-                for f, c in documents.term_rows(event.document)
-            ]
+            if not event.withdrawn:
+                covers, classified = detail_rows(event.document, version_pk)
+                coverage += covers
+                terms += classified
         if coverage:
             session.execute(insert(VersionCoverage), coverage)
         if terms:
             session.execute(insert(VersionTerm), terms)
 
 
-def _version_row(event: VerifiedEvent, now: dt.datetime) -> dict[str, Any]:
-    fields = documents.version_fields(event.document)
+def version_values(
+    node_id: str,
+    event: Mapping[str, Any],
+    document: Mapping[str, Any],
+    withdrawn: bool,
+    stored: str | None = None,
+) -> dict[str, Any]:
+    """The ``offer_versions`` row of a version; ``first_published`` and ``review_due`` as if
+    it were the offer's only version (:func:`recompute_intervals` corrects them). ``stored``
+    is the event's :func:`~documents.stored_document` when the caller has made it already."""
+    fields = documents.version_fields(document)
     return {
         **fields,
-        "node_id": event.node.id,
-        "withdrawn": event.withdrawn,
+        "node_id": node_id,
+        "withdrawn": withdrawn,
         "first_published": fields["valid_from"],
-        "review_due": fields["valid_from"].date(),  # recomputed below
-        "document": documents.stored_document(event.event),
-        "recorded_at": now,
+        "review_due": review_due(
+            fields["last_reviewed"], fields["valid_from"], fields["review_interval_months"]
+        ),
+        "document": documents.stored_document(event) if stored is None else stored,
+        "recorded_at": utcnow(),
     }
+
+
+def detail_rows(
+    document: Mapping[str, Any], version_pk: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The ``version_coverage`` and ``version_terms`` rows of a published version."""
+    coverage = coverage_grain(document["coverage"])
+    return (
+        [{"area": a, "county": c, "version_pk": version_pk} for a, c in coverage.items()],
+        [
+            {"facet": f, "code": c, "version_pk": version_pk}
+            for f, c in documents.term_rows(document)
+        ],
+    )
+
+
+def review_due(
+    last_reviewed: dt.date | None, first_published: dt.datetime, interval_months: int
+) -> dt.date:
+    """When a version is due for review: the interval after its last review, or after the
+    offer's first publication (as a Norwegian day) if never reviewed."""
+    return add_months(last_reviewed or local_date(first_published), interval_months)
 
 
 def recompute_intervals(session: Session, offer_uris: Iterable[str]) -> None:
@@ -120,6 +151,6 @@ def _set_intervals(versions: list[OfferVersion]) -> None:
             current.valid_to = valid_to
         if current.first_published != first:
             current.first_published = first
-        due = add_months(current.last_reviewed or local_date(first), current.review_interval_months)
+        due = review_due(current.last_reviewed, first, current.review_interval_months)
         if current.review_due != due:
             current.review_due = due

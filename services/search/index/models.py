@@ -56,6 +56,16 @@ class IndexedOffer(SearchBase):
         Index("ix_indexed_offers_name_sort_id", "name_sort", "id"),
         # An organisation's offers, newest last: its newest version is one index probe.
         Index("ix_indexed_offers_provider_newest", "provider_orgnr", "published_at", "id"),
+        # Every scalar facet and the id: facet counts are an index-only scan (migration 0002).
+        Index(
+            "ix_indexed_offers_facets",
+            "level",
+            "category",
+            "provider_kind",
+            "free_of_charge",
+            "statutory",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

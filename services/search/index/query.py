@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -208,22 +208,73 @@ def count(session: Session, query: OfferQuery) -> int:
     return int(session.scalar(statement) or 0)
 
 
+def _chosen(query: OfferQuery, facet: str) -> bool:
+    value = getattr(query, facet)
+    return value is not None and value != ()
+
+
 def facet_counts(session: Session, query: OfferQuery) -> dict[str, dict[str, int]]:
-    """For every facet, how many offers each value would give, the facet's own filter lifted."""
+    """For every facet, how many offers each value would give, the facet's own filter lifted.
+
+    Facets not filtered on share one set of conditions, so they are counted together: the
+    scalar ones in one pass (GROUPING SETS on PostgreSQL), the multi-valued ones in one
+    grouped query; a facet that is filtered on is counted on its own, without its filter.
+    """
     counts: dict[str, dict[str, int]] = {}
-    for facet, column_ in SCALAR_FACETS.items():
-        conditions = where_clauses(session, query.without(facet))
-        rows = session.execute(select(column_, func.count()).where(*conditions).group_by(column_))
-        counts[facet] = {_code(value): n for value, n in rows}
-    for facet in MULTI_FACETS:
-        conditions = where_clauses(session, query.without(facet))
-        rows = session.execute(
-            select(OfferTerm.code, func.count())
-            .join(IndexedOffer, IndexedOffer.id == OfferTerm.offer_pk)
-            .where(OfferTerm.facet == facet, *conditions)
-            .group_by(OfferTerm.code)
+    for group in (tuple(SCALAR_FACETS), MULTI_FACETS):
+        shared = [f for f in group if not _chosen(query, f)]
+        batches = [(query, shared)] if shared else []
+        batches += [(query.without(f), [f]) for f in group if _chosen(query, f)]
+        for lifted, facets in batches:
+            conditions = where_clauses(session, lifted)
+            if group is MULTI_FACETS:
+                counts.update(_term_counts(session, conditions, facets))
+            else:
+                counts.update(_scalar_counts(session, conditions, facets))
+    return {facet: counts[facet] for facet in FACETS}
+
+
+def _scalar_counts(
+    session: Session, conditions: list[ColumnElement[bool]], facets: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    columns = [SCALAR_FACETS[f] for f in facets]
+    if len(columns) == 1 or _dialect(session) != "postgresql":
+        return {
+            facet: {
+                _code(value): int(n)
+                for value, n in session.execute(
+                    select(column_, func.count()).where(*conditions).group_by(column_)
+                )
+            }
+            for facet, column_ in zip(facets, columns, strict=True)
+        }
+    # One scan for every facet: a grouping set per column; GROUPING() says whose row it is.
+    statement = (
+        select(*columns, *(func.grouping(c) for c in columns), func.count())
+        .where(*conditions)
+        .group_by(func.grouping_sets(*columns))
+    )
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in facets}
+    for row in session.execute(statement):
+        values, grouped, n = tuple(row[: len(columns)]), tuple(row[len(columns) : -1]), row[-1]
+        index = grouped.index(0)
+        counts[facets[index]][_code(values[index])] = int(cast(int, n))
+    return counts
+
+
+def _term_counts(
+    session: Session, conditions: list[ColumnElement[bool]], facets: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    statement = select(OfferTerm.facet, OfferTerm.code, func.count()).where(
+        OfferTerm.facet.in_(facets)
+    )
+    if conditions:  # every term belongs to an indexed offer: no join when nothing filters
+        statement = statement.join(IndexedOffer, IndexedOffer.id == OfferTerm.offer_pk).where(
+            *conditions
         )
-        counts[facet] = {str(code): int(n) for code, n in rows}
+    counts: dict[str, dict[str, int]] = {facet: {} for facet in facets}
+    for facet, code, n in session.execute(statement.group_by(OfferTerm.facet, OfferTerm.code)):
+        counts[facet][str(code)] = int(n)
     return counts
 
 

@@ -8,7 +8,9 @@ number of statements, however many offers it holds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -22,6 +24,50 @@ from shared.ingest.apply import VerifiedEvent
 
 def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
+
+
+@dataclass(frozen=True)
+class IndexRows:
+    """What the index holds about one published version, before it has a row id."""
+
+    offer: dict[str, Any]
+    coverage: dict[str, str | None]
+    terms: list[tuple[str, str]]
+
+    def fts(self) -> dict[str, str]:
+        """The SQLite full-text row's columns (PostgreSQL computes its own vector)."""
+        return {
+            name: documents.fts_text(self.offer[name])
+            for name in ("name", "description", "keywords")
+        }
+
+    def coverage_rows(self, offer_pk: int) -> list[dict[str, Any]]:
+        return [{"area": a, "county": c, "offer_pk": offer_pk} for a, c in self.coverage.items()]
+
+    def term_rows(self, offer_pk: int) -> list[dict[str, Any]]:
+        return [{"facet": f, "code": c, "offer_pk": offer_pk} for f, c in self.terms]
+
+
+def index_rows(
+    node_id: str,
+    event: Mapping[str, Any],
+    document: Mapping[str, Any],
+    stored: str | None = None,
+) -> IndexRows:
+    """The rows of the published version ``document`` carried by ``event`` (the sink writes
+    them a batch at a time, as the benchmarks' bulk loader does). ``stored`` is the event's
+    :func:`~documents.stored_document` when the caller has made it already."""
+    fields = documents.offer_fields(document)
+    return IndexRows(
+        offer={
+            **fields,
+            "node_id": node_id,
+            "document": documents.stored_document(event) if stored is None else stored,
+            "indexed_at": utcnow(),
+        },
+        coverage=coverage_grain(document["coverage"]),
+        terms=list(documents.term_rows(document)),
+    )
 
 
 def _indexed(session: Session, events: Sequence[VerifiedEvent]) -> dict[str, int]:
@@ -46,14 +92,8 @@ class SearchSink:
             return
         # The public id is a UUID of the offer URI (shared.hsds.service_id), which lies under
         # the node's own base URL: no other node's offer can claim it.
-        now = utcnow()
-        values = {
-            event.offer_uri: {
-                **documents.offer_fields(event.document),
-                "node_id": event.node.id,
-                "document": documents.stored_document(event.event),
-                "indexed_at": now,
-            }
+        rows = {
+            event.offer_uri: index_rows(event.node.id, event.event, event.document)
             for event in events
         }
         offer_pks = _indexed(session, events)
@@ -61,30 +101,27 @@ class SearchSink:
         if offer_pks:
             session.execute(
                 update(IndexedOffer),
-                [{**values[uri], "id": offer_pk} for uri, offer_pk in offer_pks.items()],
+                [{**rows[uri].offer, "id": offer_pk} for uri, offer_pk in offer_pks.items()],
             )
-        new = [row for uri, row in values.items() if uri not in offer_pks]
+        new = [row.offer for uri, row in rows.items() if uri not in offer_pks]
         if new:
             inserted = session.execute(
                 insert(IndexedOffer).returning(IndexedOffer.offer_uri, IndexedOffer.id), new
             )
             offer_pks.update({uri: offer_pk for uri, offer_pk in inserted})
-        self._details(session, events, offer_pks)
+        coverage = [r for uri, row in rows.items() for r in row.coverage_rows(offer_pks[uri])]
+        if coverage:
+            session.execute(insert(OfferCoverage), coverage)
+        terms = [r for uri, row in rows.items() for r in row.term_rows(offer_pks[uri])]
+        if terms:
+            session.execute(insert(OfferTerm), terms)
         if _is_sqlite(session):
             session.execute(
                 text(
                     f"INSERT INTO {FTS_TABLE} (rowid, name, description, keywords) "  # noqa: S608
                     "VALUES (:id, :name, :description, :keywords)"
                 ),
-                [
-                    {
-                        "id": offer_pks[uri],
-                        "name": documents.fts_text(row["name"]),
-                        "description": documents.fts_text(row["description"]),
-                        "keywords": documents.fts_text(row["keywords"]),
-                    }
-                    for uri, row in values.items()
-                ],
+                [{"id": offer_pks[uri], **row.fts()} for uri, row in rows.items()],
             )
 
     def withdraw_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
@@ -94,26 +131,6 @@ class SearchSink:
             return
         self._forget_details(session, offer_pks)
         session.execute(delete(IndexedOffer).where(IndexedOffer.id.in_(offer_pks)))
-
-    @staticmethod
-    def _details(
-        session: Session, events: Sequence[VerifiedEvent], offer_pks: dict[str, int]
-    ) -> None:
-        coverage, terms = [], []
-        for event in events:
-            offer_pk = offer_pks[event.offer_uri]
-            coverage += [
-                {"area": a, "county": c, "offer_pk": offer_pk}
-                for a, c in coverage_grain(event.document["coverage"]).items()
-            ]
-            terms += [
-                {"facet": f, "code": c, "offer_pk": offer_pk}
-                for f, c in documents.term_rows(event.document)
-            ]
-        if coverage:
-            session.execute(insert(OfferCoverage), coverage)
-        if terms:
-            session.execute(insert(OfferTerm), terms)
 
     @staticmethod
     def _forget_details(session: Session, offer_pks: list[int]) -> None:
