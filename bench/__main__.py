@@ -120,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         run_command += "".join(
             f" --{field.replace('_', '-')} {value}" for field, value in overrides.items()
         )
+        if args.only:
+            run_command += " --only " + " ".join(args.only)
         now = dt.datetime.now(dt.UTC)
         text = render(results, run_command, facts, scale, now, skipped, kept_notes(output))
         output.write_text(text)
