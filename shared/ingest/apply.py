@@ -195,12 +195,14 @@ def _claim(
     this transaction, and the offers seen for the first time (a row has been inserted for
     each, from that first event)."""
     # Insert first, then lock the others: an insert waits for a concurrent one of the same
-    # offer to commit, so every row this does not insert exists when it is locked.
+    # offer to commit, so every row this does not insert exists when it is locked. Both go in
+    # the order of the offers' URIs, so two batches sharing offers (the bus and the feed) wait
+    # for each other rather than deadlock.
     statement = insert_if_absent(session, IngestedOffer, ["offer_uri"])
     inserted = set(
         session.scalars(
             statement.returning(IngestedOffer.offer_uri),
-            [_ingest_row(event, now) for event in first.values()],
+            [_ingest_row(first[uri], now) for uri in sorted(first)],
         )
     )
     existing = [uri for uri in first if uri not in inserted]
@@ -214,6 +216,7 @@ def _claim(
                 IngestedOffer.sequence,
             )
             .where(IngestedOffer.offer_uri.in_(existing))
+            .order_by(IngestedOffer.offer_uri)
             .with_for_update()
         )
         applied = {uri: _Applied(version, event_id, seq) for uri, version, event_id, seq in rows}
