@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, event
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,6 +25,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
+
+# A surrogate key: 64-bit on PostgreSQL, SQLite's INTEGER (its rowid alias) there.
+BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

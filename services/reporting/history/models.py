@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -30,9 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import UTCDateTime, make_metadata
-
-BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+from shared.db import BIG_ID, UTCDateTime, make_metadata
 
 # Facets of version_terms.
 RISK_GROUP = "risk_group"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -33,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import UTCDateTime, make_metadata
+from shared.db import BIG_ID, UTCDateTime, make_metadata
 
 # Facets with several values per offer, kept in offer_terms.
 RISK_GROUP = "risk_group"
@@ -68,7 +67,7 @@ class IndexedOffer(SearchBase):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     offer_uri: Mapped[str] = mapped_column(String(500), unique=True)
     # The offer's HSDS service id (its UUID), the id of the public API and pages.
     offer_id: Mapped[str] = mapped_column(String(36), unique=True)
@@ -111,7 +110,7 @@ class OfferCoverage(SearchBase):
 
     area: Mapped[str] = mapped_column(String(4), primary_key=True)
     offer_pk: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"),
+        BIG_ID,
         ForeignKey("indexed_offers.id", ondelete="CASCADE"),
         primary_key=True,
         index=True,
@@ -128,7 +127,7 @@ class OfferTerm(SearchBase):
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     offer_pk: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"),
+        BIG_ID,
         ForeignKey("indexed_offers.id", ondelete="CASCADE"),
         primary_key=True,
         index=True,
