@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from services.registry.accounts import services as accounts
 from services.registry.accounts.models import Membership
 from services.registry.accounts.permissions import Actor
-from services.registry.coordination.demo import load_workspace
 from services.registry.demo import drammen, numedal, regional
+from services.registry.demo.workspace import load_workspace
 from services.registry.offers import services as offers
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations import services as organisations

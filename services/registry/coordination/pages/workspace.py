@@ -10,9 +10,9 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from services.registry.context import db_session
 from services.registry.coordination import services
 from services.registry.coordination.assessment import assess
-from services.registry.coordination.item_pages import month_names, register_item_pages
 from services.registry.coordination.method import ASSESSMENT, MANDATE, STEPS, mandate_texts
 from services.registry.coordination.models import (
     CoordinationGroup,
@@ -21,6 +21,7 @@ from services.registry.coordination.models import (
     MethodStep,
     Milestone,
 )
+from services.registry.coordination.pages.items import month_names, register_item_pages
 from services.registry.coordination.schemas import (
     STEP_STATUSES,
     GroupSchema,
@@ -28,7 +29,7 @@ from services.registry.coordination.schemas import (
     StepSchema,
 )
 from services.registry.ui.forms import Field, FormState
-from services.registry.ui.web import (
+from services.registry.ui.pages import (
     done,
     organisation,
     page_blueprint,
@@ -39,7 +40,6 @@ from services.registry.ui.web import (
     signed_in,
     validate,
 )
-from services.registry.web import db_session
 from shared.errors import NotFound
 
 bp = page_blueprint("workspace_pages", __name__)

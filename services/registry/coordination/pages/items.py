@@ -17,6 +17,7 @@ from marshmallow import Schema
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from services.registry.context import db_session
 from services.registry.coordination import schemas, services
 from services.registry.coordination.method import STEPS
 from services.registry.coordination.models import (
@@ -29,7 +30,7 @@ from services.registry.coordination.models import (
 )
 from services.registry.offers.models import Offer
 from services.registry.ui.forms import Field, FormState
-from services.registry.ui.web import (
+from services.registry.ui.pages import (
     attempt,
     done,
     organisation,
@@ -38,7 +39,6 @@ from services.registry.ui.web import (
     roles_here,
     signed_in,
 )
-from services.registry.web import db_session
 from shared.errors import NotFound
 from shared.i18n import current_language
 
