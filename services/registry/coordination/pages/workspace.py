@@ -1,5 +1,6 @@
 """Pages of the coordination group's workspace: the overview, the mandate checklist, the six
-steps and the assessment (step 5); the lists are in :mod:`item_pages`."""
+steps and the assessment (step 5); the lists are in
+:mod:`services.registry.coordination.pages.items`."""
 
 from __future__ import annotations
 
