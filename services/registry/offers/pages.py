@@ -41,6 +41,7 @@ from shared.i18n import current_language
 bp = page_blueprint("offer_pages", __name__)
 review_bp = page_blueprint("review_pages", __name__)
 REGISTRARS = frozenset({Role.REGISTRAR})
+PUBLISHERS = frozenset({Role.PUBLISHER})
 
 
 def action_label(action: str) -> str:
@@ -245,7 +246,6 @@ def delete(offer_id: str) -> Response:
 
 
 # --- the publisher's review ------------------------------------------------------------------
-PUBLISHERS = frozenset({Role.PUBLISHER})
 
 
 @review_bp.get("/review")
