@@ -31,10 +31,10 @@ API_VERSION = "1.0"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the publisher app; configuration comes from ``config``, then the environment."""
     from services.publisher.config import CONFIG
-    from services.publisher.hsds.views import blp as hsds_api
-    from services.publisher.ldes.views import blp as ldes_api
-    from services.publisher.linked.views import blp as linked_api
-    from services.publisher.wellknown import blp as wellknown_api
+    from services.publisher.hsds.api import blp as hsds_api
+    from services.publisher.keys.api import blp as keys_api
+    from services.publisher.ldes.api import blp as ldes_api
+    from services.publisher.linked.api import blp as linked_api
 
     settings = load_config(CONFIG, config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     api = Api()
     init_web(app, api)
-    for blueprint in (ldes_api, linked_api, hsds_api, wellknown_api):
+    for blueprint in (ldes_api, linked_api, hsds_api, keys_api):
         api.register_blueprint(blueprint)
     api.register_blueprint(
         database_and_bus_health(

@@ -26,14 +26,14 @@ API_VERSION = "1.0"
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the registry app; configuration comes from ``config``, then the environment."""
-    from services.registry.accounts.views import blp as accounts_api
+    from services.registry.accounts.api import blp as accounts_api
     from services.registry.config import CONFIG
-    from services.registry.duties.views import blp as duties_api
-    from services.registry.offers.views import blp as offers_api
-    from services.registry.organisations.views import blp as organisations_api
-    from services.registry.reference.views import blp as reference_api
+    from services.registry.context import authenticate, csrf
+    from services.registry.duties.api import blp as duties_api
+    from services.registry.offers.api import blp as offers_api
+    from services.registry.organisations.api import blp as organisations_api
+    from services.registry.reference.api import blp as reference_api
     from services.registry.ui.app import init_pages
-    from services.registry.web import authenticate, csrf
 
     settings = load_config(CONFIG, config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])

@@ -29,9 +29,9 @@ DESCRIPTION = (
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the reporting app; configuration comes from ``config``, then the environment."""
-    from services.reporting.api.views import blp as reports_api
+    from services.reporting.api.api import blp as reports_api
     from services.reporting.config import CONFIG
-    from services.reporting.site.views import init_site
+    from services.reporting.site.pages import init_site
 
     app, api, database = service_app(__name__, CONFIG, config, (TITLE, API_VERSION, DESCRIPTION))
     api.register_blueprint(reports_api)

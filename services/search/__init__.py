@@ -26,9 +26,9 @@ DESCRIPTION = (
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the search app; configuration comes from ``config``, then the environment."""
-    from services.search.api.views import blp as offers_api
+    from services.search.api.api import blp as offers_api
     from services.search.config import CONFIG
-    from services.search.hsds.views import blp as hsds_api
+    from services.search.hsds.api import blp as hsds_api
     from services.search.site import init_site
 
     app, api, database = service_app(__name__, CONFIG, config, (TITLE, API_VERSION, DESCRIPTION))

@@ -14,11 +14,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.reporting.api.schemas import ARGUMENTS, ReportSchema
+from services.reporting.context import API_PREFIX, db_session, query, this_query
 from services.reporting.present import exports
 from services.reporting.present.build import build, build_all_rows
 from services.reporting.present.model import Cell, Report, Table
 from services.reporting.reports.scope import Scope
-from services.reporting.web import API_PREFIX, db_session, query, this_query
 from shared.errors import NotFound
 from shared.i18n import current_language
 
@@ -112,18 +112,21 @@ def _name(report: Report, table: str | None, extension: str) -> str:
     )
 
 
-def _register(kind: str) -> None:
-    arguments = ARGUMENTS[kind]
-
+def _report_view(kind: str) -> type[MethodView]:
     class ReportView(MethodView):
-        @blp.arguments(arguments, location="query")
+        @blp.arguments(ARGUMENTS[kind], location="query")
         @blp.response(200, ReportSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             args["lang"] = current_language()  # ?lang= first, as the labels' gettext reads it
             return report_json(build(db_session(), kind, args), args["lang"])
 
+    ReportView.get.__doc__ = SUMMARIES[kind]
+    return _named(ReportView, kind, "")
+
+
+def _workbook_view(kind: str) -> type[MethodView]:
     class Workbook(MethodView):
-        @blp.arguments(arguments, location="query")
+        @blp.arguments(ARGUMENTS[kind], location="query")
         @blp.response(200, content_type=exports.XLSX_TYPE, description="Every table, as XLSX.")
         def get(self, args: dict[str, Any]) -> Response:
             args["lang"] = current_language()
@@ -131,8 +134,13 @@ def _register(kind: str) -> None:
             body = exports.xlsx_bytes(report.tables)
             return _download(body, exports.XLSX_TYPE, _name(report, None, "xlsx"))
 
+    Workbook.get.__doc__ = f"The {kind} report: every table in one XLSX workbook."
+    return _named(Workbook, kind, "Xlsx")
+
+
+def _table_view(kind: str) -> type[MethodView]:
     class TableDownload(MethodView):
-        @blp.arguments(arguments, location="query")
+        @blp.arguments(ARGUMENTS[kind], location="query")
         @blp.response(200, content_type=exports.CSV_TYPE, description="One table, as CSV or XLSX.")
         @blp.alt_response(404, description="The report has no such table.")
         def get(self, args: dict[str, Any], table: str, extension: str) -> Response:
@@ -148,16 +156,22 @@ def _register(kind: str) -> None:
                 body, content_type = exports.xlsx_bytes([chosen]), exports.XLSX_TYPE
             return _download(body, content_type, _name(report, table, extension))
 
-    ReportView.get.__doc__ = SUMMARIES[kind]
-    Workbook.get.__doc__ = f"The {kind} report: every table in one XLSX workbook."
     TableDownload.get.__doc__ = f"One table of the {kind} report, as CSV or XLSX."
-    for view, name in ((ReportView, ""), (Workbook, "-xlsx"), (TableDownload, "-table")):
-        view.__name__ = f"{kind.title()}{name.title().replace('-', '')}Report"
-    blp.route(f"/{kind}", endpoint=kind)(ReportView)
-    blp.route(f"/{kind}.xlsx", endpoint=f"{kind}_xlsx")(Workbook)
-    blp.route(f"/{kind}/<table>.<any(csv, xlsx):extension>", endpoint=f"{kind}_table")(
-        TableDownload
-    )
+    return _named(TableDownload, kind, "Table")
+
+
+def _named(view: type[MethodView], kind: str, variant: str) -> type[MethodView]:
+    # A class name of its own per report and variant (e.g. PyramidXlsxReport), rather than the
+    # factory's one name for every report.
+    view.__name__ = f"{kind.title()}{variant}Report"
+    return view
+
+
+def _register(kind: str) -> None:
+    report, workbook, table = _report_view(kind), _workbook_view(kind), _table_view(kind)
+    blp.route(f"/{kind}", endpoint=kind)(report)
+    blp.route(f"/{kind}.xlsx", endpoint=f"{kind}_xlsx")(workbook)
+    blp.route(f"/{kind}/<table>.<any(csv, xlsx):extension>", endpoint=f"{kind}_table")(table)
 
 
 for _kind in ARGUMENTS:

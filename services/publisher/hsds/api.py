@@ -6,8 +6,8 @@ answers them from its published snapshots (``services.PublishedOffers``).
 
 from __future__ import annotations
 
+from services.publisher.context import base_url
 from services.publisher.hsds.services import PublishedOffers
-from services.publisher.web import base_url
 from shared.hsds_api.views import hsds_blueprint
 
 blp = hsds_blueprint(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from babel.dates import get_month_names
@@ -17,6 +18,7 @@ from marshmallow import Schema
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from services.registry.context import db_session
 from services.registry.coordination import schemas, services
 from services.registry.coordination.method import STEPS
 from services.registry.coordination.models import (
@@ -29,7 +31,7 @@ from services.registry.coordination.models import (
 )
 from services.registry.offers.models import Offer
 from services.registry.ui.forms import Field, FormState
-from services.registry.ui.web import (
+from services.registry.ui.pages import (
     attempt,
     done,
     organisation,
@@ -38,7 +40,6 @@ from services.registry.ui.web import (
     roles_here,
     signed_in,
 )
-from services.registry.web import db_session
 from shared.errors import NotFound
 from shared.i18n import current_language
 
@@ -243,77 +244,95 @@ def _values(item: Any, collection: Collection) -> dict[str, Any]:
     return values
 
 
-def register_item_pages(bp: Blueprint, workspace: Callable[[], CoordinationGroup]) -> None:
+Workspace = Callable[[], CoordinationGroup]
+
+
+def register_item_pages(bp: Blueprint, workspace: Workspace) -> None:
     """The list, add, edit and delete pages of every collection, on ``bp``."""
+    bp.add_url_rule("/workspace/<key>", "items", partial(_items, workspace), methods=["GET"])
+    bp.add_url_rule("/workspace/<key>", "add", partial(_add, workspace), methods=["POST"])
+    bp.add_url_rule(
+        "/workspace/<key>/<int:item_id>", "edit", partial(_edit, workspace), methods=["GET", "POST"]
+    )
+    bp.add_url_rule(
+        "/workspace/<key>/<int:item_id>/delete",
+        "delete",
+        partial(_delete, workspace),
+        methods=["POST"],
+    )
 
-    def collection_of(key: str) -> Collection:
-        if key not in COLLECTIONS:
-            raise NotFound("No such page.")
-        return COLLECTIONS[key]
 
-    def list_page(collection: Collection, form: FormState, status: int = 200) -> tuple[str, int]:
-        group = workspace()
-        form.choices = _choices()
-        items: list[Any] = services.list_items(
-            db_session(), signed_in(), group, collection.model, *collection.order()
+def _collection_of(key: str) -> Collection:
+    if key not in COLLECTIONS:
+        raise NotFound("No such page.")
+    return COLLECTIONS[key]
+
+
+def _list_page(
+    workspace: Workspace, collection: Collection, form: FormState, status: int = 200
+) -> tuple[str, int]:
+    group = workspace()
+    form.choices = _choices()
+    items: list[Any] = services.list_items(
+        db_session(), signed_in(), group, collection.model, *collection.order()
+    )
+    return render_page(
+        "workspace_items.html",
+        status,
+        group=group,
+        collection=collection,
+        items=items,
+        form=form,
+        months=month_names(),
+        today=dt.date.today(),
+        shown=shown,
+        can_edit=bool(roles_here() & services.WORKERS),
+    )
+
+
+def _items(workspace: Workspace, key: str) -> tuple[str, int]:
+    return _list_page(workspace, _collection_of(key), FormState())
+
+
+def _add(workspace: Workspace, key: str) -> Response | tuple[str, int]:
+    collection, group = _collection_of(key), workspace()
+    form = FormState()
+    data = read_posted(form, collection.fields, collection.schema())
+    if data is not None:
+        _item, form.errors = attempt(
+            lambda: services.add_item(db_session(), signed_in(), group, collection.model, data)
         )
-        return render_page(
-            "workspace_items.html",
-            status,
-            group=group,
-            collection=collection,
-            items=items,
-            form=form,
-            months=month_names(),
-            today=dt.date.today(),
-            shown=shown,
-            can_edit=bool(roles_here() & services.WORKERS),
-        )
+    if form.errors:
+        return _list_page(workspace, collection, form, 422)
+    return done(gettext("Added."), "workspace_pages.items", key=key)
 
-    @bp.get("/workspace/<key>")
-    def items(key: str) -> tuple[str, int]:
-        return list_page(collection_of(key), FormState())
 
-    @bp.post("/workspace/<key>")
-    def add(key: str) -> Response | tuple[str, int]:
-        collection, group = collection_of(key), workspace()
-        form = FormState()
+def _edit(workspace: Workspace, key: str, item_id: int) -> Response | tuple[str, int]:
+    collection, group = _collection_of(key), workspace()
+    session, actor = db_session(), signed_in()
+    item: Any = services.get_item(session, actor, group, collection.model, item_id)
+    form = FormState(values=_values(item, collection), choices=_choices())
+    if request.method == "POST":
         data = read_posted(form, collection.fields, collection.schema())
         if data is not None:
             _item, form.errors = attempt(
-                lambda: services.add_item(db_session(), signed_in(), group, collection.model, data)
+                lambda: services.update_item(session, actor, group, item, data)
             )
-        if form.errors:
-            return list_page(collection, form, 422)
-        return done(gettext("Added."), "workspace_pages.items", key=key)
+        if not form.errors:
+            return done(gettext("Saved."), "workspace_pages.items", key=key)
+    return render_page(
+        "workspace_item_form.html",
+        422 if form.errors else 200,
+        group=group,
+        collection=collection,
+        item=item,
+        form=form,
+    )
 
-    @bp.route("/workspace/<key>/<int:item_id>", methods=["GET", "POST"])
-    def edit(key: str, item_id: int) -> Response | tuple[str, int]:
-        collection, group = collection_of(key), workspace()
-        session, actor = db_session(), signed_in()
-        item: Any = services.get_item(session, actor, group, collection.model, item_id)
-        form = FormState(values=_values(item, collection), choices=_choices())
-        if request.method == "POST":
-            data = read_posted(form, collection.fields, collection.schema())
-            if data is not None:
-                _item, form.errors = attempt(
-                    lambda: services.update_item(session, actor, group, item, data)
-                )
-            if not form.errors:
-                return done(gettext("Saved."), "workspace_pages.items", key=key)
-        return render_page(
-            "workspace_item_form.html",
-            422 if form.errors else 200,
-            group=group,
-            collection=collection,
-            item=item,
-            form=form,
-        )
 
-    @bp.post("/workspace/<key>/<int:item_id>/delete")
-    def delete(key: str, item_id: int) -> Response:
-        collection, group = collection_of(key), workspace()
-        session, actor = db_session(), signed_in()
-        item: Any = services.get_item(session, actor, group, collection.model, item_id)
-        services.delete_item(session, actor, group, item)
-        return done(gettext("Removed."), "workspace_pages.items", key=key)
+def _delete(workspace: Workspace, key: str, item_id: int) -> Response:
+    collection, group = _collection_of(key), workspace()
+    session, actor = db_session(), signed_in()
+    item: Any = services.get_item(session, actor, group, collection.model, item_id)
+    services.delete_item(session, actor, group, item)
+    return done(gettext("Removed."), "workspace_pages.items", key=key)

@@ -1,17 +1,12 @@
-"""HTTP API for the acting user and members; the browser login form."""
+"""HTTP API for the acting user, personal API tokens and the members of an organisation."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import current_app, g, redirect, request, url_for
-from flask import session as browser_session
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
-from werkzeug.wrappers import Response
 
 from services.registry.accounts import services
 from services.registry.accounts.models import ApiToken, Membership, User
@@ -24,10 +19,9 @@ from services.registry.accounts.schemas import (
     TokenCreateSchema,
     TokenSchema,
 )
-from services.registry.organisations.views import organisation
-from services.registry.ui.web import page_blueprint, render_page
-from services.registry.web import csrf, current_actor, db_session, session_fingerprint
-from shared.errors import NotFound, TooManyRequests
+from services.registry.context import current_actor, db_session
+from services.registry.organisations.api import organisation
+from shared.errors import NotFound
 
 blp = Blueprint(
     "accounts",
@@ -35,7 +29,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="The acting user, personal API tokens and the members of an organisation.",
 )
-pages = page_blueprint("pages", __name__, organisation_pages=False)
 
 
 def _me() -> User:
@@ -142,85 +135,3 @@ class MemberItem(MethodView):
         session, actor = db_session(), current_actor()
         membership = services.get_membership(session, actor, organisation(orgnr), user_id)
         services.remove_member(session, actor, membership)
-
-
-# --- browser login -----------------------------------------------------------------------------
-
-
-def _throttle() -> services.Throttle:
-    config = current_app.config
-    return services.Throttle(
-        config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-        config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-        dt.timedelta(seconds=config["LOGIN_THROTTLE_WINDOW_SECONDS"]),
-    )
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect after login is a phishing tool. Browsers read a
-    # backslash as a slash (/\evil.example is //evil.example) and drop tabs and newlines.
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and target.isprintable()
-    ):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("pages.home")
-
-
-@pages.get("/")
-def home() -> Response | tuple[str, int]:
-    actor = g.get("actor")
-    if actor is None:
-        return render_page("home.html", user=None, memberships=[])
-    user = _me()
-    memberships = [m for m in user.memberships if m.organisation_id in actor.roles]
-    if len(memberships) == 1 and request.args.get("stay") is None:
-        orgnr = memberships[0].organisation.organisation_number
-        return redirect(url_for("offer_pages.home", orgnr=orgnr))
-    return render_page("home.html", user=user, memberships=memberships)
-
-
-@pages.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | str:
-    if request.method == "GET":
-        return render_page("login.html", next=request.args.get("next", ""), error=None)
-    csrf.protect()
-    email = request.form.get("email", "").strip()
-    password = request.form.get("password", "")
-    remote = request.remote_addr or "unknown"
-    session = db_session()
-    database, throttle = current_app.extensions["nettungen.db"], _throttle()
-    try:
-        services.check_throttle(session, throttle, email, remote)
-    except TooManyRequests as exc:
-        # A refused attempt counts too: whoever keeps trying stays shut out for the window.
-        services.record_login_failure(session, throttle, email, remote)
-        database.keep_despite_error()
-        page, _status = render_page(
-            "login.html", next=request.form.get("next", ""), error="throttled", email=email
-        )
-        return page, 429, {"Retry-After": str(exc.retry_after)}  # type: ignore[return-value]
-    user = services.login(session, email, password, remote) if email and password else None
-    if user is None:
-        services.record_login_failure(session, throttle, email, remote)
-        database.keep_despite_error()
-        return render_page(
-            "login.html", 401, next=request.form.get("next", ""), error="invalid", email=email
-        )
-    browser_session.clear()
-    browser_session.permanent = True
-    browser_session["user_id"] = user.id
-    browser_session["auth"] = session_fingerprint(user)
-    return redirect(_safe_next(request.form.get("next")))
-
-
-@pages.post("/logout")
-def logout() -> Response:
-    csrf.protect()
-    browser_session.clear()
-    return redirect(url_for("pages.login"))

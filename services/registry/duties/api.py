@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.registry.context import current_actor, db_session, public
 from services.registry.duties import services
 from services.registry.duties.models import StatutoryDuty
 from services.registry.duties.schemas import (
@@ -15,7 +16,6 @@ from services.registry.duties.schemas import (
     DutySchema,
     DutyUpdateSchema,
 )
-from services.registry.web import current_actor, db_session, public
 
 blp = Blueprint(
     "duties",

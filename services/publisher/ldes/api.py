@@ -21,11 +21,11 @@ from flask.views import MethodView
 from rdflib import Graph
 from sqlalchemy import select
 
+from services.publisher.context import base_url, db_session
 from services.publisher.ldes import stream
 from services.publisher.linked.namespaces import new_graph
 from services.publisher.linked.render import content_type, serialize
 from services.publisher.negotiation import JSON, RDF_TYPES, TURTLE, negotiate
-from services.publisher.web import base_url, db_session
 from shared.errors import NotFound
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry

@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException, NotFound
 
 from services.reporting.api.schemas import ARGUMENTS
+from services.reporting.context import API_PREFIX, db_session, query, this_query
 from services.reporting.history.models import OfferVersion
 from services.reporting.norway_time import today
 from services.reporting.present.build import REPORTS, build
 from services.reporting.present.drawing import pyramid_drawing, trend_chart
 from services.reporting.present.model import Drill, Report
-from services.reporting.web import API_PREFIX, db_session, query, this_query
 from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.errors import DomainError

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from services.registry.accounts.permissions import Actor
 from services.registry.coordination import services
 from services.registry.coordination.models import (
+    CoordinationGroup,
     CycleEvent,
     GroupMember,
     Initiative,
@@ -178,15 +179,7 @@ def load_workspace(session: Session, actor: Actor, organisation: Organisation) -
     services.update_workspace(
         session, actor, group, {"mandate": MANDATE, "established_on": dt.date(2026, 1, 20)}
     )
-    agencies = {a.name: a.public_id for a in organisation.agencies}
-    for name, role, agency, represents in MEMBERS:
-        member: dict[str, Any] = {
-            "name": name,
-            "group_role": role,
-            "agency": agencies.get(agency or ""),
-            "represents": represents,
-        }
-        services.add_item(session, actor, group, GroupMember, MemberSchema().load(member))
+    _add_members(session, actor, group, organisation)
     items = services.list_items(session, actor, group, MandateItem)
     services.save_mandate(
         session,
@@ -196,6 +189,37 @@ def load_workspace(session: Session, actor: Actor, organisation: Organisation) -
     )
     for number, step in STEPS.items():
         services.update_step(session, actor, group, number, StepSchema().load(step))
+    _add_plans_and_calendar(session, actor, group, organisation)
+    services.save_answers(
+        session,
+        actor,
+        group,
+        {
+            "offers.early": "Godt dekket for 0–5 år. Svakt for ungdom 16–23.",
+            "group.short": "Barn av foreldre i fengsel har ingen tilbud i kommunen.",
+        },
+    )
+
+
+def _add_members(
+    session: Session, actor: Actor, group: CoordinationGroup, organisation: Organisation
+) -> None:
+    agencies = {a.name: a.public_id for a in organisation.agencies}
+    for name, role, agency, represents in MEMBERS:
+        member: dict[str, Any] = {
+            "name": name,
+            "group_role": role,
+            "agency": agencies.get(agency or ""),
+            "represents": represents,
+        }
+        services.add_item(session, actor, group, GroupMember, MemberSchema().load(member))
+
+
+def _add_plans_and_calendar(
+    session: Session, actor: Actor, group: CoordinationGroup, organisation: Organisation
+) -> None:
+    """The plans and projects (linked to the organisation's offers), minutes, the progress
+    plan and the yearly cycle."""
     for plan in PLANS:
         linked = {**plan, "offers": _offer_ids(session, organisation, plan["offers"])}
         services.add_item(session, actor, group, Initiative, InitiativeSchema().load(linked))
@@ -206,12 +230,3 @@ def load_workspace(session: Session, actor: Actor, organisation: Organisation) -
     for month, title, kind in CYCLE:
         event = {"month": month, "title": title, "kind": kind, "owner": "Hanne Helsesykepleier"}
         services.add_item(session, actor, group, CycleEvent, CycleEventSchema().load(event))
-    services.save_answers(
-        session,
-        actor,
-        group,
-        {
-            "offers.early": "Godt dekket for 0–5 år. Svakt for ungdom 16–23.",
-            "group.short": "Barn av foreldre i fengsel har ingen tilbud i kommunen.",
-        },
-    )

@@ -1,5 +1,6 @@
 """Pages of the coordination group's workspace: the overview, the mandate checklist, the six
-steps and the assessment (step 5); the lists are in :mod:`item_pages`."""
+steps and the assessment (step 5); the lists are in
+:mod:`services.registry.coordination.pages.items`."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from services.registry.context import db_session
 from services.registry.coordination import services
 from services.registry.coordination.assessment import assess
-from services.registry.coordination.item_pages import month_names, register_item_pages
 from services.registry.coordination.method import ASSESSMENT, MANDATE, STEPS, mandate_texts
 from services.registry.coordination.models import (
     CoordinationGroup,
@@ -21,6 +22,7 @@ from services.registry.coordination.models import (
     MethodStep,
     Milestone,
 )
+from services.registry.coordination.pages.items import month_names, register_item_pages
 from services.registry.coordination.schemas import (
     STEP_STATUSES,
     GroupSchema,
@@ -28,7 +30,7 @@ from services.registry.coordination.schemas import (
     StepSchema,
 )
 from services.registry.ui.forms import Field, FormState
-from services.registry.ui.web import (
+from services.registry.ui.pages import (
     done,
     organisation,
     page_blueprint,
@@ -39,7 +41,6 @@ from services.registry.ui.web import (
     signed_in,
     validate,
 )
-from services.registry.web import db_session
 from shared.errors import NotFound
 
 bp = page_blueprint("workspace_pages", __name__)

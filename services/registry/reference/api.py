@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from services.registry.web import public
+from services.registry.context import public
 from shared import vocab
 from shared.areas import Area, AreaKind, reference_data
 from shared.errors import NotFound

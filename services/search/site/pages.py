@@ -10,6 +10,7 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from services.search import present
+from services.search.context import db_session
 from services.search.index import query as index
 from services.search.index.query import OfferQuery, SearchPage
 from services.search.site import labels, overview
@@ -23,7 +24,6 @@ from services.search.site.params import (
     SearchParams,
     parse,
 )
-from services.search.web import db_session
 from shared import vocab
 from shared.areas import AreaKind
 from shared.i18n import current_language

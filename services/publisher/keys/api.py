@@ -11,7 +11,7 @@ import flask_smorest
 from flask import Response, jsonify
 from flask.views import MethodView
 
-from services.publisher.web import db_session
+from services.publisher.context import db_session
 from shared.publication.keys import verification_keys
 
 JWKS_PATH = "/.well-known/jwks.json"

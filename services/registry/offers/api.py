@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
 from services.registry.audit.models import AuditEntry
+from services.registry.context import current_actor, db_session
 from services.registry.offers import services
 from services.registry.offers.models import Offer, OfferVersion
 from services.registry.offers.schemas import (
@@ -22,8 +23,7 @@ from services.registry.offers.schemas import (
     TransitionSchema,
     VersionSchema,
 )
-from services.registry.organisations.views import organisation
-from services.registry.web import current_actor, db_session
+from services.registry.organisations.api import organisation
 
 blp = Blueprint(
     "offers",

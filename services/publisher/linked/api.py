@@ -14,6 +14,8 @@ from flask import Response, current_app, render_template, stream_with_context
 from flask.views import MethodView
 from rdflib import URIRef
 
+from services.publisher.context import base_url, db_session
+from services.publisher.keys.api import JWKS_PATH
 from services.publisher.linked import services
 from services.publisher.linked.areas import describe_area
 from services.publisher.linked.cpsv import describe_offer
@@ -28,8 +30,6 @@ from services.publisher.linked.render import (
 )
 from services.publisher.linked.skos import describe_concept, describe_scheme
 from services.publisher.negotiation import HTML, JSON_LD, RDF_TYPES, negotiate
-from services.publisher.web import base_url, db_session
-from services.publisher.wellknown import JWKS_PATH
 from shared.errors import NotFound
 from shared.web import RequestDatabase
 

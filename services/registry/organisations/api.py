@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from services.registry.context import current_actor, db_session
 from services.registry.organisations import services
 from services.registry.organisations.models import Agency, Organisation
 from services.registry.organisations.schemas import (
@@ -17,7 +18,6 @@ from services.registry.organisations.schemas import (
     OrganisationSchema,
     OrganisationUpdateSchema,
 )
-from services.registry.web import current_actor, db_session
 
 blp = Blueprint(
     "organisations",

@@ -15,9 +15,9 @@ from services.search.api.schemas import (
     OfferSearchSchema,
     to_offer_query,
 )
+from services.search.context import db_session, public_url
 from services.search.index import query as index
 from services.search.index.models import IndexedOffer
-from services.search.web import db_session, public_url
 from shared.errors import NotFound
 
 blp = Blueprint(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from services.search.context import public_url
 from services.search.hsds.services import IndexedOffers
-from services.search.web import public_url
 from shared.hsds_api.views import hsds_blueprint
 
 blp = hsds_blueprint(

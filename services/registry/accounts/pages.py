@@ -1,21 +1,26 @@
-"""Pages for the organisation's administrator: its people and their roles, its agencies."""
+"""Pages: signing in and out, the start page, and the organisation's administrator's pages
+(its people and their roles, its agencies)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import request
+from flask import current_app, g, redirect, request, url_for
+from flask import session as browser_session
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from services.registry.accounts import services
-from services.registry.accounts.models import Membership
+from services.registry.accounts.models import Membership, User
 from services.registry.accounts.schemas import MemberCreateSchema, MemberUpdateSchema
+from services.registry.context import csrf, db_session, session_fingerprint
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import AgencyInputSchema, AgencyUpdateSchema
 from services.registry.ui.forms import Field, FormState
-from services.registry.ui.web import (
+from services.registry.ui.pages import (
     attempt,
     done,
     organisation,
@@ -25,10 +30,11 @@ from services.registry.ui.web import (
     signed_in,
     validate,
 )
-from services.registry.web import db_session
 from shared import vocab
+from shared.errors import NotFound, TooManyRequests
 
 bp = page_blueprint("admin_pages", __name__)
+pages = page_blueprint("pages", __name__, organisation_pages=False)
 
 ROLES = Field(
     "roles",
@@ -190,3 +196,87 @@ def delete_agency(agency_id: str) -> Response:
     agency = organisations.get_agency(session, actor, organisation(), agency_id)
     organisations.delete_agency(session, actor, agency)
     return done(gettext("The agency is removed."), "admin_pages.agencies")
+
+
+# --- signing in and out -----------------------------------------------------------------------
+
+
+def _throttle() -> services.Throttle:
+    config = current_app.config
+    return services.Throttle(
+        config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        dt.timedelta(seconds=config["LOGIN_THROTTLE_WINDOW_SECONDS"]),
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect after login is a phishing tool. Browsers read a
+    # backslash as a slash (/\evil.example is //evil.example) and drop tabs and newlines.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("pages.home")
+
+
+@pages.get("/")
+def home() -> Response | tuple[str, int]:
+    actor = g.get("actor")
+    if actor is None:
+        return render_page("home.html", user=None, memberships=[])
+    user = db_session().get(User, actor.user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    memberships = [m for m in user.memberships if m.organisation_id in actor.roles]
+    if len(memberships) == 1 and request.args.get("stay") is None:
+        orgnr = memberships[0].organisation.organisation_number
+        return redirect(url_for("offer_pages.home", orgnr=orgnr))
+    return render_page("home.html", user=user, memberships=memberships)
+
+
+@pages.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    if request.method == "GET":
+        return render_page("login.html", next=request.args.get("next", ""), error=None)
+    csrf.protect()
+    email = request.form.get("email", "").strip()
+    password = request.form.get("password", "")
+    remote = request.remote_addr or "unknown"
+    session = db_session()
+    database, throttle = current_app.extensions["nettungen.db"], _throttle()
+    try:
+        services.check_throttle(session, throttle, email, remote)
+    except TooManyRequests as exc:
+        # A refused attempt counts too: whoever keeps trying stays shut out for the window.
+        services.record_login_failure(session, throttle, email, remote)
+        database.keep_despite_error()
+        page, _status = render_page(
+            "login.html", next=request.form.get("next", ""), error="throttled", email=email
+        )
+        return page, 429, {"Retry-After": str(exc.retry_after)}  # type: ignore[return-value]
+    user = services.login(session, email, password, remote) if email and password else None
+    if user is None:
+        services.record_login_failure(session, throttle, email, remote)
+        database.keep_despite_error()
+        return render_page(
+            "login.html", 401, next=request.form.get("next", ""), error="invalid", email=email
+        )
+    browser_session.clear()
+    browser_session.permanent = True
+    browser_session["user_id"] = user.id
+    browser_session["auth"] = session_fingerprint(user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@pages.post("/logout")
+def logout() -> Response:
+    csrf.protect()
+    browser_session.clear()
+    return redirect(url_for("pages.login"))

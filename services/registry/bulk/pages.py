@@ -12,16 +12,16 @@ from services.registry.accounts.permissions import Role
 from services.registry.bulk import services
 from services.registry.bulk.sheet import COLUMNS, FatalSheetError, SheetLanguage, read_rows
 from services.registry.bulk.sheet import write_template as build_workbook
+from services.registry.context import db_session
 from services.registry.offers.form import BY_NAME
 from services.registry.ui.forms import readable
-from services.registry.ui.web import (
+from services.registry.ui.pages import (
     organisation,
     page_blueprint,
     render_page,
     require_any_role,
     signed_in,
 )
-from services.registry.web import db_session
 from shared.i18n import current_language
 from shared.vocab import LANGUAGES
 
