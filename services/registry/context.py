@@ -10,13 +10,12 @@ from flask import current_app, g, request
 from flask import session as browser_session
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.orm import Session
 
 from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor
 from services.registry.accounts.services import authenticate_token, build_actor
 from shared.errors import AuthenticationRequired
-from shared.web import RequestDatabase
+from shared.web import db_session
 
 csrf = CSRFProtect()
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -45,11 +44,6 @@ def _is_public_api_operation() -> bool:
     operation = getattr(view_class, "get" if method == "head" else method, None)
     # Not an API operation of ours (a page, OPTIONS, a route that does not exist): let it pass.
     return operation is None or getattr(operation, "public", False)
-
-
-def db_session() -> Session:
-    database: RequestDatabase = current_app.extensions["nettungen.db"]
-    return database.session
 
 
 def session_fingerprint(user: User) -> str:

@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from flask import current_app, request
-from sqlalchemy.orm import Session
+from flask import request
 
 from shared.vocab import DEFAULT_LANGUAGE
-from shared.web import RequestDatabase
 
 API_PREFIX = "/api/v1/reports"
-
-
-def db_session() -> Session:
-    database: RequestDatabase = current_app.extensions["nettungen.db"]
-    return database.session
 
 
 def query(params: Mapping[str, str], lang: str | None = None) -> str:

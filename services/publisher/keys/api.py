@@ -11,8 +11,8 @@ import flask_smorest
 from flask import Response, jsonify
 from flask.views import MethodView
 
-from services.publisher.context import db_session
 from shared.publication.keys import verification_keys
+from shared.web import db_session
 
 JWKS_PATH = "/.well-known/jwks.json"
 JWKS_TYPE = "application/jwk-set+json"

@@ -21,7 +21,7 @@ from flask.views import MethodView
 from rdflib import Graph
 from sqlalchemy import select
 
-from services.publisher.context import base_url, db_session
+from services.publisher.context import base_url
 from services.publisher.ldes import stream
 from services.publisher.linked.namespaces import new_graph
 from services.publisher.linked.render import content_type, serialize
@@ -29,6 +29,7 @@ from services.publisher.negotiation import JSON, RDF_TYPES, TURTLE, negotiate
 from shared.errors import NotFound
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry
+from shared.web import db_session
 
 blp = flask_smorest.Blueprint(
     "ldes",

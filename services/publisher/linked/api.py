@@ -14,7 +14,7 @@ from flask import Response, current_app, render_template, stream_with_context
 from flask.views import MethodView
 from rdflib import URIRef
 
-from services.publisher.context import base_url, db_session
+from services.publisher.context import base_url
 from services.publisher.keys.api import JWKS_PATH
 from services.publisher.linked import services
 from services.publisher.linked.areas import describe_area
@@ -31,7 +31,7 @@ from services.publisher.linked.render import (
 from services.publisher.linked.skos import describe_concept, describe_scheme
 from services.publisher.negotiation import HTML, JSON_LD, RDF_TYPES, negotiate
 from shared.errors import NotFound
-from shared.web import RequestDatabase
+from shared.web import RequestDatabase, db_session
 
 blp = flask_smorest.Blueprint(
     "linked",

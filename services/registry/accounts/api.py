@@ -19,9 +19,10 @@ from services.registry.accounts.schemas import (
     TokenCreateSchema,
     TokenSchema,
 )
-from services.registry.context import current_actor, db_session
+from services.registry.context import current_actor
 from services.registry.organisations.api import organisation
 from shared.errors import NotFound
+from shared.web import db_session
 
 blp = Blueprint(
     "accounts",

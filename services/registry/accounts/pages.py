@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from services.registry.accounts import services
 from services.registry.accounts.models import Membership, User
 from services.registry.accounts.schemas import MemberCreateSchema, MemberUpdateSchema
-from services.registry.context import csrf, db_session, session_fingerprint
+from services.registry.context import csrf, session_fingerprint
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import AgencyInputSchema, AgencyUpdateSchema
 from services.registry.ui.forms import Field, FormState
@@ -32,6 +32,7 @@ from services.registry.ui.pages import (
 )
 from shared import vocab
 from shared.errors import NotFound, TooManyRequests
+from shared.web import db_session
 
 bp = page_blueprint("admin_pages", __name__)
 pages = page_blueprint("pages", __name__, organisation_pages=False)

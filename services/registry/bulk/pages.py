@@ -12,7 +12,6 @@ from services.registry.accounts.permissions import Role
 from services.registry.bulk import services
 from services.registry.bulk.sheet import COLUMNS, FatalSheetError, SheetLanguage, read_rows
 from services.registry.bulk.sheet import write_template as build_workbook
-from services.registry.context import db_session
 from services.registry.offers.form import BY_NAME
 from services.registry.ui.forms import readable
 from services.registry.ui.pages import (
@@ -24,6 +23,7 @@ from services.registry.ui.pages import (
 )
 from shared.i18n import current_language
 from shared.vocab import LANGUAGES
+from shared.web import db_session
 
 bp = page_blueprint("bulk_pages", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

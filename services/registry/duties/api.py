@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registry.context import current_actor, db_session, public
+from services.registry.context import current_actor, public
 from services.registry.duties import services
 from services.registry.duties.models import StatutoryDuty
 from services.registry.duties.schemas import (
@@ -16,6 +16,7 @@ from services.registry.duties.schemas import (
     DutySchema,
     DutyUpdateSchema,
 )
+from shared.web import db_session
 
 blp = Blueprint(
     "duties",

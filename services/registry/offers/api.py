@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
 from services.registry.audit.models import AuditEntry
-from services.registry.context import current_actor, db_session
+from services.registry.context import current_actor
 from services.registry.offers import services
 from services.registry.offers.models import Offer, OfferVersion
 from services.registry.offers.schemas import (
@@ -24,6 +24,7 @@ from services.registry.offers.schemas import (
     VersionSchema,
 )
 from services.registry.organisations.api import organisation
+from shared.web import db_session
 
 blp = Blueprint(
     "offers",

@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 
 from services.registry.accounts.permissions import Role
 from services.registry.audit.models import AuditEntry
-from services.registry.context import db_session
 from services.registry.duties.services import list_duties
 from services.registry.offers import services
 from services.registry.offers.content import content_of, content_of_document, review_due
@@ -37,6 +36,7 @@ from services.registry.ui.pages import (
 )
 from shared.errors import NotFound, PermissionDenied
 from shared.i18n import current_language
+from shared.web import db_session
 
 bp = page_blueprint("offer_pages", __name__)
 review_bp = page_blueprint("review_pages", __name__)

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.registry.context import current_actor, db_session
+from services.registry.context import current_actor
 from services.registry.organisations import services
 from services.registry.organisations.models import Agency, Organisation
 from services.registry.organisations.schemas import (
@@ -18,6 +18,7 @@ from services.registry.organisations.schemas import (
     OrganisationSchema,
     OrganisationUpdateSchema,
 )
+from shared.web import db_session
 
 blp = Blueprint(
     "organisations",

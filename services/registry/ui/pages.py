@@ -22,11 +22,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from services.registry.accounts.permissions import Actor, Role
-from services.registry.context import db_session
 from services.registry.organisations import services as organisations
 from services.registry.organisations.models import Organisation
 from services.registry.ui.forms import Field, FormState, flatten_errors, read_form, refusal
 from shared.errors import AuthenticationRequired, DomainError, InvalidInput, PermissionDenied
+from shared.web import db_session
 
 TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 # Roles that do the coordination group's work; readers follow it.

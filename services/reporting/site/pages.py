@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException, NotFound
 
 from services.reporting.api.schemas import ARGUMENTS
-from services.reporting.context import API_PREFIX, db_session, query, this_query
+from services.reporting.context import API_PREFIX, query, this_query
 from services.reporting.history.models import OfferVersion
 from services.reporting.norway_time import today
 from services.reporting.present.build import REPORTS, build
@@ -24,7 +24,7 @@ from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.errors import DomainError
 from shared.i18n import current_language, init_i18n
-from shared.web import Api
+from shared.web import Api, db_session
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 bp = Blueprint("site", __name__, template_folder="templates")

@@ -15,10 +15,11 @@ from services.search.api.schemas import (
     OfferSearchSchema,
     to_offer_query,
 )
-from services.search.context import db_session, public_url
+from services.search.context import public_url
 from services.search.index import query as index
 from services.search.index.models import IndexedOffer
 from shared.errors import NotFound
+from shared.web import db_session
 
 blp = Blueprint(
     "offers",

@@ -10,7 +10,6 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from services.search import present
-from services.search.context import db_session
 from services.search.index import query as index
 from services.search.index.query import OfferQuery, SearchPage
 from services.search.site import labels, overview
@@ -27,6 +26,7 @@ from services.search.site.params import (
 from shared import vocab
 from shared.areas import AreaKind
 from shared.i18n import current_language
+from shared.web import db_session
 
 bp = Blueprint("site", __name__, template_folder="templates")
 

@@ -18,7 +18,6 @@ from marshmallow import Schema
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from services.registry.context import db_session
 from services.registry.coordination import schemas, services
 from services.registry.coordination.method import STEPS
 from services.registry.coordination.models import (
@@ -42,6 +41,7 @@ from services.registry.ui.pages import (
 )
 from shared.errors import NotFound
 from shared.i18n import current_language
+from shared.web import db_session
 
 
 @dataclass(frozen=True)

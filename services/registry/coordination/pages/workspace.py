@@ -11,7 +11,6 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from services.registry.context import db_session
 from services.registry.coordination import services
 from services.registry.coordination.assessment import assess
 from services.registry.coordination.method import ASSESSMENT, MANDATE, STEPS, mandate_texts
@@ -42,6 +41,7 @@ from services.registry.ui.pages import (
     validate,
 )
 from shared.errors import NotFound
+from shared.web import db_session
 
 bp = page_blueprint("workspace_pages", __name__)
 
