@@ -12,7 +12,6 @@ between the two makes the bus deliver them again, which
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bus import BusUnavailable, Consumer, IncomingMessage, Reject
+from shared.bus.backoff import Backoff
 from shared.ingest.apply import (
     APPLY_REFUSALS,
     MAX_EVENT_BYTES,
@@ -142,20 +142,19 @@ class BusIngest:
         """Consume until ``stop`` is set, reconnecting with back-off when the bus or the
         database is away. Nothing ends this loop but ``stop``: an unexpected error is logged,
         its message goes back to the queue, and the consumer backs off and goes on."""
-        delay = 0.5
+        backoff = Backoff(longest=self.max_backoff)
         try:
             while not stop.is_set():
                 try:
                     self.bus.connect()
                     while not stop.is_set():
                         self.drain(timeout=poll_seconds)
-                        delay = 0.5
+                        backoff.reset()
                 except (BusUnavailable, OperationalError) as exc:
-                    log.warning("consumer paused: %s; retrying in %.1f s", exc, delay)
+                    log.warning("consumer paused: %s; retrying in %.1f s", exc, backoff.delay)
                 except Exception:
-                    log.exception("consumer error; retrying in %.1f s", delay)
+                    log.exception("consumer error; retrying in %.1f s", backoff.delay)
                 self.bus.close()
-                stop.wait(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
-                delay = min(delay * 2, self.max_backoff)
+                backoff.wait(stop)
         finally:
             self.bus.close()
