@@ -129,7 +129,7 @@ def bus(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Bus]:
     if request.param == "embedded":
         yield Bus("embedded", f"embedded://{tmp_path / 'bus.sqlite'}")
         return
-    assert TEST_BROKER_URL is not None  # noqa: S101 - BACKENDS holds it only then
+    assert TEST_BROKER_URL is not None  # BACKENDS holds it only then
     under_test = Bus("rabbitmq", TEST_BROKER_URL)
     yield under_test
     from kombu import Connection
