@@ -29,6 +29,7 @@ from services.publisher.web import base_url, db_session
 from shared.errors import NotFound
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry
+from shared.publication.uris import offer_uri
 
 blp = flask_smorest.Blueprint(
     "ldes",
@@ -180,16 +181,16 @@ class Version(MethodView):
         """One version of an offer, as its LDES member (versions never change)."""
         mimetype = negotiate(FORMATS, default=TURTLE)
         base = base_url()
-        offer_uri = f"{base}/offers/{offer_id}"
+        uri = offer_uri(base, offer_id)
         row = db_session().scalar(
-            select(LogEntry).where(LogEntry.offer_uri == offer_uri, LogEntry.version == version)
+            select(LogEntry).where(LogEntry.offer_uri == uri, LogEntry.version == version)
         )
         if row is None:
             raise NotFound("No such offer version.")
 
         def rdf() -> Graph:
             graph = new_graph()
-            stream.describe_member(graph, stream.version_iri(offer_uri, version), row, base)
+            stream.describe_member(graph, stream.version_iri(uri, version), row, base)
             return graph
 
         body, kind = _render(mimetype, rdf, lambda: entry_event(row))
