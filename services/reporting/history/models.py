@@ -19,7 +19,6 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     Date,
-    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -29,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import BIG_ID, UTCDateTime, make_metadata
+from shared.db import BIG_ID, UTCDateTime, make_metadata, parent_key
 
 # Facets of version_terms.
 RISK_GROUP = "risk_group"
@@ -101,12 +100,7 @@ class VersionCoverage(HistoryBase):
     __table_args__ = (Index("ix_version_coverage_county_version", "county", "version_pk"),)
 
     area: Mapped[str] = mapped_column(String(4), primary_key=True)
-    version_pk: Mapped[int] = mapped_column(
-        BIG_ID,
-        ForeignKey("offer_versions.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    )
+    version_pk: Mapped[int] = parent_key("offer_versions")
     # The county the area lies in (itself for a county; none for the whole country).
     county: Mapped[str | None] = mapped_column(String(2), nullable=True)
 
@@ -118,9 +112,4 @@ class VersionTerm(HistoryBase):
 
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version_pk: Mapped[int] = mapped_column(
-        BIG_ID,
-        ForeignKey("offer_versions.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    )
+    version_pk: Mapped[int] = parent_key("offer_versions")
