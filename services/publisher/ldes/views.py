@@ -166,9 +166,7 @@ class Page(MethodView):
             lambda: stream.page_json(base, paging, page, rows),
         )
         etag = _etag(mimetype, base, paging.page_size, page, complete, rows=rows)
-        # Rows written before the node signed events gain their signature later; until then
-        # the page may still change.
-        if complete and all(row.signature for row in rows):
+        if complete:
             _cache().put(key, (body, kind, etag))
             return _respond(body, kind, etag, IMMUTABLE, links)
         return _respond(body, kind, etag, _short_lived(), links)
@@ -195,4 +193,4 @@ class Version(MethodView):
 
         body, kind = _render(mimetype, rdf, lambda: entry_event(row))
         etag = _etag(mimetype, base, rows=[row])
-        return _respond(body, kind, etag, IMMUTABLE if row.signature else _short_lived(), {})
+        return _respond(body, kind, etag, IMMUTABLE, {})
