@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import BIG_ID, UTCDateTime, make_metadata, parent_key
+from shared.ingest.models import CoverageColumns
 
 # Facets of version_terms.
 RISK_GROUP = "risk_group"
@@ -93,16 +94,13 @@ class OfferVersion(HistoryBase):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class VersionCoverage(HistoryBase):
+class VersionCoverage(CoverageColumns, HistoryBase):
     """One area a published version covers: a municipality, a county, or ``NO``."""
 
     __tablename__ = "version_coverage"
     __table_args__ = (Index("ix_version_coverage_county_version", "county", "version_pk"),)
 
-    area: Mapped[str] = mapped_column(String(4), primary_key=True)
     version_pk: Mapped[int] = parent_key("offer_versions")
-    # The county the area lies in (itself for a county; none for the whole country).
-    county: Mapped[str | None] = mapped_column(String(2), nullable=True)
 
 
 class VersionTerm(HistoryBase):
