@@ -25,9 +25,9 @@ from bench.national import Publication
 from services.reporting.history import sink as history
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
 from services.search.index import sink as search
-from services.search.index.documents import stored_document
 from services.search.index.models import FTS_TABLE, IndexedOffer, OfferCoverage, OfferTerm
 from shared.db import utcnow
+from shared.ingest.documents import stored_document
 from shared.ingest.models import IngestedOffer
 from shared.publication import EVENT_PUBLISHED
 from shared.publication.events import sequence_of

@@ -40,6 +40,7 @@ from shared.areas import coverage_grain
 from shared.bus import IncomingMessage, open_consumer
 from shared.db import utcnow
 from shared.ingest.consumer import BINDINGS
+from shared.ingest.documents import stored_document
 from shared.ingest.models import IngestedOffer
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry
@@ -97,7 +98,7 @@ def sink_rows(node: Engine) -> dict[str, list[dict[str, Any]]]:
                     "id": pk,
                     "node_id": NODE_ID,
                     "indexed_at": now,
-                    "document": documents.stored_document(event),
+                    "document": stored_document(event),
                 }
             )
             coverage += [

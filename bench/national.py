@@ -35,6 +35,7 @@ from shared.areas import NATIONAL, AreaKind, reference_data
 from shared.publication import EVENT_PUBLISHED
 from shared.publication.events import unsigned_event
 from shared.publication.schema import SCHEMA_VERSION, STATUS_PUBLISHED
+from shared.publication.uris import offer_uri
 
 DEFAULT_OFFERS = 500_000
 DEFAULT_SEED = 8
@@ -433,7 +434,7 @@ def published_events(federation: NationalFederation) -> Iterator[Publication]:
         sequences[provider.node] += 1
         at = start + step * spec.number
         identifier = offer_id(spec)
-        uri = f"{node_url(provider.node)}/offers/{identifier}"
+        uri = offer_uri(node_url(provider.node), identifier)
         agency = (provider.agency_id(spec.agency), provider.agencies[spec.agency])
         data = version_data(
             federation, spec, uri=uri, id=identifier, agency=agency, published_at=at

@@ -28,6 +28,7 @@ from shared.publication import EVENT_PUBLISHED
 from shared.publication.keys import Signer, verification_keys
 from shared.publication.models import LogEntry, LogHead, RelayCursor
 from shared.publication.schema import canonical_json, dump_offer_version, load_offer_version
+from shared.publication.uris import offer_uri
 from tests.conftest import TEST_PASSPHRASE
 from tests.publisher.node import NodeBuilder
 
@@ -57,7 +58,7 @@ def _version(template: dict[str, Any], base_url: str, i: int, at: dt.datetime) -
     offer_id = str(uuid.uuid4())
     document = {
         **template,
-        "uri": f"{base_url}/offers/{offer_id}",
+        "uri": offer_uri(base_url, offer_id),
         "id": offer_id,
         "name": f"Tilbud {i}: {template['name']}",
         "coverage": COVERAGES[i % len(COVERAGES)],

@@ -45,6 +45,7 @@ from services.search.index.models import IndexedOffer
 from shared.bus import open_consumer
 from shared.ingest.consumer import BINDINGS
 from shared.publication.models import LogEntry
+from shared.publication.uris import offer_uri
 from tests.conftest import TEST_PASSPHRASE
 from tests.publisher.node import NodeBuilder, offer_content
 
@@ -131,7 +132,7 @@ def publish_all(
             at = time.monotonic()
             response = client.post(f"{registry}/api/v1/offers/{offer_id}/publish", json={})
             response.raise_for_status()
-            sent[f"{base_url}/offers/{offer_id}"] = at
+            sent[offer_uri(base_url, offer_id)] = at
             time.sleep(PAUSE)
     deadline = time.monotonic() + patience
     while not sent.keys() <= seen.keys() and time.monotonic() < deadline:

@@ -16,18 +16,39 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    event,
+)
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, mapped_column
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeDecorator
 
 # A surrogate key: 64-bit on PostgreSQL, SQLite's INTEGER (its rowid alias) there.
 BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+def parent_key(parent_table: str) -> Any:
+    """A detail row's share of its primary key: its parent's ``id``, indexed, the row deleted
+    with the parent (the coverage and terms of an indexed offer or a kept version)."""
+    return mapped_column(
+        BIG_ID,
+        ForeignKey(f"{parent_table}.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.bus import BusUnavailable, OutgoingMessage, Publisher, event_body
 from shared.bus.backoff import Backoff
 from shared.db import insert_if_absent, utcnow
-from shared.errors import ServiceUnavailable
 from shared.publication.events import EventRejected, check_signature, routing_keys
 from shared.publication.keys import entry_event, verification_keys
 from shared.publication.models import LogEntry, RelayCursor
@@ -32,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class RelayHalted(RuntimeError):
-    """A log row cannot be relayed as it is (unsigned, or its signature fails)."""
+    """A log row cannot be relayed as it is (its signature fails, or it has no coverage)."""
 
 
 @dataclass
@@ -89,7 +88,7 @@ class Relay:
                 # when it wrote the row, and every consumer checks it again.
                 event = entry_event(row)
                 check_signature(event, keys, expected_source=None)
-            except (EventRejected, ServiceUnavailable) as exc:
+            except EventRejected as exc:
                 raise RelayHalted(f"log row {row.seq} cannot be relayed: {exc}") from exc
             coverage = event["data"].get("coverage") if isinstance(event["data"], dict) else None
             if not isinstance(coverage, list):

@@ -240,12 +240,10 @@ def key_group() -> None:
 @key_group.command("generate")
 @pass_context
 def key_generate(ctx: Context) -> None:
-    """Create the node's first signing key (and sign any events written before it)."""
+    """Create the node's first signing key."""
     with ctx.transaction() as session:
-        row, signed = keys.generate_key(session, Signer(ctx.settings["SIGNING_KEY_PASSPHRASE"]))
+        row = keys.generate_key(session, Signer(ctx.settings["SIGNING_KEY_PASSPHRASE"]))
     click.echo(f"Generated signing key {row.key_id}.")
-    if signed:
-        click.echo(f"Signed {signed} earlier events with it.")
 
 
 @key_group.command("rotate")

@@ -128,3 +128,13 @@ class RejectedEvent(IngestBase):
     reason: Mapped[str] = mapped_column(Text)
     # The start of what was received, for the operator; never the whole (it may be huge).
     excerpt: Mapped[str] = mapped_column(Text)
+
+
+class CoverageColumns:
+    """The columns of a national service's coverage rows, beside the key to its offer
+    (:func:`shared.db.parent_key`): one area at the grain of :func:`shared.areas.coverage_grain`
+    (a municipality, a county, or the whole country, ``NO``) and the county it lies in."""
+
+    area: Mapped[str] = mapped_column(String(4), primary_key=True)
+    # The county the area lies in (itself for a county; none for the whole country).
+    county: Mapped[str | None] = mapped_column(String(2), nullable=True)

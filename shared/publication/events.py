@@ -30,6 +30,7 @@ from marshmallow import ValidationError
 from shared.areas import AreaKind, UnknownAreaError, reference_data
 from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
 from shared.publication.schema import SCHEMA_VERSION, canonical_json, load_offer_version_data
+from shared.publication.uris import source_of
 from shared.signing import VerificationKey, verify
 
 SPEC_VERSION = "1.0"
@@ -58,14 +59,6 @@ def format_time(moment: dt.datetime) -> str:
 
 def format_sequence(seq: int) -> str:
     return str(seq).zfill(SEQUENCE_DIGITS)
-
-
-def source_of(offer_uri: str) -> str:
-    """A node's base URL is the prefix of its offer URIs: ``<base>/offers/<id>``."""
-    base, sep, _ = offer_uri.rpartition("/offers/")
-    if not sep or not base:
-        raise ValueError(f"not an offer URI: {offer_uri!r}")
-    return base
 
 
 def unsigned_event(

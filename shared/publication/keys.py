@@ -77,20 +77,12 @@ def _new_key(session: Session, passphrase: str) -> NodeKey:
     return row
 
 
-def generate_key(session: Session, signer: Signer) -> tuple[NodeKey, int]:
-    """Create the node's first key; sign any log rows written before nodes signed events.
-
-    Returns the key and how many old rows it signed.
-    """
+def generate_key(session: Session, signer: Signer) -> NodeKey:
+    """Create the node's first key."""
     _lock_head(session)
     if active_key(session) is not None:
         raise Conflict("The node already has an active key; rotate it instead.")
-    row = _new_key(session, signer.passphrase)
-    unsigned = session.scalars(
-        select(LogEntry).where(LogEntry.signature.is_(None)).order_by(LogEntry.seq)
-    ).all()
-    signer.sign_entries(session, list(unsigned))
-    return row, len(unsigned)
+    return _new_key(session, signer.passphrase)
 
 
 def rotate_key(session: Session, signer: Signer) -> tuple[NodeKey, NodeKey]:
@@ -157,8 +149,6 @@ def _unsigned(entry: LogEntry, key_id: str) -> dict[str, Any]:
 
 def entry_event(entry: LogEntry) -> dict[str, Any]:
     """The signed CloudEvent of a log row, exactly as it was signed."""
-    if entry.key_id is None or entry.signature is None:
-        raise ServiceUnavailable(NO_KEY_MESSAGE)
     event = _unsigned(entry, entry.key_id)
     event["signature"] = entry.signature
     return event

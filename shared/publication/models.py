@@ -45,9 +45,8 @@ class LogEntry(PublicationBase):
     # The canonical JSON of the offer version (shared.publication.schema).
     snapshot: Mapped[str] = mapped_column(Text)
     # The node's signature of the event (shared.publication.events), made when it was written.
-    # Empty only for rows written before nodes signed; `registry key generate` signs those.
-    key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    signature: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
 
 
 class PublishedOffer(PublicationBase):

@@ -179,28 +179,3 @@ def test_retired_area_codes_still_render(ldes, monkeypatch):
     ldes.application.extensions.pop("nettungen.ldes_pages", None)
     assert ldes.get("/ldes/pages/1").status_code == 200
     assert ldes.get("/ldes/pages/3?format=jsonld").status_code == 200
-
-
-def test_pages_with_unsigned_rows_are_not_immutable(database_factory, tmp_path):
-    from sqlalchemy import update
-    from sqlalchemy.orm import sessionmaker
-
-    from shared.db import create_engine
-    from shared.publication.models import LogEntry
-    from tests.conftest import migrated_database
-    from tests.publisher.bus import publish
-
-    url = database_factory()
-    migrated_database(url)
-    engine = create_engine(url, sqlite_begin="IMMEDIATE")
-    publish(engine, 2)
-    with sessionmaker(engine).begin() as session:  # as written before nodes signed events
-        session.execute(
-            update(LogEntry).where(LogEntry.seq == 1).values(key_id=None, signature=None)
-        )
-    engine.dispose()
-    app = make_publisher(url, tmp_path, LDES_PAGE_SIZE=2)
-    page = app.test_client().get("/ldes/pages/1")
-    app.extensions["nettungen.db"].engine.dispose()
-    assert page.status_code == 200
-    assert "immutable" not in page.headers["Cache-Control"]

@@ -6,12 +6,12 @@ import copy
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.cli import main
 from shared.publication.events import EventRejected, check_event, signing_input
-from shared.publication.keys import Signer, active_key, entry_event, generate_key, verification_keys
+from shared.publication.keys import Signer, entry_event, generate_key, verification_keys
 from shared.publication.models import LogEntry, NodeKey
 from shared.signing import (
     VerificationKey,
@@ -110,20 +110,6 @@ def test_rotation_keeps_old_events_valid_and_bounds_the_old_key(node, monkeypatc
     assert {k["kid"]: k.get("last_sequence") for k in jwks} == {old.key_id: 2, new.key_id: None}
     assert all(VerificationKey.from_jwk(k).key_id == k["kid"] for k in jwks)
     assert all("d" not in k for k in jwks)
-
-
-def test_key_generate_signs_rows_written_before_signing(node):
-    publish(node, 2)
-    with sessionmaker(node).begin() as session:
-        session.execute(update(LogEntry).values(key_id=None, signature=None))
-        session.execute(NodeKey.__table__.delete())
-    with sessionmaker(node).begin() as session:
-        assert active_key(session) is None
-        _, signed = generate_key(session, Signer(TEST_PASSPHRASE))
-    assert signed == 2
-    keys = keys_of(node)
-    for event in events(node):
-        check_event(event, keys, BASE_URL)
 
 
 def test_a_second_generate_is_refused_and_a_wrong_passphrase_cannot_sign(node):

@@ -20,3 +20,35 @@ def test_migrations_seed_the_log_head_and_the_catalogue(db):
     expected = len(load_catalogue_file())
     assert db.scalar(select(func.count()).select_from(StatutoryDuty)) == expected
     assert expected >= 25
+
+
+def test_a_log_with_unsigned_rows_is_refused_rather_than_altered(database_factory):
+    import datetime as dt
+
+    import pytest
+    from sqlalchemy import insert
+
+    from shared.db import create_engine
+    from shared.publication.models import LogEntry
+
+    url = database_factory()
+    registry_db.upgrade(url, revision="0004")
+    engine = create_engine(url)
+    with engine.begin() as connection:  # a row written before 0002, never signed since
+        connection.execute(
+            insert(LogEntry.__table__).values(
+                seq=1,
+                event_id="00000000-0000-4000-8000-000000000001",
+                event_type="no.nettungen.offer.published",
+                offer_uri="https://node.test/offers/x",
+                version=1,
+                organisation_number="910000012",
+                occurred_at=dt.datetime.now(dt.UTC),
+                snapshot="{}",
+                key_id=None,
+                signature=None,
+            )
+        )
+    engine.dispose()
+    with pytest.raises(RuntimeError, match="1 log rows are unsigned"):
+        registry_db.upgrade(url)

@@ -46,6 +46,8 @@ def test_a_failing_log_write_leaves_no_version_and_no_snapshot(client, world, db
             organisation_number=ORG_A,
             occurred_at=dt.datetime.now(dt.UTC),
             snapshot="{}",
+            key_id="planted",
+            signature="planted",
         )
     )
     db.flush()

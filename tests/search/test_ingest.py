@@ -167,7 +167,6 @@ def test_a_node_reusing_another_nodes_offer_id_gets_an_id_of_its_own(federation,
         document = json.loads(row.snapshot)
         document["id"] = offer_id
         row.snapshot = json.dumps(document, sort_keys=True, separators=(",", ":"))
-        row.signature = None
         keys.Signer(TEST_PASSPHRASE).sign_entry(session, row)
     index.apply(copycat.events())
     index.apply(honest.events())

@@ -29,6 +29,7 @@ from services.publisher.negotiation import JSON, RDF_TYPES, TURTLE, negotiate
 from shared.errors import NotFound
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry
+from shared.publication.uris import offer_uri
 from shared.web import db_session
 
 blp = flask_smorest.Blueprint(
@@ -166,9 +167,7 @@ class Page(MethodView):
             lambda: stream.page_json(base, paging, page, rows),
         )
         etag = _etag(mimetype, base, paging.page_size, page, complete, rows=rows)
-        # Rows written before the node signed events gain their signature later; until then
-        # the page may still change.
-        if complete and all(row.signature for row in rows):
+        if complete:
             _cache().put(key, (body, kind, etag))
             return _respond(body, kind, etag, IMMUTABLE, links)
         return _respond(body, kind, etag, _short_lived(), links)
@@ -181,18 +180,18 @@ class Version(MethodView):
         """One version of an offer, as its LDES member (versions never change)."""
         mimetype = negotiate(FORMATS, default=TURTLE)
         base = base_url()
-        offer_uri = f"{base}/offers/{offer_id}"
+        uri = offer_uri(base, offer_id)
         row = db_session().scalar(
-            select(LogEntry).where(LogEntry.offer_uri == offer_uri, LogEntry.version == version)
+            select(LogEntry).where(LogEntry.offer_uri == uri, LogEntry.version == version)
         )
         if row is None:
             raise NotFound("No such offer version.")
 
         def rdf() -> Graph:
             graph = new_graph()
-            stream.describe_member(graph, stream.version_iri(offer_uri, version), row, base)
+            stream.describe_member(graph, stream.version_iri(uri, version), row, base)
             return graph
 
         body, kind = _render(mimetype, rdf, lambda: entry_event(row))
         etag = _etag(mimetype, base, rows=[row])
-        return _respond(body, kind, etag, IMMUTABLE if row.signature else _short_lived(), {})
+        return _respond(body, kind, etag, IMMUTABLE, {})

@@ -162,9 +162,8 @@ def describe_member(graph: Graph, member: URIRef, row: LogEntry, base: str) -> N
     graph.add((member, OWL.versionInfo, Literal(str(row.version))))
     graph.add((member, NTG.sequence, Literal(row.seq)))
     graph.add((member, NTG.eventId, Literal(row.event_id)))
-    if row.key_id and row.signature:
-        graph.add((member, NTG.signingKey, Literal(row.key_id)))
-        graph.add((member, NTG.signature, Literal(row.signature)))
+    graph.add((member, NTG.signingKey, Literal(row.key_id)))
+    graph.add((member, NTG.signature, Literal(row.signature)))
 
 
 def root_json(base: str, paging: Paging) -> dict[str, Any]:

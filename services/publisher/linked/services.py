@@ -18,17 +18,13 @@ from shared import vocab
 from shared.areas import reference_data
 from shared.errors import DomainError, NotFound
 from shared.publication.models import LogEntry, PublishedOffer
+from shared.publication.uris import offer_uri
 
 
 class Gone(DomainError):
     """The offer was published once and has since been withdrawn."""
 
     status_code = 410
-
-
-def offer_uri(base_url: str, offer_id: str) -> str:
-    """An offer's URI: the registry makes it from the node's base URL the same way."""
-    return f"{base_url}/offers/{offer_id}"
 
 
 def current_offer(session: Session, base_url: str, offer_id: str) -> dict[str, Any]:

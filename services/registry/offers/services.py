@@ -40,13 +40,10 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.fields import check_age_range
 from shared.publication.keys import Signer
 from shared.publication.schema import STATUS_PUBLISHED, STATUS_WITHDRAWN
+from shared.publication.uris import offer_uri
 
 DRAFT, SUBMITTED, PUBLISHED, WITHDRAWN = "draft", "submitted", "published", "withdrawn"
 WHAT = "Offer"
-
-
-def offer_uri(base_url: str, offer_id: str) -> str:
-    return f"{base_url.rstrip('/')}/offers/{offer_id}"
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     Date,
-    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -29,7 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import BIG_ID, UTCDateTime, make_metadata
+from shared.db import BIG_ID, UTCDateTime, make_metadata, parent_key
+from shared.ingest.models import CoverageColumns
 
 # Facets of version_terms.
 RISK_GROUP = "risk_group"
@@ -94,21 +94,13 @@ class OfferVersion(HistoryBase):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class VersionCoverage(HistoryBase):
+class VersionCoverage(CoverageColumns, HistoryBase):
     """One area a published version covers: a municipality, a county, or ``NO``."""
 
     __tablename__ = "version_coverage"
     __table_args__ = (Index("ix_version_coverage_county_version", "county", "version_pk"),)
 
-    area: Mapped[str] = mapped_column(String(4), primary_key=True)
-    version_pk: Mapped[int] = mapped_column(
-        BIG_ID,
-        ForeignKey("offer_versions.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    )
-    # The county the area lies in (itself for a county; none for the whole country).
-    county: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    version_pk: Mapped[int] = parent_key("offer_versions")
 
 
 class VersionTerm(HistoryBase):
@@ -118,9 +110,4 @@ class VersionTerm(HistoryBase):
 
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version_pk: Mapped[int] = mapped_column(
-        BIG_ID,
-        ForeignKey("offer_versions.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    )
+    version_pk: Mapped[int] = parent_key("offer_versions")

@@ -24,6 +24,7 @@ from shared.areas import coverage_grain
 from shared.dates import add_months
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.apply import VerifiedEvent
+from shared.ingest.documents import stored_document
 
 _LOCK_OFFERS = "SELECT pg_advisory_xact_lock(hashtext(u)) FROM unnest(CAST(:uris AS text[])) u"
 
@@ -90,7 +91,8 @@ def version_values(
 ) -> dict[str, Any]:
     """The ``offer_versions`` row of a version; ``first_published`` and ``review_due`` as if
     it were the offer's only version (:func:`recompute_intervals` corrects them). ``stored``
-    is the event's :func:`~documents.stored_document` when the caller has made it already."""
+    is the event's :func:`~shared.ingest.documents.stored_document` when the caller has made
+    it already."""
     fields = documents.version_fields(document)
     return {
         **fields,
@@ -100,7 +102,7 @@ def version_values(
         "review_due": review_due(
             fields["last_reviewed"], fields["valid_from"], fields["review_interval_months"]
         ),
-        "document": documents.stored_document(event) if stored is None else stored,
+        "document": stored_document(event) if stored is None else stored,
         "recorded_at": utcnow(),
     }
 

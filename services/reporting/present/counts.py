@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting.present.model import Cell, Column, Drill, Report, Table
 from services.reporting.reports import pyramid as counts
-from services.reporting.reports.quality import MEASURES, quality
+from services.reporting.reports.quality import MEASURES, Quality, quality
 from services.reporting.reports.scope import AGE_BANDS, LEVELS, OfferFilter, Scope, band_code
 from shared import vocab
 from shared.vocab import Vocabulary
@@ -34,6 +34,12 @@ def count(scope: Scope, n: int, **offers: Any) -> Cell:
 def pyramid_report(session: Session, scope: Scope, lang: str) -> Report:
     """The pyramid report: offers per level and kind of provider, and per agency."""
     shape = counts.pyramid(session, scope)
+    tables = [_pyramid_levels(shape, scope, lang), _pyramid_agencies(shape, scope, lang)]
+    summary = {"offers": shape.total, "base_is_widest": shape.base_is_widest}
+    return Report("pyramid", _("Pyramid"), scope, tables, summary, data=shape)
+
+
+def _pyramid_levels(shape: counts.Pyramid, scope: Scope, lang: str) -> Table:
     kinds = vocab.ORGANISATION_KINDS
     levels = Table(
         "levels",
@@ -69,6 +75,10 @@ def pyramid_report(session: Session, scope: Scope, lang: str) -> Report:
         count(scope, shape.total),
         total=True,
     )
+    return levels
+
+
+def _pyramid_agencies(shape: counts.Pyramid, scope: Scope, lang: str) -> Table:
     agencies = Table(
         "agencies",
         _("Offers per agency"),
@@ -85,15 +95,14 @@ def pyramid_report(session: Session, scope: Scope, lang: str) -> Report:
             f"{a.provider}/{a.agency}",
             a.provider_name,
             a.agency_name,
-            label(kinds, a.provider_kind, lang),
+            label(vocab.ORGANISATION_KINDS, a.provider_kind, lang),
             *(
                 count(scope, a.levels[lv], provider=a.provider, agency=a.agency, level=lv)
                 for lv in LEVELS
             ),
             count(scope, a.total, provider=a.provider, agency=a.agency),
         )
-    summary = {"offers": shape.total, "base_is_widest": shape.base_is_widest}
-    return Report("pyramid", _("Pyramid"), scope, [levels, agencies], summary, data=shape)
+    return agencies
 
 
 def _matrix(
@@ -127,36 +136,35 @@ def coverage_report(session: Session, scope: Scope, lang: str) -> Report:
     risk = {c.code: c.label(lang) for c in vocab.RISK_GROUPS}
     diagnosis = {c.code: c.label(lang) for c in vocab.DIAGNOSIS_GROUPS}
     bands = {band_code(b): _("%(low)s–%(high)s years", low=b[0], high=b[1]) for b in AGE_BANDS}
-    tables = [
-        _matrix(
+    # (table, title, first column's heading, facet, counts by level, labels of the facet)
+    matrices = [
+        (
             "risk_groups",
             _("Risk groups and levels"),
             _("Risk group"),
-            scope,
+            "risk_group",
             result.risk_groups,
             risk,
-            "risk_group",
         ),
-        _matrix(
-            "age_bands",
-            _("Ages and levels"),
-            _("Age"),
-            scope,
-            result.age_bands,
-            bands,
-            "age_band",
-        ),
-        _matrix(
+        ("age_bands", _("Ages and levels"), _("Age"), "age_band", result.age_bands, bands),
+        (
             "diagnosis_groups",
             _("Diagnosis groups and levels"),
             _("Diagnosis group"),
-            scope,
+            "diagnosis_group",
             result.diagnosis_groups,
             diagnosis,
-            "diagnosis_group",
         ),
     ]
-    summary = {
+    tables = [
+        _matrix(name, title, heading, scope, rows, labels, facet)
+        for name, title, heading, facet, rows, labels in matrices
+    ]
+    return Report("coverage", _("Coverage"), scope, tables, _coverage_summary(result), data=result)
+
+
+def _coverage_summary(result: counts.Coverage) -> dict[str, Any]:
+    return {
         "offers": sum(result.levels.values()),
         "risk_group_gaps": counts.Coverage.gaps(result.risk_groups),
         "age_band_gaps": counts.Coverage.gaps(result.age_bands),
@@ -168,7 +176,6 @@ def coverage_report(session: Session, scope: Scope, lang: str) -> Report:
             if not n
         ),
     }
-    return Report("coverage", _("Coverage"), scope, tables, summary, data=result)
 
 
 def quality_report(session: Session, scope: Scope, lang: str) -> Report:
@@ -181,6 +188,24 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
         "evidence_based": _("Evidence-based"),
         "overdue": _("Past the review date"),
     }
+    tables = [
+        _quality_shares(result, scope, names),
+        _measure_statuses(result, scope, lang),
+        _quality_agencies(result, scope, names),
+    ]
+    summary = {
+        "offers": result.overall.offers,
+        **{f"{m}_percent": result.overall.share(m) for m in MEASURES},
+    }
+    return Report("quality", _("Quality"), scope, tables, summary, data=result)
+
+
+def _measured(measure: str) -> dict[str, Any]:
+    """The offer filter of a quality measure: past the review date, or holding the mark."""
+    return {"overdue": True} if measure == "overdue" else {"quality": measure}
+
+
+def _quality_shares(result: Quality, scope: Scope, names: dict[str, str]) -> Table:
     overall = Table(
         "shares",
         _("Quality marks"),
@@ -191,11 +216,10 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
         ],
     )
     for measure in MEASURES:
-        offers = OfferFilter(overdue=True) if measure == "overdue" else OfferFilter(quality=measure)
         overall.add(
             measure,
             names[measure],
-            Cell(result.overall.marks[measure], Drill(scope, offers)),
+            count(scope, result.overall.marks[measure], **_measured(measure)),
             result.overall.share(measure),
         )
     overall.add(
@@ -205,6 +229,10 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
         100 if result.overall.offers else 0,
         total=True,
     )
+    return overall
+
+
+def _measure_statuses(result: Quality, scope: Scope, lang: str) -> Table:
     statuses = Table(
         "measure_statuses",
         _("Status of the measures"),
@@ -214,6 +242,10 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
         statuses.add(
             code, label(vocab.MEASURE_STATUSES, code, lang), count(scope, n, measure_status=code)
         )
+    return statuses
+
+
+def _quality_agencies(result: Quality, scope: Scope, names: dict[str, str]) -> Table:
     agencies = Table(
         "agencies",
         _("Quality per organisation and agency"),
@@ -232,20 +264,9 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
             a.provider_name,
             a.agency_name,
             count(scope, a.counts.offers, **where),
-            *(
-                count(scope, a.counts.marks[m], overdue=True, **where)
-                if m == "overdue"
-                else count(scope, a.counts.marks[m], quality=m, **where)
-                for m in MEASURES
-            ),
+            *(count(scope, a.counts.marks[m], **_measured(m), **where) for m in MEASURES),
         )
-    summary = {
-        "offers": result.overall.offers,
-        **{f"{m}_percent": result.overall.share(m) for m in MEASURES},
-    }
-    return Report(
-        "quality", _("Quality"), scope, [overall, statuses, agencies], summary, data=result
-    )
+    return agencies
 
 
 def trend_report(session: Session, scope: Scope, lang: str, months: int) -> Report:

@@ -12,7 +12,7 @@ from services.reporting.present.model import Cell, Column, Drill, Report, Table
 from services.reporting.reports.comparison import PERCENT, comparison
 from services.reporting.reports.duties import duties
 from services.reporting.reports.offers import OfferPage
-from services.reporting.reports.overlaps import Candidate, overlaps
+from services.reporting.reports.overlaps import Candidate, Overlaps, overlaps
 from services.reporting.reports.scope import OfferFilter, Scope
 from shared import vocab
 
@@ -72,20 +72,38 @@ def _offer(c: Candidate) -> list[Cell | str]:
 def overlaps_report(session: Session, scope: Scope, lang: str, limit: int) -> Report:
     """The overlap report: overlapping and near-identical pairs, ``limit`` of each."""
     result = overlaps(session, scope, limit)
-    first, second = _("First offer"), _("Second offer")
-    offer_columns = [
+    tables = [_overlapping(result, lang), _similar(result)]
+    summary = {
+        "offers_compared": result.offers,
+        "overlapping": result.overlapping_total,
+        "similar": result.similar_total,
+        "limit": limit,
+    }
+    return Report("overlaps", _("Overlaps"), scope, tables, summary, data=result)
+
+
+def _pair_columns() -> list[Column]:
+    """The columns of the two offers of a pair."""
+    described = [
         ("offer", _("Name")),
         ("provider", _("Provider and agency")),
         ("ages", _("Ages")),
     ]
+    return [
+        Column(f"{which}_{key}", f"{heading}: {title}")
+        for which, heading in (("first", _("First offer")), ("second", _("Second offer")))
+        for key, title in described
+    ]
+
+
+def _overlapping(result: Overlaps, lang: str) -> Table:
     both = Table(
         "overlapping",
         _("Offers that overlap"),
         [
             Column("level", _("Level")),
             Column("category", _("Category")),
-            *(Column(f"first_{k}", f"{first}: {t}") for k, t in offer_columns),
-            *(Column(f"second_{k}", f"{second}: {t}") for k, t in offer_columns),
+            *_pair_columns(),
             Column("risk_groups", _("Shared risk groups")),
         ],
         header_cells=0,
@@ -100,12 +118,15 @@ def overlaps_report(session: Session, scope: Scope, lang: str, limit: int) -> Re
             "; ".join(label(vocab.RISK_GROUPS, r, lang) for r in pair.risk_groups)
             or _("None (offers for all)"),
         )
+    return both
+
+
+def _similar(result: Overlaps) -> Table:
     alike = Table(
         "similar",
         _("Offers with near-identical names or descriptions"),
         [
-            *(Column(f"first_{k}", f"{first}: {t}") for k, t in offer_columns),
-            *(Column(f"second_{k}", f"{second}: {t}") for k, t in offer_columns),
+            *_pair_columns(),
             Column("name_similarity", _("Name similarity"), True),
             Column("description_similarity", _("Description similarity"), True),
         ],
@@ -119,13 +140,7 @@ def overlaps_report(session: Session, scope: Scope, lang: str, limit: int) -> Re
             pair.name_similarity,
             pair.description_similarity,
         )
-    summary = {
-        "offers_compared": result.offers,
-        "overlapping": result.overlapping_total,
-        "similar": result.similar_total,
-        "limit": limit,
-    }
-    return Report("overlaps", _("Overlaps"), scope, [both, alike], summary, data=result)
+    return alike
 
 
 def offers_table(page: OfferPage, lang: str) -> Table:

@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -109,6 +110,32 @@ def _pair(
 
 def candidates(session: Session, scope: Scope) -> list[Candidate]:
     """The scope's offers with their risk groups and reach; refused above MAX_OFFERS."""
+    rows = _offer_rows(session, scope)
+    risks, coverage = _risks_and_coverage(session, [row.id for row in rows])
+    reach = _reach_in(scope)
+    return [
+        Candidate(
+            id=row.id,
+            offer_uri=row.offer_uri,
+            name=row.name,
+            provider=row.provider_orgnr,
+            provider_name=row.provider_name,
+            agency=row.agency_id,
+            agency_name=row.agency_name,
+            level=row.level,
+            category=row.category,
+            age_min=row.age_min,
+            age_max=row.age_max,
+            name_terms=frozenset(row.name_terms.split()),
+            description_terms=frozenset(row.description_terms.split()),
+            risk_groups=frozenset(risks[row.id]),
+            reach=reach(frozenset(coverage[row.id])),
+        )
+        for row in rows
+    ]
+
+
+def _offer_rows(session: Session, scope: Scope) -> Sequence[Any]:
     rows = session.execute(
         select(
             OfferVersion.id,
@@ -133,7 +160,13 @@ def candidates(session: Session, scope: Scope) -> list[Candidate]:
             f"More than {MAX_OFFERS} offers to compare; choose a smaller area or an organisation.",
             {"area": ["Too many offers to compare for overlaps."]},
         )
-    ids = [row[0] for row in rows]
+    return rows
+
+
+def _risks_and_coverage(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """The risk groups and the covered areas of each version, by its row id."""
     risks: dict[int, set[str]] = defaultdict(set)
     coverage: dict[int, set[str]] = defaultdict(set)
     for chunk in (ids[i : i + 5000] for i in range(0, len(ids), 5000)):
@@ -149,6 +182,12 @@ def candidates(session: Session, scope: Scope) -> list[Candidate]:
             )
         ):
             coverage[pk].add(area)
+    return risks, coverage
+
+
+def _reach_in(scope: Scope) -> Callable[[frozenset[str]], frozenset[str]]:
+    """The municipalities of the scope where an offer covering ``codes`` is available; the
+    same coverage is expanded once, however many offers share it."""
     areas = reference_data()
     inside = scope.municipalities if scope.area is not None else None
     reaches: dict[frozenset[str], frozenset[str]] = {}
@@ -159,40 +198,7 @@ def candidates(session: Session, scope: Scope) -> list[Candidate]:
             reaches[codes] = municipalities & inside if inside is not None else municipalities
         return reaches[codes]
 
-    return [
-        Candidate(
-            id=pk,
-            offer_uri=uri,
-            name=name,
-            provider=provider,
-            provider_name=provider_name,
-            agency=agency,
-            agency_name=agency_name,
-            level=level,
-            category=category,
-            age_min=age_min,
-            age_max=age_max,
-            name_terms=frozenset(name_terms.split()),
-            description_terms=frozenset(description_terms.split()),
-            risk_groups=frozenset(risks[pk]),
-            reach=reach(frozenset(coverage[pk])),
-        )
-        for (
-            pk,
-            uri,
-            name,
-            provider,
-            provider_name,
-            agency,
-            agency_name,
-            level,
-            category,
-            age_min,
-            age_max,
-            name_terms,
-            description_terms,
-        ) in rows
-    ]
+    return reach
 
 
 def overlapping(offers: Sequence[Candidate]) -> list[Pair]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from services.search.index.models import AUDIENCE, DIAGNOSIS_GROUP, LANGUAGE, RISK_GROUP
 from shared import hsds, text, vocab
-from shared.publication.schema import canonical_json
+from shared.ingest.documents import offer_columns
 
 _MULTI_FIELDS = {
     RISK_GROUP: ("risk_groups", vocab.RISK_GROUPS),
@@ -69,34 +69,13 @@ def _moment(value: Any) -> dt.datetime:
 
 def offer_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     """The ``indexed_offers`` columns for a version document (as the contract loads it)."""
-    provider = document["provider"]
     return {
-        "offer_uri": document["uri"],
-        "offer_id": hsds.service_id(document["uri"]),
-        "version": document["version"],
-        "name": document["name"],
-        "name_sort": text.sort_key(document["name"])[:200],
-        "description": document["description"],
+        **offer_columns(document),
         "keywords": keywords(document),
-        "provider_orgnr": provider["organisation_number"],
-        "provider_id": hsds.organization_id(provider["organisation_number"]),
-        "provider_name": provider["name"],
-        "provider_kind": provider["kind"],
-        "provider_home_area": provider["home_area"],
-        "agency_name": document["agency"]["name"],
-        "level": document["level"],
-        "category": document["category"],
+        "provider_id": hsds.organization_id(document["provider"]["organisation_number"]),
         "access": document["access"],
-        "measure_status": document["measure_status"],
-        "age_min": document["age_min"],
-        "age_max": document["age_max"],
         "free_of_charge": document["free_of_charge"],
         "statutory": bool(document["statutory_duties"]),
         "published_at": _moment(document["published_at"]),
         "last_reviewed": _date(document.get("last_reviewed")),
     }
-
-
-def stored_document(event: Mapping[str, Any]) -> str:
-    """The version exactly as the node signed it (the event's ``data``), as canonical JSON."""
-    return canonical_json(event["data"])

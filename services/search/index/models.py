@@ -23,7 +23,6 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     Date,
-    ForeignKey,
     Index,
     Integer,
     SmallInteger,
@@ -32,7 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import BIG_ID, UTCDateTime, make_metadata
+from shared.db import BIG_ID, UTCDateTime, make_metadata, parent_key
+from shared.ingest.models import CoverageColumns
 
 # Facets with several values per offer, kept in offer_terms.
 RISK_GROUP = "risk_group"
@@ -102,21 +102,13 @@ class IndexedOffer(SearchBase):
     indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
-class OfferCoverage(SearchBase):
+class OfferCoverage(CoverageColumns, SearchBase):
     """One area an offer covers: a municipality, a county, or the whole country (``NO``)."""
 
     __tablename__ = "offer_coverage"
     __table_args__ = (Index("ix_offer_coverage_county_offer", "county", "offer_pk"),)
 
-    area: Mapped[str] = mapped_column(String(4), primary_key=True)
-    offer_pk: Mapped[int] = mapped_column(
-        BIG_ID,
-        ForeignKey("indexed_offers.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    )
-    # The county the area lies in (itself for a county; none for the whole country).
-    county: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    offer_pk: Mapped[int] = parent_key("indexed_offers")
 
 
 class OfferTerm(SearchBase):
@@ -126,9 +118,4 @@ class OfferTerm(SearchBase):
 
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    offer_pk: Mapped[int] = mapped_column(
-        BIG_ID,
-        ForeignKey("indexed_offers.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    )
+    offer_pk: Mapped[int] = parent_key("indexed_offers")

@@ -128,6 +128,21 @@ def has_term(facet: str, codes: Sequence[str]) -> ColumnElement[bool]:
 
 def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[bool]]:
     """The conditions on ``indexed_offers`` that select what ``query`` finds."""
+    conditions = _place_conditions(query)
+    if query.organisation:
+        conditions.append(IndexedOffer.provider_orgnr == query.organisation)
+    conditions += _facet_conditions(query)
+    if query.age is not None:
+        conditions.append(
+            and_(IndexedOffer.age_min <= query.age, IndexedOffer.age_max >= query.age)
+        )
+    if query.terms():
+        conditions.append(_words_condition(session, query))
+    return conditions
+
+
+def _place_conditions(query: OfferQuery) -> list[ColumnElement[bool]]:
+    """Offers available in the chosen municipality or county (see the index's models)."""
     conditions: list[ColumnElement[bool]] = []
     if query.municipality:
         county = reference_data().get(query.municipality).county_code or ""
@@ -146,8 +161,12 @@ def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[boo
                 )
             )
         )
-    if query.organisation:
-        conditions.append(IndexedOffer.provider_orgnr == query.organisation)
+    return conditions
+
+
+def _facet_conditions(query: OfferQuery) -> list[ColumnElement[bool]]:
+    """The values chosen of each facet, scalar and multi-valued."""
+    conditions: list[ColumnElement[bool]] = []
     for facet, column_ in SCALAR_FACETS.items():
         chosen = getattr(query, facet)
         if isinstance(chosen, tuple) and chosen:
@@ -158,29 +177,18 @@ def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[boo
         codes = getattr(query, facet)
         if codes:
             conditions.append(has_term(facet, codes))
-    if query.age is not None:
-        conditions.append(
-            and_(IndexedOffer.age_min <= query.age, IndexedOffer.age_max >= query.age)
-        )
-    terms = query.terms()
-    if terms:
-        if _dialect(session) == "postgresql":
-            conditions.append(
-                literal_column("indexed_offers.search_vector").op("@@")(
-                    _tsquery(_text_words(query))
-                )
-            )
-        else:
-            conditions.append(
-                IndexedOffer.id.in_(
-                    select(_FTS.c.rowid).where(
-                        text(f"{FTS_TABLE} MATCH :fts_match").bindparams(
-                            fts_match=_fts_match(terms)
-                        )
-                    )
-                )
-            )
     return conditions
+
+
+def _words_condition(session: Session, query: OfferQuery) -> ColumnElement[bool]:
+    """Every word matches: the weighted vector on PostgreSQL, the FTS5 table on SQLite."""
+    if _dialect(session) == "postgresql":
+        return literal_column("indexed_offers.search_vector").op("@@")(_tsquery(_text_words(query)))
+    return IndexedOffer.id.in_(
+        select(_FTS.c.rowid).where(
+            text(f"{FTS_TABLE} MATCH :fts_match").bindparams(fts_match=_fts_match(query.terms()))
+        )
+    )
 
 
 def _ordered(session: Session, query: OfferQuery, statement: Select[Any]) -> Select[Any]:

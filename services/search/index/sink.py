@@ -20,6 +20,7 @@ from services.search.index.models import FTS_TABLE, IndexedOffer, OfferCoverage,
 from shared.areas import coverage_grain
 from shared.db import utcnow
 from shared.ingest.apply import VerifiedEvent
+from shared.ingest.documents import stored_document
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -56,13 +57,13 @@ def index_rows(
 ) -> IndexRows:
     """The rows of the published version ``document`` carried by ``event`` (the sink writes
     them a batch at a time, as the benchmarks' bulk loader does). ``stored`` is the event's
-    :func:`~documents.stored_document` when the caller has made it already."""
+    :func:`~shared.ingest.documents.stored_document` when the caller has made it already."""
     fields = documents.offer_fields(document)
     return IndexRows(
         offer={
             **fields,
             "node_id": node_id,
-            "document": documents.stored_document(event) if stored is None else stored,
+            "document": stored_document(event) if stored is None else stored,
             "indexed_at": utcnow(),
         },
         coverage=coverage_grain(document["coverage"]),

@@ -11,15 +11,25 @@ Create Date: 2026-11-30
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import sqlalchemy as sa
 from alembic import op
-
-from shared.hsds import service_id
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
+
+# shared.hsds.service_id as it was at this revision, frozen here so that the migration does
+# what it did whatever becomes of the shared code.
+_HSDS_NAMESPACE = uuid.UUID("ac3113f6-8aa9-5ad4-aefd-b169b2838584")
+
+
+def _service_id(offer_uri: str) -> str:
+    name = json.dumps(["service", offer_uri], ensure_ascii=False, separators=(",", ":"))
+    return str(uuid.uuid5(_HSDS_NAMESPACE, name))
 
 
 def upgrade() -> None:
@@ -31,7 +41,7 @@ def upgrade() -> None:
     connection = op.get_bind()
     for (uri,) in connection.execute(sa.select(offers.c.offer_uri)).all():
         connection.execute(
-            offers.update().where(offers.c.offer_uri == uri).values(service_id=service_id(uri))
+            offers.update().where(offers.c.offer_uri == uri).values(service_id=_service_id(uri))
         )
     with op.batch_alter_table("published_offers") as batch:
         batch.alter_column("service_id", existing_type=sa.String(length=36), nullable=False)

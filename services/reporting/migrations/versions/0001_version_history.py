@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.db import UTCDateTime
-from shared.ingest.migration import create_ingest_tables, drop_ingest_tables
+from shared.ingest.schema_migrations import create_ingest_tables_v1, drop_ingest_tables_v1
 
 revision = "0001"
 down_revision = None
@@ -23,7 +23,7 @@ BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    create_ingest_tables()
+    create_ingest_tables_v1()
     op.create_table(
         "offer_versions",
         sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
@@ -105,4 +105,4 @@ def downgrade() -> None:
     op.drop_table("version_terms")
     op.drop_table("version_coverage")
     op.drop_table("offer_versions")
-    drop_ingest_tables()
+    drop_ingest_tables_v1()

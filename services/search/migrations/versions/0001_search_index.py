@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.db import UTCDateTime
-from shared.ingest.migration import create_ingest_tables, drop_ingest_tables
+from shared.ingest.schema_migrations import create_ingest_tables_v1, drop_ingest_tables_v1
 
 revision = "0001"
 down_revision = None
@@ -36,7 +36,7 @@ TS_CONFIG = "nettungen_norwegian"
 
 
 def upgrade() -> None:
-    create_ingest_tables()
+    create_ingest_tables_v1()
     op.create_table(
         "indexed_offers",
         sa.Column("id", BIG_ID, nullable=False),
@@ -144,4 +144,4 @@ def downgrade() -> None:
     op.drop_table("indexed_offers")
     if postgresql:
         op.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {TS_CONFIG}")
-    drop_ingest_tables()
+    drop_ingest_tables_v1()

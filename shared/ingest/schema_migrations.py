@@ -1,5 +1,12 @@
-"""The ingest tables (:mod:`shared.ingest.models`) for the migrations of each service that
-keeps them: one definition, called from that service's own Alembic revision."""
+"""The ingest tables' (:mod:`shared.ingest.models`) schema steps, for the Alembic revisions of
+every service that keeps them (search, reporting).
+
+Frozen: a released step never changes, because revisions already applied somewhere call it
+and must keep doing what they did. A change to the ingest tables is a new step here (for
+example ``upgrade_ingest_tables_v2``), called from a new revision of each service; the steps
+below stay as they are. They depend only on Alembic, SQLAlchemy and the column types of
+:mod:`shared.db`.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,44 @@ from alembic import op
 
 from shared.db import UTCDateTime
 
+# Dropped children first.
+_TABLES_V1 = (
+    "rejected_events",
+    "harvest_cursors",
+    "ingested_offers",
+    "federation_node_organisations",
+    "federation_node_keys",
+    "federation_nodes",
+)
 
-def create_ingest_tables() -> None:
+
+def create_ingest_tables_v1() -> None:
+    """Step 1: the trusted nodes, their keys and organisations, what was applied of each
+    offer, the harvest cursors and the rejected events."""
+    _create_nodes()
+    _create_node_keys()
+    _create_node_organisations()
+    _create_ingested_offers()
+    _create_harvest_cursors()
+    _create_rejected_events()
+
+
+def drop_ingest_tables_v1() -> None:
+    """Step 1 undone."""
+    for table in _TABLES_V1:
+        op.drop_table(table)
+
+
+def _node_reference(table: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["node_id"],
+        ["federation_nodes.id"],
+        name=op.f(f"fk_{table}_node_id_federation_nodes"),
+        ondelete="CASCADE",
+    )
+
+
+def _create_nodes() -> None:
     op.create_table(
         "federation_nodes",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -23,30 +66,26 @@ def create_ingest_tables() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_federation_nodes")),
         sa.UniqueConstraint("base_url", name=op.f("uq_federation_nodes_base_url")),
     )
+
+
+def _create_node_keys() -> None:
     op.create_table(
         "federation_node_keys",
         sa.Column("node_id", sa.String(length=64), nullable=False),
         sa.Column("key_id", sa.String(length=64), nullable=False),
         sa.Column("public_key", sa.String(length=64), nullable=False),
         sa.Column("last_sequence", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["node_id"],
-            ["federation_nodes.id"],
-            name=op.f("fk_federation_node_keys_node_id_federation_nodes"),
-            ondelete="CASCADE",
-        ),
+        _node_reference("federation_node_keys"),
         sa.PrimaryKeyConstraint("node_id", "key_id", name=op.f("pk_federation_node_keys")),
     )
+
+
+def _create_node_organisations() -> None:
     op.create_table(
         "federation_node_organisations",
         sa.Column("node_id", sa.String(length=64), nullable=False),
         sa.Column("organisation_number", sa.String(length=9), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["node_id"],
-            ["federation_nodes.id"],
-            name=op.f("fk_federation_node_organisations_node_id_federation_nodes"),
-            ondelete="CASCADE",
-        ),
+        _node_reference("federation_node_organisations"),
         sa.PrimaryKeyConstraint(
             "node_id", "organisation_number", name=op.f("pk_federation_node_organisations")
         ),
@@ -56,6 +95,9 @@ def create_ingest_tables() -> None:
         "federation_node_organisations",
         ["organisation_number"],
     )
+
+
+def _create_ingested_offers() -> None:
     op.create_table(
         "ingested_offers",
         sa.Column("offer_uri", sa.String(length=500), nullable=False),
@@ -68,6 +110,9 @@ def create_ingest_tables() -> None:
         sa.PrimaryKeyConstraint("offer_uri", name=op.f("pk_ingested_offers")),
     )
     op.create_index(op.f("ix_ingested_offers_node_id"), "ingested_offers", ["node_id"])
+
+
+def _create_harvest_cursors() -> None:
     op.create_table(
         "harvest_cursors",
         sa.Column("node_id", sa.String(length=64), nullable=False),
@@ -75,14 +120,12 @@ def create_ingest_tables() -> None:
         sa.Column("root_etag", sa.String(length=200), nullable=True),
         sa.Column("harvested_at", UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["node_id"],
-            ["federation_nodes.id"],
-            name=op.f("fk_harvest_cursors_node_id_federation_nodes"),
-            ondelete="CASCADE",
-        ),
+        _node_reference("harvest_cursors"),
         sa.PrimaryKeyConstraint("node_id", name=op.f("pk_harvest_cursors")),
     )
+
+
+def _create_rejected_events() -> None:
     op.create_table(
         "rejected_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -97,15 +140,3 @@ def create_ingest_tables() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rejected_events")),
     )
     op.create_index(op.f("ix_rejected_events_received_at"), "rejected_events", ["received_at"])
-
-
-def drop_ingest_tables() -> None:
-    for table in (
-        "rejected_events",
-        "harvest_cursors",
-        "ingested_offers",
-        "federation_node_organisations",
-        "federation_node_keys",
-        "federation_nodes",
-    ):
-        op.drop_table(table)

@@ -1,58 +1,22 @@
-"""Offer versions as HSDS 3.0 objects (Open Referral Human Services Data Specification).
-
-Pure functions from the canonical version document (``shared.publication.schema``) to HSDS
-``service``, ``organization``, ``taxonomy`` and ``taxonomy_term`` objects. A node's publisher
-serves them and the national search reuses them, so nothing here knows about Flask, a database
-or a node's base URL.
-
-Identifiers. HSDS ids are UUIDs, and the same offer, organisation or vocabulary term must have
-the same id on every node and in the national search. Every id is a name-based UUID (RFC 9562
-version 5) in :data:`NAMESPACE` over a natural key, see :func:`stable_id`; a service's key is
-its offer URI, which no other node can mint.
-
-Language. HSDS core has no multilingual fields. Text is bokmål (``nb``), the default language
-of our vocabularies; the text an organisation wrote about its offer goes out as written. Taxonomy
-terms say ``"language": "nb"``; their nynorsk and English labels stay in ``shared.vocab``.
-
-Documents may come as parsed canonical JSON (dates as strings) or as loaded by
-``load_offer_version`` (dates as objects); both map alike. Absent values are left out rather
-than sent as ``null``: the HSDS schemas type every field (a ``null`` email would not validate).
-"""
+"""Offer versions and their providers as HSDS ``service`` and ``organization`` objects."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shared import vocab
 from shared.areas import AreaKind, reference_data
+from shared.hsds.ids import LANGUAGE, organization_id, service_id, stable_id, taxonomy_term_id
+from shared.hsds.taxonomies import taxonomy_term, terms_of
 from shared.publication.schema import STATUS_PUBLISHED
-from shared.vocab import Concept, Vocabulary
 
-HSDS_VERSION = "3.0"
-# uuid5(NAMESPACE_URL, "https://nettungen.no/ns/hsds"). Never change it: every id depends on it.
-NAMESPACE = uuid.UUID("ac3113f6-8aa9-5ad4-aefd-b169b2838584")
-LANGUAGE = vocab.DEFAULT_LANGUAGE
 COUNTRY = "NO"
 CURRENCY = "NOK"
 # org-id.guide's scheme for the Brønnøysund Register Centre's organisation numbers.
 ORGANISATION_NUMBER_SCHEME = "NO-BRC"
 BRREG_ENTITY_URL = "https://data.brreg.no/enhetsregisteret/api/enheter/{}"
-
-# Our vocabularies published as HSDS taxonomies, in this (stable) order. The language list is
-# not among them: HSDS has its own ``languages`` objects for it.
-TAXONOMIES: tuple[Vocabulary, ...] = (
-    vocab.PYRAMID_LEVELS,
-    vocab.OFFER_CATEGORIES,
-    vocab.AUDIENCES,
-    vocab.RISK_GROUPS,
-    vocab.DIAGNOSIS_GROUPS,
-    vocab.ACCESS,
-    vocab.MEASURE_STATUSES,
-)
 
 _AREA_KIND_LABELS = {
     AreaKind.MUNICIPALITY: "Kommunenummer",
@@ -60,93 +24,6 @@ _AREA_KIND_LABELS = {
     AreaKind.REGION: "Regionkode",
     AreaKind.NATIONAL: "Landkode",
 }
-
-
-def stable_id(kind: str, *key: str) -> str:
-    """The UUID of the ``kind`` of thing with natural ``key``, the same everywhere.
-
-    The name hashed is the compact JSON array ``[kind, *key]``, so keys holding any character
-    never collide, and anyone can recompute an id from the key.
-    """
-    name = json.dumps([kind, *key], ensure_ascii=False, separators=(",", ":"))
-    return str(uuid.uuid5(NAMESPACE, name))
-
-
-def service_id(offer_uri: str) -> str:
-    """The offer's service id: a name-based UUID of its URI.
-
-    Not the offer id the node chose: any node could choose another node's id, while the URI
-    lies under the node's own base URL, which every event's signature and source vouch for.
-    """
-    return stable_id("service", offer_uri)
-
-
-def organization_id(organisation_number: str) -> str:
-    return stable_id("organization", organisation_number)
-
-
-def taxonomy_id(vocabulary: Vocabulary) -> str:
-    return stable_id("taxonomy", vocabulary.id)
-
-
-def taxonomy_term_id(vocabulary: Vocabulary, code: str) -> str:
-    return stable_id("taxonomy_term", vocabulary.id, code)
-
-
-# --- taxonomies ---------------------------------------------------------------------------------
-
-
-def taxonomy(vocabulary: Vocabulary) -> dict[str, Any]:
-    description = f"{vocabulary.title[LANGUAGE]}: kontrollert vokabular i Nettungen."
-    if vocabulary.source:
-        description += f" Kilde: {vocabulary.source}."
-    return {
-        "id": taxonomy_id(vocabulary),
-        "name": vocabulary.title[LANGUAGE],
-        "description": description,
-    }
-
-
-def taxonomy_term(
-    vocabulary: Vocabulary, concept: Concept, *, with_taxonomy: bool = True
-) -> dict[str, Any]:
-    """One term; ``with_taxonomy`` nests the taxonomy as ``taxonomy_detail``."""
-    name = concept.label(LANGUAGE)
-    description = f"{vocabulary.title[LANGUAGE]}: {name}"
-    if concept.notation:
-        description += f" (ICD-10 {concept.notation})"
-    term: dict[str, Any] = {
-        "id": taxonomy_term_id(vocabulary, concept.code),
-        "code": concept.code,
-        "name": name,
-        "description": description,
-        "taxonomy": vocabulary.title[LANGUAGE],
-        "taxonomy_id": taxonomy_id(vocabulary),
-        "language": LANGUAGE,
-    }
-    if with_taxonomy:
-        term["taxonomy_detail"] = taxonomy(vocabulary)
-    return term
-
-
-def all_taxonomy_terms() -> Iterator[tuple[Vocabulary, Concept]]:
-    """Every term of every published taxonomy, in vocabulary order."""
-    for vocabulary in TAXONOMIES:
-        yield from ((vocabulary, concept) for concept in vocabulary)
-
-
-def terms_of(document: Mapping[str, Any]) -> list[tuple[Vocabulary, Concept]]:
-    """The taxonomy terms an offer version is classified with, in taxonomy order."""
-    codes: dict[str, list[str]] = {
-        vocab.PYRAMID_LEVELS.id: [str(document["level"])],
-        vocab.OFFER_CATEGORIES.id: [document["category"]],
-        vocab.AUDIENCES.id: list(document["audiences"]),
-        vocab.RISK_GROUPS.id: list(document["risk_groups"]),
-        vocab.DIAGNOSIS_GROUPS.id: list(document["diagnosis_groups"]),
-        vocab.ACCESS.id: [document["access"]],
-        vocab.MEASURE_STATUSES.id: [document["measure_status"]],
-    }
-    return [(v, v.get(code)) for v in TAXONOMIES for code in codes[v.id] if code in v]
 
 
 # --- organizations ------------------------------------------------------------------------------
