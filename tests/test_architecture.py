@@ -1,0 +1,79 @@
+"""The architecture contracts in pyproject.toml hold, and breaking one fails `lint-imports`.
+
+`.ci/run` runs `lint-imports` itself; these tests prove that the check has teeth: each adds one
+forbidden import to a scratch copy of the source tree and expects the matching contract to fail.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own console script, fixed arguments
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def only_python(folder: str, names: list[str]) -> set[str]:
+    """For copytree: skip everything but packages and modules (templates, data, caches)."""
+    skipped = {"__pycache__"}
+    for name in names:
+        if not name.endswith(".py") and not (Path(folder) / name).is_dir():
+            skipped.add(name)
+    return skipped
+
+
+@pytest.fixture
+def scratch_tree(tmp_path: Path) -> Path:
+    """A copy of the Python sources and the contracts, to break without touching the tree."""
+    for package in ("services", "shared"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=only_python)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_contracts_hold() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout, result.stdout
+
+
+# (module added to the copy, its import, the contract that must break)
+BREAKAGES = [
+    (
+        "services/search/_breach.py",
+        "import services.registry.offers.models",
+        "The four services never import each other",
+    ),
+    (
+        "shared/_breach.py",
+        "from services.reporting import config",
+        "shared never imports a service",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("module", "statement", "contract"), BREAKAGES, ids=[b[2] for b in BREAKAGES]
+)
+def test_breaking_a_contract_fails(
+    scratch_tree: Path, module: str, statement: str, contract: str
+) -> None:
+    (scratch_tree / module).write_text(statement + "\n")
+    result = lint_imports(scratch_tree)
+    assert result.returncode != 0, result.stdout
+    assert f"{contract} BROKEN" in result.stdout, result.stdout
+    assert "1 broken" in result.stdout, result.stdout
