@@ -12,7 +12,6 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -216,12 +215,3 @@ def queue_name() -> Iterator[str]:
             channel = conn.channel()
             for queue in (name, f"{name}.dead"):
                 channel.queue_delete(queue)
-
-
-@pytest.fixture
-def count_queries() -> Callable[[Engine], AbstractContextManager[list[str]]]:
-    """``with count_queries(engine) as statements:`` records the SQL ``engine`` runs in the block
-    (see tests.queries), to prove a page free of per-row queries."""
-    from tests.queries import recorded_statements
-
-    return recorded_statements

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event
+
+# The rows a list is drawn over, then drawn over again.
+FEW, MANY = 3, 30
+
+# A savepoint's number and the length of an IN list change from run to run, not the statement.
+_SAVEPOINT = re.compile(r"sa_savepoint_\d+")
+_IN_LIST = re.compile(r"\((?:\?|%\(\w+\)s)(?:, (?:\?|%\(\w+\)s))*\)")
 
 
 @contextmanager
@@ -33,11 +40,6 @@ def recorded_statements(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-# A savepoint's number and the length of an IN list change from run to run, not the statement.
-_SAVEPOINT = re.compile(r"sa_savepoint_\d+")
-_IN_LIST = re.compile(r"\((?:\?|%\(\w+\)s)(?:, (?:\?|%\(\w+\)s))*\)")
-
-
 def _normalised(statement: str) -> str:
     statement = _SAVEPOINT.sub("sa_savepoint_N", " ".join(statement.split()))
     return _IN_LIST.sub("(…)", statement)
@@ -50,14 +52,44 @@ def statements_of(engine: Engine, action: Callable[[], Any]) -> list[str]:
     return statements
 
 
-def assert_same_count(few: list[str], many: list[str], what: str) -> None:
-    """Fail, naming the statements that repeat, when ``many`` rows took more statements than
-    ``few`` did (a query per row)."""
+def growth(few: list[str], many: list[str], what: str) -> str | None:
+    """What went wrong, naming the statements that repeat, when ``many`` rows took more (or
+    fewer) statements than ``few`` did; None when the counts are equal."""
     if len(many) == len(few):
-        return
+        return None
     extra = Counter(many) - Counter(few)
     repeated = "\n".join(f"  +{n} × {sql[:300]}" for sql, n in extra.most_common(5))
-    raise AssertionError(
-        f"{what}: {len(few)} statements over few rows, {len(many)} over many; "
+    return (
+        f"{what}: {len(few)} statements over {FEW} rows, {len(many)} over {MANY}; "
         f"the extra ones:\n{repeated}"
     )
+
+
+def check_flat(
+    engine: Engine, grow: Callable[[int], Any], pages: Mapping[str, Callable[[], Any]]
+) -> dict[str, Any]:
+    """Draw each page (a test client's request, by what it is) over FEW rows and, after
+    ``grow`` has added the rest, over MANY: each must take the same number of statements.
+    Returns the responses over MANY rows, for the test to check the rows are on them."""
+    grow(FEW)
+    few: dict[str, list[str]] = {}
+    for what, fetch in pages.items():
+        fetch()  # warm up: what is read once per process (vocabularies, caches) is not counted
+        few[what] = _draw(engine, fetch)[0]
+    grow(MANY - FEW)
+    responses: dict[str, Any] = {}
+    problems = []
+    for what, fetch in pages.items():
+        many, responses[what] = _draw(engine, fetch)
+        problems.append(growth(few[what], many, what))
+    found = [p for p in problems if p]
+    assert not found, "\n\n".join(found)
+    return responses
+
+
+def _draw(engine: Engine, fetch: Callable[[], Any]) -> tuple[list[str], Any]:
+    """The statements a request ran, and its response (which must be a 200)."""
+    responses: list[Any] = []
+    statements = statements_of(engine, lambda: responses.append(fetch()))
+    assert responses[0].status_code == 200, responses[0].get_data(as_text=True)[:500]
+    return statements, responses[0]
