@@ -88,13 +88,14 @@ def test_offer_pages_and_list(app, client, db, world):
     assert len(drawn["offers API list"].get_json()) == MANY
 
 
-def test_members_page_and_list(app, client, db, world):
+def test_members_and_agencies(app, client, db, world):
     sign_in(client, db, "a_admin")
     drawn = check_flat(
         app.extensions["nettungen.db"].engine,
         lambda count: add_members(db, world, count),
         {
             "users page": lambda: client.get(f"/o/{ORG_A}/admin/users"),
+            "agencies page": lambda: client.get(f"/o/{ORG_A}/admin/agencies"),
             "members API list": lambda: client.get(
                 f"/api/v1/organisations/{ORG_A}/members", headers=world.auth("a_admin")
             ),
@@ -102,3 +103,4 @@ def test_members_page_and_list(app, client, db, world):
     )
     assert drawn["users page"].get_data(as_text=True).count("@example.org") >= MANY
     assert len(drawn["members API list"].get_json()) >= MANY
+    assert drawn["agencies page"].get_data(as_text=True).count("Etat ") >= MANY

@@ -1,5 +1,5 @@
 """National search's lists run as many SQL statements for 30 offers as for 3: the offers API,
-the site's search page and the national HSDS service list."""
+the site's search, front, municipality and county pages, and the national HSDS service list."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def test_offer_lists(federation, index, search_app):
         {
             "offers API": lambda: client.get("/api/v1/offers?municipality=3301&per_page=50"),
             "search page": lambda: client.get("/sok?municipality=3301"),
+            "front page": lambda: client.get("/"),
+            "municipality page": lambda: client.get("/kommune/3301"),
+            "county page": lambda: client.get("/fylke/33"),
             "national HSDS services": lambda: client.get("/hsds/services?per_page=50"),
         },
     )
