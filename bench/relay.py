@@ -24,9 +24,9 @@ from bench.common import Databases, Result, Scale, rss_result, run_module
 from bench.nodes import build_node, forget_relay, log_size, purge, relay_all
 from bench.processes import in_process
 from services.publisher.relay import RelaySettings
-from shared.bus import OutgoingMessage, event_body, open_consumer
+from shared.bus import OutgoingMessage, event_body, open_consumer, publish_options
 from shared.ingest.consumer import BINDINGS
-from shared.publication.events import EXCHANGE, MEDIA_TYPE, routing_keys
+from shared.publication.events import routing_keys
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry
 
@@ -48,7 +48,9 @@ def relay_messages(engine: Engine) -> list[OutgoingMessage]:
 
 def raw_publish(broker: str, messages: list[OutgoingMessage], batch: int) -> float:
     """kombu alone: the same messages in confirmed batches; messages per second."""
-    from kombu import Connection, Exchange
+    from kombu import Connection
+
+    from shared.bus.amqp import exchange
 
     confirmed = 0
 
@@ -60,24 +62,11 @@ def raw_publish(broker: str, messages: list[OutgoingMessage], batch: int) -> flo
         channel = connection.channel()
         channel.confirm_select()
         channel.events["basic_ack"].add(on_ack)
-        producer = connection.Producer(
-            channel, exchange=Exchange(EXCHANGE, "topic", durable=True), auto_declare=False
-        )
+        producer = connection.Producer(channel, exchange=exchange(), auto_declare=False)
         started = time.perf_counter()
         for start in range(0, len(messages), batch):
             for message in messages[start : start + batch]:
-                first, *rest = message.routing_keys
-                producer.publish(
-                    message.body,
-                    routing_key=first,
-                    mandatory=True,
-                    delivery_mode=2,
-                    content_type=MEDIA_TYPE,
-                    content_encoding="utf-8",
-                    message_id=message.message_id,
-                    headers={"CC": rest} if rest else {},
-                    retry=False,
-                )
+                producer.publish(message.body, **publish_options(message), retry=False)
             while confirmed < min(start + batch, len(messages)):
                 connection.drain_events(timeout=30)
         return len(messages) / (time.perf_counter() - started)

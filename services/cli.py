@@ -7,8 +7,9 @@ each other.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -18,6 +19,9 @@ from services.reporting.cli import reporting
 from services.search.cli import search
 from shared.areas import PACKAGED_DATA_DIR, REFDATA_DIR_ENV
 from shared.ssb import ClassificationError, import_classification
+
+if TYPE_CHECKING:
+    from services.demo import NodeSetup, Processes
 
 
 @click.group()
@@ -109,28 +113,40 @@ def demo(
     stop = stop_on_signals()
     processes = federation.Processes()
     try:
-        for node in nodes:
-            registry_port = node.registry_url.rsplit(":", 1)[1]
-            publisher_port = node.publisher_url.rsplit(":", 1)[1]
-            env = node.environment
-            processes.start("registry", "serve", "--port", registry_port, environment=env)
-            processes.start("publisher", "serve", "--port", publisher_port, environment=env)
-            processes.start("publisher", "relay", environment=env)
-        for name, env in (("search", search_env), ("reporting", reporting_env)):
-            service_port = env["PUBLIC_BASE_URL"].rsplit(":", 1)[1]
-            processes.start(name, "serve", "--port", service_port, environment=env)
-            processes.start(name, "ingest", environment=env)
+        _start_processes(processes, nodes, {"search": search_env, "reporting": reporting_env})
         _wait_and_tell(nodes, search_env, reporting_env, ready_file, stop)
-        while not stop.is_set():
-            stopped = processes.exited()
-            if stopped:
-                click.echo(f"Stopping: {', '.join(stopped)} ended on its own.", err=True)
-                break
-            stop.wait(1.0)
+        _run_until_stopped(processes, stop)
     finally:
         processes.stop()
         if ready_file is not None:
             ready_file.unlink(missing_ok=True)
+
+
+def _start_processes(
+    processes: Processes, nodes: list[NodeSetup], national: dict[str, dict[str, str]]
+) -> None:
+    # Each node's registry, publisher and relay, then each national service and its ingest.
+    for node in nodes:
+        registry_port = node.registry_url.rsplit(":", 1)[1]
+        publisher_port = node.publisher_url.rsplit(":", 1)[1]
+        env = node.environment
+        processes.start("registry", "serve", "--port", registry_port, environment=env)
+        processes.start("publisher", "serve", "--port", publisher_port, environment=env)
+        processes.start("publisher", "relay", environment=env)
+    for name, env in national.items():
+        service_port = env["PUBLIC_BASE_URL"].rsplit(":", 1)[1]
+        processes.start(name, "serve", "--port", service_port, environment=env)
+        processes.start(name, "ingest", environment=env)
+
+
+def _run_until_stopped(processes: Processes, stop: threading.Event) -> None:
+    # Until Ctrl-C, or until one process ends on its own (the demo is then no longer whole).
+    while not stop.is_set():
+        stopped = processes.exited()
+        if stopped:
+            click.echo(f"Stopping: {', '.join(stopped)} ended on its own.", err=True)
+            break
+        stop.wait(1.0)
 
 
 def _wait_and_tell(

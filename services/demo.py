@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import ConfigKey, load_config
@@ -130,16 +130,31 @@ class NodeSetup:
 def prepare_node(federation: Federation, name: str, index: int, ports: Ports) -> NodeSetup:
     """Migrate one node's database and load its demo data once."""
     from services.registry import db as registry_db
-    from services.registry.accounts.permissions import Actor
     from services.registry.config import CONFIG
-    from services.registry.demo import NODES, demo_logins, load_demo_data
-    from services.registry.duties import services as duties
-    from services.registry.organisations.services import list_organisations
-    from shared.publication.keys import Signer
+    from services.registry.demo import NODES, demo_logins
+
+    registry_port = ports.first_registry + 2 * index
+    environment = _node_environment(federation, name, registry_port)
+    settings = load_config(CONFIG, environ=environment)
+    registry_db.upgrade(settings["DATABASE_URL"])
+    loaded_now = _load_node(settings, name)
+    return NodeSetup(
+        name=name,
+        title=NODES[name].title,
+        registry_url=f"http://127.0.0.1:{registry_port}",
+        publisher_url=settings["NODE_BASE_URL"],
+        environment=environment,
+        members=[org["organisation_number"] for org in NODES[name].organisations],
+        logins=demo_logins(name),
+        loaded_now=loaded_now,
+    )
+
+
+def _node_environment(federation: Federation, name: str, registry_port: int) -> dict[str, str]:
+    from services.registry.demo import NODES
 
     folder = federation.folder / name
-    registry_port = ports.first_registry + 2 * index
-    environment = {
+    return {
         "INSTANCE_PATH": str(folder),
         "NODE_BASE_URL": f"http://127.0.0.1:{registry_port + 1}",
         "NODE_TITLE": NODES[name].title,
@@ -150,32 +165,27 @@ def prepare_node(federation: Federation, name: str, index: int, ports: Ports) ->
         "SESSION_COOKIE_NAME": f"nettungen_{name.replace('-', '_')}",
         "WEB_CONCURRENCY": "1",  # one person at a time; the national sites keep two workers
     }
-    settings = load_config(CONFIG, environ=environment)
-    registry_db.upgrade(settings["DATABASE_URL"])
+
+
+def _load_node(settings: Mapping[str, Any], name: str) -> bool:
+    """Seed the duty catalogue, and load the node's demo data unless it has organisations
+    already; whether it was loaded now."""
+    from services.registry.accounts.permissions import Actor
+    from services.registry.demo import load_demo_data
+    from services.registry.duties import services as duties
+    from services.registry.organisations.services import list_organisations
+    from shared.publication.keys import Signer
+
     engine = create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
     operator = Actor.operator()
     with sessionmaker(engine, expire_on_commit=False).begin() as session:
         duties.seed_catalogue(session, operator, duties.load_catalogue_file())
-        logins = None
-        if not list_organisations(session, operator):
-            logins = load_demo_data(
-                session,
-                operator,
-                settings["NODE_BASE_URL"],
-                Signer(settings["SIGNING_KEY_PASSPHRASE"]),
-                name,
-            )
+        loaded = not list_organisations(session, operator)
+        if loaded:
+            signer = Signer(settings["SIGNING_KEY_PASSPHRASE"])
+            load_demo_data(session, operator, settings["NODE_BASE_URL"], signer, name)
     engine.dispose()
-    return NodeSetup(
-        name=name,
-        title=NODES[name].title,
-        registry_url=f"http://127.0.0.1:{registry_port}",
-        publisher_url=settings["NODE_BASE_URL"],
-        environment=environment,
-        members=[org["organisation_number"] for org in NODES[name].organisations],
-        logins=demo_logins(name),
-        loaded_now=logins is not None,
-    )
+    return loaded
 
 
 def prepare_national(
@@ -188,9 +198,7 @@ def prepare_national(
 ) -> dict[str, str]:
     """A national service's environment, database, directory entries and queue."""
     from shared.bus import open_consumer
-    from shared.ingest import directory
     from shared.ingest.consumer import BINDINGS
-    from shared.publication.keys import verification_keys
 
     folder = federation.folder / service
     environment = {
@@ -204,30 +212,39 @@ def prepare_national(
     upgrade(settings["DATABASE_URL"])
     engine = create_engine(settings["DATABASE_URL"], sqlite_begin="IMMEDIATE")
     for node in nodes:
-        node_engine = create_engine(node.database_url)
-        with Session(node_engine) as session:
-            keys = list(verification_keys(session).values())
-        node_engine.dispose()
-        with sessionmaker(engine, expire_on_commit=False).begin() as session:
-            known = {n.id for n in directory.list_nodes(session)}
-            if node.name not in known:
-                directory.add_node(
-                    session,
-                    node_id=node.name,
-                    name=node.title,
-                    url=node.publisher_url,
-                    keys=keys,
-                    organisations=node.members,
-                )
-            else:
-                directory.grant(session, node.name, node.members)
-                directory.replace_keys(session, node.name, keys)
+        _trust_node(engine, node)
     engine.dispose()
     # The queue exists before the relays publish, so nothing a node publishes is unroutable.
     queue = open_consumer(settings["BROKER_URL"], settings["INGEST_QUEUE"], BINDINGS)
     queue.connect()
     queue.close()
     return environment
+
+
+def _trust_node(engine: Engine, node: NodeSetup) -> None:
+    """Put the node in a national service's directory, or bring its entry up to date: its
+    organisations and its current verification keys."""
+    from shared.ingest import directory
+    from shared.publication.keys import verification_keys
+
+    node_engine = create_engine(node.database_url)
+    with Session(node_engine) as session:
+        keys = list(verification_keys(session).values())
+    node_engine.dispose()
+    with sessionmaker(engine, expire_on_commit=False).begin() as session:
+        known = {n.id for n in directory.list_nodes(session)}
+        if node.name not in known:
+            directory.add_node(
+                session,
+                node_id=node.name,
+                name=node.title,
+                url=node.publisher_url,
+                keys=keys,
+                organisations=node.members,
+            )
+        else:
+            directory.grant(session, node.name, node.members)
+            directory.replace_keys(session, node.name, keys)
 
 
 def prepare_search(federation: Federation, nodes: Sequence[NodeSetup], port: int) -> dict[str, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
@@ -92,3 +92,39 @@ def stop_on_signals() -> threading.Event:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     return stop
+
+
+# A click decorator passing a command its service's context (click.make_pass_decorator).
+PassContext = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def add_db_commands(
+    group: click.Group,
+    pass_context: PassContext,
+    *,
+    description: str,
+    upgrade: Callable[[Any], str],
+    upgrade_help: str,
+    check: Callable[[str], None],
+) -> click.Group:
+    """Add the group ``db`` with ``upgrade`` (``upgrade`` migrates the database of the
+    command's context and says how it went) and ``check`` (``check`` fails when the models
+    and the migrations of the database at a URL disagree)."""
+
+    @group.group("db", help=description)
+    def db_group() -> None:
+        pass
+
+    @db_group.command("upgrade", help=upgrade_help)
+    @pass_context
+    def db_upgrade(ctx: ServiceContext) -> None:
+        click.echo(upgrade(ctx))
+
+    @db_group.command("check")
+    @pass_context
+    def db_check(ctx: ServiceContext) -> None:
+        """Fail if the models and the migrations disagree."""
+        check(ctx.settings["DATABASE_URL"])
+        click.echo("Models and migrations agree.")
+
+    return db_group

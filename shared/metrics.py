@@ -23,7 +23,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-Gauges = Callable[[], Iterable[tuple[str, str, float]]]
+Gauge = tuple[str, str, float]  # name, documentation, value
+Gauges = Callable[[], Iterable[Gauge]]
 
 
 class _ScrapeTimeGauges(Collector):
@@ -42,7 +43,19 @@ class _ScrapeTimeGauges(Collector):
 
 
 def init_metrics(app: Flask, service: str, gauges: Gauges | None = None) -> None:
+    """Count and time every request of ``app`` under ``service``, and serve ``/metrics`` with
+    those and the ``gauges``."""
     registry = CollectorRegistry(auto_describe=True)
+    _count_requests(app, service, registry)
+    if gauges is not None:
+        registry.register(_ScrapeTimeGauges(gauges))
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(_scrape(registry, gauges), content_type=CONTENT_TYPE_LATEST)
+
+
+def _count_requests(app: Flask, service: str, registry: CollectorRegistry) -> None:
     requests = Counter(
         "nettungen_http_requests",
         "HTTP requests answered, by endpoint, method and status.",
@@ -56,8 +69,6 @@ def init_metrics(app: Flask, service: str, gauges: Gauges | None = None) -> None
         registry=registry,
         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     )
-    if gauges is not None:
-        registry.register(_ScrapeTimeGauges(gauges))
 
     @app.before_request
     def _start_timer() -> None:
@@ -72,14 +83,13 @@ def init_metrics(app: Flask, service: str, gauges: Gauges | None = None) -> None
             latency.labels(service, endpoint).observe(time.perf_counter() - started)
         return response
 
-    @app.get("/metrics")
-    def metrics() -> Response:
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-            scrape = CollectorRegistry()
-            multiprocess.MultiProcessCollector(scrape)
-            if gauges is not None:
-                scrape.register(_ScrapeTimeGauges(gauges))
-            body = generate_latest(scrape)
-        else:
-            body = generate_latest(registry)
-        return Response(body, content_type=CONTENT_TYPE_LATEST)
+
+def _scrape(registry: CollectorRegistry, gauges: Gauges | None) -> bytes:
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return generate_latest(registry)
+    # Under several workers each writes its counters to files; sum them for this scrape.
+    scrape = CollectorRegistry()
+    multiprocess.MultiProcessCollector(scrape)
+    if gauges is not None:
+        scrape.register(_ScrapeTimeGauges(gauges))
+    return generate_latest(scrape)

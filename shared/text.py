@@ -12,6 +12,7 @@ Both backends therefore find "barna", "barnet" and "barn" alike, and "ostersund"
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -48,9 +49,16 @@ def fold(text: str) -> str:
     return "".join(c for c in lowered if not unicodedata.combining(c))
 
 
-@lru_cache(maxsize=1)
+# A Snowball stemmer keeps the word it is working on in its own fields, so two threads sharing
+# one corrupt each other's words (wrong stems, or IndexError): each thread gets its own.
+_local = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("norwegian")
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("norwegian")
+    return stemmer
 
 
 @lru_cache(maxsize=65536)

@@ -13,7 +13,6 @@ jitter, reconnects, and resumes from its cursor.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bus import BusUnavailable, OutgoingMessage, Publisher, event_body
+from shared.bus.backoff import Backoff
 from shared.db import insert_if_absent, utcnow
 from shared.errors import ServiceUnavailable
 from shared.publication.events import EventRejected, check_signature, routing_keys
@@ -139,16 +139,18 @@ class Relay:
             self.bus.close()
 
     def _loop(self, stop: threading.Event, until_caught_up: bool) -> None:
-        delay = self.settings.min_backoff
+        backoff = Backoff(self.settings.min_backoff, self.settings.max_backoff)
         while not stop.is_set():
             try:
                 read, confirmed = self.step()
             except (BusUnavailable, OperationalError) as exc:
                 log.warning(
-                    "relay to %s paused: %s; retrying in %.1f s", self.destination, exc, delay
+                    "relay to %s paused: %s; retrying in %.1f s",
+                    self.destination,
+                    exc,
+                    backoff.delay,
                 )
-                stop.wait(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not crypto
-                delay = min(delay * 2, self.settings.max_backoff)
+                backoff.wait(stop)
                 continue
             except RelayHalted as exc:
                 log.error("relay halted: %s", exc)
@@ -159,12 +161,11 @@ class Relay:
                     "the bus refused event %d of the batch (negative acknowledgement); "
                     "retrying in %.1f s",
                     confirmed + 1,
-                    delay,
+                    backoff.delay,
                 )
-                stop.wait(delay)
-                delay = min(delay * 2, self.settings.max_backoff)
+                backoff.wait(stop)
                 continue
-            delay = self.settings.min_backoff
+            backoff.reset()
             if read == 0:
                 if until_caught_up:
                     return

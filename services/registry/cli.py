@@ -16,7 +16,7 @@ from services.registry.duties import services as duties
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
 from shared import vocab
-from shared.cli import ServiceContext
+from shared.cli import ServiceContext, add_db_commands
 from shared.config import describe
 from shared.publication import keys
 from shared.publication.keys import Signer
@@ -58,27 +58,21 @@ def show_config() -> None:
     click.echo(describe(CONFIG))
 
 
-@registry.group("db")
-def db_group() -> None:
-    """Create and upgrade the node database."""
-
-
-@db_group.command("upgrade")
-@pass_context
-def db_upgrade(ctx: Context) -> None:
-    """Apply all migrations, then add new seed entries to the statutory-duty catalogue."""
+def _upgrade(ctx: Context) -> str:
     registry_db.upgrade(ctx.settings["DATABASE_URL"])
     with ctx.transaction() as session:
         added = duties.seed_catalogue(session, OPERATOR, duties.load_catalogue_file())
-    click.echo(f"Database is at the newest revision; {added} statutory duties added.")
+    return f"Database is at the newest revision; {added} statutory duties added."
 
 
-@db_group.command("check")
-@pass_context
-def db_check(ctx: Context) -> None:
-    """Fail if the models and the migrations disagree."""
-    registry_db.check(ctx.settings["DATABASE_URL"])
-    click.echo("Models and migrations agree.")
+add_db_commands(
+    registry,
+    pass_context,
+    description="Create and upgrade the node database.",
+    upgrade=_upgrade,
+    upgrade_help="Apply all migrations, then add new seed entries to the statutory-duty catalogue.",
+    check=registry_db.check,
+)
 
 
 @registry.group("org")

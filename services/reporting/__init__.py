@@ -8,14 +8,15 @@ JSON API (``/api/v1/reports/...``) and CSV and XLSX downloads of every table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from shared.metrics import init_metrics
-from shared.web import RequestDatabase, database_and_bus_health, service_app, trust_proxies
+from shared.metrics import Gauge
+from shared.web import Health, ServiceApp, build_app
 
 API_VERSION = "1.0"
 TITLE = "Nettungen reporting"
@@ -25,37 +26,41 @@ DESCRIPTION = (
     "of any day: the pyramid, coverage of risk groups and ages, statutory duties, overlaps, "
     "quality, the trend, and two areas side by side. Every table also as CSV and XLSX."
 )
+HEALTH = Health(
+    "Liveness and readiness: the history database, and the bus ingest reads "
+    "(BROKER_URL). Reports are drawn from the history without the bus (ingest catches "
+    "up from the nodes' feeds), so a bus that cannot be reached makes it degraded, not "
+    "unavailable."
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the reporting app; configuration comes from ``config``, then the environment."""
-    from services.reporting.api.views import blp as reports_api
+    from services.reporting.api.api import blp as reports_api
     from services.reporting.config import CONFIG
-    from services.reporting.site.views import init_site
+    from services.reporting.site.pages import init_site
 
-    app, api, database = service_app(__name__, CONFIG, config, (TITLE, API_VERSION, DESCRIPTION))
-    api.register_blueprint(reports_api)
-    api.register_blueprint(
-        database_and_bus_health(
-            database,
-            app.config["BROKER_URL"],
-            "Liveness and readiness: the history database, and the bus ingest reads "
-            "(BROKER_URL). Reports are drawn from the history without the bus (ingest catches "
-            "up from the nodes' feeds), so a bus that cannot be reached makes it degraded, not "
-            "unavailable.",
-        )
+    return build_app(
+        ServiceApp(
+            __name__,
+            name="reporting",
+            settings=CONFIG,
+            title=TITLE,
+            version=API_VERSION,
+            description=DESCRIPTION,
+            blueprints=(reports_api,),
+            health=HEALTH,
+            gauges=_gauges,
+            pages=init_site,
+        ),
+        config,
     )
-    init_site(app, api)
-    init_metrics(app, "reporting", lambda: _gauges(database))
-    trust_proxies(app)
-    return app
 
 
-def _gauges(database: RequestDatabase) -> Iterable[tuple[str, str, float]]:
+def _gauges(session: Session) -> Iterator[Gauge]:
     from services.reporting.history.models import OfferVersion
     from shared.ingest.metrics import ingest_gauges
 
-    with database.sessionmaker() as session:
-        versions = session.scalar(select(func.count()).select_from(OfferVersion)) or 0
-        yield ("nettungen_reporting_versions", "Offer versions kept in the history.", versions)
-        yield from ingest_gauges(session)
+    versions = session.scalar(select(func.count()).select_from(OfferVersion)) or 0
+    yield ("nettungen_reporting_versions", "Offer versions kept in the history.", versions)
+    yield from ingest_gauges(session)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import insert_if_absent, utcnow
@@ -29,6 +28,7 @@ from shared.ingest.directory import Directory, TrustedNode
 from shared.ingest.models import IngestedOffer, RejectedEvent
 from shared.publication import EVENT_WITHDRAWN
 from shared.publication.events import EventRejected, check_event, sequence_of, signing_input
+from shared.signing import VerificationKey
 
 log = logging.getLogger(__name__)
 EXCERPT_CHARS = 2000
@@ -130,32 +130,9 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
     node can always take back what it said; :func:`apply_event` checks that the offer is
     already here.
     """
-    if not isinstance(event, Mapping):
-        raise EventRejected("an event is a JSON object")
-    source = event.get("source")
-    node = expected_node or (directory.by_source(source) if isinstance(source, str) else None)
-    if node is None:
-        raise EventRejected(f"the source {source!r} is not a node in the directory")
-    if not node.enabled:
-        raise EventRejected(f"node {node.id!r} is disabled in the directory")
-    keys = node.keys
-    key_id = event.get("signingkey")
-    if expected_node is None:
-        keys = {k: key for k, key in keys.items() if key.last_sequence is None}
-        if isinstance(key_id, str) and key_id in node.keys and key_id not in keys:
-            raise EventRejected(
-                "signed by a key the node has rotated out; such events are taken from the "
-                "node's feed, not from the bus"
-            )
-    if _deeper_than(event, MAX_EVENT_DEPTH):
-        # Checked without recursion: anything deeper could pass one check and then exhaust
-        # the stack in a later one (the sink's), which would refuse nothing and stop ingest.
-        raise EventRejected(f"the event is nested more than {MAX_EVENT_DEPTH} deep")
-    signed = signing_input(event)
-    if len(signed) > MAX_EVENT_BYTES:
-        raise EventRejected(
-            f"the event is {len(signed)} bytes; events are at most {MAX_EVENT_BYTES}"
-        )
+    node = _node_of(event, directory, expected_node)
+    keys = node.keys if expected_node is not None else _bus_keys(node, event)
+    signed = _signing_input(event)
     document = check_event(event, keys, expected_source=node.base_url, signed=signed)
     organisation = document["provider"]["organisation_number"]
     lapsed = organisation not in node.organisations
@@ -165,6 +142,45 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
             "(not in its directory entry)"
         )
     return VerifiedEvent(node, event, document, sequence_of(event), authority_lapsed=lapsed)
+
+
+def _node_of(event: Any, directory: Directory, expected_node: TrustedNode | None) -> TrustedNode:
+    """The enabled node the event comes from: the feed's, or the one its source names."""
+    if not isinstance(event, Mapping):
+        raise EventRejected("an event is a JSON object")
+    source = event.get("source")
+    node = expected_node or (directory.by_source(source) if isinstance(source, str) else None)
+    if node is None:
+        raise EventRejected(f"the source {source!r} is not a node in the directory")
+    if not node.enabled:
+        raise EventRejected(f"node {node.id!r} is disabled in the directory")
+    return node
+
+
+def _bus_keys(node: TrustedNode, event: Mapping[str, Any]) -> dict[str, VerificationKey]:
+    """The node's keys that may sign an event on the bus: those it has not rotated out."""
+    keys = {k: key for k, key in node.keys.items() if key.last_sequence is None}
+    key_id = event.get("signingkey")
+    if isinstance(key_id, str) and key_id in node.keys and key_id not in keys:
+        raise EventRejected(
+            "signed by a key the node has rotated out; such events are taken from the "
+            "node's feed, not from the bus"
+        )
+    return keys
+
+
+def _signing_input(event: Mapping[str, Any]) -> bytes:
+    """What the event's signature covers, once the event is known to be of a sane size."""
+    if _deeper_than(event, MAX_EVENT_DEPTH):
+        # Checked without recursion: anything deeper could pass one check and then exhaust
+        # the stack in a later one (the sink's), which would refuse nothing and stop ingest.
+        raise EventRejected(f"the event is nested more than {MAX_EVENT_DEPTH} deep")
+    signed = signing_input(event)
+    if len(signed) > MAX_EVENT_BYTES:
+        raise EventRejected(
+            f"the event is {len(signed)} bytes; events are at most {MAX_EVENT_BYTES}"
+        )
+    return signed
 
 
 @dataclass
@@ -306,15 +322,25 @@ def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
     return apply_events(session, sink, [event])[0]
 
 
-# What refuses one event while applying it: the sink's verdict, or a value the database cannot
-# hold. Either is the event's fault, never a reason to stop ingesting.
-APPLY_REFUSALS = (EventRejected, DataError, IntegrityError)
+def _excerpt(received: Any) -> str:
+    """What was received, as text, cut to :data:`EXCERPT_CHARS`."""
+    if isinstance(received, bytes | bytearray):
+        return bytes(received[:EXCERPT_CHARS]).decode("utf-8", "replace")
+    if isinstance(received, str):
+        return received[:EXCERPT_CHARS]
+    try:
+        return json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+    except RecursionError:
+        # Nested deeper than can be written out again this far down the stack: the reason
+        # says why it was refused; the record must never fail (a message would come back for
+        # ever).
+        return f"({type(received).__name__} not shown: it cannot be written as JSON)"
 
 
-def refusal_reason(exc: Exception) -> str:
-    if isinstance(exc, EventRejected):
-        return str(exc)
-    return f"the database cannot hold a value of the event ({type(exc).__name__})"
+def _text(event: Mapping[str, Any], name: str, limit: int) -> str | None:
+    """A text attribute of a refused event, cut to fit its column; None if it is not text."""
+    value = event.get(name)
+    return value[:limit] if isinstance(value, str) else None
 
 
 def record_rejection(
@@ -327,34 +353,17 @@ def record_rejection(
 ) -> None:
     """Write down a refused event in a transaction of its own; it changes nothing else."""
     event = received if isinstance(received, Mapping) else {}
-    if isinstance(received, bytes | bytearray):
-        excerpt = bytes(received[:EXCERPT_CHARS]).decode("utf-8", "replace")
-    elif isinstance(received, str):
-        excerpt = received[:EXCERPT_CHARS]
-    else:
-        try:
-            excerpt = json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
-        except RecursionError:
-            # Nested deeper than can be written out again this far down the stack: the reason
-            # says why it was refused; the record must never fail (a message would come back
-            # for ever).
-            excerpt = f"({type(received).__name__} not shown: it cannot be written as JSON)"
-
-    def text(name: str, limit: int) -> str | None:
-        value = event.get(name)
-        return value[:limit] if isinstance(value, str) else None
-
-    log.warning("rejected an event (%s, via %s): %s", text("id", 100), via, reason)
+    log.warning("rejected an event (%s, via %s): %s", _text(event, "id", 100), via, reason)
     with sessions.begin() as session:
         session.add(
             RejectedEvent(
                 received_at=utcnow(),
                 via=via,
                 node_id=node_id,
-                source=text("source", 300),
-                event_id=text("id", 100),
-                subject=text("subject", 500),
+                source=_text(event, "source", 300),
+                event_id=_text(event, "id", 100),
+                subject=_text(event, "subject", 500),
                 reason=reason[:2000],
-                excerpt=excerpt.replace("\x00", ""),
+                excerpt=_excerpt(received).replace("\x00", ""),
             )
         )

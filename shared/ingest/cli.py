@@ -13,13 +13,13 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
-from shared.cli import ServiceContext, log_to_stdout, stop_on_signals
+from shared.cli import PassContext, ServiceContext, add_db_commands, log_to_stdout, stop_on_signals
 from shared.config import ConfigKey, describe
 from shared.ingest import directory
 from shared.ingest.apply import Sink
@@ -29,9 +29,11 @@ from shared.migrations import Migrations
 from shared.serve import serve_options
 from shared.signing import VerificationKey
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from shared.ingest.consumer import BusIngest
+    from shared.ingest.harvester import Harvester
 
-PassContext = Callable[[Callable[..., Any]], Callable[..., Any]]
+log = logging.getLogger(__name__)
 
 
 def add_ingest_commands(
@@ -94,25 +96,26 @@ def add_national_service_commands(
         """List every configuration key with its default and meaning."""
         click.echo(describe(config))
 
-    @group.group("db", help=f"Create and upgrade the {name} database.")
-    def db_group() -> None:
-        pass
-
-    @db_group.command("upgrade")
-    @pass_context
-    def db_upgrade(ctx: ServiceContext) -> None:
-        """Migrate the database to the newest revision."""
+    def upgrade(ctx: ServiceContext) -> str:
         migrations.upgrade(ctx.settings["DATABASE_URL"])
-        click.echo(f"The {name} database is at the newest revision.")
+        return f"The {name} database is at the newest revision."
 
-    @db_group.command("check")
-    @pass_context
-    def db_check(ctx: ServiceContext) -> None:
-        """Fail if the models and the migrations disagree."""
-        migrations.check(ctx.settings["DATABASE_URL"])
-        click.echo("Models and migrations agree.")
+    add_db_commands(
+        group,
+        pass_context,
+        description=f"Create and upgrade the {name} database.",
+        upgrade=upgrade,
+        upgrade_help="Migrate the database to the newest revision.",
+        check=migrations.check,
+    )
+    group.add_command(_serve_command(pass_context, name, create_app))
+    add_ingest_commands(group, pass_context, sink)
 
-    @group.command("serve")
+
+def _serve_command(
+    pass_context: PassContext, name: str, create_app: Callable[[], Flask]
+) -> click.Command:
+    @click.command("serve")
     @serve_options(name)
     @pass_context
     def serve(ctx: ServiceContext, host: str, port: int, workers: int) -> None:
@@ -122,7 +125,7 @@ def add_national_service_commands(
         ctx.settings  # noqa: B018 - fail on bad configuration before gunicorn starts
         run_gunicorn(create_app, f"{host}:{port}", workers)
 
-    add_ingest_commands(group, pass_context, sink)
+    return serve
 
 
 def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) -> click.Command:
@@ -143,32 +146,43 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
         consumer = build_consumer(settings, sessions, sink, client) if bus else None
         harvester = build_harvester(settings, sessions, sink, client) if feeds else None
         if once:
-            if consumer is not None:
-                consumer.bus.connect()
-                consumer.drain(timeout=1.0)
-                consumer.bus.close()
-                log.info("bus: %s", consumer.stats)
-            for report in harvester.harvest_all() if harvester else []:
-                log.info("feed: %s", report)
-            return
-        stop = stop_on_signals()
-        workers = []
-        if consumer is not None:
-            workers.append(threading.Thread(target=consumer.run, args=(stop,), name="consumer"))
-        if harvester is not None:
-            interval = settings["HARVEST_INTERVAL_SECONDS"]
-            workers.append(
-                threading.Thread(target=harvester.run, args=(stop, interval), name="harvester")
-            )
-        for worker in workers:
-            worker.start()
-        log.info("ingesting until stopped (SIGTERM or Ctrl-C)")
-        while any(worker.is_alive() for worker in workers):
-            stop.wait(0.5)
-        for worker in workers:
-            worker.join()
+            _ingest_once(consumer, harvester)
+        else:
+            _ingest_until_stopped(consumer, harvester, settings["HARVEST_INTERVAL_SECONDS"])
 
     return ingest
+
+
+def _ingest_once(consumer: BusIngest | None, harvester: Harvester | None) -> None:
+    """Drain the queue, then harvest one round."""
+    if consumer is not None:
+        consumer.bus.connect()
+        consumer.drain(timeout=1.0)
+        consumer.bus.close()
+        log.info("bus: %s", consumer.stats)
+    for report in harvester.harvest_all() if harvester else []:
+        log.info("feed: %s", report)
+
+
+def _ingest_until_stopped(
+    consumer: BusIngest | None, harvester: Harvester | None, interval: float
+) -> None:
+    """Consume and harvest, each in a thread of its own, until SIGTERM or SIGINT."""
+    stop = stop_on_signals()
+    workers = []
+    if consumer is not None:
+        workers.append(threading.Thread(target=consumer.run, args=(stop,), name="consumer"))
+    if harvester is not None:
+        workers.append(
+            threading.Thread(target=harvester.run, args=(stop, interval), name="harvester")
+        )
+    for worker in workers:
+        worker.start()
+    log.info("ingesting until stopped (SIGTERM or Ctrl-C)")
+    while any(worker.is_alive() for worker in workers):
+        stop.wait(0.5)
+    for worker in workers:
+        worker.join()
 
 
 def _keys_of(ctx: ServiceContext, base_url: str, jwks: Path | None) -> list[VerificationKey]:
@@ -189,7 +203,23 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
     def nodes() -> None:
         """The directory of trusted nodes; changes take effect within seconds, no restart."""
 
-    @nodes.command("add")
+    for command in (
+        _nodes_add,
+        _nodes_list,
+        _nodes_grant,
+        _nodes_revoke,
+        _nodes_set,
+        _nodes_refresh_keys,
+        _nodes_reharvest,
+        _nodes_remove,
+        _nodes_rejected,
+    ):
+        nodes.add_command(command(pass_context))
+    return nodes
+
+
+def _nodes_add(pass_context: PassContext) -> click.Command:
+    @click.command("add")
     @click.argument("node_id")
     @click.option("--name", required=True, help="What people call the node.")
     @click.option("--base-url", required=True, help="The node's public base URL.")
@@ -227,7 +257,11 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
                 f"speaking for {len(node.organisations)} organisation(s)."
             )
 
-    @nodes.command("list")
+    return nodes_add
+
+
+def _nodes_list(pass_context: PassContext) -> click.Command:
+    @click.command("list")
     @pass_context
     def nodes_list(ctx: ServiceContext) -> None:
         with ctx.transaction() as session:
@@ -239,7 +273,11 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
                     f"keys: {len(node.keys)}  organisations: {orgs}"
                 )
 
-    @nodes.command("grant")
+    return nodes_list
+
+
+def _nodes_grant(pass_context: PassContext) -> click.Command:
+    @click.command("grant")
     @click.argument("node_id")
     @click.argument("organisations", nargs=-1, required=True)
     @pass_context
@@ -249,7 +287,11 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
             directory.grant(session, node_id, organisations)
         click.echo(f"Node {node_id} may now publish for {', '.join(organisations)}.")
 
-    @nodes.command("revoke")
+    return nodes_grant
+
+
+def _nodes_revoke(pass_context: PassContext) -> click.Command:
+    @click.command("revoke")
     @click.argument("node_id")
     @click.argument("organisations", nargs=-1, required=True)
     @pass_context
@@ -259,7 +301,11 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
             directory.revoke(session, node_id, organisations)
         click.echo(f"Node {node_id} may no longer publish for {', '.join(organisations)}.")
 
-    @nodes.command("set")
+    return nodes_revoke
+
+
+def _nodes_set(pass_context: PassContext) -> click.Command:
+    @click.command("set")
     @click.argument("node_id")
     @click.option("--name")
     @click.option("--transport", type=click.Choice(TRANSPORTS))
@@ -277,7 +323,11 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
             directory.update_node(session, node_id, name=name, transport=transport, enabled=enabled)
         click.echo(f"Node {node_id} updated.")
 
-    @nodes.command("refresh-keys")
+    return nodes_set
+
+
+def _nodes_refresh_keys(pass_context: PassContext) -> click.Command:
+    @click.command("refresh-keys")
     @click.argument("node_id")
     @click.option("--jwks", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @pass_context
@@ -288,7 +338,11 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
             changed = directory.replace_keys(session, node_id, _keys_of(ctx, node.base_url, jwks))
         click.echo(f"Node {node_id}: keys {'updated' if changed else 'unchanged'}.")
 
-    @nodes.command("reharvest")
+    return nodes_refresh_keys
+
+
+def _nodes_reharvest(pass_context: PassContext) -> click.Command:
+    @click.command("reharvest")
     @click.argument("node_id")
     @pass_context
     def nodes_reharvest(ctx: ServiceContext, node_id: str) -> None:
@@ -297,7 +351,11 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
             directory.reharvest(session, node_id)
         click.echo(f"Node {node_id} will be read from its first event in the next round.")
 
-    @nodes.command("remove")
+    return nodes_reharvest
+
+
+def _nodes_remove(pass_context: PassContext) -> click.Command:
+    @click.command("remove")
     @click.argument("node_id")
     @pass_context
     def nodes_remove(ctx: ServiceContext, node_id: str) -> None:
@@ -306,12 +364,15 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
             directory.remove_node(session, node_id)
         click.echo(f"Removed node {node_id}.")
 
-    @nodes.command("rejected")
+    return nodes_remove
+
+
+def _nodes_rejected(pass_context: PassContext) -> click.Command:
+    @click.command("rejected")
     @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
     @pass_context
     def nodes_rejected(ctx: ServiceContext, limit: int) -> None:
         """The most recently refused events, and why."""
-
         with ctx.transaction() as session:
             rows = session.scalars(
                 select(RejectedEvent).order_by(RejectedEvent.id.desc()).limit(limit)
@@ -322,4 +383,4 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
                     f"{row.event_id or '-'}  {row.reason}"
                 )
 
-    return nodes
+    return nodes_rejected

@@ -32,6 +32,11 @@ def _ca_file(value: str) -> str:
 
 def ingest_config(queue: str) -> list[ConfigKey]:
     """The ingest keys, with ``queue`` as the default name of the service's own queue."""
+    return [*_bus_config(queue), *_HARVEST_CONFIG, *_KEYS_CONFIG]
+
+
+def _bus_config(queue: str) -> list[ConfigKey]:
+    """The keys of the bus consumer."""
     return [
         ConfigKey(
             "BROKER_URL",
@@ -49,53 +54,62 @@ def ingest_config(queue: str) -> list[ConfigKey]:
             positive_int,
             100,
         ),
-        ConfigKey(
-            "HARVEST_INTERVAL_SECONDS",
-            "Seconds between harvest rounds over the nodes reached by feed.",
-            positive_float,
-            30.0,
-        ),
-        ConfigKey(
-            "HARVEST_TIMEOUT_SECONDS",
-            "Longest time one feed request may take, body included.",
-            positive_float,
-            30.0,
-        ),
-        ConfigKey(
-            "HARVEST_MAX_PAGE_BYTES",
-            "Largest feed page accepted from a node, in bytes.",
-            positive_int,
-            32 * 1024 * 1024,
-        ),
-        ConfigKey(
-            "HARVEST_ROUND_SECONDS",
-            "Longest time one harvest round spends on one node; the next round goes on.",
-            positive_float,
-            60.0,
-        ),
-        ConfigKey(
-            "HARVEST_MAX_PAGES", "Most feed pages read from one node per round.", positive_int, 400
-        ),
-        ConfigKey(
-            "HARVEST_CONCURRENCY",
-            "Nodes a harvest round reads at the same time, so a slow node delays only itself.",
-            positive_int,
-            4,
-        ),
-        ConfigKey(
-            "HARVEST_CA_FILE",
-            "PEM file of certificate authorities to trust for nodes' HTTPS besides the public "
-            "ones (a federation's own CA). Certificates are always verified.",
-            _ca_file,
-            "",
-        ),
-        ConfigKey(
-            "KEYS_MAX_AGE_SECONDS",
-            "How old a node's copy of keys may get before the harvester reads its JWKS again.",
-            positive_float,
-            300.0,
-        ),
     ]
+
+
+# The keys of the feed harvester.
+_HARVEST_CONFIG = [
+    ConfigKey(
+        "HARVEST_INTERVAL_SECONDS",
+        "Seconds between harvest rounds over the nodes reached by feed.",
+        positive_float,
+        30.0,
+    ),
+    ConfigKey(
+        "HARVEST_TIMEOUT_SECONDS",
+        "Longest time one feed request may take, body included.",
+        positive_float,
+        30.0,
+    ),
+    ConfigKey(
+        "HARVEST_MAX_PAGE_BYTES",
+        "Largest feed page accepted from a node, in bytes.",
+        positive_int,
+        32 * 1024 * 1024,
+    ),
+    ConfigKey(
+        "HARVEST_ROUND_SECONDS",
+        "Longest time one harvest round spends on one node; the next round goes on.",
+        positive_float,
+        60.0,
+    ),
+    ConfigKey(
+        "HARVEST_MAX_PAGES", "Most feed pages read from one node per round.", positive_int, 400
+    ),
+    ConfigKey(
+        "HARVEST_CONCURRENCY",
+        "Nodes a harvest round reads at the same time, so a slow node delays only itself.",
+        positive_int,
+        4,
+    ),
+    ConfigKey(
+        "HARVEST_CA_FILE",
+        "PEM file of certificate authorities to trust for nodes' HTTPS besides the public "
+        "ones (a federation's own CA). Certificates are always verified.",
+        _ca_file,
+        "",
+    ),
+]
+
+# The key of the verifier's copies of the nodes' keys.
+_KEYS_CONFIG = [
+    ConfigKey(
+        "KEYS_MAX_AGE_SECONDS",
+        "How old a node's copy of keys may get before the harvester reads its JWKS again.",
+        positive_float,
+        300.0,
+    ),
+]
 
 
 def build_client(settings: dict[str, Any]) -> httpx.Client:

@@ -12,7 +12,6 @@ between the two makes the bus deliver them again, which
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from dataclasses import dataclass
 
@@ -20,17 +19,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bus import BusUnavailable, Consumer, IncomingMessage, Reject
-from shared.ingest.apply import (
-    APPLY_REFUSALS,
-    MAX_EVENT_BYTES,
-    Outcome,
-    Sink,
-    VerifiedEvent,
-    apply_event,
-    apply_events,
-    record_rejection,
-    refusal_reason,
-)
+from shared.bus.backoff import Backoff
+from shared.ingest.apply import MAX_EVENT_BYTES, Outcome, Sink, VerifiedEvent, record_rejection
+from shared.ingest.batch import apply_batch
 from shared.ingest.http import FetchError, parse_json
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected
@@ -84,10 +75,11 @@ class BusIngest:
     def handle_batch(self, messages: list[IncomingMessage]) -> dict[int, str]:
         """Verify and apply a run of messages; those to dead-letter, by position, with why.
 
-        The verified events are applied in one transaction. When one of them is refused, the
-        run is applied again one transaction per event, so each refusal is recorded with its
-        reason and the others are applied. Refusals are recorded after the run is applied, in
-        the order of the messages (a run that fails records nothing, and comes back).
+        The verified events are applied together, or, when one of them is refused, each on
+        its own (:func:`~shared.ingest.batch.apply_batch`), so each refusal is recorded with
+        its reason and the others are applied. Refusals are recorded after the run is
+        applied, in the order of the messages (a run that fails records nothing, and comes
+        back).
 
         Whatever a message holds, it is either applied or refused: nothing in it can make the
         consumer fail (only the database or the bus going away can, and then the messages
@@ -101,30 +93,22 @@ class BusIngest:
                 verified[position] = result
             else:
                 refused[position] = result
-        outcomes = self._apply(verified, refused) if verified else []
-        self.stats.applied += outcomes.count(Outcome.APPLIED)
-        self.stats.ignored += outcomes.count(Outcome.IGNORED)
+        if verified:
+            self._apply(verified, refused)
         for position in sorted(refused):  # recorded in the order the messages came
             self._refuse(*refused[position])
         return {position: reason for position, (reason, _) in refused.items()}
 
     def _apply(
         self, verified: dict[int, VerifiedEvent], refused: dict[int, tuple[str, object]]
-    ) -> list[Outcome]:
-        try:
-            with self.sessions.begin() as session:
-                return apply_events(session, self.sink, list(verified.values()))
-        except APPLY_REFUSALS:
-            pass  # one of them is refused: each in a transaction of its own, to learn which
-        outcomes = []
-        for position, event in verified.items():
-            try:
-                with self.sessions.begin() as session:
-                    outcomes.append(apply_event(session, self.sink, event))
-            except APPLY_REFUSALS as exc:
-                # Refused by the sink, or a value the database cannot hold: the event's fault.
-                refused[position] = (refusal_reason(exc), event.event)
-        return outcomes
+    ) -> None:
+        """Apply the verified events; add those refused now to ``refused``."""
+        positions, events = list(verified), list(verified.values())
+        applied = apply_batch(self.sessions, self.sink, events)
+        self.stats.applied += applied.count(Outcome.APPLIED)
+        self.stats.ignored += applied.count(Outcome.IGNORED)
+        for index, reason in applied.refused.items():
+            refused[positions[index]] = (reason, events[index].event)
 
     def handle(self, message: IncomingMessage) -> None:
         """Verify and apply one message; raise :class:`Reject` to dead-letter it."""
@@ -142,20 +126,19 @@ class BusIngest:
         """Consume until ``stop`` is set, reconnecting with back-off when the bus or the
         database is away. Nothing ends this loop but ``stop``: an unexpected error is logged,
         its message goes back to the queue, and the consumer backs off and goes on."""
-        delay = 0.5
+        backoff = Backoff(longest=self.max_backoff)
         try:
             while not stop.is_set():
                 try:
                     self.bus.connect()
                     while not stop.is_set():
                         self.drain(timeout=poll_seconds)
-                        delay = 0.5
+                        backoff.reset()
                 except (BusUnavailable, OperationalError) as exc:
-                    log.warning("consumer paused: %s; retrying in %.1f s", exc, delay)
+                    log.warning("consumer paused: %s; retrying in %.1f s", exc, backoff.delay)
                 except Exception:
-                    log.exception("consumer error; retrying in %.1f s", delay)
+                    log.exception("consumer error; retrying in %.1f s", backoff.delay)
                 self.bus.close()
-                stop.wait(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
-                delay = min(delay * 2, self.max_backoff)
+                backoff.wait(stop)
         finally:
             self.bus.close()

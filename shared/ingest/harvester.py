@@ -27,16 +27,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import insert_if_absent, utcnow
-from shared.ingest.apply import (
-    APPLY_REFUSALS,
-    Outcome,
-    Sink,
-    VerifiedEvent,
-    apply_event,
-    apply_events,
-    record_rejection,
-    refusal_reason,
-)
+from shared.ingest.apply import Outcome, Sink, VerifiedEvent, record_rejection
+from shared.ingest.batch import apply_batch
 from shared.ingest.directory import TrustedNode
 from shared.ingest.http import FetchError, Limits, deadline, get_json
 from shared.ingest.models import ETAG_CHARS, HarvestCursor
@@ -98,6 +90,30 @@ def _page_events(document: Any, page: int, size: int) -> tuple[list[Any], bool]:
 
 class _Paused(Exception):  # noqa: N818 - a state of the round, not an error of ours
     """The round stops at an event that cannot be verified yet."""
+
+
+def _sequence_in_page(
+    event: Any, position: int, newest: int, bounds: tuple[int, int]
+) -> int | None:
+    """The event's sequence number, checked to follow ``newest`` within the page's
+    ``bounds``; None for one at or before ``position`` (applied in an earlier round)."""
+    try:
+        sequence = sequence_of(event) if isinstance(event, dict) else None
+    except EventRejected:
+        sequence = None
+    if sequence is None or not bounds[0] <= sequence <= bounds[1] or sequence <= newest:
+        if sequence is not None and sequence <= position:
+            return None
+        raise FetchError(f"page events are out of order or out of range at {sequence}")
+    return sequence
+
+
+@dataclass
+class _VerifiedPage:
+    newest: int  # the sequence number of the last event verified or refused
+    verified: list[VerifiedEvent] = field(default_factory=list)
+    refused: list[tuple[str, Any]] = field(default_factory=list)  # why, and the event
+    paused: _Paused | None = None  # at an event that cannot be verified yet
 
 
 class Harvester:
@@ -213,68 +229,46 @@ class Harvester:
         stops the page just before it: the next round tries again from there, so an event is
         never skipped for a reason that may go away (a JWKS that could not be read).
         """
-        verified: list[VerifiedEvent] = []
-        refused: list[tuple[str, Any]] = []
-        newest, paused = position, None
-        for event in events:
-            try:
-                sequence = sequence_of(event) if isinstance(event, dict) else None
-            except EventRejected:
-                sequence = None
-            if sequence is None or not bounds[0] <= sequence <= bounds[1] or sequence <= newest:
-                if sequence is not None and sequence <= position:
-                    continue  # applied in an earlier round
-                raise FetchError(f"page events are out of order or out of range at {sequence}")
-            try:
-                verified.append(self.verifier.verify(event, node.id))
-            except UnknownKey as exc:
-                paused = _Paused(f"waiting at sequence {sequence}: {exc}")
-                break
-            except EventRejected as exc:
-                refused.append((str(exc), event))
-            newest = sequence
-        try:
-            outcomes = self._apply_all(node.id, verified, newest)
-        except APPLY_REFUSALS:
-            outcomes = self._apply_each(node.id, verified, newest, refused)
-        report.applied += outcomes.count(Outcome.APPLIED)
-        report.ignored += outcomes.count(Outcome.IGNORED)
+        page = self._verify_page(node, events, position, bounds)
+        applied = apply_batch(
+            self.sessions,
+            self.sink,
+            page.verified,
+            also=lambda session: self._move_cursor(session, node.id, page.newest),
+        )
+        report.applied += applied.count(Outcome.APPLIED)
+        report.ignored += applied.count(Outcome.IGNORED)
+        refused = page.refused + [
+            (reason, page.verified[index].event)
+            for index, reason in sorted(applied.refused.items())
+        ]
         for reason, event in refused:
             record_rejection(
                 self.sessions, via="feed", reason=reason, received=event, node_id=node.id
             )
         report.rejected += len(refused)
-        if paused is not None:
-            raise paused
-        return newest
+        if page.paused is not None:
+            raise page.paused
+        return page.newest
 
-    def _apply_all(self, node_id: str, verified: list[VerifiedEvent], newest: int) -> list[Outcome]:
-        """The page's events and the cursor in one transaction and a fixed number of
-        statements: nearly every page applies whole. One refusal rolls it all back and the
-        caller goes event by event."""
-        with self.sessions.begin() as session:
-            outcomes = apply_events(session, self.sink, verified)
-            self._move_cursor(session, node_id, newest)
-        return outcomes
-
-    def _apply_each(
-        self,
-        node_id: str,
-        verified: list[VerifiedEvent],
-        newest: int,
-        refused: list[tuple[str, Any]],
-    ) -> list[Outcome]:
-        """Each event in a savepoint of its own, so a refused one is left out and recorded."""
-        outcomes = []
-        with self.sessions.begin() as session:
-            for item in verified:
-                try:
-                    with session.begin_nested():
-                        outcomes.append(apply_event(session, self.sink, item))
-                except APPLY_REFUSALS as exc:
-                    refused.append((refusal_reason(exc), item.event))
-            self._move_cursor(session, node_id, newest)
-        return outcomes
+    def _verify_page(
+        self, node: TrustedNode, events: list[Any], position: int, bounds: tuple[int, int]
+    ) -> _VerifiedPage:
+        """The page's events after ``position``, verified, up to one we cannot verify yet."""
+        page = _VerifiedPage(newest=position)
+        for event in events:
+            sequence = _sequence_in_page(event, position, page.newest, bounds)
+            if sequence is None:
+                continue  # applied in an earlier round
+            try:
+                page.verified.append(self.verifier.verify(event, node.id))
+            except UnknownKey as exc:
+                page.paused = _Paused(f"waiting at sequence {sequence}: {exc}")
+                break
+            except EventRejected as exc:
+                page.refused.append((str(exc), event))
+            page.newest = sequence
+        return page
 
     def _move_cursor(self, session: Session, node_id: str, newest: int) -> None:
         cursor = session.get(HarvestCursor, node_id, with_for_update=True)

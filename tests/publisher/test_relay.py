@@ -16,17 +16,13 @@ from services.publisher.relay import Relay, RelayHalted, RelaySettings
 from shared.areas import reference_data
 from shared.bus import (
     BusUnavailable,
-    IncomingMessage,
-    OutgoingMessage,
-    Reject,
-    open_consumer,
     open_publisher,
 )
 from shared.publication.events import check_event
 from shared.publication.keys import verification_keys
 from shared.publication.models import LogEntry
 from tests.conftest import TEST_BROKER_URL
-from tests.publisher.bus import dead_letter_ids, declare, drain, log_ids, publish, relay_for
+from tests.publisher.bus import declare, drain, log_ids, publish, relay_for
 from tests.publisher.node import BASE_URL, NodeBuilder
 
 
@@ -149,25 +145,6 @@ def test_a_restarted_relay_resumes_from_its_cursor(node, bus_url, queue_name):
     assert [m.message_id for m in drain(bus_url, queue_name)] == log_ids(node)
 
 
-def test_a_rejected_message_goes_to_dead_letters_and_the_rest_flow(node, bus_url, queue_name):
-    declare(bus_url, queue_name)
-    publish(node, 2)
-    relay_for(node, bus_url).run(threading.Event(), until_caught_up=True)
-    seen: list[str] = []
-
-    def handler(message: IncomingMessage) -> None:
-        seen.append(message.message_id)
-        if len(seen) == 1:
-            raise Reject("cannot apply")
-
-    consumer = open_consumer(bus_url, queue_name, ["#"])
-    assert consumer.drain(handler, timeout=1.0) == 2
-    consumer.close()
-    assert seen == log_ids(node)
-    assert drain(bus_url, queue_name) == []
-    assert dead_letter_ids(bus_url, queue_name) == seen[:1]
-
-
 def test_a_log_row_whose_signature_fails_halts_the_relay_before_it(node, bus_url, queue_name):
     declare(bus_url, queue_name)
     publish(node, 3)
@@ -199,31 +176,3 @@ def test_relays_starting_together_share_one_cursor(node, bus_url):
     for thread in threads:
         thread.join()
     assert errors == [] and seen == [0, 0, 0, 0]
-
-
-def test_outgoing_message_carries_cc_for_extra_keys(bus_url, queue_name):
-    declare(bus_url, queue_name, ("published.all.all",))
-    bus = open_publisher(bus_url)
-    message = OutgoingMessage("m-1", ["published.33.3301", "published.all.all"], b"{}")
-    assert bus.publish_batch([message], timeout=10).confirmed == 1
-    bus.close()
-    assert [m.message_id for m in drain(bus_url, queue_name, ("published.all.all",))] == ["m-1"]
-
-
-def test_an_embedded_bus_error_never_leaves_the_file_locked(tmp_path):
-    bus_url = f"embedded://{tmp_path / 'bus.sqlite'}"
-    consumer = open_consumer(bus_url, "q", ["#", "#"])  # duplicates are folded, not an error
-    consumer.connect()
-    broken = open_consumer(bus_url, "q2", ["#"])
-    broken.connect()
-    broken.db.execute("DROP TABLE messages")  # the next claim fails inside its transaction
-    with pytest.raises(BusUnavailable):
-        broken.drain(lambda m: None, timeout=0.1)
-    assert not broken.db.in_transaction
-    # Another process can still write (it recreates the table), with the broken one still open.
-    publisher = open_publisher(bus_url)
-    result = publisher.publish_batch([OutgoingMessage("m", ["published.all.all"], b"{}")], 5)
-    assert result.confirmed == 1 and result.unroutable == ()
-    publisher.close()
-    broken.close()
-    consumer.close()

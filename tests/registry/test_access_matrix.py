@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from services.registry.accounts import services as accounts
 from services.registry.audit.models import AuditEntry
-from services.registry.web import session_fingerprint
+from services.registry.context import session_fingerprint
 from tests.registry.access import (
     FOREIGN,
     NODE_ACTIONS,

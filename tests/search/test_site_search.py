@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from services.search.site import views
+from services.search.site import pages
 from shared.text import sort_key
 from tests.search.html import get_page, result_names
 
@@ -191,7 +191,7 @@ def test_words_find_by_relevance(site):
 
 
 def test_pages_are_stable_and_complete(site, monkeypatch):
-    monkeypatch.setattr(views, "PER_PAGE", 3)
+    monkeypatch.setattr(pages, "PER_PAGE", 3)
     seen: list[str] = []
     for number in range(1, 5):
         _, page = get_page(site, f"/sok?page={number}&lang=en")

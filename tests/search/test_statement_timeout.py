@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from services.search.web import db_session
+from shared.web import db_session
 from tests.search.conftest import make_search_app
 
 # Seconds on both databases: far past the 250 ms limit below, which ordinary queries on a

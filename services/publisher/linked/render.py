@@ -15,8 +15,8 @@ from typing import Any
 from flask import Response
 from rdflib import Graph
 
+from services.publisher.context import base_url
 from services.publisher.negotiation import JSON_LD, RDFLIB_FORMATS
-from services.publisher.web import base_url
 
 CONTEXT_FILE = Path(__file__).resolve().parent.parent / "static" / "context.jsonld"
 CONTEXT_PATH = "/context.jsonld"

@@ -131,7 +131,9 @@ def write_template(language: SheetLanguage) -> bytes:
         list_column += 1
         list_letter = get_column_letter(list_column)
         for row, value in enumerate(values, start=1):
-            lists.cell(row=row, column=list_column, value=value)
+            # Labels are text a member wrote (an agency's name): never a formula, even one
+            # starting with "=".
+            lists.cell(row=row, column=list_column, value=value).data_type = "s"
         rule = DataValidation(
             type="list",
             formula1=f"={LISTS_TITLE}!${list_letter}$1:${list_letter}${max(len(values), 1)}",

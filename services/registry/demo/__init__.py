@@ -5,6 +5,8 @@
 * ``fylke-stat`` — Buskerud county, Bufetat region sør and a state directorate, whose offers
   cover the municipalities, as they do in national search and the reports.
 
+Drammen's coordination group also gets a workspace with realistic content (``workspace.py``).
+
 Loaded through the service layer with real actors, so it is validated, audited and published
 exactly like data entered by people. Organisation numbers are fictional (valid check digits, in
 the 910 000 xxx range); the programmes are the ones named in the 2015 model-municipality
@@ -22,11 +24,12 @@ from sqlalchemy.orm import Session
 from services.registry.accounts import services as accounts
 from services.registry.accounts.models import Membership
 from services.registry.accounts.permissions import Actor
-from services.registry.coordination.demo import load_workspace
 from services.registry.demo import drammen, numedal, regional
+from services.registry.demo.workspace import load_workspace
 from services.registry.offers import services as offers
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations import services as organisations
+from services.registry.organisations.models import Organisation
 from shared.publication import keys
 from shared.publication.keys import Signer
 
@@ -94,31 +97,57 @@ def load_demo_data(
     members = NODES[node].organisations if node else ORGANISATIONS
     entries = NODES[node].offers if node else OFFERS
     logins: list[DemoLogin] = []
-    by_orgnr = {}
+    by_orgnr: dict[str, tuple[Organisation, dict[str, str]]] = {}
     for spec in members:
-        org = organisations.create_organisation(
+        org, agencies = _create_organisation(session, operator, spec, logins)
+        by_orgnr[org.organisation_number] = (org, agencies)
+    session.flush()
+    _create_offers(session, by_orgnr, entries, base_url, signer)
+    if DRAMMEN in by_orgnr:
+        municipality, _agencies = by_orgnr[DRAMMEN]
+        admin = next(m for m in _members(session, municipality.id) if "admin" in m.roles)
+        load_workspace(session, accounts.build_actor(session, admin.user), municipality)
+    return logins
+
+
+def _create_organisation(
+    session: Session, operator: Actor, spec: dict[str, Any], logins: list[DemoLogin]
+) -> tuple[Organisation, dict[str, str]]:
+    """One demo organisation with its agencies and people (added to ``logins``); the
+    organisation and its agencies' public ids by name."""
+    org = organisations.create_organisation(
+        session,
+        operator,
+        {k: spec[k] for k in ("organisation_number", "name", "kind", "home_area")},
+    )
+    agencies = {
+        name: organisations.create_agency(session, operator, org, name, None).public_id
+        for name in spec["agencies"]
+    }
+    for email, name, roles, agency_names in spec["users"]:
+        accounts.add_member(
             session,
             operator,
-            {k: spec[k] for k in ("organisation_number", "name", "kind", "home_area")},
+            org,
+            email=email,
+            name=name,
+            roles=roles,
+            agencies=[agencies[a] for a in agency_names],
+            password=DEMO_PASSWORD,
         )
-        agencies = {
-            name: organisations.create_agency(session, operator, org, name, None).public_id
-            for name in spec["agencies"]
-        }
-        by_orgnr[org.organisation_number] = (org, agencies)
-        for email, name, roles, agency_names in spec["users"]:
-            accounts.add_member(
-                session,
-                operator,
-                org,
-                email=email,
-                name=name,
-                roles=roles,
-                agencies=[agencies[a] for a in agency_names],
-                password=DEMO_PASSWORD,
-            )
-            logins.append(DemoLogin(email, name, org.name, roles))
-    session.flush()
+        logins.append(DemoLogin(email, name, org.name, roles))
+    return org, agencies
+
+
+def _create_offers(
+    session: Session,
+    by_orgnr: dict[str, tuple[Organisation, dict[str, str]]],
+    entries: list[tuple[str, dict[str, Any], str]],
+    base_url: str,
+    signer: Signer,
+) -> None:
+    """Each demo offer, registered by its organisation's registrar and taken as far through
+    the workflow as its fate says."""
     schema = OfferInputSchema()
     for orgnr, raw, fate in entries:
         org, agencies = by_orgnr[orgnr]
@@ -131,11 +160,6 @@ def load_demo_data(
             base_url,
         )
         _advance(session, registrar, publisher, offer.id, fate, signer)
-    if DRAMMEN in by_orgnr:
-        municipality, _agencies = by_orgnr[DRAMMEN]
-        admin = next(m for m in _members(session, municipality.id) if "admin" in m.roles)
-        load_workspace(session, accounts.build_actor(session, admin.user), municipality)
-    return logins
 
 
 def _members(session: Session, organisation_id: int) -> list[Membership]:

@@ -1,5 +1,6 @@
-"""Pages: the dashboard, the offer form, an offer's page and its history, and the registrar's
-steps in the workflow (submit, recall, delete)."""
+"""Pages: the dashboard, the offer form, an offer's page and its history, the registrar's steps
+in the workflow (submit, recall, delete), and the publisher's review queue with the readable
+diff (publish, send back, withdraw)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from services.registry.offers.content import content_of, content_of_document, re
 from services.registry.offers.form import FIELDS, SECTIONS
 from services.registry.offers.models import Offer
 from services.registry.offers.overview import dashboard
-from services.registry.offers.review import Labeller, compare
+from services.registry.offers.review import Labeller, changed_since_sent_back, compare, review_rows
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.ui.forms import FormState, read_form
-from services.registry.ui.web import (
+from services.registry.ui.pages import (
     attempt,
     done,
     organisation,
@@ -33,12 +34,14 @@ from services.registry.ui.web import (
     signed_in,
     validate,
 )
-from services.registry.web import db_session
 from shared.errors import NotFound, PermissionDenied
 from shared.i18n import current_language
+from shared.web import db_session
 
 bp = page_blueprint("offer_pages", __name__)
+review_bp = page_blueprint("review_pages", __name__)
 REGISTRARS = frozenset({Role.REGISTRAR})
+PUBLISHERS = frozenset({Role.PUBLISHER})
 
 
 def action_label(action: str) -> str:
@@ -240,3 +243,75 @@ def delete(offer_id: str) -> Response:
     offer = offer_here(offer_id)
     services.delete_offer(db_session(), signed_in(), offer.id)
     return done(gettext("The draft is deleted."), "offer_pages.home")
+
+
+# --- the publisher's review ------------------------------------------------------------------
+
+
+@review_bp.get("/review")
+def queue() -> tuple[str, int]:
+    require_any_role(PUBLISHERS)
+    waiting, _total = services.list_offers(
+        db_session(), signed_in(), organisation(), status=services.SUBMITTED, limit=500
+    )
+    waiting.sort(key=lambda o: o.updated_at)
+    return render_page("review_queue.html", waiting=waiting)
+
+
+def _review_page(offer_id: str, status: int = 200, errors: dict | None = None) -> tuple[str, int]:
+    offer = offer_here(offer_id)
+    session, actor = db_session(), signed_in()
+    rows = review_rows(session, actor, offer, current_language())
+    since = changed_since_sent_back(list(services.history(session, actor, offer.id)))
+    return render_page(
+        "review_offer.html",
+        status,
+        offer=offer,
+        rows=rows,
+        changed_rows=[r for r in rows if r.changed],
+        since_sent_back=since,
+        errors=errors or {},
+        comment=request.form.get("comment", ""),
+    )
+
+
+@review_bp.get("/review/<offer_id>")
+def review(offer_id: str) -> tuple[str, int]:
+    require_any_role(PUBLISHERS)
+    return _review_page(offer_id)
+
+
+@review_bp.post("/review/<offer_id>/publish")
+def publish(offer_id: str) -> Response:
+    offer = offer_here(offer_id)
+    signer = current_app.extensions["nettungen.signer"]
+    version = services.publish(
+        db_session(), signed_in(), offer.id, request.form.get("comment") or None, signer=signer
+    )
+    message = gettext("Published as version %(number)s.", number=version.version)
+    return done(message, "review_pages.queue")
+
+
+@review_bp.post("/review/<offer_id>/send-back")
+def send_back(offer_id: str) -> Response | tuple[str, int]:
+    offer = offer_here(offer_id)
+    comment = request.form.get("comment", "")
+    _sent, errors = attempt(
+        lambda: services.send_back(db_session(), signed_in(), offer.id, comment)
+    )
+    if errors:
+        errors = {"comment": [gettext("Say what the registrar should fix.")]}
+        return _review_page(offer_id, 422, errors)
+    return done(gettext("Sent back to the registrar with your comment."), "review_pages.queue")
+
+
+@review_bp.post("/offers/<offer_id>/withdraw")
+def withdraw(offer_id: str) -> Response:
+    offer = offer_here(offer_id)
+    signer = current_app.extensions["nettungen.signer"]
+    services.withdraw(
+        db_session(), signed_in(), offer.id, request.form.get("comment") or None, signer=signer
+    )
+    return done(
+        gettext("The offer is withdrawn from the public."), "offer_pages.detail", offer_id=offer_id
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import NotFound
 
-from services.registry.ui.web import http_error_page
+from services.registry.ui.pages import http_error_page
 from shared.i18n import current_language, init_i18n
 from shared.vocab import BY_ID, ROLES, Vocabulary
 from shared.web import Api
@@ -39,12 +39,12 @@ def vocab_label(code: object, vocabulary_id: str) -> str:
 def init_pages(app: Flask, api: Api) -> None:
     """Every page blueprint, speaking bokmål, nynorsk or English; an address under ``/o/``
     that matches no page gets the HTML 404 page, any other the API's JSON error."""
-    from services.registry.accounts.admin_pages import bp as admin_pages
-    from services.registry.accounts.views import pages
-    from services.registry.bulk.views import bp as bulk_pages
-    from services.registry.coordination.views import bp as workspace_pages
+    from services.registry.accounts.pages import bp as admin_pages
+    from services.registry.accounts.pages import pages
+    from services.registry.bulk.pages import bp as bulk_pages
+    from services.registry.coordination.pages.workspace import bp as workspace_pages
     from services.registry.offers.pages import bp as offer_pages
-    from services.registry.offers.review_pages import bp as review_pages
+    from services.registry.offers.pages import review_bp as review_pages
 
     init_i18n(app, TRANSLATIONS)
     app.jinja_env.filters["vocab_label"] = vocab_label

@@ -24,7 +24,7 @@ _MACHINE_PATHS = ("/api/", "/hsds/", "/openapi.json", "/healthz", "/metrics", "/
 def init_site(app: Flask, api: Api) -> None:
     """Register the site's pages, their languages, and an HTML page for an unknown address
     asked for by a browser (programs keep getting ``api``'s JSON error)."""
-    from services.search.site.views import bp
+    from services.search.site.pages import bp
 
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
     init_i18n(app, TRANSLATIONS)

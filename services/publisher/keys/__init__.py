@@ -1,0 +1,1 @@
+"""The node's public signing keys, at ``/.well-known/jwks.json``."""

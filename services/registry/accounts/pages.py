@@ -1,0 +1,283 @@
+"""Pages: signing in and out, the start page, and the organisation's administrator's pages
+(its people and their roles, its agencies)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, g, redirect, request, url_for
+from flask import session as browser_session
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from services.registry.accounts import services
+from services.registry.accounts.models import Membership, User
+from services.registry.accounts.schemas import MemberCreateSchema, MemberUpdateSchema
+from services.registry.context import csrf, session_fingerprint
+from services.registry.organisations import services as organisations
+from services.registry.organisations.schemas import AgencyInputSchema, AgencyUpdateSchema
+from services.registry.ui.forms import Field, FormState
+from services.registry.ui.pages import (
+    attempt,
+    done,
+    organisation,
+    page_blueprint,
+    read_posted,
+    render_page,
+    signed_in,
+    validate,
+)
+from shared import vocab
+from shared.errors import NotFound, TooManyRequests
+from shared.web import db_session
+
+bp = page_blueprint("admin_pages", __name__)
+pages = page_blueprint("pages", __name__, organisation_pages=False)
+
+ROLES = Field(
+    "roles",
+    _l("Roles"),
+    kind="checkboxes",
+    required=True,
+    vocabulary=vocab.ROLES,
+    hint=_l(
+        "Registrars register the offers of their agencies; publishers check and publish them; "
+        "administrators manage people and agencies; readers see everything and change nothing."
+    ),
+)
+AGENCIES = Field(
+    "agencies",
+    _l("Agencies (for registrars)"),
+    kind="checkboxes",
+    dynamic=True,
+    hint=_l("A registrar works in these agencies and their sections."),
+)
+NEW_MEMBER = (
+    Field("email", _l("E-mail address"), kind="email", required=True, autocomplete="off"),
+    Field("name", _l("Name"), hint=_l("Needed when the person is new to Nettungen.")),
+    ROLES,
+    AGENCIES,
+)
+PASSWORD = Field(
+    "password",
+    _l("First password"),
+    hint=_l("At least 12 characters. Give it to the person in a safe way."),
+)
+AGENCY = (
+    Field("name", _l("Name of the agency or section"), required=True),
+    Field("parent_id", _l("Part of (for a section)"), kind="select", dynamic=True),
+)
+
+
+def _agency_choices() -> list[tuple[str, str]]:
+    return [(a.public_id, a.name) for a in organisation().agencies]
+
+
+def _member_fields() -> tuple[Field, ...]:
+    return (*NEW_MEMBER, PASSWORD) if signed_in().is_node_admin else NEW_MEMBER
+
+
+@bp.get("/admin/users")
+def users() -> tuple[str, int]:
+    members = services.list_members(db_session(), signed_in(), organisation())
+    return render_page("admin_users.html", members=members)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+def new_user() -> Response | tuple[str, int]:
+    org = organisation()
+    fields = _member_fields()
+    state = FormState(choices={"agencies": _agency_choices()})
+    if request.method == "GET":
+        # Checked before the form is shown: only administrators manage people.
+        services.list_members(db_session(), signed_in(), org)
+        return render_page("admin_user_form.html", form=state, fields=fields, member=None)
+    data = read_posted(state, fields, MemberCreateSchema())
+    if data is not None:
+        _member, state.errors = attempt(
+            lambda: services.add_member(db_session(), signed_in(), org, **_member_input(data))
+        )
+    if data is None or state.errors:
+        return render_page("admin_user_form.html", 422, form=state, fields=fields, member=None)
+    return done(gettext("%(email)s is added.", email=data["email"]), "admin_pages.users")
+
+
+def _member_input(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "email": data["email"],
+        "name": data.get("name"),
+        "roles": data["roles"],
+        "agencies": data.get("agencies", []),
+        "password": data.get("password"),
+    }
+
+
+def _membership(user_id: int) -> Membership:
+    return services.get_membership(db_session(), signed_in(), organisation(), user_id)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int) -> Response | tuple[str, int]:
+    membership = _membership(user_id)
+    fields = (ROLES, AGENCIES)
+    state = FormState(
+        values={"roles": membership.roles, "agencies": [a.public_id for a in membership.agencies]},
+        choices={"agencies": _agency_choices()},
+    )
+    if request.method == "POST":
+        data = read_posted(state, fields, MemberUpdateSchema())
+        if data is not None:
+            _updated, state.errors = attempt(
+                lambda: services.update_member(db_session(), signed_in(), membership, **data)
+            )
+        if not state.errors:
+            return done(gettext("The roles are saved."), "admin_pages.users")
+    status = 422 if state.errors else 200
+    return render_page("admin_user_form.html", status, form=state, fields=fields, member=membership)
+
+
+@bp.post("/admin/users/<int:user_id>/remove")
+def remove_user(user_id: int) -> Response:
+    membership = _membership(user_id)
+    email = membership.user.email
+    services.remove_member(db_session(), signed_in(), membership)
+    return done(gettext("%(email)s is no longer a member.", email=email), "admin_pages.users")
+
+
+def _agencies_page(state: FormState, status: int = 200) -> tuple[str, int]:
+    org = organisation()
+    # Only administrators see this page, though every member may read the agencies.
+    signed_in().require_admin(org.id)
+    state.choices = {"parent_id": _agency_choices()}
+    return render_page(
+        "admin_agencies.html", status, form=state, fields=AGENCY, agencies=org.agencies
+    )
+
+
+@bp.get("/admin/agencies")
+def agencies() -> tuple[str, int]:
+    return _agencies_page(FormState())
+
+
+@bp.post("/admin/agencies")
+def add_agency() -> Response | tuple[str, int]:
+    org = organisation()
+    state = FormState()
+    data = read_posted(state, AGENCY, AgencyInputSchema())
+    if data is not None:
+        _agency, state.errors = attempt(
+            lambda: organisations.create_agency(
+                db_session(), signed_in(), org, data["name"], data["parent_id"]
+            )
+        )
+    if data is None or state.errors:
+        return _agencies_page(state, 422)
+    return done(gettext("%(name)s is added.", name=data["name"]), "admin_pages.agencies")
+
+
+@bp.post("/admin/agencies/<agency_id>")
+def rename_agency(agency_id: str) -> Response | tuple[str, int]:
+    session, actor = db_session(), signed_in()
+    agency = organisations.get_agency(session, actor, organisation(), agency_id)
+    data, errors = validate(AgencyUpdateSchema(), {"name": request.form.get("name", "").strip()})
+    if not errors:
+        _agency, errors = attempt(lambda: organisations.update_agency(session, actor, agency, data))
+    if errors:
+        state = FormState(errors={f"rename-{agency_id}": errors.get("name", [])})
+        return _agencies_page(state, 422)
+    return done(gettext("The agency is renamed."), "admin_pages.agencies")
+
+
+@bp.post("/admin/agencies/<agency_id>/delete")
+def delete_agency(agency_id: str) -> Response:
+    session, actor = db_session(), signed_in()
+    agency = organisations.get_agency(session, actor, organisation(), agency_id)
+    organisations.delete_agency(session, actor, agency)
+    return done(gettext("The agency is removed."), "admin_pages.agencies")
+
+
+# --- signing in and out -----------------------------------------------------------------------
+
+
+def _throttle() -> services.Throttle:
+    config = current_app.config
+    return services.Throttle(
+        config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        dt.timedelta(seconds=config["LOGIN_THROTTLE_WINDOW_SECONDS"]),
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect after login is a phishing tool. Browsers read a
+    # backslash as a slash (/\evil.example is //evil.example) and drop tabs and newlines.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("pages.home")
+
+
+@pages.get("/")
+def home() -> Response | tuple[str, int]:
+    actor = g.get("actor")
+    if actor is None:
+        return render_page("home.html", user=None, memberships=[])
+    user = db_session().get(User, actor.user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    memberships = [m for m in user.memberships if m.organisation_id in actor.roles]
+    if len(memberships) == 1 and request.args.get("stay") is None:
+        orgnr = memberships[0].organisation.organisation_number
+        return redirect(url_for("offer_pages.home", orgnr=orgnr))
+    return render_page("home.html", user=user, memberships=memberships)
+
+
+@pages.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    if request.method == "GET":
+        return render_page("login.html", next=request.args.get("next", ""), error=None)
+    csrf.protect()
+    email = request.form.get("email", "").strip()
+    password = request.form.get("password", "")
+    remote = request.remote_addr or "unknown"
+    session = db_session()
+    database, throttle = current_app.extensions["nettungen.db"], _throttle()
+    try:
+        services.check_throttle(session, throttle, email, remote)
+    except TooManyRequests as exc:
+        # A refused attempt counts too: whoever keeps trying stays shut out for the window.
+        services.record_login_failure(session, throttle, email, remote)
+        database.keep_despite_error()
+        page, _status = render_page(
+            "login.html", next=request.form.get("next", ""), error="throttled", email=email
+        )
+        return page, 429, {"Retry-After": str(exc.retry_after)}  # type: ignore[return-value]
+    user = services.login(session, email, password, remote) if email and password else None
+    if user is None:
+        services.record_login_failure(session, throttle, email, remote)
+        database.keep_despite_error()
+        return render_page(
+            "login.html", 401, next=request.form.get("next", ""), error="invalid", email=email
+        )
+    browser_session.clear()
+    browser_session.permanent = True
+    browser_session["user_id"] = user.id
+    browser_session["auth"] = session_fingerprint(user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@pages.post("/logout")
+def logout() -> Response:
+    csrf.protect()
+    browser_session.clear()
+    return redirect(url_for("pages.login"))

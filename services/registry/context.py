@@ -1,0 +1,92 @@
+"""Request context of the registry: the database session and the acting user."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app, g, request
+from flask import session as browser_session
+from flask_smorest import Blueprint
+from flask_wtf.csrf import CSRFProtect
+
+from services.registry.accounts.models import User
+from services.registry.accounts.permissions import Actor
+from services.registry.accounts.services import authenticate_token, build_actor
+from shared.errors import AuthenticationRequired
+from shared.web import db_session
+
+csrf = CSRFProtect()
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def public(blp: Blueprint) -> Callable[[View], View]:
+    """Mark an API operation anyone may call, such as the reference data.
+
+    It is documented without a security requirement and answered without credentials. Every
+    other API operation answers an anonymous request with a 401 before it reads the request,
+    so the answer to a missing login is the same whatever the request holds.
+    """
+
+    def mark(view: View) -> View:
+        view.public = True  # type: ignore[attr-defined]
+        return blp.doc(security=[])(view)
+
+    return mark
+
+
+def _is_public_api_operation() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    method = request.method.lower()
+    operation = getattr(view_class, "get" if method == "head" else method, None)
+    # Not an API operation of ours (a page, OPTIONS, a route that does not exist): let it pass.
+    return operation is None or getattr(operation, "public", False)
+
+
+def session_fingerprint(user: User) -> str:
+    """Ties a browser session to the password it was made with: a new password ends it."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def authenticate() -> None:
+    """Find the actor of this request: an API token, or a browser session with CSRF checked."""
+    g.actor = None
+    header = request.headers.get("Authorization")
+    session = db_session()
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise AuthenticationRequired("Use the header 'Authorization: Bearer <token>'.")
+        token = authenticate_token(session, value.strip())
+        if token is None:
+            raise AuthenticationRequired("The API token is invalid, expired or revoked.")
+        g.actor = build_actor(session, token.user, token)
+        return
+    user_id = browser_session.get("user_id")
+    user = session.get(User, user_id) if user_id is not None else None
+    if user_id is not None and (
+        user is None
+        or not user.is_active
+        or browser_session.get("auth") != session_fingerprint(user)
+    ):
+        browser_session.clear()
+        user = None
+    if user is None:
+        if request.path.startswith("/api/") and not _is_public_api_operation():
+            raise AuthenticationRequired("Log in, or send an API token.")
+        return
+    g.actor = build_actor(session, user)
+    # Cookies ride along on cross-site requests; tokens do not, so only sessions need CSRF.
+    if request.method not in SAFE_METHODS:
+        csrf.protect()
+
+
+def current_actor() -> Actor:
+    """The acting user, or 401 when the request is anonymous."""
+    actor: Actor | None = g.get("actor")
+    if actor is None:
+        raise AuthenticationRequired("Log in, or send an API token.")
+    return actor

@@ -1,0 +1,80 @@
+"""``/api/v1/offers``: the federation's published offers, searched and filtered, with facets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from services.search import present
+from services.search.api.schemas import (
+    OfferDetailSchema,
+    OfferItemQuerySchema,
+    OfferPageSchema,
+    OfferSearchSchema,
+    to_offer_query,
+)
+from services.search.context import public_url
+from services.search.index import query as index
+from services.search.index.models import IndexedOffer
+from shared.errors import NotFound
+from shared.web import db_session
+
+blp = Blueprint(
+    "offers",
+    __name__,
+    url_prefix="/api/v1",
+    description="Every offer published in the federation, as search finds it.",
+)
+_FACET_PARAMS = {"free_of_charge": "free"}
+
+
+def _links(offer: IndexedOffer) -> dict[str, str]:
+    return {
+        "self": public_url(f"/api/v1/offers/{offer.offer_id}"),
+        "page": public_url(f"/tilbud/{offer.offer_id}"),
+        "hsds": public_url(f"/hsds/services/{offer.offer_id}"),
+        "source": offer.offer_uri,
+    }
+
+
+def _item(offer: IndexedOffer, lang: str, municipality: str | None) -> dict[str, Any]:
+    return {**present.summary(offer, lang, municipality), "links": _links(offer)}
+
+
+@blp.route("/offers")
+class Offers(MethodView):
+    @blp.arguments(OfferSearchSchema, location="query")
+    @blp.response(200, OfferPageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Search: words, a municipality or county, facet filters; relevance, then name."""
+        query = to_offer_query(args)
+        page = index.search(db_session(), query, args["page"], args["per_page"], args["facets"])
+        lang = args["lang"]
+        return {
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+            "pages": page.pages,
+            "items": [_item(o, lang, query.municipality) for o in page.offers],
+            "facets": present.facets(page, lang, present.chosen(query)) if args["facets"] else {},
+        }
+
+
+@blp.route("/offers/<offer_id>")
+class Offer(MethodView):
+    @blp.arguments(OfferItemQuerySchema, location="query")
+    @blp.response(200, OfferDetailSchema)
+    @blp.alt_response(404, description="No offer with this id is published now.")
+    def get(self, args: dict[str, Any], offer_id: str) -> dict[str, Any]:
+        """One published offer: a summary and the version exactly as its node published it."""
+        offer = index.find(db_session(), offer_id)
+        if offer is None:
+            raise NotFound(f"No offer with the id {offer_id!r} is published now.")
+        return {
+            "id": offer.offer_id,
+            "node": offer.node_id,
+            "summary": _item(offer, args["lang"], None),
+            "document": dict(present.document(offer)),
+        }
