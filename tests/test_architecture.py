@@ -80,11 +80,26 @@ BREAKAGES = [
         "from flask import request",
         "Service layers, schemas and models are Flask-free",
     ),
+    (
+        "services/registry/offers/models.py",
+        "from services.registry.offers import services",
+        "Inside a feature package: api and pages above services above schemas above models",
+    ),
+    (
+        "services/registry/accounts/pages.py",
+        "from services.registry.accounts import api",
+        "Inside a feature package: api and pages above services above schemas above models",
+    ),
+    (
+        "services/reporting/history/models.py",
+        "from services.reporting.reports import scope",
+        "Search and reporting: site and API above presentation above reports above storage",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("module", "statement", "contract"), BREAKAGES, ids=[b[2] for b in BREAKAGES]
+    ("module", "statement", "contract"), BREAKAGES, ids=[b[0] for b in BREAKAGES]
 )
 def test_breaking_a_contract_fails(
     scratch_tree: Path, module: str, statement: str, contract: str
@@ -92,6 +107,7 @@ def test_breaking_a_contract_fails(
     with (scratch_tree / module).open("a") as source:
         source.write(f"\n{statement}\n")
     result = lint_imports(scratch_tree)
+    report = " ".join(result.stdout.split())  # long contract names wrap
     assert result.returncode != 0, result.stdout
-    assert f"{contract} BROKEN" in result.stdout, result.stdout
-    assert "1 broken" in result.stdout, result.stdout
+    assert f"{contract} BROKEN" in report, result.stdout
+    assert "1 broken" in report, result.stdout
