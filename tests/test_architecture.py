@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,20 @@ def test_every_folder_of_code_is_a_package() -> None:
         if path.parent.name != "versions"
     }
     assert [f for f in sorted(folders) if not (ROOT / f / "__init__.py").exists()] == []
+
+
+def test_every_feature_package_is_layered() -> None:
+    """A feature package (one with any of the layered modules) is a container of the
+    feature-layers contract, so a new one cannot slip past it."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layered = next(c for c in contracts["contracts"] if c["id"] == "feature-layers")
+    layers = {"api", "pages", "services", "schemas", "models"}
+    features = {
+        f"services.{folder.parent.name}.{folder.name}"
+        for folder in (ROOT / "services").glob("*/*/")
+        if any((folder / f"{name}.py").exists() or (folder / name).is_dir() for name in layers)
+    }
+    assert features - set(layered["containers"]) == set()
 
 
 # (module of the copy, the import added to its end, the contract that must break)
