@@ -24,6 +24,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 
 ## Re-resolve the pinned versions after changing dependencies in pyproject.toml.
 lock:

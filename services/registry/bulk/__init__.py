@@ -1,0 +1,1 @@
+"""Bulk mapping: offers registered many at once from a filled XLSX template."""
