@@ -31,6 +31,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared.config import ConfigKey, load_config, non_negative_int
 from shared.db import create_engine, is_statement_timeout, limit_statement_time
 from shared.errors import DomainError, TooManyRequests
+from shared.i18n import for_api
 from shared.logs import init_request_logging
 
 log = logging.getLogger(__name__)
@@ -55,10 +56,10 @@ def error_response(
     payload: dict[str, Any] = {
         "code": status,
         "status": HTTP_STATUS_CODES.get(status, "Error"),
-        "message": message,
+        "message": for_api(message),
     }
     if errors:
-        payload["errors"] = errors
+        payload["errors"] = for_api(errors)
     response = jsonify(payload)
     response.status_code = status
     response.headers.update(headers or {})

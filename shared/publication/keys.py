@@ -30,11 +30,6 @@ from shared.signing import (
     unseal,
 )
 
-NO_KEY_MESSAGE = (
-    "This node has no signing key yet, so it cannot publish. "
-    "The operator creates one with 'nettungen registry key generate'."
-)
-
 
 def _lock_head(session: Session) -> int:
     """Take the log head's row lock (as publishing does) and return the last sequence number."""
@@ -84,7 +79,7 @@ def generate_key(session: Session, signer: Signer) -> tuple[NodeKey, int]:
     """
     _lock_head(session)
     if active_key(session) is not None:
-        raise Conflict("The node already has an active key; rotate it instead.")
+        raise Conflict("key.exists")
     row = _new_key(session, signer.passphrase)
     unsigned = session.scalars(
         select(LogEntry).where(LogEntry.signature.is_(None)).order_by(LogEntry.seq)
@@ -98,7 +93,7 @@ def rotate_key(session: Session, signer: Signer) -> tuple[NodeKey, NodeKey]:
     last_seq = _lock_head(session)
     old = active_key(session)
     if old is None:
-        raise Conflict("The node has no active key yet; generate one first.")
+        raise Conflict("key.missing")
     old.retired_at = utcnow()
     old.last_seq = last_seq
     session.flush()
@@ -120,10 +115,7 @@ class Signer:
                 try:
                     key = unseal(row.private_key, self.passphrase)
                 except ValueError:
-                    raise ServiceUnavailable(
-                        "The node's signing key cannot be opened with the configured "
-                        "SIGNING_KEY_PASSPHRASE."
-                    ) from None
+                    raise ServiceUnavailable("key.wrong_passphrase") from None
                 self._keys[row.key_id] = key
             return key
 
@@ -136,7 +128,7 @@ class Signer:
         rotation takes the log head's lock, so it cannot change while the caller holds it)."""
         row = active_key(session)
         if row is None:
-            raise ServiceUnavailable(NO_KEY_MESSAGE)
+            raise ServiceUnavailable("key.none_to_sign")
         private = self._private(row)
         for entry in entries:
             entry.key_id = row.key_id
@@ -158,7 +150,7 @@ def _unsigned(entry: LogEntry, key_id: str) -> dict[str, Any]:
 def entry_event(entry: LogEntry) -> dict[str, Any]:
     """The signed CloudEvent of a log row, exactly as it was signed."""
     if entry.key_id is None or entry.signature is None:
-        raise ServiceUnavailable(NO_KEY_MESSAGE)
+        raise ServiceUnavailable("key.none_to_sign")
     event = _unsigned(entry, entry.key_id)
     event["signature"] = entry.signature
     return event

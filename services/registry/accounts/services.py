@@ -22,6 +22,7 @@ from services.registry.audit.services import record
 from services.registry.organisations.models import Agency, Organisation
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TooManyRequests
+from shared.messages import Message
 
 PASSWORD_MIN_LENGTH = 12
 TOKEN_PREFIX = "ntg"  # noqa: S105 - a public marker that starts every token, not a secret
@@ -44,8 +45,8 @@ def normalise_email(email: str) -> str:
 def hash_password(password: str) -> str:
     if len(password) < PASSWORD_MIN_LENGTH:
         raise InvalidInput(
-            "The password is too short.",
-            {"password": [f"Use at least {PASSWORD_MIN_LENGTH} characters."]},
+            "password.too_short",
+            {"password": [Message("password.min_length", min=PASSWORD_MIN_LENGTH)]},
         )
     return _hasher.hash(password)
 
@@ -80,9 +81,9 @@ def create_user(
     is_node_admin: bool = False,
 ) -> User:
     if is_node_admin and not actor.is_node_admin:
-        raise PermissionDenied("Only a node administrator can make node administrators.")
+        raise PermissionDenied("role.node_admin_for_node_admins")
     if get_user_by_email(session, email) is not None:
-        raise Conflict("A user with this e-mail address exists.", {"email": ["Already in use."]})
+        raise Conflict("user.email_taken", {"email": [Message("value.already_in_use")]})
     user = User(
         email=normalise_email(email),
         name=name.strip(),
@@ -97,7 +98,7 @@ def create_user(
 
 def set_password(session: Session, actor: Actor, user: User, password: str) -> None:
     if actor.user_id != user.id and not actor.is_node_admin:
-        raise PermissionDenied("You can only change your own password.")
+        raise PermissionDenied("password.only_own")
     user.password_hash = hash_password(password)
     record(session, actor, "user.password_set", "user", user.id)
 
@@ -110,7 +111,8 @@ def _agencies_of(session: Session, organisation: Organisation, ids: Iterable[str
     missing = sorted(set(ids) - {a.public_id for a in found})
     if missing:
         raise InvalidInput(
-            "Unknown agency.", {"agencies": [f"No such agency here: {', '.join(missing)}"]}
+            "agency.unknown",
+            {"agencies": [Message("agency.not_here_list", ids=", ".join(missing))]},
         )
     return list(found)
 
@@ -118,8 +120,7 @@ def _agencies_of(session: Session, organisation: Organisation, ids: Iterable[str
 def _check_roles(roles: Sequence[str], agencies: Sequence[str]) -> None:
     if Role.REGISTRAR in roles and not agencies:
         raise InvalidInput(
-            "A registrar needs agencies.",
-            {"agencies": ["Choose the agencies the registrar registers offers for."]},
+            "member.registrar_needs_agencies", {"agencies": [Message("member.registrar_agencies")]}
         )
 
 
@@ -145,7 +146,7 @@ def get_membership(
         )
     )
     if membership is None:
-        raise NotFound("Member not found.")
+        raise NotFound("member.not_found")
     return membership
 
 
@@ -165,27 +166,23 @@ def add_member(
     if password and not actor.is_node_admin:
         # Accounts are shared by every organisation on the node: an organisation's admin who
         # chose a password could later act as that person in another organisation.
-        raise PermissionDenied(
-            "Only node administrators set passwords for others; the person sets their own."
-        )
+        raise PermissionDenied("role.node_admin_for_passwords")
     _check_roles(roles, agencies)
     chosen = _agencies_of(session, organisation, agencies)
     user = get_user_by_email(session, email)
     if user is None:
         if not name:
-            raise InvalidInput("A new user needs a name.", {"name": ["Give the person's name."]})
+            raise InvalidInput("user.name_required", {"name": [Message("member.name_required")]})
         user = create_user(session, actor, email, name, password)
     elif password:
-        raise InvalidInput(
-            "The user exists.", {"password": ["Only the user can change an existing password."]}
-        )
+        raise InvalidInput("user.exists", {"password": [Message("member.password_not_yours")]})
     exists = session.scalar(
         select(Membership.id).where(
             Membership.user_id == user.id, Membership.organisation_id == organisation.id
         )
     )
     if exists:
-        raise Conflict("The user is already a member; change the membership instead.")
+        raise Conflict("member.already")
     membership = Membership(
         user=user, organisation=organisation, roles=sorted(set(roles)), agencies=chosen
     )
@@ -225,7 +222,7 @@ def update_member(
         and Role.ADMIN in membership.roles
         and Role.ADMIN not in new_roles
     ):
-        raise Conflict("You cannot remove your own administrator role.")
+        raise Conflict("member.self_admin_removal")
     membership.roles = new_roles
     membership.agencies = _agencies_of(session, organisation, new_agencies)
     after = {"roles": new_roles, "agencies": sorted(new_agencies)}
@@ -244,7 +241,7 @@ def update_member(
 def remove_member(session: Session, actor: Actor, membership: Membership) -> None:
     actor.require_admin(membership.organisation_id)
     if actor.user_id == membership.user_id:
-        raise Conflict("You cannot remove yourself from the organisation.")
+        raise Conflict("member.self_removal")
     session.execute(
         delete(ApiToken).where(
             ApiToken.user_id == membership.user_id,
@@ -334,9 +331,9 @@ def issue_token(
 ) -> IssuedToken:
     """Create a token; the plaintext is returned once and never stored."""
     if actor.via_token:
-        raise PermissionDenied("API tokens cannot create other tokens; log in to do this.")
+        raise PermissionDenied("token.not_by_token")
     if actor.user_id != user.id and not actor.is_node_admin:
-        raise PermissionDenied("You can only create tokens for yourself.")
+        raise PermissionDenied("token.only_own")
     is_member = session.scalar(
         select(Membership.id).where(
             Membership.user_id == user.id, Membership.organisation_id == organisation.id
@@ -344,7 +341,7 @@ def issue_token(
     )
     if not is_member:
         raise InvalidInput(
-            "Not a member.", {"organisation": ["The user is not a member of this organisation."]}
+            "token.user_not_member", {"organisation": [Message("token.not_a_member")]}
         )
     public_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
@@ -383,9 +380,9 @@ def list_tokens(session: Session, actor: Actor, user: User) -> list[ApiToken]:
 def revoke_token(session: Session, actor: Actor, public_id: str) -> ApiToken:
     token = session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
     if token is None or (token.user_id != actor.user_id and not actor.is_node_admin):
-        raise NotFound("Token not found.")
+        raise NotFound("token.not_found")
     if actor.via_token:
-        raise PermissionDenied("API tokens cannot revoke tokens; log in to do this.")
+        raise PermissionDenied("token.revoke_not_by_token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record(
@@ -443,10 +440,7 @@ def check_throttle(session: Session, throttle: Throttle, email: str, remote_addr
     if (by_account or 0) >= throttle.max_per_account or (
         by_address or 0
     ) >= throttle.max_per_address:
-        raise TooManyRequests(
-            "Too many failed logins. Wait a while and try again.",
-            retry_after=int(throttle.window.total_seconds()),
-        )
+        raise TooManyRequests("login.throttled", retry_after=int(throttle.window.total_seconds()))
 
 
 def record_login_failure(

@@ -41,7 +41,7 @@ pages = page_blueprint("pages", __name__, organisation_pages=False)
 def _me() -> User:
     user = db_session().get(User, current_actor().user_id)
     if user is None:
-        raise NotFound("User not found.")
+        raise NotFound("user.not_found")
     return user
 
 

@@ -27,6 +27,7 @@ from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations.models import Organisation
 from services.registry.ui.forms import flat_messages, parse_number
 from shared.errors import DomainError
+from shared.messages import Message
 from shared.vocab import LANGUAGES
 
 
@@ -81,7 +82,7 @@ def row_input(
         if column.kind == "flag":
             word = text.lower()
             if word not in YES | NO:
-                problems.append((key, "Write Ja or Nei (Yes or No)."))
+                problems.append((key, Message("bulk.yes_or_no")))
                 continue
             if part:  # one concept of a multi-valued vocabulary
                 data.setdefault(name, [])
@@ -95,7 +96,7 @@ def row_input(
         if column.kind == "choice":
             code = lookups.get(key, {}).get(text.lower())
             if code is None:
-                problems.append((key, "Choose a value from the list."))
+                problems.append((key, Message("bulk.choose_from_list")))
             elif part:
                 data.setdefault(name, []).append(code)
             else:

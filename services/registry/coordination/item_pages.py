@@ -248,7 +248,7 @@ def register_item_pages(bp: Blueprint, workspace: Callable[[], CoordinationGroup
 
     def collection_of(key: str) -> Collection:
         if key not in COLLECTIONS:
-            raise NotFound("No such page.")
+            raise NotFound("page.not_found")
         return COLLECTIONS[key]
 
     def list_page(collection: Collection, form: FormState, status: int = 200) -> tuple[str, int]:

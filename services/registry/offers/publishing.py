@@ -102,10 +102,7 @@ def write_version(
         snapshot = dump_offer_version(version_document(offer, number, status, at))
     except ValidationError as exc:
         # E.g. a coverage code retired by a newer classification: fix the offer, then publish.
-        raise InvalidInput(
-            "The offer cannot be published as it is; correct these fields first.",
-            exc.normalized_messages(),
-        ) from None
+        raise InvalidInput("offer.not_publishable", exc.normalized_messages()) from None
     version = OfferVersion(
         offer=offer,
         version=number,

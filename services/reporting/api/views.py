@@ -141,7 +141,7 @@ def _register(kind: str) -> None:
             try:
                 chosen = report.table(table)
             except KeyError:
-                raise NotFound(f"The {kind} report has no table {table!r}.") from None
+                raise NotFound("report.no_table", kind=kind, table=table) from None
             if extension == "csv":
                 body, content_type = exports.csv_bytes(chosen), exports.CSV_TYPE
             else:
