@@ -84,12 +84,7 @@ def add_member(
     _check_roles(roles, agencies)
     chosen = _agencies_of(session, organisation, agencies)
     user = _user_to_add(session, actor, email, name, password)
-    exists = session.scalar(
-        select(Membership.id).where(
-            Membership.user_id == user.id, Membership.organisation_id == organisation.id
-        )
-    )
-    if exists:
+    if is_member(session, user, organisation):
         raise Conflict("member.already")
     membership = Membership(
         user=user, organisation=organisation, roles=sorted(set(roles)), agencies=chosen
@@ -106,6 +101,16 @@ def add_member(
         changes={"roles": membership.roles, "agencies": sorted(agencies)},
     )
     return membership
+
+
+def is_member(session: Session, user: User, organisation: Organisation) -> bool:
+    """Whether ``user`` holds a membership of ``organisation``."""
+    found = session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.organisation_id == organisation.id
+        )
+    )
+    return found is not None
 
 
 def _user_to_add(

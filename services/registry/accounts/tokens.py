@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.registry.accounts.models import ApiToken, Membership, User
+from services.registry.accounts.memberships import is_member
+from services.registry.accounts.models import ApiToken, User
 from services.registry.accounts.permissions import Actor
 from services.registry.audit.services import record
 from services.registry.organisations.models import Organisation
@@ -79,12 +80,7 @@ def _check_may_issue(
         raise PermissionDenied("token.not_by_token")
     if actor.user_id != user.id and not actor.is_node_admin:
         raise PermissionDenied("token.only_own")
-    is_member = session.scalar(
-        select(Membership.id).where(
-            Membership.user_id == user.id, Membership.organisation_id == organisation.id
-        )
-    )
-    if not is_member:
+    if not is_member(session, user, organisation):
         raise InvalidInput(
             "token.user_not_member", {"organisation": [Message("token.not_a_member")]}
         )
