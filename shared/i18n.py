@@ -7,6 +7,8 @@ memory when first needed, so no compiled ``.mo`` file is ever generated or commi
 
 The language of a request is, in order: ``?lang=`` (remembered in a cookie), the ``lang``
 cookie, the browser's ``Accept-Language``, then bokmål. ``no`` (Norwegian) counts as bokmål.
+The messages of an API's error answers follow ``Accept-Language`` alone and are English unless
+it names bokmål or nynorsk (:func:`for_api`); they are translated by code (``shared.messages``).
 """
 
 from __future__ import annotations
