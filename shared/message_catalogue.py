@@ -115,7 +115,7 @@ FIELDS = {
     "password.min_length": "Use at least %(min)s characters.",
     "member.registrar_agencies": "Choose the agencies the registrar registers offers for.",
     "member.name_required": "Give the person's name.",
-    "member.password_not_yours": "Only the user can change an existing password.",
+    "password.existing_kept": "Only the user can change an existing password.",
     "token.not_a_member": "The user is not a member of this organisation.",
     "node.id_form": "Lower-case letters, digits and hyphens, at most 63 characters.",
     "node.base_url_form": "must be an http:// or https:// URL",

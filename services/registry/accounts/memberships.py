@@ -123,7 +123,7 @@ def _user_to_add(
             raise InvalidInput("user.name_required", {"name": [Message("member.name_required")]})
         return create_user(session, actor, email, name, password)
     if password:
-        raise InvalidInput("user.exists", {"password": [Message("member.password_not_yours")]})
+        raise InvalidInput("user.exists", {"password": [Message("password.existing_kept")]})
     return user
 
 
