@@ -96,7 +96,14 @@ def translate(text: str, lang: str) -> str:
     if not isinstance(text, Message) or lang not in TRANSLATED_LANGUAGES:
         return str(text)
     template = translations(lang).get(text.code)
-    return str(text) if template is None else render(template, text.params)
+    if template is None:
+        return str(text)
+    # A parameter may be a message itself (why one number in a list is refused).
+    params = {
+        key: translate(value, lang) if isinstance(value, Message) else value
+        for key, value in text.params.items()
+    }
+    return render(template, params)
 
 
 def translate_all(messages: Any, lang: str) -> Any:

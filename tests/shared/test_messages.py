@@ -130,6 +130,13 @@ def test_a_message_translates_by_its_code_not_by_its_text():
     assert translate(str(message), "nb") == str(message)
 
 
+def test_a_message_given_as_a_parameter_is_translated_too():
+    reason = Message("orgnr.bad_check_digit")
+    message = Message("orgnr.invalid_in_list", number="910000013", reason=reason)
+    assert message == "910000013: The check digit does not match (modulus 11)."
+    assert translate(message, "nb") == "910000013: Kontrollsifferet stemmer ikke (modulus 11)."
+
+
 class _Sample(Schema):
     class Meta:
         unknown = "raise"
