@@ -2,22 +2,43 @@
 
 Service functions stay free of Flask: they raise these, and ``shared.web`` renders them as
 ``{"code", "status", "message", "errors"}`` with the matching HTTP status.
+
+An error is raised with a stable message code from ``shared.message_catalogue`` and its
+parameters (``Conflict("offer.wrong_status", action="submit", status="draft")``); its
+``message`` is the English text, and the API and the pages translate it by that code. Field
+messages in ``errors`` are :class:`~shared.messages.Message` objects too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shared.messages import Message
 
 
 class DomainError(Exception):
     status_code = 400
 
     def __init__(
-        self, message: str, errors: Mapping[str, Sequence[str] | Mapping] | None = None
+        self,
+        code: str,
+        errors: Mapping[str, Sequence[str] | Mapping] | None = None,
+        /,
+        **params: Any,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        self.message = Message(code, **params)
+        super().__init__(self.message)
         self.errors = dict(errors) if errors else None
+
+    @property
+    def code(self) -> str:
+        """The stable code of the message, e.g. ``offer.awaiting_review``."""
+        return self.message.code
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.message.params
 
 
 class InvalidInput(DomainError):
@@ -53,6 +74,6 @@ class ServiceUnavailable(DomainError):
 class TooManyRequests(DomainError):
     status_code = 429
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, /, *, retry_after: int, **params: Any) -> None:
+        super().__init__(code, **params)
         self.retry_after = retry_after

@@ -12,6 +12,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from shared import orgnr
 from shared.areas import reference_data
+from shared.messages import Message
 from shared.vocab import Vocabulary
 
 
@@ -24,7 +25,7 @@ class InputSchema(Schema):
 
 def _one_of(vocabulary: Vocabulary) -> validate.OneOf:
     return validate.OneOf(
-        vocabulary.codes, error=f"Not a known {vocabulary.id} code. Use one of: {{choices}}."
+        vocabulary.codes, error=Message("vocab.unknown_code", vocabulary=vocabulary.id)
     )
 
 
@@ -46,15 +47,12 @@ def vocab_codes(vocabulary: Vocabulary, **kwargs: Any) -> fields.List:
 
 def distinct(values: list) -> None:
     if len(set(values)) != len(values):
-        raise ValidationError("The same value is given more than once.")
+        raise ValidationError(Message("value.repeated"))
 
 
 def check_area_code(value: str) -> None:
     if value not in reference_data():
-        raise ValidationError(
-            f"Unknown area code {value!r}. Use a municipality number (4 digits), a county "
-            "number (2 digits), a region code, or NO for the whole country."
-        )
+        raise ValidationError(Message("area.unknown", code=value))
 
 
 def area_code(**kwargs: Any) -> fields.String:
@@ -69,9 +67,9 @@ def area_codes(**kwargs: Any) -> fields.List:
 def check_organisation_number(value: str) -> None:
     try:
         if orgnr.validate(value) != value:
-            raise ValidationError("Write the organisation number as nine digits, no spaces.")
+            raise ValidationError(Message("orgnr.not_normalised"))
     except orgnr.InvalidOrganisationNumber as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError(exc.reason) from None
 
 
 def organisation_number(**kwargs: Any) -> fields.String:
@@ -82,7 +80,7 @@ def check_age_range(age_min: int | None, age_max: int | None) -> None:
     """Raise a field-level error when the lower age bound is above the upper one."""
     if age_min is not None and age_max is not None and age_min > age_max:
         raise ValidationError(
-            {"age_min": [f"The lowest age ({age_min}) is above the highest age ({age_max})."]}
+            {"age_min": [Message("age.range_reversed", low=age_min, high=age_max)]}
         )
 
 

@@ -7,6 +7,8 @@ memory when first needed, so no compiled ``.mo`` file is ever generated or commi
 
 The language of a request is, in order: ``?lang=`` (remembered in a cookie), the ``lang``
 cookie, the browser's ``Accept-Language``, then bokmål. ``no`` (Norwegian) counts as bokmål.
+The messages of an API's error answers follow ``Accept-Language`` alone and are English unless
+it names bokmål or nynorsk (:func:`for_api`); they are translated by code (``shared.messages``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from babel.support import NullTranslations, Translations
 from flask import Flask, Response, g, request
 from flask_babel import Babel, Domain, get_locale
 
+from shared.messages import translate_all
 from shared.vocab import DEFAULT_LANGUAGE, LANGUAGES
 
 LANGUAGE_COOKIE = "lang"
@@ -87,11 +90,32 @@ def choose_language(
     for candidate in (query.get("lang"), cookies.get(LANGUAGE_COOKIE)):
         if candidate in LANGUAGES:
             return candidate
+    return _accepted(accept_language) or DEFAULT_LANGUAGE
+
+
+def _accepted(accept_language: Any) -> str | None:
+    """The first of our languages that an ``Accept-Language`` header names, if any."""
     for value, _quality in accept_language:
         primary = value.lower().replace("_", "-").split("-")[0]
         if primary in _ALIASES:
             return _ALIASES[primary]
-    return DEFAULT_LANGUAGE
+    return None
+
+
+def api_language() -> str:
+    """The language of an API answer's messages: the first of nb, nn and en that the request's
+    ``Accept-Language`` names, else English, as the API has always answered."""
+    return _accepted(request.accept_languages) or "en"
+
+
+def for_api(messages: Any) -> Any:
+    """A message, or nested field messages, in the API request's language by their codes.
+
+    English is the catalogue's own text (what clients have always read); the internal app's
+    English wording (the ``en`` catalogue) is for people, not for API clients.
+    """
+    lang = api_language()
+    return messages if lang == "en" else translate_all(messages, lang)
 
 
 def current_language() -> str:

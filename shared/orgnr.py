@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import re
 
+from shared.messages import Message
+
 WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 _SEPARATORS = re.compile(r"[\s.\u00a0-]")
 
 
 class InvalidOrganisationNumber(ValueError):
-    """The value is not a valid Norwegian organisation number."""
+    """The value is not a valid Norwegian organisation number; ``reason`` says why."""
+
+    def __init__(self, code: str) -> None:
+        self.reason = Message(code)
+        super().__init__(self.reason)
 
 
 def check_digit(first_eight: str) -> int | None:
@@ -33,11 +39,11 @@ def validate(value: str) -> str:
     """Return the normalised number, or raise :class:`InvalidOrganisationNumber` saying why."""
     number = normalise(value)
     if not number.isascii() or not number.isdigit() or len(number) != 9:
-        raise InvalidOrganisationNumber("An organisation number has exactly nine digits.")
+        raise InvalidOrganisationNumber("orgnr.not_nine_digits")
     if number[0] not in "89":
-        raise InvalidOrganisationNumber("An organisation number starts with 8 or 9.")
+        raise InvalidOrganisationNumber("orgnr.bad_first_digit")
     if check_digit(number[:8]) != int(number[8]):
-        raise InvalidOrganisationNumber("The check digit does not match (modulus 11).")
+        raise InvalidOrganisationNumber("orgnr.bad_check_digit")
     return number
 
 

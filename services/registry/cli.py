@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.registry import db as registry_db
 from services.registry.accounts import services as accounts
+from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor
 from services.registry.config import CONFIG
 from services.registry.duties import services as duties
@@ -179,7 +180,7 @@ def user_grant(
         click.echo(f"{email} is {', '.join(roles)} in {org.name}.")
 
 
-def _user(session: Session, email: str) -> accounts.User:
+def _user(session: Session, email: str) -> User:
     user = accounts.get_user_by_email(session, email)
     if user is None:
         raise click.ClickException(f"No user with e-mail {email}.")

@@ -59,10 +59,10 @@ def authenticate() -> None:
     if header:
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
-            raise AuthenticationRequired("Use the header 'Authorization: Bearer <token>'.")
+            raise AuthenticationRequired("token.header_form")
         token = authenticate_token(session, value.strip())
         if token is None:
-            raise AuthenticationRequired("The API token is invalid, expired or revoked.")
+            raise AuthenticationRequired("token.invalid")
         g.actor = build_actor(session, token.user, token)
         return
     user_id = browser_session.get("user_id")
@@ -76,7 +76,7 @@ def authenticate() -> None:
         user = None
     if user is None:
         if request.path.startswith("/api/") and not _is_public_api_operation():
-            raise AuthenticationRequired("Log in, or send an API token.")
+            raise AuthenticationRequired("login.required_or_token")
         return
     g.actor = build_actor(session, user)
     # Cookies ride along on cross-site requests; tokens do not, so only sessions need CSRF.
@@ -88,5 +88,5 @@ def current_actor() -> Actor:
     """The acting user, or 401 when the request is anonymous."""
     actor: Actor | None = g.get("actor")
     if actor is None:
-        raise AuthenticationRequired("Log in, or send an API token.")
+        raise AuthenticationRequired("login.required_or_token")
     return actor

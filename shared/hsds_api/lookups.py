@@ -65,7 +65,7 @@ def find_taxonomy(taxonomy_id: str) -> Vocabulary:
     """The vocabulary an HSDS taxonomy id names, or NotFound."""
     found = taxonomy(taxonomy_id)
     if found is None:
-        raise NotFound(f"No taxonomy has the id {taxonomy_id!r}.")
+        raise NotFound("hsds.no_taxonomy", id=taxonomy_id)
     return found
 
 
@@ -101,5 +101,5 @@ def find_taxonomy_term(term_id: str) -> Term:
     """The vocabulary and concept an HSDS taxonomy term id names, or NotFound."""
     found = taxonomy_term(term_id)
     if found is None:
-        raise NotFound(f"No taxonomy term has the id {term_id!r}.")
+        raise NotFound("hsds.no_taxonomy_term", id=term_id)
     return found

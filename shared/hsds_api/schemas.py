@@ -28,6 +28,7 @@ from marshmallow import (
 )
 
 from shared.hsds import HSDS_VERSION
+from shared.messages import Message
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
@@ -71,7 +72,7 @@ class _ListQuery(Schema):
     def _per_page_within_limit(self, data: dict[str, Any], **_: Any) -> None:
         largest = self.page_limit(data)[1]
         if data.get("per_page", 0) > largest:
-            raise ValidationError(f"At most {largest} items per page.", "per_page")
+            raise ValidationError(Message("paging.too_many_per_page", largest=largest), "per_page")
 
     @post_load
     def _default_per_page(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -113,12 +114,12 @@ class ServiceQuerySchema(_ListQuery):
             if value.tzinfo is not None:
                 value.astimezone(dt.UTC)
         except OverflowError:
-            raise ValidationError("A time from year 1 to year 9999 in UTC.") from None
+            raise ValidationError(Message("hsds.time_out_of_range")) from None
 
     @validates_schema
     def _minimal_or_full(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("minimal") and data.get("full"):
-            raise ValidationError("Ask for minimal or full services, not both.", "minimal")
+            raise ValidationError(Message("hsds.minimal_or_full"), "minimal")
 
 
 class OrganizationQuerySchema(_ListQuery):

@@ -31,6 +31,7 @@ from shared.ingest.models import (
     HarvestCursor,
     IngestedOffer,
 )
+from shared.messages import Message
 from shared.signing import VerificationKey, b64url, b64url_decode
 
 _NODE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -118,24 +119,24 @@ class DirectoryCache:
 
 def _checked_id(node_id: str) -> str:
     if not _NODE_ID.fullmatch(node_id):
-        raise InvalidInput(
-            "Invalid node id.",
-            {"id": ["Lower-case letters, digits and hyphens, at most 63 characters."]},
-        )
+        raise InvalidInput("node.invalid_id", {"id": [Message("node.id_form")]})
     return node_id
 
 
 def _checked_url(url: str) -> str:
     try:
         return base_url(url)
-    except ValueError as exc:
-        raise InvalidInput("Invalid base URL.", {"base_url": [str(exc)]}) from None
+    except ValueError:
+        raise InvalidInput(
+            "node.invalid_base_url", {"base_url": [Message("node.base_url_form")]}
+        ) from None
 
 
 def _checked_transport(transport: str) -> str:
     if transport not in TRANSPORTS:
         raise InvalidInput(
-            "Invalid transport.", {"transport": [f"One of {', '.join(TRANSPORTS)}."]}
+            "node.invalid_transport",
+            {"transport": [Message("node.transport_one_of", transports=", ".join(TRANSPORTS))]},
         )
     return transport
 
@@ -145,17 +146,17 @@ def _checked_orgnrs(numbers: Iterable[str]) -> list[str]:
     for number in numbers:
         try:
             checked.append(orgnr.validate(number))
-        except ValueError as exc:
-            problems.append(f"{number}: {exc}")
+        except orgnr.InvalidOrganisationNumber as exc:
+            problems.append(Message("orgnr.invalid_in_list", number=number, reason=exc.reason))
     if problems:
-        raise InvalidInput("Invalid organisation numbers.", {"organisations": problems})
+        raise InvalidInput("node.invalid_organisations", {"organisations": problems})
     return sorted(set(checked))
 
 
 def get_node(session: Session, node_id: str) -> FederationNode:
     node = session.get(FederationNode, node_id)
     if node is None:
-        raise NotFound(f"No node {node_id!r} in the directory.")
+        raise NotFound("node.not_found", id=node_id)
     return node
 
 
@@ -178,15 +179,18 @@ def add_node(
     transport = _checked_transport(transport)
     numbers = _checked_orgnrs(organisations)
     if not name.strip():
-        raise InvalidInput("Invalid name.", {"name": ["Give the node a name."]})
+        raise InvalidInput("node.invalid_name", {"name": [Message("node.name_required")]})
     if not keys:
-        raise InvalidInput("No keys.", {"keys": ["A node needs at least one public key."]})
+        raise InvalidInput("node.no_keys", {"keys": [Message("node.key_required")]})
     if len(keys) > MAX_KEYS:
-        raise InvalidInput("Too many keys.", {"keys": [f"At most {MAX_KEYS} keys per node."]})
+        raise InvalidInput(
+            "node.too_many_keys_given",
+            {"keys": [Message("node.too_many_keys", largest=MAX_KEYS)]},
+        )
     if session.get(FederationNode, node_id) is not None:
-        raise Conflict(f"The directory already has a node {node_id!r}.")
+        raise Conflict("node.id_taken", id=node_id)
     if session.scalar(select(FederationNode).where(FederationNode.base_url == url)) is not None:
-        raise Conflict(f"The directory already has a node at {url}.")
+        raise Conflict("node.url_taken", url=url)
     now = utcnow()
     node = FederationNode(
         id=node_id,
@@ -274,9 +278,12 @@ def replace_keys(session: Session, node_id: str, keys: Sequence[VerificationKey]
     the JWKS); a key the node no longer lists stops verifying anything.
     """
     if not keys:
-        raise InvalidInput("No keys.", {"keys": ["The node's JWKS lists no usable key."]})
+        raise InvalidInput("node.no_keys", {"keys": [Message("node.jwks_without_keys")]})
     if len(keys) > MAX_KEYS:
-        raise InvalidInput("Too many keys.", {"keys": [f"At most {MAX_KEYS} keys per node."]})
+        raise InvalidInput(
+            "node.too_many_keys_given",
+            {"keys": [Message("node.too_many_keys", largest=MAX_KEYS)]},
+        )
     node = get_node(session, node_id)
     # A rotation is never undone: a key once retired stays retired, at the earliest sequence
     # number any JWKS gave for it.
@@ -305,8 +312,5 @@ def remove_node(session: Session, node_id: str) -> None:
     """Forget a node that has nothing applied here; one that has is disabled instead."""
     node = get_node(session, node_id)
     if session.scalar(select(exists().where(IngestedOffer.node_id == node_id))):
-        raise Conflict(
-            f"Offers from node {node_id!r} have been applied here; disable it instead "
-            "(its offers then stay as they are until the node is enabled again)."
-        )
+        raise Conflict("node.has_applied_offers", id=node_id)
     session.delete(node)

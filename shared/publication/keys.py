@@ -30,11 +30,6 @@ from shared.signing import (
     unseal,
 )
 
-NO_KEY_MESSAGE = (
-    "This node has no signing key yet, so it cannot publish. "
-    "The operator creates one with 'nettungen registry key generate'."
-)
-
 
 def _lock_head(session: Session) -> int:
     """Take the log head's row lock (as publishing does) and return the last sequence number."""
@@ -81,7 +76,7 @@ def generate_key(session: Session, signer: Signer) -> NodeKey:
     """Create the node's first key."""
     _lock_head(session)
     if active_key(session) is not None:
-        raise Conflict("The node already has an active key; rotate it instead.")
+        raise Conflict("key.exists")
     return _new_key(session, signer.passphrase)
 
 
@@ -90,7 +85,7 @@ def rotate_key(session: Session, signer: Signer) -> tuple[NodeKey, NodeKey]:
     last_seq = _lock_head(session)
     old = active_key(session)
     if old is None:
-        raise Conflict("The node has no active key yet; generate one first.")
+        raise Conflict("key.missing")
     old.retired_at = utcnow()
     old.last_seq = last_seq
     session.flush()
@@ -112,10 +107,7 @@ class Signer:
                 try:
                     key = unseal(row.private_key, self.passphrase)
                 except ValueError:
-                    raise ServiceUnavailable(
-                        "The node's signing key cannot be opened with the configured "
-                        "SIGNING_KEY_PASSPHRASE."
-                    ) from None
+                    raise ServiceUnavailable("key.wrong_passphrase") from None
                 self._keys[row.key_id] = key
             return key
 
@@ -128,7 +120,7 @@ class Signer:
         rotation takes the log head's lock, so it cannot change while the caller holds it)."""
         row = active_key(session)
         if row is None:
-            raise ServiceUnavailable(NO_KEY_MESSAGE)
+            raise ServiceUnavailable("key.none_to_sign")
         private = self._private(row)
         for entry in entries:
             entry.key_id = row.key_id

@@ -24,6 +24,7 @@ from shared.fields import (
     vocab_code,
     vocab_codes,
 )
+from shared.messages import Message
 
 SCHEMA_VERSION = 1
 MAX_AGE = 25
@@ -171,7 +172,9 @@ class OfferVersionSchema(_Strict):
 # What a consumer receives may be an old version: its area codes were valid when it was
 # published and may since have been retired by a newer classification. They are checked for
 # form only, so history stays readable; the registry's own dump still checks them in full.
-_AREA_FORM = validate.Regexp(r"^(\d{2}|\d{4}|NO|[a-z][a-z0-9-]{1,63})$", error="Not an area code.")
+_AREA_FORM = validate.Regexp(
+    r"^(\d{2}|\d{4}|NO|[a-z][a-z0-9-]{1,63})$", error=Message("area.bad_form")
+)
 
 
 class _ReceivedProvider(ProviderSchema):
@@ -211,7 +214,7 @@ def load_offer_version(text: str | bytes) -> dict[str, Any]:
     try:
         raw = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"Not JSON: {exc}") from None
+        raise ValidationError(Message("document.not_json", reason=str(exc))) from None
     return load_offer_version_data(raw)
 
 
@@ -219,5 +222,5 @@ def load_offer_version_data(raw: Any) -> dict[str, Any]:
     """Validate a version document already parsed from JSON (an event's ``data``), exactly as
     :func:`load_offer_version` does its text, without writing it out and parsing it again."""
     if not isinstance(raw, dict):
-        raise ValidationError("An offer version is a JSON object.")
+        raise ValidationError(Message("document.not_object"))
     return _received.load(_whole_floats_as_ints(raw))

@@ -25,6 +25,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from shared.config import ConfigKey, non_negative_int
 from shared.db import is_statement_timeout
 from shared.errors import DomainError, TooManyRequests
+from shared.i18n import for_api
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +55,10 @@ def error_response(
     payload: dict[str, Any] = {
         "code": status,
         "status": HTTP_STATUS_CODES.get(status, "Error"),
-        "message": message,
+        "message": for_api(message),
     }
     if errors:
-        payload["errors"] = errors
+        payload["errors"] = for_api(errors)
     response = jsonify(payload)
     response.status_code = status
     response.headers.update(headers or {})

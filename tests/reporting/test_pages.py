@@ -219,6 +219,34 @@ def test_unknown_things_are_404s(api):
     assert api.post("/api/v1/reports/pyramid?area=3301").status_code == 405
 
 
+def test_refusals_and_field_messages_are_translated_by_code(api):
+    unknown = "910000136"
+    refused = f"/pyramid?organisation={unknown}"
+    page = api.get(f"{refused}&lang=nb").get_data(as_text=True)
+    assert f"Ingen tilbud fra organisasjonen {unknown} er publisert." in page
+    page = api.get(f"{refused}&lang=en").get_data(as_text=True)
+    assert f"No offer of the organisation {unknown} has been published." in page
+    answer = api.get(f"/api/v1/reports{refused}")
+    assert answer.get_json()["message"] == (
+        f"No offer of the organisation {unknown} has been published."
+    )
+    answer = api.get(f"/api/v1/reports{refused}", headers={"Accept-Language": "nn"})
+    assert answer.get_json()["message"] == (
+        f"Ingen tilbod frå organisasjonen {unknown} er publiserte."
+    )
+    assert "Ukjent område: bruk et kommunenummer" in api.get("/pyramid?area=9999&lang=nb").get_data(
+        as_text=True
+    )
+    area = "/api/v1/reports/pyramid?area=9999"
+    english = api.get(area).get_json()["errors"]["query"]["area"]
+    assert english == [
+        "Unknown area: use a municipality number (4 digits), a county number (2 digits), "
+        "a region code, or NO for the whole country."
+    ]
+    bokmaal = api.get(area, headers={"Accept-Language": "nb"}).get_json()["errors"]["query"]
+    assert bokmaal["area"][0].startswith("Ukjent område: bruk et kommunenummer")
+
+
 def test_nul_characters_are_refused(api):
     assert api.get("/api/v1/reports/pyramid?area=33%0001").status_code == 400
 

@@ -58,7 +58,7 @@ class PublishedOffers:
             )
             if snapshot is not None:
                 return dict(json.loads(snapshot))
-        raise NotFound(f"No published service has the id {service_id!r}.")
+        raise NotFound("hsds.no_service", id=service_id)
 
     def providers(self, search: str | None) -> list[Provider]:
         """The provider block of each organisation's newest published version, by name.
@@ -82,7 +82,7 @@ class PublishedOffers:
         for provider in self.providers(None) if wanted else []:
             if hsds.organization_id(provider["organisation_number"]) == wanted:
                 return provider
-        raise NotFound(f"No organization with published services has the id {organization_id!r}.")
+        raise NotFound("hsds.no_organization", id=organization_id)
 
     def services_of(self, organisation_numbers: Collection[str]) -> dict[str, list[Document]]:
         """The published versions of these organisations, each group by name then id."""

@@ -151,7 +151,7 @@ class Page(MethodView):
         session = db_session()
         paging = stream.paging(session, current_app.config["LDES_PAGE_SIZE"])
         if not paging.exists(page):
-            raise NotFound(f"The stream has pages 1 to {paging.page_count}.")
+            raise NotFound("ldes.page_out_of_range", count=paging.page_count)
         complete = paging.is_complete(page)
         links = {"next": stream.page_url(base, page + 1)} if complete else {}
         if page > 1:
@@ -185,7 +185,7 @@ class Version(MethodView):
             select(LogEntry).where(LogEntry.offer_uri == uri, LogEntry.version == version)
         )
         if row is None:
-            raise NotFound("No such offer version.")
+            raise NotFound("ldes.no_such_version")
 
         def rdf() -> Graph:
             graph = new_graph()

@@ -118,7 +118,7 @@ class Vocabulary(MethodView):
         """One of the node's controlled vocabularies as a SKOS concept scheme."""
         graph = new_graph()
         if describe_scheme(graph, base_url(), vocabulary_id) is None:
-            raise NotFound("There is no vocabulary with this id.")
+            raise NotFound("vocabulary.no_such_id")
         return rdf_response(graph, negotiate(RDF_TYPES), cache_control=REFERENCE_CACHE)
 
 
@@ -129,7 +129,7 @@ class Concept(MethodView):
         """One concept of a controlled vocabulary, with its labels and scheme."""
         graph = new_graph()
         if describe_concept(graph, base_url(), vocabulary_id, code) is None:
-            raise NotFound("There is no such concept in this vocabulary.")
+            raise NotFound("vocabulary.no_such_concept")
         return rdf_response(graph, negotiate(RDF_TYPES), cache_control=REFERENCE_CACHE)
 
 
@@ -140,7 +140,7 @@ class Area(MethodView):
         """An area an offer covers: a municipality, county or region, by its code."""
         graph = new_graph()
         if describe_area(graph, base_url(), code) is None:
-            raise NotFound("There is no area with this code.")
+            raise NotFound("area.no_such_code")
         return rdf_response(graph, negotiate(RDF_TYPES), cache_control=REFERENCE_CACHE)
 
 

@@ -43,8 +43,8 @@ def current_offer(session: Session, base_url: str, offer_id: str) -> dict[str, A
         select(LogEntry.seq).where(LogEntry.offer_uri == offer_uri(base_url, offer_id)).limit(1)
     )
     if known is not None:
-        raise Gone("This offer has been withdrawn and is no longer offered.")
-    raise NotFound("There is no offer with this id on this node.")
+        raise Gone("offer.withdrawn")
+    raise NotFound("offer.not_on_node")
 
 
 def offer_page(document: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ blp = Blueprint(
 def _me() -> User:
     user = db_session().get(User, current_actor().user_id)
     if user is None:
-        raise NotFound("User not found.")
+        raise NotFound("user.not_found")
     return user
 
 

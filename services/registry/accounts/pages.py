@@ -234,7 +234,7 @@ def home() -> Response | tuple[str, int]:
         return render_page("home.html", user=None, memberships=[])
     user = db_session().get(User, actor.user_id)
     if user is None:
-        raise NotFound("User not found.")
+        raise NotFound("user.not_found")
     memberships = [m for m in user.memberships if m.organisation_id in actor.roles]
     if len(memberships) == 1 and request.args.get("stay") is None:
         orgnr = memberships[0].organisation.organisation_number

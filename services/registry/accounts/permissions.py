@@ -51,24 +51,24 @@ class Actor:
     def require_visible(self, organisation_id: int, what: str = "Organisation") -> None:
         """Members and node administrators may see an organisation; others get 404."""
         if not (self.is_member(organisation_id) or self.is_node_admin):
-            raise NotFound(f"{what} not found.")
+            raise NotFound("not_found", what=what)
 
     def require_member(self, organisation_id: int, what: str) -> None:
         """Only members may see an organisation's offers, node administrators included."""
         if not self.is_member(organisation_id):
-            raise NotFound(f"{what} not found.")
+            raise NotFound("not_found", what=what)
 
     def require_admin(self, organisation_id: int) -> None:
         self.require_visible(organisation_id)
         if not self.can_administer(organisation_id):
-            raise PermissionDenied("This needs the administrator role in the organisation.")
+            raise PermissionDenied("role.admin_required")
 
     def require_role(
         self, organisation_id: int, role: Role, what: str, agency_id: int | None = None
     ) -> None:
         self.require_member(organisation_id, what)
         if role not in self.roles[organisation_id]:
-            raise PermissionDenied(f"This needs the {role.value} role in the organisation.")
+            raise PermissionDenied("role.required", role=role.value)
         if role is Role.REGISTRAR and agency_id is not None:
             if agency_id not in self.agencies.get(organisation_id, frozenset()):
-                raise PermissionDenied("You are not a registrar for this agency.")
+                raise PermissionDenied("role.not_registrar_for_agency")

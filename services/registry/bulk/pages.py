@@ -75,17 +75,17 @@ def template() -> Response:
     )
 
 
-def _fatal_message(code: str) -> str:
-    kind, _, detail = code.partition(":")
+def _fatal_message(error: FatalSheetError) -> str:
+    kind, details = error.kind, error.details
     if kind == "unknown-column":
         return gettext(
             "The column %(name)s is not one of the template's. Use the template's columns "
             "without renaming them.",
-            name=detail,
+            name=details[0],
         )
     if kind == "missing-columns":
         labels = sheet_language(current_language()).headers
-        names = ", ".join(labels[k] for k in detail.split(","))
+        names = ", ".join(labels[k] for k in details)
         return gettext("These required columns are missing: %(names)s.", names=names)
     if kind == "too-many-rows":
         return gettext("The sheet has more than 500 offers. Split it into several files.")
@@ -114,7 +114,7 @@ def upload() -> tuple[str, int]:
     try:
         _keys, rows = read_rows(upload.read(), header_keys)
     except FatalSheetError as exc:
-        return render_page("bulk.html", 422, result=None, fatal=_fatal_message(str(exc)))
+        return render_page("bulk.html", 422, result=None, fatal=_fatal_message(exc))
     result = services.import_rows(
         db_session(),
         signed_in(),

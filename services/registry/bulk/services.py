@@ -27,6 +27,7 @@ from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations.models import Organisation
 from services.registry.ui.forms import flat_messages, parse_number
 from shared.errors import DomainError
+from shared.messages import Message
 from shared.vocab import LANGUAGES
 
 
@@ -76,42 +77,61 @@ def row_input(
     data: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for key, text in texts.items():
-        column = BY_KEY[key]
-        name, _, part = key.partition(":")
-        if column.kind == "flag":
-            word = text.lower()
-            if word not in YES | NO:
-                problems.append((key, "Write Ja or Nei (Yes or No)."))
-                continue
-            if part:  # one concept of a multi-valued vocabulary
-                data.setdefault(name, [])
-                if word in YES:
-                    data[name].append(part)
-            elif text:
-                data[name] = word in YES
+        kind = BY_KEY[key].kind
+        if kind == "flag":
+            problem = _read_flag(data, key, text)
+        elif not text:
             continue
-        if not text:
-            continue
-        if column.kind == "choice":
-            code = lookups.get(key, {}).get(text.lower())
-            if code is None:
-                problems.append((key, "Choose a value from the list."))
-            elif part:
-                data.setdefault(name, []).append(code)
-            else:
-                data[name] = code
-        elif column.kind in ("integer", "decimal"):
-            data[name] = parse_number(text, column.kind)
-        elif name == "coverage":
-            data[name] = [c for c in re.split(r"[\s,;]+", text) if c]
-        elif "." in name:
-            parent, child = name.split(".", 1)
-            data.setdefault(parent, {})[child] = text
+        elif kind == "choice":
+            problem = _read_choice(data, key, lookups.get(key, {}).get(text.lower()))
         else:
-            data[name] = text
+            _read_text(data, key, kind, text)
+            continue
+        if problem is not None:
+            problems.append((key, problem))
     if "locations" in data:
         data["locations"] = [data["locations"]]
     return data, problems
+
+
+def _read_flag(data: dict[str, Any], key: str, text: str) -> Message | None:
+    """A Ja/Nei cell: a yes-or-no field, or one concept of a multi-valued vocabulary."""
+    name, _, concept = key.partition(":")
+    word = text.lower()
+    if word not in YES | NO:
+        return Message("bulk.yes_or_no")
+    if concept:
+        data.setdefault(name, [])
+        if word in YES:
+            data[name].append(concept)
+    elif text:
+        data[name] = word in YES
+    return None
+
+
+def _read_choice(data: dict[str, Any], key: str, code: str | None) -> Message | None:
+    """A value chosen from a list, by its label in any language (``code`` is None if none)."""
+    name, _, part = key.partition(":")
+    if code is None:
+        return Message("bulk.choose_from_list")
+    if part:
+        data.setdefault(name, []).append(code)
+    else:
+        data[name] = code
+    return None
+
+
+def _read_text(data: dict[str, Any], key: str, kind: str, text: str) -> None:
+    name = key.partition(":")[0]
+    if kind in ("integer", "decimal"):
+        data[name] = parse_number(text, kind)
+    elif name == "coverage":
+        data[name] = [c for c in re.split(r"[\s,;]+", text) if c]
+    elif "." in name:
+        parent, child = name.split(".", 1)
+        data.setdefault(parent, {})[child] = text
+    else:
+        data[name] = text
 
 
 def import_rows(
@@ -131,24 +151,11 @@ def import_rows(
     result = ImportResult()
     schema = OfferInputSchema()
     for number, texts in rows:
-        data, cell_problems = row_input(texts, lookups)
-        problems = list(cell_problems)
-        try:
-            loaded = schema.load(data)
-        except ValidationError as exc:
-            problems.extend(flat_messages(exc.messages))
-        if problems:
-            result.problems.extend(RowProblem(number, f, m) for f, m in problems)
-            continue
-        try:
-            # A savepoint per row: a row the service refuses leaves nothing behind.
-            with session.begin_nested():
-                offer = offers.create_offer(session, actor, organisation, loaded, base_url)
-        except DomainError as exc:
-            for name, message in flat_messages(exc.errors or {"row": [exc.message]}):
-                result.problems.append(RowProblem(number, name, message))
-            continue
-        result.created.append((number, offer))
+        outcome = _import_row(session, actor, organisation, schema, texts, lookups, base_url)
+        if isinstance(outcome, Offer):
+            result.created.append((number, outcome))
+        else:
+            result.problems.extend(RowProblem(number, f, m) for f, m in outcome)
     record(
         session,
         actor,
@@ -163,3 +170,28 @@ def import_rows(
         },
     )
     return result
+
+
+def _import_row(
+    session: Session,
+    actor: Actor,
+    organisation: Organisation,
+    schema: OfferInputSchema,
+    texts: Mapping[str, str],
+    lookups: Mapping[str, Mapping[str, str]],
+    base_url: str,
+) -> Offer | list[tuple[str, str]]:
+    """The draft made from one row, or the problems that keep the row out."""
+    data, problems = row_input(texts, lookups)
+    try:
+        loaded = schema.load(data)
+    except ValidationError as exc:
+        problems.extend(flat_messages(exc.messages))
+    if problems:
+        return problems
+    try:
+        # A savepoint per row: a row the service refuses leaves nothing behind.
+        with session.begin_nested():
+            return offers.create_offer(session, actor, organisation, loaded, base_url)
+    except DomainError as exc:
+        return flat_messages(exc.errors or {"row": [exc.message]})

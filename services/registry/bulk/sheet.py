@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +95,17 @@ BY_KEY = {c.key: c for c in COLUMNS}
 
 
 class FatalSheetError(Exception):
-    """The workbook cannot be read as a whole; nothing in it is imported."""
+    """The workbook cannot be read as a whole; nothing in it is imported.
+
+    ``kind`` says why (``not-a-workbook``, ``unknown-column``, ``missing-columns``,
+    ``too-many-rows``, ``too-long``, ``too-large``, ``no-rows``) and ``details`` name the
+    columns concerned.
+    """
+
+    def __init__(self, kind: str, *details: str) -> None:
+        super().__init__(":".join((kind, ",".join(details))) if details else kind)
+        self.kind = kind
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -175,33 +185,46 @@ def read_rows(
         # Only the template's columns and a margin are read; cells further right would sit under
         # headers this reader ignores anyway.
         rows = sheet.iter_rows(max_col=len(COLUMNS) + MAX_EXTRA_COLUMNS, values_only=True)
-        header = [_cell_text(v) for v in next(rows, ())]
-        keys = []
-        for text in header:
-            if not text:
-                keys.append("")
-                continue
-            key = header_keys.get(text.lower())
-            if key is None:
-                raise FatalSheetError(f"unknown-column:{text}")
-            keys.append(key)
-        missing = [c.key for c in COLUMNS if c.required and c.key not in keys]
-        if missing:
-            raise FatalSheetError("missing-columns:" + ",".join(missing))
-        found = []
-        for number, values in enumerate(rows, start=2):
-            texts = {k: _cell_text(v) for k, v in zip(keys, values, strict=False) if k}
-            if any(texts.values()):
-                found.append((number, texts))
-            if len(found) > MAX_ROWS:
-                raise FatalSheetError("too-many-rows")
-            if number > MAX_SCANNED_ROWS:
-                raise FatalSheetError("too-long")
+        keys = _column_keys([_cell_text(v) for v in next(rows, ())], header_keys)
+        found = _filled_rows(rows, keys)
     finally:
         book.close()
     if not found:
         raise FatalSheetError("no-rows")
     return keys, found
+
+
+def _column_keys(header: Sequence[str], header_keys: Mapping[str, str]) -> list[str]:
+    """The column key under each header ("" under an empty one); every required one present."""
+    keys = []
+    for text in header:
+        if not text:
+            keys.append("")
+            continue
+        key = header_keys.get(text.lower())
+        if key is None:
+            raise FatalSheetError("unknown-column", text)
+        keys.append(key)
+    missing = [c.key for c in COLUMNS if c.required and c.key not in keys]
+    if missing:
+        raise FatalSheetError("missing-columns", *missing)
+    return keys
+
+
+def _filled_rows(
+    rows: Iterator[tuple[Any, ...]], keys: Sequence[str]
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows below the header that hold anything, numbered as the sheet numbers them."""
+    found = []
+    for number, values in enumerate(rows, start=2):
+        texts = {k: _cell_text(v) for k, v in zip(keys, values, strict=False) if k}
+        if any(texts.values()):
+            found.append((number, texts))
+        if len(found) > MAX_ROWS:
+            raise FatalSheetError("too-many-rows")
+        if number > MAX_SCANNED_ROWS:
+            raise FatalSheetError("too-long")
+    return found
 
 
 def _check_unpacked_size(data: bytes) -> None:

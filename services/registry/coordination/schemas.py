@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from services.registry.coordination.method import STEP_NUMBERS
 from shared.fields import InputSchema, vocab_code
+from shared.messages import Message
 from shared.vocab import Concept, Vocabulary
 
 
@@ -101,7 +102,7 @@ class InitiativeSchema(InputSchema):
     @validates_schema
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-            raise ValidationError({"ends_on": ["The end is before the start."]})
+            raise ValidationError({"ends_on": [Message("dates.end_before_start")]})
 
 
 class MeetingSchema(InputSchema):

@@ -35,6 +35,7 @@ from services.registry.offers.models import Offer
 from services.registry.organisations.models import Agency, Organisation
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shared.messages import Message
 
 WHAT = "Workspace"
 WORKERS = frozenset({Role.ADMIN, Role.PUBLISHER, Role.REGISTRAR})
@@ -49,7 +50,7 @@ def require_worker(actor: Actor, organisation_id: int) -> None:
     """Members who do the group's work may change the workspace; readers may not."""
     actor.require_member(organisation_id, WHAT)
     if not actor.roles[organisation_id] & WORKERS:
-        raise PermissionDenied("Readers follow the coordination group's work but do not change it.")
+        raise PermissionDenied("workspace.readers_only_follow")
 
 
 def _plain(item: Any) -> dict[str, Any]:
@@ -99,7 +100,7 @@ def find_workspace(
 def get_workspace(session: Session, actor: Actor, organisation: Organisation) -> CoordinationGroup:
     group = find_workspace(session, actor, organisation)
     if group is None:
-        raise NotFound("Workspace not found.")
+        raise NotFound("workspace.not_found")
     return group
 
 
@@ -109,7 +110,7 @@ def start_workspace(
     """Create the workspace with the method's mandate checklist and its six steps."""
     require_worker(actor, organisation.id)
     if find_workspace(session, actor, organisation) is not None:
-        raise Conflict("The coordination group already has a workspace.")
+        raise Conflict("workspace.exists")
     group = CoordinationGroup(organisation_id=organisation.id, name=name)
     session.add(group)
     session.flush()
@@ -162,7 +163,7 @@ def get_item(
     _require_reader(actor, group.organisation_id)
     item = session.scalar(select(model).where(model.id == item_id, model.group_id == group.id))
     if item is None:
-        raise NotFound("Not found in the workspace.")
+        raise NotFound("workspace.item_not_found")
     return item
 
 
@@ -179,7 +180,7 @@ def _resolve(session: Session, group: CoordinationGroup, data: Mapping[str, Any]
                 )
             )
             if agency is None:
-                raise InvalidInput("Unknown agency.", {"agency": ["No such agency here."]})
+                raise InvalidInput("agency.unknown", {"agency": [Message("agency.not_here")]})
         values["agency_id"] = agency.id if agency else None
     if "offers" in values:
         ids = list(dict.fromkeys(values["offers"]))
@@ -187,9 +188,7 @@ def _resolve(session: Session, group: CoordinationGroup, data: Mapping[str, Any]
             select(Offer).where(Offer.id.in_(ids), Offer.organisation_id == group.organisation_id)
         ).all()
         if len(offers) != len(ids):
-            raise InvalidInput(
-                "Unknown offer.", {"offers": ["Choose offers of your organisation."]}
-            )
+            raise InvalidInput("offer.unknown", {"offers": [Message("offer.choose_own")]})
         values["offers"] = list(offers)
     return values
 
@@ -276,7 +275,7 @@ def delete_mandate_item(
     """Remove one of the group's own points; the method's points stay."""
     require_worker(actor, group.organisation_id)
     if item.method_key is not None:
-        raise Conflict("The method's own points stay on the checklist; untick them instead.")
+        raise Conflict("workspace.method_points_stay")
     _audit(session, actor, group, "mandate.deleted", {"id": item.id, "text": item.text})
     session.delete(item)
 
@@ -291,7 +290,7 @@ def update_step(
     """Record the status, dates and notes of one of the six steps."""
     found = [s for s in steps(session, actor, group) if s.step == number]
     if not found:
-        raise NotFound("No such step.")
+        raise NotFound("workspace.step_not_found")
     return update_item(session, actor, group, found[0], data)
 
 
@@ -307,7 +306,10 @@ def save_answers(
     require_worker(actor, group.organisation_id)
     unknown = sorted(set(given) - QUESTION_KEYS)
     if unknown:
-        raise InvalidInput("Unknown question.", {"answers": [", ".join(unknown)]})
+        raise InvalidInput(
+            "workspace.unknown_question",
+            {"answers": [Message("workspace.unknown_questions", keys=", ".join(unknown))]},
+        )
     existing = {a.question_key: a for a in list_items(session, actor, group, AssessmentAnswer)}
     changes: dict[str, Any] = {}
     for key, given_text in given.items():

@@ -4,14 +4,17 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from shared import vocab
 from shared.fields import vocab_codes
+from shared.messages import Message
 
 
 def _labels_with_bokmaal(value: dict[str, str]) -> None:
     if not value.get("nb"):
-        raise ValidationError("Give at least the bokmål text (nb).")
+        raise ValidationError(Message("labels.bokmaal_missing"))
     unknown = set(value) - set(vocab.LANGUAGES)
     if unknown:
-        raise ValidationError(f"Languages are nb, nn and en; not {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            Message("labels.unknown_languages", languages=", ".join(sorted(unknown)))
+        )
 
 
 WEB = {"http", "https"}

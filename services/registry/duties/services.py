@@ -16,6 +16,7 @@ from services.registry.audit.services import diff, record
 from services.registry.duties.models import StatutoryDuty
 from shared.areas import PACKAGED_DATA_DIR
 from shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shared.messages import Message
 
 CATALOGUE_FILE = PACKAGED_DATA_DIR / "statutory_duties.json"
 
@@ -68,19 +69,19 @@ def list_duties(
 def get_duty(session: Session, code: str) -> StatutoryDuty:
     duty = session.scalar(select(StatutoryDuty).where(StatutoryDuty.code == code))
     if duty is None:
-        raise NotFound("Statutory duty not found.")
+        raise NotFound("duty.not_found")
     return duty
 
 
 def _require_node_admin(actor: Actor) -> None:
     if not actor.is_node_admin:
-        raise PermissionDenied("Only node administrators edit the statutory-duty catalogue.")
+        raise PermissionDenied("role.node_admin_for_duties")
 
 
 def create_duty(session: Session, actor: Actor, data: dict[str, Any]) -> StatutoryDuty:
     _require_node_admin(actor)
     if session.scalar(select(StatutoryDuty.id).where(StatutoryDuty.code == data["code"])):
-        raise Conflict("The code is taken.", {"code": ["Already in use."]})
+        raise Conflict("duty.code_taken", {"code": [Message("value.already_in_use")]})
     duty = StatutoryDuty(**data)
     session.add(duty)
     session.flush()
@@ -121,7 +122,7 @@ def duties_for_offer(session: Session, codes: Sequence[str]) -> list[StatutoryDu
     unknown = [c for c in codes if c not in {d.code for d in found}]
     if unknown:
         raise InvalidInput(
-            "Unknown statutory duty.",
-            {"statutory_duties": [f"Not in the catalogue (or retired): {', '.join(unknown)}"]},
+            "duty.unknown",
+            {"statutory_duties": [Message("duty.not_in_catalogue", codes=", ".join(unknown))]},
         )
     return sorted(found, key=lambda d: d.code)

@@ -62,7 +62,7 @@ def offer_here(offer_id: str) -> Offer:
     """The offer, when it belongs to this page's organisation (else 404)."""
     offer = services.get_offer(db_session(), signed_in(), offer_id)
     if offer.organisation_id != organisation().id:
-        raise NotFound("Offer not found.")
+        raise NotFound("offer.not_found")
     return offer
 
 
@@ -142,7 +142,7 @@ def new() -> Response | tuple[str, int]:
 def edit(offer_id: str) -> Response | tuple[str, int]:
     offer = offer_here(offer_id)
     if not _can_register(offer):
-        raise PermissionDenied("You are not a registrar for this agency.")
+        raise PermissionDenied("role.not_registrar_for_agency")
     if request.method == "GET":
         return _form(FormState(values=content_of(offer)), offer)
     raw, data, errors = _read()

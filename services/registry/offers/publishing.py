@@ -93,19 +93,13 @@ def write_version(
     rotation), and the time is read after it, so times never run backwards along the log.
     """
     seq = next_sequence(session)
-    # Never before the previous row, even if this host's clock is behind another's: LDES
-    # clients rely on member times never decreasing along the log.
-    previous = session.scalar(select(LogEntry.occurred_at).where(LogEntry.seq == seq - 1))
-    at = utcnow() if previous is None else max(utcnow(), previous)
+    at = _log_time(session, seq)
     number = offer.latest_version + 1
     try:
         snapshot = dump_offer_version(version_document(offer, number, status, at))
     except ValidationError as exc:
         # E.g. a coverage code retired by a newer classification: fix the offer, then publish.
-        raise InvalidInput(
-            "The offer cannot be published as it is; correct these fields first.",
-            exc.normalized_messages(),
-        ) from None
+        raise InvalidInput("offer.not_publishable", exc.normalized_messages()) from None
     version = OfferVersion(
         offer=offer,
         version=number,
@@ -118,11 +112,22 @@ def write_version(
     if status == STATUS_PUBLISHED:
         _replace_snapshot(session, offer, number, seq, at, snapshot)
     else:
-        current = session.get(PublishedOffer, offer.uri)
-        if current is not None:
-            session.delete(current)
+        _remove_snapshot(session, offer)
     session.flush()
     append_to_log(session, seq, offer, number, status, at, snapshot, signer)
     offer.latest_version = number
     offer.published_version = number if status == STATUS_PUBLISHED else None
     return version
+
+
+def _log_time(session: Session, seq: int) -> dt.datetime:
+    """Now, but never before the previous log row, even if this host's clock is behind
+    another's: LDES clients rely on member times never decreasing along the log."""
+    previous = session.scalar(select(LogEntry.occurred_at).where(LogEntry.seq == seq - 1))
+    return utcnow() if previous is None else max(utcnow(), previous)
+
+
+def _remove_snapshot(session: Session, offer: Offer) -> None:
+    current = session.get(PublishedOffer, offer.uri)
+    if current is not None:
+        session.delete(current)

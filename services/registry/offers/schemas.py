@@ -12,6 +12,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from services.registry.offers.content import review_due
 from shared import vocab
 from shared.fields import area_codes, check_age_range, distinct, vocab_code, vocab_codes
+from shared.messages import Message
 from shared.publication.schema import MAX_AGE, ContactSchema, GuideSchema, LocationSchema
 
 TEXT = validate.Length(max=2000)
@@ -19,7 +20,7 @@ TEXT = validate.Length(max=2000)
 
 def _not_in_future(value: dt.date) -> None:
     if value > dt.date.today():
-        raise ValidationError("The last review cannot be in the future.")
+        raise ValidationError(Message("review.in_future"))
 
 
 class _OfferContentSchema(Schema):

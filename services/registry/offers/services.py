@@ -38,6 +38,7 @@ from services.registry.organisations.services import find_agency
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.fields import check_age_range
+from shared.messages import Message
 from shared.publication.keys import Signer
 from shared.publication.schema import STATUS_PUBLISHED, STATUS_WITHDRAWN
 from shared.publication.uris import offer_uri
@@ -56,7 +57,7 @@ def _load(session: Session, offer_id: str, *, for_update: bool = False) -> Offer
         query = query.with_for_update()
     offer = session.scalar(query)
     if offer is None:
-        raise NotFound("Offer not found.")
+        raise NotFound("offer.not_found")
     return offer
 
 
@@ -105,7 +106,7 @@ def get_version(session: Session, actor: Actor, offer_id: str, number: int) -> O
         )
     )
     if version is None:
-        raise NotFound("Version not found.")
+        raise NotFound("offer.version_not_found")
     return version
 
 
@@ -120,7 +121,7 @@ def history(session: Session, actor: Actor, offer_id: str) -> Sequence[AuditEntr
 def _agency(session: Session, organisation: Organisation, public_id: str) -> Agency:
     agency = find_agency(session, organisation, public_id)
     if agency is None:
-        raise InvalidInput("Unknown agency.", {"agency": ["No such agency in the organisation."]})
+        raise InvalidInput("agency.unknown", {"agency": [Message("agency.not_in_organisation")]})
     return agency
 
 
@@ -134,7 +135,7 @@ def _apply(session: Session, actor: Actor, offer: Offer, data: dict[str, Any]) -
     try:
         check_age_range(data.get("age_min", offer.age_min), data.get("age_max", offer.age_max))
     except ValidationError as exc:
-        raise InvalidInput("The age range is reversed.", exc.normalized_messages()) from None
+        raise InvalidInput("offer.age_range_reversed", exc.normalized_messages()) from None
     if "statutory_duties" in data:
         offer.statutory_duties = duties_for_offer(session, data["statutory_duties"])
     for name, value in data.items():
@@ -183,7 +184,7 @@ def update_offer(session: Session, actor: Actor, offer_id: str, data: dict[str, 
     offer = _load(session, offer_id, for_update=True)
     _require_registrar(actor, offer)
     if offer.status == SUBMITTED:
-        raise Conflict("The offer is waiting for review. Recall it before you edit it.")
+        raise Conflict("offer.awaiting_review")
     before = content_of(offer)
     _apply(session, actor, offer, data)
     session.flush()
@@ -207,7 +208,7 @@ def delete_offer(session: Session, actor: Actor, offer_id: str) -> None:
     offer = _load(session, offer_id, for_update=True)
     _require_registrar(actor, offer)
     if offer.latest_version:
-        raise Conflict("A published offer is never deleted; withdraw it instead.")
+        raise Conflict("offer.published_not_deleted")
     record(
         session,
         actor,
@@ -250,8 +251,10 @@ def _transition(
 def _require_status(offer: Offer, allowed: set[str], action: str) -> None:
     if offer.status not in allowed:
         raise Conflict(
-            f"Cannot {action} an offer that is {offer.status}.",
-            {"status": [f"Allowed from: {', '.join(sorted(allowed))}."]},
+            "offer.wrong_status",
+            {"status": [Message("offer.allowed_from", statuses=", ".join(sorted(allowed)))]},
+            action=action,
+            status=offer.status,
         )
 
 
@@ -271,7 +274,7 @@ def submit(session: Session, actor: Actor, offer_id: str, comment: str | None = 
     _require_registrar(actor, offer)
     _require_status(offer, {DRAFT}, "submit")
     if _unchanged_since_published(session, offer):
-        raise Conflict("Nothing to submit: the draft equals the published version.")
+        raise Conflict("offer.nothing_to_submit")
     offer.return_comment = None
     _transition(session, actor, offer, "submitted", SUBMITTED, comment)
     return offer
@@ -291,7 +294,7 @@ def send_back(session: Session, actor: Actor, offer_id: str, comment: str | None
     _require_status(offer, {SUBMITTED}, "send back")
     if not comment or not comment.strip():
         raise InvalidInput(
-            "Say what needs fixing.", {"comment": ["A comment is required when sending back."]}
+            "offer.comment_missing", {"comment": [Message("offer.comment_required")]}
         )
     offer.return_comment = comment.strip()
     _transition(session, actor, offer, "sent_back", DRAFT, comment)
@@ -334,8 +337,7 @@ def withdraw(
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
     if offer.published_version is None:
         raise Conflict(
-            "Only a published offer can be withdrawn.",
-            {"status": ["The offer has no public version."]},
+            "offer.only_published_withdrawn", {"status": [Message("offer.no_public_version")]}
         )
     version = publishing.write_version(session, actor, offer, STATUS_WITHDRAWN, signer)
     # A pending draft or submission stays, so the offer can be published again later.

@@ -13,6 +13,7 @@ from services.registry.offers.models import Offer
 from services.registry.organisations.models import Agency, Organisation
 from shared.areas import NATIONAL, AreaKind, reference_data
 from shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shared.messages import Message
 
 # Which kind of home area each kind of organisation has.
 HOME_AREA_KINDS = {
@@ -34,8 +35,12 @@ def _check_home_area(kind: str, home_area: str) -> None:
             "state": NATIONAL,
         }[kind]
         raise InvalidInput(
-            "The home area does not fit the kind of organisation.",
-            {"home_area": [f"A {kind} has {expected} as its home area."]},
+            "organisation.home_area_mismatch",
+            {
+                "home_area": [
+                    Message("organisation.home_area_expected", kind=kind, expected=expected)
+                ]
+            },
         )
 
 
@@ -51,7 +56,7 @@ def get_organisation(session: Session, actor: Actor, organisation_number: str) -
         select(Organisation).where(Organisation.organisation_number == organisation_number)
     )
     if organisation is None:
-        raise NotFound("Organisation not found.")
+        raise NotFound("organisation.not_found")
     actor.require_visible(organisation.id)
     return organisation
 
@@ -67,7 +72,7 @@ def _view(organisation: Organisation) -> dict[str, Any]:
 
 def create_organisation(session: Session, actor: Actor, data: dict[str, Any]) -> Organisation:
     if not actor.is_node_admin:
-        raise PermissionDenied("Only node administrators can add member organisations.")
+        raise PermissionDenied("role.node_admin_for_organisations")
     _check_home_area(data["kind"], data["home_area"])
     taken = session.scalar(
         select(Organisation.id).where(
@@ -76,8 +81,8 @@ def create_organisation(session: Session, actor: Actor, data: dict[str, Any]) ->
     )
     if taken:
         raise Conflict(
-            "The organisation is already a member of this node.",
-            {"organisation_number": ["Already registered."]},
+            "organisation.already_member",
+            {"organisation_number": [Message("organisation.already_registered")]},
         )
     organisation = Organisation(**data)
     session.add(organisation)
@@ -99,7 +104,7 @@ def update_organisation(
 ) -> Organisation:
     actor.require_admin(organisation.id)
     if "membership_status" in data and not actor.is_node_admin:
-        raise PermissionDenied("Only node administrators change membership status.")
+        raise PermissionDenied("role.node_admin_for_membership")
     before = _view(organisation)
     if "home_area" in data:
         _check_home_area(organisation.kind, data["home_area"])
@@ -135,7 +140,7 @@ def get_agency(
     actor.require_visible(organisation.id)
     agency = find_agency(session, organisation, public_id)
     if agency is None:
-        raise NotFound("Agency not found.")
+        raise NotFound("agency.not_found")
     return agency
 
 
@@ -144,7 +149,7 @@ def _parent(session: Session, organisation: Organisation, public_id: str | None)
         return None
     parent = find_agency(session, organisation, public_id)
     if parent is None:
-        raise InvalidInput("Unknown agency.", {"parent_id": ["No such agency here."]})
+        raise InvalidInput("agency.unknown", {"parent_id": [Message("agency.not_here")]})
     return parent
 
 
@@ -157,7 +162,7 @@ def _check_name_free(
     if own_id is not None:
         query = query.where(Agency.id != own_id)
     if session.scalar(query):
-        raise Conflict("An agency with this name exists.", {"name": ["Already in use."]})
+        raise Conflict("agency.name_taken", {"name": [Message("value.already_in_use")]})
 
 
 def create_agency(
@@ -195,7 +200,7 @@ def update_agency(session: Session, actor: Actor, agency: Agency, data: dict[str
         while ancestor is not None:
             if ancestor.id == agency.id:
                 raise InvalidInput(
-                    "Circular agencies.", {"parent_id": ["An agency cannot be inside itself."]}
+                    "agency.circular", {"parent_id": [Message("agency.inside_itself")]}
                 )
             ancestor = ancestor.parent
         agency.parent = parent
@@ -218,8 +223,8 @@ def delete_agency(session: Session, actor: Actor, agency: Agency) -> None:
     sections = session.scalar(select(func.count()).where(Agency.parent_id == agency.id))
     if in_use or sections:
         raise Conflict(
-            "The agency still has offers or sections; move them first.",
-            {"agency": [f"{in_use} offers and {sections} sections belong to it."]},
+            "agency.not_empty",
+            {"agency": [Message("agency.still_used", offers=in_use, sections=sections)]},
         )
     record(
         session,

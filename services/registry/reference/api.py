@@ -64,7 +64,7 @@ class VocabularyItem(MethodView):
         try:
             return vocab.BY_ID[vocabulary_id]
         except KeyError:
-            raise NotFound("Vocabulary not found.") from None
+            raise NotFound("vocabulary.not_found") from None
 
 
 @blp.route("/areas")
@@ -84,5 +84,5 @@ class AreaItem(MethodView):
     @blp.response(200, AreaSchema)
     def get(self, code: str) -> Area:
         if code not in reference_data():
-            raise NotFound("Area not found.")
+            raise NotFound("area.not_found")
         return reference_data().get(code)

@@ -1,5 +1,5 @@
 """HTML forms described once: fields with labels and kinds, read into plain data, and the
-marshmallow errors turned into readable, translated field-level messages.
+marshmallow errors as field-level messages translated by their codes.
 
 A form is a list of :class:`Field`. The same description renders the inputs (``fields.html``),
 reads the posted values (:func:`read_form`) into the shape the marshmallow schemas take, and
@@ -9,15 +9,15 @@ labels values on review and history pages, so the three never disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext
 from marshmallow import Schema
 from werkzeug.datastructures import MultiDict
 
 from shared.i18n import current_language
+from shared.messages import translate
 from shared.vocab import Vocabulary
 
 ChoiceList = list[tuple[str, str]]
@@ -207,7 +207,7 @@ def flat_messages(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
         texts = [(prefix or "_schema", m) for m in messages if isinstance(m, str)]
         nested = [flat_messages(m, prefix) for m in messages if isinstance(m, Mapping)]
         return texts + [item for found in nested for item in found]
-    return [(prefix or "_schema", str(messages))]
+    return [(prefix or "_schema", messages if isinstance(messages, str) else str(messages))]
 
 
 def flatten_errors(messages: Any) -> dict[str, list[str]]:
@@ -218,159 +218,7 @@ def flatten_errors(messages: Any) -> dict[str, list[str]]:
     return flat
 
 
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
-
-
-def _rule(pattern: str, make: Callable[[re.Match[str]], str]) -> _Rule:
-    return re.compile(pattern), make
-
-
-# The schemas and services speak English to the API; people read these instead. A message not
-# listed here is shown as it is (in English), never dropped.
-_RULES: list[_Rule] = [
-    _rule(
-        r"^(Missing data for required field|Field may not be null)\.$",
-        lambda m: gettext("Fill in this field."),
-    ),
-    _rule(r"^Not a valid integer\.$", lambda m: gettext("Write a whole number, like 12.")),
-    _rule(r"^Not a valid number\.$", lambda m: gettext("Write a number, like 1,5.")),
-    _rule(r"^Not a valid date\.$", lambda m: gettext("Write the date as YYYY-MM-DD.")),
-    _rule(
-        r"^Not a valid email address\.$",
-        lambda m: gettext("Write an e-mail address like name@example.org."),
-    ),
-    _rule(
-        r"^Not a valid URL\.$",
-        lambda m: gettext("Write a full web address starting with https://."),
-    ),
-    _rule(
-        r"^Length must be between (\d+) and (\d+)\.$",
-        lambda m: gettext("Use between %(min)s and %(max)s characters.", min=m[1], max=m[2]),
-    ),
-    _rule(
-        r"^Shorter than minimum length (\d+)\.$",
-        lambda m: gettext("Choose or write at least %(min)s.", min=m[1]),
-    ),
-    _rule(
-        r"^Longer than maximum length (\d+)\.$",
-        lambda m: gettext("Use at most %(max)s characters.", max=m[1]),
-    ),
-    _rule(
-        r"^Must be greater than or equal to (\d+) and less than or equal to (\d+)\.$",
-        lambda m: gettext("Use a number from %(min)s to %(max)s.", min=m[1], max=m[2]),
-    ),
-    _rule(
-        r"^Must be greater than or equal to (\d+)\.$",
-        lambda m: gettext("Use a number of at least %(min)s.", min=m[1]),
-    ),
-    _rule(r"^Not a known .* code\.", lambda m: gettext("Choose one of the options.")),
-    _rule(r"^Must be one of: ", lambda m: gettext("Choose one of the options.")),
-    _rule(
-        r"^The lowest age \((\d+)\) is above the highest age \((\d+)\)\.$",
-        lambda m: gettext(
-            "The lowest age (%(low)s) is above the highest age (%(high)s).", low=m[1], high=m[2]
-        ),
-    ),
-    _rule(
-        r"^The last review cannot be in the future\.$",
-        lambda m: gettext("The last review cannot be in the future."),
-    ),
-    _rule(
-        r"^Unknown area code '([^']*)'",
-        lambda m: gettext(
-            "Unknown area code %(code)s. Use a municipality number (4 digits), "
-            "a county number (2 digits), a region code, or NO for the whole "
-            "country.",
-            code=m[1],
-        ),
-    ),
-    _rule(
-        r"^The same value is given more than once\.$",
-        lambda m: gettext("The same value is given more than once."),
-    ),
-    _rule(
-        r"^String does not match expected pattern\.$",
-        lambda m: gettext("Use the form shown in the hint."),
-    ),
-    _rule(r"^Unknown statutory duty", lambda m: gettext("Choose duties from the list.")),
-    _rule(r"^No such agency", lambda m: gettext("Choose one of your agencies.")),
-    _rule(
-        r"^Choose the agencies the registrar",
-        lambda m: gettext("Choose the agencies the registrar registers offers for."),
-    ),
-    _rule(r"^Already in use\.$", lambda m: gettext("This is already in use.")),
-    _rule(r"^Give the person's name\.$", lambda m: gettext("Give the person's name.")),
-    _rule(r"^Unknown field\.$", lambda m: gettext("This field is not part of the form.")),
-    _rule(r"^Write Ja or Nei", lambda m: gettext("Write Yes or No, or leave it empty.")),
-    _rule(r"^Choose a value from the list\.$", lambda m: gettext("Choose a value from the list.")),
-    _rule(r"^The end is before the start\.$", lambda m: gettext("The end is before the start.")),
-    _rule(
-        r"^Choose offers of your organisation\.$",
-        lambda m: gettext("Choose offers of your organisation."),
-    ),
-]
-
-
 def readable(message: str) -> str:
-    """A message from a schema or a service, in the reader's language where we know it."""
-    for pattern, make in _RULES:
-        match = pattern.search(message)
-        if match:
-            return make(match)
-    return refusal(message)
-
-
-# Messages of whole-request refusals the services raise, for the pages' notices.
-KNOWN_REFUSALS = {
-    "The offer is waiting for review. Recall it before you edit it.": lazy_gettext(
-        "The offer is waiting for review. Recall it before you edit it."
-    ),
-    "Nothing to submit: the draft equals the published version.": lazy_gettext(
-        "Nothing to submit: the draft is the same as the published version."
-    ),
-    "A published offer is never deleted; withdraw it instead.": lazy_gettext(
-        "A published offer is never deleted; withdraw it instead."
-    ),
-    "Only a published offer can be withdrawn.": lazy_gettext(
-        "Only a published offer can be withdrawn."
-    ),
-    "You cannot remove your own administrator role.": lazy_gettext(
-        "You cannot remove your own administrator role."
-    ),
-    "You cannot remove yourself from the organisation.": lazy_gettext(
-        "You cannot remove yourself from the organisation."
-    ),
-    "The user is already a member; change the membership instead.": lazy_gettext(
-        "The person is already a member; change their roles instead."
-    ),
-    "The agency still has offers or sections; move them first.": lazy_gettext(
-        "The agency still has offers or sections; move them first."
-    ),
-    "Readers follow the coordination group's work but do not change it.": lazy_gettext(
-        "Readers follow the coordination group's work but do not change it."
-    ),
-    "The method's own points stay on the checklist; untick them instead.": lazy_gettext(
-        "The method's own points stay on the checklist; untick them instead."
-    ),
-    "The coordination group already has a workspace.": lazy_gettext(
-        "The coordination group already has a workspace."
-    ),
-    "You are not a registrar for this agency.": lazy_gettext(
-        "You are not a registrar for this agency."
-    ),
-    "Only node administrators set passwords for others; the person sets their own.": (
-        lazy_gettext("Only node administrators set passwords for others.")
-    ),
-}
-
-
-def refusal(message: str) -> str:
-    """A service's refusal, translated where it is known, else as it is."""
-    known = KNOWN_REFUSALS.get(message)
-    if known is not None:
-        return str(known)
-    if message.startswith("Cannot ") and " an offer that is " in message:
-        return gettext("The offer has moved on since you opened the page. Reload and try again.")
-    if message.startswith("This needs the "):
-        return gettext("Your roles in the organisation do not allow this.")
-    return message
+    """A message from a schema or a service in the reader's language, by its code; a message
+    without one (none of ours) is shown as it is, never dropped."""
+    return translate(message, current_language())

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from services.registry.accounts.permissions import Actor, Role
 from services.registry.organisations import services as organisations
 from services.registry.organisations.models import Organisation
-from services.registry.ui.forms import Field, FormState, flatten_errors, read_form, refusal
+from services.registry.ui.forms import Field, FormState, flatten_errors, read_form, readable
 from shared.errors import AuthenticationRequired, DomainError, InvalidInput, PermissionDenied
 from shared.web import db_session
 
@@ -61,7 +61,7 @@ def signed_in() -> Actor:
     """The signed-in person; anonymous visitors are sent to the login page."""
     actor: Actor | None = g.get("actor")
     if actor is None:
-        raise AuthenticationRequired("Log in to continue.")
+        raise AuthenticationRequired("login.required")
     return actor
 
 
@@ -83,7 +83,7 @@ def roles_here() -> frozenset[Role]:
 def require_any_role(roles: frozenset[Role]) -> None:
     """Refuse (403) a member who holds none of ``roles`` here."""
     if not roles_here() & roles:
-        raise PermissionDenied("Your roles in the organisation do not allow this.")
+        raise PermissionDenied("role.not_allowed_here")
 
 
 def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -147,7 +147,7 @@ def _domain_error_page(error: DomainError) -> Response | tuple[str, int]:
         return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
     if error.status_code == 404:
         return _error_page(404, gettext("There is nothing here, or you do not have access to it."))
-    return _error_page(error.status_code, refusal(error.message))
+    return _error_page(error.status_code, readable(error.message))
 
 
 def http_error_page(error: HTTPException) -> tuple[str, int]:

@@ -150,7 +150,7 @@ def _table_view(kind: str) -> type[MethodView]:
             try:
                 chosen = report.table(table)
             except KeyError:
-                raise NotFound(f"The {kind} report has no table {table!r}.") from None
+                raise NotFound("report.no_table", kind=kind, table=table) from None
             if extension == "csv":
                 body, content_type = exports.csv_bytes(chosen), exports.CSV_TYPE
             else:

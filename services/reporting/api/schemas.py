@@ -20,6 +20,7 @@ from services.reporting.reports.scope import BANDS_BY_CODE, QUALITY_FIELDS
 from shared import vocab
 from shared.areas import reference_data
 from shared.fields import vocab_code
+from shared.messages import Message
 from shared.orgnr import is_valid
 
 EARLIEST = dt.date(2000, 1, 1)
@@ -27,22 +28,19 @@ EARLIEST = dt.date(2000, 1, 1)
 
 def _area(value: str) -> None:
     if value not in reference_data():
-        raise ValidationError(
-            "Unknown area: use a municipality number (4 digits), a county number (2 digits), "
-            "a region code, or NO for the whole country."
-        )
+        raise ValidationError(Message("area.unknown_any"))
 
 
 def _organisation(value: str) -> None:
     if not is_valid(value):
-        raise ValidationError("Not an organisation number (nine digits with a valid check digit).")
+        raise ValidationError(Message("orgnr.invalid"))
 
 
 def _day(value: dt.date) -> None:
     if value > today():
-        raise ValidationError("The date is in the future.")
+        raise ValidationError(Message("date.in_future"))
     if value < EARLIEST:
-        raise ValidationError(f"The date is before {EARLIEST.isoformat()}.")
+        raise ValidationError(Message("date.too_early", earliest=EARLIEST.isoformat()))
 
 
 def _lang() -> fields.String:
@@ -82,7 +80,7 @@ class ScopeArgsSchema(Schema):
     @validates_schema
     def _one_scope(self, data: dict[str, Any], **_: Any) -> None:
         if ("area" in data) == ("organisation" in data):
-            raise ValidationError("Give either an area or an organisation.", "area")
+            raise ValidationError(Message("report.scope_either"), "area")
 
 
 class TrendArgsSchema(ScopeArgsSchema):

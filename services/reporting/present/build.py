@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from services.reporting.norway_time import today
@@ -33,12 +32,7 @@ def resolve_scope(session: Session, args: Mapping[str, Any]) -> Scope:
         return area_scope(args["area"], at)
     scope = organisation_scope(session, args["organisation"], at)
     if scope is None:
-        raise NotFound(
-            _(
-                "No offer of the organisation %(number)s has been published.",
-                number=args["organisation"],
-            )
-        )
+        raise NotFound("report.organisation_unpublished", number=args["organisation"])
     return scope
 
 
@@ -70,7 +64,7 @@ def build(session: Session, kind: str, args: Mapping[str, Any]) -> Report:
         chosen = offer_filter(args)
         page = offer_list.offers(session, scope, chosen, args["page"], args["per_page"])
         return lists.offers_report(scope, chosen, page, lang)
-    raise NotFound(_("No such report."))
+    raise NotFound("report.not_found")
 
 
 def build_all_rows(session: Session, kind: str, args: Mapping[str, Any]) -> Report:

@@ -39,6 +39,7 @@ from services.reporting.reports.scope import Scope, scoped
 from shared import text
 from shared.areas import reference_data
 from shared.errors import InvalidInput
+from shared.messages import Message
 
 NAME_THRESHOLD = 0.8
 DESCRIPTION_THRESHOLD = 0.7
@@ -157,8 +158,9 @@ def _offer_rows(session: Session, scope: Scope) -> Sequence[Any]:
     ).all()
     if len(rows) > MAX_OFFERS:
         raise InvalidInput(
-            f"More than {MAX_OFFERS} offers to compare; choose a smaller area or an organisation.",
-            {"area": ["Too many offers to compare for overlaps."]},
+            "report.too_many_offers",
+            {"area": [Message("report.too_many_to_compare")]},
+            limit=MAX_OFFERS,
         )
     return rows
 

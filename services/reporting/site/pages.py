@@ -24,6 +24,7 @@ from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.errors import DomainError
 from shared.i18n import current_language, init_i18n
+from shared.messages import translate
 from shared.web import Api, db_session
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -155,11 +156,13 @@ def report(kind: str) -> Any:
 
 
 def error_page(status: int, message: str, errors: Any = None) -> tuple[str, int]:
+    lang = current_language()
     details: list[str] = []
     if isinstance(errors, dict):
         for field, problems in errors.items():
             texts = problems if isinstance(problems, list) else [problems]
-            details.extend(f"{field}: {text}" for text in texts)
+            details.extend(f"{field}: {translate(text, lang)}" for text in texts)
+    message = translate(message, lang)
     return render_template("error.html", status=status, message=message, details=details), status
 
 

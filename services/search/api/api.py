@@ -71,7 +71,7 @@ class Offer(MethodView):
         """One published offer: a summary and the version exactly as its node published it."""
         offer = index.find(db_session(), offer_id)
         if offer is None:
-            raise NotFound(f"No offer with the id {offer_id!r} is published now.")
+            raise NotFound("offer.not_published_now", id=offer_id)
         return {
             "id": offer.offer_id,
             "node": offer.node_id,

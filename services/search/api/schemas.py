@@ -24,6 +24,7 @@ from services.search.index.query import OfferQuery
 from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.fields import vocab_code
+from shared.messages import Message
 from shared.publication.schema import MAX_AGE
 
 MAX_PER_PAGE = 100
@@ -34,7 +35,7 @@ def _area_of(kind: AreaKind, what: str) -> Callable[[str], None]:
     def check(value: str) -> None:
         areas = reference_data()
         if value not in areas or areas.get(value).kind is not kind:
-            raise ValidationError(f"Not a {what} number of the current classification.")
+            raise ValidationError(Message("area.not_of_kind", kind=what))
 
     return check
 
@@ -59,7 +60,7 @@ class OfferSearchSchema(Schema):
         metadata={"description": "Offers available somewhere in this county (2 digits)."},
     )
     organisation = fields.String(
-        validate=validate.Regexp(r"^\d{9}$", error="An organisation number has nine digits."),
+        validate=validate.Regexp(r"^\d{9}$", error=Message("orgnr.nine_digits")),
         metadata={"description": "Offers of this provider (organisation number)."},
     )
     level = fields.List(
@@ -95,9 +96,7 @@ class OfferSearchSchema(Schema):
         # Deep offsets cost the database more the deeper they go; no person pages that far,
         # and programs that want everything use the HSDS API's ndjson.
         if data.get("page", 1) * data.get("per_page", 20) > MAX_DEPTH:
-            raise ValidationError(
-                f"Results are paged up to the first {MAX_DEPTH}; narrow the search.", "page"
-            )
+            raise ValidationError(Message("search.too_deep", depth=MAX_DEPTH), "page")
 
     @post_load
     def _clean(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

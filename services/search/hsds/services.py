@@ -94,7 +94,7 @@ class IndexedOffers:
         query = select(IndexedOffer.document).where(IndexedOffer.offer_id == wanted)
         document = self.session.scalar(query) if wanted else None
         if document is None:
-            raise NotFound(f"No published service has the id {service_id!r}.")
+            raise NotFound("hsds.no_service", id=service_id)
         return dict(json.loads(document))
 
     def providers(self, search: str | None) -> list[Provider]:
@@ -113,9 +113,7 @@ class IndexedOffers:
         )
         row = self.session.execute(query).first() if wanted else None
         if row is None:
-            raise NotFound(
-                f"No organization with published services has the id {organization_id!r}."
-            )
+            raise NotFound("hsds.no_organization", id=organization_id)
         return _provider(row)
 
     def services_of(self, organisation_numbers: Collection[str]) -> dict[str, list[Document]]:

@@ -264,7 +264,7 @@ def register_item_pages(bp: Blueprint, workspace: Workspace) -> None:
 
 def _collection_of(key: str) -> Collection:
     if key not in COLLECTIONS:
-        raise NotFound("No such page.")
+        raise NotFound("page.not_found")
     return COLLECTIONS[key]
 
 

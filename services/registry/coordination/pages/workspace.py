@@ -242,7 +242,7 @@ def step(number: int) -> Response | tuple[str, int]:
     session, actor = db_session(), signed_in()
     row = next((r for r in services.steps(session, actor, group) if r.step == number), None)
     if row is None:
-        raise NotFound("No such step.")
+        raise NotFound("workspace.step_not_found")
     form = FormState(values=_step_values(row))
     if request.method == "POST":
         data = read_posted(form, STEP_FIELDS, StepSchema())
