@@ -244,4 +244,17 @@ REFUSALS = {
     ),
 }
 
-MESSAGES: dict[str, str] = {**MARSHMALLOW, **FIELDS, **REFUSALS}
+# What the web layer itself answers, whatever the service.
+REQUESTS: dict[str, str] = {
+    "request.internal_error": "An internal error occurred; nothing was changed.",
+    "request.unstorable_value": "The request holds a value that cannot be stored.",
+    "request.conflict": "The change conflicts with existing data; nothing was changed.",
+    "request.statement_timeout": (
+        "The request took longer than the service allows; nothing was changed. Narrow it (a "
+        "municipality, a filter, fewer words) or try again later."
+    ),
+    "request.nul_in_address": "NUL characters are not allowed in the address.",
+    "request.nul_in_body": "NUL characters are not allowed in the request body.",
+}
+
+MESSAGES: dict[str, str] = {**MARSHMALLOW, **FIELDS, **REFUSALS, **REQUESTS}
