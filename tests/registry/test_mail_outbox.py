@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from services.registry.accounts.models import User
+from services.registry.accounts.permissions import Actor
 from services.registry.mail import services as mail
 from services.registry.mail.models import FAILED, PENDING, OutboxMail
 
@@ -83,7 +84,8 @@ def test_an_optional_mail_the_recipient_turned_off_is_kept_but_never_sent(db):
     user = User(email="pub@example.org", name="Pia")
     db.add(user)
     db.flush()
-    mail.set_wanted(db, user.id, set(mail.OPTIONAL_KINDS) - {"review_requested"})
+    actor = Actor(user_id=user.id, label=user.email)
+    mail.save_preferences(db, actor, "nb", set(mail.OPTIONAL_KINDS) - {"review_requested"})
     assert not mail.wants_mail(db, user.id, "review_requested")
     assert mail.wants_mail(db, user.id, "published")
     row = _enqueue(db, user_id=user.id, optional=True)

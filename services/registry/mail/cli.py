@@ -1,12 +1,16 @@
-"""``nettungen registry mail send``: deliver the outbox."""
+"""``nettungen registry mail send``: deliver the outbox; ``nettungen registry notify``: the
+periodic mails (the weekly digest of offers past their review date)."""
 
 from __future__ import annotations
 
 import click
 
+from services.registry.mail import notifications
 from services.registry.mail.sending import Envelope, Sender
+from services.registry.mail.services import use_base_url
 from services.registry.mail.transport import transport_for
 from shared.cli import PassContext, ServiceContext, log_to_stdout, stop_on_signals
+from shared.db import utcnow
 
 
 def sender_for(ctx: ServiceContext) -> Sender:
@@ -21,7 +25,7 @@ def sender_for(ctx: ServiceContext) -> Sender:
 
 
 def add_mail_commands(group: click.Group, pass_context: PassContext) -> None:
-    """Add ``mail send`` to the registry's commands."""
+    """Add ``mail send`` and ``notify`` to the registry's commands."""
 
     @group.group("mail")
     def mail_group() -> None:
@@ -44,3 +48,15 @@ def add_mail_commands(group: click.Group, pass_context: PassContext) -> None:
             )
             return
         sender.run(stop_on_signals(), poll_seconds=poll)
+
+    @group.command("notify")
+    @pass_context
+    def notify(ctx: ServiceContext) -> None:
+        """Write the periodic mails to the outbox: each registrar's weekly digest of their
+        agencies' offers past their review date. Run it daily or weekly (a timer or CronJob);
+        a registrar gets at most one digest a week. The sender delivers them."""
+        now = utcnow()
+        with ctx.transaction() as session:
+            use_base_url(session, ctx.settings["REGISTRY_BASE_URL"])
+            written = notifications.review_digests(session, now.date(), now)
+        click.echo(f"{written} review digests written to the outbox.")
