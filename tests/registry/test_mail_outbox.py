@@ -14,6 +14,7 @@ from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor
 from services.registry.mail import services as mail
 from services.registry.mail.models import FAILED, PENDING, OutboxMail
+from shared.errors import NotFound, PermissionDenied
 
 MAIL_PACKAGE = Path(mail.__file__).parent
 PARAMS = {
@@ -119,3 +120,16 @@ def test_every_text_of_every_mail_is_translated(lang):
     with path.open("rb") as po:
         translated = {m.id: m.string for m in read_po(po, locale=lang) if m.id and not m.fuzzy}
     assert not sorted(m for m in messages if not translated.get(m))
+
+
+def test_a_node_admin_requeues_a_failed_mail(db):
+    row = _enqueue(db)
+    row.status, row.attempts, row.last_error = FAILED, 10, "550 No such user"
+    db.flush()
+    with pytest.raises(PermissionDenied):
+        mail.requeue_mail(db, Actor(user_id=None, label="someone"), row.id)
+    mail.requeue_mail(db, Actor.operator(), row.id)
+    assert (row.status, row.attempts) == (PENDING, 0)
+    assert mail.failed_mails(db) == []
+    with pytest.raises(NotFound):  # only a failed mail is requeued
+        mail.requeue_mail(db, Actor.operator(), row.id)

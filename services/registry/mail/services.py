@@ -20,7 +20,8 @@ from services.registry.accounts.permissions import Actor
 from services.registry.audit.services import record
 from services.registry.mail.models import FAILED, PENDING, MailPreference, OutboxMail
 from services.registry.mail.render import render
-from shared.errors import PermissionDenied
+from shared.db import utcnow
+from shared.errors import NotFound, PermissionDenied
 from shared.vocab import DEFAULT_LANGUAGE, LANGUAGES
 
 BASE_URL_KEY = "registry_base_url"
@@ -123,3 +124,16 @@ def save_preferences(session: Session, actor: Actor, language: str, wanted: set[
     after = {"language": chosen.language, "turned_off": chosen.turned_off}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     record(session, actor, "mail.settings_changed", "user", actor.user_id, changes=changes)
+
+
+def requeue_mail(session: Session, actor: Actor, mail_id: int) -> OutboxMail:
+    """Send a failed mail again from the start (a node administrator fixed its address, or the
+    server's refusal has passed); audited."""
+    if not actor.is_node_admin:
+        raise PermissionDenied("role.not_allowed_here")
+    mail = session.get(OutboxMail, mail_id)
+    if mail is None or mail.status != FAILED:
+        raise NotFound("not_found", what="Mail")
+    mail.status, mail.attempts, mail.next_attempt_at = PENDING, 0, utcnow()
+    record(session, actor, "mail.requeued", "mail", mail.id, changes={"status": [FAILED, PENDING]})
+    return mail
