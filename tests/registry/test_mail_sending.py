@@ -3,8 +3,12 @@ the server is down or the sender dies; failures kept, never dropped."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
 import ssl
+import subprocess
+import sys
 import threading
 from email.message import EmailMessage
 
@@ -268,3 +272,48 @@ def test_the_sender_runs_until_stopped_and_waits_out_an_outage(sessions):
         stop.set()
         worker.join(timeout=10)
     assert box.message_ids() == ids and not worker.is_alive()
+
+
+class StallOnce(Mailbox):
+    """Holds the first RCPT for ``stall_at`` until released: a moment to kill the sender in."""
+
+    def __init__(self, stall_at: str) -> None:
+        super().__init__()
+        self.stall_at, self.reached, self.released = stall_at, threading.Event(), False
+
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if address == self.stall_at and not self.reached.is_set():
+            self.reached.set()
+            while not self.released:
+                await asyncio.sleep(0.05)
+        return await super().handle_RCPT(server, session, envelope, address, options)
+
+
+def test_a_sender_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
+    database, sessions, tmp_path
+):
+    ids = enqueue(sessions, "nb", "nn", "en", "nb", "nn")
+    box = StallOnce("en@example.org")
+    with smtp_server(box) as port:
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SMTP_URL": f"smtp://127.0.0.1:{port}",
+        }
+        sender_process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+            [sys.executable, "-m", "services.cli", "registry", "mail", "send"],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert box.reached.wait(timeout=60), "the sender never reached the third mail"
+        finally:
+            sender_process.kill()  # SIGKILL: nothing of it runs on
+            sender_process.wait(timeout=30)
+            box.released = True
+        assert [r.status for r in rows(sessions)] == [SENT, SENT, SENDING, SENDING, SENDING]
+        later = sender(sessions, port, clock=lambda: utcnow() + LEASE + dt.timedelta(seconds=1))
+        assert later.send_due().sent == 3
+    assert sorted(box.message_ids()) == sorted(ids)  # each exactly once
