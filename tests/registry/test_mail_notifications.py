@@ -172,3 +172,16 @@ def test_bad_input_on_the_mail_settings_page_changes_nothing(client, world, db):
         assert answer.status_code == 400
         assert "Nothing was changed" in text_of(answer) or "Ingenting ble endret" in text_of(answer)
     assert mail.preference(db, registrar.id) is None
+
+
+def test_a_refused_transition_writes_no_mail(client, world, db):
+    offer_id = submitted_offer(client, world)
+    again = client.post(
+        f"/api/v1/offers/{offer_id}/submit", json={}, headers=world.auth("a_registrar")
+    )
+    assert again.status_code == 409
+    refused = client.post(
+        f"/api/v1/offers/{offer_id}/send-back", json={}, headers=world.auth("a_publisher")
+    )
+    assert refused.status_code == 422  # a send-back needs a comment
+    assert [m.template for m in outbox(db)] == ["review_requested"]

@@ -84,13 +84,12 @@ def _send(session: Session, user: User, template: str, params: Mapping[str, Any]
 
 def review_requested(session: Session, actor: Actor, offer: Offer) -> None:
     """Tell the organisation's publishers for the offer's agency that it waits for review."""
-    organisation = session.get(Organisation, offer.organisation_id)
+    organisation = offer.organisation
     params = {
         "offer_title": offer.name,
         "submitted_by": _name(session, actor),
-        "organisation_name": organisation.name if organisation else "",
-        "review_path": f"/o/{organisation.organisation_number if organisation else ''}"
-        f"/review/{offer.id}",
+        "organisation_name": organisation.name,
+        "review_path": f"/o/{organisation.organisation_number}/review/{offer.id}",
     }
     for user, agencies in _members(session, offer.organisation_id, "publisher"):
         if user.id != actor.user_id and (not agencies or offer.agency_id in agencies):
@@ -118,13 +117,11 @@ def reviewed(session: Session, actor: Actor, offer: Offer, template: str) -> Non
     submitter = _submitter(session, offer)
     if submitter is None or submitter.id == actor.user_id:
         return
-    organisation = session.get(Organisation, offer.organisation_id)
-    orgnr = organisation.organisation_number if organisation else ""
     params = {
         "offer_title": offer.name,
         "reviewer": _name(session, actor),
         "comment": offer.return_comment or "",
-        "offer_path": f"/o/{orgnr}/offers/{offer.id}",
+        "offer_path": f"/o/{offer.organisation.organisation_number}/offers/{offer.id}",
     }
     _send(session, submitter, template, params)
 
@@ -133,10 +130,10 @@ def _overdue(session: Session, organisation_id: int, today: dt.date) -> list[Off
     query = select(Offer).where(
         Offer.organisation_id == organisation_id, Offer.status != "withdrawn"
     )
-    offers = [
+    # Withdrawn offers are not reviewed, so they are never overdue (as on the dashboard).
+    return [
         o for o in session.scalars(query.order_by(Offer.name, Offer.id)) if review_due(o) < today
     ]
-    return offers
 
 
 def _had_digest(session: Session, user_id: int, now: dt.datetime) -> bool:
