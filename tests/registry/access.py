@@ -183,6 +183,15 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/logout"): A(
         "/logout", EVERYONE, ok=302, body={}, tenant=False, why="ends the session only"
     ),
+    ("GET", "/account/mail"): A("/account/mail", SIGNED_IN, tenant=False),
+    ("POST", "/account/mail"): A(
+        "/account/mail",
+        SIGNED_IN,
+        ok=302,
+        body={"language": "nn", "kinds": ["published"]},
+        audit=("mail.settings_changed",),
+        tenant=False,
+    ),
     # --- node administration ---------------------------------------------------------------
     ("POST", "/api/v1/duties"): A(
         "/api/v1/duties",

@@ -43,13 +43,15 @@ def init_pages(app: Flask, api: Api) -> None:
     from services.registry.accounts.pages import pages
     from services.registry.bulk.pages import bp as bulk_pages
     from services.registry.coordination.pages.workspace import bp as workspace_pages
+    from services.registry.mail.pages import bp as mail_pages
     from services.registry.offers.pages import bp as offer_pages
     from services.registry.offers.pages import review_bp as review_pages
 
     init_i18n(app, TRANSLATIONS)
     app.jinja_env.filters["vocab_label"] = vocab_label
     app.jinja_env.filters["role_label"] = lambda code: vocab_label(code, ROLES.id)
-    for blueprint in (pages, offer_pages, review_pages, admin_pages, bulk_pages, workspace_pages):
+    blueprints = (pages, offer_pages, review_pages, admin_pages, bulk_pages, workspace_pages)
+    for blueprint in (*blueprints, mail_pages):
         app.register_blueprint(blueprint)
 
     def not_found(error: NotFound) -> Any:
