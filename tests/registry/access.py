@@ -147,6 +147,14 @@ def without_workspace(connection: Connection, things: Things) -> None:
     connection.execute(groups.delete().where(groups.c.id == group_id))
 
 
+def deactivated_user(connection: Connection, things: Things) -> None:
+    """The user ``{spare_user}`` deactivated by a node administrator before."""
+    users = User.__table__
+    spare = int(things.values["spare_user"])
+    connection.execute(users.update().where(users.c.id == spare).values(is_active=False))
+
+
+NODE_ADMIN = frozenset({"node_admin"})
 A = Access
 ROUTES: dict[tuple[str, str], Access] = {
     # --- public and technical --------------------------------------------------------------
@@ -228,6 +236,68 @@ ROUTES: dict[tuple[str, str], Access] = {
         },
         audit=("organisation.created",),
         tenant=False,
+    ),
+    # --- node administration pages ---------------------------------------------------------
+    ("GET", "/node/organisations"): A("/node/organisations", NODE_ADMIN, tenant=False),
+    ("POST", "/node/organisations"): A(
+        "/node/organisations",
+        NODE_ADMIN,
+        ok=302,
+        body={
+            "organisation_number": "910000020",
+            "name": "Nytt medlem",
+            "kind": "municipality",
+            "home_area": "3301",
+        },
+        audit=("organisation.created",),
+        tenant=False,
+    ),
+    ("GET", "/node/organisations/<orgnr>"): A(
+        "/node/organisations/{org}", NODE_ADMIN, tenant=False
+    ),
+    ("POST", "/node/organisations/<orgnr>/membership"): A(
+        "/node/organisations/{org}/membership",
+        NODE_ADMIN,
+        ok=302,
+        body={"membership_status": "suspended"},
+        audit=("organisation.updated",),
+        tenant=False,
+    ),
+    ("GET", "/node/users"): A("/node/users", NODE_ADMIN, tenant=False),
+    ("POST", "/node/users/<int:user_id>/deactivate"): A(
+        "/node/users/{spare_user}/deactivate",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("user.deactivated",),
+        tenant=False,
+    ),
+    ("POST", "/node/users/<int:user_id>/reactivate"): A(
+        "/node/users/{spare_user}/reactivate",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("user.reactivated",),
+        tenant=False,
+        prepare=deactivated_user,
+    ),
+    ("GET", "/node/duties"): A("/node/duties", NODE_ADMIN, tenant=False),
+    ("POST", "/node/duties/<code>/retire"): A(
+        "/node/duties/hol-3-2-helsestasjon/retire",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("duty.updated",),
+        tenant=False,
+    ),
+    ("POST", "/node/duties/<code>/reinstate"): A(
+        "/node/duties/hol-3-2-helsestasjon/reinstate",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("duty.updated",),
+        tenant=False,
+        why="reinstating a duty in use changes nothing, and says so in the audit",
     ),
     # --- the acting user -------------------------------------------------------------------
     ("GET", "/api/v1/me"): A("/api/v1/me", SIGNED_IN, tenant=False),
@@ -480,6 +550,7 @@ ROUTES: dict[tuple[str, str], Access] = {
         audit=("membership.removed",),
     ),
     ("GET", "/o/<orgnr>/admin/agencies"): A("/o/{org}/admin/agencies", frozenset({"admin"})),
+    ("GET", "/o/<orgnr>/admin/audit"): A("/o/{org}/admin/audit", frozenset({"admin"})),
     ("POST", "/o/<orgnr>/admin/agencies"): A(
         "/o/{org}/admin/agencies",
         frozenset({"admin"}),
@@ -683,11 +754,16 @@ def build_matrix_world(db: Session, world: World) -> tuple[Things, Things]:
         db, OPERATOR, world.orgs[ORG_B], email="b_reader@example.org", name="b", roles=["reader"]
     )
     accounts.create_user(db, OPERATOR, "node@example.org", "Node Admin", PASSWORD, True)
+    # A user of the node who plays no role, for the node administrator to deactivate.
+    spare = accounts.create_user(db, OPERATOR, "spare@example.org", "Spare", PASSWORD)
     db.flush()
-    return (
+    own, foreign = (
         organisation_things(db, world, ORG_A, "a"),
         organisation_things(db, world, ORG_B, "b"),
     )
+    for things in (own, foreign):
+        things.values["spare_user"] = str(spare.id)
+    return own, foreign
 
 
 # The person of the world who plays each role in organisation A (and, foreign_*, in B).

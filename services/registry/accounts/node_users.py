@@ -4,10 +4,10 @@ and reactivated as a whole (memberships belong to the organisations' administrat
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.registry.accounts.browser_sessions import end_sessions
-from services.registry.accounts.models import User
+from services.registry.accounts.models import Membership, User
 from services.registry.accounts.permissions import Actor
 from services.registry.audit.services import record
 from shared.errors import Conflict, NotFound, PermissionDenied
@@ -21,7 +21,12 @@ def _require_node_admin(actor: Actor) -> None:
 def list_users(session: Session, actor: Actor) -> list[User]:
     """Every user on the node, by e-mail address; for node administrators only."""
     _require_node_admin(actor)
-    return list(session.scalars(select(User).order_by(User.email)))
+    query = (
+        select(User)
+        .order_by(User.email)
+        .options(selectinload(User.memberships).selectinload(Membership.organisation))
+    )
+    return list(session.scalars(query))
 
 
 def get_user(session: Session, actor: Actor, user_id: int) -> User:

@@ -231,15 +231,17 @@ def _safe_next(target: str | None) -> str:
 def home() -> Response | tuple[str, int]:
     actor = g.get("actor")
     if actor is None:
-        return render_page("home.html", user=None, memberships=[])
+        return render_page("home.html", user=None, memberships=[], closed=[])
     user = db_session().get(User, actor.user_id)
     if user is None:
         raise NotFound("user.not_found")
     memberships = [m for m in user.memberships if m.organisation_id in actor.roles]
-    if len(memberships) == 1 and request.args.get("stay") is None:
+    # Memberships of suspended or ended organisations: said so, rather than "no organisation".
+    closed = [m for m in user.memberships if m.organisation.membership_status != "active"]
+    if len(memberships) == 1 and not closed and request.args.get("stay") is None:
         orgnr = memberships[0].organisation.organisation_number
         return redirect(url_for("offer_pages.home", orgnr=orgnr))
-    return render_page("home.html", user=user, memberships=memberships)
+    return render_page("home.html", user=user, memberships=memberships, closed=closed)
 
 
 @pages.route("/login", methods=["GET", "POST"])
