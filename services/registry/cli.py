@@ -14,6 +14,7 @@ from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor
 from services.registry.config import CONFIG
 from services.registry.duties import services as duties
+from services.registry.mail.cli import add_mail_commands
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
 from shared import vocab
@@ -74,6 +75,9 @@ add_db_commands(
     upgrade_help="Apply all migrations, then add new seed entries to the statutory-duty catalogue.",
     check=registry_db.check,
 )
+
+
+add_mail_commands(registry, pass_context)
 
 
 @registry.group("org")

@@ -199,6 +199,15 @@ ROUTES: dict[tuple[str, str], Access] = {
         tenant=False,
         why="ends the browser session (its record is not register data: see digest)",
     ),
+    ("GET", "/account/mail"): A("/account/mail", SIGNED_IN, tenant=False),
+    ("POST", "/account/mail"): A(
+        "/account/mail",
+        SIGNED_IN,
+        ok=302,
+        body={"language": "nn", "kinds": ["published"]},
+        audit=("mail.settings_changed",),
+        tenant=False,
+    ),
     # --- node administration ---------------------------------------------------------------
     ("POST", "/api/v1/duties"): A(
         "/api/v1/duties",

@@ -260,6 +260,7 @@ def test_bulk_upload_of_good_and_bad_rows(node, tmp_path):
 PAGES = [
     "/",
     "/login",
+    "/account/mail",
     "/o/{org}/",
     "/o/{org}/offers/new",
     "/o/{org}/offers/{offer}",

@@ -44,6 +44,7 @@ def init_pages(app: Flask, api: Api) -> None:
     from services.registry.audit.pages import bp as audit_pages
     from services.registry.bulk.pages import bp as bulk_pages
     from services.registry.coordination.pages.workspace import bp as workspace_pages
+    from services.registry.mail.pages import bp as mail_pages
     from services.registry.node.pages import bp as node_pages
     from services.registry.offers.pages import bp as offer_pages
     from services.registry.offers.pages import review_bp as review_pages
@@ -59,6 +60,7 @@ def init_pages(app: Flask, api: Api) -> None:
         audit_pages,
         bulk_pages,
         workspace_pages,
+        mail_pages,
         node_pages,
     ):
         app.register_blueprint(blueprint)
