@@ -291,6 +291,7 @@ ROUTES: dict[tuple[str, str], Access] = {
         prepare=deactivated_user,
     ),
     ("GET", "/node/duties"): A("/node/duties", NODE_ADMIN, tenant=False),
+    ("GET", "/node/mail"): A("/node/mail", NODE_ADMIN, tenant=False),
     ("POST", "/node/duties/<code>/retire"): A(
         "/node/duties/hol-3-2-helsestasjon/retire",
         NODE_ADMIN,

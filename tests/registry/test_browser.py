@@ -22,6 +22,7 @@ from services.registry.accounts import services as accounts
 from services.registry.accounts.permissions import Actor
 from services.registry.coordination import services as coordination
 from services.registry.coordination.models import CycleEvent, GroupMember, Milestone
+from services.registry.mail.models import FAILED, OutboxMail
 from services.registry.offers import services as offers
 from services.registry.offers.models import Offer
 from services.registry.organisations import services as organisations
@@ -35,6 +36,19 @@ ORGNR = "910000012"
 PASSWORD = "et-langt-passord-for-nettleser"
 NODE_ADMIN = "nina@example.org"
 BASE_URL = "https://node.test"
+# A mail the sender gave up on, for the node administrator's page of them.
+UNDELIVERED = OutboxMail(
+    message_id="<undelivered@node.test>",
+    to_address="borte@example.org",
+    language="nb",
+    template="review_requested",
+    subject="Et tilbud venter på kvalitetssjekk",
+    body_text="-",
+    body_html="-",
+    status=FAILED,
+    attempts=8,
+    last_error="550 5.1.1 No such user",
+)
 PEOPLE = {
     "reidar@example.org": ("Reidar Registrar", ("registrar",)),
     "petra@example.org": ("Petra Publiserer", ("publisher",)),
@@ -69,6 +83,7 @@ def _build(session: Any) -> dict[str, str]:
             password=PASSWORD,
         )
     accounts.create_user(session, operator, NODE_ADMIN, "Nina Nodeadmin", PASSWORD, True)
+    session.add(UNDELIVERED)
     session.flush()
     anne = accounts.build_actor(session, accounts.get_user_by_email(session, "anne@example.org"))
     published = offers.create_offer(session, anne, org, offer_input(health.public_id), BASE_URL)
@@ -313,6 +328,7 @@ NODE_PAGES = [
     f"/node/organisations/{ORGNR}",
     "/node/users",
     "/node/duties",
+    "/node/mail",
 ]
 
 

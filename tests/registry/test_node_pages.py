@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from services.registry.accounts import services as accounts
 from services.registry.accounts.models import BrowserSession
 from services.registry.duties.models import StatutoryDuty
+from services.registry.mail.models import FAILED, OutboxMail
 from services.registry.organisations.models import Organisation
 from tests.registry.conftest import OPERATOR, ORG_A, PASSWORD, login
 from tests.registry.pages import sign_in, text_of
@@ -153,3 +154,24 @@ def test_an_organisation_admin_reads_the_audit_trail(client, db, world):
     assert "membership.updated" in rows[1] and "a_admin@example.org" in rows[1]
     # Only the organisation's own trail: nothing of the other organisation's setup.
     assert "b_admin@example.org" not in page.get_data(as_text=True)
+
+
+def test_a_node_admin_sees_the_mail_the_sender_gave_up_on(client, db, node_csrf):
+    assert "All e-post er levert" in text_of(client.get("/node/mail"))
+    db.add(
+        OutboxMail(
+            message_id="<failed@node.test>",
+            to_address="borte@example.org",
+            language="nb",
+            template="review_requested",
+            subject="Et tilbud venter",
+            body_text="-",
+            body_html="-",
+            status=FAILED,
+            attempts=8,
+            last_error="550 5.1.1 No such user",
+        )
+    )
+    db.flush()
+    page = text_of(client.get("/node/mail"))
+    assert "borte@example.org" in page and "550 5.1.1 No such user" in page

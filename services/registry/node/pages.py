@@ -1,6 +1,7 @@
 """Pages for node administrators under ``/node/``: the member organisations (add one; suspend,
 end or restore a membership, with what that does to its offers; see its members), the node's
-users (deactivate, reactivate) and the statutory-duty catalogue (retire, reinstate).
+users (deactivate, reactivate), the statutory-duty catalogue (retire, reinstate) and the mails
+the sender gave up on.
 
 Everyone else gets 403 here (node administration is no secret); the service layer refuses
 them too, so the pages are not the only guard.
@@ -15,6 +16,7 @@ from werkzeug.wrappers import Response
 from services.registry.accounts import services as accounts
 from services.registry.accounts.permissions import Actor
 from services.registry.duties import services as duties
+from services.registry.mail import services as mail
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import (
     OrganisationCreateSchema,
@@ -197,3 +199,12 @@ def _set_duty_active(code: str, *, active: bool) -> Response:
     duties.update_duty(session, actor, duty, {"active": active})
     message = gettext("The duty is reinstated.") if active else gettext("The duty is retired.")
     return done(message, "node_pages.duty_list")
+
+
+# --- the outbox's failures ----------------------------------------------------------------------
+
+
+@bp.get("/node/mail")
+def failed_mail() -> tuple[str, int]:
+    node_admin()
+    return render_page("node_mail.html", mails=mail.failed_mails(db_session()))
