@@ -291,6 +291,22 @@ ROUTES: dict[tuple[str, str], Access] = {
         prepare=deactivated_user,
     ),
     ("GET", "/node/duties"): A("/node/duties", NODE_ADMIN, tenant=False),
+    ("POST", "/node/duties"): A(
+        "/node/duties",
+        NODE_ADMIN,
+        ok=302,
+        body={
+            "code": "bvl-99-testplikt",
+            "title.nb": "Testplikt",
+            "law_short": "barnevernsloven",
+            "law_title": "Lov om barnevern",
+            "law_id": "LOV-2021-06-18-97",
+            "section": "§ 99",
+            "applies_to": ["municipality"],
+        },
+        audit=("duty.created",),
+        tenant=False,
+    ),
     ("GET", "/node/mail"): A("/node/mail", NODE_ADMIN, tenant=False),
     ("POST", "/node/duties/<code>/retire"): A(
         "/node/duties/hol-3-2-helsestasjon/retire",

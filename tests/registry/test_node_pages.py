@@ -175,3 +175,49 @@ def test_a_node_admin_sees_the_mail_the_sender_gave_up_on(client, db, node_csrf)
     db.flush()
     page = text_of(client.get("/node/mail"))
     assert "borte@example.org" in page and "550 5.1.1 No such user" in page
+
+
+DUTY = {
+    "code": "bvl-99-testplikt",
+    "title.nb": "Testplikt",
+    "title.nn": "Testplikt på nynorsk",
+    "law_short": "barnevernsloven",
+    "law_title": "Lov om barnevern",
+    "law_id": "LOV-2021-06-18-97",
+    "section": "§ 99",
+    "applies_to": ["municipality", "county"],
+}
+
+
+def test_a_node_admin_adds_a_duty(client, db, node_csrf):
+    added = client.post("/node/duties", data={**DUTY, "csrf_token": node_csrf})
+    assert added.status_code == 302
+    assert "Plikten er lagt til." in text_of(client.get(added.headers["Location"]))
+    duty = db.scalar(select(StatutoryDuty).where(StatutoryDuty.code == "bvl-99-testplikt"))
+    assert duty.title == {"nb": "Testplikt", "nn": "Testplikt på nynorsk"}
+    assert duty.applies_to == ["municipality", "county"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "dom_id"),
+    [
+        ("title.nb", "", "f-title-nb"),
+        ("law_id", "lov om barnevern", "f-law-id"),
+        ("applies_to", [], "f-applies-to"),
+    ],
+)
+def test_a_bad_duty_is_refused_and_nothing_is_added(client, db, node_csrf, field, value, dom_id):
+    before = db.scalar(select(func.count()).select_from(StatutoryDuty))
+    refused = client.post("/node/duties", data={**DUTY, field: value, "csrf_token": node_csrf})
+    assert refused.status_code == 422
+    assert f'id="{dom_id}-error"' in refused.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(StatutoryDuty)) == before
+
+
+def test_a_duty_code_in_use_is_refused(client, db, node_csrf):
+    before = db.scalar(select(func.count()).select_from(StatutoryDuty))
+    taken = {**DUTY, "code": "hol-3-2-helsestasjon", "csrf_token": node_csrf}
+    refused = client.post("/node/duties", data=taken)
+    assert refused.status_code == 409
+    assert "Koden er tatt." in text_of(refused)
+    assert db.scalar(select(func.count()).select_from(StatutoryDuty)) == before

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from services.registry.accounts import services as accounts
 from services.registry.accounts.permissions import Actor
 from services.registry.duties import services as duties
+from services.registry.duties.schemas import DutyCreateSchema
 from services.registry.mail import services as mail
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import (
@@ -61,6 +62,35 @@ NEW_ORGANISATION = (
             "county, a region code for a region, NO for a state body; any of them for a "
             "voluntary organisation."
         ),
+    ),
+)
+NEW_DUTY = (
+    Field(
+        "code",
+        _l("Code"),
+        required=True,
+        hint=_l("Small letters, digits and hyphens, such as bvl-3-1-forebygging."),
+    ),
+    Field("title.nb", _l("Title (bokmål)"), required=True),
+    Field("title.nn", _l("Title (nynorsk)")),
+    Field("title.en", _l("Title (English)")),
+    Field(
+        "law_short", _l("Short name of the law"), required=True, hint=_l("Such as barnevernsloven.")
+    ),
+    Field("law_title", _l("Full title of the law"), required=True),
+    Field(
+        "law_id",
+        _l("Lovdata's id of the law"),
+        required=True,
+        hint=_l("Such as LOV-2021-06-18-97."),
+    ),
+    Field("section", _l("Section"), required=True, hint=_l("Such as § 3-1.")),
+    Field(
+        "applies_to",
+        _l("Applies to"),
+        kind="checkboxes",
+        required=True,
+        vocabulary=vocab.ORGANISATION_KINDS,
     ),
 )
 MEMBERSHIP = Field(
@@ -176,11 +206,29 @@ def reactivate(user_id: int) -> Response:
 # --- the statutory-duty catalogue -------------------------------------------------------------
 
 
-@bp.get("/node/duties")
-def duty_list() -> tuple[str, int]:
+def _duties_page(state: FormState, status: int = 200) -> tuple[str, int]:
     node_admin()
     found = duties.list_duties(db_session(), include_retired=True)
-    return render_page("node_duties.html", duties=found)
+    return render_page("node_duties.html", status, duties=found, form=state, fields=NEW_DUTY)
+
+
+@bp.get("/node/duties")
+def duty_list() -> tuple[str, int]:
+    return _duties_page(FormState())
+
+
+@bp.post("/node/duties")
+def add_duty() -> Response | tuple[str, int]:
+    actor, state = node_admin(), FormState()
+    data = read_posted(state, NEW_DUTY, DutyCreateSchema())
+    if data is not None:
+        _duty, state.errors = attempt(lambda: duties.create_duty(db_session(), actor, data))
+    if data is None or state.errors:
+        # The schema words a missing bokmål title as a problem of the whole title.
+        if "title" in state.errors:
+            state.errors.setdefault("title.nb", []).extend(state.errors.pop("title"))
+        return _duties_page(state, 422)
+    return done(gettext("The duty is added."), "node_pages.duty_list")
 
 
 @bp.post("/node/duties/<code>/retire")
