@@ -147,6 +147,8 @@ REFUSALS = {
     "role.node_admin_for_organisations": "Only node administrators can add member organisations.",
     "role.node_admin_for_membership": "Only node administrators change membership status.",
     "role.node_admin_for_duties": "Only node administrators edit the statutory-duty catalogue.",
+    "role.node_admin_for_users": "Only node administrators manage the node's users.",
+    "user.cannot_deactivate_self": "You cannot deactivate yourself.",
     "role.node_admin_for_node_admins": "Only a node administrator can make node administrators.",
     "role.node_admin_for_passwords": (
         "Only node administrators set passwords for others; the person sets their own."

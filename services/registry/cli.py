@@ -151,7 +151,27 @@ def user_create(ctx: Context, email: str, name: str, password: str, node_admin: 
 def user_set_password(ctx: Context, email: str, password: str) -> None:
     with ctx.transaction() as session:
         accounts.set_password(session, OPERATOR, _user(session, email), password)
-        click.echo(f"Password set for {email}.")
+        click.echo(f"Password set for {email}; their browser sessions are ended.")
+
+
+@user_group.command("deactivate")
+@click.argument("email")
+@pass_context
+def user_deactivate(ctx: Context, email: str) -> None:
+    """Log a user out everywhere and refuse their logins and API tokens (roles are kept)."""
+    with ctx.transaction() as session:
+        accounts.deactivate_user(session, OPERATOR, _user(session, email))
+        click.echo(f"{email} is deactivated.")
+
+
+@user_group.command("reactivate")
+@click.argument("email")
+@pass_context
+def user_reactivate(ctx: Context, email: str) -> None:
+    """Let a deactivated user log in again."""
+    with ctx.transaction() as session:
+        accounts.reactivate_user(session, OPERATOR, _user(session, email))
+        click.echo(f"{email} can log in again.")
 
 
 @user_group.command("grant")

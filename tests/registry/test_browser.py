@@ -22,6 +22,7 @@ from services.registry.accounts import services as accounts
 from services.registry.accounts.permissions import Actor
 from services.registry.coordination import services as coordination
 from services.registry.coordination.models import CycleEvent, GroupMember, Milestone
+from services.registry.mail.models import FAILED, OutboxMail
 from services.registry.offers import services as offers
 from services.registry.offers.models import Offer
 from services.registry.organisations import services as organisations
@@ -33,7 +34,21 @@ from tests.registry.conftest import offer_input
 
 ORGNR = "910000012"
 PASSWORD = "et-langt-passord-for-nettleser"
+NODE_ADMIN = "nina@example.org"
 BASE_URL = "https://node.test"
+# A mail the sender gave up on, for the node administrator's page of them.
+UNDELIVERED = OutboxMail(
+    message_id="<undelivered@node.test>",
+    to_address="borte@example.org",
+    language="nb",
+    template="review_requested",
+    subject="Et tilbud venter på kvalitetssjekk",
+    body_text="-",
+    body_html="-",
+    status=FAILED,
+    attempts=8,
+    last_error="550 5.1.1 No such user",
+)
 PEOPLE = {
     "reidar@example.org": ("Reidar Registrar", ("registrar",)),
     "petra@example.org": ("Petra Publiserer", ("publisher",)),
@@ -67,6 +82,8 @@ def _build(session: Any) -> dict[str, str]:
             agencies=agencies,
             password=PASSWORD,
         )
+    accounts.create_user(session, operator, NODE_ADMIN, "Nina Nodeadmin", PASSWORD, True)
+    session.add(UNDELIVERED)
     session.flush()
     anne = accounts.build_actor(session, accounts.get_user_by_email(session, "anne@example.org"))
     published = offers.create_offer(session, anne, org, offer_input(health.public_id), BASE_URL)
@@ -269,6 +286,7 @@ PAGES = [
     "/o/{org}/admin/users",
     "/o/{org}/admin/users/new",
     "/o/{org}/admin/agencies",
+    "/o/{org}/admin/audit",
     "/o/{org}/bulk",
     "/o/{org}/workspace/",
     "/o/{org}/workspace/settings",
@@ -302,3 +320,56 @@ def test_every_page_passes_axe(node):
                 assert page.locator("h1").count() == 1, path
                 assert_accessible(page)
         page.goto(f"{base}/o/{ORGNR}/?lang=nb")
+
+
+NODE_PAGES = [
+    "/",
+    "/node/organisations",
+    f"/node/organisations/{ORGNR}",
+    "/node/users",
+    "/node/duties",
+    "/node/mail",
+]
+
+
+def log_in_as_node_admin(page: Any, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-postadresse").fill(NODE_ADMIN)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_node_administration_pages_pass_axe(node):
+    """The node administrator's pages in every language, and a refused form's messages."""
+    base = node["base"]
+    with chromium_page() as page:
+        log_in_as_node_admin(page, base)
+        for path in NODE_PAGES:
+            for lang in ("nb", "nn", "en"):
+                page.goto(f"{base}{path}?lang={lang}")
+                assert page.locator("h1").count() == 1, path
+                assert_accessible(page)
+        page.goto(f"{base}/node/organisations?lang=nb")
+        page.get_by_label("Organisasjonsnummer").fill("910000021")
+        page.get_by_role("button", name="Legg til organisasjonen").click()
+        page.locator("#form-errors").wait_for()
+        assert_accessible(page)
+
+
+def test_node_administration_works_without_javascript(node):
+    """A membership suspended and restored, and a user deactivated and reactivated, in a
+    browser that runs no script."""
+    base = node["base"]
+    with chromium_page(javascript=False) as page:
+        log_in_as_node_admin(page, base)
+        page.goto(f"{base}/node/organisations/{ORGNR}")
+        for status in ("Midlertidig stengt", "Aktivt medlem"):
+            page.get_by_label(status).check()
+            page.get_by_role("button", name="Lagre medlemskapet").click()
+            page.get_by_text("Medlemskapet er lagret.").wait_for()
+        page.goto(f"{base}/node/users")
+        page.get_by_role("button", name="Deaktiver – reidar@example.org").click()
+        page.get_by_text("reidar@example.org er deaktivert").wait_for()
+        page.get_by_role("button", name="Aktiver igjen – reidar@example.org").click()
+        page.get_by_text("reidar@example.org kan logge inn igjen.").wait_for()

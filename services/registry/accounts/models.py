@@ -82,3 +82,21 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class BrowserSession(Base):
+    """A login in a browser. The cookie holds a random secret; only its SHA-256 is stored, so
+    a copy of the database lets nobody in. Deleting the row ends the login wherever the cookie
+    was copied to."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship()

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from services.registry.accounts.browser_sessions import end_sessions
 from services.registry.accounts.models import ApiToken, Membership, User
 from services.registry.accounts.permissions import Actor, Role
 from services.registry.audit.services import record
@@ -90,10 +91,15 @@ def create_user(
     return user
 
 
-def set_password(session: Session, actor: Actor, user: User, password: str) -> None:
+def set_password(
+    session: Session, actor: Actor, user: User, password: str, keep_session: str | None = None
+) -> None:
+    """Set ``user``'s password and end their browser sessions, all but ``keep_session`` (the
+    secret of the browser of a person changing their own password)."""
     if actor.user_id != user.id and not actor.is_node_admin:
         raise PermissionDenied("password.only_own")
     user.password_hash = hash_password(password)
+    end_sessions(session, user, except_current=keep_session)
     record(session, actor, "user.password_set", "user", user.id)
 
 
