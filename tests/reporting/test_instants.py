@@ -183,3 +183,21 @@ def test_a_tie_is_reported_as_the_widest_base(api):
         "offers": 3,
         "base_is_widest": False,
     }
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        # "early" was first published on 29 Mar 2025 in Norway: due on 29 Mar 2026, a year on
+        # (the default interval), and overdue from the day after.
+        ("2026-03-29", set()),
+        ("2026-03-30", {"early"}),
+        # "late" was first published on 31 Mar 2025 in Norway (30 Mar in UTC).
+        ("2026-03-31", {"early"}),
+        ("2026-04-01", {"early", "late"}),
+    ],
+)
+def test_a_review_is_overdue_from_the_day_after_it_is_due(api, day, expected):
+    report = get_report(api, "offers", area="3301", at=day, overdue="true")
+    names = {row["name"] for row in grid(report, "offers").values()}
+    assert names == {f"Tilbud {name}" for name in expected}
