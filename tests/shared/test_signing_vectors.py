@@ -5,7 +5,7 @@ section 10, and the Multikey (base58btc) encoding from the W3C did:key test vect
 from __future__ import annotations
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from shared.signing import (
     VerificationKey,
@@ -70,6 +70,10 @@ RFC4648 = [
     (b"foob", "Zm9vYg"),
     (b"fooba", "Zm9vYmE"),
     (b"foobar", "Zm9vYmFy"),
+    # Beyond section 10: lengths that need two padding characters after more than one group,
+    # and an encoding ending in a character that is not padding ("X"), which must stay.
+    (b"foobarb", "Zm9vYmFyYg"),
+    (b"\x00\x00\x17", "AAAX"),
     # The two characters where base64url differs from base64 ("+/" become "-_").
     (b"\xfb\xff\xbf", "-_-_"),
 ]
@@ -134,3 +138,53 @@ def test_a_public_key_of_another_length_is_refused_even_without_a_key_id():
         x = b64url(bytes(range(1, size + 1)))
         with pytest.raises(ValueError, match="32 bytes"):
             VerificationKey.from_jwk({"kty": "OKP", "crv": "Ed25519", "x": x})
+
+
+def test_the_public_bytes_of_a_public_key_are_its_own():
+    public = bytes.fromhex(RFC8032[0][1])
+    assert public_bytes(Ed25519PublicKey.from_public_bytes(public)) == public
+
+
+# RFC 8037 appendix A.2, with the key id of A.3 and the members a JWKS of ours adds.
+RFC8037_JWK = {
+    "kty": "OKP",
+    "crv": "Ed25519",
+    "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+    "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k",
+    "alg": "EdDSA",
+    "use": "sig",
+}
+
+
+def test_a_key_is_published_as_the_rfc_8037_jwk():
+    public = bytes.fromhex(RFC8032[0][1])
+    assert VerificationKey(key_id(public), public).jwk() == RFC8037_JWK
+    rotated = VerificationKey(key_id(public), public, last_sequence=7).jwk()
+    assert rotated == {**RFC8037_JWK, "last_sequence": 7}
+
+
+def test_a_jwk_is_read_with_its_last_sequence():
+    key = VerificationKey.from_jwk({**RFC8037_JWK, "last_sequence": 7})
+    assert (key.key_id, key.public.hex(), key.last_sequence) == (
+        RFC8037_JWK["kid"],
+        RFC8032[0][1],
+        7,
+    )
+    assert VerificationKey.from_jwk(RFC8037_JWK).last_sequence is None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kty": "EC"},
+        {"crv": "X25519"},
+        {"kty": "RSA", "crv": "P-256"},
+        {"x": None},
+        {"last_sequence": True},
+        {"last_sequence": "7"},
+        {"last_sequence": 7.0},
+    ],
+)
+def test_a_jwk_that_is_not_an_ed25519_key_is_refused(changes):
+    with pytest.raises(ValueError):
+        VerificationKey.from_jwk({**RFC8037_JWK, **changes})
