@@ -4,7 +4,6 @@ Services on the services' ports, and every Secret named where operations.md says
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import yaml
 
 from shared.serve import PORTS
 from tests.deploy.deployfiles import DEPLOY, REPO, is_nettungen_image, k8s_documents
+from tests.deploy.tools import require
 
 K8S = DEPLOY / "k8s"
 DOCUMENTS = k8s_documents()
@@ -153,8 +153,7 @@ def test_every_secret_is_made_in_the_operations_guide() -> None:
 
 
 def test_kustomize_builds_both(tmp_path: Path) -> None:
-    if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed")
+    require("kubectl")
     for directory in (K8S, K8S / "migrations"):
         result = subprocess.run(  # noqa: S603 - kustomize, built into kubectl, offline
             ["kubectl", "kustomize", str(directory)],  # noqa: S607

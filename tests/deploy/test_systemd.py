@@ -18,6 +18,7 @@ from tests.deploy.deployfiles import (
     read_unit,
     unit_values,
 )
+from tests.deploy.tools import require
 
 UNITS = DEPLOY / "systemd"
 SERVICES = sorted(UNITS.glob("*.service"))
@@ -104,8 +105,7 @@ def test_targets_start_each_role_whole() -> None:
 @pytest.fixture
 def installed_units(tmp_path: Path) -> Path:
     """The units as installed, with the release checkout and its environment being this one."""
-    if shutil.which("systemd-analyze") is None:
-        pytest.skip("systemd-analyze is not installed")
+    require("systemd-analyze")
     copy = tmp_path / "units"
     shutil.copytree(UNITS, copy)
     venv_bin = str(Path(sys.executable).parent) + "/"

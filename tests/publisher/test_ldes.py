@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF
 
 from services.publisher.linked.namespaces import AS, LDES, TREE
@@ -119,7 +120,9 @@ def test_rdf_formats_carry_the_same_graph(ldes, accept, media, rdflib_format):
         graph = parse_jsonld(response.get_json())
     else:
         graph = Graph().parse(data=response.get_data(as_text=True), format=rdflib_format)
-    assert len(graph) == len(reference)
+    # The same triples, blank nodes aside: compared as graphs, not by counting them.
+    assert len(reference) > 0
+    assert isomorphic(graph, reference)
 
 
 def test_json_pages_are_signed_cloudevents_that_verify(ldes):
