@@ -238,6 +238,8 @@ REFUSALS = {
     "node.not_found": "No node %(id)r in the directory.",
     "node.id_taken": "The directory already has a node %(id)r.",
     "node.url_taken": "The directory already has a node at %(url)s.",
+    "node.key_not_found": "Node %(id)r has no key %(key)r (read its JWKS with refresh-keys).",
+    "node.key_already_trusted": "Key %(key)r of node %(id)r is trusted already.",
     "node.has_applied_offers": (
         "Offers from node %(id)r have been applied here; disable it instead "
         "(its offers then stay as they are until the node is enabled again)."

@@ -8,7 +8,6 @@ database.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -23,11 +22,10 @@ from shared.cli import PassContext, ServiceContext, add_db_commands, log_to_stdo
 from shared.config import ConfigKey, describe
 from shared.ingest import directory
 from shared.ingest.apply import Sink
-from shared.ingest.http import FetchError, Limits, fetch_keys
-from shared.ingest.models import TRANSPORTS, RejectedEvent
+from shared.ingest.key_cli import keys_group, keys_of, refresh_keys_command
+from shared.ingest.models import KEY_TRUSTED, TRANSPORTS, FederationNode, RejectedEvent
 from shared.migrations import Migrations
 from shared.serve import serve_options
-from shared.signing import VerificationKey
 
 if TYPE_CHECKING:
     from shared.ingest.consumer import BusIngest
@@ -185,19 +183,6 @@ def _ingest_until_stopped(
         worker.join()
 
 
-def _keys_of(ctx: ServiceContext, base_url: str, jwks: Path | None) -> list[VerificationKey]:
-    from shared.ingest.config import build_client
-
-    try:
-        if jwks is None:
-            with build_client(ctx.settings) as client:
-                return fetch_keys(client, base_url.rstrip("/"), Limits(timeout=10.0))
-        document = json.loads(jwks.read_text(encoding="utf-8"))
-        return [VerificationKey.from_jwk(k) for k in document["keys"]]
-    except (FetchError, ValueError, KeyError, TypeError) as exc:
-        raise click.ClickException(f"Could not read the node's keys: {exc}") from None
-
-
 def _nodes_group(pass_context: PassContext) -> click.Group:
     @click.group("nodes")
     def nodes() -> None:
@@ -209,7 +194,8 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
         _nodes_grant,
         _nodes_revoke,
         _nodes_set,
-        _nodes_refresh_keys,
+        refresh_keys_command,
+        keys_group,
         _nodes_reharvest,
         _nodes_remove,
         _nodes_rejected,
@@ -240,8 +226,9 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
         transport: str,
         jwks: Path | None,
     ) -> None:
-        """Trust a node: its keys, and the organisations it may publish for."""
-        keys = _keys_of(ctx, base_url, jwks)
+        """Trust a node: its keys, and the organisations it may publish for. The keys its
+        JWKS (or ``--jwks``) lists now are pinned: adding the node is their approval."""
+        keys = keys_of(ctx, base_url, jwks)
         with ctx.transaction() as session:
             node = directory.add_node(
                 session,
@@ -270,10 +257,22 @@ def _nodes_list(pass_context: PassContext) -> click.Command:
                 orgs = ", ".join(o.organisation_number for o in node.organisations) or "none"
                 click.echo(
                     f"{node.id}  {node.base_url}  {node.transport}  {state}  "
-                    f"keys: {len(node.keys)}  organisations: {orgs}"
+                    f"keys: {_key_summary(node)}  organisations: {orgs}"
                 )
 
     return nodes_list
+
+
+def _key_summary(node: FederationNode) -> str:
+    trusted = sum(k.state == KEY_TRUSTED for k in node.keys)
+    summary = f"{trusted} trusted"
+    pending = len(node.keys) - trusted
+    missing = sum(k.missing_since is not None for k in node.keys)
+    if pending:
+        summary += f", {pending} PENDING approval"
+    if missing:
+        summary += f", {missing} MISSING from the JWKS"
+    return summary
 
 
 def _nodes_grant(pass_context: PassContext) -> click.Command:
@@ -324,21 +323,6 @@ def _nodes_set(pass_context: PassContext) -> click.Command:
         click.echo(f"Node {node_id} updated.")
 
     return nodes_set
-
-
-def _nodes_refresh_keys(pass_context: PassContext) -> click.Command:
-    @click.command("refresh-keys")
-    @click.argument("node_id")
-    @click.option("--jwks", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @pass_context
-    def nodes_refresh_keys(ctx: ServiceContext, node_id: str, jwks: Path | None) -> None:
-        """Read the node's JWKS again (after it rotated its key)."""
-        with ctx.transaction() as session:
-            node = directory.get_node(session, node_id)
-            changed = directory.replace_keys(session, node_id, _keys_of(ctx, node.base_url, jwks))
-        click.echo(f"Node {node_id}: keys {'updated' if changed else 'unchanged'}.")
-
-    return nodes_refresh_keys
 
 
 def _nodes_reharvest(pass_context: PassContext) -> click.Command:

@@ -28,6 +28,11 @@ TRANSPORT_FEED = "feed"
 TRANSPORT_BOTH = "both"
 TRANSPORTS = (TRANSPORT_BUS, TRANSPORT_FEED, TRANSPORT_BOTH)
 ETAG_CHARS = 200  # an ETag kept for the next poll; a longer one is not kept
+# A key verifies events only once trusted: pinned when the node was added, or approved by the
+# national operator. A key read from the node's JWKS and not yet approved is pending.
+KEY_TRUSTED = "trusted"
+KEY_PENDING = "pending"
+KEY_STATES = (KEY_TRUSTED, KEY_PENDING)
 
 
 class IngestBase(DeclarativeBase):
@@ -60,7 +65,8 @@ class FederationNode(IngestBase):
 
 
 class FederationNodeKey(IngestBase):
-    """One of a node's Ed25519 public keys, as its JWKS published it."""
+    """One of a node's Ed25519 public keys: trusted (it verifies events) or pending (read from
+    the node's JWKS, waiting for the national operator's approval)."""
 
     __tablename__ = "federation_node_keys"
 
@@ -71,6 +77,13 @@ class FederationNodeKey(IngestBase):
     public_key: Mapped[str] = mapped_column(String(64))
     # Set once the node rotated the key out: it signs nothing after this sequence number.
     last_sequence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    state: Mapped[str] = mapped_column(String(8), default=KEY_TRUSTED)
+    first_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Who made it trusted and when: "nodes add", "operator", "demo".
+    trusted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    trusted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Since when the node's JWKS no longer lists it (the key is kept, and reported).
+    missing_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class FederationNodeOrganisation(IngestBase):
@@ -96,6 +109,8 @@ class IngestedOffer(IngestBase):
     event_id: Mapped[str] = mapped_column(String(36))
     sequence: Mapped[int] = mapped_column(BigInteger)
     applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The node's published_at of that version: a later version may not claim an earlier one.
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class HarvestCursor(IngestBase):
