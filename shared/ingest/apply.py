@@ -144,8 +144,8 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
     node can always take back what it said; :func:`apply_event` checks that the offer is
     already here.
     """
-    node = _node_of(event, directory, expected_node)
-    keys = node.keys if expected_node is not None else _bus_keys(node, event)
+    node = node_of(event, directory, expected_node)
+    keys = node.keys if expected_node is not None else bus_keys(node, event)
     signed = _signing_input(event)
     document = check_event(event, keys, expected_source=node.base_url, signed=signed)
     organisation = document["provider"]["organisation_number"]
@@ -158,7 +158,7 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
     return VerifiedEvent(node, event, document, sequence_of(event), authority_lapsed=lapsed)
 
 
-def _node_of(event: Any, directory: Directory, expected_node: TrustedNode | None) -> TrustedNode:
+def node_of(event: Any, directory: Directory, expected_node: TrustedNode | None) -> TrustedNode:
     """The enabled node the event comes from: the feed's, or the one its source names."""
     if not isinstance(event, Mapping):
         raise EventRejected("an event is a JSON object")
@@ -171,7 +171,7 @@ def _node_of(event: Any, directory: Directory, expected_node: TrustedNode | None
     return node
 
 
-def _bus_keys(node: TrustedNode, event: Mapping[str, Any]) -> dict[str, VerificationKey]:
+def bus_keys(node: TrustedNode, event: Mapping[str, Any]) -> dict[str, VerificationKey]:
     """The node's keys that may sign an event on the bus: those it has not rotated out."""
     keys = {k: key for k, key in node.keys.items() if key.last_sequence is None}
     key_id = event.get("signingkey")

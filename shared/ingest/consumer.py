@@ -35,6 +35,7 @@ class ConsumerStats:
     applied: int = 0
     ignored: int = 0
     rejected: int = 0
+    rotations: int = 0
 
 
 class BusIngest:
@@ -59,8 +60,9 @@ class BusIngest:
         self.stats.rejected += 1
         record_rejection(self.sessions, via="bus", reason=reason, received=received)
 
-    def _verified(self, message: IncomingMessage) -> VerifiedEvent | tuple[str, object]:
-        """The message's event verified, or why it is refused and what to record."""
+    def _verified(self, message: IncomingMessage) -> VerifiedEvent | tuple[str, object] | None:
+        """The message's event verified, or why it is refused and what to record; ``None``
+        for a key rotation, taken already."""
         if len(message.body) > MAX_EVENT_BYTES:
             return f"the message is {len(message.body)} bytes", message.body
         try:
@@ -68,6 +70,9 @@ class BusIngest:
         except FetchError as exc:
             return str(exc), message.body
         try:
+            if self.verifier.take_rotation(event):
+                self.stats.rotations += 1
+                return None
             return self.verifier.verify(event)
         except EventRejected as exc:
             return str(exc), event
@@ -91,7 +96,7 @@ class BusIngest:
             result = self._verified(message)
             if isinstance(result, VerifiedEvent):
                 verified[position] = result
-            else:
+            elif result is not None:
                 refused[position] = result
         if verified:
             self._apply(verified, refused)

@@ -261,7 +261,9 @@ class Harvester:
             if sequence is None:
                 continue  # applied in an earlier round
             try:
-                page.verified.append(self.verifier.verify(event, node.id))
+                # A key rotation is taken at once: the events after it need its key.
+                if not self.verifier.take_rotation(event, node.id):
+                    page.verified.append(self.verifier.verify(event, node.id))
             except UnknownKey as exc:
                 page.paused = _Paused(f"waiting at sequence {sequence}: {exc}")
                 break

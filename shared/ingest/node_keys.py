@@ -173,3 +173,32 @@ def describe(row: FederationNodeKey) -> str:
     if row.missing_since is not None:
         parts.append(f"MISSING from the JWKS since {row.missing_since:%Y-%m-%d %H:%M}Z")
     return "  ".join(parts)
+
+
+def trust_announced_key(
+    session: Session, node_id: str, key: VerificationKey, signed_by: str, sequence: int
+) -> list[KeyChange]:
+    """Trust ``key``, announced by a rotation event the node's trusted key ``signed_by``
+    signed as its event ``sequence`` (verified by the caller); that key signs nothing after
+    it. Announcing a key trusted already changes nothing (the event comes by both roads)."""
+    node = get_node(session, node_id)
+    held = {row.key_id: row for row in node.keys}
+    changes = []
+    old = held.get(signed_by)
+    if old is not None and _retire(old, sequence):
+        changes.append(KeyChange(node_id, signed_by, RETIRED))
+    row = held.get(key.key_id)
+    now = utcnow()
+    if row is None:
+        row = FederationNodeKey(
+            key_id=key.key_id, public_key=b64url(key.public), state=KEY_PENDING, first_seen_at=now
+        )
+        node.keys.append(row)
+    if row.public_key != b64url(key.public):
+        changes.append(KeyChange(node_id, key.key_id, CONFLICTING))
+    elif row.state != KEY_TRUSTED:
+        row.state, row.trusted_by, row.trusted_at = KEY_TRUSTED, f"rotation by {signed_by}", now
+        changes.append(KeyChange(node_id, key.key_id, "trusted: announced by a rotation event"))
+    if changes:
+        node.updated_at = now
+    return _log(changes)

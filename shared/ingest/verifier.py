@@ -25,6 +25,7 @@ from shared.ingest import node_keys
 from shared.ingest.apply import DEFAULT_MAX_FUTURE, VerifiedEvent, verify
 from shared.ingest.directory import DirectoryCache, TrustedNode
 from shared.ingest.http import FetchError, Limits, fetch_keys
+from shared.ingest.rotation import is_rotation, take_rotation
 from shared.publication.events import EventRejected, UnknownKey
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,23 @@ class Verifier:
                 f"{exc}: the node's key is not trusted here (a key its JWKS lists waits for "
                 "the national operator's approval)"
             ) from None
+
+    def take_rotation(self, event: Any, node_id: str | None = None) -> bool:
+        """Take ``event`` if it is a key rotation (:mod:`shared.ingest.rotation`): trust the
+        key it announces at once, so the events after it verify; whether it was one. Raises
+        :class:`EventRejected` (or :class:`UnknownKey`) for one that must not be taken."""
+        if not is_rotation(event):
+            return False
+        directory = self.directory.current()
+        node = directory.get(node_id) if node_id else None
+        if node_id and node is None:
+            raise EventRejected(f"node {node_id!r} is not in the directory")
+        try:
+            take_rotation(self.sessions, event, directory, node)
+        except UnknownKey as exc:
+            raise UnknownKey(f"{exc}: a key rotation signed by a key not trusted here") from None
+        self.directory.invalidate()
+        return True
 
     def _verify(self, event: Any, node_id: str | None) -> VerifiedEvent:
         directory = self.directory.current()

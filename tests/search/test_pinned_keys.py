@@ -157,3 +157,84 @@ def test_a_version_dated_in_the_future_or_before_its_predecessor_is_refused(node
         index.apply([back_dated])
     assert list(index.indexed().values()) == [1]
     assert len(index.apply([second])) == 1
+
+
+def _rotate(node) -> tuple[str, str]:
+    """``registry key rotate``: the old key's last event announces the new key."""
+    with Session(node.engine) as session, session.begin():
+        old, new = keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE), node.base_url)
+        return old.key_id, new.key_id
+
+
+def test_a_rotation_event_signed_by_the_old_key_makes_the_new_key_trusted_from_the_feed(
+    node, index
+):
+    index.trust(node)
+    with node.builder() as b:
+        b.publish(name="Før rotasjonen")
+    old, new = _rotate(node)
+    with node.builder() as b:
+        b.publish(name="Etter rotasjonen")
+    assert [e["type"] for e in node.events()][1] == "no.nettungen.key.rotated"
+    [report] = index.harvester().harvest_all()
+    assert (report.error, report.applied) == (None, 2)
+    assert _keys(index) == {old: (KEY_TRUSTED, False), new: (KEY_TRUSTED, False)}
+    with Session(index.engine) as session:
+        rows = {row.key_id: row for row in node_keys.list_keys(session)}
+    assert rows[old].last_sequence == 2  # the rotation event is the old key's last
+    assert rows[new].trusted_by == f"rotation by {old}"
+
+
+def test_a_rotation_event_signed_by_the_old_key_makes_the_new_key_trusted_from_the_bus(
+    node, index, consumer, bus_url
+):
+    index.trust(node)
+    old, new = _rotate(node)
+    with node.builder() as b:
+        b.publish(name="Etter rotasjonen")
+    relay = Relay(node.engine, open_publisher(bus_url), RelaySettings(idle_seconds=0.05))
+    relay.run(threading.Event(), until_caught_up=True)
+    consumer.drain(timeout=1.0)
+    assert (consumer.stats.rotations, consumer.stats.applied) == (1, 1)
+    assert consumer.stats.rejected == 0
+    assert _keys(index)[new] == (KEY_TRUSTED, False)
+    assert len(index.indexed()) == 1
+
+
+def test_a_rotation_event_signed_by_an_untrusted_key_trusts_nothing(node, index, consumer, bus_url):
+    index.trust(node)
+    attacker = _attacker_takes_over(node)
+    _, announced = _rotate(node)  # signed by the attacker's key
+    rotation = next(e for e in node.events() if e["type"] == "no.nettungen.key.rotated")
+    assert rotation["signingkey"] == attacker
+    relay = Relay(node.engine, open_publisher(bus_url), RelaySettings(idle_seconds=0.05))
+    relay.run(threading.Event(), until_caught_up=True)
+    consumer.drain(timeout=1.0)
+    assert consumer.stats.rejected == 1
+    assert "key rotation signed by a key not trusted here" in _reasons(index)[-1]
+    [report] = index.harvester().harvest_all()
+    assert "not trusted here" in str(report.error)
+    # The harvester read the JWKS, which lists both: pending, never trusted.
+    assert _keys(index)[announced] == _keys(index)[attacker] == (KEY_PENDING, False)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"data_previous_key_id": "x"}, "signed by the key it retires"),
+        ({"data_key_id": "x"}, "thumbprint"),
+        ({"data_public_key": "!"}, "not base64url"),
+        ({"data_extra": "x"}, "exactly"),
+        ({"subject": "https://kommune.node.test/keys/other"}, "subject"),
+    ],
+)
+def test_a_malformed_rotation_event_is_refused(node, index, changes, reason):
+    index.trust(node)
+    with Session(node.engine) as session, session.begin():
+        # Announced, but kept active, so the test can sign variants with the trusted key.
+        old, new = keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE), node.base_url)
+        new.retired_at, old.retired_at, old.last_seq = utcnow(), None, None
+    [rotation] = node.events()
+    with pytest.raises(EventRejected, match=reason):
+        index.verifier().take_rotation(node.resign(rotation, **changes))
+    assert len(_keys(index)) == 1
