@@ -53,6 +53,8 @@ class TrustedNode:
     enabled: bool
     keys: Mapping[str, VerificationKey]
     organisations: frozenset[str]
+    # When the national operator added the node (reporting dates late versions by it).
+    admitted_at: dt.datetime | None = None
 
     @property
     def harvested(self) -> bool:
@@ -87,6 +89,7 @@ def _trusted(row: FederationNode) -> TrustedNode:
             if k.state == KEY_TRUSTED
         },
         organisations=frozenset(o.organisation_number for o in row.organisations),
+        admitted_at=row.created_at,
     )
 
 

@@ -26,6 +26,7 @@ def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     for those that depend on the offer's other versions."""
     return {
         **offer_columns(document),
+        "published_at": document["published_at"],
         "valid_from": document["published_at"],
         "name_terms": distinct_terms(document["name"]),
         "description_terms": distinct_terms(document["description"]),
