@@ -22,6 +22,7 @@ from shared.cli import PassContext, ServiceContext, add_db_commands, log_to_stdo
 from shared.config import ConfigKey, describe
 from shared.ingest import directory
 from shared.ingest.apply import Sink
+from shared.ingest.bus_only import absent_from_feed
 from shared.ingest.key_cli import keys_group, keys_of, refresh_keys_command
 from shared.ingest.models import KEY_TRUSTED, TRANSPORTS, FederationNode, RejectedEvent
 from shared.migrations import Migrations
@@ -199,6 +200,7 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
         _nodes_reharvest,
         _nodes_remove,
         _nodes_rejected,
+        _nodes_bus_only,
     ):
         nodes.add_command(command(pass_context))
     return nodes
@@ -368,3 +370,19 @@ def _nodes_rejected(pass_context: PassContext) -> click.Command:
                 )
 
     return nodes_rejected
+
+
+def _nodes_bus_only(pass_context: PassContext) -> click.Command:
+    @click.command("bus-only")
+    @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+    @pass_context
+    def nodes_bus_only(ctx: ServiceContext, limit: int) -> None:
+        """Versions applied from the bus that the node's feed does not hold (read past them)."""
+        with ctx.transaction() as session:
+            for row in absent_from_feed(session, limit):
+                click.echo(
+                    f"{row.received_at:%Y-%m-%d %H:%M:%S}Z  {row.node_id}  sequence "
+                    f"{row.sequence}  {row.offer_uri} version {row.version}  event {row.event_id}"
+                )
+
+    return nodes_bus_only

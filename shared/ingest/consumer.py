@@ -22,6 +22,7 @@ from shared.bus import BusUnavailable, Consumer, IncomingMessage, Reject
 from shared.bus.backoff import Backoff
 from shared.ingest.apply import MAX_EVENT_BYTES, Outcome, Sink, VerifiedEvent, record_rejection
 from shared.ingest.batch import apply_batch
+from shared.ingest.bus_only import note_bus_versions
 from shared.ingest.http import FetchError, parse_json
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected
@@ -110,6 +111,8 @@ class BusIngest:
         """Apply the verified events; add those refused now to ``refused``."""
         positions, events = list(verified), list(verified.values())
         applied = apply_batch(self.sessions, self.sink, events)
+        taken = [events[position] for position in applied.positions]
+        note_bus_versions(self.sessions, taken, applied.outcomes)
         self.stats.applied += applied.count(Outcome.APPLIED)
         self.stats.ignored += applied.count(Outcome.IGNORED)
         for index, reason in applied.refused.items():

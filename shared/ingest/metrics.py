@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.db import utcnow
+from shared.ingest.bus_only import count_absent_from_feed
 from shared.ingest.models import (
     KEY_PENDING,
     KEY_TRUSTED,
@@ -48,6 +49,11 @@ def ingest_gauges(session: Session) -> Iterator[tuple[str, str, float]]:
         ),
     )
     yield from _key_gauges(total)
+    yield (
+        "nettungen_ingest_bus_versions_absent_from_feed",
+        "Versions applied from the bus that the node's feed, read past them, does not hold.",
+        float(count_absent_from_feed(session)),
+    )
     oldest = session.scalar(select(func.min(HarvestCursor.harvested_at)))
     yield (
         "nettungen_harvest_oldest_round_age_seconds",

@@ -4,6 +4,7 @@
 * ``ingested_offers``: the newest version applied of every offer, published or withdrawn, which
   makes applying idempotent (a version at or below it is ignored, whichever road it came by);
 * ``harvest_cursors``: how far the harvester has read each node's feed;
+* ``bus_versions``: versions applied from the bus and not yet seen in the node's feed;
 * ``rejected_events``: every event refused, with the reason, for the operator.
 """
 
@@ -126,6 +127,22 @@ class HarvestCursor(IngestBase):
     root_etag: Mapped[str | None] = mapped_column(String(ETAG_CHARS), nullable=True)
     harvested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class BusVersion(IngestBase):
+    """A version applied from the bus, of a node that is also harvested, not yet seen in the
+    node's feed. The harvester deletes it when the feed brings the same event; one the
+    harvester has read past without seeing was on the bus only (a forgery, or a node whose
+    feed lost it), and is reported."""
+
+    __tablename__ = "bus_versions"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(64), index=True)
+    offer_uri: Mapped[str] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class RejectedEvent(IngestBase):

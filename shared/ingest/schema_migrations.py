@@ -147,8 +147,8 @@ _KEY_COLUMNS_V2 = ("missing_since", "trusted_at", "trusted_by", "first_seen_at",
 
 def upgrade_ingest_tables_v2() -> None:
     """Step 2: pinned keys (a key's state, who trusted it when, since when the node's JWKS no
-    longer lists it) and each applied offer's ``published_at``. Keys already in the directory
-    stay trusted."""
+    longer lists it), each applied offer's ``published_at``, and the versions applied from the
+    bus not yet seen in the node's feed. Keys already in the directory stay trusted."""
     with op.batch_alter_table("federation_node_keys") as batch:
         batch.add_column(
             sa.Column("state", sa.String(length=8), nullable=False, server_default="trusted")
@@ -161,10 +161,22 @@ def upgrade_ingest_tables_v2() -> None:
         batch.alter_column("state", server_default=None)
     with op.batch_alter_table("ingested_offers") as batch:
         batch.add_column(sa.Column("published_at", UTCDateTime(), nullable=True))
+    op.create_table(
+        "bus_versions",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("node_id", sa.String(length=64), nullable=False),
+        sa.Column("offer_uri", sa.String(length=500), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
+        sa.Column("received_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_bus_versions")),
+    )
+    op.create_index(op.f("ix_bus_versions_node_id"), "bus_versions", ["node_id"])
 
 
 def downgrade_ingest_tables_v2() -> None:
     """Step 2 undone."""
+    op.drop_table("bus_versions")
     with op.batch_alter_table("ingested_offers") as batch:
         batch.drop_column("published_at")
     with op.batch_alter_table("federation_node_keys") as batch:
