@@ -180,6 +180,9 @@ REFUSALS = {
     "offer.not_publishable": "The offer cannot be published as it is; correct these fields first.",
     "offer.age_range_reversed": "The age range is reversed.",
     "offer.awaiting_review": "The offer is waiting for review. Recall it before you edit it.",
+    "offer.publisher_is_submitter": (
+        "You submitted this offer, and your organisation requires another person to publish it."
+    ),
     "offer.published_not_deleted": "A published offer is never deleted; withdraw it instead.",
     "offer.wrong_status": "Cannot %(action)s an offer that is %(status)s.",
     "offer.nothing_to_submit": "Nothing to submit: the draft equals the published version.",
