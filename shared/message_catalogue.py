@@ -241,6 +241,10 @@ REFUSALS = {
     "node.not_found": "No node %(id)r in the directory.",
     "node.id_taken": "The directory already has a node %(id)r.",
     "node.url_taken": "The directory already has a node at %(url)s.",
+    "node.invalid_organisation_kind": "Invalid kind of organisation.",
+    "node.organisation_not_granted": (
+        "Node %(id)r does not speak for organisation %(number)s (grant it first)."
+    ),
     "node.key_not_found": "Node %(id)r has no key %(key)r (read its JWKS with refresh-keys).",
     "node.key_already_trusted": "Key %(key)r of node %(id)r is trusted already.",
     "node.has_applied_offers": (

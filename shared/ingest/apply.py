@@ -155,6 +155,7 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
             f"node {node.id!r} may not publish for organisation {organisation} "
             "(not in its directory entry)"
         )
+    document["provider"] = node.provider(document["provider"])  # the directory's name and kind
     return VerifiedEvent(node, event, document, sequence_of(event), authority_lapsed=lapsed)
 
 

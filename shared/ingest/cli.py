@@ -16,15 +16,19 @@ from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
-from sqlalchemy import select
 
 from shared.cli import PassContext, ServiceContext, add_db_commands, log_to_stdout, stop_on_signals
 from shared.config import ConfigKey, describe
 from shared.ingest import directory
 from shared.ingest.apply import Sink
-from shared.ingest.bus_only import absent_from_feed
 from shared.ingest.key_cli import keys_group, keys_of, refresh_keys_command
-from shared.ingest.models import KEY_TRUSTED, TRANSPORTS, FederationNode, RejectedEvent
+from shared.ingest.models import KEY_TRUSTED, TRANSPORTS, FederationNode
+from shared.ingest.report_cli import (
+    bus_only_command,
+    name_organisations,
+    rejected_command,
+    split_orgs,
+)
 from shared.migrations import Migrations
 from shared.serve import serve_options
 
@@ -199,8 +203,8 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
         keys_group,
         _nodes_reharvest,
         _nodes_remove,
-        _nodes_rejected,
-        _nodes_bus_only,
+        rejected_command,
+        bus_only_command,
     ):
         nodes.add_command(command(pass_context))
     return nodes
@@ -211,7 +215,12 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
     @click.argument("node_id")
     @click.option("--name", required=True, help="What people call the node.")
     @click.option("--base-url", required=True, help="The node's public base URL.")
-    @click.option("--org", "organisations", multiple=True, help="Organisation number; repeatable.")
+    @click.option(
+        "--org",
+        "organisations",
+        multiple=True,
+        help="ORGNR or ORGNR:NAME:KIND (its canonical name and kind); repeatable.",
+    )
     @click.option("--transport", type=click.Choice(TRANSPORTS), default="both", show_default=True)
     @click.option(
         "--jwks",
@@ -231,6 +240,7 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
         """Trust a node: its keys, and the organisations it may publish for. The keys its
         JWKS (or ``--jwks``) lists now are pinned: adding the node is their approval."""
         keys = keys_of(ctx, base_url, jwks)
+        numbers, named = split_orgs(organisations)
         with ctx.transaction() as session:
             node = directory.add_node(
                 session,
@@ -238,9 +248,10 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
                 name=name,
                 url=base_url,
                 keys=keys,
-                organisations=organisations,
+                organisations=numbers,
                 transport=transport,
             )
+            name_organisations(session, node_id, named)
             click.echo(
                 f"Added node {node.id} at {node.base_url} with {len(keys)} key(s), "
                 f"speaking for {len(node.organisations)} organisation(s)."
@@ -311,6 +322,7 @@ def _nodes_set(pass_context: PassContext) -> click.Command:
     @click.option("--name")
     @click.option("--transport", type=click.Choice(TRANSPORTS))
     @click.option("--enabled/--disabled", default=None)
+    @click.option("--org", "organisations", multiple=True, help="ORGNR:NAME:KIND; repeatable.")
     @pass_context
     def nodes_set(
         ctx: ServiceContext,
@@ -318,10 +330,14 @@ def _nodes_set(pass_context: PassContext) -> click.Command:
         name: str | None,
         transport: str | None,
         enabled: bool | None,
+        organisations: tuple[str, ...],
     ) -> None:
-        """Rename a node, change how it is reached, or disable and enable it."""
+        """Rename a node, change how it is reached, disable and enable it, or set the
+        canonical name and kind of organisations it speaks for."""
+        _, named = split_orgs(organisations)
         with ctx.transaction() as session:
             directory.update_node(session, node_id, name=name, transport=transport, enabled=enabled)
+            name_organisations(session, node_id, named)
         click.echo(f"Node {node_id} updated.")
 
     return nodes_set
@@ -351,38 +367,3 @@ def _nodes_remove(pass_context: PassContext) -> click.Command:
         click.echo(f"Removed node {node_id}.")
 
     return nodes_remove
-
-
-def _nodes_rejected(pass_context: PassContext) -> click.Command:
-    @click.command("rejected")
-    @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-    @pass_context
-    def nodes_rejected(ctx: ServiceContext, limit: int) -> None:
-        """The most recently refused events, and why."""
-        with ctx.transaction() as session:
-            rows = session.scalars(
-                select(RejectedEvent).order_by(RejectedEvent.id.desc()).limit(limit)
-            ).all()
-            for row in rows:
-                click.echo(
-                    f"{row.received_at:%Y-%m-%d %H:%M:%S}Z  {row.via:<4}  {row.node_id or '-'}  "
-                    f"{row.event_id or '-'}  {row.reason}"
-                )
-
-    return nodes_rejected
-
-
-def _nodes_bus_only(pass_context: PassContext) -> click.Command:
-    @click.command("bus-only")
-    @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-    @pass_context
-    def nodes_bus_only(ctx: ServiceContext, limit: int) -> None:
-        """Versions applied from the bus that the node's feed does not hold (read past them)."""
-        with ctx.transaction() as session:
-            for row in absent_from_feed(session, limit):
-                click.echo(
-                    f"{row.received_at:%Y-%m-%d %H:%M:%S}Z  {row.node_id}  sequence "
-                    f"{row.sequence}  {row.offer_uri} version {row.version}  event {row.event_id}"
-                )
-
-    return nodes_bus_only

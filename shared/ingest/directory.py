@@ -14,12 +14,13 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import orgnr
+from shared import orgnr, vocab
 from shared.config import base_url
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -55,6 +56,12 @@ class TrustedNode:
     organisations: frozenset[str]
     # When the national operator added the node (reporting dates late versions by it).
     admitted_at: dt.datetime | None = None
+    # By organisation number: the name and kind the national operator set for it.
+    canonical: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def provider(self, provider: Mapping[str, Any]) -> dict[str, Any]:
+        """A version's provider, named and classified as the directory says where it does."""
+        return {**provider, **self.canonical.get(provider["organisation_number"], {})}
 
     @property
     def harvested(self) -> bool:
@@ -90,6 +97,11 @@ def _trusted(row: FederationNode) -> TrustedNode:
         },
         organisations=frozenset(o.organisation_number for o in row.organisations),
         admitted_at=row.created_at,
+        canonical={
+            o.organisation_number: {"name": o.name, "kind": o.kind}
+            for o in row.organisations
+            if o.name and o.kind
+        },
     )
 
 
@@ -274,6 +286,34 @@ def reharvest(session: Session, node_id: str) -> None:
         .where(HarvestCursor.node_id == node_id)
         .values(last_sequence=0, root_etag=None)
     )
+
+
+def name_organisation(
+    session: Session, node_id: str, number: str, name: str, kind: str
+) -> FederationNodeOrganisation:
+    """Set the canonical name and kind of an organisation the node speaks for; search and
+    reporting use them instead of those in the node's events (for versions applied from now
+    on: ``nodes reharvest`` applies them to what is here already)."""
+    node = get_node(session, node_id)
+    [number] = _checked_orgnrs([number])
+    if not name.strip() or len(name.strip()) > 200:
+        raise InvalidInput("node.invalid_name", {"name": [Message("node.name_required")]})
+    if kind not in vocab.ORGANISATION_KINDS:
+        choices = ", ".join(vocab.ORGANISATION_KINDS.codes)
+        raise InvalidInput(
+            "node.invalid_organisation_kind",
+            {
+                "kind": [
+                    Message("vocab.unknown_code", vocabulary="organisation-kind", choices=choices)
+                ]
+            },
+        )
+    held = next((o for o in node.organisations if o.organisation_number == number), None)
+    if held is None:
+        raise NotFound("node.organisation_not_granted", id=node_id, number=number)
+    held.name, held.kind = name.strip(), kind
+    node.updated_at = utcnow()
+    return held
 
 
 def revoke(session: Session, node_id: str, organisations: Iterable[str]) -> FederationNode:

@@ -96,6 +96,10 @@ class FederationNodeOrganisation(IngestBase):
         ForeignKey("federation_nodes.id", ondelete="CASCADE"), primary_key=True
     )
     organisation_number: Mapped[str] = mapped_column(String(9), primary_key=True, index=True)
+    # The organisation's name and kind as the national operator set them: search and reporting
+    # show these, not what the node's events say (a node may not rename or reclassify).
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class IngestedOffer(IngestBase):
