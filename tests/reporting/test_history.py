@@ -234,3 +234,21 @@ def test_a_late_back_dated_version_counts_from_when_it_was_received(history, nod
         admitted + dt.timedelta(minutes=2),
         received,
     )
+
+
+def test_coverage_outside_the_providers_home_area_is_flagged_in_the_quality_report(history, node):
+    from services.reporting.reports.quality import quality
+    from services.reporting.reports.scope import area_scope
+
+    history.trust(node)
+    with node.builder() as b:
+        b.publish(name="I Drammen")
+        # Drammen municipality offering across the whole county.
+        b.publish(name="I hele Buskerud", coverage=["33"])
+    history.apply(node.events())
+    with Session(history.engine) as session:
+        flags = dict(session.execute(select(OfferVersion.name, OfferVersion.outside_home)).all())
+        report = quality(session, area_scope("3301", dt.date.today()))
+    assert flags == {"I Drammen": False, "I hele Buskerud": True}
+    assert report.overall.marks["outside_home"] == 1
+    assert report.overall.share("outside_home") == 50

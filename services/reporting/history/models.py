@@ -90,6 +90,8 @@ class OfferVersion(HistoryBase):
     evidence_based: Mapped[bool] = mapped_column(Boolean)
     measure_status: Mapped[str] = mapped_column(String(20))
     review_interval_months: Mapped[int] = mapped_column(SmallInteger)
+    # It covers municipalities outside its provider's home area (the quality report flags it).
+    outside_home: Mapped[bool] = mapped_column(Boolean, default=False)
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # When the offer was first published (of the versions known), and so when it is due for
     # review: the interval after the last review, or after the first publication if never.
