@@ -292,8 +292,8 @@ def name_organisation(
     session: Session, node_id: str, number: str, name: str, kind: str
 ) -> FederationNodeOrganisation:
     """Set the canonical name and kind of an organisation the node speaks for; search and
-    reporting use them instead of those in the node's events (for versions applied from now
-    on: ``nodes reharvest`` applies them to what is here already)."""
+    reporting use them instead of those in the node's events, for versions received from now
+    on (what is here already keeps the node's names until the offer's next version)."""
     node = get_node(session, node_id)
     [number] = _checked_orgnrs([number])
     if not name.strip() or len(name.strip()) > 200:
