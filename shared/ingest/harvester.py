@@ -33,6 +33,7 @@ from shared.ingest.bus_only import seen_in_feed
 from shared.ingest.directory import TrustedNode
 from shared.ingest.http import FetchError, Limits, deadline, get_json
 from shared.ingest.models import ETAG_CHARS, HarvestCursor
+from shared.ingest.node_keys import record_untrusted_once
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
@@ -270,6 +271,7 @@ class Harvester:
                     page.verified.append(self.verifier.verify(event, node.id))
             except UnknownKey as exc:
                 page.paused = _Paused(f"waiting at sequence {sequence}: {exc}")
+                record_untrusted_once(self.sessions, node.id, event, str(page.paused))
                 break
             except EventRejected as exc:
                 page.refused.append((str(exc), event))

@@ -16,14 +16,22 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.ingest.apply import record_rejection
 from shared.ingest.directory import MAX_KEYS, get_node
-from shared.ingest.models import KEY_PENDING, KEY_TRUSTED, FederationNode, FederationNodeKey
+from shared.ingest.models import (
+    KEY_PENDING,
+    KEY_TRUSTED,
+    FederationNode,
+    FederationNodeKey,
+    RejectedEvent,
+)
 from shared.messages import Message
 from shared.signing import VerificationKey, b64url
 
@@ -202,3 +210,19 @@ def trust_announced_key(
     if changes:
         node.updated_at = now
     return _log(changes)
+
+
+def record_untrusted_once(
+    sessions: sessionmaker[Session], node_id: str, event: Any, reason: str
+) -> None:
+    """Record that the node's feed waits at ``event``, signed by a key not trusted here, once
+    (the harvester meets it again every round until the key is approved)."""
+    event_id = event.get("id") if isinstance(event, dict) else None
+    with sessions() as session:
+        recorded = session.scalar(
+            select(RejectedEvent.id)
+            .where(RejectedEvent.node_id == node_id, RejectedEvent.event_id == event_id)
+            .limit(1)
+        )
+    if recorded is None:
+        record_rejection(sessions, via="feed", reason=reason, received=event, node_id=node_id)

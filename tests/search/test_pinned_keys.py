@@ -86,6 +86,10 @@ def test_a_replaced_jwks_does_not_make_a_forged_event_accepted_from_the_feed(nod
     with Session(index.engine) as session:
         [cursor] = session.scalars(select(HarvestCursor)).all()
         assert "not trusted here" in str(cursor.last_error)
+    # Refused and recorded, once, however many rounds wait at it.
+    [forged] = node.events()
+    index.harvester().harvest_all()
+    assert "not trusted here" in _reason_for(index, forged["id"])
     # The attacker's key is recorded for the operator to see, not trusted; the pinned key is
     # reported missing from the JWKS, not dropped.
     assert _keys(index) == {forged_key: (KEY_PENDING, False), pinned: (KEY_TRUSTED, True)}
