@@ -182,6 +182,9 @@ REFUSALS = {
     "offer.not_publishable": "The offer cannot be published as it is; correct these fields first.",
     "offer.age_range_reversed": "The age range is reversed.",
     "offer.awaiting_review": "The offer is waiting for review. Recall it before you edit it.",
+    "offer.publisher_is_submitter": (
+        "You submitted this offer, and your organisation requires another person to publish it."
+    ),
     "offer.published_not_deleted": "A published offer is never deleted; withdraw it instead.",
     "offer.wrong_status": "Cannot %(action)s an offer that is %(status)s.",
     "offer.nothing_to_submit": "Nothing to submit: the draft equals the published version.",
@@ -240,6 +243,12 @@ REFUSALS = {
     "node.not_found": "No node %(id)r in the directory.",
     "node.id_taken": "The directory already has a node %(id)r.",
     "node.url_taken": "The directory already has a node at %(url)s.",
+    "node.invalid_organisation_kind": "Invalid kind of organisation.",
+    "node.organisation_not_granted": (
+        "Node %(id)r does not speak for organisation %(number)s (grant it first)."
+    ),
+    "node.key_not_found": "Node %(id)r has no key %(key)r (read its JWKS with refresh-keys).",
+    "node.key_already_trusted": "Key %(key)r of node %(id)r is trusted already.",
     "node.has_applied_offers": (
         "Offers from node %(id)r have been applied here; disable it instead "
         "(its offers then stay as they are until the node is enabled again)."

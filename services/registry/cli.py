@@ -276,7 +276,10 @@ def key_generate(ctx: Context) -> None:
 def key_rotate(ctx: Context) -> None:
     """Retire the active key after the last event it signed; a new key signs from now on."""
     with ctx.transaction() as session:
-        old, new = keys.rotate_key(session, Signer(ctx.settings["SIGNING_KEY_PASSPHRASE"]))
+        # The last event the old key signs announces the new one to national services.
+        old, new = keys.rotate_key(
+            session, Signer(ctx.settings["SIGNING_KEY_PASSPHRASE"]), ctx.settings["NODE_BASE_URL"]
+        )
     click.echo(
         f"Retired {old.key_id} (valid for events up to sequence {old.last_seq}); "
         f"{new.key_id} signs from now on."

@@ -37,6 +37,8 @@ EXCERPT_CHARS = 2000
 MAX_EVENT_BYTES = 1024 * 1024
 # An offer version nests a handful of levels deep (event, data, lists of objects).
 MAX_EVENT_DEPTH = 16
+# How far ahead of our clock a version's published_at may be (INGEST_MAX_FUTURE_MINUTES).
+DEFAULT_MAX_FUTURE = dt.timedelta(minutes=5)
 
 
 def _deeper_than(value: Any, limit: int) -> bool:
@@ -74,6 +76,10 @@ class VerifiedEvent:
     def withdrawn(self) -> bool:
         return self.event["type"] == EVENT_WITHDRAWN
 
+    @property
+    def published_at(self) -> dt.datetime:
+        return self.document["published_at"]
+
 
 class Sink(Protocol):
     """What a service does with verified events; called inside the ingest transaction, with
@@ -103,17 +109,25 @@ _UNFORESEEN_SHAPES = (TypeError, ValueError, KeyError, IndexError, AttributeErro
 
 
 def verify(
-    event: Any, directory: Directory, expected_node: TrustedNode | None = None
+    event: Any,
+    directory: Directory,
+    expected_node: TrustedNode | None = None,
+    max_future: dt.timedelta = DEFAULT_MAX_FUTURE,
 ) -> VerifiedEvent:
-    """Check ``event`` fully; raise :class:`EventRejected` saying why it must not be applied."""
+    """Check ``event`` fully; raise :class:`EventRejected` saying why it must not be applied.
+    A version dated more than ``max_future`` ahead of our clock is refused: dated ahead, it
+    would stand in reports "as of" days before the node made it."""
     try:
-        return _verify(event, directory, expected_node)
+        verified = _verify(event, directory, expected_node)
     except EventRejected:
         raise
     except _UNFORESEEN_SHAPES as exc:
         raise EventRejected(
             f"the event cannot be verified: {type(exc).__name__} on a value of an unexpected type"
         ) from exc
+    if (dated := verified.published_at) > utcnow() + max_future:
+        raise EventRejected(f"dated {dated.isoformat()}, more than {max_future} in the future")
+    return verified
 
 
 def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None) -> VerifiedEvent:
@@ -130,8 +144,8 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
     node can always take back what it said; :func:`apply_event` checks that the offer is
     already here.
     """
-    node = _node_of(event, directory, expected_node)
-    keys = node.keys if expected_node is not None else _bus_keys(node, event)
+    node = node_of(event, directory, expected_node)
+    keys = node.keys if expected_node is not None else bus_keys(node, event)
     signed = _signing_input(event)
     document = check_event(event, keys, expected_source=node.base_url, signed=signed)
     organisation = document["provider"]["organisation_number"]
@@ -141,10 +155,11 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
             f"node {node.id!r} may not publish for organisation {organisation} "
             "(not in its directory entry)"
         )
+    document["provider"] = node.provider(document["provider"])  # the directory's name and kind
     return VerifiedEvent(node, event, document, sequence_of(event), authority_lapsed=lapsed)
 
 
-def _node_of(event: Any, directory: Directory, expected_node: TrustedNode | None) -> TrustedNode:
+def node_of(event: Any, directory: Directory, expected_node: TrustedNode | None) -> TrustedNode:
     """The enabled node the event comes from: the feed's, or the one its source names."""
     if not isinstance(event, Mapping):
         raise EventRejected("an event is a JSON object")
@@ -157,7 +172,7 @@ def _node_of(event: Any, directory: Directory, expected_node: TrustedNode | None
     return node
 
 
-def _bus_keys(node: TrustedNode, event: Mapping[str, Any]) -> dict[str, VerificationKey]:
+def bus_keys(node: TrustedNode, event: Mapping[str, Any]) -> dict[str, VerificationKey]:
     """The node's keys that may sign an event on the bus: those it has not rotated out."""
     keys = {k: key for k, key in node.keys.items() if key.last_sequence is None}
     key_id = event.get("signingkey")
@@ -190,6 +205,7 @@ class _Applied:
     version: int
     event_id: str
     sequence: int
+    published_at: dt.datetime | None
 
 
 def _ingest_row(event: VerifiedEvent, now: dt.datetime) -> dict[str, Any]:
@@ -201,6 +217,7 @@ def _ingest_row(event: VerifiedEvent, now: dt.datetime) -> dict[str, Any]:
         "event_id": str(event.event["id"]),
         "sequence": event.sequence,
         "applied_at": now,
+        "published_at": event.published_at,
     }
 
 
@@ -230,12 +247,13 @@ def _claim(
                 IngestedOffer.version,
                 IngestedOffer.event_id,
                 IngestedOffer.sequence,
+                IngestedOffer.published_at,
             )
             .where(IngestedOffer.offer_uri.in_(existing))
             .order_by(IngestedOffer.offer_uri)
             .with_for_update()
         )
-        applied = {uri: _Applied(version, event_id, seq) for uri, version, event_id, seq in rows}
+        applied = {row[0]: _Applied(row[1], row[2], row[3], row[4]) for row in rows}
     return applied, inserted
 
 
@@ -249,6 +267,15 @@ def _refuse_reused_identity(current: _Applied, event: VerifiedEvent) -> None:
         raise EventRejected(
             f"event {event_id} for version {event.version} replays the identity of event "
             f"{current.event_id} for version {current.version} of {event.offer_uri}"
+        )
+
+
+def _refuse_back_dated(current: _Applied, event: VerifiedEvent) -> None:
+    """A version dated before the one it follows would rewrite the past: refused."""
+    if current.published_at is not None and event.published_at < current.published_at:
+        raise EventRejected(
+            f"version {event.version} is dated {event.published_at.isoformat()}, before "
+            f"version {current.version} ({current.published_at.isoformat()})"
         )
 
 
@@ -277,7 +304,10 @@ def _decide(applied: dict[str, _Applied], event: VerifiedEvent) -> Outcome:
                 f"version {event.version} comes with sequence {event.sequence}, not after "
                 f"sequence {current.sequence} of version {current.version}"
             )
-    applied[event.offer_uri] = _Applied(event.version, str(event.event["id"]), event.sequence)
+        _refuse_back_dated(current, event)
+    applied[event.offer_uri] = _Applied(
+        event.version, str(event.event["id"]), event.sequence, event.published_at
+    )
     return Outcome.APPLIED
 
 

@@ -31,6 +31,7 @@ def refusal_reason(exc: Exception) -> str:
 @dataclass
 class BatchOutcome:
     outcomes: list[Outcome] = field(default_factory=list)  # of the events applied
+    positions: list[int] = field(default_factory=list)  # in the batch, of each outcome
     refused: dict[int, str] = field(default_factory=dict)  # position in the batch: why
 
     def count(self, outcome: Outcome) -> int:
@@ -50,7 +51,7 @@ def apply_batch(
             outcomes = apply_events(session, sink, events)
             if also is not None:
                 also(session)
-        return BatchOutcome(outcomes)
+        return BatchOutcome(outcomes, list(range(len(events))))
     except APPLY_REFUSALS:
         pass  # one of them is refused: each in a savepoint of its own, to learn which
     return _apply_each(sessions, sink, events, also)
@@ -71,6 +72,7 @@ def _apply_each(
             try:
                 with session.begin_nested():
                     result.outcomes.append(apply_event(session, sink, events[position]))
+                    result.positions.append(position)
             except APPLY_REFUSALS as exc:
                 result.refused[position] = refusal_reason(exc)
         if also is not None:

@@ -8,7 +8,6 @@ database.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -17,17 +16,21 @@ from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
-from sqlalchemy import select
 
 from shared.cli import PassContext, ServiceContext, add_db_commands, log_to_stdout, stop_on_signals
 from shared.config import ConfigKey, describe
 from shared.ingest import directory
 from shared.ingest.apply import Sink
-from shared.ingest.http import FetchError, Limits, fetch_keys
-from shared.ingest.models import TRANSPORTS, RejectedEvent
+from shared.ingest.key_cli import keys_group, keys_of, refresh_keys_command
+from shared.ingest.models import KEY_TRUSTED, TRANSPORTS, FederationNode
+from shared.ingest.report_cli import (
+    bus_only_command,
+    name_organisations,
+    rejected_command,
+    split_orgs,
+)
 from shared.migrations import Migrations
 from shared.serve import serve_options
-from shared.signing import VerificationKey
 
 if TYPE_CHECKING:
     from shared.ingest.consumer import BusIngest
@@ -185,19 +188,6 @@ def _ingest_until_stopped(
         worker.join()
 
 
-def _keys_of(ctx: ServiceContext, base_url: str, jwks: Path | None) -> list[VerificationKey]:
-    from shared.ingest.config import build_client
-
-    try:
-        if jwks is None:
-            with build_client(ctx.settings) as client:
-                return fetch_keys(client, base_url.rstrip("/"), Limits(timeout=10.0))
-        document = json.loads(jwks.read_text(encoding="utf-8"))
-        return [VerificationKey.from_jwk(k) for k in document["keys"]]
-    except (FetchError, ValueError, KeyError, TypeError) as exc:
-        raise click.ClickException(f"Could not read the node's keys: {exc}") from None
-
-
 def _nodes_group(pass_context: PassContext) -> click.Group:
     @click.group("nodes")
     def nodes() -> None:
@@ -209,10 +199,12 @@ def _nodes_group(pass_context: PassContext) -> click.Group:
         _nodes_grant,
         _nodes_revoke,
         _nodes_set,
-        _nodes_refresh_keys,
+        refresh_keys_command,
+        keys_group,
         _nodes_reharvest,
         _nodes_remove,
-        _nodes_rejected,
+        rejected_command,
+        bus_only_command,
     ):
         nodes.add_command(command(pass_context))
     return nodes
@@ -223,7 +215,12 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
     @click.argument("node_id")
     @click.option("--name", required=True, help="What people call the node.")
     @click.option("--base-url", required=True, help="The node's public base URL.")
-    @click.option("--org", "organisations", multiple=True, help="Organisation number; repeatable.")
+    @click.option(
+        "--org",
+        "organisations",
+        multiple=True,
+        help="ORGNR or ORGNR:NAME:KIND (its canonical name and kind); repeatable.",
+    )
     @click.option("--transport", type=click.Choice(TRANSPORTS), default="both", show_default=True)
     @click.option(
         "--jwks",
@@ -240,8 +237,10 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
         transport: str,
         jwks: Path | None,
     ) -> None:
-        """Trust a node: its keys, and the organisations it may publish for."""
-        keys = _keys_of(ctx, base_url, jwks)
+        """Trust a node: its keys, and the organisations it may publish for. The keys its
+        JWKS (or ``--jwks``) lists now are pinned: adding the node is their approval."""
+        keys = keys_of(ctx, base_url, jwks)
+        numbers, named = split_orgs(organisations)
         with ctx.transaction() as session:
             node = directory.add_node(
                 session,
@@ -249,9 +248,10 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
                 name=name,
                 url=base_url,
                 keys=keys,
-                organisations=organisations,
+                organisations=numbers,
                 transport=transport,
             )
+            name_organisations(session, node_id, named)
             click.echo(
                 f"Added node {node.id} at {node.base_url} with {len(keys)} key(s), "
                 f"speaking for {len(node.organisations)} organisation(s)."
@@ -270,10 +270,22 @@ def _nodes_list(pass_context: PassContext) -> click.Command:
                 orgs = ", ".join(o.organisation_number for o in node.organisations) or "none"
                 click.echo(
                     f"{node.id}  {node.base_url}  {node.transport}  {state}  "
-                    f"keys: {len(node.keys)}  organisations: {orgs}"
+                    f"keys: {_key_summary(node)}  organisations: {orgs}"
                 )
 
     return nodes_list
+
+
+def _key_summary(node: FederationNode) -> str:
+    trusted = sum(k.state == KEY_TRUSTED for k in node.keys)
+    summary = f"{trusted} trusted"
+    pending = len(node.keys) - trusted
+    missing = sum(k.missing_since is not None for k in node.keys)
+    if pending:
+        summary += f", {pending} PENDING approval"
+    if missing:
+        summary += f", {missing} MISSING from the JWKS"
+    return summary
 
 
 def _nodes_grant(pass_context: PassContext) -> click.Command:
@@ -310,6 +322,7 @@ def _nodes_set(pass_context: PassContext) -> click.Command:
     @click.option("--name")
     @click.option("--transport", type=click.Choice(TRANSPORTS))
     @click.option("--enabled/--disabled", default=None)
+    @click.option("--org", "organisations", multiple=True, help="ORGNR:NAME:KIND; repeatable.")
     @pass_context
     def nodes_set(
         ctx: ServiceContext,
@@ -317,28 +330,17 @@ def _nodes_set(pass_context: PassContext) -> click.Command:
         name: str | None,
         transport: str | None,
         enabled: bool | None,
+        organisations: tuple[str, ...],
     ) -> None:
-        """Rename a node, change how it is reached, or disable and enable it."""
+        """Rename a node, change how it is reached, disable and enable it, or set the
+        canonical name and kind of organisations it speaks for."""
+        _, named = split_orgs(organisations)
         with ctx.transaction() as session:
             directory.update_node(session, node_id, name=name, transport=transport, enabled=enabled)
+            name_organisations(session, node_id, named)
         click.echo(f"Node {node_id} updated.")
 
     return nodes_set
-
-
-def _nodes_refresh_keys(pass_context: PassContext) -> click.Command:
-    @click.command("refresh-keys")
-    @click.argument("node_id")
-    @click.option("--jwks", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @pass_context
-    def nodes_refresh_keys(ctx: ServiceContext, node_id: str, jwks: Path | None) -> None:
-        """Read the node's JWKS again (after it rotated its key)."""
-        with ctx.transaction() as session:
-            node = directory.get_node(session, node_id)
-            changed = directory.replace_keys(session, node_id, _keys_of(ctx, node.base_url, jwks))
-        click.echo(f"Node {node_id}: keys {'updated' if changed else 'unchanged'}.")
-
-    return nodes_refresh_keys
 
 
 def _nodes_reharvest(pass_context: PassContext) -> click.Command:
@@ -365,22 +367,3 @@ def _nodes_remove(pass_context: PassContext) -> click.Command:
         click.echo(f"Removed node {node_id}.")
 
     return nodes_remove
-
-
-def _nodes_rejected(pass_context: PassContext) -> click.Command:
-    @click.command("rejected")
-    @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
-    @pass_context
-    def nodes_rejected(ctx: ServiceContext, limit: int) -> None:
-        """The most recently refused events, and why."""
-        with ctx.transaction() as session:
-            rows = session.scalars(
-                select(RejectedEvent).order_by(RejectedEvent.id.desc()).limit(limit)
-            ).all()
-            for row in rows:
-                click.echo(
-                    f"{row.received_at:%Y-%m-%d %H:%M:%S}Z  {row.via:<4}  {row.node_id or '-'}  "
-                    f"{row.event_id or '-'}  {row.reason}"
-                )
-
-    return nodes_rejected

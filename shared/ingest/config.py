@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,13 @@ _KEYS_CONFIG = [
         positive_float,
         300.0,
     ),
+    ConfigKey(
+        "INGEST_MAX_FUTURE_MINUTES",
+        "How far in the future a version's published_at may lie (the nodes' clocks drift a "
+        "little); a version dated later is refused.",
+        positive_float,
+        5.0,
+    ),
 ]
 
 
@@ -125,6 +133,7 @@ def build_verifier(
         DirectoryCache(sessions),
         client,
         keys_max_age=settings["KEYS_MAX_AGE_SECONDS"],
+        max_future=dt.timedelta(minutes=settings["INGEST_MAX_FUTURE_MINUTES"]),
     )
 
 

@@ -22,6 +22,7 @@ from shared.bus import BusUnavailable, Consumer, IncomingMessage, Reject
 from shared.bus.backoff import Backoff
 from shared.ingest.apply import MAX_EVENT_BYTES, Outcome, Sink, VerifiedEvent, record_rejection
 from shared.ingest.batch import apply_batch
+from shared.ingest.bus_only import note_bus_versions
 from shared.ingest.http import FetchError, parse_json
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected
@@ -35,6 +36,7 @@ class ConsumerStats:
     applied: int = 0
     ignored: int = 0
     rejected: int = 0
+    rotations: int = 0
 
 
 class BusIngest:
@@ -59,8 +61,9 @@ class BusIngest:
         self.stats.rejected += 1
         record_rejection(self.sessions, via="bus", reason=reason, received=received)
 
-    def _verified(self, message: IncomingMessage) -> VerifiedEvent | tuple[str, object]:
-        """The message's event verified, or why it is refused and what to record."""
+    def _verified(self, message: IncomingMessage) -> VerifiedEvent | tuple[str, object] | None:
+        """The message's event verified, or why it is refused and what to record; ``None``
+        for a key rotation, taken already."""
         if len(message.body) > MAX_EVENT_BYTES:
             return f"the message is {len(message.body)} bytes", message.body
         try:
@@ -68,6 +71,9 @@ class BusIngest:
         except FetchError as exc:
             return str(exc), message.body
         try:
+            if self.verifier.take_rotation(event):
+                self.stats.rotations += 1
+                return None
             return self.verifier.verify(event)
         except EventRejected as exc:
             return str(exc), event
@@ -91,7 +97,7 @@ class BusIngest:
             result = self._verified(message)
             if isinstance(result, VerifiedEvent):
                 verified[position] = result
-            else:
+            elif result is not None:
                 refused[position] = result
         if verified:
             self._apply(verified, refused)
@@ -105,6 +111,8 @@ class BusIngest:
         """Apply the verified events; add those refused now to ``refused``."""
         positions, events = list(verified), list(verified.values())
         applied = apply_batch(self.sessions, self.sink, events)
+        taken = [events[position] for position in applied.positions]
+        note_bus_versions(self.sessions, taken, applied.outcomes)
         self.stats.applied += applied.count(Outcome.APPLIED)
         self.stats.ignored += applied.count(Outcome.IGNORED)
         for index, reason in applied.refused.items():

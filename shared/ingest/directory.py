@@ -1,27 +1,31 @@
 """The node directory: which nodes a national service trusts, and what each may say.
 
 A node is trusted for the organisations listed for it (by organisation number) and verified by
-the Ed25519 keys of its JWKS. The operator manages entries with ``nettungen <service> nodes``;
-the consumer and harvester read them through :class:`DirectoryCache`, so a change takes effect
-within seconds, without a restart.
+its trusted Ed25519 keys: those pinned when it was added and those the operator approved since
+(:mod:`shared.ingest.node_keys`); its JWKS is only where new keys are read from. The operator
+manages entries with ``nettungen <service> nodes``; the consumer and harvester read them through
+:class:`DirectoryCache`, so a change takes effect within seconds, without a restart.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared import orgnr
+from shared import orgnr, vocab
 from shared.config import base_url
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.ingest.models import (
+    KEY_TRUSTED,
     TRANSPORT_BOTH,
     TRANSPORT_BUS,
     TRANSPORTS,
@@ -50,6 +54,14 @@ class TrustedNode:
     enabled: bool
     keys: Mapping[str, VerificationKey]
     organisations: frozenset[str]
+    # When the national operator added the node (reporting dates late versions by it).
+    admitted_at: dt.datetime | None = None
+    # By organisation number: the name and kind the national operator set for it.
+    canonical: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def provider(self, provider: Mapping[str, Any]) -> dict[str, Any]:
+        """A version's provider, named and classified as the directory says where it does."""
+        return {**provider, **self.canonical.get(provider["organisation_number"], {})}
 
     @property
     def harvested(self) -> bool:
@@ -81,8 +93,15 @@ def _trusted(row: FederationNode) -> TrustedNode:
         keys={
             k.key_id: VerificationKey(k.key_id, b64url_decode(k.public_key), k.last_sequence)
             for k in row.keys
+            if k.state == KEY_TRUSTED
         },
         organisations=frozenset(o.organisation_number for o in row.organisations),
+        admitted_at=row.created_at,
+        canonical={
+            o.organisation_number: {"name": o.name, "kind": o.kind}
+            for o in row.organisations
+            if o.name and o.kind
+        },
     )
 
 
@@ -202,16 +221,23 @@ def add_node(
         updated_at=now,
         keys_fetched_at=now,
     )
-    node.keys = [_key_row(key) for key in keys]
+    # Adding the node is the operator's approval of the keys it has at that moment.
+    node.keys = [_key_row(key, now) for key in keys]
     node.organisations = [FederationNodeOrganisation(organisation_number=n) for n in numbers]
     session.add(node)
     session.flush()
     return node
 
 
-def _key_row(key: VerificationKey) -> FederationNodeKey:
+def _key_row(key: VerificationKey, now: dt.datetime) -> FederationNodeKey:
     return FederationNodeKey(
-        key_id=key.key_id, public_key=b64url(key.public), last_sequence=key.last_sequence
+        key_id=key.key_id,
+        public_key=b64url(key.public),
+        last_sequence=key.last_sequence,
+        state=KEY_TRUSTED,
+        first_seen_at=now,
+        trusted_by="nodes add",
+        trusted_at=now,
     )
 
 
@@ -262,6 +288,34 @@ def reharvest(session: Session, node_id: str) -> None:
     )
 
 
+def name_organisation(
+    session: Session, node_id: str, number: str, name: str, kind: str
+) -> FederationNodeOrganisation:
+    """Set the canonical name and kind of an organisation the node speaks for; search and
+    reporting use them instead of those in the node's events, for versions received from now
+    on (what is here already keeps the node's names until the offer's next version)."""
+    node = get_node(session, node_id)
+    [number] = _checked_orgnrs([number])
+    if not name.strip() or len(name.strip()) > 200:
+        raise InvalidInput("node.invalid_name", {"name": [Message("node.name_required")]})
+    if kind not in vocab.ORGANISATION_KINDS:
+        choices = ", ".join(vocab.ORGANISATION_KINDS.codes)
+        raise InvalidInput(
+            "node.invalid_organisation_kind",
+            {
+                "kind": [
+                    Message("vocab.unknown_code", vocabulary="organisation-kind", choices=choices)
+                ]
+            },
+        )
+    held = next((o for o in node.organisations if o.organisation_number == number), None)
+    if held is None:
+        raise NotFound("node.organisation_not_granted", id=node_id, number=number)
+    held.name, held.kind = name.strip(), kind
+    node.updated_at = utcnow()
+    return held
+
+
 def revoke(session: Session, node_id: str, organisations: Iterable[str]) -> FederationNode:
     """Stop trusting the node for these organisations (their offers stay until withdrawn)."""
     node = get_node(session, node_id)
@@ -269,43 +323,6 @@ def revoke(session: Session, node_id: str, organisations: Iterable[str]) -> Fede
     node.organisations = [o for o in node.organisations if o.organisation_number not in gone]
     node.updated_at = utcnow()
     return node
-
-
-def replace_keys(session: Session, node_id: str, keys: Sequence[VerificationKey]) -> bool:
-    """Make the node's keys those of its current JWKS; return whether anything changed.
-
-    A rotated-out key keeps verifying the events it signed (its ``last_sequence`` comes with
-    the JWKS); a key the node no longer lists stops verifying anything.
-    """
-    if not keys:
-        raise InvalidInput("node.no_keys", {"keys": [Message("node.jwks_without_keys")]})
-    if len(keys) > MAX_KEYS:
-        raise InvalidInput(
-            "node.too_many_keys_given",
-            {"keys": [Message("node.too_many_keys", largest=MAX_KEYS)]},
-        )
-    node = get_node(session, node_id)
-    # A rotation is never undone: a key once retired stays retired, at the earliest sequence
-    # number any JWKS gave for it.
-    retired = {k.key_id: k.last_sequence for k in node.keys if k.last_sequence is not None}
-    keys = [
-        VerificationKey(
-            k.key_id,
-            k.public,
-            min(s for s in (k.last_sequence, retired[k.key_id]) if s is not None)
-            if k.key_id in retired
-            else k.last_sequence,
-        )
-        for k in keys
-    ]
-    before = {(k.key_id, k.public_key, k.last_sequence) for k in node.keys}
-    after = {(k.key_id, b64url(k.public), k.last_sequence) for k in keys}
-    node.keys_fetched_at = utcnow()
-    if before == after:
-        return False
-    node.keys = [_key_row(key) for key in keys]
-    node.updated_at = utcnow()
-    return True
 
 
 def remove_node(session: Session, node_id: str) -> None:

@@ -29,9 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.apply import Outcome, Sink, VerifiedEvent, record_rejection
 from shared.ingest.batch import apply_batch
+from shared.ingest.bus_only import seen_in_feed
 from shared.ingest.directory import TrustedNode
 from shared.ingest.http import FetchError, Limits, deadline, get_json
 from shared.ingest.models import ETAG_CHARS, HarvestCursor
+from shared.ingest.node_keys import record_untrusted_once
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
@@ -114,6 +116,7 @@ class _VerifiedPage:
     verified: list[VerifiedEvent] = field(default_factory=list)
     refused: list[tuple[str, Any]] = field(default_factory=list)  # why, and the event
     paused: _Paused | None = None  # at an event that cannot be verified yet
+    seen: list[str] = field(default_factory=list)  # the ids of the page's new events
 
 
 class Harvester:
@@ -234,7 +237,7 @@ class Harvester:
             self.sessions,
             self.sink,
             page.verified,
-            also=lambda session: self._move_cursor(session, node.id, page.newest),
+            also=lambda session: self._move_cursor(session, node.id, page.newest, page.seen),
         )
         report.applied += applied.count(Outcome.APPLIED)
         report.ignored += applied.count(Outcome.IGNORED)
@@ -260,17 +263,23 @@ class Harvester:
             sequence = _sequence_in_page(event, position, page.newest, bounds)
             if sequence is None:
                 continue  # applied in an earlier round
+            if isinstance(event.get("id"), str):
+                page.seen.append(event["id"])
             try:
-                page.verified.append(self.verifier.verify(event, node.id))
+                # A key rotation is taken at once: the events after it need its key.
+                if not self.verifier.take_rotation(event, node.id):
+                    page.verified.append(self.verifier.verify(event, node.id))
             except UnknownKey as exc:
                 page.paused = _Paused(f"waiting at sequence {sequence}: {exc}")
+                record_untrusted_once(self.sessions, node.id, event, str(page.paused))
                 break
             except EventRejected as exc:
                 page.refused.append((str(exc), event))
             page.newest = sequence
         return page
 
-    def _move_cursor(self, session: Session, node_id: str, newest: int) -> None:
+    def _move_cursor(self, session: Session, node_id: str, newest: int, seen: list[str]) -> None:
+        seen_in_feed(session, node_id, seen)
         cursor = session.get(HarvestCursor, node_id, with_for_update=True)
         if cursor is not None and newest > cursor.last_sequence:
             cursor.last_sequence = newest

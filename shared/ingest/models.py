@@ -4,6 +4,7 @@
 * ``ingested_offers``: the newest version applied of every offer, published or withdrawn, which
   makes applying idempotent (a version at or below it is ignored, whichever road it came by);
 * ``harvest_cursors``: how far the harvester has read each node's feed;
+* ``bus_versions``: versions applied from the bus and not yet seen in the node's feed;
 * ``rejected_events``: every event refused, with the reason, for the operator.
 """
 
@@ -28,6 +29,11 @@ TRANSPORT_FEED = "feed"
 TRANSPORT_BOTH = "both"
 TRANSPORTS = (TRANSPORT_BUS, TRANSPORT_FEED, TRANSPORT_BOTH)
 ETAG_CHARS = 200  # an ETag kept for the next poll; a longer one is not kept
+# A key verifies events only once trusted: pinned when the node was added, or approved by the
+# national operator. A key read from the node's JWKS and not yet approved is pending.
+KEY_TRUSTED = "trusted"
+KEY_PENDING = "pending"
+KEY_STATES = (KEY_TRUSTED, KEY_PENDING)
 
 
 class IngestBase(DeclarativeBase):
@@ -60,7 +66,8 @@ class FederationNode(IngestBase):
 
 
 class FederationNodeKey(IngestBase):
-    """One of a node's Ed25519 public keys, as its JWKS published it."""
+    """One of a node's Ed25519 public keys: trusted (it verifies events) or pending (read from
+    the node's JWKS, waiting for the national operator's approval)."""
 
     __tablename__ = "federation_node_keys"
 
@@ -71,6 +78,13 @@ class FederationNodeKey(IngestBase):
     public_key: Mapped[str] = mapped_column(String(64))
     # Set once the node rotated the key out: it signs nothing after this sequence number.
     last_sequence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    state: Mapped[str] = mapped_column(String(8), default=KEY_TRUSTED)
+    first_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Who made it trusted and when: "nodes add", "operator", "demo".
+    trusted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    trusted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Since when the node's JWKS no longer lists it (the key is kept, and reported).
+    missing_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class FederationNodeOrganisation(IngestBase):
@@ -82,6 +96,10 @@ class FederationNodeOrganisation(IngestBase):
         ForeignKey("federation_nodes.id", ondelete="CASCADE"), primary_key=True
     )
     organisation_number: Mapped[str] = mapped_column(String(9), primary_key=True, index=True)
+    # The organisation's name and kind as the national operator set them: search and reporting
+    # show these, not what the node's events say (a node may not rename or reclassify).
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
 
 
 class IngestedOffer(IngestBase):
@@ -96,6 +114,8 @@ class IngestedOffer(IngestBase):
     event_id: Mapped[str] = mapped_column(String(36))
     sequence: Mapped[int] = mapped_column(BigInteger)
     applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The node's published_at of that version: a later version may not claim an earlier one.
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class HarvestCursor(IngestBase):
@@ -111,6 +131,22 @@ class HarvestCursor(IngestBase):
     root_etag: Mapped[str | None] = mapped_column(String(ETAG_CHARS), nullable=True)
     harvested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class BusVersion(IngestBase):
+    """A version applied from the bus, of a node that is also harvested, not yet seen in the
+    node's feed. The harvester deletes it when the feed brings the same event; one the
+    harvester has read past without seeing was on the bus only (a forgery, or a node whose
+    feed lost it), and is reported."""
+
+    __tablename__ = "bus_versions"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(64), index=True)
+    offer_uri: Mapped[str] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class RejectedEvent(IngestBase):

@@ -140,3 +140,52 @@ def _create_rejected_events() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rejected_events")),
     )
     op.create_index(op.f("ix_rejected_events_received_at"), "rejected_events", ["received_at"])
+
+
+_KEY_COLUMNS_V2 = ("missing_since", "trusted_at", "trusted_by", "first_seen_at", "state")
+
+
+def upgrade_ingest_tables_v2() -> None:
+    """Step 2: pinned keys (a key's state, who trusted it when, since when the node's JWKS no
+    longer lists it), each applied offer's ``published_at``, and the versions applied from the
+    bus not yet seen in the node's feed, and the organisations' canonical names and kinds.
+    Keys already in the directory stay trusted."""
+    with op.batch_alter_table("federation_node_keys") as batch:
+        batch.add_column(
+            sa.Column("state", sa.String(length=8), nullable=False, server_default="trusted")
+        )
+        batch.add_column(sa.Column("first_seen_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("trusted_by", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("trusted_at", UTCDateTime(), nullable=True))
+        batch.add_column(sa.Column("missing_since", UTCDateTime(), nullable=True))
+    with op.batch_alter_table("federation_node_keys") as batch:
+        batch.alter_column("state", server_default=None)
+    with op.batch_alter_table("ingested_offers") as batch:
+        batch.add_column(sa.Column("published_at", UTCDateTime(), nullable=True))
+    op.create_table(
+        "bus_versions",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("node_id", sa.String(length=64), nullable=False),
+        sa.Column("offer_uri", sa.String(length=500), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
+        sa.Column("received_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_bus_versions")),
+    )
+    op.create_index(op.f("ix_bus_versions_node_id"), "bus_versions", ["node_id"])
+    with op.batch_alter_table("federation_node_organisations") as batch:
+        batch.add_column(sa.Column("name", sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column("kind", sa.String(length=20), nullable=True))
+
+
+def downgrade_ingest_tables_v2() -> None:
+    """Step 2 undone."""
+    op.drop_table("bus_versions")
+    with op.batch_alter_table("federation_node_organisations") as batch:
+        batch.drop_column("kind")
+        batch.drop_column("name")
+    with op.batch_alter_table("ingested_offers") as batch:
+        batch.drop_column("published_at")
+    with op.batch_alter_table("federation_node_keys") as batch:
+        for column in _KEY_COLUMNS_V2:
+            batch.drop_column(column)

@@ -6,3 +6,6 @@
 
 EVENT_PUBLISHED = "no.nettungen.offer.published"
 EVENT_WITHDRAWN = "no.nettungen.offer.withdrawn"
+# A node announces its new signing key, signed by the key it retires (see
+# shared.publication.keys.rotate_key): what lets national services trust the new key.
+EVENT_KEY_ROTATED = "no.nettungen.key.rotated"

@@ -28,19 +28,25 @@ from typing import Any
 from marshmallow import ValidationError
 
 from shared.areas import AreaKind, UnknownAreaError, reference_data
-from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
+from shared.publication import EVENT_KEY_ROTATED, EVENT_PUBLISHED, EVENT_WITHDRAWN
 from shared.publication.schema import SCHEMA_VERSION, canonical_json, load_offer_version_data
-from shared.publication.uris import source_of
-from shared.signing import VerificationKey, verify
+from shared.publication.uris import key_uri, source_of, source_of_key
+from shared.signing import VerificationKey, b64url_decode, key_id, verify
 
 SPEC_VERSION = "1.0"
 MEDIA_TYPE = "application/cloudevents+json"
 BATCH_MEDIA_TYPE = "application/cloudevents-batch+json"
 DATA_SCHEMA = f"https://w3id.org/nettungen/schema/offer-version/{SCHEMA_VERSION}"
+KEY_ROTATION_SCHEMA = "https://w3id.org/nettungen/schema/key-rotation/1"
 SEQUENCE_DIGITS = 20
 EXCHANGE = "nettungen.offers"
 ALL = "all"
-_SHORT_TYPES = {EVENT_PUBLISHED: "published", EVENT_WITHDRAWN: "withdrawn"}
+_SHORT_TYPES = {
+    EVENT_PUBLISHED: "published",
+    EVENT_WITHDRAWN: "withdrawn",
+    EVENT_KEY_ROTATED: "keyrotated",
+}
+_KEY_ROTATION_FIELDS = {"key_id", "public_key", "previous_key_id"}
 _SEQUENCE = re.compile(r"[0-9]{1,20}")
 
 
@@ -71,15 +77,16 @@ def unsigned_event(
     snapshot: str,
     key_id: str,
 ) -> dict[str, Any]:
+    rotation = event_type == EVENT_KEY_ROTATED
     return {
         "specversion": SPEC_VERSION,
         "id": event_id,
-        "source": source_of(subject),
+        "source": source_of_key(subject) if rotation else source_of(subject),
         "type": event_type,
         "subject": subject,
         "time": format_time(time),
         "datacontenttype": "application/json",
-        "dataschema": DATA_SCHEMA,
+        "dataschema": KEY_ROTATION_SCHEMA if rotation else DATA_SCHEMA,
         "sequence": format_sequence(sequence),
         "signingkey": key_id,
         "data": json.loads(snapshot),
@@ -193,6 +200,8 @@ def check_event(
     with the envelope or fails the contract.
     """
     check_signature(event, keys, expected_source, signed)
+    if event["type"] == EVENT_KEY_ROTATED:
+        raise EventRejected("a key rotation, not an offer version")
     try:
         document = load_offer_version_data(event.get("data"))
     except ValidationError as exc:
@@ -207,3 +216,31 @@ def check_event(
     if document["status"] != expected_status:
         raise EventRejected("the event type disagrees with the version's status")
     return document
+
+
+def check_key_rotation(
+    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None
+) -> VerificationKey:
+    """Verify a key-rotation event; return the key it announces.
+
+    It must be signed by one of ``keys`` (the keys trusted for the node, within their
+    validity) and name, as its ``previous_key_id``, the key that signed it; the new key's id
+    must be the thumbprint of its public key, and the subject that key's URI on the node.
+    """
+    check_signature(event, keys, expected_source)
+    data = event.get("data")
+    if event["type"] != EVENT_KEY_ROTATED or not isinstance(data, dict):
+        raise EventRejected("not a key rotation")
+    if set(data) != _KEY_ROTATION_FIELDS or not all(isinstance(v, str) for v in data.values()):
+        raise EventRejected(f"a key rotation has exactly {sorted(_KEY_ROTATION_FIELDS)}")
+    try:
+        public = b64url_decode(data["public_key"])
+    except ValueError:
+        raise EventRejected("the announced public key is not base64url") from None
+    if len(public) != 32 or key_id(public) != data["key_id"]:
+        raise EventRejected("the announced key id is not the thumbprint of its public key")
+    if data["previous_key_id"] != event["signingkey"]:
+        raise EventRejected("a key rotation is signed by the key it retires")
+    if event["subject"] != key_uri(event["source"], data["key_id"]):
+        raise EventRejected("the key rotation's subject is not the new key's URI")
+    return VerificationKey(data["key_id"], public, None)

@@ -8,6 +8,7 @@ last sequence number it signed and the new key signs everything after.
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.errors import Conflict, ServiceUnavailable
+from shared.publication import EVENT_KEY_ROTATED
 from shared.publication.events import signing_input, unsigned_event
 from shared.publication.models import LogEntry, LogHead, NodeKey
+from shared.publication.schema import canonical_json
+from shared.publication.uris import key_uri
 from shared.signing import (
     VerificationKey,
     b64url,
@@ -80,16 +84,52 @@ def generate_key(session: Session, signer: Signer) -> NodeKey:
     return _new_key(session, signer.passphrase)
 
 
-def rotate_key(session: Session, signer: Signer) -> tuple[NodeKey, NodeKey]:
-    """Retire the active key after the last event it signed and make a new one active."""
+def rotate_key(
+    session: Session, signer: Signer, base_url: str | None = None
+) -> tuple[NodeKey, NodeKey]:
+    """Retire the active key after the last event it signed and make a new one active.
+
+    With the node's ``base_url``, the last event the old key signs announces the new key (a
+    key-rotation event in the log, relayed and in the feed like any other), which is what
+    lets national services trust the new key without their operator's approval.
+    """
     last_seq = _lock_head(session)
     old = active_key(session)
     if old is None:
         raise Conflict("key.missing")
+    new = _new_key(session, signer.passphrase)
+    if base_url is not None:
+        last_seq = _announce(session, signer, old, new, base_url, last_seq + 1)
     old.retired_at = utcnow()
     old.last_seq = last_seq
     session.flush()
-    return old, _new_key(session, signer.passphrase)
+    return old, new
+
+
+def _announce(
+    session: Session, signer: Signer, old: NodeKey, new: NodeKey, base_url: str, seq: int
+) -> int:
+    """Append the rotation event, signed by ``old``, as log row ``seq``; ``seq``."""
+    previous = session.scalar(select(LogEntry.occurred_at).where(LogEntry.seq == seq - 1))
+    entry = LogEntry(
+        seq=seq,
+        event_id=str(uuid.uuid4()),
+        event_type=EVENT_KEY_ROTATED,
+        offer_uri=key_uri(base_url, new.key_id),
+        version=1,
+        organisation_number="",
+        # Log times never decrease, whatever this host's clock says.
+        occurred_at=utcnow() if previous is None else max(utcnow(), previous),
+        snapshot=canonical_json(
+            {"key_id": new.key_id, "public_key": new.public_key, "previous_key_id": old.key_id}
+        ),
+    )
+    entry.key_id = old.key_id
+    entry.signature = sign(signer.private(old), signing_input(_unsigned(entry, old.key_id)))
+    session.add(entry)
+    session.execute(update(LogHead).where(LogHead.id == 1).values(last_seq=seq))
+    session.flush()
+    return seq
 
 
 class Signer:
@@ -100,7 +140,8 @@ class Signer:
         self._keys: dict[str, Ed25519PrivateKey] = {}
         self._lock = threading.Lock()
 
-    def _private(self, row: NodeKey) -> Ed25519PrivateKey:
+    def private(self, row: NodeKey) -> Ed25519PrivateKey:
+        """The key's private half, unsealed once."""
         with self._lock:
             key = self._keys.get(row.key_id)
             if key is None:
@@ -121,7 +162,7 @@ class Signer:
         row = active_key(session)
         if row is None:
             raise ServiceUnavailable("key.none_to_sign")
-        private = self._private(row)
+        private = self.private(row)
         for entry in entries:
             entry.key_id = row.key_id
             entry.signature = sign(private, signing_input(_unsigned(entry, row.key_id)))

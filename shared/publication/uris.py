@@ -8,6 +8,20 @@ directions here is what keeps them the inverse of each other.
 from __future__ import annotations
 
 OFFERS_PATH = "/offers/"
+KEYS_PATH = "/keys/"
+
+
+def key_uri(base_url: str, key_id: str) -> str:
+    """The subject of the event announcing the node's key ``key_id``."""
+    return f"{base_url.rstrip('/')}{KEYS_PATH}{key_id}"
+
+
+def source_of_key(uri: str) -> str:
+    """The node's base URL of a :func:`key_uri`."""
+    base, sep, _ = uri.rpartition(KEYS_PATH)
+    if not sep or not base:
+        raise ValueError(f"not a key URI: {uri!r}")
+    return base
 
 
 def offer_uri(base_url: str, offer_id: str) -> str:

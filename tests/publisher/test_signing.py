@@ -10,7 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.cli import main
-from shared.publication.events import EventRejected, check_event, signing_input
+from shared.publication.events import (
+    EventRejected,
+    check_event,
+    check_key_rotation,
+    signing_input,
+)
 from shared.publication.keys import Signer, entry_event, generate_key, verification_keys
 from shared.publication.models import LogEntry, NodeKey
 from shared.signing import (
@@ -79,18 +84,26 @@ def test_rotation_keeps_old_events_valid_and_bounds_the_old_key(node, monkeypatc
     monkeypatch.setenv("DATABASE_URL", node.url.render_as_string(hide_password=False))
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("SIGNING_KEY_PASSPHRASE", TEST_PASSPHRASE)
+    monkeypatch.setenv("NODE_BASE_URL", BASE_URL)
     result = CliRunner().invoke(main, ["registry", "key", "rotate"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "valid for events up to sequence 2" in result.output
+    # The old key's last event is the rotation event announcing the new key.
+    assert "valid for events up to sequence 3" in result.output
     publish(node, 1)
 
     keys = keys_of(node)
     assert len(keys) == 2
     old = next(k for k in keys.values() if k.last_sequence is not None)
     new = next(k for k in keys.values() if k.last_sequence is None)
-    assert old.last_sequence == 2
+    assert old.last_sequence == 3
     signed = events(node)
-    assert [e["signingkey"] for e in signed] == [old.key_id, old.key_id, new.key_id]
+    assert [e["signingkey"] for e in signed] == [old.key_id] * 3 + [new.key_id]
+    rotation = signed.pop(2)
+    assert rotation["type"] == "no.nettungen.key.rotated"
+    assert rotation["subject"] == f"{BASE_URL}/keys/{new.key_id}"
+    assert check_key_rotation(rotation, keys, BASE_URL) == new
+    with pytest.raises(EventRejected, match="not an offer version"):
+        check_event(rotation, keys, BASE_URL)
     for event in signed:
         check_event(event, keys, BASE_URL)
 
@@ -103,13 +116,19 @@ def test_rotation_keeps_old_events_valid_and_bounds_the_old_key(node, monkeypatc
     with pytest.raises(EventRejected, match="rotated out"):
         check_event(late, keys, BASE_URL)
 
-    # The published JWKS says the same.
+    # The published JWKS says the same, and the feed carries the rotation like an offer event.
     app = make_publisher(node.url.render_as_string(hide_password=False), tmp_path)
-    jwks = app.test_client().get("/.well-known/jwks.json").get_json()["keys"]
+    client = app.test_client()
+    jwks = client.get("/.well-known/jwks.json").get_json()["keys"]
+    page = client.get("/ldes/pages/1", headers={"Accept": "application/json"}).get_json()
+    turtle = client.get("/ldes/pages/1", headers={"Accept": "text/turtle"})
     app.extensions["nettungen.db"].engine.dispose()
-    assert {k["kid"]: k.get("last_sequence") for k in jwks} == {old.key_id: 2, new.key_id: None}
+    assert {k["kid"]: k.get("last_sequence") for k in jwks} == {old.key_id: 3, new.key_id: None}
     assert all(VerificationKey.from_jwk(k).key_id == k["kid"] for k in jwks)
     assert all("d" not in k for k in jwks)
+    assert page["events"][2] == rotation
+    assert turtle.status_code == 200
+    assert b"KeyRotation" in turtle.data
 
 
 def test_a_second_generate_is_refused_and_a_wrong_passphrase_cannot_sign(node):

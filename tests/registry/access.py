@@ -591,6 +591,13 @@ ROUTES: dict[tuple[str, str], Access] = {
         body={"name": "Omdøpt"},
         audit=("agency.updated",),
     ),
+    ("POST", "/o/<orgnr>/admin/review-rule"): A(
+        "/o/{org}/admin/review-rule",
+        frozenset({"admin"}),
+        ok=302,
+        body={"publisher_not_submitter": "on"},
+        audit=("organisation.updated",),
+    ),
     ("POST", "/o/<orgnr>/admin/agencies/<agency_id>/delete"): A(
         "/o/{org}/admin/agencies/{agency}/delete",
         frozenset({"admin"}),

@@ -205,3 +205,50 @@ def test_a_refused_event_in_a_batch_keeps_nothing_of_the_batch(history, node):
     with pytest.raises(EventRejected, match="replays the identity"):
         history.apply_batch([v2, replay])
     assert _intervals(history, uri) == [(1, False, T1, None)]
+
+
+def test_a_late_back_dated_version_counts_from_when_it_was_received(history, node):
+    from unittest import mock
+
+    from shared.db import utcnow
+
+    history.trust(node)
+    admitted = utcnow()
+    with node.builder() as b:
+        with publishing_at(admitted + dt.timedelta(minutes=1)):
+            offer = b.publish(name="Helsestasjon")
+        with publishing_at(admitted + dt.timedelta(minutes=2)):
+            b.revise(offer, name="Helsestasjon, tilbakedatert")
+    uri = f"{node.base_url}/offers/{offer}"
+    v1, v2 = node.events()
+    history.apply([v1])
+    # The second version reaches reporting a day after the time it claims.
+    received = admitted + dt.timedelta(days=1)
+    with mock.patch("services.reporting.history.sink.utcnow", return_value=received):
+        history.apply([v2])
+    first, second = history.versions(uri)
+    assert (first.valid_from, first.valid_to) == (first.published_at, received)
+    # A report as of any instant before it arrived says what it said then.
+    assert (second.valid_from, second.published_at, second.recorded_at) == (
+        received,
+        admitted + dt.timedelta(minutes=2),
+        received,
+    )
+
+
+def test_coverage_outside_the_providers_home_area_is_flagged_in_the_quality_report(history, node):
+    from services.reporting.reports.quality import quality
+    from services.reporting.reports.scope import area_scope
+
+    history.trust(node)
+    with node.builder() as b:
+        b.publish(name="I Drammen")
+        # Drammen municipality offering across the whole county.
+        b.publish(name="I hele Buskerud", coverage=["33"])
+    history.apply(node.events())
+    with Session(history.engine) as session:
+        flags = dict(session.execute(select(OfferVersion.name, OfferVersion.outside_home)).all())
+        report = quality(session, area_scope("3301", dt.date.today()))
+    assert flags == {"I Drammen": False, "I hele Buskerud": True}
+    assert report.overall.marks["outside_home"] == 1
+    assert report.overall.share("outside_home") == 50

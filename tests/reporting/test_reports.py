@@ -289,6 +289,7 @@ def test_quality_shares_and_overdue_reviews(api):
         "good_practice": (2, 17),  # D2 S1
         "evidence_based": (3, 25),  # D3 D4 S1
         "overdue": (4, 33),  # D1 (reviewed 2024-06), D4 (6 months), C1 and V1 (a year)
+        "outside_home": (0, 0),  # each covers only its provider's home area
         "total": (12, 100),
     }
     assert column(report, "measure_statuses", "offers") == {

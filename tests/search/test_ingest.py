@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.search.index.models import IndexedOffer
-from shared.ingest import directory
+from shared.ingest import directory, node_keys
 from shared.ingest.apply import Outcome, record_rejection
 from shared.ingest.models import IngestedOffer, RejectedEvent
 from shared.publication import keys
@@ -96,7 +96,7 @@ def test_forged_unsigned_and_foreign_events_are_refused(node, index, federation)
     assert index.apply([event]) == [Outcome.APPLIED]
 
 
-def test_unknown_keys_are_looked_up_once_and_forgeries_still_fail(node, index, federation):
+def test_unknown_keys_are_looked_up_once_and_wait_for_approval(node, index, federation):
     index.trust(node)
     with node.builder() as b:
         b.publish()
@@ -106,14 +106,20 @@ def test_unknown_keys_are_looked_up_once_and_forgeries_still_fail(node, index, f
         b.publish(name="Signert med ny nøkkel")
     first, second = node.events()
     requests_before = len(federation.transport.requests)
-    # The second event is signed by a key made after the directory read the node's JWKS.
-    assert index.apply([first, second]) == [Outcome.APPLIED, Outcome.APPLIED]
+    # The second event is signed by a key made after the directory read the node's JWKS: it
+    # is read again, which records the new key as pending, not trusted.
+    assert index.apply([first]) == [Outcome.APPLIED]
+    with pytest.raises(UnknownKey, match="not trusted here"):
+        index.apply([second])
     jwks_requests = federation.transport.requests[requests_before:]
     assert jwks_requests == [f"{node.base_url}/.well-known/jwks.json"]
-    with Session(index.engine) as session:
+    with index.sessions.begin() as session:
         stored = directory.get_node(session, node.id)
         retired = [k for k in stored.keys if k.last_sequence is not None]
         assert [k.last_sequence for k in retired] == [1]
+        [pending] = [k.key_id for k in stored.keys if k.state == "pending"]
+        node_keys.approve_key(session, node.id, pending)
+    assert index.apply([second]) == [Outcome.APPLIED]
     # The rotated-out key cannot sign anything after its last sequence number.
     late = copy.deepcopy(second)
     late["signingkey"] = retired[0].key_id
@@ -297,7 +303,7 @@ def test_a_retired_key_is_not_accepted_from_the_bus_but_its_history_is_from_the_
     with Session(node.engine) as session, session.begin():
         keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
     with index.sessions.begin() as session:
-        directory.replace_keys(session, node.id, node.keys())
+        node_keys.trust_keys(session, node.id, node.keys(), by="operator")
     [before] = node.events()
     with pytest.raises(EventRejected, match="rotated out"):
         index.apply([before])  # as the bus would bring it
@@ -329,12 +335,12 @@ def test_a_jwks_cannot_undo_a_rotation(node, index):
     with Session(node.engine) as session, session.begin():
         keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
     with index.sessions.begin() as session:
-        directory.replace_keys(session, node.id, node.keys())
+        node_keys.trust_keys(session, node.id, node.keys(), by="operator")
         # A later JWKS (or an attacker in the middle) presents the old key as active again.
         from shared.signing import VerificationKey
 
         revived = [VerificationKey(k.key_id, k.public, None) for k in node.keys()]
-        directory.replace_keys(session, node.id, revived)
+        node_keys.observe_keys(session, node.id, revived)
         stored = directory.get_node(session, node.id)
         assert sorted(k.last_sequence is not None for k in stored.keys) == [False, True]
 

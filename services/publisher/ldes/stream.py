@@ -33,7 +33,7 @@ from services.publisher.linked.namespaces import (
     TREE,
     new_graph,
 )
-from shared.publication import EVENT_WITHDRAWN
+from shared.publication import EVENT_KEY_ROTATED, EVENT_WITHDRAWN
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry, LogHead
 
@@ -152,9 +152,12 @@ def page_graph(base: str, paging: Paging, page: int, rows: list[LogEntry]) -> Gr
 
 
 def describe_member(graph: Graph, member: URIRef, row: LogEntry, base: str) -> None:
-    """One offer version as a member: a CPSV-AP-NO description, or a delete for a withdrawal."""
+    """One offer version as a member: a CPSV-AP-NO description, or a delete for a withdrawal;
+    or the announcement of the node's new signing key."""
     if row.event_type == EVENT_WITHDRAWN:
         graph.add((member, RDF.type, AS.Delete))
+    elif row.event_type == EVENT_KEY_ROTATED:
+        graph.add((member, RDF.type, NTG.KeyRotation))
     else:
         describe_offer(graph, member, json.loads(row.snapshot), base)
     graph.add((member, DCTERMS.isVersionOf, URIRef(row.offer_uri)))

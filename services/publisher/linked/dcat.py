@@ -38,6 +38,7 @@ from services.publisher.linked.skos import add_scheme
 from services.publisher.negotiation import JSON_LD, N_TRIPLES, TURTLE
 from shared import vocab
 from shared.areas import NATIONAL
+from shared.publication import EVENT_KEY_ROTATED
 from shared.publication.keys import all_keys, verification_keys
 from shared.publication.models import LogEntry
 from shared.signing import multibase_key
@@ -105,7 +106,12 @@ def _add_publisher(graph: Graph, session: Session, node: NodeSettings) -> URIRef
     A node with nothing published yet and no configured organisation names itself; the hash
     IRI keeps the publisher an IRI (as DCAT-AP-NO requires) that dereferences to this catalog.
     """
-    query = select(LogEntry.snapshot).order_by(LogEntry.seq).limit(1)
+    query = (
+        select(LogEntry.snapshot)
+        .where(LogEntry.event_type != EVENT_KEY_ROTATED)
+        .order_by(LogEntry.seq)
+        .limit(1)
+    )
     if node.publisher_orgnr:
         query = query.where(LogEntry.organisation_number == node.publisher_orgnr)
     snapshot = session.scalar(query)

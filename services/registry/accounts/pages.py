@@ -191,6 +191,16 @@ def rename_agency(agency_id: str) -> Response | tuple[str, int]:
     return done(gettext("The agency is renamed."), "admin_pages.agencies")
 
 
+@bp.post("/admin/review-rule")
+def review_rule() -> Response:
+    """Turn the organisation's four-eyes rule on (the box ticked) or off."""
+    rule = "publisher_not_submitter" in request.form
+    organisations.update_organisation(
+        db_session(), signed_in(), organisation(), {"publisher_not_submitter": rule}
+    )
+    return done(gettext("The review rule is saved."), "admin_pages.agencies")
+
+
 @bp.post("/admin/agencies/<agency_id>/delete")
 def delete_agency(agency_id: str) -> Response:
     session, actor = db_session(), signed_in()

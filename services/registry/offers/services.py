@@ -315,6 +315,7 @@ def publish(
     offer = _load(session, offer_id, for_update=True)
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
     _require_status(offer, {SUBMITTED}, "publish")
+    _require_other_than_submitter(session, actor, offer)
     version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED, signer)
     _transition(
         session,
@@ -327,6 +328,25 @@ def publish(
     )
     notifications.reviewed(session, actor, offer, "published")
     return version
+
+
+def _require_other_than_submitter(session: Session, actor: Actor, offer: Offer) -> None:
+    """Under the organisation's four-eyes rule, the registrar who submitted the offer may not
+    publish it, whatever roles they hold."""
+    if not offer.organisation.publisher_not_submitter:
+        return
+    submitter = session.scalar(
+        select(AuditEntry.actor_user_id)
+        .where(
+            AuditEntry.target_type == "offer",
+            AuditEntry.target_id == offer.id,
+            AuditEntry.action == "offer.submitted",
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if submitter is not None and submitter == actor.user_id:
+        raise Conflict("offer.publisher_is_submitter")
 
 
 def withdraw(

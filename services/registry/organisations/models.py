@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.registry.base import Base, new_public_id
@@ -21,6 +21,9 @@ class Organisation(Base):
     # Area code of where the organisation belongs; the default coverage of its offers.
     home_area: Mapped[str] = mapped_column(String(64))
     membership_status: Mapped[str] = mapped_column(String(20), default="active")
+    # The organisation's rule that a submission is published by another person than the
+    # registrar who submitted it (four eyes), even one who holds both roles.
+    publisher_not_submitter: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agencies: Mapped[list[Agency]] = relationship(

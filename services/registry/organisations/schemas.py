@@ -3,7 +3,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from shared import vocab
-from shared.fields import InputSchema, area_code, organisation_number, vocab_code
+from shared.fields import InputSchema, area_code, organisation_number, strict_boolean, vocab_code
 
 NAME = validate.Length(min=1, max=200)
 
@@ -14,6 +14,8 @@ class OrganisationSchema(Schema):
     kind = fields.String(required=True)
     home_area = fields.String(required=True)
     membership_status = fields.String(required=True)
+    # Submissions are published by another person than the registrar who submitted them.
+    publisher_not_submitter = fields.Boolean(required=True)
     created_at = fields.AwareDateTime(required=True)
 
 
@@ -29,6 +31,7 @@ class OrganisationUpdateSchema(InputSchema):
     name = fields.String(validate=NAME)
     home_area = area_code()
     membership_status = vocab_code(vocab.MEMBERSHIP_STATUSES)
+    publisher_not_submitter = strict_boolean()
 
 
 class AgencySchema(Schema):

@@ -76,6 +76,7 @@ def _view(organisation: Organisation) -> dict[str, Any]:
         "kind": organisation.kind,
         "home_area": organisation.home_area,
         "membership_status": organisation.membership_status,
+        "publisher_not_submitter": organisation.publisher_not_submitter,
     }
 
 

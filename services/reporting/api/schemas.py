@@ -121,6 +121,7 @@ class OfferListArgsSchema(ScopeArgsSchema):
     age_band = fields.String(validate=validate.OneOf(list(BANDS_BY_CODE)))
     quality = fields.String(validate=validate.OneOf(QUALITY_FIELDS))
     overdue = fields.Boolean()
+    outside_home = fields.Boolean()
     measure_status = vocab_code(vocab.MEASURE_STATUSES)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))

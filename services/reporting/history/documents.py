@@ -7,6 +7,7 @@ from typing import Any
 
 from services.reporting.history.models import AUDIENCE, DIAGNOSIS_GROUP, DUTY, RISK_GROUP
 from shared import text
+from shared.areas import UnknownAreaError, reference_data
 from shared.ingest.documents import offer_columns
 
 _MULTI_FIELDS = {
@@ -26,6 +27,7 @@ def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     for those that depend on the offer's other versions."""
     return {
         **offer_columns(document),
+        "published_at": document["published_at"],
         "valid_from": document["published_at"],
         "name_terms": distinct_terms(document["name"]),
         "description_terms": distinct_terms(document["description"]),
@@ -36,7 +38,18 @@ def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
         "evidence_based": document["evidence_based"],
         "review_interval_months": document["review_interval_months"],
         "last_reviewed": document.get("last_reviewed"),
+        "outside_home": outside_home(document["coverage"], document["provider"]["home_area"]),
     }
+
+
+def outside_home(coverage: list[str], home_area: str) -> bool:
+    """Whether the offer covers any municipality outside its provider's home area (a county
+    offering in a neighbour's, a municipality claiming the whole country)."""
+    areas = reference_data()
+    try:
+        return not areas.expand(coverage) <= areas.expand([home_area])
+    except UnknownAreaError:
+        return False  # an area retired by a newer classification: nothing to judge by
 
 
 def term_rows(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

@@ -1,7 +1,9 @@
 """The version history: every version of every offer the federation has published.
 
 One row per (offer URI, version) in ``offer_versions``, withdrawals included, each valid from
-its own time (the version's ``published_at``, the event time) until the next version's time
+its own time (the version's ``published_at``, or when reporting received it if the node
+published it after it joined the directory and it arrived later: see
+:func:`~services.reporting.history.sink.counted_from`) until the next version's time
 (``valid_to``; none while it is the newest). "The offers as of an instant t" are then the
 published rows with ``valid_from < t <= valid_to`` (or no ``valid_to``), one per offer at most,
 and a report drawn for today and one drawn for a past date run the same query.
@@ -57,7 +59,11 @@ class OfferVersion(HistoryBase):
     node_id: Mapped[str] = mapped_column(String(64))
     offer_id: Mapped[str] = mapped_column(String(36))
     withdrawn: Mapped[bool] = mapped_column(Boolean)
+    # When the version counts from (see services.reporting.history.sink.counted_from): the
+    # node's published_at, or when we received the version if that is later.
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The node's own time of the version, as it signed it.
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # The next version's time; none while this is the offer's newest version.
     valid_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -84,6 +90,8 @@ class OfferVersion(HistoryBase):
     evidence_based: Mapped[bool] = mapped_column(Boolean)
     measure_status: Mapped[str] = mapped_column(String(20))
     review_interval_months: Mapped[int] = mapped_column(SmallInteger)
+    # It covers municipalities outside its provider's home area (the quality report flags it).
+    outside_home: Mapped[bool] = mapped_column(Boolean, default=False)
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # When the offer was first published (of the versions known), and so when it is due for
     # review: the interval after the last review, or after the first publication if never.
@@ -91,6 +99,7 @@ class OfferVersion(HistoryBase):
     review_due: Mapped[dt.date] = mapped_column(Date)
     # The canonical JSON of the version, as the node signed it.
     document: Mapped[str] = mapped_column(Text)
+    # When reporting received the version (beside the node's published_at).
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

@@ -51,7 +51,13 @@ class HistorySink:
         kept = session.execute(
             statement.returning(OfferVersion.id, OfferVersion.offer_uri, OfferVersion.version),
             [
-                version_values(event.node.id, event.event, event.document, event.withdrawn)
+                version_values(
+                    event.node.id,
+                    event.event,
+                    event.document,
+                    event.withdrawn,
+                    admitted_at=event.node.admitted_at,
+                )
                 for event in versions.values()
             ],
         ).all()
@@ -88,12 +94,16 @@ def version_values(
     document: Mapping[str, Any],
     withdrawn: bool,
     stored: str | None = None,
+    admitted_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The ``offer_versions`` row of a version; ``first_published`` and ``review_due`` as if
     it were the offer's only version (:func:`recompute_intervals` corrects them). ``stored``
     is the event's :func:`~shared.ingest.documents.stored_document` when the caller has made
-    it already."""
+    it already; ``admitted_at`` when the node was added to the directory (see
+    :func:`counted_from`)."""
+    received = utcnow()
     fields = documents.version_fields(document)
+    fields["valid_from"] = counted_from(fields["published_at"], received, admitted_at)
     return {
         **fields,
         "node_id": node_id,
@@ -103,8 +113,21 @@ def version_values(
             fields["last_reviewed"], fields["valid_from"], fields["review_interval_months"]
         ),
         "document": stored_document(event) if stored is None else stored,
-        "recorded_at": utcnow(),
+        "recorded_at": received,
     }
+
+
+def counted_from(
+    published_at: dt.datetime, received_at: dt.datetime, admitted_at: dt.datetime | None
+) -> dt.datetime:
+    """When a version counts in reports "as of" an instant: its ``published_at``, but never
+    before reporting received it, for a version the node dated after it joined the directory
+    (``admitted_at``). So a version that arrives late, back-dated, cannot change what a report
+    as of any earlier instant says. The history a node brings when it joins (dated before
+    ``admitted_at``) counts as the node dates it: the operator admitted it with the node."""
+    if admitted_at is None or published_at < admitted_at:
+        return published_at
+    return max(published_at, received_at)
 
 
 def detail_rows(

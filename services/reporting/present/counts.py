@@ -187,6 +187,7 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
         "good_practice": _("Good practice"),
         "evidence_based": _("Evidence-based"),
         "overdue": _("Past the review date"),
+        "outside_home": _("Coverage outside the provider's home area"),
     }
     tables = [
         _quality_shares(result, scope, names),
@@ -201,8 +202,11 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
 
 
 def _measured(measure: str) -> dict[str, Any]:
-    """The offer filter of a quality measure: past the review date, or holding the mark."""
-    return {"overdue": True} if measure == "overdue" else {"quality": measure}
+    """The offer filter of a quality measure: past the review date, covering areas outside
+    the home area, or holding the mark."""
+    if measure in ("overdue", "outside_home"):
+        return {measure: True}
+    return {"quality": measure}
 
 
 def _quality_shares(result: Quality, scope: Scope, names: dict[str, str]) -> Table:

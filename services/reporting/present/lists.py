@@ -203,6 +203,7 @@ def _figure_names(lang: str) -> dict[str, str]:
         "good_practice": _("Good practice (%)"),
         "evidence_based": _("Evidence-based (%)"),
         "overdue": _("Past the review date"),
+        "outside_home": _("Coverage outside the provider's home area"),
     }
     for concept in vocab.PYRAMID_LEVELS:
         names[f"level-{concept.code}"] = _("Level %(level)s", level=concept.code)

@@ -1,5 +1,6 @@
 """Quality: how many offers have user participation, are evaluated, are good practice, are
-evidence-based, and how many are past their review date; overall, by measure status, and per
+evidence-based, how many are past their review date and how many cover municipalities outside
+their provider's home area; overall, by measure status, and per
 organisation and agency (DOMAIN.md: "all registered and reported").
 
 An offer is past its review date when the date it was due (the review interval after its last
@@ -18,7 +19,8 @@ from services.reporting.history.models import OfferVersion
 from services.reporting.reports.scope import QUALITY_FIELDS, Scope, scoped
 from shared import vocab
 
-MEASURES = (*QUALITY_FIELDS, "overdue")
+# Beside the marks: reviews overdue, and coverage outside the provider's home area.
+MEASURES = (*QUALITY_FIELDS, "overdue", "outside_home")
 
 
 def percent(part: int, whole: int) -> int:
@@ -58,6 +60,7 @@ def _sums(scope: Scope) -> list[Any]:
     for name in QUALITY_FIELDS:
         columns.append(func.sum(case((getattr(OfferVersion, name).is_(True), 1), else_=0)))
     columns.append(func.sum(case((OfferVersion.review_due < scope.at, 1), else_=0)))
+    columns.append(func.sum(case((OfferVersion.outside_home.is_(True), 1), else_=0)))
     return columns
 
 

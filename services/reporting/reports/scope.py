@@ -185,6 +185,7 @@ class OfferFilter:
     age_band: str | None = None
     quality: str | None = None
     overdue: bool | None = None
+    outside_home: bool | None = None
     measure_status: str | None = None
 
     def conditions(self, scope: Scope) -> list[ColumnElement[bool]]:
@@ -213,6 +214,8 @@ class OfferFilter:
         if self.overdue is not None:
             late = OfferVersion.review_due < scope.at
             conditions.append(late if self.overdue else ~late)
+        if self.outside_home is not None:
+            conditions.append(OfferVersion.outside_home.is_(self.outside_home))
         return conditions
 
     def params(self) -> dict[str, str]:

@@ -108,6 +108,7 @@ def filter_labels(report: Report, lang: str) -> list[tuple[str, str]]:
         "age_band": _("Age"),
         "quality": _("Quality mark"),
         "overdue": _("Past the review date"),
+        "outside_home": _("Coverage outside the provider's home area"),
         "measure_status": _("Status"),
     }
     labels = []
