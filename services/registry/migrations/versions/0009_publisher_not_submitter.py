@@ -1,7 +1,7 @@
 """An organisation's rule that another person than the submitter publishes (four eyes).
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
