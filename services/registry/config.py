@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.config import ConfigKey, absolute_path, base_url, parse_bool
 from shared.db import sqlite_url_in
+from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
 
 
 def _instance_file_secret(name: str) -> Callable[[dict[str, Any]], str]:
@@ -74,12 +75,9 @@ CONFIG = [
         "nettungen_registry",
     ),
     ConfigKey("SESSION_LIFETIME_HOURS", "How long a browser login lasts.", int, 8),
-    ConfigKey(
-        "MAX_CONTENT_LENGTH",
-        "Largest request body accepted, in bytes; larger ones get 413.",
-        int,
-        1_048_576,
-    ),
+    # Enough for a bulk-mapping workbook of a few thousand offers.
+    max_content_length(1_048_576),
+    METRICS_TOKEN_KEY,
     ConfigKey(
         "LOGIN_MAX_FAILURES_PER_ACCOUNT",
         "Failed logins for one e-mail address within the window before logins are refused.",

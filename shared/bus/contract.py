@@ -14,7 +14,10 @@
 
 The topology is the same on every transport: the durable topic exchange ``nettungen.offers``;
 per consumer a durable queue bound to its patterns, whose dead letters go through the direct
-exchange ``nettungen.offers.dead-letter`` to the queue ``<queue>.dead``.
+exchange ``nettungen.offers.dead-letter`` to the queue ``<queue>.dead``. A dead-letter queue
+holds at most its limit (``DEAD_LETTER_LIMIT`` unless the consumer says otherwise): past it the
+oldest dead letters are dropped, so a node sending nothing but refusals cannot fill the broker's
+disk, and the newest stay to be looked into (every event is still in the node's feed).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from urllib.parse import urlsplit
 from shared.publication.events import EXCHANGE, MEDIA_TYPE
 
 DEAD_LETTER_EXCHANGE = f"{EXCHANGE}.dead-letter"
+DEAD_LETTER_LIMIT = 10_000
 EMBEDDED_SCHEME = "embedded"
 # Extra routing keys of one message ride in this header (RabbitMQ's sender-selected
 # distribution): one message, one confirm, however many keys.
@@ -152,7 +156,10 @@ def queue_arguments(queue: str) -> dict[str, str]:
     }
 
 
-DEAD_LETTER_QUEUE_ARGUMENTS = {"x-queue-type": "quorum"}
+def dead_letter_queue_arguments(limit: int) -> dict[str, str | int]:
+    """A dead-letter queue: replicated (quorum), at most ``limit`` messages, the oldest
+    dropped past it (``drop-head``)."""
+    return {"x-queue-type": "quorum", "x-max-length": limit, "x-overflow": "drop-head"}
 
 
 def publish_options(message: OutgoingMessage) -> dict[str, Any]:

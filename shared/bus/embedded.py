@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from shared.bus.contract import (
+    DEAD_LETTER_LIMIT,
     BatchHandler,
     BatchResult,
     BusUnavailable,
@@ -41,6 +42,7 @@ CREATE INDEX IF NOT EXISTS messages_by_holder ON messages (claimed_by);
 CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL,
     routing_key TEXT NOT NULL, body BLOB NOT NULL, dead_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS dead_letters_by_queue ON dead_letters (queue, id);
 """
 # A message handed to a consumer that neither acks nor rejects it becomes visible again after
 # this long. A consumer whose process died gives its messages back sooner: each consumer holds
@@ -159,9 +161,12 @@ class EmbeddedPublisher(EmbeddedBus):
 
 
 class EmbeddedConsumer(EmbeddedBus):
-    def __init__(self, url: str, queue: str, bindings: list[str]) -> None:
+    def __init__(
+        self, url: str, queue: str, bindings: list[str], dead_letter_limit: int = DEAD_LETTER_LIMIT
+    ) -> None:
         super().__init__(url)
         self.queue, self.bindings = queue, list(dict.fromkeys(bindings))
+        self.dead_letter_limit = dead_letter_limit
         self.holder = ""
         self._lock: Any = None
         self._orphans_checked = 0.0
@@ -256,7 +261,8 @@ class EmbeddedConsumer(EmbeddedBus):
             )
 
     def _settle(self, rows: list[_Row], rejected: Mapping[int, str]) -> None:
-        """Dead-letter the rejected rows and remove them all, in one commit."""
+        """Dead-letter the rejected rows (dropping the oldest dead letters past the limit, as
+        RabbitMQ's ``drop-head`` does) and remove them all, in one commit."""
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO dead_letters (queue, message_id, routing_key, body, dead_at) "
@@ -268,6 +274,13 @@ class EmbeddedConsumer(EmbeddedBus):
                 ],
             )
             db.executemany("DELETE FROM messages WHERE id = ?", [(row[0],) for row in rows])
+            if rejected:
+                db.execute(
+                    "DELETE FROM dead_letters WHERE queue = ? AND id <= ("
+                    "SELECT id FROM dead_letters WHERE queue = ? ORDER BY id DESC "
+                    "LIMIT 1 OFFSET ?)",
+                    (self.queue, self.queue, self.dead_letter_limit),
+                )
 
     def _handle(self, handler: BatchHandler, rows: list[_Row]) -> None:
         try:

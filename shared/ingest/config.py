@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.bus import open_consumer
+from shared.bus import DEAD_LETTER_LIMIT, open_consumer
 from shared.config import ConfigKey, positive_float, positive_int
 from shared.ingest.apply import Sink
 from shared.ingest.consumer import BINDINGS, BusIngest
@@ -53,6 +53,14 @@ def _bus_config(queue: str) -> list[ConfigKey]:
             "Messages the broker may hand over unacknowledged.",
             positive_int,
             100,
+        ),
+        ConfigKey(
+            "INGEST_DEAD_LETTER_LIMIT",
+            "Most messages kept in this service's dead-letter queue (<queue>.dead); past it "
+            "the oldest are dropped. Fixed when the queue is first declared (see "
+            "docs/operations.md to change it).",
+            positive_int,
+            DEAD_LETTER_LIMIT,
         ),
     ]
 
@@ -135,7 +143,11 @@ def build_consumer(
     client: httpx.Client | None = None,
 ) -> BusIngest:
     bus = open_consumer(
-        settings["BROKER_URL"], settings["INGEST_QUEUE"], BINDINGS, settings["INGEST_PREFETCH"]
+        settings["BROKER_URL"],
+        settings["INGEST_QUEUE"],
+        BINDINGS,
+        settings["INGEST_PREFETCH"],
+        settings["INGEST_DEAD_LETTER_LIMIT"],
     )
     return BusIngest(sessions, bus, sink, build_verifier(settings, sessions, client))
 
