@@ -24,6 +24,7 @@ from shared.bus.contract import (
     BatchHandler,
     BatchResult,
     BusUnavailable,
+    Deferred,
     Handler,
     IncomingMessage,
     OutgoingMessage,
@@ -302,7 +303,8 @@ class _Drain:
             last_message = time.monotonic()
 
     def settle(self) -> None:
-        """Hand the next run to the handler; acknowledge or dead-letter each after it returns."""
+        """Hand the next run to the handler; acknowledge, dead-letter or give back each after
+        it returns."""
         batch = self.pending[: self._room()]
         del self.pending[: len(batch)]
         try:
@@ -311,12 +313,17 @@ class _Drain:
             for message in batch:
                 message.reject(requeue=True)  # not handled: back to the queue at once
             raise
+        deferred = 0
         for position, message in enumerate(batch):
-            if position in rejected:
+            reason = rejected.get(position)
+            if isinstance(reason, Deferred):
+                message.reject(requeue=True)
+                deferred += 1
+            elif reason is not None:
                 message.reject(requeue=False)
             else:
                 message.ack()
-        self.handled += len(batch)
+        self.handled += len(batch) - deferred
 
     def give_back(self) -> None:
         """Return the messages received but not handed over to the queue, in order."""

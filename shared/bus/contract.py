@@ -9,7 +9,10 @@
 * :class:`Consumer` owns a durable queue bound to routing-key patterns, hands messages to a
   handler and acknowledges each only after the handler returned (after the consumer's own
   commit). A handler that raises :class:`Reject` sends the message to the queue's dead letters;
-  any other exception leaves it for redelivery. Messages left in hand when a drain ends (its
+  any other exception leaves it for redelivery. A run's handler may also defer a message (a
+  :class:`Deferred` reason): it goes back to the queue, neither acknowledged nor dead-lettered,
+  and is delivered again later (the embedded bus after ``DEFER_SECONDS``; RabbitMQ at once,
+  so a handler that defers also waits a little). Messages left in hand when a drain ends (its
   ``limit`` reached) go back to the queue, so the next drain gets them.
 
 The topology is the same on every transport: the durable topic exchange ``nettungen.offers``;
@@ -43,6 +46,15 @@ class BusUnavailable(ConnectionError):
     """The bus cannot be reached or dropped the connection; try again later."""
 
 
+class Deferred(str):
+    """Why a run's handler does not handle a message yet (in place of a dead-letter reason):
+    the message goes back to the queue for later."""
+
+
+# How long the embedded bus keeps a deferred message from being delivered again.
+DEFER_SECONDS = 1.0
+
+
 class Reject(Exception):  # noqa: N818 - a verdict, not an error condition of the consumer
     """Raised by a consumer's handler: the message can never be applied; dead-letter it."""
 
@@ -71,7 +83,8 @@ class IncomingMessage:
 
 Handler = Callable[[IncomingMessage], None]
 # Given a run of messages, handles them all and says which to dead-letter (by position, with
-# why); the rest are acknowledged. Raising leaves every one of them on the queue.
+# why) or to defer (a Deferred reason); the rest are acknowledged. Raising leaves every one of
+# them on the queue.
 BatchHandler = Callable[[list[IncomingMessage]], Mapping[int, str]]
 
 

@@ -70,6 +70,60 @@ def test_a_round_is_bounded_and_the_next_one_goes_on(federation, index):
     assert index.indexed() == node.published()
 
 
+def test_a_node_over_its_ingest_rate_is_deferred_to_the_next_round(federation, index):
+    from shared.ingest.rates import NodeRates
+
+    node = federation.node("kommune", DRAMMEN, page_size=2)
+    index.trust(node)
+    with node.builder() as b:
+        for i in range(7):
+            b.publish(name=f"Tilbud {i}")
+    now = [0.0]
+    rates = NodeRates(3, clock=lambda: now[0])  # three events a minute, a minute's burst
+    harvester = index.harvester(rates=rates)
+    # Page 1 (2 events), page 2 (2 more: over by one), then the round ends for this node.
+    [report] = harvester.harvest_all()
+    assert (report.pages, report.applied, report.deferred, report.error) == (2, 4, True, None)
+    assert _cursor(index, node.id).last_sequence == 4
+    [waiting] = harvester.harvest_all()
+    assert (waiting.pages, waiting.deferred) == (0, True)
+    now[0] = 40.0  # two events' worth again
+    [report] = harvester.harvest_all()
+    assert (report.applied, _cursor(index, node.id).last_sequence) == (2, 6)
+    now[0] = 200.0
+    harvester.harvest_all()
+    assert index.indexed() == node.published()
+
+
+def test_the_default_page_limit_refuses_a_32_mib_page_unparsed(monkeypatch):
+    """What a real page needs, far below the 32 MiB page that took 833 MB to parse: refused
+    by its Content-Length, or as it streams past the limit, never handed to the parser."""
+    from shared.config import load_config
+    from shared.ingest import http
+    from shared.ingest.config import ingest_config
+
+    settings = load_config(ingest_config("q"), {"BROKER_URL": "embedded:///x"}, environ={})
+    limits = Limits(max_bytes=settings["HARVEST_MAX_PAGE_BYTES"])
+    assert limits.max_bytes <= 8 * 1024 * 1024 and Limits().max_bytes == limits.max_bytes
+
+    def parse(body, what):
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(http, "parse_json", parse)
+    page = b'{"events": ["' + b"x" * (32 * 1024 * 1024) + b'"]}'
+    declared = httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=page, headers=JSON))
+    )
+    with pytest.raises(FetchError, match=f"{len(page)} bytes; the limit is {limits.max_bytes}"):
+        get_json(declared, "https://n.test/ldes/pages/1", limits)
+    chunks = (page[i : i + 65536] for i in range(0, len(page), 65536))
+    streamed = httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=chunks, headers=JSON))
+    )
+    with pytest.raises(FetchError, match=f"larger than {limits.max_bytes} bytes"):
+        get_json(streamed, "https://n.test/ldes/pages/1", limits)
+
+
 def test_refused_events_are_recorded_and_passed(federation, index):
     node = federation.node("kommune", {**DRAMMEN, "oslo": OSLO}, page_size=3)
     index.trust(node, organisations=[DRAMMEN["municipality"][0]])

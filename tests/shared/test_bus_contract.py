@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from shared.bus import (
+    DEFER_SECONDS,
     BusUnavailable,
     Consumer,
+    Deferred,
     IncomingMessage,
     OutgoingMessage,
     Reject,
@@ -216,6 +218,24 @@ class TestBusContract:
         bus.dead_letter_limits[queue] = 5
         bus.publish(*bus.messages(1))
         assert ids(bus.received(queue)) == ["m-0"]
+
+    def test_a_deferred_message_comes_back_later_and_is_not_dead_lettered(self, bus: Bus) -> None:
+        queue = bus.queue()
+        bus.publish(*bus.messages(3))
+
+        def defer_the_second(batch: list[IncomingMessage]) -> Mapping[int, str]:
+            return {
+                position: Deferred("not yet")
+                for position, message in enumerate(batch)
+                if message.message_id == "m-1"
+            }
+
+        consumer = bus.consumer(queue)
+        assert consumer.drain_batches(defer_the_second, timeout=IDLE, size=10, limit=2) == 2
+        consumer.close()
+        time.sleep(DEFER_SECONDS)
+        assert ids(bus.received(queue)) == ["m-1"]
+        assert bus.dead_letters(queue, 0) == []
 
     def test_a_failing_handler_leaves_its_message_for_redelivery(self, bus: Bus) -> None:
         queue = bus.queue()
