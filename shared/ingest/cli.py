@@ -230,6 +230,11 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="The node's JWKS file; by default it is fetched from the node.",
     )
+    @click.option(
+        "--allow-http-loopback",
+        is_flag=True,
+        help="Accept an http:// base URL on this machine (the demo, tests); else https://.",
+    )
     @pass_context
     def nodes_add(
         ctx: ServiceContext,
@@ -239,6 +244,7 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
         organisations: tuple[str, ...],
         transport: str,
         jwks: Path | None,
+        allow_http_loopback: bool,
     ) -> None:
         """Trust a node: its keys, and the organisations it may publish for."""
         keys = _keys_of(ctx, base_url, jwks)
@@ -251,6 +257,7 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
                 keys=keys,
                 organisations=organisations,
                 transport=transport,
+                allow_http_loopback=allow_http_loopback,
             )
             click.echo(
                 f"Added node {node.id} at {node.base_url} with {len(keys)} key(s), "
