@@ -197,32 +197,6 @@ def test_rejections_are_recorded_with_the_reason_and_a_bounded_excerpt(index):
     )
 
 
-def test_rejections_are_bounded_to_each_nodes_newest(index, monkeypatch):
-    from shared.ingest import rejections
-
-    def refuse(event_id: str, node_id: str | None) -> None:
-        received = {"id": event_id, "source": "https://a.test"}
-        record_rejection(index.sessions, via="bus", reason="no", received=received, node_id=node_id)
-
-    for n in range(12):
-        refuse(f"a-{n}", "a")
-    for n in range(3):
-        refuse(f"b-{n}", "b")
-        refuse(f"stranger-{n}", None)
-    with index.sessions.begin() as session:
-        assert rejections.prune_rejections(session, keep=5) == 7
-    kept = [row.event_id for row in _rejections(index)]
-    assert [e for e in kept if e.startswith("a-")] == [f"a-{n}" for n in range(7, 12)]
-    assert len(kept) == 5 + 3 + 3
-    # Recording prunes by itself, every PRUNE_EVERY rejections.
-    monkeypatch.setattr(rejections, "PRUNE_EVERY", 1)
-    monkeypatch.setattr(rejections, "KEEP_PER_NODE", 2)
-    refuse("b-3", "b")
-    kept = [row.event_id for row in _rejections(index)]
-    assert [e for e in kept if e.startswith("b-")] == ["b-2", "b-3"]
-    assert len(kept) == 2 + 2 + 2
-
-
 def test_a_rejection_is_recorded_however_deep_what_was_received(index):
     # A message the parser just managed may be too deep to write out again deeper down the
     # stack; recording it failed, and the consumer got the message back again and again.
