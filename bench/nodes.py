@@ -130,6 +130,7 @@ def trust(search: Engine, node: BenchNode) -> None:
             url=node.base_url,
             keys=keys,
             organisations=[node.organisation_number],
+            allow_http_loopback=True,
         )
 
 

@@ -243,6 +243,7 @@ def _trust_node(engine: Engine, node: NodeSetup) -> None:
                 url=node.publisher_url,
                 keys=keys,
                 organisations=node.members,
+                allow_http_loopback=True,  # the demo's nodes are on this machine
             )
         else:
             directory.grant(session, node.name, node.members)

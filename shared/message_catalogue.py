@@ -119,6 +119,8 @@ FIELDS = {
     "token.not_a_member": "The user is not a member of this organisation.",
     "node.id_form": "Lower-case letters, digits and hyphens, at most 63 characters.",
     "node.base_url_form": "must be an http:// or https:// URL",
+    "node.base_url_https": "must be an https:// URL (http:// only on this machine, with the "
+    "flag for it)",
     "node.transport_one_of": "One of %(transports)s.",
     "node.name_required": "Give the node a name.",
     "node.key_required": "A node needs at least one public key.",

@@ -3,6 +3,9 @@
 Each service gets request counts and latencies by endpoint, plus gauges it computes at scrape
 time (``collect``), such as how far a relay lags behind the log. Run under gunicorn with several
 workers, set ``PROMETHEUS_MULTIPROC_DIR`` so the workers' counters are summed.
+
+``/metrics`` is for operators, not the public: ``guard`` (in a service,
+:func:`shared.web.guards.refuse_metrics_scraper`) refuses everyone else.
 """
 
 from __future__ import annotations
@@ -42,9 +45,14 @@ class _ScrapeTimeGauges(Collector):
             yield GaugeMetricFamily(name, documentation, value=value)
 
 
-def init_metrics(app: Flask, service: str, gauges: Gauges | None = None) -> None:
+def init_metrics(
+    app: Flask,
+    service: str,
+    gauges: Gauges | None = None,
+    guard: Callable[[], Response | None] | None = None,
+) -> None:
     """Count and time every request of ``app`` under ``service``, and serve ``/metrics`` with
-    those and the ``gauges``."""
+    those and the ``gauges`` to whom ``guard`` does not refuse (it returns the refusal)."""
     registry = CollectorRegistry(auto_describe=True)
     _count_requests(app, service, registry)
     if gauges is not None:
@@ -52,6 +60,9 @@ def init_metrics(app: Flask, service: str, gauges: Gauges | None = None) -> None
 
     @app.get("/metrics")
     def metrics() -> Response:
+        refusal = guard() if guard is not None else None
+        if refusal is not None:
+            return refusal
         return Response(_scrape(registry, gauges), content_type=CONTENT_TYPE_LATEST)
 
 

@@ -209,6 +209,7 @@ class IngestingDatabase:
         return sessionmaker(self.engine, expire_on_commit=False)
 
     def trust(self, node: TestNode, organisations: list[str] | None = None, **kw: Any) -> None:
+        kw.setdefault("allow_http_loopback", True)  # nodes a test serves on this machine
         with self.sessions.begin() as session:
             directory.add_node(
                 session,

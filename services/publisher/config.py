@@ -12,6 +12,7 @@ from typing import Any
 from shared import orgnr
 from shared.config import ConfigKey, absolute_path, base_url, positive_int
 from shared.db import sqlite_url_in
+from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
 
 
 def _embedded_bus(resolved: dict[str, Any]) -> str:
@@ -37,6 +38,9 @@ CONFIG = [
         base_url,
         "http://127.0.0.1:8011",
     ),
+    # Read-only and public: no request carries a body.
+    max_content_length(0),
+    METRICS_TOKEN_KEY,
     ConfigKey("NODE_TITLE", "The node's name in its catalog.", str, "Nettungen-node"),
     ConfigKey(
         "NODE_PUBLISHER_ORGNR",

@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.config import ConfigKey, absolute_path, base_url, parse_bool, positive_int
 from shared.db import sqlite_url_in
+from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
 
 
 def _smtp_url(value: str) -> str:
@@ -92,12 +93,9 @@ CONFIG = [
         int,
         120,
     ),
-    ConfigKey(
-        "MAX_CONTENT_LENGTH",
-        "Largest request body accepted, in bytes; larger ones get 413.",
-        int,
-        1_048_576,
-    ),
+    # Enough for a bulk-mapping workbook of a few thousand offers.
+    max_content_length(1_048_576),
+    METRICS_TOKEN_KEY,
     ConfigKey(
         "LOGIN_MAX_FAILURES_PER_ACCOUNT",
         "Failed logins for one e-mail address within the window before logins are refused.",

@@ -8,6 +8,7 @@ from shared.config import ConfigKey, absolute_path, base_url
 from shared.db import sqlite_url_in
 from shared.ingest.config import ingest_config
 from shared.web import STATEMENT_TIMEOUT_KEY
+from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
 
 CONFIG = [
     ConfigKey(
@@ -29,6 +30,9 @@ CONFIG = [
         "http://127.0.0.1:8020",
     ),
     STATEMENT_TIMEOUT_KEY,
+    # Read-only and public: no request carries a body.
+    max_content_length(0),
+    METRICS_TOKEN_KEY,
     *ingest_config("nettungen.search"),
     ConfigKey(
         "TRUSTED_PROXIES",

@@ -13,11 +13,14 @@ from collections.abc import Iterable
 
 from shared.bus.contract import (
     DEAD_LETTER_EXCHANGE,
+    DEAD_LETTER_LIMIT,
+    DEFER_SECONDS,
     EMBEDDED_SCHEME,
     BatchHandler,
     BatchResult,
     BusUnavailable,
     Consumer,
+    Deferred,
     Handler,
     IncomingMessage,
     OutgoingMessage,
@@ -35,11 +38,14 @@ from shared.bus.embedded import ping as ping_embedded
 __all__ = [
     "CLAIM_SECONDS",
     "DEAD_LETTER_EXCHANGE",
+    "DEAD_LETTER_LIMIT",
+    "DEFER_SECONDS",
     "EMBEDDED_SCHEME",
     "BatchHandler",
     "BatchResult",
     "BusUnavailable",
     "Consumer",
+    "Deferred",
     "EmbeddedConsumer",
     "EmbeddedPublisher",
     "Handler",
@@ -76,11 +82,18 @@ def open_publisher(url: str) -> Publisher:
     return AmqpPublisher(url)
 
 
-def open_consumer(url: str, queue: str, bindings: Iterable[str], prefetch: int = 100) -> Consumer:
+def open_consumer(
+    url: str,
+    queue: str,
+    bindings: Iterable[str],
+    prefetch: int = 100,
+    dead_letter_limit: int = DEAD_LETTER_LIMIT,
+) -> Consumer:
     """A consumer of ``queue``, bound to the routing-key patterns ``bindings`` (declared when
-    it connects); ``prefetch`` is how many unacknowledged messages RabbitMQ may send ahead."""
+    it connects); ``prefetch`` is how many unacknowledged messages RabbitMQ may send ahead;
+    its dead-letter queue keeps the newest ``dead_letter_limit`` messages."""
     if is_embedded(url):
-        return EmbeddedConsumer(url, queue, list(bindings))
+        return EmbeddedConsumer(url, queue, list(bindings), dead_letter_limit)
     from shared.bus.amqp import AmqpConsumer
 
-    return AmqpConsumer(url, queue, list(bindings), prefetch)
+    return AmqpConsumer(url, queue, list(bindings), prefetch, dead_letter_limit)

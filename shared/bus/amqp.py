@@ -7,30 +7,36 @@ message, and quorum queues with a dead-letter exchange (see :mod:`shared.bus.con
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any
 
+from amqp.exceptions import PreconditionFailed
 from kombu import Connection, Exchange, Producer, Queue, binding
 from kombu import Consumer as KombuConsumer
 from kombu.message import Message
 
 from shared.bus.contract import (
     DEAD_LETTER_EXCHANGE,
-    DEAD_LETTER_QUEUE_ARGUMENTS,
+    DEAD_LETTER_LIMIT,
     EXCHANGE,
     BatchHandler,
     BatchResult,
     BusUnavailable,
+    Deferred,
     Handler,
     IncomingMessage,
     OutgoingMessage,
     dead_letter_queue,
+    dead_letter_queue_arguments,
     destination_of,
     one_at_a_time,
     publish_options,
     queue_arguments,
 )
+
+log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 30
 # How long a consumer holding messages waits for more to join them in one batch: only for
@@ -166,10 +172,19 @@ class AmqpPublisher:
 
 
 class AmqpConsumer:
-    """A durable quorum queue with a dead-letter queue; manual acknowledgements."""
+    """A durable quorum queue with a dead-letter queue of at most ``dead_letter_limit``
+    messages; manual acknowledgements."""
 
-    def __init__(self, url: str, queue: str, bindings: list[str], prefetch: int) -> None:
+    def __init__(
+        self,
+        url: str,
+        queue: str,
+        bindings: list[str],
+        prefetch: int,
+        dead_letter_limit: int = DEAD_LETTER_LIMIT,
+    ) -> None:
         self.url, self.queue_name, self.bindings, self.prefetch = url, queue, bindings, prefetch
+        self.dead_letter_limit = dead_letter_limit
         self._connection: Any = None
         self._channel: Any = None
 
@@ -180,29 +195,41 @@ class AmqpConsumer:
         connection = Connection(self.url, connect_timeout=5, heartbeat=HEARTBEAT_SECONDS)
         try:
             connection.connect()
-            channel = connection.channel()
-            self._declare(channel)
+            channel = self._declare(connection)
             channel.basic_qos(0, self.prefetch, False)
         except _errors(connection) as exc:
             connection.release()
             raise BusUnavailable(str(exc)) from exc
         self._connection, self._channel = connection, channel
 
-    def _declare(self, channel: Any) -> None:
-        """The queue, bound to its patterns, and its dead-letter queue."""
-        Queue(
-            dead_letter_queue(self.queue_name),
-            Exchange(DEAD_LETTER_EXCHANGE, "direct", durable=True),
-            routing_key=self.queue_name,
-            durable=True,
-            queue_arguments=DEAD_LETTER_QUEUE_ARGUMENTS,
-        ).declare(channel=channel)
+    def _declare(self, connection: Connection) -> Any:
+        """The queue, bound to its patterns, and its dead-letter queue; the channel to use."""
+        channel = connection.channel()
+        try:
+            Queue(
+                dead_letter_queue(self.queue_name),
+                Exchange(DEAD_LETTER_EXCHANGE, "direct", durable=True),
+                routing_key=self.queue_name,
+                durable=True,
+                queue_arguments=dead_letter_queue_arguments(self.dead_letter_limit),
+            ).declare(channel=channel)
+        except PreconditionFailed:
+            # Declared before it had a limit (or with another one): RabbitMQ keeps a queue's
+            # arguments, so keep consuming and say how to bound it (docs/operations.md).
+            log.warning(
+                "dead-letter queue %s exists with other arguments than a limit of %d; "
+                "it keeps them until it is deleted or a policy bounds it",
+                dead_letter_queue(self.queue_name),
+                self.dead_letter_limit,
+            )
+            channel = connection.channel()  # the broker closed the other
         Queue(
             self.queue_name,
             bindings=[binding(exchange(), routing_key=key) for key in self.bindings],
             durable=True,
             queue_arguments=queue_arguments(self.queue_name),
         ).declare(channel=channel)
+        return channel
 
     def drain(self, handler: Handler, timeout: float, limit: int | None = None) -> int:
         """Handle messages until ``timeout`` passes with none arriving (or ``limit`` is hit)."""
@@ -276,7 +303,8 @@ class _Drain:
             last_message = time.monotonic()
 
     def settle(self) -> None:
-        """Hand the next run to the handler; acknowledge or dead-letter each after it returns."""
+        """Hand the next run to the handler; acknowledge, dead-letter or give back each after
+        it returns."""
         batch = self.pending[: self._room()]
         del self.pending[: len(batch)]
         try:
@@ -285,12 +313,17 @@ class _Drain:
             for message in batch:
                 message.reject(requeue=True)  # not handled: back to the queue at once
             raise
+        deferred = 0
         for position, message in enumerate(batch):
-            if position in rejected:
+            reason = rejected.get(position)
+            if isinstance(reason, Deferred):
+                message.reject(requeue=True)
+                deferred += 1
+            elif reason is not None:
                 message.reject(requeue=False)
             else:
                 message.ack()
-        self.handled += len(batch)
+        self.handled += len(batch) - deferred
 
     def give_back(self) -> None:
         """Return the messages received but not handed over to the queue, in order."""

@@ -9,12 +9,18 @@
 * :class:`Consumer` owns a durable queue bound to routing-key patterns, hands messages to a
   handler and acknowledges each only after the handler returned (after the consumer's own
   commit). A handler that raises :class:`Reject` sends the message to the queue's dead letters;
-  any other exception leaves it for redelivery. Messages left in hand when a drain ends (its
+  any other exception leaves it for redelivery. A run's handler may also defer a message (a
+  :class:`Deferred` reason): it goes back to the queue, neither acknowledged nor dead-lettered,
+  and is delivered again later (the embedded bus after ``DEFER_SECONDS``; RabbitMQ at once,
+  so a handler that defers also waits a little). Messages left in hand when a drain ends (its
   ``limit`` reached) go back to the queue, so the next drain gets them.
 
 The topology is the same on every transport: the durable topic exchange ``nettungen.offers``;
 per consumer a durable queue bound to its patterns, whose dead letters go through the direct
-exchange ``nettungen.offers.dead-letter`` to the queue ``<queue>.dead``.
+exchange ``nettungen.offers.dead-letter`` to the queue ``<queue>.dead``. A dead-letter queue
+holds at most its limit (``DEAD_LETTER_LIMIT`` unless the consumer says otherwise): past it the
+oldest dead letters are dropped, so a node sending nothing but refusals cannot fill the broker's
+disk, and the newest stay to be looked into (every event is still in the node's feed).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from urllib.parse import urlsplit
 from shared.publication.events import EXCHANGE, MEDIA_TYPE
 
 DEAD_LETTER_EXCHANGE = f"{EXCHANGE}.dead-letter"
+DEAD_LETTER_LIMIT = 10_000
 EMBEDDED_SCHEME = "embedded"
 # Extra routing keys of one message ride in this header (RabbitMQ's sender-selected
 # distribution): one message, one confirm, however many keys.
@@ -37,6 +44,15 @@ CC_HEADER = "CC"
 
 class BusUnavailable(ConnectionError):
     """The bus cannot be reached or dropped the connection; try again later."""
+
+
+class Deferred(str):
+    """Why a run's handler does not handle a message yet (in place of a dead-letter reason):
+    the message goes back to the queue for later."""
+
+
+# How long the embedded bus keeps a deferred message from being delivered again.
+DEFER_SECONDS = 1.0
 
 
 class Reject(Exception):  # noqa: N818 - a verdict, not an error condition of the consumer
@@ -67,7 +83,8 @@ class IncomingMessage:
 
 Handler = Callable[[IncomingMessage], None]
 # Given a run of messages, handles them all and says which to dead-letter (by position, with
-# why); the rest are acknowledged. Raising leaves every one of them on the queue.
+# why) or to defer (a Deferred reason); the rest are acknowledged. Raising leaves every one of
+# them on the queue.
 BatchHandler = Callable[[list[IncomingMessage]], Mapping[int, str]]
 
 
@@ -152,7 +169,10 @@ def queue_arguments(queue: str) -> dict[str, str]:
     }
 
 
-DEAD_LETTER_QUEUE_ARGUMENTS = {"x-queue-type": "quorum"}
+def dead_letter_queue_arguments(limit: int) -> dict[str, str | int]:
+    """A dead-letter queue: replicated (quorum), at most ``limit`` messages, the oldest
+    dropped past it (``drop-head``)."""
+    return {"x-queue-type": "quorum", "x-max-length": limit, "x-overflow": "drop-head"}
 
 
 def publish_options(message: OutgoingMessage) -> dict[str, Any]:

@@ -18,9 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from shared.bus.contract import (
+    DEAD_LETTER_LIMIT,
+    DEFER_SECONDS,
     BatchHandler,
     BatchResult,
     BusUnavailable,
+    Deferred,
     Handler,
     IncomingMessage,
     OutgoingMessage,
@@ -41,6 +44,7 @@ CREATE INDEX IF NOT EXISTS messages_by_holder ON messages (claimed_by);
 CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL,
     routing_key TEXT NOT NULL, body BLOB NOT NULL, dead_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS dead_letters_by_queue ON dead_letters (queue, id);
 """
 # A message handed to a consumer that neither acks nor rejects it becomes visible again after
 # this long. A consumer whose process died gives its messages back sooner: each consumer holds
@@ -159,9 +163,12 @@ class EmbeddedPublisher(EmbeddedBus):
 
 
 class EmbeddedConsumer(EmbeddedBus):
-    def __init__(self, url: str, queue: str, bindings: list[str]) -> None:
+    def __init__(
+        self, url: str, queue: str, bindings: list[str], dead_letter_limit: int = DEAD_LETTER_LIMIT
+    ) -> None:
         super().__init__(url)
         self.queue, self.bindings = queue, list(dict.fromkeys(bindings))
+        self.dead_letter_limit = dead_letter_limit
         self.holder = ""
         self._lock: Any = None
         self._orphans_checked = 0.0
@@ -255,29 +262,45 @@ class EmbeddedConsumer(EmbeddedBus):
                 [(row[0],) for row in rows],
             )
 
-    def _settle(self, rows: list[_Row], rejected: Mapping[int, str]) -> None:
-        """Dead-letter the rejected rows and remove them all, in one commit."""
+    def _settle(self, rows: list[_Row], outcome: Mapping[int, str]) -> int:
+        """In one commit: dead-letter the rejected rows (dropping the oldest dead letters past
+        the limit, as RabbitMQ's ``drop-head`` does), put the deferred ones at the back of the
+        queue, out of sight for ``DEFER_SECONDS``, and remove the rest; how many were settled
+        (not deferred)."""
+        deferred = [row for i, row in enumerate(rows) if isinstance(outcome.get(i), Deferred)]
+        dead = [row for i, row in enumerate(rows) if i in outcome and row not in deferred]
+        done = [row for row in rows if row not in deferred]
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO dead_letters (queue, message_id, routing_key, body, dead_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [
-                    (self.queue, row[1], row[2], row[3], time.time())
-                    for position, row in enumerate(rows)
-                    if position in rejected
-                ],
+                [(self.queue, row[1], row[2], row[3], time.time()) for row in dead],
             )
-            db.executemany("DELETE FROM messages WHERE id = ?", [(row[0],) for row in rows])
+            db.executemany("DELETE FROM messages WHERE id = ?", [(row[0],) for row in done])
+            # To the back of the queue, so what came after it is not held up behind it.
+            db.executemany(
+                "INSERT INTO messages (queue, message_id, routing_key, body, deliveries, "
+                "claimed_until) SELECT queue, message_id, routing_key, body, deliveries, ? "
+                "FROM messages WHERE id = ?",
+                [(time.time() + DEFER_SECONDS, row[0]) for row in deferred],
+            )
+            db.executemany("DELETE FROM messages WHERE id = ?", [(row[0],) for row in deferred])
+            if dead:
+                db.execute(
+                    "DELETE FROM dead_letters WHERE queue = ? AND id <= ("
+                    "SELECT id FROM dead_letters WHERE queue = ? ORDER BY id DESC "
+                    "LIMIT 1 OFFSET ?)",
+                    (self.queue, self.queue, self.dead_letter_limit),
+                )
+        return len(done)
 
-    def _handle(self, handler: BatchHandler, rows: list[_Row]) -> None:
+    def _handle(self, handler: BatchHandler, rows: list[_Row]) -> int:
         try:
-            rejected = handler(
-                [IncomingMessage(m, key, body, n > 0) for _, m, key, body, n in rows]
-            )
+            outcome = handler([IncomingMessage(m, key, body, n > 0) for _, m, key, body, n in rows])
         except BaseException:
             self._unclaim(rows)
             raise
-        self._settle(rows, rejected)
+        return self._settle(rows, outcome)
 
     def _idle(self, idle_since: float, timeout: float) -> bool:
         """Nothing to claim: whether the drain is over, after a look for orphans or a nap."""
@@ -303,8 +326,7 @@ class EmbeddedConsumer(EmbeddedBus):
                 if self._idle(idle_since, timeout):
                     break
                 continue
-            self._handle(handler, rows)
-            handled += len(rows)
+            handled += self._handle(handler, rows)
             idle_since = time.monotonic()
         return handled
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.directory import Directory, TrustedNode
 from shared.ingest.models import IngestedOffer, RejectedEvent
+from shared.ingest.rejections import prune_due, prune_rejections
 from shared.publication import EVENT_WITHDRAWN
 from shared.publication.events import EventRejected, check_event, sequence_of, signing_input
 from shared.signing import VerificationKey
@@ -381,19 +382,22 @@ def record_rejection(
     received: Any,
     node_id: str | None = None,
 ) -> None:
-    """Write down a refused event in a transaction of its own; it changes nothing else."""
+    """Write down a refused event in a transaction of its own; it changes nothing else but
+    the oldest rejections, now and then (:mod:`shared.ingest.rejections`)."""
     event = received if isinstance(received, Mapping) else {}
     log.warning("rejected an event (%s, via %s): %s", _text(event, "id", 100), via, reason)
     with sessions.begin() as session:
-        session.add(
-            RejectedEvent(
-                received_at=utcnow(),
-                via=via,
-                node_id=node_id,
-                source=_text(event, "source", 300),
-                event_id=_text(event, "id", 100),
-                subject=_text(event, "subject", 500),
-                reason=reason[:2000],
-                excerpt=_excerpt(received).replace("\x00", ""),
-            )
+        row = RejectedEvent(
+            received_at=utcnow(),
+            via=via,
+            node_id=node_id,
+            source=_text(event, "source", 300),
+            event_id=_text(event, "id", 100),
+            subject=_text(event, "subject", 500),
+            reason=reason[:2000],
+            excerpt=_excerpt(received).replace("\x00", ""),
         )
+        session.add(row)
+        session.flush()
+        if prune_due(row.id):
+            prune_rejections(session)

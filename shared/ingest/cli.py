@@ -227,6 +227,11 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="The node's JWKS file; by default it is fetched from the node.",
     )
+    @click.option(
+        "--allow-http-loopback",
+        is_flag=True,
+        help="Accept an http:// base URL on this machine (the demo, tests); else https://.",
+    )
     @pass_context
     def nodes_add(
         ctx: ServiceContext,
@@ -236,6 +241,7 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
         organisations: tuple[str, ...],
         transport: str,
         jwks: Path | None,
+        allow_http_loopback: bool,
     ) -> None:
         """Trust a node: its keys, and the organisations it may publish for. The keys its
         JWKS (or ``--jwks``) lists now are pinned: adding the node is their approval."""
@@ -250,6 +256,7 @@ def _nodes_add(pass_context: PassContext) -> click.Command:
                 keys=keys,
                 organisations=numbers,
                 transport=transport,
+                allow_http_loopback=allow_http_loopback,
             )
             name_organisations(session, node_id, named)
             click.echo(

@@ -9,13 +9,14 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.bus import open_consumer
-from shared.config import ConfigKey, positive_float, positive_int
+from shared.bus import DEAD_LETTER_LIMIT, open_consumer
+from shared.config import ConfigKey, non_negative_int, positive_float, positive_int
 from shared.ingest.apply import Sink
 from shared.ingest.consumer import BINDINGS, BusIngest
 from shared.ingest.directory import DirectoryCache
 from shared.ingest.harvester import Harvester, HarvestSettings
-from shared.ingest.http import Limits, new_client
+from shared.ingest.http import MAX_PAGE_BYTES, Limits, new_client
+from shared.ingest.rates import NodeRates
 from shared.ingest.verifier import Verifier
 
 
@@ -55,6 +56,21 @@ def _bus_config(queue: str) -> list[ConfigKey]:
             positive_int,
             100,
         ),
+        ConfigKey(
+            "INGEST_NODE_EVENTS_PER_MINUTE",
+            "Most events of one node applied a minute (by bus and feed each), in bursts of up "
+            "to a minute's worth; more are deferred, never lost (0: no limit).",
+            non_negative_int,
+            6000,
+        ),
+        ConfigKey(
+            "INGEST_DEAD_LETTER_LIMIT",
+            "Most messages kept in this service's dead-letter queue (<queue>.dead); past it "
+            "the oldest are dropped. Fixed when the queue is first declared (see "
+            "docs/operations.md to change it).",
+            positive_int,
+            DEAD_LETTER_LIMIT,
+        ),
     ]
 
 
@@ -74,9 +90,10 @@ _HARVEST_CONFIG = [
     ),
     ConfigKey(
         "HARVEST_MAX_PAGE_BYTES",
-        "Largest feed page accepted from a node, in bytes.",
+        "Largest feed page accepted from a node, in bytes (decompressed); a larger one is "
+        "refused unparsed, by its Content-Length or as soon as it grows past the limit.",
         positive_int,
-        32 * 1024 * 1024,
+        MAX_PAGE_BYTES,
     ),
     ConfigKey(
         "HARVEST_ROUND_SECONDS",
@@ -144,9 +161,25 @@ def build_consumer(
     client: httpx.Client | None = None,
 ) -> BusIngest:
     bus = open_consumer(
-        settings["BROKER_URL"], settings["INGEST_QUEUE"], BINDINGS, settings["INGEST_PREFETCH"]
+        settings["BROKER_URL"],
+        settings["INGEST_QUEUE"],
+        BINDINGS,
+        settings["INGEST_PREFETCH"],
+        settings["INGEST_DEAD_LETTER_LIMIT"],
     )
-    return BusIngest(sessions, bus, sink, build_verifier(settings, sessions, client))
+    return BusIngest(
+        sessions,
+        bus,
+        sink,
+        build_verifier(settings, sessions, client),
+        rates=node_rates(settings),
+    )
+
+
+def node_rates(settings: dict[str, Any]) -> NodeRates | None:
+    """Each node's ingest rate, or None when it is not limited."""
+    per_minute = settings["INGEST_NODE_EVENTS_PER_MINUTE"]
+    return NodeRates(per_minute) if per_minute else None
 
 
 def build_harvester(
@@ -169,5 +202,6 @@ def build_harvester(
             round_seconds=settings["HARVEST_ROUND_SECONDS"],
             max_pages=settings["HARVEST_MAX_PAGES"],
             concurrency=settings["HARVEST_CONCURRENCY"],
+            rates=node_rates(settings),
         ),
     )

@@ -3,9 +3,10 @@
 The service owns a durable queue bound to every event (``#``) with a dead-letter queue. The
 consumer takes the messages at hand (up to ``batch_size``, from the bus's prefetch) and
 verifies each first, outside any transaction; a refusal is recorded and the message
-dead-lettered (the feed remains the source of truth, so nothing is lost by refusing). The
-verified events are applied and committed together, and only then acknowledged, so a crash
-between the two makes the bus deliver them again, which
+dead-lettered (the feed remains the source of truth, so nothing is lost by refusing). An event
+of a node over its ingest rate (:mod:`shared.ingest.rates`) is given back to the queue for
+later. The verified events are applied and committed together, and only then acknowledged, so
+a crash between the two makes the bus deliver them again, which
 :func:`~shared.ingest.apply.apply_events` ignores.
 """
 
@@ -13,17 +14,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.bus import BusUnavailable, Consumer, IncomingMessage, Reject
+from shared.bus import DEFER_SECONDS, BusUnavailable, Consumer, Deferred, IncomingMessage, Reject
 from shared.bus.backoff import Backoff
 from shared.ingest.apply import MAX_EVENT_BYTES, Outcome, Sink, VerifiedEvent, record_rejection
 from shared.ingest.batch import apply_batch
 from shared.ingest.bus_only import note_bus_versions
 from shared.ingest.http import FetchError, parse_json
+from shared.ingest.rates import NodeRates
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected
 
@@ -37,6 +40,7 @@ class ConsumerStats:
     ignored: int = 0
     rejected: int = 0
     rotations: int = 0
+    deferred: int = 0
 
 
 class BusIngest:
@@ -48,6 +52,7 @@ class BusIngest:
         verifier: Verifier,
         max_backoff: float = 30.0,
         batch_size: int = 100,
+        rates: NodeRates | None = None,
     ) -> None:
         self.sessions = sessions
         self.bus = bus
@@ -55,6 +60,7 @@ class BusIngest:
         self.verifier = verifier
         self.max_backoff = max_backoff
         self.batch_size = batch_size
+        self.rates = rates
         self.stats = ConsumerStats()
 
     def _refuse(self, reason: str, received: object) -> None:
@@ -87,9 +93,9 @@ class BusIngest:
         applied, in the order of the messages (a run that fails records nothing, and comes
         back).
 
-        Whatever a message holds, it is either applied or refused: nothing in it can make the
-        consumer fail (only the database or the bus going away can, and then the messages
-        stay on the queue).
+        Whatever a message holds, it is either applied, refused or (its node over its rate)
+        deferred: nothing in it can make the consumer fail (only the database or the bus
+        going away can, and then the messages stay on the queue).
         """
         refused: dict[int, tuple[str, object]] = {}
         verified: dict[int, VerifiedEvent] = {}
@@ -99,11 +105,29 @@ class BusIngest:
                 verified[position] = result
             elif result is not None:
                 refused[position] = result
+        deferred = self._over_rate(verified)
         if verified:
             self._apply(verified, refused)
         for position in sorted(refused):  # recorded in the order the messages came
             self._refuse(*refused[position])
-        return {position: reason for position, (reason, _) in refused.items()}
+        return {position: reason for position, (reason, _) in refused.items()} | deferred
+
+    def _over_rate(self, verified: dict[int, VerifiedEvent]) -> dict[int, str]:
+        """Take the events of nodes over their rate out of ``verified``: those to defer."""
+        if self.rates is None:
+            return {}
+        deferred: dict[int, str] = {}
+        for position, event in list(verified.items()):
+            if self.rates.allows(event.node.id):
+                self.rates.spend(event.node.id)
+                continue
+            deferred[position] = Deferred(f"node {event.node.id} is over its ingest rate")
+            del verified[position]
+        if deferred:
+            self.stats.deferred += len(deferred)
+            # RabbitMQ delivers a deferred message again at once: wait for the rate a little.
+            time.sleep(DEFER_SECONDS)
+        return deferred
 
     def _apply(
         self, verified: dict[int, VerifiedEvent], refused: dict[int, tuple[str, object]]

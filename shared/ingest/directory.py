@@ -35,6 +35,7 @@ from shared.ingest.models import (
     HarvestCursor,
     IngestedOffer,
 )
+from shared.ingest.node_urls import require_https
 from shared.messages import Message
 from shared.signing import VerificationKey, b64url, b64url_decode
 
@@ -192,9 +193,12 @@ def add_node(
     keys: Sequence[VerificationKey],
     organisations: Iterable[str] = (),
     transport: str = TRANSPORT_BOTH,
+    allow_http_loopback: bool = False,
 ) -> FederationNode:
-    """Trust a new node: its base URL, its public keys and the organisations it speaks for."""
-    node_id, url = _checked_id(node_id), _checked_url(url)
+    """Trust a new node: its base URL (``https://``, see :mod:`shared.ingest.node_urls`), its
+    public keys and the organisations it speaks for."""
+    node_id = _checked_id(node_id)
+    url = require_https(_checked_url(url), allow_http_loopback)
     transport = _checked_transport(transport)
     numbers = _checked_orgnrs(organisations)
     if not name.strip():

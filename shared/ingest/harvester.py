@@ -8,7 +8,8 @@ point elsewhere or round in a loop. Each page is verified first, then applied to
 the cursor in one transaction: a crash repeats at most one page, which applies as nothing.
 
 Every fetch is bounded (:mod:`shared.ingest.http`), and so is every node's share of a round,
-in pages and in time (all its fetches, keys included, end by its deadline). A round reads up
+in pages, in time (all its fetches, keys included, end by its deadline) and in events (its
+ingest rate, :mod:`shared.ingest.rates`: over it, the node's round ends, deferred). A round reads up
 to ``concurrency`` nodes at once, so a slow or hostile node delays only itself and the next
 round resumes where it ended.
 """
@@ -34,6 +35,7 @@ from shared.ingest.directory import TrustedNode
 from shared.ingest.http import FetchError, Limits, deadline, get_json
 from shared.ingest.models import ETAG_CHARS, HarvestCursor
 from shared.ingest.node_keys import record_untrusted_once
+from shared.ingest.rates import NodeRates
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
@@ -47,6 +49,7 @@ class HarvestSettings:
     round_seconds: float = 60.0  # at most this long on one node per round
     max_pages: int = 400  # and at most this many pages
     concurrency: int = 4  # nodes read at the same time
+    rates: NodeRates | None = None  # each node's ingest rate; None: unlimited
 
 
 @dataclass
@@ -56,6 +59,7 @@ class HarvestReport:
     applied: int = 0
     ignored: int = 0
     rejected: int = 0
+    deferred: bool = False  # the node reached its ingest rate; the next round goes on
     error: str | None = None
     seconds: float = 0.0
 
@@ -201,6 +205,8 @@ class Harvester:
         while position < root.last_sequence:
             if report.pages >= self.settings.max_pages or time.monotonic() > deadline:
                 return  # the next round goes on from here
+            if self._over_rate(node, report):
+                return
             page = position // root.page_size + 1
             document = get_json(
                 self.client, f"{node.base_url}/ldes/pages/{page}", self.settings.limits
@@ -218,6 +224,12 @@ class Harvester:
         if position >= root.last_sequence:
             self._save_root_etag(node.id, root.etag)
 
+    def _over_rate(self, node: TrustedNode, report: HarvestReport) -> bool:
+        """Whether the node has had all its rate allows for now (then the round defers it)."""
+        rates = self.settings.rates
+        report.deferred = rates is not None and not rates.allows(node.id)
+        return report.deferred
+
     def _apply_page(
         self,
         node: TrustedNode,
@@ -233,6 +245,8 @@ class Harvester:
         never skipped for a reason that may go away (a JWKS that could not be read).
         """
         page = self._verify_page(node, events, position, bounds)
+        if self.settings.rates is not None:
+            self.settings.rates.spend(node.id, len(page.verified))
         applied = apply_batch(
             self.sessions,
             self.sink,

@@ -30,6 +30,10 @@ JWKS_PATH = "/.well-known/jwks.json"
 JSON = "application/json"
 JWKS_TYPES = ("application/jwk-set+json", JSON)
 USER_AGENT = "Nettungen-harvester/1.0 (+https://nettungen.no)"
+# A full feed page (250 signed events of a few kilobytes each) is about a megabyte; the limit
+# leaves room for pages of long offers, while a parsed page costs some 25 times its size in
+# memory (a 32 MiB page took 833 MB).
+MAX_PAGE_BYTES = 8 * 1024 * 1024
 
 
 class FetchError(Exception):
@@ -40,7 +44,7 @@ class FetchError(Exception):
 class Limits:
     timeout: float = 30.0  # seconds for the whole response, body included
     connect_timeout: float = 5.0
-    max_bytes: int = 32 * 1024 * 1024
+    max_bytes: int = MAX_PAGE_BYTES
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 - :mod:`~shared.web.errors`: the one error payload, the ``Api`` and the error handlers;
 - :mod:`~shared.web.headers`: the security headers;
-- :mod:`~shared.web.guards`: what a request may not carry (NUL characters);
+- :mod:`~shared.web.guards`: what a request may not carry (a body too large or not expected,
+  NUL characters);
 - :mod:`~shared.web.context`: one session and one transaction per request, ``db_session()``;
 - :mod:`~shared.web.health`: ``GET /healthz``;
 - :mod:`~shared.web.assembly`: :func:`build_app`, the one way to build a service's app.
@@ -23,7 +24,7 @@ from shared.web.errors import (
     Api,
     error_response,
 )
-from shared.web.guards import reject_nul_characters
+from shared.web.guards import max_content_length, refuse_unexpected_bodies, reject_nul_characters
 from shared.web.headers import CONTENT_SECURITY_POLICY, DOCS_CONTENT_SECURITY_POLICY, HSTS
 from shared.web.health import HealthSchema, database_and_bus_health, health_blueprint
 
@@ -44,7 +45,9 @@ __all__ = [
     "error_response",
     "health_blueprint",
     "init_web",
+    "max_content_length",
     "openapi_settings",
+    "refuse_unexpected_bodies",
     "reject_nul_characters",
     "request_database",
     "trust_proxies",

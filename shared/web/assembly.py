@@ -20,7 +20,12 @@ from shared.logs import init_request_logging
 from shared.metrics import Gauge, Gauges, init_metrics
 from shared.web.context import RequestDatabase
 from shared.web.errors import STATEMENT_TIMEOUT_KEY, Api, register_error_handlers
-from shared.web.guards import reject_nul_characters
+from shared.web.guards import (
+    BoundedChunkedBodies,
+    refuse_metrics_scraper,
+    refuse_unexpected_bodies,
+    reject_nul_characters,
+)
 from shared.web.headers import security_headers
 from shared.web.health import database_and_bus_health, health_blueprint
 
@@ -84,9 +89,12 @@ def build_app(service: ServiceApp, config: Mapping[str, Any] | None = None) -> F
         service.pages(app, api)
     api.register_blueprint(_health(service.health, database, settings))
     gauges = service.gauges and _reading(database, service.gauges)
-    init_metrics(app, service.name, gauges)
+    init_metrics(app, service.name, gauges, refuse_metrics_scraper)
     for hook in service.before_request:
         app.before_request(hook)
+    app.wsgi_app = BoundedChunkedBodies(  # type: ignore[method-assign]
+        app.wsgi_app, settings.get("MAX_CONTENT_LENGTH")
+    )
     trust_proxies(app)
     return app
 
@@ -114,10 +122,13 @@ def _reading(database: RequestDatabase, gauges: Callable[[Session], Iterable[Gau
 
 
 def init_web(app: Flask, api: Api) -> None:
-    """Register the request ids and access log lines, the error handlers, the input guard, the
-    security headers, the shared stylesheet (``/assets/``) and the local Swagger UI for
-    ``/docs``."""
+    """Register the request ids and access log lines, the error handlers, the input guards (the
+    body's size first), the security headers, the shared stylesheet (``/assets/``) and the
+    local Swagger UI for ``/docs``."""
     init_request_logging(app)
+    # Before any other hook, an extension's too (CSRF reads the form): nothing may read a
+    # body this refuses.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unexpected_bodies)
     app.before_request(reject_nul_characters)
     app.after_request(security_headers)
     api.init_app(app)

@@ -298,6 +298,30 @@ def test_a_run_with_a_refused_event_applies_the_others_and_refuses_that_one_alon
     assert rejection.event_id == out_of_turn["id"] and "not after sequence" in rejection.reason
 
 
+def test_events_over_a_nodes_rate_go_back_to_the_queue_for_later(
+    federation, index, consumer, bus_url
+):
+    from shared.ingest.rates import NodeRates
+
+    [node, other, _] = _three_nodes(federation, index)
+    with node.builder() as b:
+        for i in range(4):
+            b.publish(name=f"Tilbud {i}")
+    with other.builder() as b:
+        b.publish("county", name="Fylkets tilbud")
+    now = [0.0]
+    consumer.rates = NodeRates(2, clock=lambda: now[0])
+    _send(bus_url, [*node.events(), *other.events()])
+    # Two of the node's four are applied, the other node's one too; two are deferred.
+    assert consumer.drain(timeout=1.0, limit=3) == 3
+    assert consumer.stats.applied == 3 and consumer.stats.deferred >= 2
+    assert consumer.stats.rejected == 0
+    assert len(index.indexed()) == 3
+    now[0] = 60.0  # the node's rate has room again: nothing was lost
+    assert consumer.drain(timeout=2.0) == 2
+    assert index.indexed() == {**node.published(), **other.published()}
+
+
 def test_a_crash_after_a_runs_commit_acknowledges_nothing(federation, index, consumer, bus_url):
     [node, *_] = _three_nodes(federation, index)
     with node.builder() as b:

@@ -70,6 +70,31 @@ def test_a_round_is_bounded_and_the_next_one_goes_on(federation, index):
     assert index.indexed() == node.published()
 
 
+def test_a_node_over_its_ingest_rate_is_deferred_to_the_next_round(federation, index):
+    from shared.ingest.rates import NodeRates
+
+    node = federation.node("kommune", DRAMMEN, page_size=2)
+    index.trust(node)
+    with node.builder() as b:
+        for i in range(7):
+            b.publish(name=f"Tilbud {i}")
+    now = [0.0]
+    rates = NodeRates(3, clock=lambda: now[0])  # three events a minute, a minute's burst
+    harvester = index.harvester(rates=rates)
+    # Page 1 (2 events), page 2 (2 more: over by one), then the round ends for this node.
+    [report] = harvester.harvest_all()
+    assert (report.pages, report.applied, report.deferred, report.error) == (2, 4, True, None)
+    assert _cursor(index, node.id).last_sequence == 4
+    [waiting] = harvester.harvest_all()
+    assert (waiting.pages, waiting.deferred) == (0, True)
+    now[0] = 40.0  # two events' worth again
+    [report] = harvester.harvest_all()
+    assert (report.applied, _cursor(index, node.id).last_sequence) == (2, 6)
+    now[0] = 200.0
+    harvester.harvest_all()
+    assert index.indexed() == node.published()
+
+
 def test_refused_events_are_recorded_and_passed(federation, index):
     node = federation.node("kommune", {**DRAMMEN, "oslo": OSLO}, page_size=3)
     index.trust(node, organisations=[DRAMMEN["municipality"][0]])

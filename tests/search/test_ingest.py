@@ -233,6 +233,24 @@ def test_directory_refuses_bad_entries(node, index):
             )
         with pytest.raises(InvalidInput):
             directory.add_node(session, node_id="ok", name="x", url="ftp://x", keys=node.keys())
+        # https:// only; http:// on this machine with the flag the demo and tests use.
+        for url, flag in [
+            ("http://node.example.no", False),
+            ("http://127.0.0.1:8011", False),
+            ("http://node.example.no", True),
+            ("http://10.0.0.1:8011", True),
+        ]:
+            with pytest.raises(InvalidInput) as refused:
+                directory.add_node(
+                    session,
+                    node_id="ok",
+                    name="x",
+                    url=url,
+                    keys=node.keys(),
+                    allow_http_loopback=flag,
+                )
+            [message] = (refused.value.errors or {})["base_url"]
+            assert message.code == "node.base_url_https", url
     index.trust(node)
     with index.sessions.begin() as session:
         with pytest.raises(Conflict):

@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from shared.bus import (
+    DEFER_SECONDS,
     BusUnavailable,
     Consumer,
+    Deferred,
     IncomingMessage,
     OutgoingMessage,
     Reject,
@@ -67,22 +69,25 @@ class Bus:
     url: str
     word: str = field(default_factory=lambda: f"t{uuid.uuid4().hex[:8]}")
     queues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dead_letter_limits: dict[str, int] = field(default_factory=dict)
 
     def key(self, rest: str = "33.3301") -> str:
         return f"{self.word}.{rest}"
 
-    def queue(self, *patterns: str) -> str:
+    def queue(self, *patterns: str, dead_letter_limit: int = 100) -> str:
         """A new queue bound to ``patterns`` (after this test's word; all of its keys by
         default), declared now so publishing reaches it."""
         name = f"test.contract.{uuid.uuid4().hex[:8]}"
         self.queues[name] = tuple(self.key(p) for p in patterns or ("#",))
+        self.dead_letter_limits[name] = dead_letter_limit
         consumer = self.consumer(name)
         consumer.connect()
         consumer.close()
         return name
 
     def consumer(self, queue: str) -> Consumer:
-        return open_consumer(self.url, queue, self.queues[queue])
+        limit = self.dead_letter_limits[queue]
+        return open_consumer(self.url, queue, self.queues[queue], dead_letter_limit=limit)
 
     def messages(self, count: int) -> list[OutgoingMessage]:
         return [
@@ -193,6 +198,44 @@ class TestBusContract:
         assert seen == ["m-0", "m-1", "m-2"]
         assert bus.received(queue, timeout=NOTHING) == []
         assert bus.dead_letters(queue, 1) == ["m-1"]
+
+    def test_a_dead_letter_queue_keeps_only_its_newest_up_to_its_limit(self, bus: Bus) -> None:
+        queue = bus.queue(dead_letter_limit=3)
+        bus.publish(*bus.messages(7))
+
+        def refuse(message: IncomingMessage) -> None:
+            raise Reject("cannot apply")
+
+        consumer = bus.consumer(queue)
+        assert consumer.drain(refuse, timeout=IDLE, limit=4) == 4
+        assert consumer.drain(refuse, timeout=IDLE) == 3
+        consumer.close()
+        # RabbitMQ dead-letters a moment after the rejection: let the last one arrive before
+        # the dead letters are read (reading takes them off the queue).
+        time.sleep(0 if bus.backend == "embedded" else 1.0)
+        assert bus.dead_letters(queue, 3) == ["m-4", "m-5", "m-6"]
+        # Declared again with another limit (an upgrade from before limits): still consumed.
+        bus.dead_letter_limits[queue] = 5
+        bus.publish(*bus.messages(1))
+        assert ids(bus.received(queue)) == ["m-0"]
+
+    def test_a_deferred_message_comes_back_later_and_is_not_dead_lettered(self, bus: Bus) -> None:
+        queue = bus.queue()
+        bus.publish(*bus.messages(3))
+
+        def defer_the_second(batch: list[IncomingMessage]) -> Mapping[int, str]:
+            return {
+                position: Deferred("not yet")
+                for position, message in enumerate(batch)
+                if message.message_id == "m-1"
+            }
+
+        consumer = bus.consumer(queue)
+        assert consumer.drain_batches(defer_the_second, timeout=IDLE, size=10, limit=2) == 2
+        consumer.close()
+        time.sleep(DEFER_SECONDS)
+        assert ids(bus.received(queue)) == ["m-1"]
+        assert bus.dead_letters(queue, 0) == []
 
     def test_a_failing_handler_leaves_its_message_for_redelivery(self, bus: Bus) -> None:
         queue = bus.queue()

@@ -72,7 +72,9 @@ def index(service_databases, ca) -> Iterator[SearchIndex]:
 def _trust_stranger(index: SearchIndex, node_id: str, url: str) -> None:
     key = VerificationKey("stranger", public_bytes(generate_private_key()), None)
     with index.sessions.begin() as session:
-        directory.add_node(session, node_id=node_id, name=node_id, url=url, keys=[key])
+        directory.add_node(
+            session, node_id=node_id, name=node_id, url=url, keys=[key], allow_http_loopback=True
+        )
 
 
 def _healthy_node(federation: Federation, index: SearchIndex, ca: TestCA) -> ServedApp:

@@ -148,3 +148,42 @@ def test_the_web_layers_own_refusals_are_translated_by_code(
     assert (
         nynorsk.get_json()["message"] == "NUL-teikn er ikkje tillatne i innhaldet i førespurnaden."
     )
+
+
+@pytest.mark.parametrize("service", ["registry", "publisher", "search", "reporting"])
+def test_every_service_declares_its_body_limit_and_metrics_token(service: str) -> None:
+    import importlib
+
+    names = {key.name for key in importlib.import_module(f"services.{service}.config").CONFIG}
+    assert {"MAX_CONTENT_LENGTH", "METRICS_TOKEN"} <= names
+
+
+def test_metrics_answer_only_the_token_or_this_machine(tmp_path: Path) -> None:
+    from shared.web.guards import METRICS_TOKEN_KEY
+
+    config = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/t.db"}
+    declared = _declared([])
+    open_app = build_app(declared, config)
+    tokened = build_app(
+        ServiceApp(**{**declared.__dict__, "settings": [*SETTINGS, METRICS_TOKEN_KEY]}),
+        {**config, "METRICS_TOKEN": "scrape-secret"},
+    )
+    try:
+        local, remote = open_app.test_client(), {"REMOTE_ADDR": "192.0.2.7"}
+        assert local.get("/metrics").status_code == 200
+        refused = local.get("/metrics", environ_base=remote)
+        assert refused.status_code == 403 and refused.get_json()["code"] == 403
+        # Through a proxy on this machine every visitor would look local.
+        proxied = local.get("/metrics", headers={"X-Forwarded-For": "192.0.2.7"})
+        assert proxied.status_code == 403
+        client = tokened.test_client()
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics").headers["WWW-Authenticate"] == "Bearer"
+        wrong = {"Authorization": "Bearer guessed"}
+        assert client.get("/metrics", headers=wrong).status_code == 401
+        right = {"Authorization": "Bearer scrape-secret"}
+        scraped = client.get("/metrics", headers=right, environ_base=remote)
+        assert scraped.status_code == 200 and "nettungen_test_gauge 7.0" in scraped.text
+    finally:
+        for app in (open_app, tokened):
+            app.extensions["nettungen.db"].engine.dispose()
