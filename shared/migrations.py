@@ -62,9 +62,13 @@ def run_env(metadata: Sequence[MetaData], include_object: IncludeObject | None =
     if url is None:
         raise RuntimeError("alembic_config() sets sqlalchemy.url")
     engine = create_engine(url)
-    with engine.connect() as connection:
-        _run(connection, metadata, include_object)
-    engine.dispose()
+    try:
+        with engine.connect() as connection:
+            _run(connection, metadata, include_object)
+    finally:
+        # Also when a migration refuses to run: its connection is closed, not left to the
+        # garbage collector.
+        engine.dispose()
 
 
 def _run(
