@@ -201,19 +201,7 @@ def add_node(
     url = require_https(_checked_url(url), allow_http_loopback)
     transport = _checked_transport(transport)
     numbers = _checked_orgnrs(organisations)
-    if not name.strip():
-        raise InvalidInput("node.invalid_name", {"name": [Message("node.name_required")]})
-    if not keys:
-        raise InvalidInput("node.no_keys", {"keys": [Message("node.key_required")]})
-    if len(keys) > MAX_KEYS:
-        raise InvalidInput(
-            "node.too_many_keys_given",
-            {"keys": [Message("node.too_many_keys", largest=MAX_KEYS)]},
-        )
-    if session.get(FederationNode, node_id) is not None:
-        raise Conflict("node.id_taken", id=node_id)
-    if session.scalar(select(FederationNode).where(FederationNode.base_url == url)) is not None:
-        raise Conflict("node.url_taken", url=url)
+    _check_new_node(session, node_id, name, url, keys)
     now = utcnow()
     node = FederationNode(
         id=node_id,
@@ -231,6 +219,26 @@ def add_node(
     session.add(node)
     session.flush()
     return node
+
+
+def _check_new_node(
+    session: Session, node_id: str, name: str, url: str, keys: Sequence[VerificationKey]
+) -> None:
+    """Refuse a node without a name or keys, with too many keys, or one already in the
+    directory by its id or its base URL."""
+    if not name.strip():
+        raise InvalidInput("node.invalid_name", {"name": [Message("node.name_required")]})
+    if not keys:
+        raise InvalidInput("node.no_keys", {"keys": [Message("node.key_required")]})
+    if len(keys) > MAX_KEYS:
+        raise InvalidInput(
+            "node.too_many_keys_given",
+            {"keys": [Message("node.too_many_keys", largest=MAX_KEYS)]},
+        )
+    if session.get(FederationNode, node_id) is not None:
+        raise Conflict("node.id_taken", id=node_id)
+    if session.scalar(select(FederationNode).where(FederationNode.base_url == url)) is not None:
+        raise Conflict("node.url_taken", url=url)
 
 
 def _key_row(key: VerificationKey, now: dt.datetime) -> FederationNodeKey:
