@@ -126,6 +126,13 @@ FIELDS = {
     "node.jwks_without_keys": "The node's JWKS lists no usable key.",
     "bulk.yes_or_no": "Write Ja or Nei (Yes or No).",
     "bulk.choose_from_list": "Choose a value from the list.",
+    "password.max_length": "Use at most %(max)s characters.",
+    "password.common": "This is one of the most common passwords; choose another.",
+    "password.current_incorrect": "The current password is wrong.",
+    "password.same_as_old": "Choose a password other than the current one.",
+    "invitation.open_exists": (
+        "An invitation to this address is already waiting; send it again or withdraw it."
+    ),
 }
 
 # Whole-request refusals: the message of a DomainError.
@@ -242,6 +249,19 @@ REFUSALS = {
         "Offers from node %(id)r have been applied here; disable it instead "
         "(its offers then stay as they are until the node is enabled again)."
     ),
+    "password.too_long": "The password is too long.",
+    "password.too_common": "The password is too common.",
+    "password.current_wrong": "The current password is wrong.",
+    "password.unchanged": "The new password is the same as the current one.",
+    "link.invalid": (
+        "This link cannot be used: it has been used, has expired or is withdrawn. Ask for a new one."
+    ),
+    "invitation.already_open": "An invitation to this address is already waiting.",
+    "invitation.not_found": "Invitation not found.",
+    "invitation.log_in_to_accept": (
+        "This address already has an account: log in to accept the invitation."
+    ),
+    "invitation.other_address": "The invitation is for another e-mail address.",
 }
 
 MESSAGES: dict[str, str] = {**MARSHMALLOW, **FIELDS, **REFUSALS}

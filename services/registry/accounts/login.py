@@ -9,7 +9,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from services.registry.accounts.models import LoginFailure, User
-from services.registry.accounts.users import get_user_by_email, normalise_email, verify_password
+from services.registry.accounts.passwords import verify_password
+from services.registry.accounts.users import get_user_by_email, normalise_email
 from shared.db import utcnow
 from shared.errors import TooManyRequests
 
