@@ -13,19 +13,19 @@ it names bokmål or nynorsk (:func:`for_api`); they are translated by code (``sh
 
 from __future__ import annotations
 
-import io
 import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from flask import Flask, Response, g, request
 from flask_babel import Babel, Domain, get_locale
 
+# Re-exported: the catalogues' home was this module.
+from shared.catalogues import catalogue_path as catalogue_path
+from shared.catalogues import compile_catalogue
 from shared.messages import translate_all
 from shared.vocab import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -54,23 +54,6 @@ class PoDomain(Domain):
     def get_translations(self) -> NullTranslations:
         locale = get_locale()
         return self.translations_for(str(locale) if locale else DEFAULT_LANGUAGE)
-
-
-def catalogue_path(directory: Path, lang: str) -> Path:
-    return directory / lang / "LC_MESSAGES" / "messages.po"
-
-
-def compile_catalogue(directory: Path, lang: str) -> NullTranslations:
-    """The ``.po`` catalogue of ``lang`` as gettext translations (none for English)."""
-    path = catalogue_path(directory, lang)
-    if not path.exists():
-        return NullTranslations()
-    with path.open("rb") as po:
-        catalogue = read_po(po, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalogue, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(fp=buffer)
 
 
 class _Babel(Babel):

@@ -7,8 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shared.config import ConfigKey, absolute_path, base_url, parse_bool
+from shared.config import ConfigKey, absolute_path, base_url, parse_bool, positive_int
 from shared.db import sqlite_url_in
+
+
+def _smtp_url(value: str) -> str:
+    if value and not value.startswith(("smtp://", "smtps://")):
+        raise ValueError("must be smtp://[user:password@]host:port[?starttls=1] or smtps://...")
+    return value
 
 
 def _instance_file_secret(name: str) -> Callable[[dict[str, Any]], str]:
@@ -98,5 +104,33 @@ CONFIG = [
         "How many reverse proxies in front of the service set X-Forwarded-For (0 = none).",
         int,
         0,
+    ),
+    ConfigKey(
+        "REGISTRY_BASE_URL",
+        "Public base URL of this registry's internal app; links in mails point under it.",
+        base_url,
+        "http://127.0.0.1:8010",
+    ),
+    ConfigKey(
+        "SMTP_URL",
+        "Where mail is sent: smtp://[user:password@]host:port (add ?starttls=1 to upgrade to "
+        "TLS) or smtps://... for implicit TLS. Unset, mails are written as .eml files to "
+        "<INSTANCE_PATH>/mail/ and logged.",
+        _smtp_url,
+        "",
+        secret=True,
+    ),
+    ConfigKey(
+        "MAIL_FROM",
+        "The From address of every mail; its domain needs SPF and DKIM for the sending server.",
+        str,
+        "Nettungen <no-reply@nettungen.invalid>",
+    ),
+    ConfigKey("MAIL_REPLY_TO", "Reply-To address of every mail; empty for none.", str, ""),
+    ConfigKey(
+        "MAIL_MAX_ATTEMPTS",
+        "Attempts to send a mail before it is marked failed (and kept for node admins).",
+        positive_int,
+        10,
     ),
 ]

@@ -10,9 +10,10 @@ from services.registry.audit import models as audit
 from services.registry.base import Base
 from services.registry.coordination import models as coordination
 from services.registry.duties import models as duties
+from services.registry.mail import models as mail
 from services.registry.offers import models as offers
 from services.registry.organisations import models as organisations
 from shared.publication.models import PublicationBase
 
-MODEL_MODULES = (accounts, audit, coordination, duties, offers, organisations)
+MODEL_MODULES = (accounts, audit, coordination, duties, mail, offers, organisations)
 METADATA: list[MetaData] = [Base.metadata, PublicationBase.metadata]
