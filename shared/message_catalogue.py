@@ -254,7 +254,8 @@ REFUSALS = {
     "password.current_wrong": "The current password is wrong.",
     "password.unchanged": "The new password is the same as the current one.",
     "link.invalid": (
-        "This link cannot be used: it has been used, has expired or is withdrawn. Ask for a new one."
+        "This link cannot be used: it has been used, has expired or is withdrawn. "
+        "Ask for a new one."
     ),
     "invitation.already_open": "An invitation to this address is already waiting.",
     "invitation.not_found": "Invitation not found.",

@@ -50,7 +50,9 @@ def invite(
     agencies_of(session, organisation, agencies)
     email = normalise_email(email)
     if _open_invitation(session, organisation, email) is not None:
-        raise InvalidInput("invitation.already_open", {"email": [Message("invitation.open_exists")]})
+        raise InvalidInput(
+            "invitation.already_open", {"email": [Message("invitation.open_exists")]}
+        )
     existing = get_user_by_email(session, email)
     if existing is not None and is_member(session, existing, organisation):
         raise InvalidInput("member.already", {"email": [Message("member.already")]})
@@ -77,7 +79,9 @@ def invite(
     return issued.token
 
 
-def _open_invitation(session: Session, organisation: Organisation, email: str) -> AccountToken | None:
+def _open_invitation(
+    session: Session, organisation: Organisation, email: str
+) -> AccountToken | None:
     candidates = session.scalars(
         select(AccountToken).where(
             AccountToken.kind == onetime.INVITATION,
@@ -90,16 +94,22 @@ def _open_invitation(session: Session, organisation: Organisation, email: str) -
     return next((t for t in candidates if onetime.is_open(t)), None)
 
 
+def organisation_of(invitation: AccountToken) -> Organisation:
+    """The organisation an invitation is to (every invitation has one)."""
+    if invitation.organisation is None:
+        raise NotFound("invitation.not_found")
+    return invitation.organisation
+
+
 def _mail_invitation(session: Session, issued: onetime.Issued, path_to: PathTo) -> None:
     token = issued.token
-    assert token.organisation is not None  # an invitation is always to an organisation
     enqueue_mail(
         session,
         to=token.email,
         language=token.language,
         template="invitation",
         params={
-            "organisation": token.organisation.name,
+            "organisation": organisation_of(token).name,
             "invited_by": token.created_by.name if token.created_by else "",
             "roles": [vocab.ROLES.get(r).label(token.language) for r in token.roles],
             "invitation_path": path_to(issued.secret),
@@ -135,7 +145,9 @@ def get_invitation(
     raise NotFound("invitation.not_found")
 
 
-def resend_invitation(session: Session, actor: Actor, invitation: AccountToken, path_to: PathTo) -> None:
+def resend_invitation(
+    session: Session, actor: Actor, invitation: AccountToken, path_to: PathTo
+) -> None:
     """Mail a new link (the old one stops working), valid 7 days from now."""
     actor.require_admin(invitation.organisation_id or 0)
     issued = onetime.renew(session, invitation)
@@ -199,15 +211,13 @@ def accept_invitation_as_user(
     invitation = onetime.redeem(session, onetime.INVITATION, secret)
     if actor.user_id != user.id or user.email != invitation.email:
         raise InvalidInput("invitation.other_address")
-    assert invitation.organisation is not None  # an invitation is always to an organisation
-    if is_member(session, user, invitation.organisation):
+    if is_member(session, user, organisation_of(invitation)):
         raise Conflict("member.already")
     return _join(session, invitation, user, users_path)
 
 
 def _join(session: Session, invitation: AccountToken, user: User, users_path: str) -> Membership:
-    organisation = invitation.organisation
-    assert organisation is not None  # an invitation is always to an organisation
+    organisation = organisation_of(invitation)
     # Agencies removed since the invitation was sent are left out.
     chosen = [a for a in organisation.agencies if a.public_id in invitation.agencies]
     membership = Membership(
@@ -238,9 +248,7 @@ def _join(session: Session, invitation: AccountToken, user: User, users_path: st
     return membership
 
 
-def _mail_accepted(
-    session: Session, invitation: AccountToken, user: User, users_path: str
-) -> None:
+def _mail_accepted(session: Session, invitation: AccountToken, user: User, users_path: str) -> None:
     admin = invitation.created_by
     if admin is None or not admin.is_active or invitation.organisation is None:
         return

@@ -158,9 +158,7 @@ def reset_password(session: Session, secret: str, password: str) -> User:
 # --- changing one's own password --------------------------------------------------------------
 
 
-def change_own_password(
-    session: Session, actor: Actor, user: User, current: str, new: str
-) -> None:
+def change_own_password(session: Session, actor: Actor, user: User, current: str, new: str) -> None:
     """Change the acting user's own password; the current one must be given."""
     if actor.user_id != user.id:
         raise InvalidInput("password.only_own")

@@ -17,6 +17,7 @@ from services.registry.accounts.invitations import (
     invite,
     list_invitations,
     open_invitation,
+    organisation_of,
     resend_invitation,
     revoke_invitation,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "login",
     "normalise_email",
     "open_invitation",
+    "organisation_of",
     "record_login_failure",
     "remove_member",
     "request_reset",

@@ -3,6 +3,8 @@ person opens the mailed link and accepts, with a new password or by logging in."
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import g, request, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
@@ -13,7 +15,7 @@ from services.registry.accounts.pages.passwords import PRIVATE, sign_in_again
 from services.registry.accounts.pages.people import bp, invitation_path, pages
 from services.registry.context import csrf
 from services.registry.ui.pages import attempt, done, organisation, render_page, signed_in
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 from shared.web import db_session
 
 Page = tuple[str, int, dict[str, str]]
@@ -40,12 +42,11 @@ def revoke_invitation(public_id: str) -> Response:
 
 
 def _users_path(invitation: AccountToken) -> str:
-    assert invitation.organisation is not None  # an invitation is always to an organisation
-    orgnr = invitation.organisation.organisation_number
+    orgnr = services.organisation_of(invitation).organisation_number
     return url_for("admin_pages.users", orgnr=orgnr)
 
 
-def _page(status: int = 200, **context: object) -> Page:
+def _page(status: int = 200, **context: Any) -> Page:
     return (*render_page("invitation.html", status, **context), PRIVATE)
 
 
@@ -60,19 +61,17 @@ def invitation(secret: str) -> Response | Page:
         return _page(404, invitation=None, errors={})
     has_account = services.has_account(session, found)
     user = session.get(User, g.actor.user_id) if g.get("actor") else None
-    context = {"invitation": found, "has_account": has_account, "user": user}
+    context: dict[str, Any] = {"invitation": found, "has_account": has_account, "user": user}
     if request.method == "GET":
         return _page(errors={}, name="", **context)
     csrf.protect()
     if has_account:
-        return _accept_as_user(secret, found, user, context)
+        return _accept_as_user(secret, found, context)
     name, password = request.form.get("name", "").strip(), request.form.get("password", "")
     errors = {} if name else {"name": [gettext("Write your name.")]}
     if not errors:
         new_user, errors = attempt(
-            lambda: services.accept_invitation(
-                session, secret, name, password, _users_path(found)
-            )
+            lambda: services.accept_invitation(session, secret, name, password, _users_path(found))
         )
     if errors:
         return _page(422, errors=errors, name=name, **context)
@@ -80,13 +79,13 @@ def invitation(secret: str) -> Response | Page:
     return _welcome(found)
 
 
-def _accept_as_user(
-    secret: str, found: AccountToken, user: User | None, context: dict[str, object]
-) -> Response | Page:
+def _accept_as_user(secret: str, found: AccountToken, context: dict[str, Any]) -> Response | Page:
+    session, actor = db_session(), signed_in()
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound("user.not_found")
     _membership, errors = attempt(
-        lambda: services.accept_invitation_as_user(
-            db_session(), signed_in(), user, secret, _users_path(found)
-        )
+        lambda: services.accept_invitation_as_user(session, actor, user, secret, _users_path(found))
     )
     if errors:
         return _page(422, errors=errors, name="", **context)
@@ -94,6 +93,6 @@ def _accept_as_user(
 
 
 def _welcome(found: AccountToken) -> Response:
-    assert found.organisation is not None  # an invitation is always to an organisation
-    message = gettext("Welcome to %(name)s.", name=found.organisation.name)
-    return done(message, "offer_pages.home", orgnr=found.organisation.organisation_number)
+    organisation = services.organisation_of(found)
+    message = gettext("Welcome to %(name)s.", name=organisation.name)
+    return done(message, "offer_pages.home", orgnr=organisation.organisation_number)

@@ -97,9 +97,7 @@ def new_user() -> Response | tuple[str, int]:
     if data is not None:
         _invitation, state.errors = attempt(lambda: _invite(data))
     if data is None or state.errors:
-        return render_page(
-            "admin_user_form.html", 422, form=state, fields=INVITATION, member=None
-        )
+        return render_page("admin_user_form.html", 422, form=state, fields=INVITATION, member=None)
     message = gettext("An invitation is sent to %(email)s.", email=data["email"])
     return done(message, "admin_pages.users")
 

@@ -1,7 +1,7 @@
 """One-time account links (invitations, password resets) and the must-change-password flag.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from shared.db import JSONType, UTCDateTime
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -34,8 +34,8 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("organisation_id", sa.Integer(), nullable=True),
-        sa.Column("roles", JSONType(), nullable=False),
-        sa.Column("agencies", JSONType(), nullable=False),
+        sa.Column("roles", JSONType, nullable=False),
+        sa.Column("agencies", JSONType, nullable=False),
         sa.Column("language", sa.String(length=5), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
