@@ -170,6 +170,9 @@ REFUSALS = {
     "member.already": "The user is already a member; change the membership instead.",
     "member.self_admin_removal": "You cannot remove your own administrator role.",
     "member.self_removal": "You cannot remove yourself from the organisation.",
+    "member.invite_instead": (
+        "Only node administrators add members at once; invite the person instead."
+    ),
     "member.registrar_needs_agencies": "A registrar needs agencies.",
     "organisation.not_found": "Organisation not found.",
     "organisation.home_area_mismatch": "The home area does not fit the kind of organisation.",

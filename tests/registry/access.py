@@ -318,10 +318,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ),
     ("POST", "/api/v1/organisations/<orgnr>/members"): A(
         "/api/v1/organisations/{org}/members",
-        ADMINS,
+        frozenset({"node_admin"}),
         ok=201,
         body={"email": "ny@example.org", "name": "Ny", "roles": ["reader"]},
         audit=("user.created", "membership.created"),
+        why="an organisation's administrator invites instead: nobody joins without accepting",
     ),
     ("GET", "/api/v1/organisations/<orgnr>/invitations"): A(
         "/api/v1/organisations/{org}/invitations", ADMINS

@@ -219,3 +219,20 @@ def test_the_api_invites_and_withdraws(client, db, world):
         ).status_code
         == 403
     )
+
+
+def test_an_organisation_admin_cannot_add_another_tenants_user_at_once(client, db, world):
+    """Only by invitation: adding directly would answer with the user's name and add them
+    without their consent."""
+    before = audit_count(db)
+    response = client.post(
+        f"/api/v1/organisations/{ORG_A}/members",
+        json={"email": "b_registrar@example.org", "roles": ["reader"]},
+        headers=world.auth("a_admin"),
+    )
+    assert response.status_code == 403
+    assert response.get_json()["message"] == (
+        "Only node administrators add members at once; invite the person instead."
+    )
+    assert audit_count(db) == before
+    assert _member(db, world, "b_registrar@example.org") is None

@@ -110,7 +110,8 @@ class Members(MethodView):
     @blp.arguments(MemberCreateSchema)
     @blp.response(201, MemberSchema)
     def post(self, data: dict[str, Any], orgnr: str) -> Membership:
-        """Give a person roles here; a new e-mail address creates the user."""
+        """Node administrators: give a person roles here at once; a new e-mail address creates
+        the user. An organisation's administrator invites instead (``/invitations``)."""
         return services.add_member(
             db_session(),
             current_actor(),

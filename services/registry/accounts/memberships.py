@@ -88,6 +88,10 @@ def add_member(
         # Accounts are shared by every organisation on the node: an organisation's admin who
         # chose a password could later act as that person in another organisation.
         raise PermissionDenied("role.node_admin_for_passwords")
+    if not actor.is_node_admin:
+        # Adding at once would put another organisation's user in without their consent, and
+        # answer with their name: an organisation's administrator invites instead.
+        raise PermissionDenied("member.invite_instead")
     check_roles(roles, agencies)
     chosen = agencies_of(session, organisation, agencies)
     user = _user_to_add(session, actor, email, name, password, must_change_password)
