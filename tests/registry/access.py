@@ -45,6 +45,9 @@ ADMINS = frozenset({"admin", "node_admin"})
 UNSAFE = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 Body = Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] | None
+# A new password the policy accepts, for the password and invitation pages.
+NEW_PASSWORD = "et langt nytt passord"  # pragma: allowlist secret
+WRONG_PASSWORD = "ikke-passordet"  # pragma: allowlist secret
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ ROUTES: dict[tuple[str, str], Access] = {
         "/password/reset/forged",
         EVERYONE,
         ok=404,
-        body={"password": "et langt nytt passord"},
+        body={"password": NEW_PASSWORD},
         tenant=False,
         why="a forged link changes nothing",
     ),
@@ -208,7 +211,7 @@ ROUTES: dict[tuple[str, str], Access] = {
         "/password/change",
         SIGNED_IN,
         ok=422,
-        body={"current_password": "ikke-passordet", "password": "et langt nytt passord"},
+        body={"current_password": WRONG_PASSWORD, "password": NEW_PASSWORD},
         tenant=False,
         why="a wrong current password changes nothing (the players have none)",
     ),
@@ -219,7 +222,7 @@ ROUTES: dict[tuple[str, str], Access] = {
         "/invitation/forged",
         EVERYONE,
         ok=404,
-        body={"name": "Ny", "password": "et langt nytt passord"},
+        body={"name": "Ny", "password": NEW_PASSWORD},
         tenant=False,
         why="a forged link adds nobody",
     ),

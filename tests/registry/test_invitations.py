@@ -14,7 +14,7 @@ from tests.registry.accounts_helpers import csrf_of, link_path, mails
 from tests.registry.conftest import ORG_A, audit_count
 from tests.registry.pages import sign_in, text_of
 
-NEW_PASSWORD = "mitt eget lange passord"
+NEW_PASSWORD = "mitt eget lange passord"  # pragma: allowlist secret
 USERS = f"/o/{ORG_A}/admin/users"
 
 

@@ -17,7 +17,9 @@ from tests.registry.accounts_helpers import csrf_of, link_path, mails
 from tests.registry.conftest import OPERATOR, PASSWORD, audit_count, login
 from tests.registry.pages import text_of
 
-NEW = "tre ord i rekke og rad"
+NEW = "tre ord i rekke og rad"  # pragma: allowlist secret
+WRONG = "ikke-mitt-passord"  # pragma: allowlist secret
+CHOSEN = "valgt-av-operatøren"  # pragma: allowlist secret
 
 
 @pytest.mark.parametrize(
@@ -175,7 +177,7 @@ def test_changing_ones_password_needs_the_current_one(app, client, db):
     csrf = csrf_of(client, "/password/change")
     wrong = client.post(
         "/password/change",
-        data={"current_password": "ikke-mitt-passord", "password": NEW, "csrf_token": csrf},
+        data={"current_password": WRONG, "password": NEW, "csrf_token": csrf},
     )
     assert wrong.status_code == 422
     assert "Det nåværende passordet er feil." in wrong.get_data(as_text=True)
@@ -194,7 +196,7 @@ def test_changing_ones_password_needs_the_current_one(app, client, db):
 
 def test_a_password_chosen_by_someone_else_is_changed_at_first_login(client, db):
     user = _person(db)
-    accounts.set_password(db, OPERATOR, user, "valgt-av-operatøren", must_change=True)
+    accounts.set_password(db, OPERATOR, user, CHOSEN, must_change=True)
     db.flush()
     page = client.get("/login").get_data(as_text=True)
     import re
@@ -202,7 +204,7 @@ def test_a_password_chosen_by_someone_else_is_changed_at_first_login(client, db)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post(
         "/login",
-        data={"email": user.email, "password": "valgt-av-operatøren", "csrf_token": csrf},
+        data={"email": user.email, "password": CHOSEN, "csrf_token": csrf},
     )
     assert response.headers["Location"].startswith("/password/change")
     # Any other page leads there too, until the password is the person's own.
@@ -210,7 +212,7 @@ def test_a_password_chosen_by_someone_else_is_changed_at_first_login(client, db)
     csrf = csrf_of(client, "/password/change")
     client.post(
         "/password/change",
-        data={"current_password": "valgt-av-operatøren", "password": NEW, "csrf_token": csrf},
+        data={"current_password": CHOSEN, "password": NEW, "csrf_token": csrf},
     )
     db.refresh(user)
     assert not user.must_change_password
