@@ -125,12 +125,14 @@ def demo(
 def _start_processes(
     processes: Processes, nodes: list[NodeSetup], national: dict[str, dict[str, str]]
 ) -> None:
-    # Each node's registry, publisher and relay, then each national service and its ingest.
+    # Each node's registry, mail sender, publisher and relay, then each national service and
+    # its ingest.
     for node in nodes:
         registry_port = node.registry_url.rsplit(":", 1)[1]
         publisher_port = node.publisher_url.rsplit(":", 1)[1]
         env = node.environment
         processes.start("registry", "serve", "--port", registry_port, environment=env)
+        processes.start("registry", "mail", "send", environment=env)
         processes.start("publisher", "serve", "--port", publisher_port, environment=env)
         processes.start("publisher", "relay", environment=env)
     for name, env in national.items():
@@ -147,6 +149,13 @@ def _run_until_stopped(processes: Processes, stop: threading.Event) -> None:
             click.echo(f"Stopping: {', '.join(stopped)} ended on its own.", err=True)
             break
         stop.wait(1.0)
+
+
+def _mail_folder(environment: dict[str, str]) -> str:
+    """Where a node's sender writes its mails: an SMTP server, or .eml files to read."""
+    if os.environ.get("SMTP_URL"):
+        return "sent to SMTP_URL"
+    return str(Path(environment["INSTANCE_PATH"]) / "mail") + "/*.eml"
 
 
 def _wait_and_tell(
@@ -179,6 +188,7 @@ def _wait_and_tell(
         click.echo(f"  registry, log in:     {node.registry_url}/login")
         click.echo(f"  publisher (open data): {node.publisher_url}/catalog")
         click.echo(f"  LDES event stream:    {node.publisher_url}/ldes")
+        click.echo(f"  mails it sends:       {_mail_folder(node.environment)}")
         for login in node.logins:
             roles = ", ".join(login.roles)
             click.echo(f"    {login.email:<36} {roles:<28} {login.organisation}")

@@ -157,6 +157,8 @@ def _node_environment(federation: Federation, name: str, registry_port: int) -> 
     return {
         "INSTANCE_PATH": str(folder),
         "NODE_BASE_URL": f"http://127.0.0.1:{registry_port + 1}",
+        # Links in the node's mails lead to its registry.
+        "REGISTRY_BASE_URL": f"http://127.0.0.1:{registry_port}",
         "NODE_TITLE": NODES[name].title,
         "DATABASE_URL": federation.database_for(f"node_{name}", folder, "node.sqlite"),
         "BROKER_URL": federation.broker_url,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from shared import orgnr
 from shared.areas import reference_data
@@ -103,3 +103,15 @@ class StrictInteger(fields.Integer):
 def strict_boolean(**kwargs: Any) -> fields.Boolean:
     """A JSON ``true`` or ``false`` only (not ``"yes"``, ``1`` or ``"false"``)."""
     return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+
+
+class QueryArguments(Schema):
+    """The query-string arguments of a read operation: what it does not know, it ignores."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+def words(description: str) -> fields.String:
+    """A search's words, as a query argument (bounded, so a query stays cheap)."""
+    return fields.String(validate=validate.Length(max=200), metadata={"description": description})

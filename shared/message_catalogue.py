@@ -154,6 +154,8 @@ REFUSALS = {
     "role.node_admin_for_organisations": "Only node administrators can add member organisations.",
     "role.node_admin_for_membership": "Only node administrators change membership status.",
     "role.node_admin_for_duties": "Only node administrators edit the statutory-duty catalogue.",
+    "role.node_admin_for_users": "Only node administrators manage the node's users.",
+    "user.cannot_deactivate_self": "You cannot deactivate yourself.",
     "role.node_admin_for_node_admins": "Only a node administrator can make node administrators.",
     "role.node_admin_for_passwords": (
         "Only node administrators set passwords for others; the person sets their own."
@@ -268,4 +270,17 @@ REFUSALS = {
     "invitation.other_address": "The invitation is for another e-mail address.",
 }
 
-MESSAGES: dict[str, str] = {**MARSHMALLOW, **FIELDS, **REFUSALS}
+# What the web layer itself answers, whatever the service.
+REQUESTS: dict[str, str] = {
+    "request.internal_error": "An internal error occurred; nothing was changed.",
+    "request.unstorable_value": "The request holds a value that cannot be stored.",
+    "request.conflict": "The change conflicts with existing data; nothing was changed.",
+    "request.statement_timeout": (
+        "The request took longer than the service allows; nothing was changed. Narrow it (a "
+        "municipality, a filter, fewer words) or try again later."
+    ),
+    "request.nul_in_address": "NUL characters are not allowed in the address.",
+    "request.nul_in_body": "NUL characters are not allowed in the request body.",
+}
+
+MESSAGES: dict[str, str] = {**MARSHMALLOW, **FIELDS, **REFUSALS, **REQUESTS}

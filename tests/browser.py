@@ -68,8 +68,9 @@ def serve(app: Flask) -> Iterator[str]:
 
 
 @contextmanager
-def chromium_page(locale: str = "nb-NO") -> Iterator[Any]:
-    """A fresh headless Chromium page (Playwright ``Page``), closed afterwards.
+def chromium_page(locale: str = "nb-NO", javascript: bool = True) -> Iterator[Any]:
+    """A fresh headless Chromium page (Playwright ``Page``), closed afterwards; with
+    ``javascript`` false, one that runs no script at all (so no axe either).
 
     CSP is bypassed only so axe-core can be injected; the pages' own policy is tested apart.
     """
@@ -81,7 +82,9 @@ def chromium_page(locale: str = "nb-NO") -> Iterator[Any]:
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            context = browser.new_context(locale=locale, bypass_csp=True)
+            context = browser.new_context(
+                locale=locale, bypass_csp=True, java_script_enabled=javascript
+            )
             page = context.new_page()
             page.set_default_timeout(15_000)
             yield page

@@ -66,6 +66,9 @@ def _browser_sessions(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=app.config["SESSION_LIFETIME_HOURS"]),
+        # The cookie lasts the absolute lifetime from login; the server ends the session on
+        # idle time and on logout (services.registry.context).
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
     )

@@ -14,6 +14,7 @@ from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor
 from services.registry.config import CONFIG
 from services.registry.duties import services as duties
+from services.registry.mail.cli import add_mail_commands
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
 from shared import vocab
@@ -74,6 +75,9 @@ add_db_commands(
     upgrade_help="Apply all migrations, then add new seed entries to the statutory-duty catalogue.",
     check=registry_db.check,
 )
+
+
+add_mail_commands(registry, pass_context)
 
 
 @registry.group("org")
@@ -149,7 +153,27 @@ def user_create(ctx: Context, email: str, name: str, password: str, node_admin: 
 def user_set_password(ctx: Context, email: str, password: str) -> None:
     with ctx.transaction() as session:
         accounts.set_password(session, OPERATOR, _user(session, email), password, must_change=True)
-        click.echo(f"Password set for {email}.")
+        click.echo(f"Password set for {email}; their browser sessions are ended.")
+
+
+@user_group.command("deactivate")
+@click.argument("email")
+@pass_context
+def user_deactivate(ctx: Context, email: str) -> None:
+    """Log a user out everywhere and refuse their logins and API tokens (roles are kept)."""
+    with ctx.transaction() as session:
+        accounts.deactivate_user(session, OPERATOR, _user(session, email))
+        click.echo(f"{email} is deactivated.")
+
+
+@user_group.command("reactivate")
+@click.argument("email")
+@pass_context
+def user_reactivate(ctx: Context, email: str) -> None:
+    """Let a deactivated user log in again."""
+    with ctx.transaction() as session:
+        accounts.reactivate_user(session, OPERATOR, _user(session, email))
+        click.echo(f"{email} can log in again.")
 
 
 @user_group.command("grant")

@@ -79,7 +79,19 @@ CONFIG = [
         str,
         "nettungen_registry",
     ),
-    ConfigKey("SESSION_LIFETIME_HOURS", "How long a browser login lasts.", int, 8),
+    ConfigKey(
+        "SESSION_LIFETIME_HOURS",
+        "How long a browser login lasts at most, however busy (the absolute lifetime); the "
+        "session then ends on the server and the person logs in again.",
+        int,
+        12,
+    ),
+    ConfigKey(
+        "SESSION_IDLE_MINUTES",
+        "How long a browser login lasts without a request before it ends (the idle timeout).",
+        int,
+        120,
+    ),
     ConfigKey(
         "MAX_CONTENT_LENGTH",
         "Largest request body accepted, in bytes; larger ones get 413.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -10,10 +10,16 @@ from flask import current_app, g, request
 from flask import session as browser_session
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import Session
 
 from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor
-from services.registry.accounts.services import authenticate_token, build_actor
+from services.registry.accounts.services import (
+    SessionLimits,
+    authenticate_token,
+    build_actor,
+    find_session,
+)
 from shared.errors import AuthenticationRequired
 from shared.web import db_session
 
@@ -46,9 +52,25 @@ def _is_public_api_operation() -> bool:
     return operation is None or getattr(operation, "public", False)
 
 
-def session_fingerprint(user: User) -> str:
-    """Ties a browser session to the password it was made with: a new password ends it."""
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+def session_limits() -> SessionLimits:
+    """The absolute lifetime and the idle timeout of a browser login, from the settings."""
+    config = current_app.config
+    return SessionLimits(
+        lifetime=dt.timedelta(hours=config["SESSION_LIFETIME_HOURS"]),
+        idle=dt.timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+    )
+
+
+def _session_user(session: Session) -> User | None:
+    """The user of the browser's live session; a cookie whose session has ended is cleared."""
+    secret = browser_session.get("sid")
+    if secret is None:
+        return None
+    found = find_session(session, secret, session_limits()) if isinstance(secret, str) else None
+    if found is None:
+        browser_session.clear()
+        return None
+    return found.user
 
 
 def authenticate() -> None:
@@ -65,15 +87,7 @@ def authenticate() -> None:
             raise AuthenticationRequired("token.invalid")
         g.actor = build_actor(session, token.user, token)
         return
-    user_id = browser_session.get("user_id")
-    user = session.get(User, user_id) if user_id is not None else None
-    if user_id is not None and (
-        user is None
-        or not user.is_active
-        or browser_session.get("auth") != session_fingerprint(user)
-    ):
-        browser_session.clear()
-        user = None
+    user = _session_user(session)
     if user is None:
         if request.path.startswith("/api/") and not _is_public_api_operation():
             raise AuthenticationRequired("login.required_or_token")

@@ -17,7 +17,6 @@ import datetime as dt
 from typing import Any
 
 from marshmallow import (
-    EXCLUDE,
     Schema,
     ValidationError,
     fields,
@@ -27,6 +26,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from shared.fields import QueryArguments, words
 from shared.hsds import HSDS_VERSION
 from shared.messages import Message
 
@@ -38,14 +38,8 @@ NDJSON = "application/x-ndjson"
 HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
 
-class _ListQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    search = fields.String(
-        validate=validate.Length(max=200),
-        metadata={"description": "Words that must all match (any case) the name or the text."},
-    )
+class _ListQuery(QueryArguments):
+    search = words("Words that must all match (any case) the name or the text.")
     page = fields.Integer(
         load_default=1,
         validate=validate.Range(min=1),
@@ -133,10 +127,7 @@ class OrganizationQuerySchema(_ListQuery):
     )
 
 
-class OrganizationItemQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class OrganizationItemQuerySchema(QueryArguments):
     full_service = fields.Boolean(
         load_default=False, metadata={"description": "The services fully nested."}
     )

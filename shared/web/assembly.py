@@ -25,6 +25,8 @@ from shared.web.headers import security_headers
 from shared.web.health import database_and_bus_health, health_blueprint
 
 SHARED_ASSETS = Path(__file__).resolve().parent.parent / "static"
+# Page parts every service's templates include (as "shared/<name>.html").
+SHARED_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def openapi_settings(title: str, version: str, description: str) -> dict[str, An
 
 
 def _shared_assets_blueprint() -> Blueprint:
-    bp = Blueprint("assets", __name__)
+    bp = Blueprint("assets", __name__, template_folder=SHARED_TEMPLATES)
 
     @bp.get("/assets/<path:filename>")
     def asset(filename: str) -> Response:

@@ -26,6 +26,7 @@ from shared.config import ConfigKey, non_negative_int
 from shared.db import is_statement_timeout
 from shared.errors import DomainError, TooManyRequests
 from shared.i18n import for_api
+from shared.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,8 @@ STATEMENT_TIMEOUT_KEY = ConfigKey(
     non_negative_int,
     10_000,
 )
-STATEMENT_TIMEOUT_MESSAGE = (
-    "The request took longer than the service allows; nothing was changed. Narrow it (a "
-    "municipality, a filter, fewer words) or try again later."
-)
-CONFLICT_MESSAGE = "The change conflicts with existing data; nothing was changed."
+STATEMENT_TIMEOUT_MESSAGE = Message("request.statement_timeout")
+CONFLICT_MESSAGE = Message("request.conflict")
 
 
 def error_response(
@@ -85,9 +83,10 @@ class Api(flask_smorest.Api):
     def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}
         status = error.code or 500
+        message: str
         if status >= 500:
             log.error("request failed", exc_info=getattr(error, "original_exception", None))
-            message = "An internal error occurred; nothing was changed."
+            message = Message("request.internal_error")
         else:
             message = data.get("message") or error.description or error.name
         errors = data.get("errors") or data.get("messages")
@@ -126,7 +125,7 @@ def _handle_data_error(error: Exception) -> Response:
     # A value the database cannot store (a NUL byte, a number beyond 64 bits) that validation
     # let through: the client's input, so a 400, and the transaction is rolled back.
     log.info("value refused by the database: %s", error)
-    return error_response(400, "The request holds a value that cannot be stored.")
+    return error_response(400, Message("request.unstorable_value"))
 
 
 def _handle_integrity_error(error: IntegrityError) -> Response:

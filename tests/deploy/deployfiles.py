@@ -188,6 +188,9 @@ def _pod_spec(document: dict[str, Any]) -> dict[str, Any] | None:
     if document["kind"] in {"Deployment", "Job", "StatefulSet", "DaemonSet"}:
         spec: dict[str, Any] = document["spec"]["template"]["spec"]
         return spec
+    if document["kind"] == "CronJob":
+        job: dict[str, Any] = document["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        return job
     return None
 
 

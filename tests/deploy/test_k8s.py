@@ -18,6 +18,8 @@ from tests.deploy.deployfiles import DEPLOY, REPO, is_nettungen_image, k8s_docum
 
 K8S = DEPLOY / "k8s"
 DOCUMENTS = k8s_documents()
+# The kinds that run pods of our image.
+WORKLOADS = {"Deployment", "Job", "CronJob"}
 # The oldest Kubernetes still supported upstream when this was written; the schemas of newer
 # ones only add fields.
 KUBERNETES_VERSION = "1.31.0"
@@ -33,12 +35,22 @@ def _id(item: tuple[Path, dict[str, Any]]) -> str:
     return f"{item[0].name}/{item[1]['kind']}/{item[1]['metadata']['name']}"
 
 
+def _pod_template(document: dict[str, Any]) -> dict[str, Any]:
+    spec = document["spec"]
+    template: dict[str, Any] = (
+        spec["jobTemplate"]["spec"]["template"]
+        if document["kind"] == "CronJob"
+        else spec["template"]
+    )
+    return template
+
+
 def _pods() -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(id, workload, pod spec) of every Deployment and Job."""
+    """(id, workload, pod spec) of every Deployment, Job and CronJob."""
     return [
-        (_id((path, document)), document, document["spec"]["template"]["spec"])
+        (_id((path, document)), document, _pod_template(document)["spec"])
         for path, document in DOCUMENTS
-        if document["kind"] in {"Deployment", "Job"}
+        if document["kind"] in WORKLOADS
     ]
 
 
@@ -157,7 +169,7 @@ def test_kustomize_builds_both(tmp_path: Path) -> None:
         images = {
             container["image"]
             for document in built
-            if document["kind"] in {"Deployment", "Job"}
-            for container in document["spec"]["template"]["spec"]["containers"]
+            if document["kind"] in WORKLOADS
+            for container in _pod_template(document)["spec"]["containers"]
         }
         assert images == {f"nettungen:{_tag(directory)}"}

@@ -34,6 +34,8 @@ from tests.registry.test_bulk_pages import GOOD
 # people on a workspace's member list, who are records, not accounts: they grant nothing.
 # Users belong to the node, not to one organisation: their creation is audited without one.
 NODE_ACTIONS = frozenset({"user.created"})
+# A failed login is audited under the address that was typed: nobody is signed in to act.
+TYPED_ACTOR_ACTIONS = frozenset({"login.failed"})
 MEMBER_ROLES = ("reader", "registrar", "publisher", "admin")
 ROLES = ("anonymous", *MEMBER_ROLES, "node_admin")
 FOREIGN = tuple(f"foreign_{role}" for role in MEMBER_ROLES)
@@ -148,6 +150,14 @@ def without_workspace(connection: Connection, things: Things) -> None:
     connection.execute(groups.delete().where(groups.c.id == group_id))
 
 
+def deactivated_user(connection: Connection, things: Things) -> None:
+    """The user ``{spare_user}`` deactivated by a node administrator before."""
+    users = User.__table__
+    spare = int(things.values["spare_user"])
+    connection.execute(users.update().where(users.c.id == spare).values(is_active=False))
+
+
+NODE_ADMIN = frozenset({"node_admin"})
 A = Access
 ROUTES: dict[tuple[str, str], Access] = {
     # --- public and technical --------------------------------------------------------------
@@ -179,12 +189,27 @@ ROUTES: dict[tuple[str, str], Access] = {
         EVERYONE,
         ok=401,
         body={"email": "nobody@example.org", "password": ""},
+        audit=("login.failed",),
         tenant=False,
-        why="a refused login records a failure for the throttle, not an audit entry (an empty "
+        why="a refused login records a failure for the throttle and in the audit (an empty "
         "password spares the test a password hash; test_login_throttle.py tries real ones)",
     ),
     ("POST", "/logout"): A(
-        "/logout", EVERYONE, ok=302, body={}, tenant=False, why="ends the session only"
+        "/logout",
+        EVERYONE,
+        ok=302,
+        body={},
+        tenant=False,
+        why="ends the browser session (its record is not register data: see digest)",
+    ),
+    ("GET", "/account/mail"): A("/account/mail", SIGNED_IN, tenant=False),
+    ("POST", "/account/mail"): A(
+        "/account/mail",
+        SIGNED_IN,
+        ok=302,
+        body={"language": "nn", "kinds": ["published"]},
+        audit=("mail.settings_changed",),
+        tenant=False,
     ),
     # --- passwords and invitations (test_passwords.py, test_invitations.py use real links) -
     ("GET", "/password/forgot"): A("/password/forgot", EVERYONE, tenant=False),
@@ -263,6 +288,85 @@ ROUTES: dict[tuple[str, str], Access] = {
         },
         audit=("organisation.created",),
         tenant=False,
+    ),
+    # --- node administration pages ---------------------------------------------------------
+    ("GET", "/node/organisations"): A("/node/organisations", NODE_ADMIN, tenant=False),
+    ("POST", "/node/organisations"): A(
+        "/node/organisations",
+        NODE_ADMIN,
+        ok=302,
+        body={
+            "organisation_number": "910000020",
+            "name": "Nytt medlem",
+            "kind": "municipality",
+            "home_area": "3301",
+        },
+        audit=("organisation.created",),
+        tenant=False,
+    ),
+    ("GET", "/node/organisations/<orgnr>"): A(
+        "/node/organisations/{org}", NODE_ADMIN, tenant=False
+    ),
+    ("POST", "/node/organisations/<orgnr>/membership"): A(
+        "/node/organisations/{org}/membership",
+        NODE_ADMIN,
+        ok=302,
+        body={"membership_status": "suspended"},
+        audit=("organisation.updated",),
+        tenant=False,
+    ),
+    ("GET", "/node/users"): A("/node/users", NODE_ADMIN, tenant=False),
+    ("POST", "/node/users/<int:user_id>/deactivate"): A(
+        "/node/users/{spare_user}/deactivate",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("user.deactivated",),
+        tenant=False,
+    ),
+    ("POST", "/node/users/<int:user_id>/reactivate"): A(
+        "/node/users/{spare_user}/reactivate",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("user.reactivated",),
+        tenant=False,
+        prepare=deactivated_user,
+    ),
+    ("GET", "/node/duties"): A("/node/duties", NODE_ADMIN, tenant=False),
+    ("POST", "/node/duties"): A(
+        "/node/duties",
+        NODE_ADMIN,
+        ok=302,
+        body={
+            "code": "bvl-99-testplikt",
+            "title.nb": "Testplikt",
+            "law_short": "barnevernsloven",
+            "law_title": "Lov om barnevern",
+            "law_id": "LOV-2021-06-18-97",
+            "section": "§ 99",
+            "applies_to": ["municipality"],
+        },
+        audit=("duty.created",),
+        tenant=False,
+    ),
+    ("GET", "/node/mail"): A("/node/mail", NODE_ADMIN, tenant=False),
+    ("POST", "/node/duties/<code>/retire"): A(
+        "/node/duties/hol-3-2-helsestasjon/retire",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("duty.updated",),
+        tenant=False,
+    ),
+    ("POST", "/node/duties/<code>/reinstate"): A(
+        "/node/duties/hol-3-2-helsestasjon/reinstate",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("duty.updated",),
+        tenant=False,
+        why="reinstating a duty in use changes nothing, and says so in the audit",
     ),
     # --- the acting user -------------------------------------------------------------------
     ("GET", "/api/v1/me"): A("/api/v1/me", SIGNED_IN, tenant=False),
@@ -553,6 +657,7 @@ ROUTES: dict[tuple[str, str], Access] = {
         audit=("membership.removed",),
     ),
     ("GET", "/o/<orgnr>/admin/agencies"): A("/o/{org}/admin/agencies", frozenset({"admin"})),
+    ("GET", "/o/<orgnr>/admin/audit"): A("/o/{org}/admin/audit", frozenset({"admin"})),
     ("POST", "/o/<orgnr>/admin/agencies"): A(
         "/o/{org}/admin/agencies",
         frozenset({"admin"}),
@@ -686,9 +791,12 @@ class Things:
 
 
 def digest(connection: Connection) -> str:
-    """A fingerprint of every row of every registry table."""
+    """A fingerprint of every row of every registry table but the browser sessions: ending
+    one's own session is what logout is for (tests/registry/test_sessions.py)."""
     hashed = hashlib.sha256()
     for table in Base.metadata.sorted_tables:
+        if table.name == "browser_sessions":
+            continue
         order = ", ".join(c.name for c in table.primary_key.columns) or "1"
         rows = connection.execute(text(f"SELECT * FROM {table.name} ORDER BY {order}"))  # noqa: S608
         hashed.update(repr((table.name, rows.all())).encode())
@@ -764,11 +872,16 @@ def build_matrix_world(db: Session, world: World) -> tuple[Things, Things]:
         db, OPERATOR, world.orgs[ORG_B], email="b_reader@example.org", name="b", roles=["reader"]
     )
     accounts.create_user(db, OPERATOR, "node@example.org", "Node Admin", PASSWORD, True)
+    # A user of the node who plays no role, for the node administrator to deactivate.
+    spare = accounts.create_user(db, OPERATOR, "spare@example.org", "Spare", PASSWORD)
     db.flush()
-    return (
+    own, foreign = (
         organisation_things(db, world, ORG_A, "a"),
         organisation_things(db, world, ORG_B, "b"),
     )
+    for things in (own, foreign):
+        things.values["spare_user"] = str(spare.id)
+    return own, foreign
 
 
 # The person of the world who plays each role in organisation A (and, foreign_*, in B).

@@ -23,7 +23,7 @@ from services.registry.accounts.models import AccountToken
 from services.registry.accounts.permissions import Actor
 from services.registry.coordination import services as coordination
 from services.registry.coordination.models import CycleEvent, GroupMember, Milestone
-from services.registry.mail.models import OutboxMail
+from services.registry.mail.models import FAILED, OutboxMail
 from services.registry.offers import services as offers
 from services.registry.offers.models import Offer
 from services.registry.organisations import services as organisations
@@ -35,7 +35,21 @@ from tests.registry.conftest import offer_input
 
 ORGNR = "910000012"
 PASSWORD = "et-langt-passord-for-nettleser"
+NODE_ADMIN = "nina@example.org"
 BASE_URL = "https://node.test"
+# A mail the sender gave up on, for the node administrator's page of them.
+UNDELIVERED = OutboxMail(
+    message_id="<undelivered@node.test>",
+    to_address="borte@example.org",
+    language="nb",
+    template="review_requested",
+    subject="Et tilbud venter på kvalitetssjekk",
+    body_text="-",
+    body_html="-",
+    status=FAILED,
+    attempts=8,
+    last_error="550 5.1.1 No such user",
+)
 PEOPLE = {
     "reidar@example.org": ("Reidar Registrar", ("registrar",)),
     "petra@example.org": ("Petra Publiserer", ("publisher",)),
@@ -69,6 +83,8 @@ def _build(session: Any) -> dict[str, str]:
             agencies=agencies,
             password=PASSWORD,
         )
+    accounts.create_user(session, operator, NODE_ADMIN, "Nina Nodeadmin", PASSWORD, True)
+    session.add(UNDELIVERED)
     session.flush()
     anne = accounts.build_actor(session, accounts.get_user_by_email(session, "anne@example.org"))
     published = offers.create_offer(session, anne, org, offer_input(health.public_id), BASE_URL)
@@ -260,6 +276,7 @@ def test_bulk_upload_of_good_and_bad_rows(node, tmp_path):
 PAGES = [
     "/",
     "/login",
+    "/account/mail",
     "/o/{org}/",
     "/o/{org}/offers/new",
     "/o/{org}/offers/{offer}",
@@ -271,6 +288,7 @@ PAGES = [
     "/o/{org}/admin/users/new",
     "/password/change",
     "/o/{org}/admin/agencies",
+    "/o/{org}/admin/audit",
     "/o/{org}/bulk",
     "/o/{org}/workspace/",
     "/o/{org}/workspace/settings",
@@ -332,30 +350,30 @@ def test_an_invited_person_joins_and_later_resets_the_password(node):
         page.set_default_timeout(15_000)
         log_in(page, base, "anne@example.org")
         page.goto(f"{base}/o/{ORGNR}/admin/users/new")
-        page.get_by_label("E-postadresse").fill("nina@example.org")
+        page.get_by_label("E-postadresse").fill("nora@example.org")
         page.get_by_label("Leser").check()
         page.get_by_role("button", name="Send invitasjonen").click()
-        page.get_by_text("En invitasjon er sendt til nina@example.org.").wait_for()
+        page.get_by_text("En invitasjon er sendt til nora@example.org.").wait_for()
         log_out(page)
-        invitation = _mailed_path(engine, "nina@example.org", "invitation")
+        invitation = _mailed_path(engine, "nora@example.org", "invitation")
         checker.goto(f"{base}{invitation}")
         assert_accessible(checker)
-        checker.get_by_label("Navnet ditt").fill("Nina Nilsen")
+        checker.get_by_label("Navnet ditt").fill("Nora Nilsen")
         checker.get_by_label("Passord").fill("kort")
         checker.get_by_role("button", name="Godta og logg inn").click()
         checker.locator("#form-errors").wait_for()
         assert_accessible(checker)
         page.goto(f"{base}{invitation}")
-        page.get_by_label("Navnet ditt").fill("Nina Nilsen")
-        page.get_by_label("Passord").fill("nina sitt lange passord")
+        page.get_by_label("Navnet ditt").fill("Nora Nilsen")
+        page.get_by_label("Passord").fill("nora sitt lange passord")
         page.get_by_role("button", name="Godta og logg inn").click()
         page.get_by_text("Velkommen til Drammen kommune.").wait_for()
         log_out(page)
         page.get_by_role("link", name="Glemt passord?").click()
-        page.get_by_label("E-postadresse").fill("nina@example.org")
+        page.get_by_label("E-postadresse").fill("nora@example.org")
         page.get_by_role("button", name="Send meg en lenke").click()
         page.get_by_role("heading", name="Sjekk e-posten din").wait_for()
-        reset = _mailed_path(engine, "nina@example.org", "password/reset")
+        reset = _mailed_path(engine, "nora@example.org", "password/reset")
         for path in ("/password/forgot", reset):
             checker.goto(f"{base}{path}")
             assert_accessible(checker)
@@ -368,7 +386,7 @@ def test_an_invited_person_joins_and_later_resets_the_password(node):
         page.get_by_role("button", name="Lagre det nye passordet").click()
         page.get_by_text("Det nye passordet ditt er lagret.").wait_for()
         log_out(page)
-        page.get_by_label("E-postadresse").fill("nina@example.org")
+        page.get_by_label("E-postadresse").fill("nora@example.org")
         page.get_by_label("Passord").fill("et nytt og enda lengre passord")
         page.get_by_role("button", name="Logg inn").click()
         page.wait_for_url(re.compile(rf"/o/{ORGNR}/"))
@@ -379,14 +397,67 @@ def test_an_invited_person_joins_and_later_resets_the_password(node):
         checker.goto(f"{base}{invitation}")
         assert_accessible(checker)
         checker.goto(f"{base}/password/forgot")
-        checker.get_by_label("E-postadresse").fill("nina@example.org")
+        checker.get_by_label("E-postadresse").fill("nora@example.org")
         checker.get_by_role("button", name="Send meg en lenke").click()
         checker.get_by_role("heading", name="Sjekk e-posten din").wait_for()
         assert_accessible(checker)
-        late = _mailed_path(engine, "nina@example.org", "password/reset")
+        late = _mailed_path(engine, "nora@example.org", "password/reset")
         with sessionmaker(engine).begin() as session:
             token = session.scalars(select(AccountToken).order_by(AccountToken.id.desc())).first()
             token.expires_at = token.created_at - dt.timedelta(minutes=1)
         assert page.goto(f"{base}{late}").status == 404
         checker.goto(f"{base}{late}")
         assert_accessible(checker)
+
+
+NODE_PAGES = [
+    "/",
+    "/node/organisations",
+    f"/node/organisations/{ORGNR}",
+    "/node/users",
+    "/node/duties",
+    "/node/mail",
+]
+
+
+def log_in_as_node_admin(page: Any, base: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-postadresse").fill(NODE_ADMIN)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_node_administration_pages_pass_axe(node):
+    """The node administrator's pages in every language, and a refused form's messages."""
+    base = node["base"]
+    with chromium_page() as page:
+        log_in_as_node_admin(page, base)
+        for path in NODE_PAGES:
+            for lang in ("nb", "nn", "en"):
+                page.goto(f"{base}{path}?lang={lang}")
+                assert page.locator("h1").count() == 1, path
+                assert_accessible(page)
+        page.goto(f"{base}/node/organisations?lang=nb")
+        page.get_by_label("Organisasjonsnummer").fill("910000021")
+        page.get_by_role("button", name="Legg til organisasjonen").click()
+        page.locator("#form-errors").wait_for()
+        assert_accessible(page)
+
+
+def test_node_administration_works_without_javascript(node):
+    """A membership suspended and restored, and a user deactivated and reactivated, in a
+    browser that runs no script."""
+    base = node["base"]
+    with chromium_page(javascript=False) as page:
+        log_in_as_node_admin(page, base)
+        page.goto(f"{base}/node/organisations/{ORGNR}")
+        for status in ("Midlertidig stengt", "Aktivt medlem"):
+            page.get_by_label(status).check()
+            page.get_by_role("button", name="Lagre medlemskapet").click()
+            page.get_by_text("Medlemskapet er lagret.").wait_for()
+        page.goto(f"{base}/node/users")
+        page.get_by_role("button", name="Deaktiver – reidar@example.org").click()
+        page.get_by_text("reidar@example.org er deaktivert").wait_for()
+        page.get_by_role("button", name="Aktiver igjen – reidar@example.org").click()
+        page.get_by_text("reidar@example.org kan logge inn igjen.").wait_for()

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
+from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor
 from services.registry.coordination.models import (
     AssessmentAnswer,
@@ -61,7 +62,13 @@ def test_demo_data_covers_every_state(database_factory):
         steps = dict(session.execute(select(MethodStep.step, MethodStep.status)).all())
         assert (steps[1], steps[4], steps[6]) == ("done", "in_progress", "not_started")
         assert session.scalar(select(func.count()).where(MandateItem.done)) == 4
-    assert len(logins) == 12
+    # The twelve members, and each node's administrator.
+    assert len(logins) == 15
+    assert [login.email for login in logins if login.roles == ("node administrator",)] == [
+        "node-admin@drammen.example.org",
+        "node-admin@numedal.example.org",
+        "node-admin@fylke-stat.example.org",
+    ]
     engine.dispose()
 
 
@@ -78,6 +85,8 @@ def test_each_demo_node_loads_its_own_members(node_database_factory, node, membe
     with sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Organisation)) == members
         assert session.scalar(select(func.count()).select_from(PublishedOffer)) == published
+        admins = session.scalars(select(User.email).where(User.is_node_admin)).all()
+        assert admins == [f"node-admin@{node}.example.org"]
         # Only Drammen's coordination group has a workspace.
         assert (session.scalar(select(CoordinationGroup)) is not None) == (node == "drammen")
     engine.dispose()

@@ -1,5 +1,6 @@
-"""The login throttle: per account and per client address, counting refused attempts too, and
-never reset by somebody else's successful login."""
+"""The login throttle: per account and address, per address, and growing delays per account,
+counting refused attempts too, never reset by somebody else's successful login, and never
+keeping the owner out of their own account."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 
 from services.registry.accounts import services as accounts
 from services.registry.accounts.models import LoginFailure
+from services.registry.audit.models import AuditEntry
 from shared.db import utcnow
 from tests.registry.conftest import OPERATOR, ORG_A, PASSWORD
 
@@ -57,18 +59,58 @@ def failures(db, **where: str) -> int:
     return db.scalar(query) or 0
 
 
-def test_an_account_is_shut_after_its_failures_and_refused_attempts_count(
+def test_an_attackers_failures_shut_the_attacker_out_not_the_owner(
     client, db, people, small_limits
 ):
     for _ in range(3):
         assert attempt(client, "victim@example.org", "gjett-gjett", ATTACKER).status_code == 401
-    throttled = attempt(client, "victim@example.org", PASSWORD, OWNER)
+    throttled = attempt(client, "victim@example.org", PASSWORD, ATTACKER)
     assert throttled.status_code == 429
     assert throttled.headers["Retry-After"] == "900"
     assert "For mange" in throttled.get_data(as_text=True)
     assert client.get("/api/v1/me").status_code == 401
     # The refused attempt is counted like a failure: whoever keeps trying stays shut out.
     assert failures(db, email="victim@example.org") == 4
+    # The owner, at an address with no failures, gets in with the right password.
+    assert attempt(client, "victim@example.org", PASSWORD, OWNER).status_code == 302
+
+
+def test_many_addresses_failing_on_an_account_get_growing_delays_the_owner_none(
+    client, db, people, small_limits
+):
+    """Failures from many addresses (a botnet) make each address that failed wait a delay
+    doubling with the account's failures; an address without failures is never delayed."""
+    for n in range(3):
+        attempt(client, "victim@example.org", "gjett-gjett", f"127.0.2.{n}")
+    delayed = attempt(client, "victim@example.org", PASSWORD, "127.0.2.0")
+    assert delayed.status_code == 429
+    assert 1 <= int(delayed.headers["Retry-After"]) <= 4
+    for n in range(3, 8):
+        attempt(client, "victim@example.org", "gjett-gjett", f"127.0.2.{n}")
+    longer = attempt(client, "victim@example.org", "gjett-gjett", "127.0.2.1")
+    assert int(longer.headers["Retry-After"]) > int(delayed.headers["Retry-After"])
+    assert attempt(client, "victim@example.org", PASSWORD, OWNER).status_code == 302
+
+
+def test_the_delay_passes(client, db, people, small_limits):
+    for n in range(3):
+        attempt(client, "victim@example.org", "gjett-gjett", f"127.0.2.{n}")
+    db.execute(LoginFailure.__table__.update().values(at=utcnow() - dt.timedelta(seconds=60)))
+    assert attempt(client, "victim@example.org", PASSWORD, "127.0.2.0").status_code == 302
+
+
+def test_failed_and_successful_logins_are_in_the_audit(client, db, people):
+    attempt(client, "victim@example.org", "feil-passord", ATTACKER)
+    attempt(client, "victim@example.org", PASSWORD, OWNER)
+    entries = db.scalars(
+        select(AuditEntry).where(AuditEntry.action.like("login.%")).order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.changes["remote_addr"]) for e in entries] == [
+        ("login.failed", ATTACKER),
+        ("login.succeeded", OWNER),
+    ]
+    assert entries[0].actor_user_id is None
+    assert str(entries[1].actor_user_id) == entries[0].target_id == entries[1].target_id
 
 
 def test_an_address_is_shut_after_its_failures_on_any_accounts(client, db, people, small_limits):
@@ -89,9 +131,11 @@ def test_a_successful_login_resets_no_one_elses_failures(client, db, people, sma
     assert attempt(client, "attacker@example.org", PASSWORD, ATTACKER).status_code == 302
     assert failures(db, email="victim@example.org", remote_addr=ATTACKER) == 2
     assert failures(db, remote_addr=ATTACKER) == 4
-    # One more guess shuts the victim's account: the victim's login reset nothing of it.
+    # One more guess shuts the attacker out of the victim's account: the victim's login reset
+    # nothing of it, and the victim still gets in from home.
     attempt(client, "victim@example.org", "gjett-igjen", ATTACKER)
-    assert attempt(client, "victim@example.org", PASSWORD, OWNER).status_code == 429
+    assert attempt(client, "victim@example.org", PASSWORD, ATTACKER).status_code == 429
+    assert attempt(client, "victim@example.org", PASSWORD, OWNER).status_code == 302
 
 
 def test_a_successful_login_clears_ones_own_failures(client, db, people, small_limits):

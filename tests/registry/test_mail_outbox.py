@@ -11,8 +11,10 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from services.registry.accounts.models import User
+from services.registry.accounts.permissions import Actor
 from services.registry.mail import services as mail
 from services.registry.mail.models import FAILED, PENDING, OutboxMail
+from shared.errors import NotFound, PermissionDenied
 
 MAIL_PACKAGE = Path(mail.__file__).parent
 PARAMS = {
@@ -83,7 +85,8 @@ def test_an_optional_mail_the_recipient_turned_off_is_kept_but_never_sent(db):
     user = User(email="pub@example.org", name="Pia")
     db.add(user)
     db.flush()
-    mail.set_wanted(db, user.id, set(mail.OPTIONAL_KINDS) - {"review_requested"})
+    actor = Actor(user_id=user.id, label=user.email)
+    mail.save_preferences(db, actor, "nb", set(mail.OPTIONAL_KINDS) - {"review_requested"})
     assert not mail.wants_mail(db, user.id, "review_requested")
     assert mail.wants_mail(db, user.id, "published")
     row = _enqueue(db, user_id=user.id, optional=True)
@@ -117,3 +120,16 @@ def test_every_text_of_every_mail_is_translated(lang):
     with path.open("rb") as po:
         translated = {m.id: m.string for m in read_po(po, locale=lang) if m.id and not m.fuzzy}
     assert not sorted(m for m in messages if not translated.get(m))
+
+
+def test_a_node_admin_requeues_a_failed_mail(db):
+    row = _enqueue(db)
+    row.status, row.attempts, row.last_error = FAILED, 10, "550 No such user"
+    db.flush()
+    with pytest.raises(PermissionDenied):
+        mail.requeue_mail(db, Actor(user_id=None, label="someone"), row.id)
+    mail.requeue_mail(db, Actor.operator(), row.id)
+    assert (row.status, row.attempts) == (PENDING, 0)
+    assert mail.failed_mails(db) == []
+    with pytest.raises(NotFound):  # only a failed mail is requeued
+        mail.requeue_mail(db, Actor.operator(), row.id)

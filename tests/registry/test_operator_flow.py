@@ -103,6 +103,12 @@ def test_operator_commands_then_http_workflow(fresh):
     published = client.post(publish[0], headers=publish[1])
     assert published.status_code == 200
     assert published.get_json()["published_version"] == 1
+    # The operator shuts a user out, and lets them in again: their token follows.
+    me = ("/api/v1/me", {"Authorization": f"Bearer {registrar}"})
+    assert "is deactivated" in run("registry", "user", "deactivate", "reg@example.org")
+    assert client.get(me[0], headers=me[1]).status_code == 401
+    run("registry", "user", "reactivate", "reg@example.org")
+    assert client.get(me[0], headers=me[1]).status_code == 200
 
     engine = create_engine(fresh)
     with Session(engine) as session:

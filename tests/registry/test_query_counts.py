@@ -16,7 +16,7 @@ from services.registry.accounts.permissions import Actor, Role
 from services.registry.offers import services as offers
 from services.registry.organisations import services as organisations
 from tests.queries import MANY, check_flat
-from tests.registry.conftest import OPERATOR, ORG_A, World, offer_input
+from tests.registry.conftest import OPERATOR, ORG_A, PASSWORD, World, login, offer_input
 from tests.registry.pages import sign_in
 
 
@@ -104,3 +104,24 @@ def test_members_and_agencies(app, client, db, world):
     assert drawn["users page"].get_data(as_text=True).count("@example.org") >= MANY
     assert len(drawn["members API list"].get_json()) >= MANY
     assert drawn["agencies page"].get_data(as_text=True).count("Etat ") >= MANY
+
+
+def test_node_administration_pages(app, client, db, world):
+    """The node's users (with their organisations), its organisation's members and the
+    organisation's audit trail, for the node administrator and A's administrator."""
+    accounts.create_user(db, OPERATOR, "node@example.org", "Node Admin", PASSWORD, True)
+    db.flush()
+    login(client, "node@example.org")
+    admin = app.test_client()
+    sign_in(admin, db, "a_admin")
+    drawn = check_flat(
+        app.extensions["nettungen.db"].engine,
+        lambda count: add_members(db, world, count),
+        {
+            "node users page": lambda: client.get("/node/users"),
+            "node organisation page": lambda: client.get(f"/node/organisations/{ORG_A}"),
+            "audit trail page": lambda: admin.get(f"/o/{ORG_A}/admin/audit"),
+        },
+    )
+    assert drawn["node users page"].get_data(as_text=True).count("@example.org") >= MANY
+    assert drawn["audit trail page"].get_data(as_text=True).count("membership.created") >= MANY

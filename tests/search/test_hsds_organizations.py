@@ -9,7 +9,7 @@ import pytest
 
 from services.registry.organisations.services import update_organisation
 from shared import hsds, vocab
-from shared.hsds_api import views as hsds_views
+from shared.hsds_api import api as hsds_views
 from tests.federation import OSLO
 from tests.hsds_client import assert_error, get_ndjson, get_page, names
 from tests.hsds_schemas import assert_hsds

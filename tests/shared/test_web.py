@@ -131,3 +131,20 @@ def test_health_is_failing_only_without_what_the_service_needs(
 def test_degrading_names_only_checks_that_exist() -> None:
     with pytest.raises(ValueError, match="missing"):
         health_blueprint({"database": lambda: None}, degrading={"missing"})
+
+
+def test_the_web_layers_own_refusals_are_translated_by_code(
+    built: tuple[Flask, list[str]],
+) -> None:
+    client = built[0].test_client()
+    english = client.get("/things?q=%00")
+    assert (english.status_code, english.get_json()["message"]) == (
+        400,
+        "NUL characters are not allowed in the address.",
+    )
+    bokmal = client.get("/things?q=%00", headers={"Accept-Language": "nb"})
+    assert bokmal.get_json()["message"] == "NUL-tegn er ikke tillatt i adressen."
+    nynorsk = client.post("/things", data=b'{"a": "\\u0000"}', headers={"Accept-Language": "nn"})
+    assert (
+        nynorsk.get_json()["message"] == "NUL-teikn er ikkje tillatne i innhaldet i førespurnaden."
+    )

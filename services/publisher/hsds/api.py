@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from services.publisher.context import base_url
 from services.publisher.hsds.services import PublishedOffers
-from shared.hsds_api.views import hsds_blueprint
+from shared.hsds_api.api import hsds_blueprint
 
 blp = hsds_blueprint(
     PublishedOffers,

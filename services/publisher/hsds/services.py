@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from shared import hsds
 from shared.errors import NotFound
 from shared.hsds_api.lookups import as_uuid, matching_providers, sort_key, words_match
-from shared.hsds_api.pages import window
+from shared.hsds_api.paging import window
 from shared.hsds_api.source import STREAM_BATCH, Document, Provider, ServiceFilter
 from shared.publication.models import PublishedOffer
 

@@ -117,3 +117,21 @@ class AccountToken(Base):
     organisation: Mapped[Organisation | None] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+
+class BrowserSession(Base):
+    """A login in a browser. The cookie holds a random secret; only its SHA-256 is stored, so
+    a copy of the database lets nobody in. Deleting the row ends the login wherever the cookie
+    was copied to."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    user_agent: Mapped[str] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship()

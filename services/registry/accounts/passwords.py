@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from services.registry.accounts import onetime
+from services.registry.accounts.browser_sessions import end_sessions
 from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor
 from services.registry.audit.services import record
@@ -97,16 +98,6 @@ def _as_actor(user: User) -> Actor:
     return Actor(user_id=user.id, label=user.email)
 
 
-def end_sessions(session: Session, user: User) -> None:
-    """End every session ``user`` has, after a new password or a reset.
-
-    Browser sessions are tied to the password hash (``session_fingerprint`` in the registry's
-    context), so the new hash has ended them already; this is the one place that ends them,
-    where server-side session records are ended too when they exist.
-    """
-    session.flush()
-
-
 # --- a forgotten password ----------------------------------------------------------------------
 
 
@@ -158,8 +149,16 @@ def reset_password(session: Session, secret: str, password: str) -> User:
 # --- changing one's own password --------------------------------------------------------------
 
 
-def change_own_password(session: Session, actor: Actor, user: User, current: str, new: str) -> None:
-    """Change the acting user's own password; the current one must be given."""
+def change_own_password(
+    session: Session,
+    actor: Actor,
+    user: User,
+    current: str,
+    new: str,
+    keep_session: str | None = None,
+) -> None:
+    """Change the acting user's own password; the current one must be given. Every other
+    browser session of the user ends; ``keep_session`` (this browser's) stays."""
     if actor.user_id != user.id:
         raise InvalidInput("password.only_own")
     if not verify_password(user, current):
@@ -170,5 +169,5 @@ def change_own_password(session: Session, actor: Actor, user: User, current: str
         raise InvalidInput("password.unchanged", {"password": [Message("password.same_as_old")]})
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    end_sessions(session, user)
+    end_sessions(session, user, except_current=keep_session)
     record(session, actor, "user.password_changed", "user", user.id)

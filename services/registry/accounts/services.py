@@ -1,7 +1,8 @@
 """The accounts service layer, as its callers use it: users and passwords (``users``),
 memberships (``memberships``), invitations (``invitations``), one-time links (``onetime``),
-the password policy, resets and changes (``passwords``), API tokens (``tokens``) and login
-(``login``).
+the password policy, resets and changes (``passwords``), API tokens (``tokens``), login
+(``login``), browser sessions (``browser_sessions``) and the node's users for its
+administrators (``node_users``).
 
 Each part is a Flask-free module of its own; this module is the one name pages, the API, the
 command line and the demo import them by.
@@ -9,6 +10,14 @@ command line and the demo import them by.
 
 from __future__ import annotations
 
+from services.registry.accounts.browser_sessions import (
+    SessionLimits,
+    begin_session,
+    end_session,
+    end_sessions,
+    find_session,
+    prune_sessions,
+)
 from services.registry.accounts.invitations import (
     accept_invitation,
     accept_invitation_as_user,
@@ -34,12 +43,17 @@ from services.registry.accounts.memberships import (
     remove_member,
     update_member,
 )
+from services.registry.accounts.node_users import (
+    deactivate_user,
+    get_user,
+    list_users,
+    reactivate_user,
+)
 from services.registry.accounts.passwords import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     change_own_password,
     check_policy,
-    end_sessions,
     hash_password,
     request_reset,
     reset_link_is_open,
@@ -67,19 +81,25 @@ __all__ = [
     "PASSWORD_MIN_LENGTH",
     "TOKEN_PREFIX",
     "IssuedToken",
+    "SessionLimits",
     "Throttle",
     "accept_invitation",
     "accept_invitation_as_user",
     "add_member",
     "authenticate_token",
+    "begin_session",
     "build_actor",
     "change_own_password",
     "check_policy",
     "check_throttle",
     "create_user",
-    "end_sessions",
     "get_invitation",
+    "deactivate_user",
+    "end_session",
+    "end_sessions",
+    "find_session",
     "get_membership",
+    "get_user",
     "get_user_by_email",
     "has_account",
     "hash_password",
@@ -88,10 +108,13 @@ __all__ = [
     "list_invitations",
     "list_members",
     "list_tokens",
+    "list_users",
     "login",
     "normalise_email",
     "open_invitation",
     "organisation_of",
+    "prune_sessions",
+    "reactivate_user",
     "record_login_failure",
     "remove_member",
     "request_reset",

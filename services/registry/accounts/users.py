@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from services.registry.accounts.browser_sessions import end_sessions
 from services.registry.accounts.models import ApiToken, Membership, User
-from services.registry.accounts.passwords import end_sessions, hash_password
+from services.registry.accounts.passwords import hash_password
 from services.registry.accounts.permissions import Actor, Role
 from services.registry.audit.services import record
 from services.registry.organisations.models import Agency
@@ -58,15 +59,22 @@ def create_user(
 
 
 def set_password(
-    session: Session, actor: Actor, user: User, password: str, *, must_change: bool = False
+    session: Session,
+    actor: Actor,
+    user: User,
+    password: str,
+    keep_session: str | None = None,
+    *,
+    must_change: bool = False,
 ) -> None:
-    """Set a user's password (a node administrator or the operator); with ``must_change`` the
-    person must choose their own at the next login."""
+    """Set ``user``'s password and end their browser sessions, all but ``keep_session`` (the
+    secret of the browser of a person changing their own password); with ``must_change`` the
+    person must choose their own at the next login (the operator, a node administrator)."""
     if actor.user_id != user.id and not actor.is_node_admin:
         raise PermissionDenied("password.only_own")
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
-    end_sessions(session, user)
+    end_sessions(session, user, except_current=keep_session)
     record(session, actor, "user.password_set", "user", user.id)
 
 

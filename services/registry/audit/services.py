@@ -48,6 +48,21 @@ def entries_for(session: Session, target_type: str, target_id: str) -> Sequence[
     return session.scalars(query).all()
 
 
+def organisation_trail(
+    session: Session, actor: Actor, organisation_id: int, limit: int = 200
+) -> Sequence[AuditEntry]:
+    """The latest entries of one organisation's trail, newest first: who changed roles, offers,
+    agencies and workspace items, and when; for the organisation's administrators."""
+    actor.require_admin(organisation_id)
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.organisation_id == organisation_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return session.scalars(query).all()
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """``{field: [before, after]}`` for every field whose value differs."""
     return {

@@ -71,17 +71,30 @@ NODES: dict[str, DemoNode] = {
     ),
 }
 ORGANISATIONS = [org for node in NODES.values() for org in node.organisations]
+# Each demo node's administrator: the member organisations, the node's users and the duty
+# catalogue, in the browser (/node/organisations).
+NODE_ADMINS = {
+    "drammen": ("node-admin@drammen.example.org", "Nora Nodeadmin"),
+    "numedal": ("node-admin@numedal.example.org", "Nils Nodeadmin"),
+    "fylke-stat": ("node-admin@fylke-stat.example.org", "Frida Nodeadmin"),
+}
+NODE_ADMIN_ROLE = "node administrator"
 OFFERS = [entry for node in NODES.values() for entry in node.offers]
 
 
 def demo_logins(node: str | None = None) -> list[DemoLogin]:
     """The people of ``node`` (of every demo node when ``None``) who can log in."""
     members = NODES[node].organisations if node else ORGANISATIONS
-    return [
+    return [_node_admin_login(n) for n in ([node] if node else NODES)] + [
         DemoLogin(email, name, spec["name"], tuple(roles))
         for spec in members
         for email, name, roles, _agencies in spec["users"]
     ]
+
+
+def _node_admin_login(node: str) -> DemoLogin:
+    email, name = NODE_ADMINS[node]
+    return DemoLogin(email, name, NODES[node].title, (NODE_ADMIN_ROLE,))
 
 
 def load_demo_data(
@@ -97,6 +110,10 @@ def load_demo_data(
     members = NODES[node].organisations if node else ORGANISATIONS
     entries = NODES[node].offers if node else OFFERS
     logins: list[DemoLogin] = []
+    for name in [node] if node else NODES:
+        email, person = NODE_ADMINS[name]
+        accounts.create_user(session, operator, email, person, DEMO_PASSWORD, is_node_admin=True)
+        logins.append(_node_admin_login(name))
     by_orgnr: dict[str, tuple[Organisation, dict[str, str]]] = {}
     for spec in members:
         org, agencies = _create_organisation(session, operator, spec, logins)

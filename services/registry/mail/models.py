@@ -41,12 +41,15 @@ class OutboxMail(Base):
 
 
 class MailPreference(Base):
-    """Which optional mails a user has turned off (every optional kind is on by default)."""
+    """A user's mail language, and which optional mails they turned off (all are on by
+    default)."""
 
     __tablename__ = "mail_preferences"
     __table_args__ = (UniqueConstraint("user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The language of the user's mails (nb, nn or en).
+    language: Mapped[str] = mapped_column(String(2), default="nb")
     # The optional kinds (template names) this user does not want.
     turned_off: Mapped[list[str]] = mapped_column(JSONType, default=list)

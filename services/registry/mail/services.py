@@ -16,8 +16,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.registry.accounts.permissions import Actor
+from services.registry.audit.services import record
 from services.registry.mail.models import FAILED, PENDING, MailPreference, OutboxMail
 from services.registry.mail.render import render
+from shared.db import utcnow
+from shared.errors import NotFound, PermissionDenied
+from shared.vocab import DEFAULT_LANGUAGE, LANGUAGES
 
 BASE_URL_KEY = "registry_base_url"
 DEFAULT_BASE_URL = "http://127.0.0.1:8010"
@@ -85,21 +90,50 @@ def failed_mails(session: Session) -> Sequence[OutboxMail]:
     return session.scalars(query.order_by(OutboxMail.created_at.desc(), OutboxMail.id.desc())).all()
 
 
-def turned_off(session: Session, user_id: int) -> set[str]:
-    """The optional kinds of mail ``user_id`` does not want."""
-    preference = session.scalar(select(MailPreference).where(MailPreference.user_id == user_id))
-    return set(preference.turned_off) if preference else set()
+def preference(session: Session, user_id: int) -> MailPreference | None:
+    """``user_id``'s mail settings, if they ever saved any."""
+    return session.scalar(select(MailPreference).where(MailPreference.user_id == user_id))
+
+
+def mail_language(session: Session, user_id: int) -> str:
+    """The language ``user_id`` reads mails in: their choice, else bokmål."""
+    chosen = preference(session, user_id)
+    return chosen.language if chosen else DEFAULT_LANGUAGE
 
 
 def wants_mail(session: Session, user_id: int, template: str) -> bool:
     """Whether ``user_id`` gets the optional mail ``template`` (every kind is on by default)."""
-    return template not in turned_off(session, user_id)
+    chosen = preference(session, user_id)
+    return chosen is None or template not in chosen.turned_off
 
 
-def set_wanted(session: Session, user_id: int, wanted: set[str]) -> None:
-    """Keep ``user_id``'s choice: the optional kinds in ``wanted`` on, the others off."""
-    preference = session.scalar(select(MailPreference).where(MailPreference.user_id == user_id))
-    if preference is None:
-        preference = MailPreference(user_id=user_id)
-        session.add(preference)
-    preference.turned_off = [kind for kind in OPTIONAL_KINDS if kind not in wanted]
+def save_preferences(session: Session, actor: Actor, language: str, wanted: set[str]) -> None:
+    """Keep the acting person's own choice: mails in ``language``, the optional kinds in
+    ``wanted`` on and the others off (audited)."""
+    if actor.user_id is None:
+        raise PermissionDenied("role.not_allowed_here")
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    chosen = preference(session, actor.user_id)
+    if chosen is None:
+        chosen = MailPreference(user_id=actor.user_id, language=DEFAULT_LANGUAGE, turned_off=[])
+        session.add(chosen)
+    before = {"language": chosen.language, "turned_off": list(chosen.turned_off)}
+    chosen.language = language
+    chosen.turned_off = [kind for kind in OPTIONAL_KINDS if kind not in wanted]
+    after = {"language": chosen.language, "turned_off": chosen.turned_off}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    record(session, actor, "mail.settings_changed", "user", actor.user_id, changes=changes)
+
+
+def requeue_mail(session: Session, actor: Actor, mail_id: int) -> OutboxMail:
+    """Send a failed mail again from the start (a node administrator fixed its address, or the
+    server's refusal has passed); audited."""
+    if not actor.is_node_admin:
+        raise PermissionDenied("role.not_allowed_here")
+    mail = session.get(OutboxMail, mail_id)
+    if mail is None or mail.status != FAILED:
+        raise NotFound("not_found", what="Mail")
+    mail.status, mail.attempts, mail.next_attempt_at = PENDING, 0, utcnow()
+    record(session, actor, "mail.requeued", "mail", mail.id, changes={"status": [FAILED, PENDING]})
+    return mail

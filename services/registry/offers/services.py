@@ -30,6 +30,7 @@ from services.registry.audit.models import AuditEntry
 from services.registry.audit.services import diff, entries_for, record
 from services.registry.base import new_public_id
 from services.registry.duties.services import duties_for_offer
+from services.registry.mail import notifications
 from services.registry.offers import publishing
 from services.registry.offers.content import content_of, content_of_document
 from services.registry.offers.models import Offer, OfferVersion
@@ -277,6 +278,7 @@ def submit(session: Session, actor: Actor, offer_id: str, comment: str | None = 
         raise Conflict("offer.nothing_to_submit")
     offer.return_comment = None
     _transition(session, actor, offer, "submitted", SUBMITTED, comment)
+    notifications.review_requested(session, actor, offer)
     return offer
 
 
@@ -298,6 +300,7 @@ def send_back(session: Session, actor: Actor, offer_id: str, comment: str | None
         )
     offer.return_comment = comment.strip()
     _transition(session, actor, offer, "sent_back", DRAFT, comment)
+    notifications.reviewed(session, actor, offer, "sent_back")
     return offer
 
 
@@ -322,6 +325,7 @@ def publish(
         comment,
         changes={"version": [None, version.version]},
     )
+    notifications.reviewed(session, actor, offer, "published")
     return version
 
 

@@ -61,6 +61,15 @@ def get_organisation(session: Session, actor: Actor, organisation_number: str) -
     return organisation
 
 
+def count_published_offers(session: Session, actor: Actor, organisation: Organisation) -> int:
+    """How many of the organisation's offers the public sees now (a published version)."""
+    actor.require_visible(organisation.id)
+    query = select(func.count()).where(
+        Offer.organisation_id == organisation.id, Offer.published_version.is_not(None)
+    )
+    return session.scalar(query) or 0
+
+
 def _view(organisation: Organisation) -> dict[str, Any]:
     return {
         "name": organisation.name,

@@ -41,15 +41,28 @@ def init_pages(app: Flask, api: Api) -> None:
     that matches no page gets the HTML 404 page, any other the API's JSON error."""
     from services.registry.accounts.pages import bp as admin_pages
     from services.registry.accounts.pages import pages
+    from services.registry.audit.pages import bp as audit_pages
     from services.registry.bulk.pages import bp as bulk_pages
     from services.registry.coordination.pages.workspace import bp as workspace_pages
+    from services.registry.mail.pages import bp as mail_pages
+    from services.registry.node.pages import bp as node_pages
     from services.registry.offers.pages import bp as offer_pages
     from services.registry.offers.pages import review_bp as review_pages
 
     init_i18n(app, TRANSLATIONS)
     app.jinja_env.filters["vocab_label"] = vocab_label
     app.jinja_env.filters["role_label"] = lambda code: vocab_label(code, ROLES.id)
-    for blueprint in (pages, offer_pages, review_pages, admin_pages, bulk_pages, workspace_pages):
+    for blueprint in (
+        pages,
+        offer_pages,
+        review_pages,
+        admin_pages,
+        audit_pages,
+        bulk_pages,
+        workspace_pages,
+        mail_pages,
+        node_pages,
+    ):
         app.register_blueprint(blueprint)
 
     def not_found(error: NotFound) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.reporting.norway_time import today
 from services.reporting.reports.overlaps import DEFAULT_LIMIT
@@ -19,7 +19,7 @@ from services.reporting.reports.pyramid import MAX_TREND_MONTHS
 from services.reporting.reports.scope import BANDS_BY_CODE, QUALITY_FIELDS
 from shared import vocab
 from shared.areas import reference_data
-from shared.fields import vocab_code
+from shared.fields import QueryArguments, vocab_code
 from shared.messages import Message
 from shared.orgnr import is_valid
 
@@ -58,10 +58,7 @@ def _at() -> fields.Date:
     )
 
 
-class ScopeArgsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class ScopeArgsSchema(QueryArguments):
     area = fields.String(
         validate=_area,
         metadata={
@@ -99,10 +96,7 @@ class OverlapArgsSchema(ScopeArgsSchema):
     )
 
 
-class ComparisonArgsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class ComparisonArgsSchema(QueryArguments):
     area = fields.String(required=True, validate=_area)
     other = fields.String(
         required=True,

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from marshmallow import (
-    EXCLUDE,
     Schema,
     ValidationError,
     fields,
@@ -23,7 +22,7 @@ from marshmallow import (
 from services.search.index.query import OfferQuery
 from shared import vocab
 from shared.areas import AreaKind, reference_data
-from shared.fields import vocab_code
+from shared.fields import QueryArguments, vocab_code, words
 from shared.messages import Message
 from shared.publication.schema import MAX_AGE
 
@@ -40,14 +39,8 @@ def _area_of(kind: AreaKind, what: str) -> Callable[[str], None]:
     return check
 
 
-class OfferSearchSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    q = fields.String(
-        validate=validate.Length(max=200),
-        metadata={"description": "Words, all of which must match (by stem and prefix)."},
-    )
+class OfferSearchSchema(QueryArguments):
+    q = words("Words, all of which must match (by stem and prefix).")
     municipality = fields.String(
         validate=_area_of(AreaKind.MUNICIPALITY, "municipality"),
         metadata={
@@ -105,10 +98,7 @@ class OfferSearchSchema(Schema):
         return data
 
 
-class OfferItemQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class OfferItemQuerySchema(QueryArguments):
     lang = fields.String(
         load_default=vocab.DEFAULT_LANGUAGE, validate=validate.OneOf(vocab.LANGUAGES)
     )

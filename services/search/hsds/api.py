@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.search.context import public_url
 from services.search.hsds.services import IndexedOffers
-from shared.hsds_api.views import hsds_blueprint
+from shared.hsds_api.api import hsds_blueprint
 
 blp = hsds_blueprint(
     IndexedOffers,

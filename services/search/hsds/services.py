@@ -26,7 +26,7 @@ from services.search.index.query import OfferQuery, has_term, where_clauses
 from shared import vocab
 from shared.errors import NotFound
 from shared.hsds_api import lookups
-from shared.hsds_api.pages import window
+from shared.hsds_api.paging import window
 from shared.hsds_api.source import STREAM_BATCH, Document, Provider, ServiceFilter
 from shared.vocab import Vocabulary
 

@@ -12,7 +12,7 @@ from services.registry.accounts import services
 from services.registry.accounts.models import User
 from services.registry.accounts.pages.people import pages, safe_next
 from services.registry.accounts.schemas import EmailSchema
-from services.registry.context import csrf, session_fingerprint
+from services.registry.context import csrf, session_limits
 from services.registry.ui.pages import attempt, done, render_page, signed_in, validate
 from shared.errors import NotFound
 from shared.i18n import current_language
@@ -60,11 +60,15 @@ def reset_password(secret: str) -> Response | tuple[str, int, dict[str, str]]:
 
 
 def sign_in_again(user: User) -> None:
-    """A new password ended every session; this browser's is started anew with it."""
+    """Log this browser in as ``user`` (after a reset, or accepting an invitation), with a
+    session of its own on the server."""
+    session = db_session()
+    services.prune_sessions(session, session_limits())
+    remote = request.remote_addr or "unknown"
+    secret = services.begin_session(session, user, remote, request.user_agent.string)
     browser_session.clear()
     browser_session.permanent = True
-    browser_session["user_id"] = user.id
-    browser_session["auth"] = session_fingerprint(user)
+    browser_session["sid"] = secret
 
 
 @pages.route("/password/change", methods=["GET", "POST"])
@@ -78,11 +82,13 @@ def change_password() -> Response | tuple[str, int]:
     if request.method == "GET":
         return render_page("password_change.html", errors={}, next=target, user=user)
     current, new = request.form.get("current_password", ""), request.form.get("password", "")
+    here = browser_session.get("sid")
     _none, errors = attempt(
-        lambda: services.change_own_password(db_session(), actor, user, current, new)
+        lambda: services.change_own_password(
+            db_session(), actor, user, current, new, here if isinstance(here, str) else None
+        )
     )
     if errors:
         return render_page("password_change.html", 422, errors=errors, next=target, user=user)
-    sign_in_again(user)
     flash(gettext("Your new password is saved."), "success")
     return redirect(target)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from services.registry.accounts import services
 from services.registry.accounts.models import Membership, User
 from services.registry.accounts.schemas import InvitationCreateSchema, MemberUpdateSchema
-from services.registry.context import csrf, session_fingerprint
+from services.registry.context import csrf, session_limits
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import AgencyInputSchema, AgencyUpdateSchema
 from services.registry.ui.forms import Field, FormState
@@ -231,15 +231,17 @@ def safe_next(target: str | None) -> str:
 def home() -> Response | tuple[str, int]:
     actor = g.get("actor")
     if actor is None:
-        return render_page("home.html", user=None, memberships=[])
+        return render_page("home.html", user=None, memberships=[], closed=[])
     user = db_session().get(User, actor.user_id)
     if user is None:
         raise NotFound("user.not_found")
     memberships = [m for m in user.memberships if m.organisation_id in actor.roles]
-    if len(memberships) == 1 and request.args.get("stay") is None:
+    # Memberships of suspended or ended organisations: said so, rather than "no organisation".
+    closed = [m for m in user.memberships if m.organisation.membership_status != "active"]
+    if len(memberships) == 1 and not closed and request.args.get("stay") is None:
         orgnr = memberships[0].organisation.organisation_number
         return redirect(url_for("offer_pages.home", orgnr=orgnr))
-    return render_page("home.html", user=user, memberships=memberships)
+    return render_page("home.html", user=user, memberships=memberships, closed=closed)
 
 
 @pages.route("/login", methods=["GET", "POST"])
@@ -256,7 +258,7 @@ def login() -> Response | tuple[str, int] | str:
         services.check_throttle(session, throttle, email, remote)
     except TooManyRequests as exc:
         # A refused attempt counts too: whoever keeps trying stays shut out for the window.
-        services.record_login_failure(session, throttle, email, remote)
+        services.record_login_failure(session, throttle, email, remote, refused=True)
         database.keep_despite_error()
         page, _status = render_page(
             "login.html", next=request.form.get("next", ""), error="throttled", email=email
@@ -269,10 +271,11 @@ def login() -> Response | tuple[str, int] | str:
         return render_page(
             "login.html", 401, next=request.form.get("next", ""), error="invalid", email=email
         )
+    services.prune_sessions(session, session_limits())
+    secret = services.begin_session(session, user, remote, request.user_agent.string)
     browser_session.clear()
     browser_session.permanent = True
-    browser_session["user_id"] = user.id
-    browser_session["auth"] = session_fingerprint(user)
+    browser_session["sid"] = secret
     target = safe_next(request.form.get("next"))
     if user.must_change_password:
         return redirect(url_for("pages.change_password", next=target))
@@ -282,5 +285,9 @@ def login() -> Response | tuple[str, int] | str:
 @pages.post("/logout")
 def logout() -> Response:
     csrf.protect()
+    secret = browser_session.get("sid")
+    if isinstance(secret, str):
+        # Ended on the server, so a copy of the cookie is refused from now on.
+        services.end_session(db_session(), secret)
     browser_session.clear()
     return redirect(url_for("pages.login"))

@@ -1,4 +1,4 @@
-"""The mail outbox, and each user's choice of optional mails.
+"""The mail outbox, and each user's mail language and choice of optional mails.
 
 Mails are written to the outbox in the transaction that causes them and sent afterwards by
 `nettungen registry mail send`; a mail that keeps failing stays, marked failed.
@@ -57,6 +57,7 @@ def upgrade() -> None:
         "mail_preferences",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("turned_off", JSON, nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from shared import hsds
 from shared.hsds_api import lookups
-from shared.hsds_api.pages import page, paginate, window
+from shared.hsds_api.paging import page, paginate, window
 from shared.hsds_api.schemas import (
     NDJSON,
     ApiInfoSchema,
