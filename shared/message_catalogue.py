@@ -128,6 +128,13 @@ FIELDS = {
     "node.jwks_without_keys": "The node's JWKS lists no usable key.",
     "bulk.yes_or_no": "Write Ja or Nei (Yes or No).",
     "bulk.choose_from_list": "Choose a value from the list.",
+    "password.max_length": "Use at most %(max)s characters.",
+    "password.common": "This is one of the most common passwords; choose another.",
+    "password.current_incorrect": "The current password is wrong.",
+    "password.same_as_old": "Choose a password other than the current one.",
+    "invitation.open_exists": (
+        "An invitation to this address is already waiting; send it again or withdraw it."
+    ),
 }
 
 # Whole-request refusals: the message of a DomainError.
@@ -167,6 +174,9 @@ REFUSALS = {
     "member.already": "The user is already a member; change the membership instead.",
     "member.self_admin_removal": "You cannot remove your own administrator role.",
     "member.self_removal": "You cannot remove yourself from the organisation.",
+    "member.invite_instead": (
+        "Only node administrators add members at once; invite the person instead."
+    ),
     "member.registrar_needs_agencies": "A registrar needs agencies.",
     "organisation.not_found": "Organisation not found.",
     "organisation.home_area_mismatch": "The home area does not fit the kind of organisation.",
@@ -255,6 +265,20 @@ REFUSALS = {
         "Offers from node %(id)r have been applied here; disable it instead "
         "(its offers then stay as they are until the node is enabled again)."
     ),
+    "password.too_long": "The password is too long.",
+    "password.too_common": "The password is too common.",
+    "password.current_wrong": "The current password is wrong.",
+    "password.unchanged": "The new password is the same as the current one.",
+    "link.invalid": (
+        "This link cannot be used: it has been used, has expired or is withdrawn. "
+        "Ask for a new one."
+    ),
+    "invitation.already_open": "An invitation to this address is already waiting.",
+    "invitation.not_found": "Invitation not found.",
+    "invitation.log_in_to_accept": (
+        "This address already has an account: log in to accept the invitation."
+    ),
+    "invitation.other_address": "The invitation is for another e-mail address.",
 }
 
 # What the web layer itself answers, whatever the service.

@@ -101,7 +101,7 @@ BREAKAGES = [
         "Inside a feature package: api and pages above services above schemas above models",
     ),
     (
-        "services/registry/accounts/pages.py",
+        "services/registry/accounts/pages/people.py",
         "from services.registry.accounts import api",
         "Inside a feature package: api and pages above services above schemas above models",
     ),

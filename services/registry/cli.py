@@ -140,7 +140,9 @@ def user_group() -> None:
 @pass_context
 def user_create(ctx: Context, email: str, name: str, password: str, node_admin: bool) -> None:
     with ctx.transaction() as session:
-        user = accounts.create_user(session, OPERATOR, email, name, password, node_admin)
+        user = accounts.create_user(
+            session, OPERATOR, email, name, password, node_admin, must_change_password=True
+        )
         click.echo(f"Created user {user.id} {user.email}.")
 
 
@@ -150,7 +152,7 @@ def user_create(ctx: Context, email: str, name: str, password: str, node_admin: 
 @pass_context
 def user_set_password(ctx: Context, email: str, password: str) -> None:
     with ctx.transaction() as session:
-        accounts.set_password(session, OPERATOR, _user(session, email), password)
+        accounts.set_password(session, OPERATOR, _user(session, email), password, must_change=True)
         click.echo(f"Password set for {email}; their browser sessions are ended.")
 
 

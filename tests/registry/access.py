@@ -47,6 +47,9 @@ ADMINS = frozenset({"admin", "node_admin"})
 UNSAFE = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 Body = Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] | None
+# A new password the policy accepts, for the password and invitation pages.
+NEW_PASSWORD = "et langt nytt passord"  # pragma: allowlist secret
+WRONG_PASSWORD = "ikke-passordet"  # pragma: allowlist secret
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,46 @@ ROUTES: dict[tuple[str, str], Access] = {
         body={"language": "nn", "kinds": ["published"]},
         audit=("mail.settings_changed",),
         tenant=False,
+    ),
+    # --- passwords and invitations (test_passwords.py, test_invitations.py use real links) -
+    ("GET", "/password/forgot"): A("/password/forgot", EVERYONE, tenant=False),
+    ("POST", "/password/forgot"): A(
+        "/password/forgot",
+        EVERYONE,
+        body={"email": "nobody@example.org"},
+        tenant=False,
+        why="an unknown address gets the same answer as a known one, and nothing is written",
+    ),
+    ("GET", "/password/reset/<secret>"): A(
+        "/password/reset/forged", EVERYONE, ok=404, tenant=False, why="a forged link"
+    ),
+    ("POST", "/password/reset/<secret>"): A(
+        "/password/reset/forged",
+        EVERYONE,
+        ok=404,
+        body={"password": NEW_PASSWORD},
+        tenant=False,
+        why="a forged link changes nothing",
+    ),
+    ("GET", "/password/change"): A("/password/change", SIGNED_IN, tenant=False),
+    ("POST", "/password/change"): A(
+        "/password/change",
+        SIGNED_IN,
+        ok=422,
+        body={"current_password": WRONG_PASSWORD, "password": NEW_PASSWORD},
+        tenant=False,
+        why="a wrong current password changes nothing (the players have none)",
+    ),
+    ("GET", "/invitation/<secret>"): A(
+        "/invitation/forged", EVERYONE, ok=404, tenant=False, why="a forged link"
+    ),
+    ("POST", "/invitation/<secret>"): A(
+        "/invitation/forged",
+        EVERYONE,
+        ok=404,
+        body={"name": "Ny", "password": NEW_PASSWORD},
+        tenant=False,
+        why="a forged link adds nobody",
     ),
     # --- node administration ---------------------------------------------------------------
     ("POST", "/api/v1/duties"): A(
@@ -382,10 +425,33 @@ ROUTES: dict[tuple[str, str], Access] = {
     ),
     ("POST", "/api/v1/organisations/<orgnr>/members"): A(
         "/api/v1/organisations/{org}/members",
-        ADMINS,
+        frozenset({"node_admin"}),
         ok=201,
         body={"email": "ny@example.org", "name": "Ny", "roles": ["reader"]},
         audit=("user.created", "membership.created"),
+        why="an organisation's administrator invites instead: nobody joins without accepting",
+    ),
+    ("GET", "/api/v1/organisations/<orgnr>/invitations"): A(
+        "/api/v1/organisations/{org}/invitations", ADMINS
+    ),
+    ("POST", "/api/v1/organisations/<orgnr>/invitations"): A(
+        "/api/v1/organisations/{org}/invitations",
+        ADMINS,
+        ok=201,
+        body={"email": "ny@example.org", "roles": ["reader"]},
+        audit=("invitation.created",),
+    ),
+    ("DELETE", "/api/v1/organisations/<orgnr>/invitations/<invitation_id>"): A(
+        "/api/v1/organisations/{org}/invitations/{invitation}",
+        ADMINS,
+        ok=204,
+        audit=("invitation.revoked",),
+    ),
+    ("POST", "/api/v1/organisations/<orgnr>/invitations/<invitation_id>/resend"): A(
+        "/api/v1/organisations/{org}/invitations/{invitation}/resend",
+        ADMINS,
+        body={},
+        audit=("invitation.resent",),
     ),
     ("GET", "/api/v1/organisations/<orgnr>/members/<int:user_id>"): A(
         "/api/v1/organisations/{org}/members/{user}", ADMINS
@@ -555,8 +621,23 @@ ROUTES: dict[tuple[str, str], Access] = {
         "/o/{org}/admin/users/new",
         frozenset({"admin"}),
         ok=302,
-        body={"email": "ny@example.org", "name": "Ny", "roles": "reader"},
-        audit=("user.created", "membership.created"),
+        body={"email": "ny@example.org", "roles": "reader"},
+        audit=("invitation.created",),
+        why="invites: the person is a member only once they accept",
+    ),
+    ("POST", "/o/<orgnr>/admin/invitations/<public_id>/resend"): A(
+        "/o/{org}/admin/invitations/{invitation}/resend",
+        frozenset({"admin"}),
+        ok=302,
+        body={},
+        audit=("invitation.resent",),
+    ),
+    ("POST", "/o/<orgnr>/admin/invitations/<public_id>/revoke"): A(
+        "/o/{org}/admin/invitations/{invitation}/revoke",
+        frozenset({"admin"}),
+        ok=302,
+        body={},
+        audit=("invitation.revoked",),
     ),
     ("GET", "/o/<orgnr>/admin/users/<int:user_id>"): A(
         "/o/{org}/admin/users/{user}", frozenset({"admin"})
@@ -764,6 +845,16 @@ def organisation_things(db: Session, world: World, orgnr: str, prefix: str) -> T
     reader = db.scalar(select(User).where(User.email == f"{prefix}_reader@example.org"))
     assert reader is not None
     admin_token = world.tokens[f"{prefix}_admin"].split("_")[1]
+    invitation = accounts.invite(
+        db,
+        OPERATOR,
+        org,
+        email=f"{prefix}_invited@example.org",
+        roles=["reader"],
+        agencies=[],
+        path_to=lambda secret: f"/invitation/{secret}",
+        language="nb",
+    )
     db.flush()
     assert isinstance(own_point, MandateItem)
     return Things(
@@ -777,6 +868,7 @@ def organisation_things(db: Session, world: World, orgnr: str, prefix: str) -> T
             "mandate": str(own_point.id),
             "admin_token": admin_token,
             "group": str(group.id),
+            "invitation": invitation.public_id,
         }
     )
 

@@ -49,25 +49,26 @@ def test_non_admins_cannot_manage_the_organisation(client, world):
         assert client.get(MEMBERS, headers=world.auth(who)).status_code == 403
 
 
-def test_admin_adds_changes_and_removes_a_member(client, world):
+def test_admin_adds_changes_and_removes_a_member(client, world, node_admin):
     admin = world.auth("a_admin")
-    added = client.post(
-        MEMBERS,
-        json={
-            "email": "Ny@Example.org",
-            "name": "Nina Ny",
-            "roles": ["registrar"],
-            "agencies": [world.agencies["a_family"]],
-        },
-        headers=admin,
-    )
+    new_member = {
+        "email": "Ny@Example.org",
+        "name": "Nina Ny",
+        "roles": ["registrar"],
+        "agencies": [world.agencies["a_family"]],
+    }
+    # Only a node administrator adds at once; the organisation's administrator invites.
+    assert client.post(MEMBERS, json=new_member, headers=admin).status_code == 403
+    added = client.post(MEMBERS, json=new_member, headers=node_admin)
     assert added.status_code == 201
     member = added.get_json()
     assert (member["email"], member["roles"]) == ("ny@example.org", ["registrar"])
     assert member["agencies"] == [world.agencies["a_family"]]
     # A registrar must have agencies to work in.
     no_agency = client.post(
-        MEMBERS, json={"email": "x@example.org", "name": "X", "roles": ["registrar"]}, headers=admin
+        MEMBERS,
+        json={"email": "x@example.org", "name": "X", "roles": ["registrar"]},
+        headers=node_admin,
     )
     assert no_agency.status_code == 422
     changed = client.patch(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from services.registry.accounts import services as accounts
+from services.registry.accounts.models import AccountToken
 from services.registry.accounts.permissions import Actor
 from services.registry.coordination import services as coordination
 from services.registry.coordination.models import CycleEvent, GroupMember, Milestone
@@ -285,6 +286,7 @@ PAGES = [
     "/o/{org}/review",
     "/o/{org}/admin/users",
     "/o/{org}/admin/users/new",
+    "/password/change",
     "/o/{org}/admin/agencies",
     "/o/{org}/admin/audit",
     "/o/{org}/bulk",
@@ -320,6 +322,92 @@ def test_every_page_passes_axe(node):
                 assert page.locator("h1").count() == 1, path
                 assert_accessible(page)
         page.goto(f"{base}/o/{ORGNR}/?lang=nb")
+
+
+def _mailed_path(engine: Any, to: str, kind: str) -> str:
+    """The path of the newest ``kind`` link mailed to ``to``, read from the outbox row."""
+    with sessionmaker(engine)() as session:
+        body = session.scalars(
+            select(OutboxMail.body_text)
+            .where(OutboxMail.to_address == to)
+            .order_by(OutboxMail.id.desc())
+        ).first()
+    found = re.search(rf"https?://[^/\s]+(/{kind}/[A-Za-z0-9_-]+)", body or "")
+    assert found, body
+    return found.group(1)
+
+
+def test_an_invited_person_joins_and_later_resets_the_password(node):
+    """Without JavaScript: an admin invites, the person opens the mailed link, chooses a
+    password and is in; later forgets it, gets a link, chooses a new one and is in again; the
+    spent and the expired link are refused. A second browser, with scripts for axe, checks
+    each of these pages, error states included."""
+    base, engine = node["base"], node["engine"]
+    with chromium_page() as checker:
+        page = checker.context.browser.new_context(
+            locale="nb-NO", java_script_enabled=False
+        ).new_page()
+        page.set_default_timeout(15_000)
+        log_in(page, base, "anne@example.org")
+        page.goto(f"{base}/o/{ORGNR}/admin/users/new")
+        page.get_by_label("E-postadresse").fill("nora@example.org")
+        page.get_by_label("Leser").check()
+        page.get_by_role("button", name="Send invitasjonen").click()
+        page.get_by_text("En invitasjon er sendt til nora@example.org.").wait_for()
+        log_out(page)
+        invitation = _mailed_path(engine, "nora@example.org", "invitation")
+        checker.goto(f"{base}{invitation}")
+        assert_accessible(checker)
+        checker.get_by_label("Navnet ditt").fill("Nora Nilsen")
+        checker.get_by_label("Passord").fill("kort")
+        checker.get_by_role("button", name="Godta og logg inn").click()
+        checker.locator("#form-errors").wait_for()
+        assert_accessible(checker)
+        page.goto(f"{base}{invitation}")
+        page.get_by_label("Navnet ditt").fill("Nora Nilsen")
+        page.get_by_label("Passord").fill("nora sitt lange passord")
+        page.get_by_role("button", name="Godta og logg inn").click()
+        page.get_by_text("Velkommen til Drammen kommune.").wait_for()
+        log_out(page)
+        page.get_by_role("link", name="Glemt passord?").click()
+        page.get_by_label("E-postadresse").fill("nora@example.org")
+        page.get_by_role("button", name="Send meg en lenke").click()
+        page.get_by_role("heading", name="Sjekk e-posten din").wait_for()
+        reset = _mailed_path(engine, "nora@example.org", "password/reset")
+        for path in ("/password/forgot", reset):
+            checker.goto(f"{base}{path}")
+            assert_accessible(checker)
+        checker.get_by_label("Nytt passord").fill("password1234")
+        checker.get_by_role("button", name="Lagre det nye passordet").click()
+        checker.locator("#form-errors").wait_for()
+        assert_accessible(checker)
+        page.goto(f"{base}{reset}")
+        page.get_by_label("Nytt passord").fill("et nytt og enda lengre passord")
+        page.get_by_role("button", name="Lagre det nye passordet").click()
+        page.get_by_text("Det nye passordet ditt er lagret.").wait_for()
+        log_out(page)
+        page.get_by_label("E-postadresse").fill("nora@example.org")
+        page.get_by_label("Passord").fill("et nytt og enda lengre passord")
+        page.get_by_role("button", name="Logg inn").click()
+        page.wait_for_url(re.compile(rf"/o/{ORGNR}/"))
+        log_out(page)
+        # The spent links are refused; so is a reset link past its hour.
+        assert page.goto(f"{base}{reset}").status == 404
+        assert page.goto(f"{base}{invitation}").status == 404
+        checker.goto(f"{base}{invitation}")
+        assert_accessible(checker)
+        checker.goto(f"{base}/password/forgot")
+        checker.get_by_label("E-postadresse").fill("nora@example.org")
+        checker.get_by_role("button", name="Send meg en lenke").click()
+        checker.get_by_role("heading", name="Sjekk e-posten din").wait_for()
+        assert_accessible(checker)
+        late = _mailed_path(engine, "nora@example.org", "password/reset")
+        with sessionmaker(engine).begin() as session:
+            token = session.scalars(select(AccountToken).order_by(AccountToken.id.desc())).first()
+            token.expires_at = token.created_at - dt.timedelta(minutes=1)
+        assert page.goto(f"{base}{late}").status == 404
+        checker.goto(f"{base}{late}")
+        assert_accessible(checker)
 
 
 NODE_PAGES = [

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
 from services.registry.accounts import services
-from services.registry.accounts.models import ApiToken, Membership, User
+from services.registry.accounts.models import AccountToken, ApiToken, Membership, User
 from services.registry.accounts.schemas import (
+    InvitationCreateSchema,
+    InvitationSchema,
     IssuedTokenSchema,
     MemberCreateSchema,
     MemberSchema,
@@ -22,13 +25,17 @@ from services.registry.accounts.schemas import (
 from services.registry.context import current_actor
 from services.registry.organisations.api import organisation
 from shared.errors import NotFound
+from shared.i18n import current_language
 from shared.web import db_session
 
 blp = Blueprint(
     "accounts",
     __name__,
     url_prefix="/api/v1",
-    description="The acting user, personal API tokens and the members of an organisation.",
+    description=(
+        "The acting user, personal API tokens, the members of an organisation and the "
+        "invitations to it."
+    ),
 )
 
 
@@ -103,7 +110,8 @@ class Members(MethodView):
     @blp.arguments(MemberCreateSchema)
     @blp.response(201, MemberSchema)
     def post(self, data: dict[str, Any], orgnr: str) -> Membership:
-        """Give a person roles here; a new e-mail address creates the user."""
+        """Node administrators: give a person roles here at once; a new e-mail address creates
+        the user. An organisation's administrator invites instead (``/invitations``)."""
         return services.add_member(
             db_session(),
             current_actor(),
@@ -113,6 +121,8 @@ class Members(MethodView):
             roles=data["roles"],
             agencies=data["agencies"],
             password=data.get("password"),
+            # A password chosen by someone else is replaced at the person's first login.
+            must_change_password=True,
         )
 
 
@@ -136,3 +146,53 @@ class MemberItem(MethodView):
         session, actor = db_session(), current_actor()
         membership = services.get_membership(session, actor, organisation(orgnr), user_id)
         services.remove_member(session, actor, membership)
+
+
+def _invitation_path(secret: str) -> str:
+    return url_for("pages.invitation", secret=secret)
+
+
+@blp.route("/organisations/<orgnr>/invitations")
+class Invitations(MethodView):
+    @blp.response(200, InvitationSchema(many=True))
+    def get(self, orgnr: str) -> list[AccountToken]:
+        """Invitations not yet accepted or withdrawn (expired ones too, to send again)."""
+        return services.list_invitations(db_session(), current_actor(), organisation(orgnr))
+
+    @blp.arguments(InvitationCreateSchema)
+    @blp.response(201, InvitationSchema)
+    def post(self, data: dict[str, Any], orgnr: str) -> AccountToken:
+        """Invite a person by e-mail: the link is mailed (in the request's language), valid
+        7 days, and the person is a member only once they accept. The answer is the same
+        whether or not the address has an account on the node."""
+        return services.invite(
+            db_session(),
+            current_actor(),
+            organisation(orgnr),
+            email=data["email"],
+            roles=data["roles"],
+            agencies=data["agencies"],
+            path_to=_invitation_path,
+            language=current_language(),
+        )
+
+
+@blp.route("/organisations/<orgnr>/invitations/<invitation_id>")
+class InvitationItem(MethodView):
+    @blp.response(204)
+    def delete(self, orgnr: str, invitation_id: str) -> None:
+        """Withdraw an invitation: its link stops working at once."""
+        session, actor = db_session(), current_actor()
+        invitation = services.get_invitation(session, actor, organisation(orgnr), invitation_id)
+        services.revoke_invitation(session, actor, invitation)
+
+
+@blp.route("/organisations/<orgnr>/invitations/<invitation_id>/resend")
+class InvitationResend(MethodView):
+    @blp.response(200, InvitationSchema)
+    def post(self, orgnr: str, invitation_id: str) -> AccountToken:
+        """Mail a new link, valid 7 days from now; the old link stops working."""
+        session, actor = db_session(), current_actor()
+        invitation = services.get_invitation(session, actor, organisation(orgnr), invitation_id)
+        services.resend_invitation(session, actor, invitation, _invitation_path)
+        return invitation

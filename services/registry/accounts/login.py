@@ -21,8 +21,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from services.registry.accounts.models import LoginFailure, User
+from services.registry.accounts.passwords import verify_password
 from services.registry.accounts.permissions import Actor
-from services.registry.accounts.users import get_user_by_email, normalise_email, verify_password
+from services.registry.accounts.users import get_user_by_email, normalise_email
 from services.registry.audit.services import record
 from shared.db import utcnow
 from shared.errors import TooManyRequests

@@ -17,7 +17,8 @@ from shared.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shared.messages import Message
 
 
-def _agencies_of(session: Session, organisation: Organisation, ids: Iterable[str]) -> list[Agency]:
+def agencies_of(session: Session, organisation: Organisation, ids: Iterable[str]) -> list[Agency]:
+    """The organisation's agencies with these public ids; refused when one is not its own."""
     ids = list(ids)
     found = session.scalars(
         select(Agency).where(Agency.organisation_id == organisation.id, Agency.public_id.in_(ids))
@@ -31,7 +32,8 @@ def _agencies_of(session: Session, organisation: Organisation, ids: Iterable[str
     return list(found)
 
 
-def _check_roles(roles: Sequence[str], agencies: Sequence[str]) -> None:
+def check_roles(roles: Sequence[str], agencies: Sequence[str]) -> None:
+    """A registrar must be given agencies to work in."""
     if Role.REGISTRAR in roles and not agencies:
         raise InvalidInput(
             "member.registrar_needs_agencies", {"agencies": [Message("member.registrar_agencies")]}
@@ -74,16 +76,25 @@ def add_member(
     roles: Sequence[str],
     agencies: Sequence[str] = (),
     password: str | None = None,
+    must_change_password: bool = False,
 ) -> Membership:
-    """Give a user roles in an organisation, creating the user when the address is new."""
+    """Give a user roles in an organisation, creating the user when the address is new (with
+    ``must_change_password``, the new user replaces the given password at the first login).
+
+    This adds at once, for operators and node administrators: an organisation's
+    administrator invites instead (``invitations``), and nobody joins without accepting."""
     actor.require_admin(organisation.id)
     if password and not actor.is_node_admin:
         # Accounts are shared by every organisation on the node: an organisation's admin who
         # chose a password could later act as that person in another organisation.
         raise PermissionDenied("role.node_admin_for_passwords")
-    _check_roles(roles, agencies)
-    chosen = _agencies_of(session, organisation, agencies)
-    user = _user_to_add(session, actor, email, name, password)
+    if not actor.is_node_admin:
+        # Adding at once would put another organisation's user in without their consent, and
+        # answer with their name: an organisation's administrator invites instead.
+        raise PermissionDenied("member.invite_instead")
+    check_roles(roles, agencies)
+    chosen = agencies_of(session, organisation, agencies)
+    user = _user_to_add(session, actor, email, name, password, must_change_password)
     if is_member(session, user, organisation):
         raise Conflict("member.already")
     membership = Membership(
@@ -114,14 +125,21 @@ def is_member(session: Session, user: User, organisation: Organisation) -> bool:
 
 
 def _user_to_add(
-    session: Session, actor: Actor, email: str, name: str | None, password: str | None
+    session: Session,
+    actor: Actor,
+    email: str,
+    name: str | None,
+    password: str | None,
+    must_change_password: bool,
 ) -> User:
     """The user with this address, or a new one; only a new user's password may be set."""
     user = get_user_by_email(session, email)
     if user is None:
         if not name:
             raise InvalidInput("user.name_required", {"name": [Message("member.name_required")]})
-        return create_user(session, actor, email, name, password)
+        return create_user(
+            session, actor, email, name, password, must_change_password=must_change_password
+        )
     if password:
         raise InvalidInput("user.exists", {"password": [Message("password.existing_kept")]})
     return user
@@ -143,7 +161,7 @@ def update_member(
     }
     new_roles = sorted(set(roles)) if roles is not None else membership.roles
     new_agencies = agencies if agencies is not None else before["agencies"]
-    _check_roles(new_roles, new_agencies)
+    check_roles(new_roles, new_agencies)
     if (
         actor.user_id == membership.user_id
         and Role.ADMIN in membership.roles
@@ -151,7 +169,7 @@ def update_member(
     ):
         raise Conflict("member.self_admin_removal")
     membership.roles = new_roles
-    membership.agencies = _agencies_of(session, organisation, new_agencies)
+    membership.agencies = agencies_of(session, organisation, new_agencies)
     after = {"roles": new_roles, "agencies": sorted(new_agencies)}
     record(
         session,

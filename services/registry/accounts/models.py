@@ -21,6 +21,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Node administrators create organisations and keep the statutory-duty catalogue.
     is_node_admin: Mapped[bool] = mapped_column(default=False)
+    # Set when someone else chose the password (a node administrator, the command line): the
+    # person must choose their own at the next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -82,6 +85,38 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class AccountToken(Base):
+    """A one-time link: an invitation to an organisation, or a password reset.
+
+    Only the SHA-256 of the link's secret is stored: the secret has 256 random bits, so a fast
+    hash is as strong as a slow one, and a stolen database holds no usable link. An invitation
+    names the address, roles and agencies offered; nobody becomes a member until it is accepted.
+    """
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "invitation" or "password_reset"
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    roles: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    agencies: Mapped[list[str]] = mapped_column(JSONType, default=list)  # public ids
+    # The language the link was sent in, for the mails that follow it (nb, nn or en).
+    language: Mapped[str] = mapped_column(String(5), default="nb")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
 
 class BrowserSession(Base):

@@ -41,6 +41,27 @@ class MemberCreateSchema(InputSchema):
     password = fields.String(load_only=True, validate=validate.Length(max=256))
 
 
+class InvitationCreateSchema(InputSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    roles = vocab_codes(vocab.ROLES, required=True, validate=validate.Length(min=1))
+    agencies = fields.List(fields.String(), load_default=list)
+
+
+class InvitationSchema(Schema):
+    """A pending invitation; its link is only ever in the mail."""
+
+    id = fields.String(attribute="public_id", required=True)
+    email = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    agencies = fields.List(fields.String(), required=True)
+    created_at = fields.AwareDateTime(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class EmailSchema(InputSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
 class MemberUpdateSchema(InputSchema):
     roles = vocab_codes(vocab.ROLES, validate=validate.Length(min=1))
     agencies = fields.List(fields.String())

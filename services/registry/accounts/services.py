@@ -1,6 +1,8 @@
 """The accounts service layer, as its callers use it: users and passwords (``users``),
-memberships (``memberships``), API tokens (``tokens``), login (``login``), browser sessions
-(``browser_sessions``) and the node's users for its administrators (``node_users``).
+memberships (``memberships``), invitations (``invitations``), one-time links (``onetime``),
+the password policy, resets and changes (``passwords``), API tokens (``tokens``), login
+(``login``), browser sessions (``browser_sessions``) and the node's users for its
+administrators (``node_users``).
 
 Each part is a Flask-free module of its own; this module is the one name pages, the API, the
 command line and the demo import them by.
@@ -15,6 +17,18 @@ from services.registry.accounts.browser_sessions import (
     end_sessions,
     find_session,
     prune_sessions,
+)
+from services.registry.accounts.invitations import (
+    accept_invitation,
+    accept_invitation_as_user,
+    get_invitation,
+    has_account,
+    invite,
+    list_invitations,
+    open_invitation,
+    organisation_of,
+    resend_invitation,
+    revoke_invitation,
 )
 from services.registry.accounts.login import (
     Throttle,
@@ -35,6 +49,17 @@ from services.registry.accounts.node_users import (
     list_users,
     reactivate_user,
 )
+from services.registry.accounts.passwords import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    change_own_password,
+    check_policy,
+    hash_password,
+    request_reset,
+    reset_link_is_open,
+    reset_password,
+    verify_password,
+)
 from services.registry.accounts.tokens import (
     TOKEN_PREFIX,
     IssuedToken,
@@ -44,28 +69,31 @@ from services.registry.accounts.tokens import (
     revoke_token,
 )
 from services.registry.accounts.users import (
-    PASSWORD_MIN_LENGTH,
     build_actor,
     create_user,
     get_user_by_email,
-    hash_password,
     normalise_email,
     set_password,
-    verify_password,
 )
 
 __all__ = [
+    "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "TOKEN_PREFIX",
     "IssuedToken",
     "SessionLimits",
     "Throttle",
+    "accept_invitation",
+    "accept_invitation_as_user",
     "add_member",
     "authenticate_token",
     "begin_session",
     "build_actor",
+    "change_own_password",
+    "check_policy",
     "check_throttle",
     "create_user",
+    "get_invitation",
     "deactivate_user",
     "end_session",
     "end_sessions",
@@ -73,17 +101,27 @@ __all__ = [
     "get_membership",
     "get_user",
     "get_user_by_email",
+    "has_account",
     "hash_password",
+    "invite",
     "issue_token",
+    "list_invitations",
     "list_members",
     "list_tokens",
     "list_users",
     "login",
     "normalise_email",
+    "open_invitation",
+    "organisation_of",
     "prune_sessions",
     "reactivate_user",
     "record_login_failure",
     "remove_member",
+    "request_reset",
+    "resend_invitation",
+    "reset_link_is_open",
+    "reset_password",
+    "revoke_invitation",
     "revoke_token",
     "set_password",
     "update_member",

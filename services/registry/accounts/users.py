@@ -3,61 +3,23 @@ function takes the session and the acting user explicitly."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
-from functools import cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.registry.accounts.browser_sessions import end_sessions
 from services.registry.accounts.models import ApiToken, Membership, User
+from services.registry.accounts.passwords import hash_password
 from services.registry.accounts.permissions import Actor, Role
 from services.registry.audit.services import record
 from services.registry.organisations.models import Agency
-from shared.errors import Conflict, InvalidInput, PermissionDenied
+from shared.errors import Conflict, PermissionDenied
 from shared.messages import Message
-
-PASSWORD_MIN_LENGTH = 12
-_hasher = PasswordHasher()
-
-
-@cache
-def _dummy_hash() -> str:
-    """Verified against when the e-mail is unknown, so both paths cost one argon2 check."""
-    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-# --- passwords ---------------------------------------------------------------------------------
-
-
-def hash_password(password: str) -> str:
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise InvalidInput(
-            "password.too_short",
-            {"password": [Message("password.min_length", min=PASSWORD_MIN_LENGTH)]},
-        )
-    return _hasher.hash(password)
-
-
-def verify_password(user: User | None, password: str) -> bool:
-    """Check a password in constant work whether or not the user exists; rehash when due."""
-    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
-    try:
-        _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    if user is None or not user.password_hash:
-        return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    return True
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -74,7 +36,11 @@ def create_user(
     name: str,
     password: str | None = None,
     is_node_admin: bool = False,
+    *,
+    must_change_password: bool = False,
 ) -> User:
+    """A new user of the node; ``must_change_password`` when someone else chose the password
+    (the command line, a node administrator)."""
     if is_node_admin and not actor.is_node_admin:
         raise PermissionDenied("role.node_admin_for_node_admins")
     if get_user_by_email(session, email) is not None:
@@ -84,6 +50,7 @@ def create_user(
         name=name.strip(),
         password_hash=hash_password(password) if password else None,
         is_node_admin=is_node_admin,
+        must_change_password=bool(password) and must_change_password,
     )
     session.add(user)
     session.flush()
@@ -92,13 +59,21 @@ def create_user(
 
 
 def set_password(
-    session: Session, actor: Actor, user: User, password: str, keep_session: str | None = None
+    session: Session,
+    actor: Actor,
+    user: User,
+    password: str,
+    keep_session: str | None = None,
+    *,
+    must_change: bool = False,
 ) -> None:
     """Set ``user``'s password and end their browser sessions, all but ``keep_session`` (the
-    secret of the browser of a person changing their own password)."""
+    secret of the browser of a person changing their own password); with ``must_change`` the
+    person must choose their own at the next login (the operator, a node administrator)."""
     if actor.user_id != user.id and not actor.is_node_admin:
         raise PermissionDenied("password.only_own")
     user.password_hash = hash_password(password)
+    user.must_change_password = must_change
     end_sessions(session, user, except_current=keep_session)
     record(session, actor, "user.password_set", "user", user.id)
 

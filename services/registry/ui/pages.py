@@ -21,6 +21,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor, Role
 from services.registry.organisations import services as organisations
 from services.registry.organisations.models import Organisation
@@ -43,6 +44,7 @@ def page_blueprint(name: str, import_name: str, *, organisation_pages: bool = Tr
     )
     bp.register_error_handler(DomainError, _domain_error_page)
     bp.register_error_handler(HTTPException, http_error_page)
+    bp.before_request(_own_password_first)
     if organisation_pages:
 
         @bp.url_value_preprocessor
@@ -55,6 +57,22 @@ def page_blueprint(name: str, import_name: str, *, organisation_pages: bool = Tr
                 values["orgnr"] = g.orgnr
 
     return bp
+
+
+# What someone who must choose their own password may still open.
+_BEFORE_OWN_PASSWORD = frozenset({"pages.change_password", "pages.logout", "pages.login"})
+
+
+def _own_password_first() -> Response | None:
+    """Someone whose password was chosen by another (a node administrator, the command line)
+    chooses their own before any other page."""
+    actor: Actor | None = g.get("actor")
+    if actor is None or actor.user_id is None or request.endpoint in _BEFORE_OWN_PASSWORD:
+        return None
+    user = db_session().get(User, actor.user_id)
+    if user is None or not user.must_change_password:
+        return None
+    return redirect(url_for("pages.change_password", next=request.full_path.rstrip("?")))
 
 
 def signed_in() -> Actor:

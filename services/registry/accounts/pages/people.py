@@ -1,5 +1,5 @@
 """Pages: signing in and out, the start page, and the organisation's administrator's pages
-(its people and their roles, its agencies)."""
+(its people, their roles and invitations, its agencies)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from services.registry.accounts import services
 from services.registry.accounts.models import Membership, User
-from services.registry.accounts.schemas import MemberCreateSchema, MemberUpdateSchema
+from services.registry.accounts.schemas import InvitationCreateSchema, MemberUpdateSchema
 from services.registry.context import csrf, session_limits
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import AgencyInputSchema, AgencyUpdateSchema
@@ -32,6 +32,7 @@ from services.registry.ui.pages import (
 )
 from shared import vocab
 from shared.errors import NotFound, TooManyRequests
+from shared.i18n import current_language
 from shared.web import db_session
 
 bp = page_blueprint("admin_pages", __name__)
@@ -55,16 +56,10 @@ AGENCIES = Field(
     dynamic=True,
     hint=_l("A registrar works in these agencies and their sections."),
 )
-NEW_MEMBER = (
+INVITATION = (
     Field("email", _l("E-mail address"), kind="email", required=True, autocomplete="off"),
-    Field("name", _l("Name"), hint=_l("Needed when the person is new to Nettungen.")),
     ROLES,
     AGENCIES,
-)
-PASSWORD = Field(
-    "password",
-    _l("First password"),
-    hint=_l("At least 12 characters. Give it to the person in a safe way."),
 )
 AGENCY = (
     Field("name", _l("Name of the agency or section"), required=True),
@@ -76,43 +71,48 @@ def _agency_choices() -> list[tuple[str, str]]:
     return [(a.public_id, a.name) for a in organisation().agencies]
 
 
-def _member_fields() -> tuple[Field, ...]:
-    return (*NEW_MEMBER, PASSWORD) if signed_in().is_node_admin else NEW_MEMBER
+def invitation_path(secret: str) -> str:
+    """The path of the page where an invitation's link is opened."""
+    return url_for("pages.invitation", secret=secret)
 
 
 @bp.get("/admin/users")
 def users() -> tuple[str, int]:
-    members = services.list_members(db_session(), signed_in(), organisation())
-    return render_page("admin_users.html", members=members)
+    session, actor, org = db_session(), signed_in(), organisation()
+    members = services.list_members(session, actor, org)
+    invitations = services.list_invitations(session, actor, org)
+    return render_page("admin_users.html", members=members, invitations=invitations)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 def new_user() -> Response | tuple[str, int]:
+    """Invite a person by e-mail: they become a member when they accept."""
     org = organisation()
-    fields = _member_fields()
     state = FormState(choices={"agencies": _agency_choices()})
     if request.method == "GET":
         # Checked before the form is shown: only administrators manage people.
         services.list_members(db_session(), signed_in(), org)
-        return render_page("admin_user_form.html", form=state, fields=fields, member=None)
-    data = read_posted(state, fields, MemberCreateSchema())
+        return render_page("admin_user_form.html", form=state, fields=INVITATION, member=None)
+    data = read_posted(state, INVITATION, InvitationCreateSchema())
     if data is not None:
-        _member, state.errors = attempt(
-            lambda: services.add_member(db_session(), signed_in(), org, **_member_input(data))
-        )
+        _invitation, state.errors = attempt(lambda: _invite(data))
     if data is None or state.errors:
-        return render_page("admin_user_form.html", 422, form=state, fields=fields, member=None)
-    return done(gettext("%(email)s is added.", email=data["email"]), "admin_pages.users")
+        return render_page("admin_user_form.html", 422, form=state, fields=INVITATION, member=None)
+    message = gettext("An invitation is sent to %(email)s.", email=data["email"])
+    return done(message, "admin_pages.users")
 
 
-def _member_input(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "email": data["email"],
-        "name": data.get("name"),
-        "roles": data["roles"],
-        "agencies": data.get("agencies", []),
-        "password": data.get("password"),
-    }
+def _invite(data: dict[str, Any]) -> object:
+    return services.invite(
+        db_session(),
+        signed_in(),
+        organisation(),
+        email=data["email"],
+        roles=data["roles"],
+        agencies=data.get("agencies", []),
+        path_to=invitation_path,
+        language=current_language(),
+    )
 
 
 def _membership(user_id: int) -> Membership:
@@ -221,7 +221,7 @@ def _throttle() -> services.Throttle:
     )
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect after login is a phishing tool. Browsers read a
     # backslash as a slash (/\evil.example is //evil.example) and drop tabs and newlines.
     if (
@@ -286,7 +286,10 @@ def login() -> Response | tuple[str, int] | str:
     browser_session.clear()
     browser_session.permanent = True
     browser_session["sid"] = secret
-    return redirect(_safe_next(request.form.get("next")))
+    target = safe_next(request.form.get("next"))
+    if user.must_change_password:
+        return redirect(url_for("pages.change_password", next=target))
+    return redirect(target)
 
 
 @pages.post("/logout")
