@@ -14,25 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.directory import Directory, TrustedNode
-from shared.ingest.models import IngestedOffer, RejectedEvent
-from shared.ingest.rejections import prune_due, prune_rejections
+from shared.ingest.models import IngestedOffer
 from shared.publication import EVENT_WITHDRAWN
 from shared.publication.events import EventRejected, check_event, sequence_of, signing_input
 from shared.signing import VerificationKey
 
-log = logging.getLogger(__name__)
-EXCERPT_CHARS = 2000
 # An offer version is a few kilobytes; an event anywhere near this is not one of ours, whether
 # it comes as a message on the bus or inside a feed page.
 MAX_EVENT_BYTES = 1024 * 1024
@@ -351,53 +346,3 @@ def apply_events(session: Session, sink: Sink, events: Sequence[VerifiedEvent]) 
 def apply_event(session: Session, sink: Sink, event: VerifiedEvent) -> Outcome:
     """Apply one verified event in the caller's transaction: :func:`apply_events` of one."""
     return apply_events(session, sink, [event])[0]
-
-
-def _excerpt(received: Any) -> str:
-    """What was received, as text, cut to :data:`EXCERPT_CHARS`."""
-    if isinstance(received, bytes | bytearray):
-        return bytes(received[:EXCERPT_CHARS]).decode("utf-8", "replace")
-    if isinstance(received, str):
-        return received[:EXCERPT_CHARS]
-    try:
-        return json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
-    except RecursionError:
-        # Nested deeper than can be written out again this far down the stack: the reason
-        # says why it was refused; the record must never fail (a message would come back for
-        # ever).
-        return f"({type(received).__name__} not shown: it cannot be written as JSON)"
-
-
-def _text(event: Mapping[str, Any], name: str, limit: int) -> str | None:
-    """A text attribute of a refused event, cut to fit its column; None if it is not text."""
-    value = event.get(name)
-    return value[:limit] if isinstance(value, str) else None
-
-
-def record_rejection(
-    sessions: sessionmaker[Session],
-    *,
-    via: str,
-    reason: str,
-    received: Any,
-    node_id: str | None = None,
-) -> None:
-    """Write down a refused event in a transaction of its own; it changes nothing else but
-    the oldest rejections, now and then (:mod:`shared.ingest.rejections`)."""
-    event = received if isinstance(received, Mapping) else {}
-    log.warning("rejected an event (%s, via %s): %s", _text(event, "id", 100), via, reason)
-    with sessions.begin() as session:
-        row = RejectedEvent(
-            received_at=utcnow(),
-            via=via,
-            node_id=node_id,
-            source=_text(event, "source", 300),
-            event_id=_text(event, "id", 100),
-            subject=_text(event, "subject", 500),
-            reason=reason[:2000],
-            excerpt=_excerpt(received).replace("\x00", ""),
-        )
-        session.add(row)
-        session.flush()
-        if prune_due(row.id):
-            prune_rejections(session)

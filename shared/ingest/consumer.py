@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.bus import DEFER_SECONDS, BusUnavailable, Consumer, Deferred, IncomingMessage, Reject
 from shared.bus.backoff import Backoff
-from shared.ingest.apply import MAX_EVENT_BYTES, Outcome, Sink, VerifiedEvent, record_rejection
+from shared.ingest.apply import MAX_EVENT_BYTES, Outcome, Sink, VerifiedEvent
 from shared.ingest.batch import apply_batch
 from shared.ingest.bus_only import note_bus_versions
 from shared.ingest.http import FetchError, parse_json
 from shared.ingest.rates import NodeRates
+from shared.ingest.rejections import record_rejection
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected
 

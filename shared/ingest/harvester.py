@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import insert_if_absent, utcnow
-from shared.ingest.apply import Outcome, Sink, VerifiedEvent, record_rejection
+from shared.ingest.apply import Outcome, Sink, VerifiedEvent
 from shared.ingest.batch import apply_batch
 from shared.ingest.bus_only import seen_in_feed
 from shared.ingest.directory import TrustedNode
@@ -36,6 +36,7 @@ from shared.ingest.http import FetchError, Limits, deadline, get_json
 from shared.ingest.models import ETAG_CHARS, HarvestCursor
 from shared.ingest.node_keys import record_untrusted_once
 from shared.ingest.rates import NodeRates
+from shared.ingest.rejections import record_rejection
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.ingest.apply import record_rejection
 from shared.ingest.directory import MAX_KEYS, get_node
 from shared.ingest.models import (
     KEY_PENDING,
@@ -32,6 +31,7 @@ from shared.ingest.models import (
     FederationNodeKey,
     RejectedEvent,
 )
+from shared.ingest.rejections import record_rejection
 from shared.messages import Message
 from shared.signing import VerificationKey, b64url
 

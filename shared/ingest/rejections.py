@@ -1,5 +1,5 @@
-"""Keeping ``rejected_events`` bounded: a node (or a stranger) sending nothing but refused
-events must not fill the national database.
+"""Refused events, written down for the operator (:func:`record_rejection`) and kept bounded:
+a node (or a stranger) sending nothing but refused events must not fill the national database.
 
 Each node keeps its newest :data:`KEEP_PER_NODE` rejections (events from no known node count
 as one); older ones are deleted, and how many is logged. The pruning runs with every
@@ -9,16 +9,20 @@ the table never holds more than ``KEEP_PER_NODE + PRUNE_EVERY`` rows per node.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Mapping
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from shared.db import utcnow
 from shared.ingest.models import RejectedEvent
 
 log = logging.getLogger(__name__)
 
+EXCERPT_CHARS = 2000
 KEEP_PER_NODE = 1000
 PRUNE_EVERY = 100
 
@@ -50,3 +54,53 @@ def prune_rejections(session: Session, keep: int | None = None) -> int:
             "deleted %d older rejected events (each node keeps its newest %d)", deleted, keep
         )
     return deleted
+
+
+def _excerpt(received: Any) -> str:
+    """What was received, as text, cut to :data:`EXCERPT_CHARS`."""
+    if isinstance(received, bytes | bytearray):
+        return bytes(received[:EXCERPT_CHARS]).decode("utf-8", "replace")
+    if isinstance(received, str):
+        return received[:EXCERPT_CHARS]
+    try:
+        return json.dumps(received, ensure_ascii=False, default=str)[:EXCERPT_CHARS]
+    except RecursionError:
+        # Nested deeper than can be written out again this far down the stack: the reason
+        # says why it was refused; the record must never fail (a message would come back for
+        # ever).
+        return f"({type(received).__name__} not shown: it cannot be written as JSON)"
+
+
+def _text(event: Mapping[str, Any], name: str, limit: int) -> str | None:
+    """A text attribute of a refused event, cut to fit its column; None if it is not text."""
+    value = event.get(name)
+    return value[:limit] if isinstance(value, str) else None
+
+
+def record_rejection(
+    sessions: sessionmaker[Session],
+    *,
+    via: str,
+    reason: str,
+    received: Any,
+    node_id: str | None = None,
+) -> None:
+    """Write down a refused event in a transaction of its own; it changes nothing else but
+    the oldest rejections, now and then (:mod:`shared.ingest.rejections`)."""
+    event = received if isinstance(received, Mapping) else {}
+    log.warning("rejected an event (%s, via %s): %s", _text(event, "id", 100), via, reason)
+    with sessions.begin() as session:
+        row = RejectedEvent(
+            received_at=utcnow(),
+            via=via,
+            node_id=node_id,
+            source=_text(event, "source", 300),
+            event_id=_text(event, "id", 100),
+            subject=_text(event, "subject", 500),
+            reason=reason[:2000],
+            excerpt=_excerpt(received).replace("\x00", ""),
+        )
+        session.add(row)
+        session.flush()
+        if prune_due(row.id):
+            prune_rejections(session)

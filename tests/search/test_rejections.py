@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.ingest import rejections
-from shared.ingest.apply import record_rejection
 from shared.ingest.models import RejectedEvent
+from shared.ingest.rejections import record_rejection
 
 
 def _rejections(index) -> list[RejectedEvent]:
