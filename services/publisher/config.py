@@ -12,6 +12,7 @@ from typing import Any
 from shared import orgnr
 from shared.config import ConfigKey, absolute_path, base_url, positive_int
 from shared.db import sqlite_url_in
+from shared.web import TRUSTED_PROXIES_KEY
 from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
 
 
@@ -96,10 +97,5 @@ CONFIG = [
         float,
         30.0,
     ),
-    ConfigKey(
-        "TRUSTED_PROXIES",
-        "How many reverse proxies in front of the service set X-Forwarded-* (0 = none).",
-        int,
-        0,
-    ),
+    TRUSTED_PROXIES_KEY,
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from shared.config import ConfigKey, absolute_path, base_url, parse_bool, positive_int
 from shared.db import sqlite_url_in
+from shared.web import TRUSTED_PROXIES_KEY
 from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
 
 
@@ -109,12 +110,7 @@ CONFIG = [
         20,
     ),
     ConfigKey("LOGIN_THROTTLE_WINDOW_SECONDS", "The login throttle window.", int, 900),
-    ConfigKey(
-        "TRUSTED_PROXIES",
-        "How many reverse proxies in front of the service set X-Forwarded-For (0 = none).",
-        int,
-        0,
-    ),
+    TRUSTED_PROXIES_KEY,
     ConfigKey(
         "REGISTRY_BASE_URL",
         "Public base URL of this registry's internal app; links in mails point under it.",

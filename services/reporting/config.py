@@ -6,9 +6,7 @@ from pathlib import Path
 
 from shared.config import ConfigKey, absolute_path, base_url
 from shared.db import sqlite_url_in
-from shared.ingest.config import ingest_config
-from shared.web import STATEMENT_TIMEOUT_KEY
-from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
+from shared.ingest.config import national_service_config
 
 CONFIG = [
     ConfigKey(
@@ -29,15 +27,5 @@ CONFIG = [
         base_url,
         "http://127.0.0.1:8030",
     ),
-    STATEMENT_TIMEOUT_KEY,
-    # Read-only and public: no request carries a body.
-    max_content_length(0),
-    METRICS_TOKEN_KEY,
-    *ingest_config("nettungen.reporting"),
-    ConfigKey(
-        "TRUSTED_PROXIES",
-        "How many reverse proxies in front of the service set X-Forwarded-* (0 = none).",
-        int,
-        0,
-    ),
+    *national_service_config("nettungen.reporting"),
 ]

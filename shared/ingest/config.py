@@ -18,6 +18,8 @@ from shared.ingest.harvester import Harvester, HarvestSettings
 from shared.ingest.http import MAX_PAGE_BYTES, Limits, new_client
 from shared.ingest.rates import NodeRates
 from shared.ingest.verifier import Verifier
+from shared.web import STATEMENT_TIMEOUT_KEY, TRUSTED_PROXIES_KEY
+from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
 
 
 def _default_bus(_resolved: dict[str, Any]) -> str:
@@ -30,6 +32,18 @@ def _ca_file(value: str) -> str:
     if value and not Path(value).is_file():
         raise ValueError(f"no file {value}")
     return str(Path(value).resolve()) if value else ""
+
+
+def national_service_config(queue: str) -> list[ConfigKey]:
+    """The settings national search and reporting share: their web limits (read-only and
+    public, so no request carries a body), metrics, ingest from ``queue`` and proxies."""
+    return [
+        STATEMENT_TIMEOUT_KEY,
+        max_content_length(0),
+        METRICS_TOKEN_KEY,
+        *ingest_config(queue),
+        TRUSTED_PROXIES_KEY,
+    ]
 
 
 def ingest_config(queue: str) -> list[ConfigKey]:

@@ -10,6 +10,7 @@
 """
 
 from shared.web.assembly import (
+    TRUSTED_PROXIES_KEY,
     Health,
     ServiceApp,
     build_app,
@@ -50,5 +51,6 @@ __all__ = [
     "refuse_unexpected_bodies",
     "reject_nul_characters",
     "request_database",
+    "TRUSTED_PROXIES_KEY",
     "trust_proxies",
 ]

@@ -137,6 +137,14 @@ def init_web(app: Flask, api: Api) -> None:
     app.register_blueprint(_shared_assets_blueprint())
 
 
+TRUSTED_PROXIES_KEY = ConfigKey(
+    "TRUSTED_PROXIES",
+    "How many reverse proxies in front of the service set X-Forwarded-* (0 = none).",
+    int,
+    0,
+)
+
+
 def trust_proxies(app: Flask) -> None:
     """Believe X-Forwarded-* from as many proxies as ``TRUSTED_PROXIES`` says (0: none)."""
     count = app.config.get("TRUSTED_PROXIES") or 0
