@@ -99,6 +99,8 @@ def _ingested(publication: Publication, applied_at: Any) -> dict[str, Any]:
         "event_id": str(publication.event["id"]),
         "sequence": sequence_of(publication.event),
         "applied_at": applied_at,
+        # The node's time of the version, as the ingest path keeps it (the order check).
+        "published_at": publication.document["published_at"],
     }
 
 
