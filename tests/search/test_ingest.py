@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from services.search.index.models import IndexedOffer
 from shared.ingest import directory, node_keys
 from shared.ingest.apply import Outcome
-from shared.ingest.rejections import record_rejection
 from shared.ingest.models import IngestedOffer, RejectedEvent
+from shared.ingest.rejections import record_rejection
 from shared.publication import keys
 from shared.publication.events import EventRejected, UnknownKey, signing_input
 from shared.signing import generate_private_key, sign
