@@ -158,6 +158,18 @@ def _mail_folder(environment: dict[str, str]) -> str:
     return str(Path(environment["INSTANCE_PATH"]) / "mail") + "/*.eml"
 
 
+def _tell_node(node: Any) -> None:
+    """One node's addresses, where its mails go, and its demo logins."""
+    click.echo(f"\nNode {node.name} ({node.title})")
+    click.echo(f"  registry, log in:     {node.registry_url}/login")
+    click.echo(f"  publisher (open data): {node.publisher_url}/catalog")
+    click.echo(f"  LDES event stream:    {node.publisher_url}/ldes")
+    click.echo(f"  mails it sends:       {_mail_folder(node.environment)}")
+    for login in node.logins:
+        roles = ", ".join(login.roles)
+        click.echo(f"    {login.email:<36} {roles:<28} {login.organisation}")
+
+
 def _wait_and_tell(
     nodes: list[Any],
     search_env: dict[str, str],
@@ -184,14 +196,7 @@ def _wait_and_tell(
     click.echo(f"\nNational reporting:     {reporting}/")
     click.echo(f"  Drammen's pyramid:    {reporting}/pyramid?area=3301")
     for node in nodes:
-        click.echo(f"\nNode {node.name} ({node.title})")
-        click.echo(f"  registry, log in:     {node.registry_url}/login")
-        click.echo(f"  publisher (open data): {node.publisher_url}/catalog")
-        click.echo(f"  LDES event stream:    {node.publisher_url}/ldes")
-        click.echo(f"  mails it sends:       {_mail_folder(node.environment)}")
-        for login in node.logins:
-            roles = ", ".join(login.roles)
-            click.echo(f"    {login.email:<36} {roles:<28} {login.organisation}")
+        _tell_node(node)
     click.echo(f"\nThe password of every demo login: {DEMO_PASSWORD}")
     if not any(node.loaded_now for node in nodes):
         click.echo("The demo data was loaded before; --reset starts again from fresh data.")

@@ -48,14 +48,7 @@ def invite(
     actor.require_admin(organisation.id)
     check_roles(roles, agencies)
     agencies_of(session, organisation, agencies)
-    email = normalise_email(email)
-    if _open_invitation(session, organisation, email) is not None:
-        raise InvalidInput(
-            "invitation.already_open", {"email": [Message("invitation.open_exists")]}
-        )
-    existing = get_user_by_email(session, email)
-    if existing is not None and is_member(session, existing, organisation):
-        raise InvalidInput("member.already", {"email": [Message("member.already")]})
+    email = _invitable(session, organisation, email)
     issued = onetime.issue(
         session,
         onetime.INVITATION,
@@ -77,6 +70,19 @@ def invite(
     )
     _mail_invitation(session, issued, path_to)
     return issued.token
+
+
+def _invitable(session: Session, organisation: Organisation, email: str) -> str:
+    """The address to invite, unless an invitation to it is open or it is a member already."""
+    email = normalise_email(email)
+    if _open_invitation(session, organisation, email) is not None:
+        raise InvalidInput(
+            "invitation.already_open", {"email": [Message("invitation.open_exists")]}
+        )
+    existing = get_user_by_email(session, email)
+    if existing is not None and is_member(session, existing, organisation):
+        raise InvalidInput("member.already", {"email": [Message("member.already")]})
+    return email
 
 
 def _open_invitation(

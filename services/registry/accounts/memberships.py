@@ -83,15 +83,7 @@ def add_member(
 
     This adds at once, for operators and node administrators: an organisation's
     administrator invites instead (``invitations``), and nobody joins without accepting."""
-    actor.require_admin(organisation.id)
-    if password and not actor.is_node_admin:
-        # Accounts are shared by every organisation on the node: an organisation's admin who
-        # chose a password could later act as that person in another organisation.
-        raise PermissionDenied("role.node_admin_for_passwords")
-    if not actor.is_node_admin:
-        # Adding at once would put another organisation's user in without their consent, and
-        # answer with their name: an organisation's administrator invites instead.
-        raise PermissionDenied("member.invite_instead")
+    _require_adding_at_once(actor, organisation, password)
     check_roles(roles, agencies)
     chosen = agencies_of(session, organisation, agencies)
     user = _user_to_add(session, actor, email, name, password, must_change_password)
@@ -112,6 +104,19 @@ def add_member(
         changes={"roles": membership.roles, "agencies": sorted(agencies)},
     )
     return membership
+
+
+def _require_adding_at_once(actor: Actor, organisation: Organisation, password: str | None) -> None:
+    """Only a node administrator adds a member at once (and sets a password)."""
+    actor.require_admin(organisation.id)
+    if password and not actor.is_node_admin:
+        # Accounts are shared by every organisation on the node: an organisation's admin who
+        # chose a password could later act as that person in another organisation.
+        raise PermissionDenied("role.node_admin_for_passwords")
+    if not actor.is_node_admin:
+        # Adding at once would put another organisation's user in without their consent, and
+        # answer with their name: an organisation's administrator invites instead.
+        raise PermissionDenied("member.invite_instead")
 
 
 def is_member(session: Session, user: User, organisation: Organisation) -> bool:
