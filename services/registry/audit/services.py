@@ -70,3 +70,17 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+def last_actor(session: Session, target_type: str, target_id: str, action: str) -> int | None:
+    """The user who last did ``action`` to the target (who submitted an offer, say), if any."""
+    return session.scalar(
+        select(AuditEntry.actor_user_id)
+        .where(
+            AuditEntry.target_type == target_type,
+            AuditEntry.target_id == target_id,
+            AuditEntry.action == action,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.registry.accounts.models import Membership, User
 from services.registry.accounts.permissions import Actor
-from services.registry.audit.models import AuditEntry
+from services.registry.audit.services import last_actor
 from services.registry.mail.models import OutboxMail
 from services.registry.mail.services import enqueue_mail, mail_language
 from services.registry.offers.content import review_due
@@ -97,16 +97,7 @@ def review_requested(session: Session, actor: Actor, offer: Offer) -> None:
 
 
 def _submitter(session: Session, offer: Offer) -> User | None:
-    user_id = session.scalar(
-        select(AuditEntry.actor_user_id)
-        .where(
-            AuditEntry.target_type == "offer",
-            AuditEntry.target_id == offer.id,
-            AuditEntry.action == "offer.submitted",
-        )
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    )
+    user_id = last_actor(session, "offer", offer.id, "offer.submitted")
     user = session.get(User, user_id) if user_id is not None else None
     return user if user is not None and user.is_active else None
 

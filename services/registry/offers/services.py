@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.registry.accounts.permissions import Actor, Role
 from services.registry.audit.models import AuditEntry
-from services.registry.audit.services import diff, entries_for, record
+from services.registry.audit.services import diff, entries_for, last_actor, record
 from services.registry.base import new_public_id
 from services.registry.duties.services import duties_for_offer
 from services.registry.mail import notifications
@@ -335,16 +335,7 @@ def _require_other_than_submitter(session: Session, actor: Actor, offer: Offer) 
     publish it, whatever roles they hold."""
     if not offer.organisation.publisher_not_submitter:
         return
-    submitter = session.scalar(
-        select(AuditEntry.actor_user_id)
-        .where(
-            AuditEntry.target_type == "offer",
-            AuditEntry.target_id == offer.id,
-            AuditEntry.action == "offer.submitted",
-        )
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    )
+    submitter = last_actor(session, "offer", offer.id, "offer.submitted")
     if submitter is not None and submitter == actor.user_id:
         raise Conflict("offer.publisher_is_submitter")
 
