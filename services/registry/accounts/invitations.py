@@ -15,7 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registry.accounts import onetime
-from services.registry.accounts.memberships import agencies_of, check_roles, is_member
+from services.registry.accounts.memberships import (
+    agencies_of,
+    check_roles,
+    is_member,
+    record_membership,
+)
 from services.registry.accounts.models import AccountToken, Membership, User
 from services.registry.accounts.passwords import hash_password
 from services.registry.accounts.permissions import Actor
@@ -241,15 +246,8 @@ def _join(session: Session, invitation: AccountToken, user: User, users_path: st
         invitation.public_id,
         organisation_id=organisation.id,
     )
-    record(
-        session,
-        actor,
-        "membership.created",
-        "user",
-        user.id,
-        organisation_id=organisation.id,
-        changes={"roles": membership.roles, "agencies": sorted(a.public_id for a in chosen)},
-    )
+    session.flush()
+    record_membership(session, actor, membership)
     _mail_accepted(session, invitation, user, users_path)
     return membership
 

@@ -94,16 +94,24 @@ def add_member(
     )
     session.add(membership)
     session.flush()
+    record_membership(session, actor, membership)
+    return membership
+
+
+def record_membership(session: Session, actor: Actor, membership: Membership) -> None:
+    """The audit entry of a new membership: whose, and with which roles and agencies."""
     record(
         session,
         actor,
         "membership.created",
         "user",
-        user.id,
-        organisation_id=organisation.id,
-        changes={"roles": membership.roles, "agencies": sorted(agencies)},
+        membership.user.id,
+        organisation_id=membership.organisation.id,
+        changes={
+            "roles": membership.roles,
+            "agencies": sorted(a.public_id for a in membership.agencies),
+        },
     )
-    return membership
 
 
 def _require_adding_at_once(actor: Actor, organisation: Organisation, password: str | None) -> None:
