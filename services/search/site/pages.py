@@ -1,5 +1,5 @@
 """The public site of national search: the front page, the search, offers, and overviews of a
-municipality, a county and an organisation. Server-rendered HTML that needs no JavaScript."""
+municipality, a county, a region and an organisation. Server-rendered HTML that needs no JavaScript."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def _helpers() -> dict[str, Any]:
         ),
         "area_name": lambda code: present.area_name(code, current_language()),
         "municipality_groups": overview.municipalities_by_county,
+        "regions": overview.regions,
         "param_labels": LABELS,
         "yes_no": labels.yes_no,
         "offer_text": offer_text_language,
@@ -170,6 +171,18 @@ def county(code: str) -> str | tuple[str, int]:
         {"county": code},
         area=area,
         municipalities=overview.municipalities_of(area),
+        regions=overview.regions_with(code),
+    )
+
+
+@bp.get("/region/<code>")
+def region(code: str) -> str | tuple[str, int]:
+    """Every offer available somewhere in a region (a set of counties), by level and source."""
+    area = overview.area(code, AreaKind.REGION)
+    if area is None:
+        return not_found(gettext("There is no region with this code.")), 404
+    return _overview(
+        "site/region.html", {"region": code}, area=area, counties=overview.counties_of(code)
     )
 
 
