@@ -16,6 +16,7 @@ from services.search.site import labels, overview
 from services.search.site.params import (
     CHECKBOX_FACETS,
     LABELS,
+    PANEL,
     PARAM_OF,
     PER_PAGE,
     YES_NO_FACETS,
@@ -111,6 +112,7 @@ def _search_page(params: SearchParams, query: OfferQuery, page: SearchPage) -> d
             (f, PARAM_OF.get(f, f), labels.facet_legend(f), facets[f]) for f in YES_NO_FACETS
         ],
         "chosen": [describe(name, value) for name, value in params.filters()],
+        "filtered": sum(1 for name, _ in params.filters() if name in PANEL),
         "widening": [
             {**describe(name, value), "count": count}
             for name, value, count in (overview.widening(session, params) if not page.total else ())

@@ -54,6 +54,8 @@ CHECKBOX_FACETS = (
     "language",
 )
 YES_NO_FACETS = ("free_of_charge", "statutory")
+# The parameters chosen in the "Filter" panel (the place and the words are chosen above it).
+PANEL = (*CHECKBOX_FACETS, "age", "free", "statutory")
 
 LABELS = {
     "q": lazy_gettext("Search words"),
