@@ -21,7 +21,9 @@ DOCS_CONTENT_SECURITY_POLICY = (
 HSTS = "max-age=63072000; includeSubDomains"
 NOT_FRAMED = "frame-ancestors 'none'"
 # An origin a page may be framed by: a scheme, a host (or *.domain) and perhaps a port.
-_ORIGIN = re.compile(r"https?://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?")
+_ORIGIN = re.compile(
+    r"https?://(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?"
+)
 
 
 def frame_ancestors(value: str | Sequence[str]) -> tuple[str, ...]:

@@ -1,5 +1,6 @@
 """The public site of national search: the front page, the search, offers, and overviews of a
-municipality, a county, a region and an organisation. Server-rendered HTML that needs no JavaScript."""
+municipality, a county, a region and an organisation. Server-rendered HTML that needs no
+JavaScript."""
 
 from __future__ import annotations
 
