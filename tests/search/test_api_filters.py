@@ -68,12 +68,17 @@ def test_an_unknown_parameter_is_a_400_naming_it(api, standard, path, unknown):
     body = answer.get_json()
     assert body["code"] == 400 and body["status"] == "Bad Request"
     assert body["errors"]["query"] == {unknown: ["Unknown field."]}
+    assert body["message"] == (
+        "The address holds a parameter this operation does not know or a value it cannot use; "
+        "see errors.query."
+    )
 
 
 def test_the_refusal_speaks_the_language_asked_for(api):
     body = api.get("/api/v1/offers?kommune=3301", headers={"Accept-Language": "nb"}).get_json()
     assert body["code"] == 400
-    assert body["errors"]["query"]["kommune"] != ["Unknown field."]
+    assert body["errors"]["query"]["kommune"] == ["Dette feltet hører ikke til skjemaet."]
+    assert body["message"].startswith("Adressen har en parameter denne operasjonen ikke kjenner")
 
 
 def test_the_site_ignores_parameters_it_does_not_know(api, standard):
