@@ -12,7 +12,7 @@ from flask import Flask
 from shared.config import ConfigError
 from shared.web import CONTENT_SECURITY_POLICY
 from tests.search.conftest import make_search_app
-from tests.search.html import get_page
+from tests.search.html import get_page, parse
 
 DRAMMEN = "https://www.drammen.kommune.no"
 
@@ -124,3 +124,25 @@ def test_a_place_that_does_not_exist_is_named_in_the_frame(embedded):
     # What can be used is kept: the words, in the form.
     assert page.find("input", name="q")["value"] == "barn"
     assert not page.find_all("li", class_="result")
+
+
+@pytest.mark.parametrize(
+    "url", ["/embed?municipality=3301", "/embed?region=bufetat-sor&lang=en", "/embed?county=99"]
+)
+def test_the_embedded_page_is_plain_labelled_html(embedded, url):
+    response = embedded.get(url, headers={"Accept": "text/html"})
+    html = response.get_data(as_text=True)
+    assert "<script" not in html and "<style" not in html and " style=" not in html
+    page = parse(html)
+    assert page.find("html")["lang"] in ("nb", "en")
+    assert len(page.find_all("h1")) == 1 and page.find("main")
+    levels = [int(e.tag[1]) for e in page.iter() if e.tag in ("h1", "h2", "h3")]
+    assert levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
+    ids = [e["id"] for e in page.iter() if "id" in e.attrs]
+    assert len(ids) == len(set(ids))
+    field = page.find("input", type="search")
+    assert page.find("label", for_=field["id"]).text() in ("Søkeord", "Search words")
+    for link in page.find_all("a"):
+        assert link.text()
+        if link.get("target"):
+            assert link["target"] == "_blank" and link["rel"] == "noopener"
