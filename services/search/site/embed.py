@@ -59,7 +59,7 @@ def _context(params: SearchParams, **context: Any) -> dict[str, Any]:
         "municipality": params.data.get("municipality"),
         "hidden": [(n, v) for n, v in params.pairs() if n not in ("q", "page")],
         "lang": _asked_language(),
-        "full_url": _with_language(search_url(params)),
+        "full_url": _with_language(search_url(params.replace())),  # from its first page
         "embed_url": lambda **changes: embed_url(params, **changes),
     }
 
