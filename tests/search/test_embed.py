@@ -110,6 +110,9 @@ def test_the_embedded_search_searches_and_pages_within_the_frame(embedded, monke
     assert [(a["href"], a.get("target")) for a in pager.find_all("a")] == [
         ("/embed?municipality=3301&page=2&lang=nn", None)
     ]
+    _, beyond = get_page(embedded, "/embed?municipality=3301&page=4&lang=nn", status=404)
+    back = beyond.find("main").find("a", href="/embed?municipality=3301&lang=nn")
+    assert back.text() == "Gå til første side"
     _, last = get_page(embedded, "/embed?municipality=3301&page=3&lang=nn")
     assert len(last.find_all("li", class_="result")) == 2
     assert [a["href"] for a in last.find("nav", class_="pagination").find_all("a")] == [

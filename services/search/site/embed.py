@@ -45,7 +45,8 @@ def embed() -> Response:
         context = _context(invalid.valid, problems=invalid.problems)
         return _framed(render_template("site/embed.html", **context), 400)
     page = index.search(db_session(), params.query(), params.page, PER_PAGE, facets=False)
-    return _framed(render_template("site/embed.html", **_context(params, page=page)), 200)
+    status = 404 if params.page > page.pages else 200  # a page past the last one
+    return _framed(render_template("site/embed.html", **_context(params, page=page)), status)
 
 
 def _context(params: SearchParams, **context: Any) -> dict[str, Any]:
