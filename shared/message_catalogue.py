@@ -292,6 +292,10 @@ REQUESTS: dict[str, str] = {
     ),
     "request.nul_in_address": "NUL characters are not allowed in the address.",
     "request.nul_in_body": "NUL characters are not allowed in the request body.",
+    "request.bad_query": (
+        "The address holds a parameter this operation does not know or a value it cannot use; "
+        "see errors.query."
+    ),
 }
 
 MESSAGES: dict[str, str] = {**MARSHMALLOW, **FIELDS, **REFUSALS, **REQUESTS}

@@ -26,7 +26,13 @@ from shared.web.errors import (
     error_response,
 )
 from shared.web.guards import max_content_length, refuse_unexpected_bodies, reject_nul_characters
-from shared.web.headers import CONTENT_SECURITY_POLICY, DOCS_CONTENT_SECURITY_POLICY, HSTS
+from shared.web.headers import (
+    CONTENT_SECURITY_POLICY,
+    DOCS_CONTENT_SECURITY_POLICY,
+    HSTS,
+    frame_ancestors,
+    framed_by,
+)
 from shared.web.health import HealthSchema, database_and_bus_health, health_blueprint
 
 __all__ = [
@@ -44,6 +50,8 @@ __all__ = [
     "database_and_bus_health",
     "db_session",
     "error_response",
+    "frame_ancestors",
+    "framed_by",
     "health_blueprint",
     "init_web",
     "max_content_length",

@@ -214,8 +214,8 @@ def test_search_pages_in_name_order(api: Any) -> None:
 def test_every_taxonomy_filters_as_the_nodes_classify(api: Any, standard: Any) -> None:
     classified = classifications(node_clients(standard))
     found = assert_taxonomy_filters_agree(api, classified)
-    # The standard federation has no diagnosis group and every offer in normal operation.
-    assert set(found) == {v.id for v in hsds.TAXONOMIES} - {vocab.DIAGNOSIS_GROUPS.id}
+    # Every taxonomy is in use (diagnosis groups by two offers of the standard federation).
+    assert set(found) == {v.id for v in hsds.TAXONOMIES}
     level3 = hsds.taxonomy_term_id(vocab.PYRAMID_LEVELS, "3")
     assert names(api, f"taxonomy_term_id={level3}") == [
         "Barnevernets akuttberedskap",
