@@ -109,6 +109,18 @@ FIELDS = {
     "offer.no_public_version": "The offer has no public version.",
     "offer.comment_required": "A comment is required when sending back.",
     "offer.choose_own": "Choose offers of your organisation.",
+    "contact.personal_email": (
+        "This looks like a person's own e-mail address. Give a shared mailbox of the desk or "
+        "function instead, such as post@ or helsestasjon@."
+    ),
+    "contact.personal_name": (
+        "This looks like a person's name. Give the desk or function instead, such as "
+        "\"Helsestasjonen, vakttelefon\"."
+    ),
+    "contact.personal_mobile": (
+        "A mobile number beside a person's name looks like that person's own phone. Give the "
+        "number of the desk or function instead."
+    ),
     "workspace.unknown_questions": "%(keys)s",
     "organisation.home_area_expected": "A %(kind)s has %(expected)s as its home area.",
     "organisation.already_registered": "Already registered.",
