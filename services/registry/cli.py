@@ -17,6 +17,7 @@ from services.registry.duties import services as duties
 from services.registry.mail.cli import add_mail_commands
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
+from services.registry.retention.cli import add_retention_command
 from shared import vocab
 from shared.cli import ServiceContext, add_db_commands
 from shared.config import describe
@@ -78,6 +79,7 @@ add_db_commands(
 
 
 add_mail_commands(registry, pass_context)
+add_retention_command(registry, pass_context)
 
 
 @registry.group("org")
