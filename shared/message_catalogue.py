@@ -183,6 +183,11 @@ REFUSALS = {
     "user.exists": "The user exists.",
     "user.name_required": "A new user needs a name.",
     "member.not_found": "Member not found.",
+    "user.already_erased": "The user is erased already.",
+    "user.erase_node_admin": "A node administrator is not erased.",
+    "user.erase_still_member": (
+        "The user is still a member of an organisation: its administrators remove them first."
+    ),
     "member.already": "The user is already a member; change the membership instead.",
     "member.self_admin_removal": "You cannot remove your own administrator role.",
     "member.self_removal": "You cannot remove yourself from the organisation.",

@@ -200,3 +200,37 @@ def test_only_an_operator_applies_retention(db, world, who):
     actor = accounts.build_actor(db, accounts.get_user_by_email(db, f"{who}@example.org"))
     with pytest.raises(PermissionDenied):
         apply_retention(db, actor, utcnow(), DAYS)
+
+
+def test_an_erasure_request_erases_a_former_member_at_once(db, client, world):
+    from services.registry.retention.services import erase_on_request
+    from shared.errors import Conflict
+
+    user = _ola_leaves(db, client, world)
+    erase_on_request(db, OPERATOR, user)
+    db.flush()
+    left = _everything(db)
+    assert OLA[1] not in left and OLA[0].lower() not in left
+    with pytest.raises(Conflict, match="erased already"):
+        erase_on_request(db, OPERATOR, user)
+    member = accounts.get_user_by_email(db, "a_registrar@example.org")
+    with pytest.raises(Conflict, match="still a member"):
+        erase_on_request(db, OPERATOR, member)
+    assert member.email == "a_registrar@example.org"
+
+
+def test_the_erase_command_refuses_a_current_member(database_factory, tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", database_factory())
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["registry", "db", "upgrade"]).exit_code == 0
+    for args in (
+        ["org", "create", "--orgnr", ORG_A, "--name", "Drammen kommune", "--kind",
+         "municipality", "--home-area", "3301"],
+        ["user", "create", "--email", OLA[1], "--name", OLA[0], "--password", PASSWORD],
+        ["user", "grant", ORG_A, OLA[1], "--role", "reader"],
+    ):  # fmt: skip
+        result = runner.invoke(main, ["registry", *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    refused = runner.invoke(main, ["registry", "user", "erase", OLA[1]])
+    assert refused.exit_code != 0 and "still a member" in refused.output

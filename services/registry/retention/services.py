@@ -45,7 +45,7 @@ from services.registry.accounts.permissions import Actor
 from services.registry.audit.models import AuditEntry
 from services.registry.audit.services import record
 from services.registry.mail.models import PENDING, SENDING, OutboxMail
-from shared.errors import PermissionDenied
+from shared.errors import Conflict, PermissionDenied
 
 ERASED_DOMAIN = "erased.invalid"
 WORKSPACE_MEMBER_ACTIONS = "workspace.coordination_members."
@@ -135,6 +135,20 @@ def users_due(session: Session, cutoff: dt.datetime, now: dt.datetime) -> list[U
         .order_by(User.id)
     )
     return list(session.scalars(query))
+
+
+def erase_on_request(session: Session, actor: Actor, user: User) -> None:
+    """An erasure request: the user erased now rather than after the retention period. Only
+    once they are no organisation's member (their administrators remove them first)."""
+    if not actor.is_node_admin:
+        raise PermissionDenied("role.node_admin_for_users")
+    if user.email.endswith("@" + ERASED_DOMAIN):
+        raise Conflict("user.already_erased")
+    if user.is_node_admin:
+        raise Conflict("user.erase_node_admin")
+    if session.scalar(select(Membership.id).where(Membership.user_id == user.id).limit(1)):
+        raise Conflict("user.erase_still_member")
+    erase_user(session, actor, user)
 
 
 def erase_user(session: Session, actor: Actor, user: User) -> None:
