@@ -115,7 +115,7 @@ FIELDS = {
     ),
     "contact.personal_name": (
         "This looks like a person's name. Give the desk or function instead, such as "
-        "\"Helsestasjonen, vakttelefon\"."
+        '"Helsestasjonen, vakttelefon".'
     ),
     "contact.personal_mobile": (
         "A mobile number beside a person's name looks like that person's own phone. Give the "

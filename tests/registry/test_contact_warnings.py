@@ -179,9 +179,7 @@ def test_a_desks_contact_shows_no_warning(client, db, world):
     assert 'id="contact-warnings"' not in response.get_data(as_text=True)
 
 
-def test_the_warning_shows_beside_the_fields_messages_when_the_form_is_refused(
-    client, db, world
-):
+def test_the_warning_shows_beside_the_fields_messages_when_the_form_is_refused(client, db, world):
     token = sign_in(client, db, "a_registrar")
     data = {**FORM, **PERSONAL, "csrf_token": token, "agency": world.agencies["a_health"]}
     data["name"] = ""

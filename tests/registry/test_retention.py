@@ -77,9 +77,7 @@ def _ola_leaves(db, client, world) -> User:
     return user
 
 
-def test_a_removed_member_is_kept_for_the_period_then_only_a_pseudonym_is_left(
-    db, client, world
-):
+def test_a_removed_member_is_kept_for_the_period_then_only_a_pseudonym_is_left(db, client, world):
     user = _ola_leaves(db, client, world)
     before = apply_retention(db, OPERATOR, _after(DAYS - 1), DAYS)
     assert before.users == 0
@@ -96,9 +94,7 @@ def test_a_removed_member_is_kept_for_the_period_then_only_a_pseudonym_is_left(
     assert (user.name, user.email) == (alias, f"{alias}@erased.invalid")
     assert user.password_hash is None and not user.is_active
     # The trail keeps who did what, under the pseudonym.
-    actions = db.scalars(
-        select(AuditEntry.action).where(AuditEntry.actor_label == alias)
-    ).all()
+    actions = db.scalars(select(AuditEntry.action).where(AuditEntry.actor_label == alias)).all()
     assert {"offer.created", "login.succeeded", "user.password_reset_requested"} <= set(actions)
     erased = db.scalars(select(AuditEntry).where(AuditEntry.action == "user.erased")).one()
     assert erased.target_id == str(user.id)

@@ -5,8 +5,9 @@ desk, a function or a shared mailbox (``post@``, ``helsestasjon@``, the on-call 
 person's own address. These are the heuristics behind the form's *warning* (never a refusal:
 a small organisation may have no shared mailbox, and the publisher decides):
 
-- **E-mail**: the local part, split at ``.``, ``_`` and ``-`` (digits and a ``+tag`` dropped), is two or
-  more words of letters none of which is a function word (:data:`FUNCTION_WORDS`) —
+- **E-mail**: the local part, split at ``.``, ``_`` and ``-`` (digits and a ``+tag``
+  dropped), is two or more words of letters none of which is a function word
+  (:data:`FUNCTION_WORDS`) —
   ``ola.nordmann@``, ``o.nordmann@``, ``kari-anne.berg@``; or it holds a word of the person's
   name given as contact name (``olanordmann@`` beside "Ola Nordmann"). ``post@``, ``kontakt@``,
   ``helsestasjon@``, ``barnevern.vakt@`` are not personal.

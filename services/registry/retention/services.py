@@ -71,9 +71,7 @@ def pseudonym(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def apply_retention(
-    session: Session, actor: Actor, now: dt.datetime, days: int
-) -> RetentionReport:
+def apply_retention(session: Session, actor: Actor, now: dt.datetime, days: int) -> RetentionReport:
     """Erase every piece of personal data whose retention period ended before ``now``."""
     if not actor.is_node_admin:
         raise PermissionDenied("role.node_admin_for_users")

@@ -31,9 +31,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("offer_versions") as batch:
-        batch.add_column(
-            sa.Column("description", sa.Text(), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("description", sa.Text(), nullable=False, server_default=""))
         batch.add_column(sa.Column("document", sa.Text(), nullable=False, server_default="{}"))
     with op.batch_alter_table("offer_versions") as batch:
         batch.alter_column("description", existing_type=sa.Text(), server_default=None)
