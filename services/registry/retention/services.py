@@ -237,8 +237,10 @@ def _entries_before(cutoff: dt.datetime, *conditions: Any) -> Any:
 def _strip(session: Session, query: Any, fields: Iterable[str]) -> int:
     """Drop ``fields`` from the changes of the entries ``query`` finds; how many changed."""
     fields = tuple(fields)
+    # Only entries that still hold one of the keys are read (JSON text on every database).
+    holding = [cast(AuditEntry.changes, Text).contains(f'"{f}"') for f in fields]
     changed = 0
-    for entry in session.scalars(query):
+    for entry in session.scalars(query.where(or_(*holding))):
         changes = entry.changes or {}
         if any(f in changes for f in fields):
             entry.changes = {k: v for k, v in changes.items() if k not in fields}
@@ -251,7 +253,8 @@ def _strip_logins(session: Session, cutoff: dt.datetime) -> int:
     a failed login's actor (the address typed) becomes "-"."""
     entries = _entries_before(cutoff, AuditEntry.action.startswith("login."))
     changed = _strip(session, entries, LOGIN_FIELDS)
-    for entry in session.scalars(entries.where(AuditEntry.actor_user_id.is_(None))):
+    unnamed = entries.where(AuditEntry.actor_user_id.is_(None), AuditEntry.actor_label != "-")
+    for entry in session.scalars(unnamed):
         entry.actor_label = "-"
     return changed
 
@@ -270,18 +273,19 @@ def _strip_unknown_invitees(session: Session, cutoff: dt.datetime) -> int:
     """Invitation entries older than ``cutoff`` keep the invitee's address only while it is
     an account's (one who accepted, and is not erased) or an invitation still held."""
     query = _entries_before(cutoff, AuditEntry.target_type == "invitation")
+    known = _known_addresses(session)
     changed = 0
     for entry in session.scalars(query):
         email = (entry.changes or {}).get("email")
-        if not isinstance(email, str) or _still_known(session, email):
+        if not isinstance(email, str) or email.lower() in known:
             continue
         entry.changes = {**(entry.changes or {}), "email": None}
         changed += 1
     return changed
 
 
-def _still_known(session: Session, email: str) -> bool:
-    folded = email.lower()
-    account = select(User.id).where(func.lower(User.email) == folded)
-    invitation = select(AccountToken.id).where(func.lower(AccountToken.email) == folded)
-    return session.scalar(account.union(invitation).limit(1)) is not None
+def _known_addresses(session: Session) -> set[str]:
+    """Every account's address and every address an invitation or reset is held for."""
+    accounts = select(func.lower(User.email))
+    held = select(func.lower(AccountToken.email))
+    return set(session.scalars(accounts.union(held)))
