@@ -109,6 +109,18 @@ FIELDS = {
     "offer.no_public_version": "The offer has no public version.",
     "offer.comment_required": "A comment is required when sending back.",
     "offer.choose_own": "Choose offers of your organisation.",
+    "contact.personal_email": (
+        "This looks like a person's own e-mail address. Give a shared mailbox of the desk or "
+        "function instead, such as post@ or helsestasjon@."
+    ),
+    "contact.personal_name": (
+        "This looks like a person's name. Give the desk or function instead, such as "
+        '"Helsestasjonen, vakttelefon".'
+    ),
+    "contact.personal_mobile": (
+        "A mobile number beside a person's name looks like that person's own phone. Give the "
+        "number of the desk or function instead."
+    ),
     "workspace.unknown_questions": "%(keys)s",
     "organisation.home_area_expected": "A %(kind)s has %(expected)s as its home area.",
     "organisation.already_registered": "Already registered.",
@@ -171,6 +183,11 @@ REFUSALS = {
     "user.exists": "The user exists.",
     "user.name_required": "A new user needs a name.",
     "member.not_found": "Member not found.",
+    "user.already_erased": "The user is erased already.",
+    "user.erase_node_admin": "A node administrator is not erased.",
+    "user.erase_still_member": (
+        "The user is still a member of an organisation: its administrators remove them first."
+    ),
     "member.already": "The user is already a member; change the membership instead.",
     "member.self_admin_removal": "You cannot remove your own administrator role.",
     "member.self_removal": "You cannot remove yourself from the organisation.",

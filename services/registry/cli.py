@@ -17,6 +17,8 @@ from services.registry.duties import services as duties
 from services.registry.mail.cli import add_mail_commands
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
+from services.registry.retention import services as retention
+from services.registry.retention.cli import add_retention_command
 from shared import vocab
 from shared.cli import ServiceContext, add_db_commands
 from shared.config import describe
@@ -78,6 +80,7 @@ add_db_commands(
 
 
 add_mail_commands(registry, pass_context)
+add_retention_command(registry, pass_context)
 
 
 @registry.group("org")
@@ -174,6 +177,18 @@ def user_reactivate(ctx: Context, email: str) -> None:
     with ctx.transaction() as session:
         accounts.reactivate_user(session, OPERATOR, _user(session, email))
         click.echo(f"{email} can log in again.")
+
+
+@user_group.command("erase")
+@click.argument("email")
+@pass_context
+def user_erase(ctx: Context, email: str) -> None:
+    """An erasure request: replace a former member's name and address by a pseudonym now,
+    everywhere, rather than after PERSONAL_DATA_RETENTION_DAYS (docs/privacy.md)."""
+    with ctx.transaction() as session:
+        user = _user(session, email)
+        retention.erase_on_request(session, OPERATOR, user)
+        click.echo(f"{email} is erased; the audit trail calls them {user.name}.")
 
 
 @user_group.command("grant")

@@ -139,4 +139,13 @@ CONFIG = [
         positive_int,
         10,
     ),
+    ConfigKey(
+        "PERSONAL_DATA_RETENTION_DAYS",
+        "Days personal data is kept after it stops being needed: a member removed from their "
+        "last organisation, workspace member entries and logins in the audit trail, spent "
+        "invitations, sent mails. `nettungen registry retention` (daily) erases what is older "
+        "(docs/privacy.md).",
+        positive_int,
+        180,
+    ),
 ]

@@ -16,13 +16,14 @@ from services.registry.accounts.permissions import Role
 from services.registry.audit.models import AuditEntry
 from services.registry.duties.services import list_duties
 from services.registry.offers import services
+from services.registry.offers.contact import contact_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
-from services.registry.offers.form import FIELDS, SECTIONS
+from services.registry.offers.form import BY_NAME, FIELDS, SECTIONS
 from services.registry.offers.models import Offer
 from services.registry.offers.overview import dashboard
 from services.registry.offers.review import Labeller, changed_since_sent_back, compare, review_rows
 from services.registry.offers.schemas import OfferInputSchema
-from services.registry.ui.forms import FormState, read_form
+from services.registry.ui.forms import FormState, dom_id, read_form, readable
 from services.registry.ui.pages import (
     attempt,
     done,
@@ -94,9 +95,32 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     return {"agency": agencies, "statutory_duties": duties}
 
 
+def _warnings(contact: Any) -> dict[str, list[str]]:
+    """What the reader is told, per field, when the contact looks like a person's own."""
+    found = contact_warnings(contact if isinstance(contact, dict) else {})
+    return {name: [readable(m) for m in messages] for name, messages in found.items()}
+
+
+def contact_notes(warnings: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(input id, label, message) of each warning, for the notice that links to the field."""
+    return [
+        (dom_id(name), str(BY_NAME[name].label), message)
+        for name, messages in warnings.items()
+        for message in messages
+    ]
+
+
 def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str, int]:
     state.choices = _choices()
-    return render_page("offer_form.html", status, form=state, sections=SECTIONS, offer=offer)
+    state.warnings = _warnings(state.value("contact"))
+    return render_page(
+        "offer_form.html",
+        status,
+        form=state,
+        sections=SECTIONS,
+        offer=offer,
+        contact_notes=contact_notes(state.warnings),
+    )
 
 
 def _read() -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
@@ -170,6 +194,7 @@ def detail(offer_id: str) -> tuple[str, int]:
         review_due=review_due(offer),
         overdue=offer.status != "withdrawn" and review_due(offer) < dt.date.today(),
         can_register=_can_register(offer),
+        contact_notes=contact_notes(_warnings(offer.contact)),
     )
 
 
@@ -272,6 +297,7 @@ def _review_page(offer_id: str, status: int = 200, errors: dict | None = None) -
         since_sent_back=since,
         errors=errors or {},
         comment=request.form.get("comment", ""),
+        contact_notes=contact_notes(_warnings(offer.contact)),
     )
 
 

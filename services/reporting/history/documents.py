@@ -24,9 +24,13 @@ def distinct_terms(value: str) -> str:
 
 def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     """The ``offer_versions`` columns of a version document (as the contract loads it), but
-    for those that depend on the offer's other versions."""
+    for those that depend on the offer's other versions: only what the reports use, never the
+    contact, locations, schedule or guides."""
+    columns = offer_columns(document)
+    # Only its analysed terms are compared (overlaps); no report shows the text.
+    del columns["description"]
     return {
-        **offer_columns(document),
+        **columns,
         "published_at": document["published_at"],
         "valid_from": document["published_at"],
         "name_terms": distinct_terms(document["name"]),

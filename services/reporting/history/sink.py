@@ -24,7 +24,6 @@ from shared.areas import coverage_grain
 from shared.dates import add_months
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.apply import VerifiedEvent
-from shared.ingest.documents import stored_document
 
 _LOCK_OFFERS = "SELECT pg_advisory_xact_lock(hashtext(u)) FROM unnest(CAST(:uris AS text[])) u"
 
@@ -53,7 +52,6 @@ class HistorySink:
             [
                 version_values(
                     event.node.id,
-                    event.event,
                     event.document,
                     event.withdrawn,
                     admitted_at=event.node.admitted_at,
@@ -90,17 +88,15 @@ class HistorySink:
 
 def version_values(
     node_id: str,
-    event: Mapping[str, Any],
     document: Mapping[str, Any],
     withdrawn: bool,
-    stored: str | None = None,
     admitted_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The ``offer_versions`` row of a version; ``first_published`` and ``review_due`` as if
-    it were the offer's only version (:func:`recompute_intervals` corrects them). ``stored``
-    is the event's :func:`~shared.ingest.documents.stored_document` when the caller has made
-    it already; ``admitted_at`` when the node was added to the directory (see
-    :func:`counted_from`)."""
+    it were the offer's only version (:func:`recompute_intervals` corrects them);
+    ``admitted_at`` when the node was added to the directory (see :func:`counted_from`).
+    Only the fields the reports use (:func:`~services.reporting.history.documents.
+    version_fields`): the document itself, with its contact, is not kept."""
     received = utcnow()
     fields = documents.version_fields(document)
     fields["valid_from"] = counted_from(fields["published_at"], received, admitted_at)
@@ -112,7 +108,6 @@ def version_values(
         "review_due": review_due(
             fields["last_reviewed"], fields["valid_from"], fields["review_interval_months"]
         ),
-        "document": stored_document(event) if stored is None else stored,
         "recorded_at": received,
     }
 
