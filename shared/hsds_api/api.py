@@ -1,9 +1,14 @@
-"""The HSDS 3.0 API as a flask-smorest blueprint over a service's :class:`HsdsSource`.
+"""The HSDS 3.1 API as a flask-smorest blueprint over a service's :class:`HsdsSource`.
 
 Lists answer with the HSDS ``Page`` (``total_items`` ... ``contents``); ``format=ndjson``
 streams every match instead, one JSON object a line, read on a session of its own. Lists are
 ordered by name, then id; taxonomies and their terms keep the order of our vocabularies
-(pyramid levels 1, 2, 3). Errors are the one error payload of ``shared.web``.
+(pyramid levels 1, 2, 3). Errors are the one error payload of ``shared.web``; a query
+parameter that is malformed or that the endpoint does not know is a 400.
+
+``/services?modified_after=`` also lists the offers withdrawn since then, after the published
+ones, with status ``inactive``: a harvester that syncs by modification time learns what is
+gone. Locations and services at locations are in :mod:`.locations`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema
 from sqlalchemy.orm import Session
 
 from shared import hsds
@@ -22,7 +28,9 @@ from shared.hsds_api import lookups
 from shared.hsds_api.paging import page, paginate, window
 from shared.hsds_api.schemas import (
     NDJSON,
+    QUERY_ERROR_STATUS,
     ApiInfoSchema,
+    NoQuerySchema,
     OrganizationItemQuerySchema,
     OrganizationQuerySchema,
     ServiceQuerySchema,
@@ -42,8 +50,8 @@ from shared.hsds_api.source import (
 )
 from shared.web import RequestDatabase
 
-# We serve HSDS 3.0 unmodified, so our profile is the base specification itself.
-PROFILE_URL = "https://github.com/openreferral/specification/tree/3.0/schema"
+# We serve HSDS 3.1 unmodified, so our profile is the base specification itself.
+PROFILE_URL = "https://github.com/openreferral/specification/tree/3.1/schema"
 LIST_RESPONSE = "An HSDS Page; with format=ndjson, every match instead, one object a line."
 
 Render = Callable[[Any], dict[str, Any]]
@@ -60,6 +68,9 @@ def hsds_blueprint(
     _services(blp, source)
     _organizations(blp, source)
     _taxonomies(blp)
+    from shared.hsds_api import locations  # its endpoints use this module's helpers
+
+    locations.register(blp, source)
     return blp
 
 
@@ -89,8 +100,9 @@ def _list_doc(blp: Blueprint, schema: str, item: str) -> Decorator:
 def _root(blp: Blueprint, openapi_url: Callable[[], str]) -> None:
     @blp.route("/")
     class ApiInfo(MethodView):
+        @_no_query(blp)
         @blp.response(200, ApiInfoSchema)
-        def get(self) -> dict[str, str]:
+        def get(self, _query: dict[str, Any]) -> dict[str, str]:
             """The HSDS version and profile of this API, and where its OpenAPI document is."""
             return {
                 "version": hsds.HSDS_VERSION,
@@ -102,7 +114,7 @@ def _root(blp: Blueprint, openapi_url: Callable[[], str]) -> None:
 def _services(blp: Blueprint, source: SourceFactory) -> None:
     @blp.route("/services")
     class Services(MethodView):
-        @blp.arguments(ServiceQuerySchema, location="query")
+        @query_of(blp, ServiceQuerySchema)
         @_list_doc(blp, "compiled/service_list.json", "/services/{service_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Published services: one-to-one fields, only id, name, status and time (minimal),
@@ -110,18 +122,54 @@ def _services(blp: Blueprint, source: SourceFactory) -> None:
             where = ServiceFilter.from_query(query)
             render = _service_render(query)
             if query["format"] == "ndjson":
-                return _streamed(source, lambda found: map(render, found.stream_services(where)))
+                return _streamed(source, lambda found: map(render, _every_service(found, where)))
             number, per_page = query["page"], query["per_page"]
-            documents, total = source(_session()).services_page(where, number, per_page)
+            documents, total = _services_page(source(_session()), where, number, per_page)
             return jsonify(page([render(d) for d in documents], total, number, per_page))
 
     @blp.route("/services/<service_id>")
     class Service(MethodView):
+        @_no_query(blp)
         @blp.response(200, hsds_schema("compiled/service.json"))
         @blp.alt_response(404, response="NOT_FOUND")
-        def get(self, service_id: str) -> Response:
+        def get(self, _query: dict[str, Any], service_id: str) -> Response:
             """One published service, fully nested."""
             return jsonify(hsds.service(source(_session()).service(service_id)))
+
+
+def query_of(blp: Blueprint, schema: type[Schema]) -> Decorator:
+    """The endpoint's query parameters, validated by ``schema``: a 400 when one is malformed
+    or unknown."""
+    # webargs ignores unknown query parameters unless told otherwise, whatever the schema says.
+    decorate: Decorator = blp.arguments(
+        schema, location="query", error_status_code=QUERY_ERROR_STATUS, unknown=RAISE
+    )
+    return decorate
+
+
+def _no_query(blp: Blueprint) -> Decorator:
+    """An endpoint that takes no query parameters, and refuses any."""
+    return query_of(blp, NoQuerySchema)
+
+
+def _services_page(
+    found: HsdsSource, where: ServiceFilter, number: int, per_page: int
+) -> tuple[list[Document], int]:
+    """Page ``number`` of the published matches, then (with ``modified_after``) the withdrawn
+    ones, and how many there are in all."""
+    documents, total = found.services_page(where, number, per_page)
+    if where.modified_after is None:
+        return documents, total
+    withdrawn = found.withdrawn_services(where)
+    shown = window(number, per_page)
+    rest = withdrawn[max(shown.start - total, 0) : max(shown.stop - total, 0)]
+    return documents + list(rest), total + len(withdrawn)
+
+
+def _every_service(found: HsdsSource, where: ServiceFilter) -> Iterator[Document]:
+    yield from found.stream_services(where)
+    if where.modified_after is not None:
+        yield from found.withdrawn_services(where)
 
 
 def _service_render(query: Mapping[str, Any]) -> Callable[[Document], dict[str, Any]]:
@@ -135,7 +183,7 @@ def _service_render(query: Mapping[str, Any]) -> Callable[[Document], dict[str, 
 def _organizations(blp: Blueprint, source: SourceFactory) -> None:
     @blp.route("/organizations")
     class Organizations(MethodView):
-        @blp.arguments(OrganizationQuerySchema, location="query")
+        @query_of(blp, OrganizationQuerySchema)
         @_list_doc(blp, "compiled/organization_list.json", "/organizations/{organization_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Organizations that provide published services."""
@@ -152,7 +200,7 @@ def _organizations(blp: Blueprint, source: SourceFactory) -> None:
 
     @blp.route("/organizations/<organization_id>")
     class Organization(MethodView):
-        @blp.arguments(OrganizationItemQuerySchema, location="query")
+        @query_of(blp, OrganizationItemQuerySchema)
         @blp.response(200, hsds_schema("compiled/organization.json"))
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, query: dict[str, Any], organization_id: str) -> Response:
@@ -189,7 +237,7 @@ def _in_batches(
 def _taxonomies(blp: Blueprint) -> None:
     @blp.route("/taxonomies")
     class Taxonomies(MethodView):
-        @blp.arguments(TaxonomyQuerySchema, location="query")
+        @query_of(blp, TaxonomyQuerySchema)
         @_list_doc(blp, "taxonomy.json", "/taxonomies/{taxonomy_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Our controlled vocabularies (felles begrepsapparat) as taxonomies."""
@@ -197,15 +245,16 @@ def _taxonomies(blp: Blueprint) -> None:
 
     @blp.route("/taxonomies/<taxonomy_id>")
     class Taxonomy(MethodView):
+        @_no_query(blp)
         @blp.response(200, hsds_schema("taxonomy.json"))
         @blp.alt_response(404, response="NOT_FOUND")
-        def get(self, taxonomy_id: str) -> Response:
+        def get(self, _query: dict[str, Any], taxonomy_id: str) -> Response:
             """One of our controlled vocabularies."""
             return jsonify(hsds.taxonomy(lookups.find_taxonomy(taxonomy_id)))
 
     @blp.route("/taxonomy_terms")
     class TaxonomyTerms(MethodView):
-        @blp.arguments(TaxonomyTermQuerySchema, location="query")
+        @query_of(blp, TaxonomyTermQuerySchema)
         @_list_doc(blp, "taxonomy_term.json", "/taxonomy_terms/{term_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """The terms of our vocabularies, each with its taxonomy."""
@@ -218,9 +267,10 @@ def _taxonomies(blp: Blueprint) -> None:
 
     @blp.route("/taxonomy_terms/<term_id>")
     class TaxonomyTerm(MethodView):
+        @_no_query(blp)
         @blp.response(200, hsds_schema("taxonomy_term.json"))
         @blp.alt_response(404, response="NOT_FOUND")
-        def get(self, term_id: str) -> Response:
+        def get(self, _query: dict[str, Any], term_id: str) -> Response:
             """One term of our vocabularies, with its taxonomy."""
             return jsonify(hsds.taxonomy_term(*lookups.find_taxonomy_term(term_id)))
 

@@ -1,4 +1,4 @@
-"""The national HSDS 3.0 API over the standard federation: services.
+"""The national HSDS 3.1 API over the standard federation: services.
 
 Every body is checked against the official HSDS schemas (tests/hsds_client.py), and what the
 national API says about an offer or an organization is checked against what the node that

@@ -47,7 +47,7 @@ HSDS_SPECIFICATION = URIRef("https://docs.openreferral.org/en/latest/hsds/")
 SKOS_SPECIFICATION = URIRef("http://www.w3.org/2004/02/skos/core")
 _STANDARDS = {
     LDES_SPECIFICATION: "Linked Data Event Streams",
-    HSDS_SPECIFICATION: "Human Services Data Specification 3.0",
+    HSDS_SPECIFICATION: "Human Services Data Specification 3.1",
     SKOS_SPECIFICATION: "SKOS Simple Knowledge Organization System",
 }
 # NLOD 2.0, the Norwegian licence for open government data, in the EU licence table.
@@ -168,7 +168,7 @@ def _add_data_services(
     services = []
     for name, endpoint, specification, media_type, title in (
         ("ldes", f"{base}/ldes", LDES_SPECIFICATION, TURTLE, "LDES-strøm av tilbudsversjoner"),
-        ("hsds", f"{base}/hsds/", HSDS_SPECIFICATION, "application/json", "HSDS 3.0-API"),
+        ("hsds", f"{base}/hsds/", HSDS_SPECIFICATION, "application/json", "HSDS 3.1-API"),
     ):
         service = URIRef(f"{catalog_iri(base)}#{name}")
         graph.add((service, RDF.type, DCAT.DataService))
