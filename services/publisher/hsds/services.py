@@ -67,7 +67,12 @@ class PublishedOffers:
         query = select(LogEntry.snapshot).where(LogEntry.seq.in_(newest), *withdrawals)
         if numbers is not None:
             query = query.where(LogEntry.organisation_number.in_(numbers))
-        documents = [d for d in map(json.loads, self.session.scalars(query)) if document_matches(where, d)]
+        found = (
+            # A withdrawn offer keeps nobody's contact details, as nationally.
+            {**document, "contact": {}}
+            for document in map(json.loads, self.session.scalars(query))
+        )
+        documents = [d for d in found if document_matches(where, d)]
         return sorted(documents, key=_document_order)
 
     def service(self, service_id: str) -> Document:
