@@ -48,6 +48,7 @@ HEALTH = Health(
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the publisher app; configuration comes from ``config``, then the environment."""
     from services.publisher.config import CONFIG
+    from services.publisher.exports.api import blp as exports_api
     from services.publisher.hsds.api import blp as hsds_api
     from services.publisher.keys.api import blp as keys_api
     from services.publisher.ldes.api import blp as ldes_api
@@ -61,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             title="Nettungen node publisher",
             version=API_VERSION,
             description=DESCRIPTION,
-            blueprints=(ldes_api, linked_api, hsds_api, keys_api),
+            blueprints=(ldes_api, linked_api, hsds_api, keys_api, exports_api),
             health=HEALTH,
             gauges=_gauges,
             open_paths=OPEN_PATHS,

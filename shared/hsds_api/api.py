@@ -20,7 +20,6 @@ from typing import Any
 from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema
 from sqlalchemy.orm import Session
 
 from shared import hsds
@@ -28,9 +27,7 @@ from shared.hsds_api import lookups
 from shared.hsds_api.paging import page, paginate, window
 from shared.hsds_api.schemas import (
     NDJSON,
-    QUERY_ERROR_STATUS,
     ApiInfoSchema,
-    NoQuerySchema,
     OrganizationItemQuerySchema,
     OrganizationQuerySchema,
     ServiceQuerySchema,
@@ -49,6 +46,8 @@ from shared.hsds_api.source import (
     id_text,
 )
 from shared.web import RequestDatabase
+from shared.web.query import NoQuery
+from shared.web.query import strict_query as query_of
 
 # We serve HSDS 3.1 unmodified, so our profile is the base specification itself.
 PROFILE_URL = "https://github.com/openreferral/specification/tree/3.1/schema"
@@ -137,19 +136,9 @@ def _services(blp: Blueprint, source: SourceFactory) -> None:
             return jsonify(hsds.service(source(_session()).service(service_id)))
 
 
-def query_of(blp: Blueprint, schema: type[Schema]) -> Decorator:
-    """The endpoint's query parameters, validated by ``schema``: a 400 when one is malformed
-    or unknown."""
-    # webargs ignores unknown query parameters unless told otherwise, whatever the schema says.
-    decorate: Decorator = blp.arguments(
-        schema, location="query", error_status_code=QUERY_ERROR_STATUS, unknown=RAISE
-    )
-    return decorate
-
-
 def _no_query(blp: Blueprint) -> Decorator:
     """An endpoint that takes no query parameters, and refuses any."""
-    return query_of(blp, NoQuerySchema)
+    return query_of(blp, NoQuery)
 
 
 def _services_page(

@@ -16,7 +16,6 @@ import datetime as dt
 from typing import Any
 
 from marshmallow import (
-    RAISE,
     Schema,
     ValidationError,
     fields,
@@ -26,9 +25,10 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.fields import QueryArguments, words
+from shared.fields import words
 from shared.hsds import HSDS_VERSION
 from shared.messages import Message
+from shared.web.query import StrictQuery
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
@@ -36,15 +36,6 @@ MAX_PER_PAGE_MINIMAL = 1000
 NDJSON = "application/x-ndjson"
 
 HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.1/schema/"
-# Malformed and unknown query parameters alike.
-QUERY_ERROR_STATUS = 400
-
-
-class StrictQuery(QueryArguments):
-    """The query of an HSDS endpoint: what it does not know, it refuses."""
-
-    class Meta:
-        unknown = RAISE
 
 
 class _ListQuery(StrictQuery):
@@ -143,10 +134,6 @@ class ServiceAtLocationQuerySchema(_ServiceFilterQuery):
 
 class LocationQuerySchema(_ListQuery):
     pass
-
-
-class NoQuerySchema(StrictQuery):
-    """An endpoint that takes no query parameters: any one is refused."""
 
 
 class OrganizationQuerySchema(_ListQuery):

@@ -53,7 +53,20 @@ _STANDARDS = {
 # NLOD 2.0, the Norwegian licence for open government data, in the EU licence table.
 LICENCE = EU_LICENCE.NLOD_2_0
 _IANA = "https://www.iana.org/assignments/media-types/"
-_FILE_TYPES = {TURTLE: "RDF_TURTLE", JSON_LD: "JSON_LD", N_TRIPLES: "RDF_N_TRIPLES"}
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILE_TYPES = {
+    TURTLE: "RDF_TURTLE",
+    JSON_LD: "JSON_LD",
+    N_TRIPLES: "RDF_N_TRIPLES",
+    CSV: "CSV",
+    XLSX: "XLSX",
+}
+# The tables of published offers (shared.offer_table), for spreadsheets.
+TABLES = {
+    "csv": (CSV, "Alle publiserte tilbud som CSV-tabell (semikolon)"),
+    "xlsx": (XLSX, "Alle publiserte tilbud som Excel-tabell"),
+}
 _DUMP_FORMATS = {TURTLE: "ttl", JSON_LD: "jsonld", N_TRIPLES: "nt"}
 
 
@@ -199,6 +212,14 @@ def _add_data_services(
         graph.add((dump, DCAT.mediaType, URIRef(_IANA + media_type)))
         graph.add((dump, DCTERMS.format, _file_type(graph, media_type)))
         graph.add((dataset, DCAT.distribution, dump))
+    for extension, (media_type, title) in TABLES.items():
+        url = f"{base}/offers.{extension}"
+        table = _distribution(graph, URIRef(f"{catalog_iri(base)}#table-{extension}"), url)
+        graph.add((table, DCAT.downloadURL, URIRef(url)))
+        graph.add((table, DCTERMS.title, Literal(title, lang="nb")))
+        graph.add((table, DCAT.mediaType, URIRef(_IANA + media_type)))
+        graph.add((table, DCTERMS.format, _file_type(graph, media_type)))
+        graph.add((dataset, DCAT.distribution, table))
     return services
 
 
