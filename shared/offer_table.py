@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -160,9 +159,9 @@ def csv_chunks(documents: Iterable[Mapping[str, Any]]) -> Iterator[str]:
         yield flushed()
 
 
-def xlsx_file(documents: Iterable[Mapping[str, Any]]) -> IO[bytes]:
-    """The table as an XLSX workbook in a temporary file (rewound), written row by row so a
-    large table is never all in memory; the header bold and frozen."""
+def xlsx_bytes(documents: Iterable[Mapping[str, Any]]) -> bytes:
+    """The table as an XLSX workbook, written row by row (openpyxl's write-only mode keeps
+    the rows in a temporary file, not in memory); the header bold and frozen."""
     workbook = Workbook(write_only=True)
     sheet: WriteOnlyWorksheet = workbook.create_sheet(SHEET_TITLE)
     sheet.freeze_panes = "A2"
@@ -170,10 +169,9 @@ def xlsx_file(documents: Iterable[Mapping[str, Any]]) -> IO[bytes]:
     sheet.append([_cell(sheet, name, bold) for name in HEADER])
     for document in documents:
         sheet.append([_cell(sheet, value) for value in row(document)])
-    out = tempfile.TemporaryFile()
+    out = io.BytesIO()
     workbook.save(out)
-    out.seek(0)
-    return out
+    return out.getvalue()
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Value, font: Font | None = None) -> WriteOnlyCell:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask_smorest
-from flask import Response, send_file
+from flask import Response
 from flask.views import MethodView
 
 from services.publisher.exports.services import published_documents
@@ -45,8 +45,8 @@ class OffersXlsx(MethodView):
     )
     def get(self, _query: dict[str, Any]) -> Response:
         """Every published offer, a row each, as an XLSX workbook."""
-        workbook = offer_table.xlsx_file(published_documents(db_session()))
-        return _download(send_file(workbook, mimetype=offer_table.XLSX_TYPE), "xlsx")
+        workbook = offer_table.xlsx_bytes(published_documents(db_session()))
+        return _download(Response(workbook, mimetype=offer_table.XLSX_TYPE), "xlsx")
 
 
 def _download(response: Response, extension: str) -> Response:
