@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the publisher app; configuration comes from ``config``, then the environment."""
     from services.publisher.config import CONFIG
     from services.publisher.exports.api import blp as exports_api
+    from services.publisher.home.pages import init_home
     from services.publisher.hsds.api import blp as hsds_api
     from services.publisher.keys.api import blp as keys_api
     from services.publisher.ldes.api import blp as ldes_api
@@ -66,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             health=HEALTH,
             gauges=_gauges,
             open_paths=OPEN_PATHS,
+            pages=init_home,
         ),
         config,
     )
