@@ -36,6 +36,7 @@ HEALTH = Health(
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the search app; configuration comes from ``config``, then the environment."""
     from services.search.api.api import blp as offers_api
+    from services.search.api.opendata import blp as opendata_api
     from services.search.config import CONFIG
     from services.search.hsds.api import blp as hsds_api
     from services.search.site import init_site
@@ -48,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             title=TITLE,
             version=API_VERSION,
             description=DESCRIPTION,
-            blueprints=(offers_api, hsds_api),
+            blueprints=(offers_api, hsds_api, opendata_api),
             health=HEALTH,
             gauges=_gauges,
             pages=init_site,
