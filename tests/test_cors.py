@@ -45,7 +45,7 @@ CLOSED = {
 }
 
 
-def test_open_data_is_readable_from_any_origin(service: Any) -> None:
+def test_open_data_is_readable_from_any_origin(service: Any) -> None:  # noqa: F811
     app, _proxied = service
     client = app.test_client()
     for path in OPEN[app.import_name]:
@@ -56,7 +56,7 @@ def test_open_data_is_readable_from_any_origin(service: Any) -> None:
         assert "Set-Cookie" not in response.headers, path
 
 
-def test_pages_and_the_registry_are_not(service: Any) -> None:
+def test_pages_and_the_registry_are_not(service: Any) -> None:  # noqa: F811
     app, _proxied = service
     client = app.test_client()
     # The registry: not one of its routes, API or page, may be read by another site.
@@ -67,7 +67,7 @@ def test_pages_and_the_registry_are_not(service: Any) -> None:
         assert "Access-Control-Allow-Origin" not in response.headers, path
 
 
-def test_a_preflight_is_answered_for_reads_only(service: Any) -> None:
+def test_a_preflight_is_answered_for_reads_only(service: Any) -> None:  # noqa: F811
     app, _proxied = service
     if not OPEN[app.import_name]:
         return
@@ -90,7 +90,7 @@ def test_a_preflight_is_answered_for_reads_only(service: Any) -> None:
     assert "Access-Control-Allow-Methods" not in plain.headers
 
 
-def test_a_registry_preflight_gets_no_permission(service: Any) -> None:
+def test_a_registry_preflight_gets_no_permission(service: Any) -> None:  # noqa: F811
     app, _proxied = service
     if app.import_name != "services.registry":
         return

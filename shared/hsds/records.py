@@ -102,37 +102,39 @@ def service_summary(
 def service(document: Mapping[str, Any]) -> dict[str, Any]:
     """The fully nested HSDS service for one offer version."""
     sid = service_id(document["uri"])
-    return _compact({
-        **service_summary(document, with_organization=False),
-        "organization": organization(document["provider"]),
-        "phones": _phones(document, sid),
-        "contacts": _contacts(document, sid),
-        "schedules": _schedules(document, sid),
-        "service_areas": [_service_area(sid, code) for code in document["coverage"]],
-        "service_at_locations": _service_at_locations(document),
-        "languages": [
-            {
-                "id": stable_id("language", sid, code),
-                "service_id": sid,
-                "name": vocab.OFFER_LANGUAGES.get(code).label(LANGUAGE),
-                "code": code,
-            }
-            for code in document["languages"]
-            if code in vocab.OFFER_LANGUAGES
-        ],
-        "cost_options": _cost_options(document, sid),
-        "attributes": [
-            {
-                "id": stable_id("attribute", sid, taxonomy_term_id(v, c.code)),
-                "link_id": sid,
-                "link_entity": "service",
-                "link_type": v.id,
-                "taxonomy_term_id": taxonomy_term_id(v, c.code),
-                "taxonomy_term": taxonomy_term(v, c, with_taxonomy=False),
-            }
-            for v, c in terms_of(document)
-        ],
-    })
+    return _compact(
+        {
+            **service_summary(document, with_organization=False),
+            "organization": organization(document["provider"]),
+            "phones": _phones(document, sid),
+            "contacts": _contacts(document, sid),
+            "schedules": _schedules(document, sid),
+            "service_areas": [_service_area(sid, code) for code in document["coverage"]],
+            "service_at_locations": _service_at_locations(document),
+            "languages": [
+                {
+                    "id": stable_id("language", sid, code),
+                    "service_id": sid,
+                    "name": vocab.OFFER_LANGUAGES.get(code).label(LANGUAGE),
+                    "code": code,
+                }
+                for code in document["languages"]
+                if code in vocab.OFFER_LANGUAGES
+            ],
+            "cost_options": _cost_options(document, sid),
+            "attributes": [
+                {
+                    "id": stable_id("attribute", sid, taxonomy_term_id(v, c.code)),
+                    "link_id": sid,
+                    "link_entity": "service",
+                    "link_type": v.id,
+                    "taxonomy_term_id": taxonomy_term_id(v, c.code),
+                    "taxonomy_term": taxonomy_term(v, c, with_taxonomy=False),
+                }
+                for v, c in terms_of(document)
+            ],
+        }
+    )
 
 
 def organization_with_services(

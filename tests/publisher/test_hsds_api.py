@@ -576,9 +576,7 @@ def test_services_at_locations(publisher: Any, service_ids: dict) -> None:
     municipal = get_page(
         publisher, f"/hsds/service_at_locations?organization_id={org_id('municipality')}", item
     )
-    assert {link["location_id"] for link in municipal["contents"]} == {
-        location_id("municipality")
-    }
+    assert {link["location_id"] for link in municipal["contents"]} == {location_id("municipality")}
     assert {link["service_id"] for link in municipal["contents"]} == {
         service_ids[k] for k in ("helsestasjon", "foreldrekurs", "oppfolging")
     }
@@ -594,9 +592,7 @@ def test_services_at_locations(publisher: Any, service_ids: dict) -> None:
 
 
 def test_one_service_at_a_location(publisher: Any, service_ids: dict) -> None:
-    wanted = hsds.stable_id(
-        "service_at_location", service_ids["familievern"], location_id("state")
-    )
+    wanted = hsds.stable_id("service_at_location", service_ids["familievern"], location_id("state"))
     response = publisher.get(f"/hsds/service_at_locations/{wanted}")
     assert response.status_code == 200
     link = response.get_json()

@@ -19,6 +19,4 @@ def published_documents(session: Session) -> list[dict[str, Any]]:
     written as it is sent, with no database session open).
     """
     documents = [json.loads(s) for s in session.scalars(select(PublishedOffer.snapshot))]
-    return sorted(
-        documents, key=lambda d: (text.sort_key(d["name"]), hsds.service_id(d["uri"]))
-    )
+    return sorted(documents, key=lambda d: (text.sort_key(d["name"]), hsds.service_id(d["uri"])))

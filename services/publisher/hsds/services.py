@@ -134,11 +134,11 @@ class PublishedOffers:
         conditions: list[ColumnElement[bool]] = []
         numbers = self._organisation_numbers(where)
         if numbers is not None:
-            conditions.append(PublishedOffer.organisation_number.in_(numbers) if numbers else false())
+            wanted = PublishedOffer.organisation_number.in_(numbers) if numbers else false()
+            conditions.append(wanted)
         if where.modified_after:
             conditions.append(PublishedOffer.published_at >= where.modified_after)
         return conditions
-
 
     def _organisation_numbers(self, where: ServiceFilter) -> list[str] | None:
         """The organisation numbers ``organization_id`` names (none or one), or None if any."""

@@ -166,9 +166,7 @@ def _agent(graph: Graph, iri: URIRef, name: str) -> URIRef:
     return iri
 
 
-def _distribution(
-    graph: Graph, iri: URIRef, url: str, media_type: str, title: str
-) -> URIRef:
+def _distribution(graph: Graph, iri: URIRef, url: str, media_type: str, title: str) -> URIRef:
     graph.add((iri, RDF.type, DCAT.Distribution))
     graph.add((iri, DCAT.accessURL, URIRef(url)))
     graph.add((iri, DCTERMS.title, Literal(title, lang="nb")))

@@ -9,7 +9,6 @@ streamed from a session of its own, so a country's worth of offers is never all 
 from __future__ import annotations
 
 import json
-
 from collections.abc import Iterator
 from typing import Any
 

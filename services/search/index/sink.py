@@ -2,8 +2,9 @@
 
 A newer published version replaces the offer's row, its coverage and terms, and its full-text
 entry; a withdrawal deletes them, and keeps the withdrawal version (without its contact
-details) in ``withdrawn_offers`` until the offer is published again. Both run inside the ingest transaction, so a reader sees an
-offer either before or after a change, never half of it. A batch of offers costs a fixed
+details) in ``withdrawn_offers`` until the offer is published again. Both run inside the
+ingest transaction, so a reader sees an offer either before or after a change, never half
+of it. A batch of offers costs a fixed
 number of statements, however many offers it holds.
 """
 
