@@ -176,13 +176,12 @@ def _organizations(blp: Blueprint, source: SourceFactory) -> None:
         @_list_doc(blp, "compiled/organization_list.json", "/organizations/{organization_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Organizations that provide published services."""
-            search = query.get("search")
             if query["format"] == "ndjson":
                 return _streamed(
-                    source, lambda found: _in_batches(found, found.providers(search), query)
+                    source, lambda found: _in_batches(found, _providers(found, query), query)
                 )
             found = source(_session())
-            providers = found.providers(search)
+            providers = _providers(found, query)
             shown = providers[window(query["page"], query["per_page"])]
             contents = _render_organizations(found, shown, query)
             return jsonify(page(contents, len(providers), query["page"], query["per_page"]))
@@ -198,6 +197,20 @@ def _organizations(blp: Blueprint, source: SourceFactory) -> None:
             provider = found.provider(organization_id)
             [organization] = _render_organizations(found, [provider], {**query, "full": True})
             return jsonify(organization)
+
+
+def _providers(found: HsdsSource, query: Mapping[str, Any]) -> list[Provider]:
+    """The providers whose name matches ``search`` and, with a taxonomy filter, that provide
+    a published service it matches (read from those services)."""
+    providers = found.providers(query.get("search"))
+    if not (query.get("taxonomy_term_id") or query.get("taxonomy_id")):
+        return providers
+    classified = ServiceFilter(
+        taxonomy_term_id=id_text(query.get("taxonomy_term_id")),
+        taxonomy_id=id_text(query.get("taxonomy_id")),
+    )
+    numbers = {d["provider"]["organisation_number"] for d in found.stream_services(classified)}
+    return [p for p in providers if p["organisation_number"] in numbers]
 
 
 def _render_organizations(

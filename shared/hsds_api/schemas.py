@@ -137,6 +137,12 @@ class LocationQuerySchema(_ListQuery):
 
 
 class OrganizationQuerySchema(_ListQuery):
+    taxonomy_term_id = fields.UUID(
+        metadata={"description": "Only organizations with a service classified with this term."}
+    )
+    taxonomy_id = fields.UUID(
+        metadata={"description": "Only organizations with a service with a term of this taxonomy."}
+    )
     full = fields.Boolean(
         load_default=False,
         metadata={"description": "Fully nested organizations, with their services."},

@@ -600,3 +600,28 @@ def test_one_service_at_a_location(publisher: Any, service_ids: dict) -> None:
     assert link["service"]["name"] == "Familievernkontoret"
     assert link["location"]["id"] == location_id("state")
     assert_error(publisher.get(f"/hsds/service_at_locations/{location_id('state')}"), 404)
+
+
+def test_organizations_filtered_by_taxonomy(publisher: Any) -> None:
+    """HSDS 3.1 added taxonomy_term_id and taxonomy_id to /organizations: those that provide a
+    published service so classified."""
+    item = "compiled/organization_list.json"
+    guidance = term_id(vocab.OFFER_CATEGORIES, "guidance")
+    body = get_page(publisher, f"/hsds/organizations?taxonomy_term_id={guidance}", item)
+    # Familievernkontoret (state), Oppfølgingstjenesten (municipality), Ungdomslos (county).
+    assert [o["name"] for o in body["contents"]] == [
+        "Barne-, ungdoms- og familieetaten",
+        "Buskerud fylkeskommune",
+        "Drammen kommune",
+    ]
+    parents = term_id(vocab.AUDIENCES, "parents")
+    both = f"taxonomy_term_id={parents}&search=drammen"
+    assert [
+        o["name"] for o in get_page(publisher, f"/hsds/organizations?{both}", item)["contents"]
+    ] == ["Drammen kommune"]
+    diagnoses = hsds.taxonomy_id(vocab.DIAGNOSIS_GROUPS)
+    assert get_page(publisher, f"/hsds/organizations?taxonomy_id={diagnoses}", item)["empty"]
+    levels = hsds.taxonomy_id(vocab.PYRAMID_LEVELS)
+    assert (
+        get_page(publisher, f"/hsds/organizations?taxonomy_id={levels}", item)["total_items"] == 4
+    )
