@@ -73,7 +73,7 @@ def hsds_blueprint(
     return blp
 
 
-def _list_doc(blp: Blueprint, schema: str, item: str) -> Decorator:
+def list_doc(blp: Blueprint, schema: str, item: str) -> Decorator:
     """Document a list endpoint's two answers: a Page of ``schema`` items, or NDJSON; and the
     link from a page to its first item at ``item`` (a path below the blueprint's prefix, with
     one parameter), so clients and stateful tests can follow it."""
@@ -99,7 +99,7 @@ def _list_doc(blp: Blueprint, schema: str, item: str) -> Decorator:
 def _root(blp: Blueprint, openapi_url: Callable[[], str]) -> None:
     @blp.route("/")
     class ApiInfo(MethodView):
-        @_no_query(blp)
+        @no_query(blp)
         @blp.response(200, ApiInfoSchema)
         def get(self, _query: dict[str, Any]) -> dict[str, str]:
             """The HSDS version and profile of this API, and where its OpenAPI document is."""
@@ -114,29 +114,29 @@ def _services(blp: Blueprint, source: SourceFactory) -> None:
     @blp.route("/services")
     class Services(MethodView):
         @query_of(blp, ServiceQuerySchema)
-        @_list_doc(blp, "compiled/service_list.json", "/services/{service_id}")
+        @list_doc(blp, "compiled/service_list.json", "/services/{service_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Published services: one-to-one fields, only id, name, status and time (minimal),
             or fully nested (full)."""
             where = ServiceFilter.from_query(query)
             render = _service_render(query)
             if query["format"] == "ndjson":
-                return _streamed(source, lambda found: map(render, _every_service(found, where)))
+                return streamed(source, lambda found: map(render, _every_service(found, where)))
             number, per_page = query["page"], query["per_page"]
-            documents, total = _services_page(source(_session()), where, number, per_page)
+            documents, total = _services_page(source(request_session()), where, number, per_page)
             return jsonify(page([render(d) for d in documents], total, number, per_page))
 
     @blp.route("/services/<service_id>")
     class Service(MethodView):
-        @_no_query(blp)
+        @no_query(blp)
         @blp.response(200, hsds_schema("compiled/service.json"))
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, _query: dict[str, Any], service_id: str) -> Response:
             """One published service, fully nested."""
-            return jsonify(hsds.service(source(_session()).service(service_id)))
+            return jsonify(hsds.service(source(request_session()).service(service_id)))
 
 
-def _no_query(blp: Blueprint) -> Decorator:
+def no_query(blp: Blueprint) -> Decorator:
     """An endpoint that takes no query parameters, and refuses any."""
     return query_of(blp, NoQuery)
 
@@ -173,14 +173,14 @@ def _organizations(blp: Blueprint, source: SourceFactory) -> None:
     @blp.route("/organizations")
     class Organizations(MethodView):
         @query_of(blp, OrganizationQuerySchema)
-        @_list_doc(blp, "compiled/organization_list.json", "/organizations/{organization_id}")
+        @list_doc(blp, "compiled/organization_list.json", "/organizations/{organization_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Organizations that provide published services."""
             if query["format"] == "ndjson":
-                return _streamed(
+                return streamed(
                     source, lambda found: _in_batches(found, _providers(found, query), query)
                 )
-            found = source(_session())
+            found = source(request_session())
             providers = _providers(found, query)
             shown = providers[window(query["page"], query["per_page"])]
             contents = _render_organizations(found, shown, query)
@@ -193,7 +193,7 @@ def _organizations(blp: Blueprint, source: SourceFactory) -> None:
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, query: dict[str, Any], organization_id: str) -> Response:
             """One organization, fully nested, with its published services."""
-            found = source(_session())
+            found = source(request_session())
             provider = found.provider(organization_id)
             [organization] = _render_organizations(found, [provider], {**query, "full": True})
             return jsonify(organization)
@@ -240,14 +240,14 @@ def _taxonomies(blp: Blueprint) -> None:
     @blp.route("/taxonomies")
     class Taxonomies(MethodView):
         @query_of(blp, TaxonomyQuerySchema)
-        @_list_doc(blp, "taxonomy.json", "/taxonomies/{taxonomy_id}")
+        @list_doc(blp, "taxonomy.json", "/taxonomies/{taxonomy_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Our controlled vocabularies (felles begrepsapparat) as taxonomies."""
-            return _list(query, lookups.taxonomies(query.get("search")), hsds.taxonomy)
+            return paged_list(query, lookups.taxonomies(query.get("search")), hsds.taxonomy)
 
     @blp.route("/taxonomies/<taxonomy_id>")
     class Taxonomy(MethodView):
-        @_no_query(blp)
+        @no_query(blp)
         @blp.response(200, hsds_schema("taxonomy.json"))
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, _query: dict[str, Any], taxonomy_id: str) -> Response:
@@ -257,7 +257,7 @@ def _taxonomies(blp: Blueprint) -> None:
     @blp.route("/taxonomy_terms")
     class TaxonomyTerms(MethodView):
         @query_of(blp, TaxonomyTermQuerySchema)
-        @_list_doc(blp, "taxonomy_term.json", "/taxonomy_terms/{term_id}")
+        @list_doc(blp, "taxonomy_term.json", "/taxonomy_terms/{term_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """The terms of our vocabularies, each with its taxonomy."""
             terms = lookups.taxonomy_terms(
@@ -265,11 +265,11 @@ def _taxonomies(blp: Blueprint) -> None:
                 id_text(query.get("taxonomy_id")),
                 id_text(query.get("parent_id")),
             )
-            return _list(query, terms, lambda term: hsds.taxonomy_term(*term))
+            return paged_list(query, terms, lambda term: hsds.taxonomy_term(*term))
 
     @blp.route("/taxonomy_terms/<term_id>")
     class TaxonomyTerm(MethodView):
-        @_no_query(blp)
+        @no_query(blp)
         @blp.response(200, hsds_schema("taxonomy_term.json"))
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, _query: dict[str, Any], term_id: str) -> Response:
@@ -277,13 +277,13 @@ def _taxonomies(blp: Blueprint) -> None:
             return jsonify(hsds.taxonomy_term(*lookups.find_taxonomy_term(term_id)))
 
 
-def _list(query: Mapping[str, Any], items: Sequence[Any], render: Render) -> Response:
+def paged_list(query: Mapping[str, Any], items: Sequence[Any], render: Render) -> Response:
     if query["format"] == "ndjson":
         return _ndjson(map(render, items))
     return jsonify(paginate(items, query["page"], query["per_page"], render))
 
 
-def _streamed(
+def streamed(
     source: SourceFactory, produce: Callable[[HsdsSource], Iterable[dict[str, Any]]]
 ) -> Response:
     """NDJSON read on a session of its own: the body is sent after the request's session is
@@ -310,5 +310,5 @@ def _database() -> RequestDatabase:
     return database
 
 
-def _session() -> Session:
+def request_session() -> Session:
     return _database().session

@@ -15,6 +15,7 @@ the federation; see docs/open-data.md.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import closing
 from typing import Any
 
 from flask import Response, jsonify
@@ -25,12 +26,12 @@ from shared import hsds
 from shared.errors import NotFound
 from shared.hsds_api import lookups
 from shared.hsds_api.api import (
-    _list,
-    _list_doc,
-    _no_query,
-    _session,
-    _streamed,
+    list_doc,
+    no_query,
+    paged_list,
     query_of,
+    request_session,
+    streamed,
 )
 from shared.hsds_api.paging import page, window
 from shared.hsds_api.schemas import (
@@ -53,15 +54,15 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
     @blp.route("/service_at_locations")
     class ServiceAtLocations(MethodView):
         @query_of(blp, ServiceAtLocationQuerySchema)
-        @_list_doc(blp, SERVICE_AT_LOCATION_LIST, "/service_at_locations/{link_id}")
+        @list_doc(blp, SERVICE_AT_LOCATION_LIST, "/service_at_locations/{link_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Each published service at each of its places; the /services filters apply."""
             where = ServiceFilter.from_query(query)
             if query["format"] == "ndjson":
-                return _streamed(source, lambda found: _links(found, where, query["full"]))
+                return streamed(source, lambda found: _links(found, where, query["full"]))
             number, per_page = query["page"], query["per_page"]
             shown, total, contents = window(number, per_page), 0, []
-            for link in _links(source(_session()), where, query["full"]):
+            for link in _links(source(request_session()), where, query["full"]):
                 if shown.start <= total < shown.stop:
                     contents.append(link)
                 total += 1
@@ -69,15 +70,17 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
 
     @blp.route("/service_at_locations/<link_id>")
     class ServiceAtLocation(MethodView):
-        @_no_query(blp)
+        @no_query(blp)
         @blp.response(200, hsds_schema("compiled/service_at_location.json"))
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, _query: dict[str, Any], link_id: str) -> Response:
             """One published service at one of its places, with the service and location."""
             wanted = lookups.as_uuid(link_id)
-            for link in _links(source(_session()), ServiceFilter(), True) if wanted else []:
-                if link["id"] == wanted:
-                    return jsonify(link)
+            found = _links(source(request_session()), ServiceFilter(), True)
+            with closing(found):  # stopping at the match closes the source's reading
+                for link in found if wanted else []:
+                    if link["id"] == wanted:
+                        return jsonify(link)
             raise NotFound("hsds.no_service_at_location", id=link_id)
 
 
@@ -91,28 +94,28 @@ def _locations(blp: Blueprint, source: SourceFactory) -> None:
     @blp.route("/locations")
     class Locations(MethodView):
         @query_of(blp, LocationQuerySchema)
-        @_list_doc(blp, "location.json", "/locations/{location_id}")
+        @list_doc(blp, "location.json", "/locations/{location_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """The places of published services, each once, by name; search matches the
             name and the address."""
-            found = _every_location(source(_session()))
+            found = _every_location(source(request_session()))
             matching = [
                 location
                 for location in found.values()
                 if lookups.words_match(query.get("search"), *_words(location))
             ]
             matching.sort(key=lambda location: lookups.sort_key(location["name"], location["id"]))
-            return _list(query, matching, lambda location: location)
+            return paged_list(query, matching, lambda location: location)
 
     @blp.route("/locations/<location_id>")
     class Location(MethodView):
-        @_no_query(blp)
+        @no_query(blp)
         @blp.response(200, hsds_schema("location.json"))
         @blp.alt_response(404, response="NOT_FOUND")
         def get(self, _query: dict[str, Any], location_id: str) -> Response:
             """One place of published services."""
             wanted = lookups.as_uuid(location_id)
-            location = _every_location(source(_session())).get(wanted or "")
+            location = _every_location(source(request_session())).get(wanted or "")
             if location is None:
                 raise NotFound("hsds.no_location", id=location_id)
             return jsonify(location)

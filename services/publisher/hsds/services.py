@@ -45,10 +45,14 @@ class PublishedOffers:
             .order_by(PublishedOffer.service_id)
             .execution_options(yield_per=STREAM_BATCH)
         )
-        for snapshot in self.session.scalars(query):
-            document = json.loads(snapshot)
-            if document_matches(where, document):
-                yield document
+        rows = self.session.scalars(query)
+        try:
+            for snapshot in rows:
+                document = json.loads(snapshot)
+                if document_matches(where, document):
+                    yield document
+        finally:
+            rows.close()  # a reader that stops early leaves no cursor open
 
     def withdrawn_services(self, where: ServiceFilter) -> list[Document]:
         """The withdrawal versions in the log since ``modified_after`` that are still the

@@ -181,8 +181,11 @@ def _documents(session: Session, chosen: OfferQuery) -> Iterator[dict[str, Any]]
         .order_by(IndexedOffer.name_sort, IndexedOffer.offer_id)
         .execution_options(yield_per=STREAM_BATCH)
     )
-    for document in rows:
-        yield json.loads(document)
+    try:
+        for document in rows:
+            yield json.loads(document)
+    finally:
+        rows.close()  # a client that goes away leaves no cursor open
 
 
 def _streamed_csv(make_session: sessionmaker[Session], chosen: OfferQuery) -> Iterator[str]:

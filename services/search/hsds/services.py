@@ -91,8 +91,12 @@ class IndexedOffers:
             .order_by(IndexedOffer.offer_id)
             .execution_options(yield_per=STREAM_BATCH)
         )
-        for document in self.session.scalars(query):
-            yield json.loads(document)
+        rows = self.session.scalars(query)
+        try:
+            for document in rows:
+                yield json.loads(document)
+        finally:
+            rows.close()  # a reader that stops early leaves no cursor open
 
     def withdrawn_services(self, where: ServiceFilter) -> list[Document]:
         """Offers withdrawn since ``modified_after`` (and not published again), by name then
