@@ -27,6 +27,7 @@ PAGES = [
     ("/kommune/3301", 200),
     ("/fylke/33", 200),
     ("/organisasjon/910000012", 200),
+    ("/noder", 200),
     ("/nowhere", 404),
 ]
 FORM_CONTROLS = ("input", "select", "textarea")
