@@ -56,6 +56,24 @@ def test_versions_replace_and_withdrawals_remove(node, index):
     assert withdrawn.offer_uri == document["uri"] and withdrawn.node_id == node.id
 
 
+def test_an_offer_published_again_is_no_longer_withdrawn(node, index):
+    index.trust(node)
+    with node.builder() as b:
+        offer = b.publish(name="Sommerleir")
+        b.withdraw(offer)
+    index.apply(node.events())
+    with Session(index.engine) as session:
+        assert session.scalars(select(WithdrawnOffer.offer_uri)).all() == [
+            node.events()[-1]["subject"]
+        ]
+    with node.builder() as b:
+        b.revise(offer, name="Sommerleir igjen")
+    assert index.apply(node.events()[-1:]) == [Outcome.APPLIED]
+    assert list(index.indexed().values()) == [3]
+    with Session(index.engine) as session:
+        assert session.scalars(select(WithdrawnOffer)).all() == []
+
+
 def test_duplicates_replays_and_old_versions_change_nothing(node, index):
     index.trust(node)
     with node.builder() as b:
