@@ -625,3 +625,29 @@ def test_organizations_filtered_by_taxonomy(publisher: Any) -> None:
     assert (
         get_page(publisher, f"/hsds/organizations?taxonomy_id={levels}", item)["total_items"] == 4
     )
+
+
+def test_an_offer_published_again_is_active_not_withdrawn(node: Any, tmp_path: Any) -> None:
+    """Only an offer whose newest version is a withdrawal is listed as withdrawn."""
+    from sqlalchemy.orm import sessionmaker
+
+    from tests.publisher.conftest import make_publisher
+    from tests.publisher.node import NodeBuilder
+
+    with sessionmaker(node, expire_on_commit=False).begin() as session:
+        builder = NodeBuilder(session)
+        back = builder.publish(name="Kommer tilbake")
+        gone = builder.publish(name="Borte")
+        builder.withdraw(back)
+        builder.withdraw(gone)
+        builder.revise(back, name="Kommer tilbake igjen")
+    app = make_publisher(node.url.render_as_string(hide_password=False), tmp_path)
+    try:
+        client = app.test_client()
+        body = get_page(client, "/hsds/services?modified_after=2000-01-01")
+        assert [(s["name"], s["status"]) for s in body["contents"]] == [
+            ("Kommer tilbake igjen", "active"),
+            ("Borte", "inactive"),
+        ]
+    finally:
+        app.extensions["nettungen.db"].engine.dispose()
