@@ -14,7 +14,7 @@ the federation; see docs/open-data.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import closing
 from typing import Any
 
@@ -84,7 +84,7 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
             raise NotFound("hsds.no_service_at_location", id=link_id)
 
 
-def _links(found: HsdsSource, where: ServiceFilter, full: bool) -> Iterator[dict[str, Any]]:
+def _links(found: HsdsSource, where: ServiceFilter, full: bool) -> Generator[dict[str, Any]]:
     for document in found.stream_services(where):
         for _, place in hsds.places(document):
             yield hsds.service_at_location(document, place, full=full)
