@@ -119,7 +119,10 @@ def init_i18n(app: Flask, directory: Path) -> None:
 
     def remember(response: Response) -> Response:
         chosen = request.args.get("lang")
-        if chosen in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+        # Remembered for pages only: an API answer sets no cookie (its open data is read
+        # from any origin, shared.web.cors).
+        page = response.mimetype == "text/html"
+        if page and chosen in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
             response.set_cookie(
                 LANGUAGE_COOKIE, chosen, max_age=_ONE_YEAR, samesite="Lax", httponly=True
             )

@@ -245,6 +245,8 @@ REFUSALS = {
     "hsds.no_organization": "No organization with published services has the id %(id)r.",
     "hsds.no_taxonomy": "No taxonomy has the id %(id)r.",
     "hsds.no_taxonomy_term": "No taxonomy term has the id %(id)r.",
+    "hsds.no_location": "No location of a published service has the id %(id)r.",
+    "hsds.no_service_at_location": "No published service at a location has the id %(id)r.",
     "report.not_found": "No such report.",
     "report.no_table": "The %(kind)s report has no table %(table)r.",
     "report.organisation_unpublished": (

@@ -2,6 +2,7 @@
 
 - :mod:`~shared.web.errors`: the one error payload, the ``Api`` and the error handlers;
 - :mod:`~shared.web.headers`: the security headers;
+- :mod:`~shared.web.cors`: cross-origin reads of the open data;
 - :mod:`~shared.web.guards`: what a request may not carry (a body too large or not expected,
   NUL characters);
 - :mod:`~shared.web.context`: one session and one transaction per request, ``db_session()``;

@@ -30,6 +30,7 @@ PAGES = [
     ("/region/helse-vest?lang=nb", 200),
     ("/sok?region=helse-sor-ost&diagnosis_group=adhd", 200),
     ("/organisasjon/910000012", 200),
+    ("/noder", 200),
     ("/nowhere", 404),
 ]
 FORM_CONTROLS = ("input", "select", "textarea")

@@ -26,6 +26,7 @@ def init_site(app: Flask, api: Api) -> None:
     """Register the site's pages, their languages, and an HTML page for an unknown address
     asked for by a browser (programs keep getting ``api``'s JSON error)."""
     from services.search.site import embed  # noqa: F401  (its page joins the blueprint)
+    from services.search.site.nodes import bp as nodes_bp
     from services.search.site.pages import bp
 
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
@@ -34,6 +35,7 @@ def init_site(app: Flask, api: Api) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.register_blueprint(bp)
+    app.register_blueprint(nodes_bp)
 
     def not_found(error: HTTPException) -> Response | tuple[str, int]:
         if _wants_page():
