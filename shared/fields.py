@@ -112,22 +112,6 @@ class QueryArguments(Schema):
         unknown = EXCLUDE
 
 
-class StrictQueryArguments(Schema):
-    """The query-string arguments of a public API operation that refuses what it does not
-    know: an unknown parameter is an error naming it (``schema.unknown``), so a client that
-    asks ``diagnosis_group=adhd`` of an API without that filter learns so instead of getting
-    everything. Declare the operation with :data:`STRICT_QUERY`."""
-
-    class Meta:
-        unknown = RAISE
-
-
-# The arguments of ``Blueprint.arguments`` for a :class:`StrictQueryArguments` schema:
-# webargs drops unknown query parameters whatever the schema says unless told, and a query
-# string that cannot be used is a 400 (Bad Request), documented as such in the OpenAPI.
-STRICT_QUERY: dict[str, Any] = {"location": "query", "unknown": RAISE, "error_status_code": 400}
-
-
 def words(description: str) -> fields.String:
     """A search's words, as a query argument (bounded, so a query stays cheap)."""
     return fields.String(validate=validate.Length(max=200), metadata={"description": description})

@@ -41,7 +41,7 @@ STATEMENT_TIMEOUT_KEY = ConfigKey(
 )
 STATEMENT_TIMEOUT_MESSAGE = Message("request.statement_timeout")
 CONFLICT_MESSAGE = Message("request.conflict")
-# A query string refused as a whole (STRICT_QUERY in shared.fields): what is wrong is in
+# A query string refused as a whole (shared.web.query.strict_query): what is wrong is in
 # errors.query.
 BAD_QUERY_MESSAGE = Message("request.bad_query")
 

@@ -1,4 +1,4 @@
-"""shared.fields.StrictQueryArguments with STRICT_QUERY: an operation that refuses a query
+"""shared.web.query.strict_query with a StrictQuery schema: an operation that refuses a query
 parameter it does not know (and a bad value) with a 400 in the one error format, where
 QueryArguments ignores it; and shared.web's framing policy for a page others may frame."""
 
@@ -15,7 +15,7 @@ from flask.views import MethodView
 from marshmallow import fields
 
 from shared.config import ConfigKey
-from shared.fields import STRICT_QUERY, QueryArguments, StrictQueryArguments
+from shared.fields import QueryArguments
 from shared.web import (
     CONTENT_SECURITY_POLICY,
     Health,
@@ -24,9 +24,10 @@ from shared.web import (
     frame_ancestors,
     framed_by,
 )
+from shared.web.query import StrictQuery, strict_query
 
 
-class Strict(StrictQueryArguments):
+class Strict(StrictQuery):
     n = fields.Integer()
 
 
@@ -39,7 +40,7 @@ def _service() -> ServiceApp:
 
     @blp.route("/strict")
     class StrictThings(MethodView):
-        @blp.arguments(Strict, **STRICT_QUERY)
+        @strict_query(blp, Strict)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             return args
 

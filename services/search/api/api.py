@@ -19,8 +19,8 @@ from services.search.context import public_url
 from services.search.index import query as index
 from services.search.index.models import IndexedOffer
 from shared.errors import NotFound
-from shared.fields import STRICT_QUERY
 from shared.web import db_session
+from shared.web.query import strict_query
 
 blp = Blueprint(
     "offers",
@@ -46,7 +46,7 @@ def _item(offer: IndexedOffer, lang: str, municipality: str | None) -> dict[str,
 
 @blp.route("/offers")
 class Offers(MethodView):
-    @blp.arguments(OfferSearchSchema, **STRICT_QUERY)
+    @strict_query(blp, OfferSearchSchema)
     @blp.response(200, OfferPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Search: words, a municipality, county or region, facet filters; relevance, then
@@ -66,7 +66,7 @@ class Offers(MethodView):
 
 @blp.route("/offers/<offer_id>")
 class Offer(MethodView):
-    @blp.arguments(OfferItemQuerySchema, **STRICT_QUERY)
+    @strict_query(blp, OfferItemQuerySchema)
     @blp.response(200, OfferDetailSchema)
     @blp.alt_response(404, description="No offer with this id is published now.")
     def get(self, args: dict[str, Any], offer_id: str) -> dict[str, Any]:

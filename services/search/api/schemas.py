@@ -23,9 +23,10 @@ from marshmallow import (
 from services.search.index.query import OfferQuery
 from shared import vocab
 from shared.areas import AreaKind, reference_data
-from shared.fields import StrictQueryArguments, vocab_code, words
+from shared.fields import vocab_code, words
 from shared.messages import Message
 from shared.publication.schema import MAX_AGE
+from shared.web.query import StrictQuery
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
@@ -40,7 +41,7 @@ def _area_of(kind: AreaKind, what: str) -> Callable[[str], None]:
     return check
 
 
-class OfferSearchSchema(StrictQueryArguments):
+class OfferSearchSchema(StrictQuery):
     q = words("Words, all of which must match (by stem and prefix).")
     municipality = fields.String(
         validate=_area_of(AreaKind.MUNICIPALITY, "municipality"),
@@ -110,7 +111,7 @@ class OfferSearchSchema(StrictQueryArguments):
         return data
 
 
-class OfferItemQuerySchema(StrictQueryArguments):
+class OfferItemQuerySchema(StrictQuery):
     lang = fields.String(
         load_default=vocab.DEFAULT_LANGUAGE, validate=validate.OneOf(vocab.LANGUAGES)
     )
