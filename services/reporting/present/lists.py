@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from services.reporting.norway_time import local_date
-from services.reporting.present.counts import count, label
-from services.reporting.present.model import Cell, Column, Drill, Report, Table
+from services.reporting.present.model import Cell, Column, Drill, Report, Table, count, label
 from services.reporting.reports.comparison import PERCENT, comparison
 from services.reporting.reports.duties import duties
 from services.reporting.reports.offers import OfferPage
