@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from services.registry.coordination import services
 from services.registry.coordination.assessment import assess
+from services.registry.coordination.resources import resources_of
 from services.registry.coordination.method import ASSESSMENT, MANDATE, STEPS, mandate_texts
 from services.registry.coordination.models import (
     CoordinationGroup,
@@ -275,10 +276,12 @@ def assessment() -> Response | tuple[str, int]:
         }
         services.save_answers(session, actor, group, given)
         return done(gettext("Your assessment is saved."), "workspace_pages.assessment")
+    result = assess(session, actor, organisation())
     return render_page(
         "workspace_assessment.html",
         group=group,
-        result=assess(session, actor, organisation()),
+        result=result,
+        resources=resources_of(result.offers),
         questions=ASSESSMENT,
         answers=services.answers(session, actor, group),
         can_edit=can_edit(),
