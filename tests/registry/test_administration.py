@@ -179,8 +179,9 @@ def test_admin_moves_a_section_to_another_parent_and_back_to_the_top(client, wor
         )
         assert refused.status_code == 422
     assert audit_count(db) == audits
-    assert client.get(f"{AGENCIES}/{section['id']}", headers=admin).get_json()["parent_id"] == (
-        health["id"]
+    assert (
+        client.get(f"{AGENCIES}/{section['id']}", headers=admin).get_json()["parent_id"]
+        == (health["id"])
     )
     top = client.patch(f"{AGENCIES}/{section['id']}", json={"parent_id": None}, headers=admin)
     assert top.get_json()["parent_id"] is None

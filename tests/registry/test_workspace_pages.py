@@ -8,6 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from services.registry.accounts import services as accounts
+from services.registry.accounts.models import Membership
 from services.registry.audit.models import AuditEntry
 from services.registry.coordination import services as coordination
 from services.registry.coordination.method import MANDATE_CHECKLIST, MANDATE_DUTIES
@@ -20,7 +21,6 @@ from services.registry.coordination.models import (
     MethodStep,
 )
 from services.registry.offers import services as offers
-from services.registry.accounts.models import Membership
 from tests.registry.conftest import OPERATOR, ORG_A, audit_count, offer_input
 from tests.registry.pages import sign_in, text_of
 

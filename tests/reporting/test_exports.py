@@ -36,10 +36,13 @@ def _expected(table: dict) -> list[list]:
 
 def _as_csv_text(rows: list[list]) -> list[list[str]]:
     """As the default CSV writes values: decimals with a comma, as Excel in Norwegian reads."""
-    return [
-        ["" if v is None else str(v).replace(".", ",") if isinstance(v, float) else str(v) for v in row]
-        for row in rows
-    ]
+
+    def text(v: object) -> str:
+        if v is None:
+            return ""
+        return str(v).replace(".", ",") if isinstance(v, float) else str(v)
+
+    return [[text(v) for v in row] for row in rows]
 
 
 @pytest.mark.parametrize(("kind", "params"), REPORTS)

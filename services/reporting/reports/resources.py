@@ -128,9 +128,7 @@ def _agencies(session: Session, scope: Scope) -> list[AgencyResources]:
     return sorted(agencies, key=lambda a: (a.provider_name, a.agency_name, a.agency))
 
 
-def by_term(
-    session: Session, scope: Scope, facet: str, codes: tuple[str, ...]
-) -> dict[str, Sums]:
+def by_term(session: Session, scope: Scope, facet: str, codes: tuple[str, ...]) -> dict[str, Sums]:
     """The scope's staff and budget per value of a multi-valued field (a risk group, a duty):
     an offer with several values counts in full in each of their rows."""
     matrix = {code: Sums() for code in codes}

@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response
 
 from services.registry.coordination import services
 from services.registry.coordination.assessment import assess
-from services.registry.coordination.resources import resources_of
 from services.registry.coordination.method import ASSESSMENT, MANDATE, STEPS, mandate_texts
 from services.registry.coordination.models import (
     CoordinationGroup,
@@ -23,6 +22,7 @@ from services.registry.coordination.models import (
     Milestone,
 )
 from services.registry.coordination.pages.items import month_names, register_item_pages
+from services.registry.coordination.resources import resources_of
 from services.registry.coordination.schemas import (
     STEP_STATUSES,
     GroupSchema,
