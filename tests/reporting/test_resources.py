@@ -157,3 +157,54 @@ def test_the_pages_show_the_resources_and_how_they_are_counted(api):
     page = api.get("/coverage?area=3301&at=2026-03-31&lang=en").data.decode()
     assert "Resources per statutory duty" in page
     assert "counts in full in each of them" in page
+
+
+def test_the_migration_fills_in_the_resources_of_the_versions_kept(database_factory):
+    import datetime as dt
+    import json
+
+    from sqlalchemy import MetaData, Table, select
+
+    from services.reporting import db as reporting_db
+    from shared.db import create_engine
+
+    url = database_factory()
+    reporting_db.upgrade(url, revision="0003")
+    engine = create_engine(url)
+    when = dt.datetime(2025, 1, 15, 12, tzinfo=dt.UTC)
+    common = {
+        "node_id": "kommune", "withdrawn": False, "valid_from": when, "published_at": when,
+        "name": "X", "name_sort": "x", "description": "X", "name_terms": "x",
+        "description_terms": "x", "provider_orgnr": "910000012", "provider_name": "Drammen",
+        "provider_kind": "municipality", "provider_home_area": "3301", "agency_id": "a",
+        "agency_name": "A", "level": 1, "category": "public", "age_min": 0, "age_max": 5,
+        "user_participation": False, "evaluated": False, "good_practice": False,
+        "evidence_based": False, "measure_status": "permanent", "review_interval_months": 12,
+        "outside_home": False, "first_published": when, "review_due": dt.date(2026, 1, 15),
+        "recorded_at": when,
+    }  # fmt: skip
+    documents = {
+        1: {"staff_fte": 2.5, "budget_nok": 1_200_000},
+        2: {"staff_fte": None, "budget_nok": None},
+        3: {},  # a version from before either was published
+    }
+    with engine.begin() as conn:
+        table = Table("offer_versions", MetaData(), autoload_with=conn)
+        for version, resources in documents.items():
+            conn.execute(
+                table.insert().values(
+                    offer_uri="https://k.test/offers/1",
+                    offer_id="1",
+                    version=version,
+                    document=json.dumps({"name": "X", **resources}),
+                    **common,
+                )
+            )
+    reporting_db.upgrade(url)
+    with engine.connect() as conn:
+        table = Table("offer_versions", MetaData(), autoload_with=conn)
+        rows = conn.execute(
+            select(table.c.version, table.c.staff_fte, table.c.budget_nok).order_by("version")
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, 2.5, 1_200_000), (2, None, None), (3, None, None)]
