@@ -208,3 +208,11 @@ def test_the_migration_fills_in_the_resources_of_the_versions_kept(database_fact
         ).all()
     engine.dispose()
     assert [tuple(r) for r in rows] == [(1, 2.5, 1_200_000), (2, None, None), (3, None, None)]
+
+
+def test_a_budget_on_the_page_is_grouped_in_thousands_in_the_readers_language(api):
+    html = api.get("/pyramid?area=3301&at=2026-03-31&lang=nb").get_data(as_text=True)
+    assert "53\xa0170\xa0000" in html  # the total budget, as bokmål writes it
+    html = api.get("/pyramid?area=3301&at=2026-03-31&lang=en").get_data(as_text=True)
+    assert "53,170,000" in html
+    assert "47 full-time equivalents and NOK 53,170,000 over 12 offers" in html
