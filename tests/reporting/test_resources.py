@@ -216,3 +216,12 @@ def test_a_budget_on_the_page_is_grouped_in_thousands_in_the_readers_language(ap
     html = api.get("/pyramid?area=3301&at=2026-03-31&lang=en").get_data(as_text=True)
     assert "53,170,000" in html
     assert "47 full-time equivalents and NOK 53,170,000 over 12 offers" in html
+
+
+def test_the_country_and_a_region_count_each_offer_once(api):
+    # The country at NOW: D1-D6 K1 C1 C2 R1 S1 V1 V3 O1 (V2 withdrawn).
+    country = get_report(api, "pyramid", at=NOW, area="NO")
+    assert sums(country, "resources_levels")["total"] == (14, 59.0, 63_170_000, 3, 3)
+    # Bufetat region sør (Buskerud, Vestfold, Telemark, Agder): all of them but Oslo's O1.
+    region = get_report(api, "coverage", at=NOW, area="bufetat-sor")
+    assert sums(region, "resources_risk_groups")["total"] == (13, 52.0, 57_170_000, 3, 3)
