@@ -672,6 +672,13 @@ ROUTES: dict[tuple[str, str], Access] = {
         body={"name": "Omdøpt"},
         audit=("agency.updated",),
     ),
+    ("POST", "/o/<orgnr>/admin/agencies/<agency_id>/move"): A(
+        "/o/{org}/admin/agencies/{agency}/move",
+        frozenset({"admin"}),
+        ok=302,
+        body={"parent_id": ""},
+        audit=("agency.updated",),
+    ),
     ("POST", "/o/<orgnr>/admin/review-rule"): A(
         "/o/{org}/admin/review-rule",
         frozenset({"admin"}),

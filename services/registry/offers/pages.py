@@ -125,6 +125,9 @@ def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str
 
 def _read() -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
     raw = read_form(FIELDS, request.form, OfferInputSchema())
+    if not raw.get("coverage"):
+        # An empty coverage field is the organisation's own area, as the field's hint says.
+        raw["coverage"] = [organisation().home_area]
     data, errors = validate(OfferInputSchema(), raw)
     return raw, data, errors
 

@@ -41,8 +41,20 @@ def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
         "good_practice": document["good_practice"],
         "evidence_based": document["evidence_based"],
         "review_interval_months": document["review_interval_months"],
+        **resource_fields(document),
         "last_reviewed": document.get("last_reviewed"),
         "outside_home": outside_home(document["coverage"], document["provider"]["home_area"]),
+    }
+
+
+def resource_fields(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The resources of a version document as the history keeps them (the one place reporting
+    reads them from a document)."""
+    staff = document.get("staff_fte")
+    budget = document.get("budget_nok")
+    return {
+        "staff_fte": None if staff is None else float(staff),
+        "budget_nok": None if budget is None else int(budget),
     }
 
 

@@ -23,8 +23,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
+    Float,
     Index,
     Integer,
     SmallInteger,
@@ -94,6 +96,11 @@ class OfferVersion(HistoryBase):
     evidence_based: Mapped[bool] = mapped_column(Boolean)
     measure_status: Mapped[str] = mapped_column(String(20))
     review_interval_months: Mapped[int] = mapped_column(SmallInteger)
+    # The resources behind the offer as registered (none when not registered): staff in
+    # full-time equivalents (årsverk) and the yearly budget in NOK. The resources reports
+    # (services.reporting.reports.resources) sum these two columns, never the document.
+    staff_fte: Mapped[float | None] = mapped_column(Float, nullable=True)
+    budget_nok: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # It covers municipalities outside its provider's home area (the quality report flags it).
     outside_home: Mapped[bool] = mapped_column(Boolean, default=False)
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)

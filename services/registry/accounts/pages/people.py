@@ -71,6 +71,23 @@ def _agency_choices() -> list[tuple[str, str]]:
     return [(a.public_id, a.name) for a in organisation().agencies]
 
 
+def _parent_choices(agencies: list[Any]) -> dict[str, list[tuple[str, str]]]:
+    """For each agency, where it may be moved: any agency but itself and its own sections
+    (the service refuses those too)."""
+    children: dict[int | None, list[Any]] = {}
+    for a in agencies:
+        children.setdefault(a.parent_id, []).append(a)
+    choices = {}
+    for agency in agencies:
+        inside, todo = {agency.id}, [agency.id]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                inside.add(child.id)
+                todo.append(child.id)
+        choices[agency.public_id] = [(a.public_id, a.name) for a in agencies if a.id not in inside]
+    return choices
+
+
 def invitation_path(secret: str) -> str:
     """The path of the page where an invitation's link is opened."""
     return url_for("pages.invitation", secret=secret)
@@ -153,7 +170,12 @@ def _agencies_page(state: FormState, status: int = 200) -> tuple[str, int]:
     signed_in().require_admin(org.id)
     state.choices = {"parent_id": _agency_choices()}
     return render_page(
-        "admin_agencies.html", status, form=state, fields=AGENCY, agencies=org.agencies
+        "admin_agencies.html",
+        status,
+        form=state,
+        fields=AGENCY,
+        agencies=org.agencies,
+        parents=_parent_choices(list(org.agencies)),
     )
 
 
@@ -189,6 +211,19 @@ def rename_agency(agency_id: str) -> Response | tuple[str, int]:
         state = FormState(errors={f"rename-{agency_id}": errors.get("name", [])})
         return _agencies_page(state, 422)
     return done(gettext("The agency is renamed."), "admin_pages.agencies")
+
+
+@bp.post("/admin/agencies/<agency_id>/move")
+def move_agency(agency_id: str) -> Response | tuple[str, int]:
+    """Place an agency or section inside another agency of the organisation, or at the top."""
+    session, actor = db_session(), signed_in()
+    agency = organisations.get_agency(session, actor, organisation(), agency_id)
+    data = {"parent_id": request.form.get("parent_id", "").strip() or None}
+    _agency, errors = attempt(lambda: organisations.update_agency(session, actor, agency, data))
+    if errors:
+        messages = [m for problems in errors.values() for m in problems]
+        return _agencies_page(FormState(errors={f"move-{agency_id}": messages}), 422)
+    return done(gettext("%(name)s is moved.", name=agency.name), "admin_pages.agencies")
 
 
 @bp.post("/admin/review-rule")

@@ -22,6 +22,7 @@ from services.registry.coordination.models import (
     Milestone,
 )
 from services.registry.coordination.pages.items import month_names, register_item_pages
+from services.registry.coordination.resources import resources_of
 from services.registry.coordination.schemas import (
     STEP_STATUSES,
     GroupSchema,
@@ -275,10 +276,12 @@ def assessment() -> Response | tuple[str, int]:
         }
         services.save_answers(session, actor, group, given)
         return done(gettext("Your assessment is saved."), "workspace_pages.assessment")
+    result = assess(session, actor, organisation())
     return render_page(
         "workspace_assessment.html",
         group=group,
-        result=assess(session, actor, organisation()),
+        result=result,
+        resources=resources_of(result.offers),
         questions=ASSESSMENT,
         answers=services.answers(session, actor, group),
         can_edit=can_edit(),

@@ -5,8 +5,8 @@ description's analysed terms, which stay). Nothing can bring the documents back:
 leaves them empty, and ``nettungen reporting nodes reharvest`` fills nothing in either, on
 purpose.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-07
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
