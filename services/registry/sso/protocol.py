@@ -32,7 +32,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from services.registry.sso.models import IdentityProvider
-from shared.errors import DomainError, ServiceUnavailable
+from shared.errors import DomainError, PermissionDenied, ServiceUnavailable
 
 # The signature algorithms an ID token may use; "none" and the HMAC ones never.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
@@ -250,7 +250,7 @@ def check_claims(
         raise DomainError("sso.token_invalid")
     accepted = provider.acr_values.split()
     if accepted and claims.get("acr") not in accepted:
-        raise DomainError("sso.acr_too_low")
+        raise PermissionDenied("sso.acr_too_low")
 
 
 def _userinfo(metadata: Metadata, token: dict[str, Any], subject: str) -> dict[str, Any]:
