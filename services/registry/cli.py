@@ -17,6 +17,7 @@ from services.registry.duties import services as duties
 from services.registry.mail.cli import add_mail_commands
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
+from services.registry.sso.cli import add_sso_commands
 from shared import vocab
 from shared.cli import ServiceContext, add_db_commands
 from shared.config import describe
@@ -78,6 +79,7 @@ add_db_commands(
 
 
 add_mail_commands(registry, pass_context)
+add_sso_commands(registry, pass_context, _validated)
 
 
 @registry.group("org")

@@ -26,12 +26,17 @@ def check_provider_url(value: str) -> None:
         raise ValidationError(Message("sso.provider_url"))
 
 
+def check_optional_provider_url(value: str) -> None:
+    if value:
+        check_provider_url(value)
+
+
 class ProviderCreateSchema(InputSchema):
     public_id = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,39}$"))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     issuer = fields.String(required=True, validate=[validate.Length(max=500), check_provider_url])
     discovery_url = fields.String(
-        load_default="", validate=[validate.Length(max=500), check_provider_url]
+        load_default="", validate=[validate.Length(max=500), check_optional_provider_url]
     )
     client_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
     client_auth = fields.String(
