@@ -174,17 +174,21 @@ REFUSALS = {
     "sso.provider_id_taken": "An identity provider with this short name exists.",
     "sso.domain_taken": "The organisation already accepts this domain through this provider.",
     "sso.provider_removed": (
-        "This identity provider has been removed from the node; log in another way or ask the node administrators."
+        "This identity provider has been removed from the node; log in another way or ask the "
+        "node administrators."
     ),
     "sso.provider_unreachable": "The identity provider could not be reached. Try again later.",
     "sso.discovery_issuer": (
-        "The identity provider names another issuer than the one configured; the node administrators must check its settings."
+        "The identity provider names another issuer than the one configured; the node "
+        "administrators must check its settings."
     ),
     "sso.secret_missing": (
-        "The secret of this identity provider is not where its settings say; the node administrators must check them."
+        "The secret of this identity provider is not where its settings say; the node "
+        "administrators must check them."
     ),
     "sso.state_mismatch": (
-        "This answer from the identity provider does not belong to a login begun in this browser. Start the login again."
+        "This answer from the identity provider does not belong to a login begun in this browser."
+        " Start the login again."
     ),
     "sso.provider_refused": "The identity provider did not log you in (%(error)s).",
     "sso.code_refused": "The identity provider refused to complete the login. Start it again.",
@@ -203,16 +207,19 @@ REFUSALS = {
         "The login at the identity provider did not reach the required security level."
     ),
     "sso.email_not_verified": (
-        "The identity provider gave no verified e-mail address, so you cannot be matched to a membership."
+        "The identity provider gave no verified e-mail address, so you cannot be matched to a "
+        "membership."
     ),
     "sso.domain_not_accepted": (
         "No organisation accepts logins from your e-mail domain through this identity provider."
     ),
     "sso.not_invited": (
-        "You are not a member of an organisation that accepts this login, nor invited to one. Ask its administrators for an invitation."
+        "You are not a member of an organisation that accepts this login, nor invited to one. Ask"
+        " its administrators for an invitation."
     ),
     "sso.account_bound_elsewhere": (
-        "The account with this e-mail address is bound to another identity at this provider; this one cannot open it."
+        "The account with this e-mail address is bound to another identity at this provider; this"
+        " one cannot open it."
     ),
     "sso.account_inactive": "The account is deactivated.",
     "not_found": "%(what)s not found.",

@@ -213,8 +213,9 @@ def validate_id_token(
 ) -> dict[str, Any]:
     """The claims of an ID token signed by the provider's published keys, for this client,
     unexpired, with this login's nonce and, where configured, an accepted ``acr``."""
-    keys = KeySet.import_key_set(_get_json(metadata.jwks_uri))
+    published = _get_json(metadata.jwks_uri)
     try:
+        keys = KeySet.import_key_set(published)  # type: ignore[arg-type]
         claims = dict(jwt.decode(id_token, keys, algorithms=ALGORITHMS).claims)
     except (JoseError, ValueError) as exc:
         raise DomainError("sso.token_invalid") from exc
