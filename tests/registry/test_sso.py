@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -42,12 +43,28 @@ ACCOUNTS = {
 }
 
 
+def _private_key() -> str:
+    return RSAKey.generate_key(2048).as_pem(private=True).decode()
+
+
+# The key the "signed" client authenticates with (private_key_jwt); the provider knows its
+# public half only.
+CLIENT_KEY = _private_key()
+
+
 @pytest.fixture(scope="module")
 def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    public = RSAKey.import_key(CLIENT_KEY).as_dict(private=False)
     clients = [
         client("nettungen", [CALLBACK]),
         client("other", [CALLBACK]),
         client("shortlived", [CALLBACK], id_token_ttl=1),
+        client(
+            "signed",
+            [CALLBACK],
+            token_endpoint_auth_method="private_key_jwt",
+            jwks={"keys": [{**public, "kid": "nettungen-test", "use": "sig"}]},
+        ),
     ]
     with run_provider(tmp_path_factory.mktemp("oidc"), clients, ACCOUNTS) as url:
         yield url
@@ -333,3 +350,31 @@ def test_no_secret_is_stored(db, provider):
     row = db.execute(select(IdentityProvider.__table__)).one()
     assert CLIENT_SECRET not in repr(tuple(row))
     assert row.secret_ref == f"env:{SECRET_ENV}"
+
+
+@pytest.mark.parametrize(("key", "accepted"), [(CLIENT_KEY, True), (_private_key(), False)])
+def test_a_client_authenticated_by_a_private_key_jwt(
+    client, db, provider, issuer, tmp_path, key, accepted
+):
+    """The client's own signed assertion instead of a secret; a key the provider does not know
+    for the client is refused at the token endpoint."""
+    key_file = tmp_path / "signed.pem"
+    key_file.write_text(key, encoding="ascii")
+    signed = _provider(
+        db,
+        issuer,
+        public_id="signert",
+        client_id="signed",
+        client_auth="private_key_jwt",
+        secret_ref=f"file:{key_file}",
+        key_id="nettungen-test",
+    )
+    sso.add_domain(db, OPERATOR, signed, {"organisation_number": ORG_A, "domain": DOMAIN})
+    db.flush()
+    response = _log_in(client, "ola", "signert")
+    if accepted:
+        assert response.status_code == 303, response.get_data(as_text=True)
+        assert _signed_in_as(client) == "ola@drammen.kommune.no"
+    else:
+        _refused(response, 400, "ville ikke fullføre innloggingen")
+        assert _signed_in_as(client) is None

@@ -18,16 +18,24 @@ from services.registry.sso.schemas import (
 from shared.cli import PassContext, ServiceContext
 
 Validated = Callable[[Any, dict[str, Any]], dict[str, Any]]
+OPERATOR = Actor.operator()
 
 
 def add_sso_commands(group: click.Group, pass_context: PassContext, validated: Validated) -> None:
     """Add ``idp add|list|remove|domain|undomain`` to the registry's commands."""
-    operator = Actor.operator()
 
     @group.group("idp")
     def idp_group() -> None:
         """Identity providers (OpenID Connect) people log in through."""
 
+    _add_provider_command(idp_group, pass_context, validated)
+    _add_listing_commands(idp_group, pass_context)
+    _add_domain_commands(idp_group, pass_context, validated)
+
+
+def _add_provider_command(
+    idp_group: click.Group, pass_context: PassContext, validated: Validated
+) -> None:
     @idp_group.command("add")
     @click.argument("public_id")
     @click.option("--name", required=True, help="Shown on the button: “Logg inn med …”.")
@@ -57,9 +65,11 @@ def add_sso_commands(group: click.Group, pass_context: PassContext, validated: V
         """Add an identity provider."""
         data = validated(ProviderCreateSchema(), {"public_id": public_id, **options})
         with ctx.transaction() as session:
-            provider = sso.create_provider(session, operator, data)
+            provider = sso.create_provider(session, OPERATOR, data)
             click.echo(f"Added identity provider {provider.public_id} ({provider.issuer}).")
 
+
+def _add_listing_commands(idp_group: click.Group, pass_context: PassContext) -> None:
     @idp_group.command("list")
     @pass_context
     def idp_list(ctx: ServiceContext) -> None:
@@ -79,9 +89,13 @@ def add_sso_commands(group: click.Group, pass_context: PassContext, validated: V
     def idp_remove(ctx: ServiceContext, public_id: str) -> None:
         """Remove a provider: its people are refused from now on."""
         with ctx.transaction() as session:
-            sso.remove_provider(session, operator, sso.get_provider(session, public_id))
+            sso.remove_provider(session, OPERATOR, sso.get_provider(session, public_id))
             click.echo(f"Removed identity provider {public_id}.")
 
+
+def _add_domain_commands(
+    idp_group: click.Group, pass_context: PassContext, validated: Validated
+) -> None:
     @idp_group.command("domain")
     @click.argument("public_id")
     @click.argument("orgnr")
@@ -92,7 +106,7 @@ def add_sso_commands(group: click.Group, pass_context: PassContext, validated: V
         data = validated(DomainCreateSchema(), {"organisation_number": orgnr, "domain": domain})
         with ctx.transaction() as session:
             provider = sso.get_provider(session, public_id)
-            found = sso.add_domain(session, operator, provider, data)
+            found = sso.add_domain(session, OPERATOR, provider, data)
             click.echo(f"{orgnr} accepts {found.domain} through {public_id} (domain {found.id}).")
 
     @idp_group.command("undomain")
@@ -102,5 +116,5 @@ def add_sso_commands(group: click.Group, pass_context: PassContext, validated: V
     def idp_undomain(ctx: ServiceContext, public_id: str, domain_id: int) -> None:
         """Stop accepting a domain (by the id `idp list` shows)."""
         with ctx.transaction() as session:
-            sso.remove_domain(session, operator, sso.get_provider(session, public_id), domain_id)
+            sso.remove_domain(session, OPERATOR, sso.get_provider(session, public_id), domain_id)
             click.echo(f"Domain {domain_id} is no longer accepted through {public_id}.")
