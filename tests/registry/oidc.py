@@ -31,6 +31,8 @@ SCRIPT = TOOLS / "provider.mjs"
 PACKAGE = TOOLS / "node_modules/oidc-provider/package.json"
 # The client secret the test provider knows its clients by (never a real one).
 CLIENT_SECRET = "nettungen-test-client-secret"  # pragma: allowlist secret
+# The provider's development login page takes any password.
+ANY_PASSWORD = "hva-som-helst"  # pragma: allowlist secret
 
 
 def provider_missing() -> str | None:
@@ -124,7 +126,7 @@ def sign_in_at_provider(authorize_url: str, login: str, stop_at: str) -> str:
             assert action, response.text[:2000]
             posted = browser.post(
                 urljoin(url, unescape(action.group(1))),
-                data={"prompt": "login", "login": login, "password": "any"},
+                data={"prompt": "login", "login": login, "password": ANY_PASSWORD},
             )
             assert posted.is_redirect, posted.text[:2000]
             url = urljoin(url, posted.headers["location"])

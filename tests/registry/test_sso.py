@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -378,3 +379,19 @@ def test_a_client_authenticated_by_a_private_key_jwt(
     else:
         _refused(response, 400, "ville ikke fullføre innloggingen")
         assert _signed_in_as(client) is None
+
+
+def test_a_provider_that_names_another_issuer_or_is_down_refuses_to_begin(
+    client, db, provider, issuer
+):
+    # Discovery names "http://127.0.0.1:<port>", exactly; one character more is another issuer.
+    _provider(db, issuer + "/", public_id="skjev")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    _provider(db, f"http://127.0.0.1:{closed}", public_id="nede")
+    db.flush()
+    _refused(client.get("/login/oidc/skjev"), 503, "en annen utsteder")
+    _refused(client.get("/login/oidc/nede"), 503, "Fikk ikke kontakt med identitetsleverandøren")
+    with client.session_transaction() as browser:
+        assert "sso_pending" not in browser

@@ -26,7 +26,7 @@ from tests.conftest import TEST_PASSPHRASE, migrated_database
 from tests.registry.oidc import CLIENT_SECRET, client, require_provider, run_provider
 
 ORGNR = "910000012"
-PASSWORD = "et-langt-passord-for-nettleser"
+PASSWORD = "et-langt-passord-for-nettleser"  # pragma: allowlist secret
 SECRET_ENV = "NETTUNGEN_TEST_OIDC_SECRET"  # pragma: allowlist secret
 ACCOUNTS = {
     "ola": {"email": "ola@drammen.kommune.no", "email_verified": True, "name": "Ola Invitert"},
@@ -99,7 +99,7 @@ def node(
         {
             "DATABASE_URL": url,
             "INSTANCE_PATH": str(tmp_path_factory.mktemp("sso-registry")),
-            "SECRET_KEY": "sso-browser-test-secret",
+            "SECRET_KEY": "sso-browser-test-secret",  # pragma: allowlist secret
             "SIGNING_KEY_PASSPHRASE": TEST_PASSPHRASE,
             "SESSION_COOKIE_SECURE": False,
         }
