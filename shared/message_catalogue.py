@@ -77,6 +77,10 @@ FIELDS = {
     ),
     "area.not_of_kind": "Not a %(kind)s number of the current classification.",
     "area.bad_form": "Not an area code.",
+    "sso.provider_url": (
+        "An HTTPS address (HTTP only on this machine), without a query or fragment."
+    ),
+    "sso.scope_openid": "The scopes must include openid.",
     "orgnr.not_nine_digits": "An organisation number has exactly nine digits.",
     "orgnr.bad_first_digit": "An organisation number starts with 8 or 9.",
     "orgnr.bad_check_digit": "The check digit does not match (modulus 11).",
@@ -176,6 +180,60 @@ REFUSALS = {
     ),
     "password.only_own": "You can only change your own password.",
     "password.too_short": "The password is too short.",
+    "role.node_admin_for_sso": "Only node administrators configure identity providers.",
+    "sso.provider_not_found": "Identity provider not found.",
+    "sso.domain_not_found": "Domain not found.",
+    "sso.provider_id_taken": "An identity provider with this short name exists.",
+    "sso.domain_taken": "The organisation already accepts this domain through this provider.",
+    "sso.provider_removed": (
+        "This identity provider has been removed from the node; log in another way or ask the "
+        "node administrators."
+    ),
+    "sso.provider_unreachable": "The identity provider could not be reached. Try again later.",
+    "sso.discovery_issuer": (
+        "The identity provider names another issuer than the one configured; the node "
+        "administrators must check its settings."
+    ),
+    "sso.secret_missing": (
+        "The secret of this identity provider is not where its settings say; the node "
+        "administrators must check them."
+    ),
+    "sso.state_mismatch": (
+        "This answer from the identity provider does not belong to a login begun in this browser."
+        " Start the login again."
+    ),
+    "sso.provider_refused": "The identity provider did not log you in (%(error)s).",
+    "sso.code_refused": "The identity provider refused to complete the login. Start it again.",
+    "sso.token_invalid": (
+        "The identity provider's answer is not validly signed or lacks what it must hold."
+    ),
+    "sso.token_issuer": (
+        "The identity provider's answer comes from another issuer than the one configured."
+    ),
+    "sso.token_audience": "The identity provider's answer was issued for another application.",
+    "sso.token_expired": "The identity provider's answer has expired. Start the login again.",
+    "sso.token_nonce": (
+        "The identity provider's answer belongs to another login. Start the login again."
+    ),
+    "sso.acr_too_low": (
+        "The login at the identity provider did not reach the required security level."
+    ),
+    "sso.email_not_verified": (
+        "The identity provider gave no verified e-mail address, so you cannot be matched to a "
+        "membership."
+    ),
+    "sso.domain_not_accepted": (
+        "No organisation accepts logins from your e-mail domain through this identity provider."
+    ),
+    "sso.not_invited": (
+        "You are not a member of an organisation that accepts this login, nor invited to one. Ask"
+        " its administrators for an invitation."
+    ),
+    "sso.account_bound_elsewhere": (
+        "The account with this e-mail address is bound to another identity at this provider; this"
+        " one cannot open it."
+    ),
+    "sso.account_inactive": "The account is deactivated.",
     "not_found": "%(what)s not found.",
     "page.not_found": "No such page.",
     "user.not_found": "User not found.",

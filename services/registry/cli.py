@@ -19,6 +19,7 @@ from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
 from services.registry.retention import services as retention
 from services.registry.retention.cli import add_retention_command
+from services.registry.sso.cli import add_sso_commands
 from shared import vocab
 from shared.cli import ServiceContext, add_db_commands
 from shared.config import describe
@@ -81,6 +82,7 @@ add_db_commands(
 
 add_mail_commands(registry, pass_context)
 add_retention_command(registry, pass_context)
+add_sso_commands(registry, pass_context, _validated)
 
 
 @registry.group("org")

@@ -110,6 +110,13 @@ CONFIG = [
         20,
     ),
     ConfigKey("LOGIN_THROTTLE_WINDOW_SECONDS", "The login throttle window.", int, 900),
+    ConfigKey(
+        "SSO_CLOCK_LEEWAY_SECONDS",
+        "How far this node's clock and an identity provider's may disagree when an ID token's "
+        "expiry is checked (login through OpenID Connect).",
+        int,
+        60,
+    ),
     TRUSTED_PROXIES_KEY,
     ConfigKey(
         "REGISTRY_BASE_URL",
