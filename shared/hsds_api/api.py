@@ -23,6 +23,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
 from shared import hsds
+from shared.fields import NoQuery
 from shared.hsds_api import lookups
 from shared.hsds_api.paging import page, paginate, window
 from shared.hsds_api.schemas import (
@@ -46,7 +47,6 @@ from shared.hsds_api.source import (
     id_text,
 )
 from shared.web import RequestDatabase
-from shared.web.query import NoQuery
 from shared.web.query import strict_query as query_of
 
 # We serve HSDS 3.1 unmodified, so our profile is the base specification itself.

@@ -25,10 +25,9 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.fields import words
+from shared.fields import StrictQuery, words
 from shared.hsds import HSDS_VERSION
 from shared.messages import Message
-from shared.web.query import StrictQuery
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100

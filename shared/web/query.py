@@ -13,20 +13,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema
 
-from shared.fields import QueryArguments
-
 QUERY_ERROR_STATUS = 400
-
-
-class StrictQuery(QueryArguments):
-    """Query arguments that refuse what they do not know."""
-
-    class Meta:
-        unknown = RAISE
-
-
-class NoQuery(StrictQuery):
-    """An endpoint that takes no query parameters: any one is refused."""
 
 
 def strict_query(

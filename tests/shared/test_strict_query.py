@@ -15,7 +15,7 @@ from flask.views import MethodView
 from marshmallow import fields
 
 from shared.config import ConfigKey
-from shared.fields import QueryArguments
+from shared.fields import QueryArguments, StrictQuery
 from shared.web import (
     CONTENT_SECURITY_POLICY,
     Health,
@@ -24,7 +24,7 @@ from shared.web import (
     frame_ancestors,
     framed_by,
 )
-from shared.web.query import StrictQuery, strict_query
+from shared.web.query import strict_query
 
 
 class Strict(StrictQuery):

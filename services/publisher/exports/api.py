@@ -13,8 +13,9 @@ from flask.views import MethodView
 
 from services.publisher.exports.services import published_documents
 from shared import offer_table
+from shared.fields import NoQuery
 from shared.web import db_session
-from shared.web.query import NoQuery, strict_query
+from shared.web.query import strict_query
 
 blp = flask_smorest.Blueprint(
     "exports",

@@ -28,9 +28,10 @@ from services.search.index.models import IndexedOffer
 from services.search.index.nodes import FEEDS, public_nodes
 from services.search.index.query import OfferQuery, where_clauses
 from shared import offer_table
+from shared.fields import NoQuery, StrictQuery
 from shared.hsds_api.source import STREAM_BATCH
 from shared.web import RequestDatabase, db_session
-from shared.web.query import NoQuery, StrictQuery, strict_query
+from shared.web.query import strict_query
 
 blp = Blueprint(
     "opendata",

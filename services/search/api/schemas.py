@@ -23,10 +23,9 @@ from marshmallow import (
 from services.search.index.query import OfferQuery
 from shared import vocab
 from shared.areas import AreaKind, reference_data
-from shared.fields import vocab_code, words
+from shared.fields import StrictQuery, vocab_code, words
 from shared.messages import Message
 from shared.publication.schema import MAX_AGE
-from shared.web.query import StrictQuery
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
