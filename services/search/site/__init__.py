@@ -25,6 +25,7 @@ def init_site(app: Flask, api: Api) -> None:
     """Register the site's pages, their languages, and an HTML page for an unknown address
     asked for by a browser (programs keep getting ``api``'s JSON error)."""
     from services.search.site.pages import bp
+    from shared.ingest.status_web import status_pages
 
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
     init_i18n(app, TRANSLATIONS)
@@ -32,6 +33,7 @@ def init_site(app: Flask, api: Api) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.register_blueprint(bp)
+    app.register_blueprint(status_pages("site/base.html"))
 
     def not_found(error: HTTPException) -> Response | tuple[str, int]:
         if _wants_page():
