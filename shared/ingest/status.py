@@ -216,4 +216,3 @@ def offer_statuses(session: Session, offer_uris: Sequence[str]) -> list[dict[str
         {"offer_uri": uri, "received": _applied(applied.get(uri)), "refused": refusals[uri]}
         for uri in uris
     ]
-

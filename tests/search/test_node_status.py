@@ -57,9 +57,8 @@ def test_a_refusal_is_open_until_the_grant_brings_the_offer(federation, index, i
     assert status["refusals"] == {"kept": 1, "open": 0}
     assert status["received"]["published"] == 2
     assert [r["open"] for r in status["refused"]] == [False]
-    [theirs_now] = index_api.get("/api/v1/status/offers", query_string={"uri": their_uri}).get_json()[
-        "offers"
-    ]
+    answer = index_api.get("/api/v1/status/offers", query_string={"uri": their_uri})
+    [theirs_now] = answer.get_json()["offers"]
     assert theirs_now["received"]["version"] == 1 and theirs_now["refused"] == []
 
 
@@ -68,9 +67,12 @@ def test_a_node_asks_for_itself_by_base_url_and_unknown_things_are_refused(
 ):
     node, _own, _theirs = _node(federation)
     index.trust(node)
-    assert index_api.get(
-        "/api/v1/status/nodes", query_string={"base_url": node.base_url}
-    ).get_json()["nodes"][0]["id"] == "vert"
+    assert (
+        index_api.get("/api/v1/status/nodes", query_string={"base_url": node.base_url}).get_json()[
+            "nodes"
+        ][0]["id"]
+        == "vert"
+    )
     assert index_api.get(
         "/api/v1/status/nodes", query_string={"base_url": "https://other.test"}
     ).get_json() == {"nodes": []}

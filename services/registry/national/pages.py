@@ -13,12 +13,14 @@ from flask import current_app
 from services.registry.national.services import (
     AreaOffer,
     AreaPicture,
+    GrantAdvice,
     National,
     NodeStatus,
     OfferStatus,
     Refusal,
     Unavailable,
     area_offers,
+    grant_advice,
     grant_commands,
     node_status,
     offer_statuses,
@@ -109,9 +111,6 @@ def for_area(org: Organisation) -> AreaPicture | Unavailable:
     return area_offers(national(), org.home_area, org.organisation_number)
 
 
-def grants_needed(organisation_number: str) -> tuple[list[str], bool]:
-    """The national grants a new member organisation needs, and whether the node's id in
-    the national directory is known (else the lines name ``<node-id>``)."""
-    node = node_status(national(), _node_base_url())
-    node_id = node.node_id if isinstance(node, NodeStatus) and node.known else None
-    return grant_commands(node_id, organisation_number), node_id is not None
+def grants_needed(organisation_number: str) -> GrantAdvice:
+    """The national grants a member organisation needs (see :class:`GrantAdvice`)."""
+    return grant_advice(national(), _node_base_url(), organisation_number)

@@ -312,3 +312,22 @@ def offers_by_uri(session: Session, organisation_id: int, uris: Iterable[str]) -
         select(Offer).where(Offer.organisation_id == organisation_id, Offer.uri.in_(wanted))
     )
     return {offer.uri: offer for offer in rows}
+
+
+@dataclass(frozen=True)
+class GrantAdvice:
+    """What the national operators must run so the node may publish for an organisation:
+    the command lines; the node's id there when national search knows the node (else the
+    lines name ``<node-id>``); whether it is granted already (None when unknown)."""
+
+    commands: list[str]
+    node_id: str | None
+    granted: bool | None
+
+
+def grant_advice(national: National, node_base_url: str, organisation_number: str) -> GrantAdvice:
+    node = node_status(national, node_base_url)
+    if isinstance(node, NodeStatus) and node.known:
+        granted = organisation_number in node.organisations
+        return GrantAdvice(grant_commands(node.node_id, organisation_number), node.node_id, granted)
+    return GrantAdvice(grant_commands(None, organisation_number), None, None)

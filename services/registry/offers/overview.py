@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -83,7 +84,7 @@ def _conditions(chosen: DashboardFilter, overdue_ids: list[str]) -> list[ColumnE
     return found
 
 
-def _overdue(session: Session, scope: Select[tuple[Offer]], today: dt.date) -> list[str]:
+def _overdue(session: Session, scope: Select[Any], today: dt.date) -> list[str]:
     """The ids of the offers in ``scope`` past their review date, most overdue first."""
     rows = session.execute(
         scope.with_only_columns(
@@ -124,9 +125,9 @@ def dashboard(
     shown = _load(session, overdue_ids[:OVERDUE_SHOWN])
     result.overdue = [(shown[i], review_due(shown[i])) for i in overdue_ids if i in shown]
     chosen_scope = scope.where(and_(True, *_conditions(chosen, overdue_ids)))
-    result.matching = session.scalar(
-        chosen_scope.with_only_columns(func.count()).order_by(None)
-    ) or 0
+    result.matching = (
+        session.scalar(chosen_scope.with_only_columns(func.count()).order_by(None)) or 0
+    )
     result.pages = max(1, math.ceil(result.matching / PAGE_SIZE))
     result.page = min(max(chosen.page, 1), result.pages)
     result.offers = list(

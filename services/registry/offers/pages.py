@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, request
 from flask_babel import gettext
@@ -22,9 +22,9 @@ from services.registry.offers.content import content_of, content_of_document, re
 from services.registry.offers.form import FIELDS, SECTIONS
 from services.registry.offers.models import Offer
 from services.registry.offers.overview import DashboardFilter, dashboard
-from services.registry.organisations.models import Organisation
 from services.registry.offers.review import Labeller, changed_since_sent_back, compare, review_rows
 from services.registry.offers.schemas import OfferInputSchema
+from services.registry.organisations.models import Organisation
 from services.registry.ui.forms import FormState, read_form
 from services.registry.ui.pages import (
     attempt,
