@@ -28,9 +28,9 @@ from services.registry.organisations import services as organisations
 from shared.db import create_engine
 from shared.ingest import directory
 from shared.publication.keys import Signer
+from tests import federation as fed
 from tests.browser import assert_accessible, chromium_page, require_browser, serve
 from tests.conftest import TEST_PASSPHRASE
-from tests import federation as fed
 from tests.federation import Federation, national_app
 from tests.registry.conftest import offer_input
 from tests.search.federation import SearchIndex
@@ -43,7 +43,8 @@ COUNTY_OFFER = "Den offentlige tannhelsetjenesten for barn og unge"
 BUFETAT_OFFER = "Familievernet: samlivskurs, terapi og mekling"
 VOLUNTARY_OFFERS = ("Leksehjelp og fellesskap", "Sorggruppe for barn og unge")
 STATE_OFFER = "Foreldrehverdag: veiledning på nett"
-NUMEDAL_ONLY = "Helsestasjon og skolehelsetjeneste i Flesberg"  # a neighbour's offer that does not cover Drammen
+# A neighbour's offer that does not cover Drammen.
+NUMEDAL_ONLY = "Helsestasjon og skolehelsetjeneste i Flesberg"
 
 
 def _demo_node(federation: Federation, name: str) -> fed.TestNode:
@@ -80,9 +81,7 @@ def _registry(node: fed.TestNode, search_url: str, tmp: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def country(
-    database_factory, node_database_factory, tmp_path_factory
-) -> Iterator[dict[str, Any]]:
+def country(database_factory, node_database_factory, tmp_path_factory) -> Iterator[dict[str, Any]]:
     require_browser()
     from services.search import create_app as create_search
     from services.search import db as search_db
@@ -96,9 +95,7 @@ def country(
         url, create_engine(url, sqlite_begin="IMMEDIATE"), federation.client(), SearchSink
     )
     index.trust_and_harvest(federation)
-    search = national_app(
-        create_search, url, tmp_path_factory.mktemp("search"), "https://sok.test"
-    )
+    search = national_app(create_search, url, tmp_path_factory.mktemp("search"), "https://sok.test")
     with serve(search) as search_url:
         registries = {
             name: _registry(nodes[name], search_url, tmp_path_factory.mktemp(name))
@@ -154,7 +151,13 @@ def test_drammens_dashboard_and_assessment_show_every_provider_that_covers_dramm
         for name in (COUNTY_OFFER, BUFETAT_OFFER, *VOLUNTARY_OFFERS):
             assert name in text
         header = whole.locator("table.pyramid thead").inner_text()
-        assert header.split("\t")[1:6] == ["Deres egne", "Fylke", "Region", "Stat", "Frittstående organisasjon"]
+        assert header.split("\t")[1:6] == [
+            "Deres egne",
+            "Fylke",
+            "Region",
+            "Stat",
+            "Frittstående organisasjon",
+        ]
         assert_accessible(page)
 
 
@@ -194,7 +197,11 @@ def _new_member_publishes(engine: Any, base_url: str) -> str:
         session.flush()
         kari = accounts.build_actor(session, accounts.get_user_by_email(session, NEW_PERSON))
         offer = offers.create_offer(
-            session, kari, org, offer_input(agency.public_id, name="Familiekafé i Numedal"), base_url
+            session,
+            kari,
+            org,
+            offer_input(agency.public_id, name="Familiekafé i Numedal"),
+            base_url,
         )
         offers.submit(session, kari, offer.id)
         offers.publish(session, kari, offer.id, signer=Signer(TEST_PASSPHRASE))
@@ -261,3 +268,17 @@ def test_a_new_organisation_sees_its_refusal_and_then_that_it_was_received(count
         assert page.locator("#national-grant").count() == 0
         row = page.locator("tr", has=page.get_by_role("link", name="Familiekafé i Numedal"))
         assert "mottatt nasjonalt (versjon 1)" in row.inner_text()
+
+
+def test_the_national_status_pages_pass_axe_without_script(country):
+    with chromium_page(javascript=False) as page:
+        page.goto(f"{country['search']}/status/nodes?lang=nn")
+        assert page.get_by_role("heading", level=1).inner_text() == "Status for nodane"
+        page.get_by_role("link", name="fylke-stat", exact=False).first.click()
+        assert "Nøklar i bruk" in page.locator("main").inner_text()
+    with chromium_page() as page:
+        for lang in ("nb", "nn", "en"):
+            page.goto(f"{country['search']}/status/nodes?lang={lang}")
+            assert_accessible(page)
+            page.goto(f"{country['search']}/status/nodes/numedal?lang={lang}")
+            assert_accessible(page)

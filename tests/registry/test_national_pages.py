@@ -61,7 +61,9 @@ def test_the_dashboard_shows_a_page_at_a_time_filtered_and_searched(app, client,
     assert first.status_code == 200
     assert _offer_names(first) == [f"Tilbud {i:03d}" for i in range(50)]
     assert "120 tilbud passer. Side 1 av 3." in text_of(first)
-    assert _offer_names(client.get(base + "?page=3")) == [f"Tilbud {i:03d}" for i in range(100, 120)]
+    assert _offer_names(client.get(base + "?page=3")) == [
+        f"Tilbud {i:03d}" for i in range(100, 120)
+    ]
     assert _offer_names(client.get(base + "?level=2")) == [
         f"Tilbud {i:03d}" for i in range(1, 120, 3)
     ]
