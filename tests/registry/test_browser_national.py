@@ -144,6 +144,12 @@ def test_drammens_dashboard_and_assessment_show_every_provider_that_covers_dramm
         assert "Helsestasjon 0–5 år" not in others  # Drammen's own stays in its own list
         assert "https://rapporter.test/pyramid?area=3301" in page.content()
         assert_accessible(page)
+        for name, national in (
+            ("Skolehelsetjenesten", "mottatt nasjonalt (versjon 2)"),
+            ("Sorggruppe for barn", "trukket tilbake nasjonalt (versjon 2)"),
+        ):
+            row = page.locator("tr", has=page.get_by_role("link", name=name, exact=True))
+            assert row.locator("td").last.inner_text() == national
 
         page.goto(f"{country['drammen']}/o/910000012/workspace/assessment")
         whole = page.locator("section.whole-area")

@@ -85,7 +85,7 @@ def for_dashboard(org: Organisation, shown: Sequence[Offer]) -> NationalView:
         if isinstance(area, Unavailable) and area.reason == "unreachable":
             return NationalView(area, area, area)
         node = node_status(reader, _node_base_url())
-        published = [o.uri for o in shown if o.published_version is not None]
+        published = [o.uri for o in shown if o.latest_version]
         statuses = offer_statuses(reader, published) if published else {}
     view = NationalView(area, node, statuses)
     if isinstance(node, NodeStatus) and node.known:
@@ -99,7 +99,7 @@ def for_dashboard(org: Organisation, shown: Sequence[Offer]) -> NationalView:
 
 def for_offer(offer: Offer) -> OfferStatus | Unavailable | None:
     """The national status of an offer ever published (None for one never published)."""
-    if offer.published_version is None:
+    if not offer.latest_version:
         return None
     found = offer_statuses(national(), [offer.uri])
     if isinstance(found, Unavailable):
