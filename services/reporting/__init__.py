@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from services.reporting.api.api import blp as reports_api
     from services.reporting.config import CONFIG
     from services.reporting.site.pages import init_site
+    from shared.ingest.status_web import status_api
 
     return build_app(
         ServiceApp(
@@ -51,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             title=TITLE,
             version=API_VERSION,
             description=DESCRIPTION,
-            blueprints=(reports_api,),
+            blueprints=(reports_api, status_api()),
             health=HEALTH,
             gauges=_gauges,
             pages=init_site,

@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from services.search.config import CONFIG
     from services.search.hsds.api import blp as hsds_api
     from services.search.site import init_site
+    from shared.ingest.status_web import status_api
 
     return build_app(
         ServiceApp(
@@ -49,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             title=TITLE,
             version=API_VERSION,
             description=DESCRIPTION,
-            blueprints=(offers_api, hsds_api, opendata_api),
+            blueprints=(offers_api, hsds_api, opendata_api, status_api()),
             health=HEALTH,
             gauges=_gauges,
             pages=init_site,

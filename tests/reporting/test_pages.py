@@ -149,10 +149,19 @@ def test_the_api_labels_follow_the_language_too(api):
 
 
 def extracted() -> set[str]:
-    found = extract_from_dir(
-        str(SOURCE),
-        method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
-        keywords={**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None},
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    found = list(
+        extract_from_dir(
+            str(SOURCE),
+            method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
+            keywords=keywords,
+        )
+    )
+    # The node status pages reporting serves are shared with search (shared.ingest.status_web).
+    found += extract_from_dir(
+        str(SOURCE.parent.parent / "shared" / "templates"),
+        method_map=[("**/status_*.html", "jinja2")],
+        keywords=keywords,
     )
     return {message if isinstance(message, str) else message[0] for _f, _l, message, *_ in found}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, request
 from flask_babel import gettext
@@ -15,14 +16,16 @@ from werkzeug.wrappers import Response
 from services.registry.accounts.permissions import Role
 from services.registry.audit.models import AuditEntry
 from services.registry.duties.services import list_duties
+from services.registry.national import pages as national_pages
 from services.registry.offers import services
 from services.registry.offers.contact import contact_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
 from services.registry.offers.form import BY_NAME, FIELDS, SECTIONS
 from services.registry.offers.models import Offer
-from services.registry.offers.overview import dashboard
+from services.registry.offers.overview import DashboardFilter, dashboard
 from services.registry.offers.review import Labeller, changed_since_sent_back, compare, review_rows
 from services.registry.offers.schemas import OfferInputSchema
+from services.registry.organisations.models import Organisation
 from services.registry.ui.forms import FormState, dom_id, read_form, readable
 from services.registry.ui.pages import (
     attempt,
@@ -37,6 +40,7 @@ from services.registry.ui.pages import (
 )
 from shared.errors import NotFound, PermissionDenied
 from shared.i18n import current_language
+from shared.vocab import OFFER_STATUSES
 from shared.web import db_session
 
 bp = page_blueprint("offer_pages", __name__)
@@ -75,13 +79,56 @@ def my_agencies() -> set[int] | None:
     return set(actor.agencies.get(org.id, frozenset()))
 
 
+def _number(name: str, default: int | None = None) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 7 else default
+
+
+def _chosen(org: Organisation) -> DashboardFilter:
+    """The dashboard's filters from the query; a value that is not one of the choices is not
+    applied (the form offers only valid ones)."""
+    status = request.args.get("status", "")
+    agency = next((a.id for a in org.agencies if a.public_id == request.args.get("agency")), None)
+    level = _number("level")
+    return DashboardFilter(
+        status=status if status in OFFER_STATUSES else None,
+        agency_id=agency,
+        level=level if level in (1, 2, 3) else None,
+        words=tuple(request.args.get("q", "")[:200].split()),
+        review_due=request.args.get("review_due") == "1",
+        page=_number("page", 1) or 1,
+    )
+
+
 @bp.get("/")
 def home() -> tuple[str, int]:
     org = organisation()
     mine = request.args.get("show") != "all"
     agencies = my_agencies() if mine else None
-    board = dashboard(db_session(), signed_in(), org, dt.date.today(), agencies)
-    return render_page("dashboard.html", board=board, only_mine=agencies is not None)
+    chosen = _chosen(org)
+    board = dashboard(db_session(), signed_in(), org, dt.date.today(), agencies, chosen)
+    view = national_pages.for_dashboard(org, board.offers)
+    return render_page(
+        "dashboard.html",
+        board=board,
+        only_mine=agencies is not None,
+        chosen=chosen,
+        national=view,
+        others=national_pages.others_page(view.area, _number("others_page", 1) or 1),
+        query=request.args,
+        with_query=_with_query,
+    )
+
+
+def _with_query(**changes: object) -> str:
+    """This page's query with ``changes`` (None drops a parameter)."""
+    args = request.args.to_dict()
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = str(value)
+    return "?" + urlencode(args)
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -198,6 +245,7 @@ def detail(offer_id: str) -> tuple[str, int]:
         overdue=offer.status != "withdrawn" and review_due(offer) < dt.date.today(),
         can_register=_can_register(offer),
         contact_notes=contact_notes(_warnings(offer.contact)),
+        national_status=national_pages.for_offer(offer),
     )
 
 

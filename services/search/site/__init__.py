@@ -28,6 +28,7 @@ def init_site(app: Flask, api: Api) -> None:
     from services.search.site import embed  # noqa: F401  (its page joins the blueprint)
     from services.search.site.nodes import bp as nodes_bp
     from services.search.site.pages import bp
+    from shared.ingest.status_web import status_pages
 
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
     init_i18n(app, TRANSLATIONS)
@@ -36,6 +37,8 @@ def init_site(app: Flask, api: Api) -> None:
     app.jinja_env.lstrip_blocks = True
     app.register_blueprint(bp)
     app.register_blueprint(nodes_bp)
+
+    app.register_blueprint(status_pages("site/base.html"))
 
     def not_found(error: HTTPException) -> Response | tuple[str, int]:
         if _wants_page():
