@@ -128,6 +128,13 @@ CONFIG = [
         int,
         60,
     ),
+    ConfigKey(
+        "OIDC_SECRETS_DIR",
+        "Folder of the files an identity provider's secret reference `file:NAME` may name "
+        "(client secrets, private keys for private_key_jwt); empty: no file references.",
+        str,
+        "",
+    ),
     TRUSTED_PROXIES_KEY,
     ConfigKey(
         "REGISTRY_BASE_URL",

@@ -278,7 +278,7 @@ ROUTES: dict[tuple[str, str], Access] = {
             "issuer": "https://login.example.org",
             "client_id": "nettungen",
             "client_auth": "client_secret_basic",
-            "secret_ref": "env:NY_IDP_SECRET",  # pragma: allowlist secret
+            "secret_ref": "env:NETTUNGEN_OIDC_NY_IDP",  # pragma: allowlist secret
         },
         audit=("sso.provider_created",),
         tenant=False,
@@ -972,7 +972,7 @@ def _identity_providers(db: Session, world: World, own: Things, foreign: Things)
         "name": "Matrise-IdP",
         "issuer": "https://idp.example.org",
         "client_id": "nettungen",
-        "secret_ref": "env:MATRIX_IDP_SECRET",  # pragma: allowlist secret
+        "secret_ref": "env:NETTUNGEN_OIDC_MATRIX",  # pragma: allowlist secret
     }
     idp = sso.create_provider(db, OPERATOR, {"public_id": "matrix-idp", **settings})
     gone = sso.create_provider(db, OPERATOR, {"public_id": "gone-idp", **settings})

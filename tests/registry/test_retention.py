@@ -230,3 +230,42 @@ def test_the_erase_command_refuses_a_current_member(database_factory, tmp_path, 
         assert result.exit_code == 0, result.output
     refused = runner.invoke(main, ["registry", "user", "erase", OLA[1]])
     assert refused.exit_code != 0 and "still a member" in refused.output
+
+
+def test_an_erased_person_leaves_no_provider_subject_and_can_bind_again(db, client, world):
+    """A subject bound through single sign-on goes with the erasure (row and audit trail): were
+    it kept, the same person invited again later would be refused as an inactive account."""
+    from services.registry.audit.services import record
+    from services.registry.retention.services import erase_on_request
+    from services.registry.sso import services as sso
+    from services.registry.sso.models import AccountIdentity
+
+    user = _ola_leaves(db, client, world)
+    provider = sso.create_provider(
+        db,
+        OPERATOR,
+        {
+            "public_id": "entra",
+            "name": "Entra",
+            "issuer": "https://login.example.org/v2.0",
+            "client_id": "nettungen",
+            "secret_ref": "env:NETTUNGEN_OIDC_ENTRA",  # pragma: allowlist secret
+        },
+    )
+    subject = "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ"
+    db.add(AccountIdentity(user=user, provider=provider, issuer=provider.issuer, subject=subject))
+    changes = {"provider": "entra", "issuer": provider.issuer, "subject": subject}
+    record(db, OPERATOR, "sso.identity_bound", "user", user.id, changes=changes)
+    db.flush()
+    assert subject.lower() in _everything(db)
+
+    erase_on_request(db, OPERATOR, user)
+    db.flush()
+    assert db.scalars(select(AccountIdentity)).all() == []
+    assert subject.lower() not in _everything(db)
+    bound = db.scalars(select(AuditEntry).where(AuditEntry.action == "sso.identity_bound")).one()
+    assert bound.changes == {
+        "provider": "entra",
+        "issuer": provider.issuer,
+        "subject": f"user-{user.id}",
+    }

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from joserfc.jwk import RSAKey
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,15 +25,16 @@ from services.registry.accounts.models import Membership, User
 from services.registry.audit.models import AuditEntry
 from services.registry.sso import services as sso
 from services.registry.sso.models import AccountIdentity, IdentityProvider
-from services.registry.sso.protocol import discover, validate_id_token
-from shared.errors import DomainError
+from services.registry.sso.protocol import discover, read_secret, validate_id_token
+from services.registry.sso.schemas import ProviderCreateSchema
+from shared.errors import DomainError, ServiceUnavailable
 from tests.registry.conftest import OPERATOR, ORG_A, World
 from tests.registry.oidc import CLIENT_SECRET, client, run_provider, sign_in_at_provider
 
 # The test app's REGISTRY_BASE_URL is the configuration's default.
 BASE = "http://127.0.0.1:8010"
 CALLBACK = f"{BASE}/login/oidc/callback"
-SECRET_ENV = "NETTUNGEN_TEST_OIDC_SECRET"  # pragma: allowlist secret
+SECRET_ENV = "NETTUNGEN_OIDC_TEST_SECRET"  # pragma: allowlist secret
 DOMAIN = "drammen.kommune.no"
 ACCOUNTS = {
     "ola": {"email": "ola@drammen.kommune.no", "email_verified": True, "name": "Ola Invitert"},
@@ -248,8 +250,9 @@ def test_an_expired_id_token_is_refused(db, provider, issuer):
     shortlived = _provider(db, issuer, public_id="kortlivet", client_id="shortlived")
     id_token, nonce = _code_and_token(issuer, "shortlived", "ola")
     metadata = discover(shortlived)
-    assert validate_id_token(shortlived, metadata, id_token, nonce, leeway=0)["sub"] == "ola"
-    time.sleep(2.1)  # the provider gave it one second
+    # The token itself is good (a leeway so that a slow machine does not make it late yet) ...
+    assert validate_id_token(shortlived, metadata, id_token, nonce, leeway=30)["sub"] == "ola"
+    time.sleep(2.1)  # ... and the provider gave it one second: without leeway, it has expired.
     with pytest.raises(DomainError) as refused:
         validate_id_token(shortlived, metadata, id_token, nonce, leeway=0)
     assert refused.value.code == "sso.token_expired"
@@ -353,21 +356,67 @@ def test_no_secret_is_stored(db, provider):
     assert row.secret_ref == f"env:{SECRET_ENV}"
 
 
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "env:SECRET_KEY",
+        "env:DATABASE_URL",
+        "env:NETTUNGEN_OIDC_",
+        "file:/proc/self/environ",
+        "file:../instance/secret_key",
+        "file:.hidden",
+    ],
+)
+def test_a_secret_reference_cannot_name_the_services_own_secrets(
+    issuer, reference, monkeypatch, tmp_path
+):
+    """A node administrator types the reference on a web page; the token request would send
+    what it names to a provider of their choosing. Only NETTUNGEN_OIDC_* variables and files
+    directly in OIDC_SECRETS_DIR can be named, when the provider is added and at login."""
+    monkeypatch.setenv("SECRET_KEY", "the-session-signing-key")  # pragma: allowlist secret
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/x")  # pragma: allowlist secret
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secret_key").write_text("another-secret", encoding="ascii")
+    settings = {
+        "public_id": "stjel",
+        "name": "Stjel",
+        "issuer": issuer,
+        "client_id": "x",
+        "secret_ref": reference,
+    }
+    with pytest.raises(ValidationError) as refused:
+        ProviderCreateSchema().load(settings)
+    assert set(refused.value.messages) == {"secret_ref"}
+    # And a row that somehow holds one reads nothing at login.
+    with pytest.raises(ServiceUnavailable):
+        read_secret(reference, str(tmp_path / "secrets"))
+
+
+def test_a_secret_is_read_from_the_allowed_places_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("NETTUNGEN_OIDC_DRAMMEN", " s3cret\n")  # pragma: allowlist secret
+    assert read_secret("env:NETTUNGEN_OIDC_DRAMMEN") == "s3cret"
+    (tmp_path / "drammen.secret").write_text("from-a-file\n", encoding="ascii")
+    assert read_secret("file:drammen.secret", str(tmp_path)) == "from-a-file"
+    # No folder set: file references read nothing.
+    with pytest.raises(ServiceUnavailable):
+        read_secret("file:drammen.secret", "")
+
+
 @pytest.mark.parametrize(("key", "accepted"), [(CLIENT_KEY, True), (_private_key(), False)])
 def test_a_client_authenticated_by_a_private_key_jwt(
     client, db, provider, issuer, tmp_path, key, accepted
 ):
     """The client's own signed assertion instead of a secret; a key the provider does not know
     for the client is refused at the token endpoint."""
-    key_file = tmp_path / "signed.pem"
-    key_file.write_text(key, encoding="ascii")
+    (tmp_path / "signed.pem").write_text(key, encoding="ascii")
+    client.application.config["OIDC_SECRETS_DIR"] = str(tmp_path)
     signed = _provider(
         db,
         issuer,
         public_id="signert",
         client_id="signed",
         client_auth="private_key_jwt",
-        secret_ref=f"file:{key_file}",
+        secret_ref="file:signed.pem",
         key_id="nettungen-test",
     )
     sso.add_domain(db, OPERATOR, signed, {"organisation_number": ORG_A, "domain": DOMAIN})

@@ -27,7 +27,7 @@ from tests.registry.oidc import CLIENT_SECRET, client, require_provider, run_pro
 
 ORGNR = "910000012"
 PASSWORD = "et-langt-passord-for-nettleser"  # pragma: allowlist secret
-SECRET_ENV = "NETTUNGEN_TEST_OIDC_SECRET"  # pragma: allowlist secret
+SECRET_ENV = "NETTUNGEN_OIDC_TEST_SECRET"  # pragma: allowlist secret
 ACCOUNTS = {
     "ola": {"email": "ola@drammen.kommune.no", "email_verified": True, "name": "Ola Invitert"},
     "nils": {"email": "nils@lier.kommune.no", "email_verified": True, "name": "Nils Ny"},

@@ -59,7 +59,7 @@ def test_providers_and_domains_from_the_command_line(fresh):
         "--client-id",
         "abc",
         "--secret-ref",
-        "env:ENTRA_DRAMMEN_SECRET",
+        "env:NETTUNGEN_OIDC_ENTRA_DRAMMEN",
     )
     assert added == f"Added identity provider entra-drammen ({ISSUER}).\n"
     assert "drammen.kommune.no through entra-drammen (domain 1)" in run(

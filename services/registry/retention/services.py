@@ -45,6 +45,7 @@ from services.registry.accounts.permissions import Actor
 from services.registry.audit.models import AuditEntry
 from services.registry.audit.services import record
 from services.registry.mail.models import PENDING, SENDING, OutboxMail
+from services.registry.sso.models import AccountIdentity, ProviderLogin
 from shared.errors import Conflict, PermissionDenied
 
 ERASED_DOMAIN = "erased.invalid"
@@ -151,9 +152,14 @@ def erase_on_request(session: Session, actor: Actor, user: User) -> None:
 
 def erase_user(session: Session, actor: Actor, user: User) -> None:
     """Replace the user's name and address by a pseudonym everywhere, and drop what only
-    served the account (sessions, tokens, login failures, mails)."""
+    served the account (sessions, tokens, login failures, mails, the identity providers'
+    subjects bound to it: a person invited again later binds their login afresh)."""
     email, alias = user.email.lower(), pseudonym(user.id)
-    _rewrite_trail(session, user.id, email, user.name, alias)
+    bound = select(AccountIdentity.subject).where(AccountIdentity.user_id == user.id)
+    _rewrite_trail(session, user.id, email, user.name, alias, set(session.scalars(bound)))
+    session.execute(delete(AccountIdentity).where(AccountIdentity.user_id == user.id))
+    sessions = select(BrowserSession.id).where(BrowserSession.user_id == user.id)
+    session.execute(delete(ProviderLogin).where(ProviderLogin.browser_session_id.in_(sessions)))
     session.execute(delete(BrowserSession).where(BrowserSession.user_id == user.id))
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     session.execute(
@@ -177,9 +183,12 @@ def erase_user(session: Session, actor: Actor, user: User) -> None:
     record(session, actor, "user.erased", "user", user.id)
 
 
-def _rewrite_trail(session: Session, user_id: int, email: str, name: str, alias: str) -> None:
+def _rewrite_trail(
+    session: Session, user_id: int, email: str, name: str, alias: str, subjects: set[str]
+) -> None:
     """In every audit entry by, about or naming the user: the address replaced by ``alias``
-    wherever it occurs (in any case), and the name where a value is exactly the name."""
+    wherever it occurs (in any case), and the name and the providers' subjects where a value
+    is exactly one of them."""
     mentions = [
         cast(AuditEntry.changes, Text).contains(form, autoescape=True)
         for form in {email, json.dumps(email)[1:-1]}
@@ -193,7 +202,7 @@ def _rewrite_trail(session: Session, user_id: int, email: str, name: str, alias:
             *mentions,
         )
     )
-    texts, values = {email: alias}, {name: alias}
+    texts, values = {email: alias}, {name: alias, **dict.fromkeys(subjects, alias)}
     for entry in session.scalars(query):
         if entry.actor_user_id == user_id:
             entry.actor_label = alias

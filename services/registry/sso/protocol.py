@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import secrets
 import time
 from dataclasses import asdict, dataclass
@@ -32,6 +33,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from services.registry.sso.models import IdentityProvider
+from services.registry.sso.schemas import SECRET_REF
 from shared.errors import DomainError, PermissionDenied, ServiceUnavailable
 
 # The signature algorithms an ID token may use; "none" and the HMAC ones never.
@@ -110,24 +112,30 @@ def discover(provider: IdentityProvider) -> Metadata:
         raise ServiceUnavailable("sso.provider_unreachable") from exc
 
 
-def read_secret(reference: str) -> str:
-    """The client secret or private key behind ``env:NAME`` or ``file:/path``."""
+def read_secret(reference: str, secrets_dir: str = "") -> str:
+    """The client secret or private key behind ``env:NETTUNGEN_OIDC_NAME`` or ``file:NAME``
+    (a file directly in ``secrets_dir``, the setting ``OIDC_SECRETS_DIR``). A reference of
+    any other shape reads nothing (see ``SECRET_REF``), whatever the database holds."""
+    if not re.fullmatch(SECRET_REF, reference):
+        raise ServiceUnavailable("sso.secret_missing")
     kind, _, where = reference.partition(":")
     value: str | None = None
     if kind == "env":
         value = os.environ.get(where)
-    elif kind == "file":
-        path = Path(where)
+    elif kind == "file" and secrets_dir:
+        path = Path(secrets_dir) / where
         value = path.read_text(encoding="utf-8") if path.is_file() else None
     if not value or not value.strip():
         raise ServiceUnavailable("sso.secret_missing")
     return value.strip()
 
 
-def _client(provider: IdentityProvider, metadata: Metadata, redirect_uri: str) -> OAuth2Session:
+def _client(
+    provider: IdentityProvider, metadata: Metadata, redirect_uri: str, secrets_dir: str
+) -> OAuth2Session:
     client = OAuth2Session(
         client_id=provider.client_id,
-        client_secret=read_secret(provider.secret_ref),
+        client_secret=read_secret(provider.secret_ref, secrets_dir),
         token_endpoint_auth_method=provider.client_auth,
         scope=provider.scopes,
         redirect_uri=redirect_uri,
@@ -142,7 +150,12 @@ def _client(provider: IdentityProvider, metadata: Metadata, redirect_uri: str) -
 
 
 def begin_login(
-    provider: IdentityProvider, metadata: Metadata, redirect_uri: str, next_path: str = ""
+    provider: IdentityProvider,
+    metadata: Metadata,
+    redirect_uri: str,
+    next_path: str = "",
+    *,
+    secrets_dir: str = "",
 ) -> tuple[str, Pending]:
     """The address to send the browser to, and what its callback must then match."""
     pending = Pending(
@@ -155,7 +168,7 @@ def begin_login(
     extra = {"nonce": pending.nonce}
     if provider.acr_values:
         extra["acr_values"] = provider.acr_values
-    with _client(provider, metadata, redirect_uri) as client:
+    with _client(provider, metadata, redirect_uri, secrets_dir) as client:
         url, _state = client.create_authorization_url(
             metadata.authorization_endpoint,
             state=pending.state,
@@ -185,9 +198,14 @@ def _check_response(metadata: Metadata, pending: Pending, params: dict[str, str]
 
 
 def _exchange(
-    provider: IdentityProvider, metadata: Metadata, pending: Pending, code: str, redirect_uri: str
+    provider: IdentityProvider,
+    metadata: Metadata,
+    pending: Pending,
+    code: str,
+    redirect_uri: str,
+    secrets_dir: str,
 ) -> dict[str, Any]:
-    with _client(provider, metadata, redirect_uri) as client:
+    with _client(provider, metadata, redirect_uri, secrets_dir) as client:
         try:
             token = client.fetch_token(
                 metadata.token_endpoint,
@@ -286,10 +304,11 @@ def finish_login(
     redirect_uri: str,
     *,
     leeway: int = 60,
+    secrets_dir: str = "",
 ) -> Login:
     """Check the callback, exchange the code and check the ID token; the person's claims."""
     code = _check_response(metadata, pending, params)
-    token = _exchange(provider, metadata, pending, code, redirect_uri)
+    token = _exchange(provider, metadata, pending, code, redirect_uri, secrets_dir)
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
         raise DomainError("sso.token_invalid")

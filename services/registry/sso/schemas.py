@@ -10,8 +10,13 @@ from shared.fields import InputSchema, organisation_number, strict_boolean
 from shared.messages import Message
 
 CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt")
-# Where a secret is read from: an environment variable or a file, never the database.
-SECRET_REF = r"^(env:[A-Za-z_][A-Za-z0-9_]{0,199}|file:/\S{1,490})$"  # noqa: S105
+# Where a secret is read from, never the database: an environment variable whose name starts
+# with NETTUNGEN_OIDC_, or a file by its name in the folder OIDC_SECRETS_DIR. Nothing else: a
+# node administrator (a web role) must not be able to point a provider at the service's own
+# secrets (SECRET_KEY, DATABASE_URL, the signing key's passphrase, /proc/self/environ), which
+# the token request would then send to a provider of their choosing.
+SECRET_ENV_PREFIX = "NETTUNGEN_OIDC_"  # noqa: S105
+SECRET_REF = r"^(env:NETTUNGEN_OIDC_[A-Z0-9_]{1,100}|file:[A-Za-z0-9][A-Za-z0-9._-]{0,99})$"  # noqa: S105
 # Hosts a provider may be reached at over plain HTTP: this machine only (tests, local demos).
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 DOMAIN = r"(?i)^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"

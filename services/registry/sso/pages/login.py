@@ -30,6 +30,10 @@ def _redirect_uri() -> str:
     return current_app.config["REGISTRY_BASE_URL"].rstrip("/") + url_for("sso_pages.callback")
 
 
+def _secrets_dir() -> str:
+    return str(current_app.config["OIDC_SECRETS_DIR"])
+
+
 def _users_path(organisation: Organisation) -> str:
     return url_for("admin_pages.users", orgnr=organisation.organisation_number)
 
@@ -42,7 +46,9 @@ def start(provider_id: str) -> Response | tuple[str, int]:
             raise PermissionDenied("sso.provider_removed")
         metadata = sso.discover(provider)
         target = safe_next(request.args.get("next")) if request.args.get("next") else ""
-        url, pending = sso.begin_login(provider, metadata, _redirect_uri(), target)
+        url, pending = sso.begin_login(
+            provider, metadata, _redirect_uri(), target, secrets_dir=_secrets_dir()
+        )
     except DomainError as exc:
         return _refused(exc)
     browser_session[PENDING] = pending.as_dict()
@@ -69,7 +75,15 @@ def _complete(pending: sso.Pending) -> Response:
     metadata = sso.discover(provider)
     leeway = current_app.config["SSO_CLOCK_LEEWAY_SECONDS"]
     params = dict(request.args.items())
-    login = sso.finish_login(provider, metadata, pending, params, _redirect_uri(), leeway=leeway)
+    login = sso.finish_login(
+        provider,
+        metadata,
+        pending,
+        params,
+        _redirect_uri(),
+        leeway=leeway,
+        secrets_dir=_secrets_dir(),
+    )
     remote = request.remote_addr or "unknown"
     user = sso.admit(session, provider, login, remote, _users_path)
     secret = begin_browser_login(user, multi_factor=login.multi_factor)
