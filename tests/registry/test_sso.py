@@ -444,3 +444,30 @@ def test_a_provider_that_names_another_issuer_or_is_down_refuses_to_begin(
     _refused(client.get("/login/oidc/nede"), 503, "Fikk ikke kontakt med identitetsleverandøren")
     with client.session_transaction() as browser:
         assert "sso_pending" not in browser
+
+
+def test_a_provider_document_over_the_size_limit_is_not_read_on(db, provider):
+    """A discovery document is a few KiB; one of several MiB is refused, not held in memory."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Huge(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"issuer": "' + b"x" * (3 * 1024 * 1024) + b'"}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Huge)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        big = _provider(db, f"http://127.0.0.1:{server.server_port}", public_id="stor")
+        with pytest.raises(ServiceUnavailable) as refused:
+            discover(big)
+        assert refused.value.code == "sso.provider_unreachable"
+    finally:
+        server.shutdown()
+        server.server_close()

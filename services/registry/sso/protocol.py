@@ -14,6 +14,7 @@ provider is configured with ``acr_values``, its ``acr``.
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import re
 import secrets
@@ -39,6 +40,8 @@ from shared.errors import DomainError, PermissionDenied, ServiceUnavailable
 # The signature algorithms an ID token may use; "none" and the HMAC ones never.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
 _TIMEOUT = 10.0
+# A discovery document or key set is a few KiB; a provider sending more is not read on.
+_MAX_DOCUMENT_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,17 @@ class Pending:
 
 
 def _get_json(url: str, **kwargs: Any) -> dict[str, Any]:
+    """A provider's JSON document (discovery, keys, UserInfo): reached directly, not through a
+    proxy named in the environment, and at most ``_MAX_DOCUMENT_BYTES`` read."""
     try:
-        response = httpx.get(url, timeout=_TIMEOUT, **kwargs)
-        response.raise_for_status()
-        data = response.json()
+        with httpx.stream("GET", url, timeout=_TIMEOUT, trust_env=False, **kwargs) as response:
+            response.raise_for_status()
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > _MAX_DOCUMENT_BYTES:
+                    raise ValueError(f"{url}: more than {_MAX_DOCUMENT_BYTES} bytes")
+        data = json.loads(body)
     except (httpx.HTTPError, ValueError) as exc:
         raise ServiceUnavailable("sso.provider_unreachable") from exc
     if not isinstance(data, dict):
