@@ -108,7 +108,9 @@ def _rewrite_snapshot(session: Session, offer: Offer) -> None:
 def _scrub_audit(session: Session, offer: Offer) -> None:
     """The offer's audit entries keep that the contact changed, not what it was."""
     entries = session.scalars(
-        select(AuditEntry).where(AuditEntry.target_type == "offer", AuditEntry.target_id == offer.id)
+        select(AuditEntry).where(
+            AuditEntry.target_type == "offer", AuditEntry.target_id == offer.id
+        )
     )
     for entry in entries:
         changes = entry.changes

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from services.reporting.history import documents
@@ -25,6 +25,7 @@ from shared.dates import add_months
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.apply import VerifiedEvent
 from shared.ingest.documents import stored_document
+from shared.publication.redaction import redact_json
 
 _LOCK_OFFERS = "SELECT pg_advisory_xact_lock(hashtext(u)) FROM unnest(CAST(:uris AS text[])) u"
 
@@ -72,6 +73,24 @@ class HistorySink:
     def withdraw_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
         """Nothing more: :meth:`record_many` has kept the withdrawals, which end the last
         versions."""
+
+    def redact_many(self, session: Session, through: Mapping[str, int]) -> None:
+        """Every kept version of each offer up to its version in ``through`` without the
+        personal contact fields in its stored document (no other column holds them)."""
+        if not through:
+            return
+        rows = session.execute(
+            select(
+                OfferVersion.id, OfferVersion.offer_uri, OfferVersion.version, OfferVersion.document
+            ).where(OfferVersion.offer_uri.in_(list(through)))
+        )
+        changed = [
+            {"id": version_pk, "document": redacted}
+            for version_pk, uri, version, document in rows
+            if version <= through[uri] and (redacted := redact_json(document)) is not None
+        ]
+        if changed:
+            session.execute(update(OfferVersion), changed)
 
     @staticmethod
     def _details(session: Session, kept: list[tuple[int, VerifiedEvent]]) -> None:
