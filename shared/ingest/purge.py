@@ -49,7 +49,7 @@ def redacted_events(
     for event in events:
         covered = event.version <= through.get(event.offer_uri, 0)
         if covered and has_personal_data(event.document):
-            data = event.event.get("data")
+            data = event.event["data"]  # verified: the version document, as the node sent it
             redacted = {**event.event, "data": without_personal_data(data)}
             event = dataclasses.replace(
                 event, event=redacted, document=without_personal_data(event.document)
