@@ -18,6 +18,7 @@ A redaction signed by a key not trusted here is refused (and recorded) like any 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -31,6 +32,8 @@ from shared.ingest.models import OfferRedaction
 from shared.ingest.purge import lock_offers
 from shared.publication import EVENT_REDACTED
 from shared.publication.events import EventRejected, check_redaction, sequence_of
+
+log = logging.getLogger(__name__)
 
 
 class Redacting(Protocol):
@@ -65,6 +68,7 @@ def take_redaction(
         lock_offers(session, [offer_uri])
         through = _record(session, node.id, offer_uri, through, event)
         sink.redact_many(session, {offer_uri: through})
+    log.info("redacted %s through version %d (node %s)", offer_uri, through, node.id)
     return offer_uri, through
 
 
