@@ -288,7 +288,8 @@ def check_redaction(
         raise EventRejected("a redaction's through_version is a version number")
     if not 1 <= through <= MAX_VERSION:
         raise EventRejected("a redaction's through_version is out of range")
-    if data["fields"] != list(FIELD_PATHS):
+    fields = data["fields"]
+    if not isinstance(fields, list) or sorted(map(str, fields)) != list(FIELD_PATHS):
         raise EventRejected(f"a redaction removes the fields {list(FIELD_PATHS)}")
     try:
         source = source_of(offer) if isinstance(offer, str) else None

@@ -30,7 +30,7 @@ from shared.publication.schema import canonical_json
 # The contact's fields that can name, reach or identify a natural person.
 PERSONAL_FIELDS = ("name", "email", "phone")
 # As a redaction event names them.
-FIELD_PATHS = tuple(f"contact.{name}" for name in PERSONAL_FIELDS)
+FIELD_PATHS = tuple(sorted(f"contact.{name}" for name in PERSONAL_FIELDS))
 REDACTIONS_PATH = "/redactions/"
 
 
