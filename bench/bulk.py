@@ -131,12 +131,10 @@ def _index_batch(target: Target, batch: Sequence[Stored]) -> None:
 
 def _history_batch(target: Target, batch: Sequence[Stored]) -> None:
     versions, coverage, terms = [], [], []
-    for publication, stored in batch:
+    for publication, _stored in batch:
         version_pk = target.next_id
         target.next_id += 1
-        values = history.version_values(
-            publication.node, publication.event, publication.document, False, stored
-        )
+        values = history.version_values(publication.node, publication.document, False)
         versions.append({"id": version_pk, "valid_to": None, **values})
         covers, classified = history.detail_rows(publication.document, version_pk)
         coverage.extend(covers)

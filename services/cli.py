@@ -89,8 +89,18 @@ def refdata_import(municipalities: BinaryIO, counties: BinaryIO, out: Path) -> N
     help="Once everything is ingested, write the URLs here as JSON.",
 )
 @click.option("--reset", is_flag=True, help="Start again from fresh demo data.")
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Also print every process's access line for each HTTP request (feed polls included).",
+)
 def demo(
-    port: int, search_port: int, reporting_port: int, ready_file: Path | None, reset: bool
+    port: int,
+    search_port: int,
+    reporting_port: int,
+    ready_file: Path | None,
+    reset: bool,
+    verbose: bool,
 ) -> None:
     """Run the whole federation on this machine: three nodes with demo data, national search
     and reporting, until Ctrl-C.
@@ -102,7 +112,7 @@ def demo(
     from services.registry.demo import NODES
     from shared.cli import stop_on_signals
 
-    os.environ.setdefault("LOG_FORMAT", "text")  # people read the demo's logs, not machines
+    os.environ.update(demo_logging(os.environ, verbose))
     where = federation.Federation.from_environment()
     if reset:
         where.reset(list(NODES))
@@ -120,6 +130,16 @@ def demo(
         processes.stop()
         if ready_file is not None:
             ready_file.unlink(missing_ok=True)
+
+
+def demo_logging(environ: Any, verbose: bool) -> dict[str, str]:
+    """How the demo's processes log: plain text for people, and, unless ``verbose``, no access
+    line for every request (the ingests poll every feed), so the URLs and logins stay in view;
+    warnings, errors and what each process says it does still show."""
+    return {
+        "LOG_FORMAT": environ.get("LOG_FORMAT", "text"),
+        "LOG_ACCESS": "on" if verbose else environ.get("LOG_ACCESS", "off"),
+    }
 
 
 def _start_processes(

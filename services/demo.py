@@ -134,7 +134,7 @@ def prepare_node(federation: Federation, name: str, index: int, ports: Ports) ->
     from services.registry.demo import NODES, demo_logins
 
     registry_port = ports.first_registry + 2 * index
-    environment = _node_environment(federation, name, registry_port)
+    environment = _node_environment(federation, name, registry_port, ports)
     settings = load_config(CONFIG, environ=environment)
     registry_db.upgrade(settings["DATABASE_URL"])
     loaded_now = _load_node(settings, name)
@@ -150,7 +150,9 @@ def prepare_node(federation: Federation, name: str, index: int, ports: Ports) ->
     )
 
 
-def _node_environment(federation: Federation, name: str, registry_port: int) -> dict[str, str]:
+def _node_environment(
+    federation: Federation, name: str, registry_port: int, ports: Ports
+) -> dict[str, str]:
     from services.registry.demo import NODES
 
     folder = federation.folder / name
@@ -166,6 +168,9 @@ def _node_environment(federation: Federation, name: str, registry_port: int) -> 
         # The registry's session cookie is per host, and every demo node is on 127.0.0.1.
         "SESSION_COOKIE_NAME": f"nettungen_{name.replace('-', '_')}",
         "WEB_CONCURRENCY": "1",  # one person at a time; the national sites keep two workers
+        # The dashboard and assessment show the whole area and each offer's national status.
+        "NATIONAL_SEARCH_URL": f"http://127.0.0.1:{ports.search}",
+        "NATIONAL_REPORTING_URL": f"http://127.0.0.1:{ports.reporting}",
     }
 
 

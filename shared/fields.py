@@ -112,6 +112,17 @@ class QueryArguments(Schema):
         unknown = EXCLUDE
 
 
+class StrictQuery(QueryArguments):
+    """Query arguments that refuse what they do not know."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class NoQuery(StrictQuery):
+    """An endpoint that takes no query parameters: any one is refused."""
+
+
 def words(description: str) -> fields.String:
     """A search's words, as a query argument (bounded, so a query stays cheap)."""
     return fields.String(validate=validate.Length(max=200), metadata={"description": description})

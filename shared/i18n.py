@@ -24,6 +24,7 @@ from flask import Flask, Response, g, request
 from flask_babel import Babel, Domain, get_locale
 
 # Re-exported: the catalogues' home was this module.
+from shared import ages
 from shared.catalogues import catalogue_path as catalogue_path
 from shared.catalogues import compile_catalogue
 from shared.messages import translate_all
@@ -119,7 +120,10 @@ def init_i18n(app: Flask, directory: Path) -> None:
 
     def remember(response: Response) -> Response:
         chosen = request.args.get("lang")
-        if chosen in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+        # Remembered for pages only: an API answer sets no cookie (its open data is read
+        # from any origin, shared.web.cors).
+        page = response.mimetype == "text/html"
+        if page and chosen in LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
             response.set_cookie(
                 LANGUAGE_COOKIE, chosen, max_age=_ONE_YEAR, samesite="Lax", httponly=True
             )
@@ -135,6 +139,7 @@ def init_i18n(app: Flask, directory: Path) -> None:
         app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language
     )
     app.jinja_env.globals.update(
+        age_range=lambda age_min, age_max: ages.age_range(age_min, age_max, current_language()),
         current_language=current_language,
         url_in_language=url_in_language,
         language_names=LANGUAGE_NAMES,

@@ -5,7 +5,8 @@ manager, journald or the container runtime, keeps them). Each line has ``time`` 
 ``level``, ``logger``, ``message``, ``service`` and ``pid``, plus whatever the call passed in
 ``extra``; inside a request also ``request_id``. Every HTTP request gives one access line from
 the logger ``nettungen.access`` with ``method``, ``path``, ``status``, ``duration_ms`` and
-``remote_addr``. ``LOG_FORMAT=text`` gives plain lines for people at a terminal (the demo).
+``remote_addr`` (at level ERROR for a server error, else INFO; ``LOG_ACCESS=off`` leaves out
+all but the errors). ``LOG_FORMAT=text`` gives plain lines for people at a terminal (the demo).
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ def _log_level(value: str) -> str:
     return name
 
 
+def _on_off(value: str) -> bool:
+    word = value.strip().lower()
+    if word not in {"on", "off"}:
+        raise ValueError("must be on or off")
+    return word == "on"
+
+
 LOG_CONFIG = [
     ConfigKey(
         "LOG_FORMAT",
@@ -59,6 +67,13 @@ LOG_CONFIG = [
     ),
     ConfigKey(
         "LOG_LEVEL", "The lowest level logged: DEBUG, INFO, WARNING or ERROR.", _log_level, "INFO"
+    ),
+    ConfigKey(
+        "LOG_ACCESS",
+        "on: one access line per HTTP request (logger nettungen.access); off: none, but for "
+        "requests that fail with a server error (the demo sets it, unless --verbose).",
+        _on_off,
+        "on",
     ),
 ]
 
@@ -122,6 +137,7 @@ def logging_config(service: str, environ: Mapping[str, str] | None = None) -> di
             "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
             # A line per feed request of the harvester is noise; its failures still show.
             "httpx": {"level": "WARNING"},
+            ACCESS_LOGGER: {"level": level if settings["LOG_ACCESS"] else "WARNING"},
         },
     }
 
@@ -154,7 +170,8 @@ def _request_finished(sender: Flask, response: Response, **_: Any) -> None:
         return
     response.headers[REQUEST_ID_HEADER] = request_id
     duration_ms = round((time.perf_counter() - g.request_started) * 1000, 1)
-    logging.getLogger(ACCESS_LOGGER).info(
+    logging.getLogger(ACCESS_LOGGER).log(
+        logging.ERROR if response.status_code >= 500 else logging.INFO,
         "%s %s %s %sms",
         request.method,
         request.path,

@@ -77,6 +77,10 @@ FIELDS = {
     ),
     "area.not_of_kind": "Not a %(kind)s number of the current classification.",
     "area.bad_form": "Not an area code.",
+    "sso.provider_url": (
+        "An HTTPS address (HTTP only on this machine), without a query or fragment."
+    ),
+    "sso.scope_openid": "The scopes must include openid.",
     "orgnr.not_nine_digits": "An organisation number has exactly nine digits.",
     "orgnr.bad_first_digit": "An organisation number starts with 8 or 9.",
     "orgnr.bad_check_digit": "The check digit does not match (modulus 11).",
@@ -109,6 +113,18 @@ FIELDS = {
     "offer.no_public_version": "The offer has no public version.",
     "offer.comment_required": "A comment is required when sending back.",
     "offer.choose_own": "Choose offers of your organisation.",
+    "contact.personal_email": (
+        "This looks like a person's own e-mail address. Give a shared mailbox of the desk or "
+        "function instead, such as post@ or helsestasjon@."
+    ),
+    "contact.personal_name": (
+        "This looks like a person's name. Give the desk or function instead, such as "
+        '"Helsestasjonen, vakttelefon".'
+    ),
+    "contact.personal_mobile": (
+        "A mobile number beside a person's name looks like that person's own phone. Give the "
+        "number of the desk or function instead."
+    ),
     "workspace.unknown_questions": "%(keys)s",
     "organisation.home_area_expected": "A %(kind)s has %(expected)s as its home area.",
     "organisation.already_registered": "Already registered.",
@@ -164,6 +180,60 @@ REFUSALS = {
     ),
     "password.only_own": "You can only change your own password.",
     "password.too_short": "The password is too short.",
+    "role.node_admin_for_sso": "Only node administrators configure identity providers.",
+    "sso.provider_not_found": "Identity provider not found.",
+    "sso.domain_not_found": "Domain not found.",
+    "sso.provider_id_taken": "An identity provider with this short name exists.",
+    "sso.domain_taken": "The organisation already accepts this domain through this provider.",
+    "sso.provider_removed": (
+        "This identity provider has been removed from the node; log in another way or ask the "
+        "node administrators."
+    ),
+    "sso.provider_unreachable": "The identity provider could not be reached. Try again later.",
+    "sso.discovery_issuer": (
+        "The identity provider names another issuer than the one configured; the node "
+        "administrators must check its settings."
+    ),
+    "sso.secret_missing": (
+        "The secret of this identity provider is not where its settings say; the node "
+        "administrators must check them."
+    ),
+    "sso.state_mismatch": (
+        "This answer from the identity provider does not belong to a login begun in this browser."
+        " Start the login again."
+    ),
+    "sso.provider_refused": "The identity provider did not log you in (%(error)s).",
+    "sso.code_refused": "The identity provider refused to complete the login. Start it again.",
+    "sso.token_invalid": (
+        "The identity provider's answer is not validly signed or lacks what it must hold."
+    ),
+    "sso.token_issuer": (
+        "The identity provider's answer comes from another issuer than the one configured."
+    ),
+    "sso.token_audience": "The identity provider's answer was issued for another application.",
+    "sso.token_expired": "The identity provider's answer has expired. Start the login again.",
+    "sso.token_nonce": (
+        "The identity provider's answer belongs to another login. Start the login again."
+    ),
+    "sso.acr_too_low": (
+        "The login at the identity provider did not reach the required security level."
+    ),
+    "sso.email_not_verified": (
+        "The identity provider gave no verified e-mail address, so you cannot be matched to a "
+        "membership."
+    ),
+    "sso.domain_not_accepted": (
+        "No organisation accepts logins from your e-mail domain through this identity provider."
+    ),
+    "sso.not_invited": (
+        "You are not a member of an organisation that accepts this login, nor invited to one. Ask"
+        " its administrators for an invitation."
+    ),
+    "sso.account_bound_elsewhere": (
+        "The account with this e-mail address is bound to another identity at this provider; this"
+        " one cannot open it."
+    ),
+    "sso.account_inactive": "The account is deactivated.",
     "not_found": "%(what)s not found.",
     "page.not_found": "No such page.",
     "user.not_found": "User not found.",
@@ -171,6 +241,11 @@ REFUSALS = {
     "user.exists": "The user exists.",
     "user.name_required": "A new user needs a name.",
     "member.not_found": "Member not found.",
+    "user.already_erased": "The user is erased already.",
+    "user.erase_node_admin": "A node administrator is not erased.",
+    "user.erase_still_member": (
+        "The user is still a member of an organisation: its administrators remove them first."
+    ),
     "member.already": "The user is already a member; change the membership instead.",
     "member.self_admin_removal": "You cannot remove your own administrator role.",
     "member.self_removal": "You cannot remove yourself from the organisation.",
@@ -229,6 +304,8 @@ REFUSALS = {
     "hsds.no_organization": "No organization with published services has the id %(id)r.",
     "hsds.no_taxonomy": "No taxonomy has the id %(id)r.",
     "hsds.no_taxonomy_term": "No taxonomy term has the id %(id)r.",
+    "hsds.no_location": "No location of a published service has the id %(id)r.",
+    "hsds.no_service_at_location": "No published service at a location has the id %(id)r.",
     "report.not_found": "No such report.",
     "report.no_table": "The %(kind)s report has no table %(table)r.",
     "report.organisation_unpublished": (
@@ -293,6 +370,10 @@ REQUESTS: dict[str, str] = {
     ),
     "request.nul_in_address": "NUL characters are not allowed in the address.",
     "request.nul_in_body": "NUL characters are not allowed in the request body.",
+    "request.bad_query": (
+        "The address holds a parameter this operation does not know or a value it cannot use; "
+        "see errors.query."
+    ),
 }
 
 MESSAGES: dict[str, str] = {**MARSHMALLOW, **FIELDS, **REFUSALS, **REQUESTS}

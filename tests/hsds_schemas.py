@@ -1,6 +1,6 @@
-"""The official HSDS 3.0 schemas, for checking our HSDS output in tests.
+"""The official HSDS 3.1 schemas, for checking our HSDS output in tests.
 
-Read once per test session from ``../shared/standards/hsds-3.0`` (never the network), and used
+Read once per test session from ``../shared/standards/hsds-3.1`` (never the network), and used
 by the mapping tests (``tests/shared``) and the API tests (``tests/publisher``).
 """
 
@@ -16,9 +16,12 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.conftest import STANDARDS_DIR
 
-HSDS_SCHEMAS = STANDARDS_DIR / "hsds-3.0" / "schema"
+HSDS_SCHEMAS = STANDARDS_DIR / "hsds-3.1" / "schema"
 # The schemas' canonical home: the HSDS OpenAPI file refers to them by these URLs.
-HSDS_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+HSDS_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.1/schema/"
+# The 3.1 branch's openapi.json still refers to the schemas under the 3.0 URLs (3.1.1 fixed
+# that): those references mean these 3.1 schemas.
+OPENAPI_REF_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 PAGE_FIELDS = (
     "total_items",
     "total_pages",
@@ -34,17 +37,18 @@ PAGE_FIELDS = (
 def hsds_registry() -> Registry:
     """Every HSDS schema and the OpenAPI file under its canonical URL, loaded once."""
     if not HSDS_SCHEMAS.is_dir():
-        raise FileNotFoundError(f"The HSDS 3.0 schemas are not at {HSDS_SCHEMAS}")
+        raise FileNotFoundError(f"The HSDS 3.1 schemas are not at {HSDS_SCHEMAS}")
     paths = [*HSDS_SCHEMAS.glob("*.json"), *HSDS_SCHEMAS.glob("compiled/*.json")]
     return Registry().with_resources(
         (
-            HSDS_BASE + path.relative_to(HSDS_SCHEMAS).as_posix(),
+            base + path.relative_to(HSDS_SCHEMAS).as_posix(),
             # The schemas declare no dialect; the HSDS OpenAPI file names Draft 2020-12.
             Resource.from_contents(
                 json.loads(path.read_text(encoding="utf-8")), default_specification=DRAFT202012
             ),
         )
         for path in paths
+        for base in (HSDS_BASE, OPENAPI_REF_BASE)
     )
 
 

@@ -150,6 +150,10 @@ def test_the_demo_brings_up_the_federation_and_stops_cleanly(tmp_path, demo_envi
             demo.wait(timeout=60)
         finally:
             log.close()
+    console = (tmp_path / "demo.log").read_text(errors="replace")
+    assert "The password of every demo login" in console
+    # Quiet by default: no access line for the feed polls (nor for the requests above).
+    assert "nettungen.access" not in console, console[-4000:]
     deadline = time.monotonic() + 30
     while _demo_processes(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.5)

@@ -175,3 +175,36 @@ def test_the_registry_session_cookie_is_hardened(databases, tmp_path):
     assert {"HttpOnly", "Secure", "SameSite=Lax", "Path=/"} <= {
         part.strip() for part in cookie.split(";")
     }
+
+
+def test_only_the_embedded_search_may_be_framed_by_the_origins_allowed(databases, tmp_path):
+    """National search's /embed is the one page another site may frame, and only the origins
+    in EMBED_ALLOWED_ORIGINS; every other answer keeps frame-ancestors 'none' and DENY."""
+    from services.search import create_app as search
+
+    allowed = "https://www.drammen.kommune.no https://*.kommune.no"
+    app = national_app(
+        search,
+        databases["search"],
+        tmp_path,
+        "https://sok.test",
+        INSTANCE_PATH=str(tmp_path),
+        EMBED_ALLOWED_ORIGINS=allowed,
+    )
+    try:
+        client = app.test_client()
+        paths = get_paths(app)
+        assert "/embed" in paths
+        for path in paths:
+            with client.get(path) as response:
+                if path != "/embed":
+                    assert_protected(response, path)
+                    continue
+                policy = response.headers["Content-Security-Policy"]
+                assert policy.endswith(f"frame-ancestors {allowed}"), policy
+                assert policy.count("frame-ancestors") == 1
+                assert "default-src 'self'" in policy and "'unsafe-inline'" not in policy
+                assert "X-Frame-Options" not in response.headers
+                assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    finally:
+        app.extensions["nettungen.db"].engine.dispose()

@@ -1,7 +1,7 @@
 """The publisher: the read side of a node.
 
 It relays the node's event log to the bus (``nettungen publisher relay``) and serves it openly:
-the LDES event stream, the DCAT-AP-NO catalog, CPSV-AP-NO offer descriptions and the HSDS 3.0
+the LDES event stream, the DCAT-AP-NO catalog, CPSV-AP-NO offer descriptions and the HSDS 3.1
 API. It reads what the registry writes and never changes it.
 """
 
@@ -20,8 +20,23 @@ from shared.web import Health, ServiceApp, build_app
 API_VERSION = "1.0"
 DESCRIPTION = (
     "The open, read-only side of a Nettungen node: the LDES event stream of its offer "
-    "versions, its DCAT-AP-NO catalog, CPSV-AP-NO offer descriptions, the HSDS 3.0 API "
+    "versions, its DCAT-AP-NO catalog, CPSV-AP-NO offer descriptions, the HSDS 3.1 API "
     "and the public keys its events are signed with."
+)
+# The open data any web page may read (shared.web.cors): everything but the landing page,
+# /healthz and /metrics.
+OPEN_PATHS = (
+    "/ldes",
+    "/catalog",
+    "/hsds",
+    "/offers",
+    "/offers.csv",
+    "/offers.xlsx",
+    "/vocabularies",
+    "/areas",
+    "/context.jsonld",
+    "/.well-known/jwks.json",
+    "/openapi.json",
 )
 HEALTH = Health(
     "Liveness and readiness: the node database, and the bus the relay "
@@ -33,6 +48,8 @@ HEALTH = Health(
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the publisher app; configuration comes from ``config``, then the environment."""
     from services.publisher.config import CONFIG
+    from services.publisher.exports.api import blp as exports_api
+    from services.publisher.home.pages import init_home
     from services.publisher.hsds.api import blp as hsds_api
     from services.publisher.keys.api import blp as keys_api
     from services.publisher.ldes.api import blp as ldes_api
@@ -46,9 +63,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             title="Nettungen node publisher",
             version=API_VERSION,
             description=DESCRIPTION,
-            blueprints=(ldes_api, linked_api, hsds_api, keys_api),
+            blueprints=(ldes_api, linked_api, hsds_api, keys_api, exports_api),
             health=HEALTH,
             gauges=_gauges,
+            open_paths=OPEN_PATHS,
+            pages=init_home,
         ),
         config,
     )

@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
                 "security": [{"bearer": []}],
             },
-            extensions=(_browser_sessions, _signer, csrf.init_app),
+            extensions=(_browser_sessions, _signer, _national, csrf.init_app),
             pages=init_pages,
             before_request=(authenticate,),
         ),
@@ -76,3 +76,13 @@ def _browser_sessions(app: Flask) -> None:
 
 def _signer(app: Flask) -> None:
     app.extensions["nettungen.signer"] = Signer(app.config["SIGNING_KEY_PASSPHRASE"])
+
+
+def _national(app: Flask) -> None:
+    from services.registry.national.services import National
+
+    app.extensions["nettungen.national"] = National.create(
+        app.config["NATIONAL_SEARCH_URL"],
+        app.config["NATIONAL_REPORTING_URL"],
+        app.config["NATIONAL_TIMEOUT_SECONDS"],
+    )

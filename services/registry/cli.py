@@ -15,8 +15,12 @@ from services.registry.accounts.permissions import Actor
 from services.registry.config import CONFIG
 from services.registry.duties import services as duties
 from services.registry.mail.cli import add_mail_commands
+from services.registry.national.services import National, grant_advice
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import OrganisationCreateSchema
+from services.registry.retention import services as retention
+from services.registry.retention.cli import add_retention_command
+from services.registry.sso.cli import add_sso_commands
 from shared import vocab
 from shared.cli import ServiceContext, add_db_commands
 from shared.config import describe
@@ -78,6 +82,8 @@ add_db_commands(
 
 
 add_mail_commands(registry, pass_context)
+add_retention_command(registry, pass_context)
+add_sso_commands(registry, pass_context, _validated)
 
 
 @registry.group("org")
@@ -100,6 +106,29 @@ def org_create(ctx: Context, orgnr: str, name: str, kind: str, home_area: str) -
     with ctx.transaction() as session:
         org = organisations.create_organisation(session, OPERATOR, data)
         click.echo(f"Created organisation {org.organisation_number} {org.name} ({org.kind}).")
+    _echo_grants(ctx, orgnr)
+
+
+def _echo_grants(ctx: Context, orgnr: str) -> None:
+    """The national grants the new organisation needs, for the node's operator to send on."""
+    settings = ctx.settings
+    reader = National.create(
+        settings["NATIONAL_SEARCH_URL"],
+        settings["NATIONAL_REPORTING_URL"],
+        settings["NATIONAL_TIMEOUT_SECONDS"],
+    )
+    advice = grant_advice(reader, settings["NODE_BASE_URL"], orgnr)
+    if advice.granted:
+        click.echo("National search accepts this node's offers for it already.")
+        return
+    click.echo(
+        "Its offers reach national search and reporting only once the national operators "
+        "let this node publish for it. Ask them to run:"
+    )
+    for line in advice.commands:
+        click.echo(f"  {line}")
+    if advice.node_id is None:
+        click.echo("(<node-id>: the id the national directory knows this node by.)")
 
 
 @org_group.command("list")
@@ -174,6 +203,18 @@ def user_reactivate(ctx: Context, email: str) -> None:
     with ctx.transaction() as session:
         accounts.reactivate_user(session, OPERATOR, _user(session, email))
         click.echo(f"{email} can log in again.")
+
+
+@user_group.command("erase")
+@click.argument("email")
+@pass_context
+def user_erase(ctx: Context, email: str) -> None:
+    """An erasure request: replace a former member's name and address by a pseudonym now,
+    everywhere, rather than after PERSONAL_DATA_RETENTION_DAYS (docs/privacy.md)."""
+    with ctx.transaction() as session:
+        user = _user(session, email)
+        retention.erase_on_request(session, OPERATOR, user)
+        click.echo(f"{email} is erased; the audit trail calls them {user.name}.")
 
 
 @user_group.command("grant")

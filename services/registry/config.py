@@ -19,6 +19,17 @@ def _smtp_url(value: str) -> str:
     return value
 
 
+def _optional_base_url(value: str) -> str:
+    return base_url(value) if value else ""
+
+
+def _timeout(value: str | float) -> float:
+    seconds = float(value)
+    if not 0 < seconds <= 30:
+        raise ValueError("must be more than 0 and at most 30 seconds")
+    return seconds
+
+
 def _instance_file_secret(name: str) -> Callable[[dict[str, Any]], str]:
     """Zero-configuration runs keep a random secret in the instance folder, never in git."""
 
@@ -110,6 +121,13 @@ CONFIG = [
         20,
     ),
     ConfigKey("LOGIN_THROTTLE_WINDOW_SECONDS", "The login throttle window.", int, 900),
+    ConfigKey(
+        "SSO_CLOCK_LEEWAY_SECONDS",
+        "How far this node's clock and an identity provider's may disagree when an ID token's "
+        "expiry is checked (login through OpenID Connect).",
+        int,
+        60,
+    ),
     TRUSTED_PROXIES_KEY,
     ConfigKey(
         "REGISTRY_BASE_URL",
@@ -134,9 +152,39 @@ CONFIG = [
     ),
     ConfigKey("MAIL_REPLY_TO", "Reply-To address of every mail; empty for none.", str, ""),
     ConfigKey(
+        "NATIONAL_SEARCH_URL",
+        "Base URL of national search (https://sok.example.no): the dashboard and the assessment "
+        "show the other providers' offers in the organisation's area from it, and each offer "
+        "whether national search received it or refused it and why. Empty: not shown.",
+        _optional_base_url,
+        "",
+    ),
+    ConfigKey(
+        "NATIONAL_REPORTING_URL",
+        "Base URL of national reporting: the dashboard and the assessment link to its reports "
+        "for the organisation's area. Empty: no links.",
+        _optional_base_url,
+        "",
+    ),
+    ConfigKey(
+        "NATIONAL_TIMEOUT_SECONDS",
+        "How long a page waits for national search before it says it cannot be reached.",
+        _timeout,
+        3.0,
+    ),
+    ConfigKey(
         "MAIL_MAX_ATTEMPTS",
         "Attempts to send a mail before it is marked failed (and kept for node admins).",
         positive_int,
         10,
+    ),
+    ConfigKey(
+        "PERSONAL_DATA_RETENTION_DAYS",
+        "Days personal data is kept after it stops being needed: a member removed from their "
+        "last organisation, workspace member entries and logins in the audit trail, spent "
+        "invitations, sent mails. `nettungen registry retention` (daily) erases what is older "
+        "(docs/privacy.md).",
+        positive_int,
+        180,
     ),
 ]

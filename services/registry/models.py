@@ -13,7 +13,8 @@ from services.registry.duties import models as duties
 from services.registry.mail import models as mail
 from services.registry.offers import models as offers
 from services.registry.organisations import models as organisations
+from services.registry.sso import models as sso
 from shared.publication.models import PublicationBase
 
-MODEL_MODULES = (accounts, audit, coordination, duties, mail, offers, organisations)
+MODEL_MODULES = (accounts, audit, coordination, duties, mail, offers, organisations, sso)
 METADATA: list[MetaData] = [Base.metadata, PublicationBase.metadata]

@@ -26,6 +26,9 @@ DESCRIPTION = (
     "of any day: the pyramid, coverage of risk groups and ages, statutory duties, overlaps, "
     "quality, the trend, and two areas side by side. Every table also as CSV and XLSX."
 )
+# The public JSON API (and its tables as CSV and XLSX) any web page may read
+# (shared.web.cors); never the report pages.
+OPEN_PATHS = ("/api/v1", "/openapi.json")
 HEALTH = Health(
     "Liveness and readiness: the history database, and the bus ingest reads "
     "(BROKER_URL). Reports are drawn from the history without the bus (ingest catches "
@@ -39,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from services.reporting.api.api import blp as reports_api
     from services.reporting.config import CONFIG
     from services.reporting.site.pages import init_site
+    from shared.ingest.status_web import status_api
 
     return build_app(
         ServiceApp(
@@ -48,10 +52,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             title=TITLE,
             version=API_VERSION,
             description=DESCRIPTION,
-            blueprints=(reports_api,),
+            blueprints=(reports_api, status_api()),
             health=HEALTH,
             gauges=_gauges,
             pages=init_site,
+            open_paths=OPEN_PATHS,
         ),
         config,
     )

@@ -19,6 +19,7 @@ FACET_VOCABULARIES: dict[str, Vocabulary] = {
     "category": vocab.OFFER_CATEGORIES,
     "provider_kind": vocab.ORGANISATION_KINDS,
     "risk_group": vocab.RISK_GROUPS,
+    "diagnosis_group": vocab.DIAGNOSIS_GROUPS,
     "audience": vocab.AUDIENCES,
     "language": vocab.OFFER_LANGUAGES,
 }
@@ -98,6 +99,7 @@ def summary(offer: IndexedOffer, lang: str, municipality: str | None = None) -> 
         "age_max": offer.age_max,
         "audiences": list(doc["audiences"]),
         "risk_groups": list(doc["risk_groups"]),
+        "diagnosis_groups": list(doc.get("diagnosis_groups") or []),
         "languages": list(doc["languages"]),
         "access": offer.access,
         "free_of_charge": offer.free_of_charge,

@@ -1,9 +1,9 @@
-"""Offer versions as HSDS 3.0 objects (Open Referral Human Services Data Specification).
+"""Offer versions as HSDS 3.1 objects (Open Referral Human Services Data Specification).
 
 Pure functions from the canonical version document (``shared.publication.schema``) to HSDS
-``service``, ``organization``, ``taxonomy`` and ``taxonomy_term`` objects. A node's publisher
-serves them and the national search reuses them, so nothing here knows about Flask, a database
-or a node's base URL.
+``service``, ``organization``, ``location``, ``service_at_location``, ``taxonomy`` and
+``taxonomy_term`` objects. A node's publisher serves them and the national search reuses them,
+so nothing here knows about Flask, a database or a node's base URL.
 
 Identifiers. HSDS ids are UUIDs, and the same offer, organisation or vocabulary term must have
 the same id on every node and in the national search. Every id is a name-based UUID (RFC 9562
@@ -39,9 +39,12 @@ from shared.hsds.records import (
     COUNTRY,
     CURRENCY,
     ORGANISATION_NUMBER_SCHEME,
+    location,
     organization,
     organization_with_services,
+    places,
     service,
+    service_at_location,
     service_minimal,
     service_summary,
 )
@@ -66,6 +69,9 @@ __all__ = [
     "organization",
     "organization_id",
     "organization_with_services",
+    "places",
+    "location",
+    "service_at_location",
     "service",
     "service_id",
     "service_minimal",

@@ -9,7 +9,7 @@ import uuid
 from shared import vocab
 from shared.vocab import Vocabulary
 
-HSDS_VERSION = "3.0"
+HSDS_VERSION = "3.1"
 # uuid5(NAMESPACE_URL, "https://nettungen.no/ns/hsds"). Never change it: every id depends on it.
 NAMESPACE = uuid.UUID("ac3113f6-8aa9-5ad4-aefd-b169b2838584")
 LANGUAGE = vocab.DEFAULT_LANGUAGE

@@ -102,50 +102,54 @@ def service_summary(
 def service(document: Mapping[str, Any]) -> dict[str, Any]:
     """The fully nested HSDS service for one offer version."""
     sid = service_id(document["uri"])
-    org_id = organization_id(document["provider"]["organisation_number"])
-    return {
-        **service_summary(document, with_organization=False),
-        "organization": organization(document["provider"]),
-        "phones": _phones(document, sid),
-        "contacts": _contacts(document, sid),
-        "schedules": _schedules(document, sid),
-        "service_areas": [_service_area(sid, code) for code in document["coverage"]],
-        "service_at_locations": _service_at_locations(document, sid, org_id),
-        "languages": [
-            {
-                "id": stable_id("language", sid, code),
-                "service_id": sid,
-                "name": vocab.OFFER_LANGUAGES.get(code).label(LANGUAGE),
-                "code": code,
-            }
-            for code in document["languages"]
-            if code in vocab.OFFER_LANGUAGES
-        ],
-        "cost_options": _cost_options(document, sid),
-        "attributes": [
-            {
-                "id": stable_id("attribute", sid, taxonomy_term_id(v, c.code)),
-                "link_id": sid,
-                "link_entity": "service",
-                "link_type": v.id,
-                "taxonomy_term_id": taxonomy_term_id(v, c.code),
-                "taxonomy_term": taxonomy_term(v, c, with_taxonomy=False),
-            }
-            for v, c in terms_of(document)
-        ],
-    }
+    return _compact(
+        {
+            **service_summary(document, with_organization=False),
+            "organization": organization(document["provider"]),
+            "phones": _phones(document, sid),
+            "contacts": _contacts(document, sid),
+            "schedules": _schedules(document, sid),
+            "service_areas": [_service_area(sid, code) for code in document["coverage"]],
+            "service_at_locations": _service_at_locations(document),
+            "languages": [
+                {
+                    "id": stable_id("language", sid, code),
+                    "service_id": sid,
+                    "name": vocab.OFFER_LANGUAGES.get(code).label(LANGUAGE),
+                    "code": code,
+                }
+                for code in document["languages"]
+                if code in vocab.OFFER_LANGUAGES
+            ],
+            "cost_options": _cost_options(document, sid),
+            "attributes": [
+                {
+                    "id": stable_id("attribute", sid, taxonomy_term_id(v, c.code)),
+                    "link_id": sid,
+                    "link_entity": "service",
+                    "link_type": v.id,
+                    "taxonomy_term_id": taxonomy_term_id(v, c.code),
+                    "taxonomy_term": taxonomy_term(v, c, with_taxonomy=False),
+                }
+                for v, c in terms_of(document)
+            ],
+        }
+    )
 
 
 def organization_with_services(
     provider: Mapping[str, Any], documents: Iterable[Mapping[str, Any]], *, full: bool = False
 ) -> dict[str, Any]:
     """The fully nested organization with its services: one-to-one fields, or ``full``."""
-    return {
-        **organization(provider),
-        "services": [
-            service(d) if full else service_summary(d, with_organization=False) for d in documents
-        ],
-    }
+    return _compact(
+        {
+            **organization(provider),
+            "services": [
+                service(d) if full else service_summary(d, with_organization=False)
+                for d in documents
+            ],
+        }
+    )
 
 
 def _status(document: Mapping[str, Any]) -> str:
@@ -226,34 +230,57 @@ def _service_area(sid: str, code: str) -> dict[str, Any]:
     }
 
 
-def _service_at_locations(
-    document: Mapping[str, Any], sid: str, org_id: str
-) -> list[dict[str, Any]]:
-    links: dict[str, dict[str, Any]] = {}
+def _service_at_locations(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    # Nested in its service, a link needs no copy of the service.
+    return [service_at_location(document, place) for _, place in places(document)]
+
+
+def places(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The distinct places of an offer version with their HSDS location ids, in its order."""
+    orgnr = document["provider"]["organisation_number"]
+    found: dict[str, Mapping[str, Any]] = {}
     for place in document["locations"]:
-        location = _location(document["provider"]["organisation_number"], org_id, place)
-        links.setdefault(
-            location["id"],
-            {
-                "id": stable_id("service_at_location", sid, location["id"]),
-                "service_id": sid,
-                "location_id": location["id"],
-                "location": location,
-            },
-        )
-    return list(links.values())
+        found.setdefault(_location_id(orgnr, place), place)
+    return list(found.items())
 
 
-def _location(orgnr: str, org_id: str, place: Mapping[str, Any]) -> dict[str, Any]:
+def location(orgnr: str, place: Mapping[str, Any]) -> dict[str, Any]:
+    """One place of an offer version of organisation ``orgnr`` as an HSDS location."""
+    return _location(orgnr, organization_id(orgnr), place)
+
+
+def service_at_location(
+    document: Mapping[str, Any], place: Mapping[str, Any], *, full: bool = False
+) -> dict[str, Any]:
+    """The offer at one of its places: with the location (lists), or ``full`` with the
+    service's one-to-one fields too."""
+    sid = service_id(document["uri"])
+    found = location(document["provider"]["organisation_number"], place)
+    result = {
+        "id": stable_id("service_at_location", sid, found["id"]),
+        "service_id": sid,
+        "location_id": found["id"],
+        "location": found,
+    }
+    if full:
+        result["service"] = service_summary(document)
+    return result
+
+
+def _location_id(orgnr: str, place: Mapping[str, Any]) -> str:
     # Keyed by the organisation and the place, so one building used by several of an
     # organisation's offers is one HSDS location.
-    location_id = stable_id(
+    return stable_id(
         "location",
         orgnr,
         place["name"],
         place.get("street_address") or "",
         place.get("postal_code") or "",
     )
+
+
+def _location(orgnr: str, org_id: str, place: Mapping[str, Any]) -> dict[str, Any]:
+    location_id = _location_id(orgnr, place)
     location: dict[str, Any] = {
         "id": location_id,
         "location_type": "physical",

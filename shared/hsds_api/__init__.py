@@ -1,4 +1,4 @@
-"""The HSDS 3.0 API (Open Referral) that a node's publisher and the national search both serve.
+"""The HSDS 3.1 API (Open Referral) that a node's publisher and the national search both serve.
 
 One set of endpoints, parameters, pages, errors and OpenAPI documentation (:mod:`.api`,
 :mod:`.schemas`, :mod:`.paging`), over a data source each service implements for its own

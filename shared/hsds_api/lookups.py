@@ -8,11 +8,12 @@ text; a text that is no UUID names nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from shared import hsds, text
 from shared.errors import NotFound
-from shared.hsds_api.source import Provider
+from shared.hsds_api.source import Provider, ServiceFilter
 from shared.vocab import Concept, Vocabulary
 
 Term = tuple[Vocabulary, Concept]
@@ -40,6 +41,19 @@ def words_match(search: str | None, *texts: str) -> bool:
         return True
     haystack = "\n".join(texts).casefold()
     return all(word in haystack for word in search.casefold().split())
+
+
+def document_matches(where: ServiceFilter, document: Mapping[str, Any]) -> bool:
+    """Whether an offer version matches the words and taxonomy filters of ``where`` (the
+    others are the caller's: its storage answers them)."""
+    if not words_match(where.search, document["name"], document["description"]):
+        return False
+    terms = hsds.terms_of(document)
+    if where.taxonomy_term_id and not any(
+        hsds.taxonomy_term_id(v, c.code) == where.taxonomy_term_id for v, c in terms
+    ):
+        return False
+    return not where.taxonomy_id or any(hsds.taxonomy_id(v) == where.taxonomy_id for v, _ in terms)
 
 
 def matching_providers(providers: Iterable[Provider], search: str | None) -> list[Provider]:

@@ -1,10 +1,9 @@
 """Query parameters of the HSDS API and the documentation of its responses (node and national).
 
-Unknown query parameters are ignored, not refused. The HSDS API reference defines parameters a
-node does not implement (``postcode``, ``proximity``, ``full_service`` on other endpoints ...),
-and generic HSDS tools send them to every server; refusing them would break those tools for
-no gain. The parameters we do implement are validated strictly: a bad value is a 422 in our
-error format, with ``errors.query.<name>``.
+Every parameter is validated strictly, and a query parameter an endpoint does not know is
+refused too: a 400 in our error format, with ``errors.query.<name>``. A client that sends
+``postcode`` (which needs a postcode register we do not hold) or misspells ``organisation_id``
+would otherwise get every service, and believe it had been filtered.
 
 ``per_page`` above the limit is refused, not clamped: a client that asked for 500 and silently
 got 100 would compute the wrong number of pages. ``minimal=true`` raises the limit, because the
@@ -26,7 +25,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.fields import QueryArguments, words
+from shared.fields import StrictQuery, words
 from shared.hsds import HSDS_VERSION
 from shared.messages import Message
 
@@ -35,10 +34,10 @@ MAX_PER_PAGE = 100
 MAX_PER_PAGE_MINIMAL = 1000
 NDJSON = "application/x-ndjson"
 
-HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.1/schema/"
 
 
-class _ListQuery(QueryArguments):
+class _ListQuery(StrictQuery):
     search = words("Words that must all match (any case) the name or the text.")
     page = fields.Integer(
         load_default=1,
@@ -76,7 +75,9 @@ class _ListQuery(QueryArguments):
         return data
 
 
-class ServiceQuerySchema(_ListQuery):
+class _ServiceFilterQuery(_ListQuery):
+    """The filters of ``/services`` and ``/service_at_locations``; all that are given hold."""
+
     taxonomy_term_id = fields.UUID(
         metadata={"description": "Only services classified with this taxonomy term."}
     )
@@ -87,18 +88,12 @@ class ServiceQuerySchema(_ListQuery):
         metadata={"description": "Only services this organization provides."}
     )
     modified_after = fields.DateTime(
-        metadata={"description": "Only services modified at or after this time (UTC if bare)."}
+        metadata={
+            "description": "Only services modified at or after this time (UTC if bare). "
+            "On /services, offers withdrawn since then are listed too, after the others, "
+            "with status inactive."
+        }
     )
-    minimal = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Only id, name, status and last_modified of each service."},
-    )
-    full = fields.Boolean(load_default=False, metadata={"description": "Fully nested services."})
-
-    def page_limit(self, data: dict[str, Any]) -> tuple[int, int]:
-        if data.get("minimal"):
-            return MAX_PER_PAGE_MINIMAL, MAX_PER_PAGE_MINIMAL
-        return DEFAULT_PER_PAGE, MAX_PER_PAGE
 
     @validates("modified_after")
     def _within_utc_calendar(self, value: dt.datetime, **_: Any) -> None:
@@ -110,13 +105,43 @@ class ServiceQuerySchema(_ListQuery):
         except OverflowError:
             raise ValidationError(Message("hsds.time_out_of_range")) from None
 
+
+class ServiceQuerySchema(_ServiceFilterQuery):
+    minimal = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only id, name, status and last_modified of each service."},
+    )
+    full = fields.Boolean(load_default=False, metadata={"description": "Fully nested services."})
+
+    def page_limit(self, data: dict[str, Any]) -> tuple[int, int]:
+        if data.get("minimal"):
+            return MAX_PER_PAGE_MINIMAL, MAX_PER_PAGE_MINIMAL
+        return DEFAULT_PER_PAGE, MAX_PER_PAGE
+
     @validates_schema
     def _minimal_or_full(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("minimal") and data.get("full"):
             raise ValidationError(Message("hsds.minimal_or_full"), "minimal")
 
 
+class ServiceAtLocationQuerySchema(_ServiceFilterQuery):
+    full = fields.Boolean(
+        load_default=False,
+        metadata={"description": "With the service's one-to-one fields in each item."},
+    )
+
+
+class LocationQuerySchema(_ListQuery):
+    pass
+
+
 class OrganizationQuerySchema(_ListQuery):
+    taxonomy_term_id = fields.UUID(
+        metadata={"description": "Only organizations with a service classified with this term."}
+    )
+    taxonomy_id = fields.UUID(
+        metadata={"description": "Only organizations with a service with a term of this taxonomy."}
+    )
     full = fields.Boolean(
         load_default=False,
         metadata={"description": "Fully nested organizations, with their services."},
@@ -127,7 +152,7 @@ class OrganizationQuerySchema(_ListQuery):
     )
 
 
-class OrganizationItemQuerySchema(QueryArguments):
+class OrganizationItemQuerySchema(StrictQuery):
     full_service = fields.Boolean(
         load_default=False, metadata={"description": "The services fully nested."}
     )
@@ -149,11 +174,11 @@ class TaxonomyTermQuerySchema(_ListQuery):
 
 class ApiInfoSchema(Schema):
     version = fields.String(
-        required=True, metadata={"description": "HSDS version of this API.", "example": "3.0"}
+        required=True, metadata={"description": "HSDS version of this API.", "example": "3.1"}
     )
     profile = fields.Url(
         required=True,
-        metadata={"description": "The HSDS profile: the HSDS 3.0 base, unmodified."},
+        metadata={"description": "The HSDS profile: the HSDS 3.1 base, unmodified."},
     )
     openapi_url = fields.Url(
         required=True, metadata={"description": "The OpenAPI document of this API."}

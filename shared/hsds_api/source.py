@@ -63,6 +63,12 @@ class HsdsSource(Protocol):
         """Every match, in service-id order, read in batches (never all at once)."""
         ...
 
+    def withdrawn_services(self, where: ServiceFilter) -> list[Document]:
+        """The withdrawal versions of offers withdrawn at or after ``where.modified_after``
+        (and not published again since), of those that match the rest of ``where``, ordered by
+        name then service id. Only asked when ``modified_after`` is given."""
+        ...
+
     def service(self, service_id: str) -> Document:
         """The published version behind an HSDS service id; ``NotFound`` if none."""
         ...

@@ -1,8 +1,9 @@
 """What a national service keeps of a verified offer version, whatever else it adds.
 
-The search index and the reporting history both store the version exactly as the node signed it
-and the same columns of its provider, agency and classification; each adds its own columns on
-top of :func:`offer_columns`.
+The search index stores the version exactly as the node signed it (it answers HSDS with it);
+the reporting history does not, and keeps only what its reports use (docs/privacy.md). Both
+keep the same columns of its provider, agency and classification (reporting all but the
+description's text); each adds its own columns on top of :func:`offer_columns`.
 """
 
 from __future__ import annotations

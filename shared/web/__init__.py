@@ -2,6 +2,7 @@
 
 - :mod:`~shared.web.errors`: the one error payload, the ``Api`` and the error handlers;
 - :mod:`~shared.web.headers`: the security headers;
+- :mod:`~shared.web.cors`: cross-origin reads of the open data;
 - :mod:`~shared.web.guards`: what a request may not carry (a body too large or not expected,
   NUL characters);
 - :mod:`~shared.web.context`: one session and one transaction per request, ``db_session()``;
@@ -26,7 +27,13 @@ from shared.web.errors import (
     error_response,
 )
 from shared.web.guards import max_content_length, refuse_unexpected_bodies, reject_nul_characters
-from shared.web.headers import CONTENT_SECURITY_POLICY, DOCS_CONTENT_SECURITY_POLICY, HSTS
+from shared.web.headers import (
+    CONTENT_SECURITY_POLICY,
+    DOCS_CONTENT_SECURITY_POLICY,
+    HSTS,
+    frame_ancestors,
+    framed_by,
+)
 from shared.web.health import HealthSchema, database_and_bus_health, health_blueprint
 
 __all__ = [
@@ -44,6 +51,8 @@ __all__ = [
     "database_and_bus_health",
     "db_session",
     "error_response",
+    "frame_ancestors",
+    "framed_by",
     "health_blueprint",
     "init_web",
     "max_content_length",

@@ -19,6 +19,7 @@ from shared.db import create_engine, limit_statement_time
 from shared.logs import init_request_logging
 from shared.metrics import Gauge, Gauges, init_metrics
 from shared.web.context import RequestDatabase
+from shared.web.cors import init_cors
 from shared.web.errors import STATEMENT_TIMEOUT_KEY, Api, register_error_handlers
 from shared.web.guards import (
     BoundedChunkedBodies,
@@ -66,12 +67,15 @@ class ServiceApp:
     # Registers the HTML pages, after the API's blueprints.
     pages: Callable[[Flask, Api], None] | None = None
     before_request: Sequence[Callable[[], Any]] = ()
+    # Path prefixes of the public, anonymous read APIs any web page may read (shared.web.cors).
+    open_paths: Sequence[str] = ()
 
 
 def build_app(service: ServiceApp, config: Mapping[str, Any] | None = None) -> Flask:
     """The service's app with its settings (``config``, then the environment), one transaction
     per request, the error format, the security headers, the OpenAPI document and ``/docs``,
-    its blueprints and pages, ``/healthz``, ``/metrics``, and the proxies it trusts."""
+    its blueprints and pages, ``/healthz``, ``/metrics``, cross-origin reads of its open paths,
+    and the proxies it trusts."""
     settings = load_config(service.settings, config)
     app = Flask(service.import_name, instance_path=settings["INSTANCE_PATH"])
     app.config.update(settings)
@@ -92,6 +96,7 @@ def build_app(service: ServiceApp, config: Mapping[str, Any] | None = None) -> F
     init_metrics(app, service.name, gauges, refuse_metrics_scraper)
     for hook in service.before_request:
         app.before_request(hook)
+    init_cors(app, service.open_paths)
     app.wsgi_app = BoundedChunkedBodies(  # type: ignore[method-assign]
         app.wsgi_app, settings.get("MAX_CONTENT_LENGTH")
     )

@@ -41,6 +41,9 @@ STATEMENT_TIMEOUT_KEY = ConfigKey(
 )
 STATEMENT_TIMEOUT_MESSAGE = Message("request.statement_timeout")
 CONFLICT_MESSAGE = Message("request.conflict")
+# A query string refused as a whole (shared.web.query.strict_query): what is wrong is in
+# errors.query.
+BAD_QUERY_MESSAGE = Message("request.bad_query")
 
 
 def error_response(
@@ -90,6 +93,8 @@ class Api(flask_smorest.Api):
         else:
             message = data.get("message") or error.description or error.name
         errors = data.get("errors") or data.get("messages")
+        if status == 400 and not data.get("message") and "query" in (errors or {}):
+            message = BAD_QUERY_MESSAGE
         # Keep the headers the exception carries besides its own body's type: a 405 must say
         # which methods are allowed (RFC 9110), a 401 how to authenticate.
         headers = {

@@ -74,7 +74,7 @@ def test_every_process_is_deployed_everywhere() -> None:
     }
     migrations = {"registry db upgrade", "search db upgrade", "reporting db upgrade"}
     # Started by a timer, a CronJob or the host's scheduler (the Procfile lists processes only).
-    periodic = {"registry notify"}
+    periodic = {"registry notify", "registry retention"}
     for kind, expected in (
         ("Procfile", running),
         ("systemd", running | migrations | periodic),

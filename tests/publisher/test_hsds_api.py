@@ -1,4 +1,4 @@
-"""The node's HSDS 3.0 API over the standard node; every body is checked against the official
+"""The node's HSDS 3.1 API over the standard node; every body is checked against the official
 HSDS schemas (tests/shared/test_hsds.py loads them once per session)."""
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def term_id(vocabulary: vocab.Vocabulary, code: str) -> str:
 def test_root_says_version_profile_and_openapi(publisher: Any) -> None:
     body = publisher.get("/hsds/").get_json()
     assert_hsds_root(body)
-    assert body["version"] == "3.0"
-    assert body["openapi_url"] == "https://node.test/openapi.json"
+    assert body == {
+        "version": "3.1",
+        "profile": "https://github.com/openreferral/specification/tree/3.1/schema",
+        "openapi_url": "https://node.test/openapi.json",
+    }
     spec = publisher.get("/openapi.json").get_json()
     for path in (
         "/hsds/",
@@ -60,6 +63,10 @@ def test_root_says_version_profile_and_openapi(publisher: Any) -> None:
         "/hsds/taxonomies/{taxonomy_id}",
         "/hsds/taxonomy_terms",
         "/hsds/taxonomy_terms/{term_id}",
+        "/hsds/locations",
+        "/hsds/locations/{location_id}",
+        "/hsds/service_at_locations",
+        "/hsds/service_at_locations/{link_id}",
     ):
         assert path in spec["paths"], path
     parameters = {p["name"] for p in spec["paths"]["/hsds/services"]["get"]["parameters"]}
@@ -205,9 +212,50 @@ def test_filter_by_modification_time(publisher: Any, service_ids: dict) -> None:
     newest = max(minimal, key=lambda s: s["last_modified"])
     # The revision was published last; last_modified (milliseconds) is a bound that holds it.
     assert newest["id"] == service_ids["foreldrekurs"]
-    assert names(publisher, f"modified_after={newest['last_modified']}") == [newest["name"]]
-    assert names(publisher, "modified_after=2000-01-01") == NAMES
+    # The offer withdrawn after it is listed too (see the next test).
+    assert names(publisher, f"modified_after={newest['last_modified']}") == [
+        newest["name"],
+        "Kurs som ble avsluttet",
+    ]
     assert names(publisher, "modified_after=2999-01-01T00:00:00") == []
+
+
+def test_a_withdrawn_offer_is_inactive_to_who_asks_what_changed(
+    publisher: Any, service_ids: dict
+) -> None:
+    """Withdrawn offers come after the published ones, with status inactive, to a consumer
+    that asks what changed since a time; without modified_after they are not listed."""
+    body = get_page(publisher, "/hsds/services?modified_after=2000-01-01&per_page=4&page=2")
+    assert body["total_items"] == 7 and body["total_pages"] == 2
+    assert [s["name"] for s in body["contents"]] == [*NAMES[4:], "Kurs som ble avsluttet"]
+    withdrawn = body["contents"][-1]
+    assert withdrawn["id"] == service_ids["skolekurs"]
+    assert withdrawn["status"] == "inactive"
+    assert [s["status"] for s in body["contents"][:-1]] == ["active", "active"]
+    # Only active ones without the time, and the withdrawal counts as a modification.
+    listed = get_page(publisher, "/hsds/services")["contents"]
+    assert service_ids["skolekurs"] not in {s["id"] for s in listed}
+    assert names(publisher, f"modified_after={withdrawn['last_modified']}") == [
+        "Kurs som ble avsluttet"
+    ]
+    # The other filters hold for it too, and it is streamed last.
+    municipal = f"modified_after=2000-01-01&organization_id={org_id('municipality')}"
+    assert names(publisher, municipal)[-1] == "Kurs som ble avsluttet"
+    county = f"modified_after=2000-01-01&organization_id={org_id('county')}"
+    assert names(publisher, county) == ["Ungdomslos"]
+    assert names(publisher, "modified_after=2000-01-01&search=avsluttet") == [
+        "Kurs som ble avsluttet"
+    ]
+    level3 = term_id(vocab.PYRAMID_LEVELS, "3")
+    assert names(publisher, f"modified_after=2000-01-01&taxonomy_term_id={level3}") == [
+        "Oppfølgingstjenesten"
+    ]
+    lines = get_ndjson(
+        publisher, "/hsds/services?format=ndjson&modified_after=2000-01-01", SERVICE_LIST
+    )
+    assert (lines[-1]["id"], lines[-1]["status"]) == (service_ids["skolekurs"], "inactive")
+    full = get_page(publisher, "/hsds/services?modified_after=2000-01-01&full=true&page=1")
+    assert_hsds(full["contents"][-1], "compiled/service.json")
 
 
 def test_minimal_services(publisher: Any) -> None:
@@ -290,18 +338,33 @@ def test_unknown_service_is_404(publisher: Any, service_ids: dict, service_id: s
 
 
 @pytest.mark.parametrize(("query", "field"), BAD_SERVICE_QUERIES)
-def test_bad_query_is_422(publisher: Any, query: str, field: str) -> None:
-    assert_error(publisher.get(f"/hsds/services?{query}"), 422, field)
+def test_bad_query_is_400(publisher: Any, query: str, field: str) -> None:
+    assert_error(publisher.get(f"/hsds/services?{query}"), 400, field)
 
 
 def test_the_per_page_limit_is_explained(publisher: Any) -> None:
-    body = assert_error(publisher.get("/hsds/services?per_page=500"), 422, "per_page")
+    body = assert_error(publisher.get("/hsds/services?per_page=500"), 400, "per_page")
     assert body["errors"]["query"]["per_page"] == ["At most 100 items per page."]
 
 
-def test_unknown_query_parameters_are_ignored(publisher: Any) -> None:
-    body = get_page(publisher, "/hsds/services?postcode=3019&proximity=500&sort=name")
-    assert [s["name"] for s in body["contents"]] == NAMES
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/hsds/services?postcode=3019",
+        "/hsds/services?organisation_id=x",
+        "/hsds/?x=1",
+        "/hsds/organizations?minimal=true",
+        "/hsds/taxonomies/x?full=true",
+        "/hsds/locations?full=true",
+        "/hsds/service_at_locations?minimal=true",
+    ],
+)
+def test_unknown_query_parameters_are_refused(publisher: Any, path: str) -> None:
+    """A filter we do not know would otherwise be silently ignored: every service returned
+    to a client that believes it filtered them."""
+    body = assert_error(publisher.get(path), 400)
+    [name] = [k for k in body["errors"]["query"]]
+    assert name in path and body["errors"]["query"][name] == ["Unknown field."]
 
 
 # --- organizations ------------------------------------------------------------------------------
@@ -426,7 +489,7 @@ def test_one_taxonomy_term(publisher: Any) -> None:
     assert (term["code"], term["name"], term["language"]) == ("3", "Hjelpetilbud", "nb")
     assert term["taxonomy_detail"]["name"] == "Nivå i pyramiden"
     assert_error(publisher.get(f"/hsds/taxonomy_terms/{hsds.taxonomy_id(vocab.RISK_GROUPS)}"), 404)
-    assert_error(publisher.get("/hsds/taxonomy_terms?per_page=101"), 422, "per_page")
+    assert_error(publisher.get("/hsds/taxonomy_terms?per_page=101"), 400, "per_page")
 
 
 def test_names_sort_in_norwegian_order() -> None:
@@ -451,3 +514,140 @@ def test_names_sort_in_norwegian_order() -> None:
         "Åpen gruppe",
         "A\u030asen",
     ]
+
+
+# --- locations and services at locations --------------------------------------------------------
+
+HELSEHUSET = ("Helsehuset", "Gamle Kirkeplass 7", "3019")
+
+
+def location_id(kind: str) -> str:
+    """Our location id: a name-based UUID of the organisation and the place (shared.hsds)."""
+    return hsds.stable_id("location", ORGANISATIONS[kind][0], *HELSEHUSET)
+
+
+def test_locations_are_each_organisations_places_once(publisher: Any) -> None:
+    body = get_page(publisher, "/hsds/locations", "location.json")
+    # Every offer is at Helsehuset; the municipality's three offers share one location.
+    assert body["total_items"] == 4
+    expected = sorted(location_id(kind) for kind in ORGANISATIONS)
+    assert [location["id"] for location in body["contents"]] == expected
+    municipal = next(c for c in body["contents"] if c["id"] == location_id("municipality"))
+    assert municipal["name"] == "Helsehuset" and municipal["organization_id"] == org_id(
+        "municipality"
+    )
+    [address] = municipal["addresses"]
+    assert (address["address_1"], address["postal_code"], address["city"]) == (
+        "Gamle Kirkeplass 7",
+        "3019",
+        "Drammen",
+    )
+    assert address["state_province"] == "Buskerud"
+    found = get_page(publisher, "/hsds/locations?search=kirkeplass%20drammen", "location.json")
+    assert found["total_items"] == 4
+    assert get_page(publisher, "/hsds/locations?search=finnesikke", "location.json")["empty"]
+    second = get_page(publisher, "/hsds/locations?per_page=3&page=2", "location.json")
+    assert [c["id"] for c in second["contents"]] == expected[3:]
+    assert len(get_ndjson(publisher, "/hsds/locations?format=ndjson", "location.json")) == 4
+
+
+def test_one_location(publisher: Any) -> None:
+    response = publisher.get(f"/hsds/locations/{location_id('county').upper()}")
+    assert response.status_code == 200
+    assert_hsds(response.get_json(), "location.json")
+    assert response.get_json()["organization_id"] == org_id("county")
+    assert_error(publisher.get(f"/hsds/locations/{hsds.stable_id('location', 'x')}"), 404)
+    assert_error(publisher.get("/hsds/locations/helsehuset"), 404)
+
+
+def test_services_at_locations(publisher: Any, service_ids: dict) -> None:
+    item = "compiled/service_at_location_list.json"
+    body = get_page(publisher, "/hsds/service_at_locations", item)
+    active = {v for k, v in service_ids.items() if k != "skolekurs"}
+    assert body["total_items"] == 6
+    assert {link["service_id"] for link in body["contents"]} == active
+    # In service-id order, the order the source streams them in.
+    assert [link["service_id"] for link in body["contents"]] == sorted(active)
+    for link in body["contents"]:
+        assert link["id"] == hsds.stable_id(
+            "service_at_location", link["service_id"], link["location_id"]
+        )
+        assert "service" not in link
+    municipal = get_page(
+        publisher, f"/hsds/service_at_locations?organization_id={org_id('municipality')}", item
+    )
+    assert {link["location_id"] for link in municipal["contents"]} == {location_id("municipality")}
+    assert {link["service_id"] for link in municipal["contents"]} == {
+        service_ids[k] for k in ("helsestasjon", "foreldrekurs", "oppfolging")
+    }
+    level3 = term_id(vocab.PYRAMID_LEVELS, "3")
+    [link] = get_page(
+        publisher, f"/hsds/service_at_locations?taxonomy_term_id={level3}&full=true", item
+    )["contents"]
+    assert link["service"]["name"] == "Oppfølgingstjenesten"
+    paged = get_page(publisher, "/hsds/service_at_locations?per_page=4&page=2", item)
+    assert paged["size"] == 2 and paged["last_page"] and paged["total_pages"] == 2
+    lines = get_ndjson(publisher, "/hsds/service_at_locations?format=ndjson", item)
+    assert [line["id"] for line in lines] == [link["id"] for link in body["contents"]]
+
+
+def test_one_service_at_a_location(publisher: Any, service_ids: dict) -> None:
+    wanted = hsds.stable_id("service_at_location", service_ids["familievern"], location_id("state"))
+    response = publisher.get(f"/hsds/service_at_locations/{wanted}")
+    assert response.status_code == 200
+    link = response.get_json()
+    assert_hsds(link, "compiled/service_at_location.json")
+    assert link["service"]["name"] == "Familievernkontoret"
+    assert link["location"]["id"] == location_id("state")
+    assert_error(publisher.get(f"/hsds/service_at_locations/{location_id('state')}"), 404)
+
+
+def test_organizations_filtered_by_taxonomy(publisher: Any) -> None:
+    """HSDS 3.1 added taxonomy_term_id and taxonomy_id to /organizations: those that provide a
+    published service so classified."""
+    item = "compiled/organization_list.json"
+    guidance = term_id(vocab.OFFER_CATEGORIES, "guidance")
+    body = get_page(publisher, f"/hsds/organizations?taxonomy_term_id={guidance}", item)
+    # Familievernkontoret (state), Oppfølgingstjenesten (municipality), Ungdomslos (county).
+    assert [o["name"] for o in body["contents"]] == [
+        "Barne-, ungdoms- og familieetaten",
+        "Buskerud fylkeskommune",
+        "Drammen kommune",
+    ]
+    parents = term_id(vocab.AUDIENCES, "parents")
+    both = f"taxonomy_term_id={parents}&search=drammen"
+    assert [
+        o["name"] for o in get_page(publisher, f"/hsds/organizations?{both}", item)["contents"]
+    ] == ["Drammen kommune"]
+    diagnoses = hsds.taxonomy_id(vocab.DIAGNOSIS_GROUPS)
+    assert get_page(publisher, f"/hsds/organizations?taxonomy_id={diagnoses}", item)["empty"]
+    levels = hsds.taxonomy_id(vocab.PYRAMID_LEVELS)
+    assert (
+        get_page(publisher, f"/hsds/organizations?taxonomy_id={levels}", item)["total_items"] == 4
+    )
+
+
+def test_an_offer_published_again_is_active_not_withdrawn(node: Any, tmp_path: Any) -> None:
+    """Only an offer whose newest version is a withdrawal is listed as withdrawn."""
+    from sqlalchemy.orm import sessionmaker
+
+    from tests.publisher.conftest import make_publisher
+    from tests.publisher.node import NodeBuilder
+
+    with sessionmaker(node, expire_on_commit=False).begin() as session:
+        builder = NodeBuilder(session)
+        back = builder.publish(name="Kommer tilbake")
+        gone = builder.publish(name="Borte")
+        builder.withdraw(back)
+        builder.withdraw(gone)
+        builder.revise(back, name="Kommer tilbake igjen")
+    app = make_publisher(node.url.render_as_string(hide_password=False), tmp_path)
+    try:
+        client = app.test_client()
+        body = get_page(client, "/hsds/services?modified_after=2000-01-01")
+        assert [(s["name"], s["status"]) for s in body["contents"]] == [
+            ("Kommer tilbake igjen", "active"),
+            ("Borte", "inactive"),
+        ]
+    finally:
+        app.extensions["nettungen.db"].engine.dispose()

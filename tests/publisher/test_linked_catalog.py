@@ -111,6 +111,15 @@ def test_catalog_has_the_offers_dataset_with_its_distributions(publisher):
     )
     dumps = {str(url) for url in by_access if "/catalog/dump" in str(url)}
     assert dumps == {f"{BASE_URL}/catalog/dump?format={f}" for f in ("ttl", "jsonld", "nt")}
+    iana = "https://www.iana.org/assignments/media-types/"
+    for extension, media_type in (
+        ("csv", "text/csv"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
+        table = by_access[URIRef(f"{BASE_URL}/offers.{extension}")]
+        assert graph.value(table, DCAT.downloadURL) == URIRef(f"{BASE_URL}/offers.{extension}")
+        assert graph.value(table, DCAT.mediaType) == URIRef(iana + media_type)
+        assert publisher.get(f"/offers.{extension}").status_code == 200
 
 
 def test_vocabularies_are_listed_as_concept_schemes(publisher):

@@ -25,6 +25,7 @@ from services.registry.base import Base
 from services.registry.coordination import services as coordination
 from services.registry.coordination.models import CoordinationGroup, GroupMember, MandateItem
 from services.registry.offers import services as offers
+from services.registry.sso import services as sso
 from shared.publication.keys import Signer
 from tests.conftest import TEST_PASSPHRASE
 from tests.registry.conftest import OPERATOR, ORG_A, ORG_B, PASSWORD, World, offer_input
@@ -250,6 +251,72 @@ ROUTES: dict[tuple[str, str], Access] = {
         body={"name": "Ny", "password": NEW_PASSWORD},
         tenant=False,
         why="a forged link adds nobody",
+    ),
+    # --- single sign-on (test_sso.py and test_sso_browser.py log in through a real provider) -
+    ("GET", "/login/oidc/<provider_id>"): A(
+        "/login/oidc/gone-idp",
+        EVERYONE,
+        ok=403,
+        tenant=False,
+        why="a removed provider is refused to everyone; an active one is never reached here",
+    ),
+    ("GET", "/login/oidc/callback"): A(
+        "/login/oidc/callback?state=forged&code=forged",
+        EVERYONE,
+        ok=400,
+        tenant=False,
+        why="an answer to no login begun in this browser is refused",
+    ),
+    ("GET", "/node/identity-providers"): A("/node/identity-providers", NODE_ADMIN, tenant=False),
+    ("POST", "/node/identity-providers"): A(
+        "/node/identity-providers",
+        NODE_ADMIN,
+        ok=302,
+        body={
+            "public_id": "ny-idp",
+            "name": "Ny leverandør",
+            "issuer": "https://login.example.org",
+            "client_id": "nettungen",
+            "client_auth": "client_secret_basic",
+            "secret_ref": "env:NY_IDP_SECRET",  # pragma: allowlist secret
+        },
+        audit=("sso.provider_created",),
+        tenant=False,
+    ),
+    ("GET", "/node/identity-providers/<provider_id>"): A(
+        "/node/identity-providers/{idp}", NODE_ADMIN, tenant=False
+    ),
+    ("POST", "/node/identity-providers/<provider_id>"): A(
+        "/node/identity-providers/{idp}",
+        NODE_ADMIN,
+        ok=302,
+        body={"organisation_number": "{org}", "domain": "ny.example.org"},
+        audit=("sso.domain_added",),
+        tenant=False,
+    ),
+    ("POST", "/node/identity-providers/<provider_id>/domains/<int:domain_id>/delete"): A(
+        "/node/identity-providers/{idp}/domains/{domain}/delete",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("sso.domain_removed",),
+        tenant=False,
+    ),
+    ("POST", "/node/identity-providers/<provider_id>/remove"): A(
+        "/node/identity-providers/{idp}/remove",
+        NODE_ADMIN,
+        ok=302,
+        body={},
+        audit=("sso.provider_removed",),
+        tenant=False,
+    ),
+    ("GET", "/o/<orgnr>/admin/sign-in"): A("/o/{org}/admin/sign-in", frozenset({"admin"})),
+    ("POST", "/o/<orgnr>/admin/sign-in/<int:domain_id>"): A(
+        "/o/{org}/admin/sign-in/{domain}",
+        frozenset({"admin"}),
+        ok=302,
+        body={"self_join": "on"},
+        audit=("sso.self_join_changed",),
     ),
     # --- node administration ---------------------------------------------------------------
     ("POST", "/api/v1/duties"): A(
@@ -688,6 +755,13 @@ ROUTES: dict[tuple[str, str], Access] = {
         body={"name": "Omdøpt"},
         audit=("agency.updated",),
     ),
+    ("POST", "/o/<orgnr>/admin/agencies/<agency_id>/move"): A(
+        "/o/{org}/admin/agencies/{agency}/move",
+        frozenset({"admin"}),
+        ok=302,
+        body={"parent_id": ""},
+        audit=("agency.updated",),
+    ),
     ("POST", "/o/<orgnr>/admin/review-rule"): A(
         "/o/{org}/admin/review-rule",
         frozenset({"admin"}),
@@ -904,7 +978,28 @@ def build_matrix_world(db: Session, world: World) -> tuple[Things, Things]:
     )
     for things in (own, foreign):
         things.values["spare_user"] = str(spare.id)
+    _identity_providers(db, world, own, foreign)
     return own, foreign
+
+
+def _identity_providers(db: Session, world: World, own: Things, foreign: Things) -> None:
+    """A provider each organisation accepts a domain through, and a removed one."""
+    settings = {
+        "name": "Matrise-IdP",
+        "issuer": "https://idp.example.org",
+        "client_id": "nettungen",
+        "secret_ref": "env:MATRIX_IDP_SECRET",  # pragma: allowlist secret
+    }
+    idp = sso.create_provider(db, OPERATOR, {"public_id": "matrix-idp", **settings})
+    gone = sso.create_provider(db, OPERATOR, {"public_id": "gone-idp", **settings})
+    sso.remove_provider(db, OPERATOR, gone)
+    for things, orgnr in ((own, ORG_A), (foreign, ORG_B)):
+        domain = sso.add_domain(
+            db, OPERATOR, idp, {"organisation_number": orgnr, "domain": f"{orgnr}.example.org"}
+        )
+        things.values["idp"] = idp.public_id
+        things.values["domain"] = str(domain.id)
+    db.flush()
 
 
 # The person of the world who plays each role in organisation A (and, foreign_*, in B).

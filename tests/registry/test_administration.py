@@ -152,3 +152,74 @@ def test_duty_links_must_be_web_addresses(client, node_admin):
     )
     assert response.status_code == 422
     assert "section_url" in response.get_json()["errors"]["json"]
+
+
+def test_admin_moves_a_section_to_another_parent_and_back_to_the_top(client, world, db):
+    from tests.registry.conftest import ORG_B, audit_count
+
+    admin = world.auth("a_admin")
+    school = client.post(AGENCIES, json={"name": "Skole"}, headers=admin).get_json()
+    health = client.post(AGENCIES, json={"name": "Helse"}, headers=admin).get_json()
+    section = client.post(
+        AGENCIES, json={"name": "PPT", "parent_id": school["id"]}, headers=admin
+    ).get_json()
+    moved = client.patch(
+        f"{AGENCIES}/{section['id']}", json={"parent_id": health["id"]}, headers=admin
+    )
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["parent_id"] == health["id"]
+    # Not into another organisation's agency, nor into its own section: nothing changes.
+    other = world.agencies["b_health"]
+    audits = audit_count(db)
+    for parent in (other, section["id"]):
+        refused = client.patch(
+            f"{AGENCIES}/{health['id'] if parent == section['id'] else section['id']}",
+            json={"parent_id": parent},
+            headers=admin,
+        )
+        assert refused.status_code == 422
+    assert audit_count(db) == audits
+    assert (
+        client.get(f"{AGENCIES}/{section['id']}", headers=admin).get_json()["parent_id"]
+        == (health["id"])
+    )
+    top = client.patch(f"{AGENCIES}/{section['id']}", json={"parent_id": None}, headers=admin)
+    assert top.get_json()["parent_id"] is None
+    assert ORG_B != ORG_A
+
+
+def test_the_agencies_page_moves_a_section_and_refuses_a_cycle(client, db, world):
+    from services.registry.organisations.models import Agency
+    from tests.registry.conftest import audit_count
+    from tests.registry.pages import sign_in, text_of
+
+    admin = world.auth("a_admin")
+    school = client.post(AGENCIES, json={"name": "Skole"}, headers=admin).get_json()
+    section = client.post(
+        AGENCIES, json={"name": "PPT", "parent_id": school["id"]}, headers=admin
+    ).get_json()
+    token = sign_in(client, db, "a_admin")
+    page = client.get(f"/o/{ORG_A}/admin/agencies").get_data(as_text=True)
+    assert f'action="/o/{ORG_A}/admin/agencies/{section["id"]}/move"' in page
+    moved = client.post(
+        f"/o/{ORG_A}/admin/agencies/{section['id']}/move",
+        data={"csrf_token": token, "parent_id": world.agencies["a_health"]},
+    )
+    assert moved.status_code == 302
+    agency = db.query(Agency).filter_by(public_id=section["id"]).one()
+    assert agency.parent.public_id == world.agencies["a_health"]
+    audits = audit_count(db)
+    refused = client.post(
+        f"/o/{ORG_A}/admin/agencies/{world.agencies['a_health']}/move",
+        data={"csrf_token": token, "parent_id": section["id"]},
+    )
+    assert refused.status_code == 422
+    assert "En etat kan ikke ligge inni seg selv." in text_of(refused)
+    assert audit_count(db) == audits
+    to_top = client.post(
+        f"/o/{ORG_A}/admin/agencies/{section['id']}/move",
+        data={"csrf_token": token, "parent_id": ""},
+    )
+    assert to_top.status_code == 302
+    db.refresh(agency)
+    assert agency.parent is None

@@ -462,3 +462,36 @@ def test_node_administration_works_without_javascript(node):
         page.get_by_text("reidar@example.org er deaktivert").wait_for()
         page.get_by_role("button", name="Aktiver igjen – reidar@example.org").click()
         page.get_by_text("reidar@example.org kan logge inn igjen.").wait_for()
+
+
+def test_a_personal_contact_is_warned_about_without_javascript_and_accessibly(node):
+    """The warning comes from the server on save: no script needed, and axe passes on the
+    offer's page and the form that show it."""
+    base = node["base"]
+    with chromium_page(javascript=False) as page:
+        log_in(page, base, "reidar@example.org")
+        page.goto(f"{base}/o/{ORGNR}/offers/new")
+        page.get_by_label("Etat").select_option(label="Helsestasjon")
+        page.get_by_label("Navn på tilbudet").fill("Samtalegruppe")
+        page.get_by_label("Beskrivelse").fill("Samtalegruppe for ungdom.")
+        page.get_by_label("Foreldrestøttende arbeid").check()
+        page.get_by_label("Tilbud til alle", exact=True).check()
+        page.get_by_label("Ungdom", exact=True).check()
+        page.get_by_label("Laveste alder").fill("13")
+        page.get_by_label("Høyeste alder").fill("18")
+        page.get_by_label("Åpent for alle").check()
+        page.get_by_label("Kontaktperson eller kontor").fill("Ola Nordmann")
+        page.get_by_label("E-post", exact=True).fill("ola.nordmann@example.org")
+        page.get_by_role("button", name="Lagre som utkast").click()
+        page.get_by_text("Sjekk kontaktinformasjonen").wait_for()
+        detail = page.url
+        page.locator("#contact-warnings").get_by_role("link", name="E-post").click()
+        warning = page.locator("#f-contact-email-warning")
+        assert "ser ut som en persons egen e-postadresse" in warning.inner_text()
+        edit = page.url
+    with chromium_page() as page:
+        log_in(page, base, "reidar@example.org")
+        for url in (detail, edit):
+            page.goto(url)
+            page.locator("#contact-warnings").wait_for()
+            assert_accessible(page)

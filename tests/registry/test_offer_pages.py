@@ -201,3 +201,65 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
     response = client.get(f"/o/{ORG_A}/workspace/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def _published(db, world, app, **content):
+    from services.registry.accounts import services as accounts
+
+    registrar = accounts.build_actor(db, accounts.get_user_by_email(db, "a_registrar@example.org"))
+    publisher = accounts.build_actor(db, accounts.get_user_by_email(db, "a_publisher@example.org"))
+    offer = offers.create_offer(
+        db,
+        registrar,
+        world.orgs[ORG_A],
+        offer_input(world.agencies["a_health"], **content),
+        "https://n.test",
+    )
+    offers.submit(db, registrar, offer.id)
+    offers.publish(db, publisher, offer.id, signer=app.extensions["nettungen.signer"])
+    db.flush()
+    return offer, registrar
+
+
+def test_choosing_the_same_audiences_in_another_order_is_no_change(client, db, world, app):
+    offer, registrar = _published(db, world, app, audiences=["parents", "children"])
+    audits = audit_count(db)
+    # The form posts checkboxes in the vocabulary's order, the API in any order.
+    offers.update_offer(db, registrar, offer.id, {"audiences": ["children", "parents"]})
+    db.flush()
+    assert (offer.status, audit_count(db)) == ("published", audits)
+    offers.update_offer(db, registrar, offer.id, {"risk_groups": []})
+    offers.update_offer(db, registrar, offer.id, {"audiences": ["parents", "children"]})
+    db.flush()
+    sign_in(client, db, "a_publisher")
+    offers.submit(db, registrar, offer.id)
+    db.flush()
+    page = text_of(client.get(f"/o/{ORG_A}/review/{offer.id}"))
+    assert "1 felt er ulike den publiserte versjonen 1." in page  # the risk groups only
+
+
+def test_an_empty_coverage_is_the_organisations_own_area_as_the_hint_says(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    data = {**FORM, "csrf_token": token, "agency": world.agencies["a_health"], "coverage": " "}
+    response = client.post(f"/o/{ORG_A}/offers/new", data=data)
+    assert response.status_code == 302, text_of(response)
+    offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
+    assert offer.coverage == ["3301"]  # Drammen, the organisation's home area
+    data["coverage"] = "3312, 33"
+    assert client.post(f"/o/{ORG_A}/offers/{offer.id}/edit", data=data).status_code == 302
+    db.refresh(offer)
+    assert offer.coverage == ["3312", "33"]
+    data["coverage"] = ""
+    assert client.post(f"/o/{ORG_A}/offers/{offer.id}/edit", data=data).status_code == 302
+    db.refresh(offer)
+    assert offer.coverage == ["3301"]
+    form = text_of(client.get(f"/o/{ORG_A}/offers/new"))
+    assert "Tomt: organisasjonens eget område." in form
+
+
+def test_a_prenatal_offer_reads_as_pregnancy_and_the_first_year(client, db, world, app):
+    offer, _ = _published(db, world, app, age_min=0, age_max=0)
+    sign_in(client, db, "a_reader")
+    page = text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}"))
+    assert "0 (svangerskap og første leveår)" in page
+    assert "0 til 0" not in page

@@ -3,9 +3,12 @@ work, read by readers, audited on every change."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from services.registry.accounts import services as accounts
+from services.registry.accounts.models import Membership
 from services.registry.audit.models import AuditEntry
 from services.registry.coordination import services as coordination
 from services.registry.coordination.method import MANDATE_CHECKLIST, MANDATE_DUTIES
@@ -18,7 +21,7 @@ from services.registry.coordination.models import (
     MethodStep,
 )
 from services.registry.offers import services as offers
-from tests.registry.conftest import ORG_A, audit_count, offer_input
+from tests.registry.conftest import OPERATOR, ORG_A, audit_count, offer_input
 from tests.registry.pages import sign_in, text_of
 
 WS = f"/o/{ORG_A}/workspace"
@@ -190,3 +193,46 @@ def test_a_readers_post_is_refused_before_its_form_is_read(client, db, world):
         response = client.post(f"{WS}/{path}", data={"csrf_token": token, **form})
         assert response.status_code == 403, path
     assert audit_count(db) == before
+
+
+def test_assessment_sums_the_resources_by_level_agency_and_risk_group(client, db, world):
+    org, health, family = world.orgs[ORG_A], world.agencies["a_health"], world.agencies["a_family"]
+    user = accounts.get_user_by_email(db, "a_registrar@example.org")
+    [membership] = db.scalars(select(Membership).where(Membership.user_id == user.id)).all()
+    accounts.update_member(db, OPERATOR, membership, agencies=[health, family])
+    db.flush()
+    registrar = accounts.build_actor(db, user)
+    # name, agency, level, staff, budget, risk groups
+    mapped = (
+        ("A", health, 1, 2.5, 1_200_000, ["bullying"]),
+        ("B", health, 1, 1.25, None, []),
+        ("C", health, 3, 4, 3_000_000, ["bullying", "trauma"]),
+        ("D", family, 2, None, 800_000, ["trauma"]),
+    )
+    for name, agency, level, staff, budget, groups in mapped:
+        content = offer_input(
+            agency, name=name, level=level, staff_fte=staff, budget_nok=budget, risk_groups=groups
+        )
+        offers.create_offer(db, registrar, org, content, "x")
+    db.flush()
+    token = sign_in(client, db, "a_admin")
+    client.post(f"{WS}/start", data={"csrf_token": token})
+    html = client.get(f"{WS}/assessment?lang=en").get_data(as_text=True)
+    rows = {
+        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html.split('id="resources-heading"')[1])
+    }
+    # Level: offers, staff, share of the staff (of 7.75), budget, share of the budget (of 5 M).
+    assert "3. Help and treatment offers 1 4 52 % 3,000,000 60 %" in rows
+    assert "2. Offers for those who need more support 1 0 0 % 800,000 16 %" in rows
+    assert "1. Offers for all children and youth 2 3.75 48 % 1,200,000 24 %" in rows
+    assert "All levels 4 7.75 100 % 5,000,000 100 %" in rows
+    # Agency: offers, staff, budget, without staff, without budget.
+    assert "Helsestasjon 3 7.75 4,200,000 0 1" in rows
+    assert "Familiens hus 1 0 800,000 1 0" in rows
+    # Risk groups: C in both rows.
+    assert "Children exposed to or practising bullying 2 6.5 4,200,000 0 0" in rows
+    assert "Children exposed to trauma (loss, accident) 2 4 3,800,000 1 0" in rows
+    page = text_of(client.get(f"{WS}/assessment?lang=nb"))
+    assert "1 tilbud har ingen registrerte årsverk og 1 intet registrert budsjett" in page
+    assert "Ressurser per nivå" in page and "1 200 000" in page.replace("\xa0", " ")

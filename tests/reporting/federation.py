@@ -58,6 +58,12 @@ OSLO_NODE = {"oslo": OSLO}
 #   T3 2025-06-20  D5 S1 V2 published
 #   T4 2025-09-05  D3 revised (level 2 -> 1, reviewed), D5 revised (ages, risk groups); C2 V3
 #   T5 2026-02-10  V2 withdrawn; D6 published
+#
+# Resources (staff in årsverk, yearly budget in NOK; "-" not registered):
+#   D1 4.5 3 000 000   D2 3.0 2 400 000   D3 0.5 150 000 (0.8 from T4)   D4 2.0 1 600 000
+#   D5 0.2 -           D6 - -             K1 5.0 4 000 000               C1 6.0 5 000 000
+#   C2 10.0 12 000 000 R1 8.0 9 000 000   S1 12.5 20 000 000             V1 - -
+#   V2 1.0 50 000      V3 - 20 000        O1 7.0 6 000 000
 
 
 def add_agency(node: NodeBuilder, kind: str, name: str) -> str:
@@ -93,6 +99,8 @@ def _municipal(federation: Federation, ids: dict[str, str]) -> None:
                 risk_groups=[],
                 statutory_duties=["hol-3-2-helsestasjon"],
                 user_participation=True,
+                staff_fte=4.5,
+                budget_nok=3_000_000,
                 last_reviewed="2024-06-01",
             )
             ids["D2"] = node.publish(
@@ -102,6 +110,8 @@ def _municipal(federation: Federation, ids: dict[str, str]) -> None:
                 age_max=19,
                 risk_groups=["bullying"],
                 statutory_duties=["hol-3-2-skolehelsetjeneste"],
+                staff_fte=3.0,
+                budget_nok=2_400_000,
                 evaluated=True,
                 good_practice=True,
                 review_interval_months=24,
@@ -119,6 +129,8 @@ def _municipal(federation: Federation, ids: dict[str, str]) -> None:
                 risk_groups=["learning_difficulties"],
                 diagnosis_groups=["language_learning"],
                 statutory_duties=["oppl-11-13-ppt"],
+                staff_fte=5.0,
+                budget_nok=4_000_000,
                 review_interval_months=24,
             )
         with publishing_at(T2):
@@ -131,6 +143,8 @@ def _municipal(federation: Federation, ids: dict[str, str]) -> None:
                 age_min=0,
                 age_max=18,
                 risk_groups=["parent_mental_illness"],
+                staff_fte=0.5,
+                budget_nok=150_000,
                 evidence_based=True,
             )
             ids["D4"] = node.publish(
@@ -146,6 +160,8 @@ def _municipal(federation: Federation, ids: dict[str, str]) -> None:
                 risk_groups=["child_welfare", "violent_milieu"],
                 diagnosis_groups=["conduct_disorders"],
                 statutory_duties=["bvl-3-1-hjelpetiltak"],
+                staff_fte=2.0,
+                budget_nok=1_600_000,
                 evidence_based=True,
                 review_interval_months=6,
             )
@@ -160,6 +176,7 @@ def _municipal(federation: Federation, ids: dict[str, str]) -> None:
                 age_max=12,
                 risk_groups=["trauma"],
                 measure_status="project",
+                staff_fte=0.2,
             )
         with publishing_at(T4):
             node.revise(
@@ -167,6 +184,7 @@ def _municipal(federation: Federation, ids: dict[str, str]) -> None:
                 level=1,
                 user_participation=True,
                 last_reviewed=dt.date(2025, 9, 1),
+                staff_fte=0.8,
             )
             node.revise(
                 ids["D5"], age_min=7, age_max=15, risk_groups=["trauma", "parental_breakup"]
@@ -196,6 +214,8 @@ def _county(federation: Federation, ids: dict[str, str]) -> None:
                 age_max=21,
                 risk_groups=["school_absence"],
                 statutory_duties=["oppl-9-4-oppfolgingstjenesten"],
+                staff_fte=6.0,
+                budget_nok=5_000_000,
                 user_participation=True,
             )
         with publishing_at(T2):
@@ -211,6 +231,8 @@ def _county(federation: Federation, ids: dict[str, str]) -> None:
                 age_max=18,
                 risk_groups=["parental_breakup"],
                 statutory_duties=["fvkl-1-familievern"],
+                staff_fte=8.0,
+                budget_nok=9_000_000,
                 evaluated=True,
                 review_interval_months=24,
             )
@@ -226,6 +248,8 @@ def _county(federation: Federation, ids: dict[str, str]) -> None:
                 age_max=18,
                 risk_groups=["child_welfare", "violent_milieu"],
                 statutory_duties=["bvl-16-3-bistandsplikt"],
+                staff_fte=12.5,
+                budget_nok=20_000_000,
                 good_practice=True,
                 evidence_based=True,
             )
@@ -239,6 +263,8 @@ def _county(federation: Federation, ids: dict[str, str]) -> None:
                 age_max=18,
                 risk_groups=[],
                 statutory_duties=["tannhl-1-3-barn-ungdom"],
+                staff_fte=10.0,
+                budget_nok=12_000_000,
             )
 
 
@@ -263,6 +289,8 @@ def _voluntary(federation: Federation, ids: dict[str, str]) -> None:
                 description="Frivillige familier gir barn en ekstra voksen å være hos.",
                 level=2,
                 category="voluntary_club",
+                staff_fte=1.0,
+                budget_nok=50_000,
                 coverage=["3301", "3303"],
                 age_min=6,
                 age_max=15,
@@ -281,6 +309,7 @@ def _voluntary(federation: Federation, ids: dict[str, str]) -> None:
                 risk_groups=["trauma"],
                 user_participation=True,
                 measure_status="pilot",
+                budget_nok=20_000,
             )
         with publishing_at(T5):
             node.withdraw(ids["V2"], "redcross")
@@ -293,6 +322,8 @@ def _oslo(federation: Federation, ids: dict[str, str]) -> None:
             name="Helsestasjon 0–5 år",
             description="Helsekontroller og vaksiner for alle små barn i Oslo.",
             coverage=["0301"],
+            staff_fte=7.0,
+            budget_nok=6_000_000,
             age_min=0,
             age_max=5,
             risk_groups=[],

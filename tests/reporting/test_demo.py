@@ -14,6 +14,8 @@ from tests.reporting.conftest import make_reporting_app
 from tests.reporting.federation import new_history
 from tests.reporting.reading import get_report, grid
 
+RESOURCE_COLUMNS = ("offers", "staff_fte", "budget_nok", "without_staff", "without_budget")
+
 
 def test_demo_reports(node_database_factory, reporting_database_factory, tmp_path):
     federation = Federation(node_database_factory, tmp_path)
@@ -50,6 +52,27 @@ def test_demo_reports(node_database_factory, reporting_database_factory, tmp_pat
         assert [row["name"] for row in grid(state, "offers").values()] == [
             "Foreldrehverdag: veiledning på nett"
         ]
+        # The resources behind them (services.registry.demo.data.RESOURCES), by hand:
+        # offers, staff, budget, without staff, without budget.
+        resources = {
+            key: tuple(row[c] for c in RESOURCE_COLUMNS)
+            for key, row in grid(drammen, "resources_levels").items()
+        }
+        assert resources == {
+            # PMTO, PPT
+            "3": (2, 25.0, 23_900_000, 0, 0),
+            # COS-P, Oppfølgingstjenesten, Familievernet, the association's grief group
+            "2": (4, 40.7, 41_350_000, 0, 1),  # the grief group: no budget
+            # Helsestasjon, Skolehelsetjenesten, Jordmor, ICDP, Tannhelse, Foreldrehverdag,
+            # Leksehjelp
+            "1": (7, 128.3, 140_530_000, 1, 0),  # Leksehjelp: no staff
+            "total": (13, 194.0, 205_780_000, 1, 1),
+        }
+        kinds = grid(drammen, "resources_kinds")
+        assert (kinds["municipality"]["staff_fte"], kinds["county"]["budget_nok"]) == (
+            64.8,
+            109_000_000,
+        )
         html = api.get("/pyramid?area=3301&lang=nb").get_data(as_text=True)
         assert "Buskerud fylkeskommune" in html and "Tilbud til alle" in html
     finally:

@@ -35,7 +35,14 @@ def _expected(table: dict) -> list[list]:
 
 
 def _as_csv_text(rows: list[list]) -> list[list[str]]:
-    return [["" if v is None else str(v) for v in row] for row in rows]
+    """As the default CSV writes values: decimals with a comma, as Excel in Norwegian reads."""
+
+    def text(v: object) -> str:
+        if v is None:
+            return ""
+        return str(v).replace(".", ",") if isinstance(v, float) else str(v)
+
+    return [[text(v) for v in row] for row in rows]
 
 
 @pytest.mark.parametrize(("kind", "params"), REPORTS)
@@ -48,7 +55,7 @@ def test_every_table_as_csv_and_xlsx(api, kind, params):
         assert response.mimetype == "text/csv"
         assert "attachment" in response.headers["Content-Disposition"]
         text = response.data.decode("utf-8-sig")
-        assert list(csv.reader(io.StringIO(text))) == _as_csv_text(expected)
+        assert list(csv.reader(io.StringIO(text), delimiter=";")) == _as_csv_text(expected)
         response = api.get(table["xlsx"])
         assert response.status_code == 200
         workbook = load_workbook(io.BytesIO(response.data), read_only=True)
@@ -76,7 +83,7 @@ def test_an_offer_list_downloads_whole(api):
     page = get_report(api, "offers", area="NO", at=NOW, per_page=2)
     assert page["summary"]["total"] == 14 and len(page["tables"][0]["rows"]) == 2
     text = api.get(page["tables"][0]["csv"]).data.decode("utf-8-sig")
-    assert len(list(csv.reader(io.StringIO(text)))) == 1 + 14
+    assert len(list(csv.reader(io.StringIO(text), delimiter=";"))) == 1 + 14
 
 
 def test_a_table_the_report_does_not_have_is_a_404(api):
@@ -90,7 +97,7 @@ def test_no_text_becomes_a_formula():
     table.add("a", '=HYPERLINK("https://example.org","x")', 1)
     table.add("b", "-1+2", -3)
     table.add("c", "Helsestasjon", 4)
-    rows = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(csv_bytes(table).decode("utf-8-sig")), delimiter=";"))
     assert rows[1:] == [
         ['\'=HYPERLINK("https://example.org","x")', "1"],
         ["'-1+2", "-3"],
@@ -100,3 +107,15 @@ def test_no_text_becomes_a_formula():
     assert sheet["A2"].value == '=HYPERLINK("https://example.org","x")'
     assert sheet["A2"].data_type == "s"
     assert sheet["B3"].value == -3 and sheet["B3"].data_type == "n"
+
+
+def test_csv_is_split_by_excel_in_norwegian_and_by_programs_on_request():
+    table = Table("t", "T", [Column("name", "Navn"), Column("n", "Årsverk", True)])
+    table.add("a", "Sorggruppe, for barn", 2.5)
+    table.add("b", "Helsestasjon", 10)
+    assert csv_bytes(table) == (
+        "\ufeffNavn;Årsverk\r\nSorggruppe, for barn;2,5\r\nHelsestasjon;10\r\n".encode()
+    )
+    assert csv_bytes(table, "comma") == (
+        '\ufeffNavn,Årsverk\r\n"Sorggruppe, for barn",2.5\r\nHelsestasjon,10\r\n'.encode()
+    )

@@ -175,14 +175,10 @@ def test_the_base_is_widest_when_tied(counts, widest):
 
 def test_a_tie_is_reported_as_the_widest_base(api):
     # On 30 Mar: one offer on level 1, one on level 2; on 20 Apr: none, two and one.
-    assert get_report(api, "pyramid", area="3301", at="2025-03-30")["summary"] == {
-        "offers": 2,
-        "base_is_widest": True,
-    }
-    assert get_report(api, "pyramid", area="3301", at="2025-04-20")["summary"] == {
-        "offers": 3,
-        "base_is_widest": False,
-    }
+    first = get_report(api, "pyramid", area="3301", at="2025-03-30")["summary"]
+    assert (first["offers"], first["base_is_widest"]) == (2, True)
+    second = get_report(api, "pyramid", area="3301", at="2025-04-20")["summary"]
+    assert (second["offers"], second["base_is_widest"]) == (3, False)
 
 
 @pytest.mark.parametrize(

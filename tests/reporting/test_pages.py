@@ -87,7 +87,10 @@ def test_pages_show_the_numbers_of_the_api_and_link_them(api, kind, params):
         for row, cells in zip(table["rows"], shown[1:], strict=True):
             for cell, (text, link) in zip(row["cells"], cells, strict=True):
                 value = cell["value"]
-                assert text == ("" if value is None else str(value))
+                # Whole numbers grouped in thousands, as English writes them (53,170,000).
+                whole = isinstance(value, int) and not isinstance(value, bool)
+                shown = f"{value:,}" if whole else value
+                assert text == ("" if value is None else str(shown))
                 if "offers" in cell and value:
                     # The page's link names the same offers as the API's.
                     api_query = parse_qs(urlsplit(cell["offers"]).query)
@@ -146,10 +149,19 @@ def test_the_api_labels_follow_the_language_too(api):
 
 
 def extracted() -> set[str]:
-    found = extract_from_dir(
-        str(SOURCE),
-        method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
-        keywords={**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None},
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    found = list(
+        extract_from_dir(
+            str(SOURCE),
+            method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
+            keywords=keywords,
+        )
+    )
+    # The node status pages reporting serves are shared with search (shared.ingest.status_web).
+    found += extract_from_dir(
+        str(SOURCE.parent.parent / "shared" / "templates"),
+        method_map=[("**/status_*.html", "jinja2")],
+        keywords=keywords,
     )
     return {message if isinstance(message, str) else message[0] for _f, _l, message, *_ in found}
 

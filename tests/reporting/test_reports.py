@@ -43,7 +43,7 @@ def test_pyramid_of_drammen_counts_every_provider_that_covers_it(api):
     assert kind_counts(report, "2") == [1, 1, 1, 0, 1, 4]  # D5, C1, R1, V3
     assert kind_counts(report, "3") == [1, 0, 0, 1, 0, 2]  # D4, S1
     assert kind_counts(report, "total") == [6, 2, 1, 1, 2, 12]
-    assert report["summary"] == {"offers": 12, "base_is_widest": True}
+    assert report["summary"]["offers"] == 12 and report["summary"]["base_is_widest"] is True
     agencies = {
         (row["provider"], row["agency"]): levels(row) for row in grid(report, "agencies").values()
     }
@@ -68,7 +68,7 @@ def test_pyramid_in_the_past_is_drawn_from_the_versions_then(api):
     assert kind_counts(report, "1") == [2, 0, 0, 0, 1, 3]  # D1 D2, V1
     assert kind_counts(report, "2") == [2, 1, 1, 0, 1, 5]  # D3 (then level 2) D5, C1, R1, V2
     assert kind_counts(report, "3") == [1, 0, 0, 1, 0, 2]  # D4, S1
-    assert report["summary"] == {"offers": 10, "base_is_widest": False}
+    assert report["summary"]["offers"] == 10 and report["summary"]["base_is_widest"] is False
     assert report["scope"]["at"] == "2025-06-30"
 
 

@@ -111,6 +111,7 @@ def _build_standard(federation: Federation) -> dict[str, str]:
             free_of_charge=False,
             cost_description="500 kroner.",
             risk_groups=["peer_difficulties"],
+            diagnosis_groups=["adhd"],
         )
         ids["sorggruppe"] = node.publish(
             name="Sorggruppe for barn",
@@ -133,6 +134,7 @@ def _build_standard(federation: Federation) -> dict[str, str]:
             age_min=0,
             age_max=19,
             risk_groups=["learning_difficulties"],
+            diagnosis_groups=["adhd", "language_learning"],
             languages=["nob", "ara"],
         )
         ids["nedlagt"] = node.publish(name="Kurs som ble lagt ned")

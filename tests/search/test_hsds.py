@@ -1,4 +1,4 @@
-"""The national HSDS 3.0 API over the standard federation: services.
+"""The national HSDS 3.1 API over the standard federation: services.
 
 Every body is checked against the official HSDS schemas (tests/hsds_client.py), and what the
 national API says about an offer or an organization is checked against what the node that
@@ -61,7 +61,7 @@ NAMES = [
 def test_root_names_the_search_services_openapi_document(api: Any) -> None:
     body = api.get("/hsds/").get_json()
     assert_hsds_root(body)
-    assert body["version"] == "3.0"
+    assert body["version"] == "3.1"
     assert body["openapi_url"] == "https://sok.test/openapi.json"
 
 
@@ -73,7 +73,7 @@ def test_openapi_documents_every_hsds_route_as_the_nodes_do(api: Any, standard: 
         for rule in standard.app.url_map.iter_rules()
         if rule.rule.startswith("/hsds")
     }
-    assert len(routes) == 9 and routes <= set(spec["paths"])
+    assert len(routes) == 13 and routes <= set(spec["paths"])
     # The same parameters and answers as every node's HSDS API: one API, two sources.
     node = next(iter(standard.federation.nodes.values())).app.test_client()
     node_spec = node.get("/openapi.json").get_json()
@@ -214,8 +214,8 @@ def test_search_pages_in_name_order(api: Any) -> None:
 def test_every_taxonomy_filters_as_the_nodes_classify(api: Any, standard: Any) -> None:
     classified = classifications(node_clients(standard))
     found = assert_taxonomy_filters_agree(api, classified)
-    # The standard federation has no diagnosis group and every offer in normal operation.
-    assert set(found) == {v.id for v in hsds.TAXONOMIES} - {vocab.DIAGNOSIS_GROUPS.id}
+    # Every taxonomy is in use (diagnosis groups by two offers of the standard federation).
+    assert set(found) == {v.id for v in hsds.TAXONOMIES}
     level3 = hsds.taxonomy_term_id(vocab.PYRAMID_LEVELS, "3")
     assert names(api, f"taxonomy_term_id={level3}") == [
         "Barnevernets akuttberedskap",
@@ -274,8 +274,35 @@ def test_filter_by_modification_time_as_the_nodes_do(api: Any, standard: Any) ->
     assert names(api, f"modified_after={quote(east)}") == [newest["name"]]
     bare = utc.replace(tzinfo=None).isoformat()
     assert names(api, f"modified_after={bare}") == [newest["name"]]
-    assert names(api, "modified_after=2000-01-01") == NAMES
     assert names(api, "modified_after=2999-01-01T00:00:00") == []
+
+
+def test_a_withdrawn_offer_is_inactive_to_who_asks_what_changed(api: Any, standard: Any) -> None:
+    """As on the node: listed after the published offers with status inactive, without its
+    contact details, when a consumer asks what changed since a time."""
+    body = get_page(api, "/hsds/services?modified_after=2000-01-01")
+    assert [s["name"] for s in body["contents"]] == [*NAMES, "Kurs som ble lagt ned"]
+    assert body["total_items"] == 11
+    withdrawn = body["contents"][-1]
+    assert (withdrawn["id"], withdrawn["status"]) == (standard.ids["nedlagt"], "inactive")
+    assert "email" not in withdrawn and "url" not in withdrawn
+    assert {s["status"] for s in body["contents"][:-1]} == {"active"}
+    paged = get_page(api, "/hsds/services?modified_after=2000-01-01&per_page=4&page=3")
+    assert [s["name"] for s in paged["contents"]] == [*NAMES[8:], "Kurs som ble lagt ned"]
+    nodes = node_clients(standard)
+    assert {s["id"]: s for s in body["contents"]} == node_services(
+        nodes, "modified_after=2000-01-01"
+    )
+    drammen = hsds.organization_id(ORGANISATIONS["municipality"][0])
+    mine = names(api, f"modified_after=2000-01-01&organization_id={drammen}")
+    assert mine[-1] == "Kurs som ble lagt ned"
+    assert "Kurs som ble lagt ned" not in names(
+        api, f"modified_after=2000-01-01&organization_id={hsds.organization_id('910000098')}"
+    )
+    assert names(api, "modified_after=2000-01-01&search=lagt%20ned") == ["Kurs som ble lagt ned"]
+    lines = get_ndjson(api, "/hsds/services?format=ndjson&modified_after=2000-01-01", SERVICE_LIST)
+    assert lines[-1]["id"] == standard.ids["nedlagt"]
+    assert names(api, "") == NAMES  # without the time, only what is published
 
 
 def test_ndjson_streams_every_match(api: Any, standard: Any) -> None:
@@ -343,8 +370,8 @@ def test_unknown_service_is_404(api: Any, standard: Any, service_id: str) -> Non
         ("modified_after=0001-01-01T00:00:00%2B14:00", "modified_after"),
     ],
 )
-def test_bad_query_is_422_as_on_the_nodes(api: Any, standard: Any, query: str, field: str) -> None:
-    body = assert_error(api.get(f"/hsds/services?{query}"), 422, field)
+def test_bad_query_is_400_as_on_the_nodes(api: Any, standard: Any, query: str, field: str) -> None:
+    body = assert_error(api.get(f"/hsds/services?{query}"), 400, field)
     for node in node_clients(standard):
         assert node.get(f"/hsds/services?{query}").get_json() == body
 
@@ -362,11 +389,45 @@ def test_search_without_words_to_match(api: Any) -> None:
 
 
 def test_the_per_page_limit_is_explained(api: Any) -> None:
-    body = assert_error(api.get("/hsds/services?per_page=500"), 422, "per_page")
+    body = assert_error(api.get("/hsds/services?per_page=500"), 400, "per_page")
     assert body["errors"]["query"]["per_page"] == ["At most 100 items per page."]
     assert get_page(api, "/hsds/services?minimal=true&per_page=1000")["size"] == 10
-    assert_error(api.get("/hsds/organizations?per_page=101"), 422, "per_page")
+    assert_error(api.get("/hsds/organizations?per_page=101"), 400, "per_page")
 
 
-def test_unknown_query_parameters_are_ignored(api: Any) -> None:
-    assert names(api, "postcode=3019&proximity=500&sort=name") == NAMES
+@pytest.mark.parametrize("query", ["postcode=3019", "sort=name", "organisation_id=x"])
+def test_unknown_query_parameters_are_refused(api: Any, query: str) -> None:
+    body = assert_error(api.get(f"/hsds/services?{query}"), 400)
+    assert list(body["errors"]["query"]) == [query.split("=")[0]]
+
+
+# --- locations ----------------------------------------------------------------------------------
+
+
+def test_locations_and_services_at_locations_are_the_nodes_own(api: Any, standard: Any) -> None:
+    nodes = node_clients(standard)
+    link_list = "compiled/service_at_location_list.json"
+    national = get_ndjson(api, "/hsds/service_at_locations?format=ndjson", link_list)
+    from_nodes = [
+        link
+        for node in nodes
+        for link in get_ndjson(node, "/hsds/service_at_locations?format=ndjson", link_list)
+    ]
+    assert national and {link["id"]: link for link in national} == {
+        link["id"]: link for link in from_nodes
+    }
+    published = {v for k, v in standard.ids.items() if k != "nedlagt"}
+    assert {link["service_id"] for link in national} <= published
+    page = get_page(api, "/hsds/service_at_locations?per_page=2", link_list)
+    assert page["total_items"] == len(national)
+    locations = get_page(api, "/hsds/locations?per_page=100", "location.json")["contents"]
+    node_locations = {
+        location["id"]: location
+        for node in nodes
+        for location in get_ndjson(node, "/hsds/locations?format=ndjson", "location.json")
+    }
+    assert {location["id"]: location for location in locations} == node_locations
+    assert {location["id"] for location in locations} == {link["location_id"] for link in national}
+    one = api.get(f"/hsds/service_at_locations/{national[0]['id']}")
+    assert_hsds(one.get_json(), "compiled/service_at_location.json")
+    assert one.get_json()["service"]["id"] == national[0]["service_id"]

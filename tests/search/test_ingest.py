@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.search.index.models import IndexedOffer
+from services.search.index.models import IndexedOffer, WithdrawnOffer
 from shared.ingest import directory, node_keys
 from shared.ingest.apply import Outcome
 from shared.ingest.models import IngestedOffer, RejectedEvent
@@ -48,6 +48,30 @@ def test_versions_replace_and_withdrawals_remove(node, index):
     assert outcomes == [Outcome.APPLIED] * 4
     assert index.indexed() == node.published()
     assert list(index.indexed().values()) == [2]
+    # The withdrawal is kept for the HSDS API's modified_after, with no contact details.
+    with Session(index.engine) as session:
+        withdrawn = session.scalars(select(WithdrawnOffer)).one()
+        document = json.loads(withdrawn.document)
+    assert (document["name"], document["status"], document["contact"]) == ("PPT", "withdrawn", {})
+    assert withdrawn.offer_uri == document["uri"] and withdrawn.node_id == node.id
+
+
+def test_an_offer_published_again_is_no_longer_withdrawn(node, index):
+    index.trust(node)
+    with node.builder() as b:
+        offer = b.publish(name="Sommerleir")
+        b.withdraw(offer)
+    index.apply(node.events())
+    with Session(index.engine) as session:
+        assert session.scalars(select(WithdrawnOffer.offer_uri)).all() == [
+            node.events()[-1]["subject"]
+        ]
+    with node.builder() as b:
+        b.revise(offer, name="Sommerleir igjen")
+    assert index.apply(node.events()[-1:]) == [Outcome.APPLIED]
+    assert list(index.indexed().values()) == [3]
+    with Session(index.engine) as session:
+        assert session.scalars(select(WithdrawnOffer)).all() == []
 
 
 def test_duplicates_replays_and_old_versions_change_nothing(node, index):

@@ -38,6 +38,8 @@ def test_offer_lists(federation, index, search_app):
             "municipality page": lambda: client.get("/kommune/3301"),
             "county page": lambda: client.get("/fylke/33"),
             "national HSDS services": lambda: client.get("/hsds/services?per_page=50"),
+            "node status API": lambda: client.get("/api/v1/status/nodes/fylke"),
+            "node status page": lambda: client.get("/status/nodes/fylke"),
         },
     )
     assert drawn["offers API"].get_json()["total"] == MANY

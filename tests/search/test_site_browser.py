@@ -72,3 +72,13 @@ def test_a_family_finds_an_offer_in_their_municipality(standard):
         page.get_by_label("Search words").press("Enter")
         page.wait_for_url(re.compile(r"q=leksehjelp"))
         assert page.locator("li.result h3").all_inner_texts() == ["Leksehjelp for alle"]
+
+
+def test_the_nodes_page_is_accessible_in_every_language(standard):
+    with serve(standard.app) as base, chromium_page() as page:
+        for lang in ("nb", "nn", "en"):
+            page.goto(f"{base}/noder?lang={lang}")
+            assert page.locator("html").get_attribute("lang") == lang
+            assert page.locator("h1").count() == 1
+            assert page.locator("h3").count() == 3  # one per node
+            assert_accessible(page)

@@ -26,7 +26,11 @@ PAGES = [
     ("/tilbud/{nedlagt}", 404),
     ("/kommune/3301", 200),
     ("/fylke/33", 200),
+    ("/region/bufetat-sor", 200),
+    ("/region/helse-vest?lang=nb", 200),
+    ("/sok?region=helse-sor-ost&diagnosis_group=adhd", 200),
     ("/organisasjon/910000012", 200),
+    ("/noder", 200),
     ("/nowhere", 404),
 ]
 FORM_CONTROLS = ("input", "select", "textarea")
@@ -114,8 +118,15 @@ def test_results_and_their_count_are_announced(pages):
     assert status.text().startswith("8 tilbud funnet.")
     assert page.find("title").text().startswith("8 tilbud – Tilbud i Drammen")
     assert page.find("div", role="search")
-    filters = page.find("aside", class_="filters")
-    assert len(filters.find_all("fieldset")) >= 7
+    # The filters are a disclosure ("Filtrer"), closed until opened (the stylesheet shows
+    # it as a side column on a wide screen), with one group per facet that has values.
+    filters = page.find("details", class_="filters")
+    assert "open" not in filters.attrs
+    assert filters.find("summary").text() == "Filtrer"
+    assert len(filters.find_all("fieldset")) >= 8
+    _, filtered = pages["/sok?municipality=3301&level=1&risk_group=trauma"]
+    summary = filtered.find("details", class_="filters").find("summary")
+    assert summary.text().split() == ["Filtrer", "(2", "valgt)"]
     results = page.find("section", aria_labelledby="results-heading")
     assert results.find("ol", class_="results")
 

@@ -28,7 +28,7 @@ def test_offer_page_tells_a_family_what_it_needs(site, standard):
     assert page.find("title").text() == "Helsestasjon for ungdom – Drammen kommune – Nettungen"
     assert "Samtaler om kropp" in page.find("p", class_="lead").text()
     who = _facts(page, "for-whom")
-    assert who["Age"] == "13 to 20 years"
+    assert who["Age"] == "Ages 13–20"
     assert who["Target group"] == "Youth"
     assert who["Risk groups"] == "Children exposed to or practising bullying"
     assert who["Level in the pyramid"] == "Level 1: Offers for all children and youth"
@@ -189,6 +189,9 @@ def test_organisation_overview(site):
         "/kommune/33",
         "/fylke/3301",
         "/fylke/NO",
+        "/region/33",
+        "/region/NO",
+        "/region/bufetat",
         "/organisasjon/123",
         "/organisasjon/999999999",
         "/no/such/page",

@@ -116,7 +116,8 @@ def test_facet_counts_match_the_api_and_lift_their_own_filter(site):
     assert _checkbox(page, "level", "2") == (True, 4)
     assert _checkbox(page, "level", "3") == (False, 1)
     api = site.get("/api/v1/offers?municipality=3301&level=2").get_json()
-    for facet in ("level", "category", "provider_kind", "risk_group", "audience", "language"):
+    facets = ("level", "category", "provider_kind", "risk_group", "diagnosis_group", "audience")
+    for facet in (*facets, "language"):
         for value in api["facets"][facet]:
             assert _checkbox(page, facet, value["code"]) == (value["chosen"], value["count"])
     for param, facet in (("free", "free_of_charge"), ("statutory", "statutory")):
@@ -140,6 +141,16 @@ def test_facet_counts_match_the_api_and_lift_their_own_filter(site):
         ("language=ara", {"PP-tjenesten i Kongsberg"}),
         ("provider_kind=region", {"Familievernkontoret"}),
         ("category=voluntary_club", {"Besøkshjem for barn"}),
+        ("diagnosis_group=adhd", {"Foreldrekurs: De utrolige årene", "PP-tjenesten i Kongsberg"}),
+        ("diagnosis_group=language_learning&level=3", {"PP-tjenesten i Kongsberg"}),
+        (
+            "region=helse-vest",
+            {
+                "Barnevernets akuttberedskap",
+                "Leksehjelp for alle",
+                "Skolehelsetjenesten i Vestland",
+            },
+        ),
         (
             "county=46",
             {

@@ -19,6 +19,8 @@ from services.search.site import TRANSLATIONS
 from shared.i18n import catalogue_path, compile_catalogue
 
 SITE = Path(TRANSLATIONS).parent
+# The node status pages the site serves are shared with reporting (shared.ingest.status_web).
+SHARED_PAGES = sorted((SITE.parents[2] / "shared" / "templates" / "shared").glob("status_*.html"))
 KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 Message = str | tuple[str, ...]
@@ -29,11 +31,12 @@ def extracted() -> dict[Message, list[str]]:
     found: dict[Message, list[str]] = {}
     sources = [("python", p) for p in sorted(SITE.rglob("*.py"))]
     sources += [(babel_extract, p) for p in sorted((SITE / "templates").rglob("*.html"))]
+    sources += [(babel_extract, p) for p in SHARED_PAGES]
     for method, path in sources:
         for lineno, message, _comments, _context in extract_from_file(
             method, str(path), keywords=KEYWORDS
         ):
-            found.setdefault(message, []).append(f"{path.relative_to(SITE)}:{lineno}")
+            found.setdefault(message, []).append(f"{path.name}:{lineno}")
     return found
 
 

@@ -123,3 +123,31 @@ def test_logging_config_follows_the_environment() -> None:
     assert json_config["handlers"]["stdout"]["stream"] == "ext://sys.stdout"
     with pytest.raises(ConfigError, match="LOG_FORMAT: must be json or text"):
         logging_config("search", {"LOG_FORMAT": "xml"})
+
+
+def test_access_lines_can_be_left_out_but_for_server_errors() -> None:
+    # The demo's console: no line per feed poll, unless asked for (LOG_ACCESS=on, --verbose).
+    quiet = logging_config("publisher", {"LOG_FORMAT": "text", "LOG_ACCESS": "off"})
+    assert quiet["loggers"][ACCESS_LOGGER]["level"] == "WARNING"
+    assert quiet["root"]["level"] == "INFO"  # what the processes report still shows
+    assert logging_config("publisher", {})["loggers"][ACCESS_LOGGER]["level"] == "INFO"
+    with pytest.raises(ConfigError, match="LOG_ACCESS: must be on or off"):
+        logging_config("publisher", {"LOG_ACCESS": "quiet"})
+
+
+def test_a_server_error_is_an_error_line(small_app: Flask, lines: io.StringIO) -> None:
+    small_app.test_client().get("/broken")
+    small_app.test_client().get("/work")
+    levels = {line["path"]: line["level"] for line in parsed(lines) if "path" in line}
+    assert levels == {"/broken": "ERROR", "/work": "INFO"}
+
+
+def test_the_demo_is_quiet_unless_verbose() -> None:
+    from services.cli import demo_logging
+
+    assert demo_logging({}, verbose=False) == {"LOG_FORMAT": "text", "LOG_ACCESS": "off"}
+    assert demo_logging({}, verbose=True) == {"LOG_FORMAT": "text", "LOG_ACCESS": "on"}
+    assert demo_logging({"LOG_FORMAT": "json", "LOG_ACCESS": "on"}, verbose=False) == {
+        "LOG_FORMAT": "json",
+        "LOG_ACCESS": "on",
+    }

@@ -1,1 +1,1 @@
-"""The node's HSDS 3.0 API (Open Referral)."""
+"""The node's HSDS 3.1 API (Open Referral)."""

@@ -1,4 +1,4 @@
-"""The node's published offers as the HSDS API's data source; no Flask in here.
+"""The node's published offers (and its withdrawals) as the HSDS API's data source; no Flask here.
 
 A node holds at most a few thousand offers. What the tables index (organisation number,
 publication time) is filtered in SQL; the rest (words, taxonomy terms, the name to sort by)
@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from shared import hsds
 from shared.errors import NotFound
-from shared.hsds_api.lookups import as_uuid, matching_providers, sort_key, words_match
+from shared.hsds_api.lookups import as_uuid, document_matches, matching_providers, sort_key
 from shared.hsds_api.paging import window
 from shared.hsds_api.source import STREAM_BATCH, Document, Provider, ServiceFilter
-from shared.publication.models import PublishedOffer
+from shared.publication import EVENT_WITHDRAWN
+from shared.publication.models import LogEntry, PublishedOffer
 
 
 class PublishedOffers:
@@ -44,10 +45,39 @@ class PublishedOffers:
             .order_by(PublishedOffer.service_id)
             .execution_options(yield_per=STREAM_BATCH)
         )
-        for snapshot in self.session.scalars(query):
-            document = json.loads(snapshot)
-            if _matches(where, document):
-                yield document
+        rows = self.session.scalars(query)
+        try:
+            for snapshot in rows:
+                document = json.loads(snapshot)
+                if document_matches(where, document):
+                    yield document
+        finally:
+            rows.close()  # a reader that stops early leaves no cursor open
+
+    def withdrawn_services(self, where: ServiceFilter) -> list[Document]:
+        """The withdrawal versions in the log since ``modified_after`` that are still the
+        newest entry of their offer, matching the rest of ``where``, by name then id."""
+        withdrawals = [
+            LogEntry.event_type == EVENT_WITHDRAWN,
+            LogEntry.occurred_at >= where.modified_after,
+        ]
+        withdrawn_uris = select(LogEntry.offer_uri).where(*withdrawals)
+        newest = (
+            select(func.max(LogEntry.seq))
+            .where(LogEntry.offer_uri.in_(withdrawn_uris))
+            .group_by(LogEntry.offer_uri)
+        )
+        numbers = self._organisation_numbers(where)
+        query = select(LogEntry.snapshot).where(LogEntry.seq.in_(newest), *withdrawals)
+        if numbers is not None:
+            query = query.where(LogEntry.organisation_number.in_(numbers))
+        found = (
+            # A withdrawn offer keeps nobody's contact details, as nationally.
+            {**document, "contact": {}}
+            for document in map(json.loads, self.session.scalars(query))
+        )
+        documents = [d for d in found if document_matches(where, d)]
+        return sorted(documents, key=_document_order)
 
     def service(self, service_id: str) -> Document:
         """The published version behind an HSDS service id, or NotFound."""
@@ -100,36 +130,26 @@ class PublishedOffers:
         snapshots = self.session.scalars(
             select(PublishedOffer.snapshot).where(*self._conditions(where))
         )
-        documents = [d for d in map(json.loads, snapshots) if _matches(where, d)]
+        documents = [d for d in map(json.loads, snapshots) if document_matches(where, d)]
         return sorted(documents, key=_document_order)
 
     def _conditions(self, where: ServiceFilter) -> list[ColumnElement[bool]]:
         """The part of the filter the table's columns can answer."""
         conditions: list[ColumnElement[bool]] = []
-        if where.organization_id:
-            numbers = self.session.scalars(select(PublishedOffer.organisation_number).distinct())
-            wanted = [n for n in numbers if hsds.organization_id(n) == where.organization_id]
-            conditions.append(PublishedOffer.organisation_number.in_(wanted) if wanted else false())
+        numbers = self._organisation_numbers(where)
+        if numbers is not None:
+            wanted = PublishedOffer.organisation_number.in_(numbers) if numbers else false()
+            conditions.append(wanted)
         if where.modified_after:
             conditions.append(PublishedOffer.published_at >= where.modified_after)
         return conditions
 
-
-def _matches(where: ServiceFilter, document: Mapping[str, Any]) -> bool:
-    """The part of the filter that needs the document itself."""
-    if not words_match(where.search, document["name"], document["description"]):
-        return False
-    if where.taxonomy_term_id or where.taxonomy_id:
-        terms = hsds.terms_of(document)
-        if where.taxonomy_term_id and not any(
-            hsds.taxonomy_term_id(v, c.code) == where.taxonomy_term_id for v, c in terms
-        ):
-            return False
-        if where.taxonomy_id and not any(
-            hsds.taxonomy_id(v) == where.taxonomy_id for v, _ in terms
-        ):
-            return False
-    return True
+    def _organisation_numbers(self, where: ServiceFilter) -> list[str] | None:
+        """The organisation numbers ``organization_id`` names (none or one), or None if any."""
+        if not where.organization_id:
+            return None
+        numbers = self.session.scalars(select(LogEntry.organisation_number).distinct())
+        return [n for n in numbers if hsds.organization_id(n) == where.organization_id]
 
 
 def _document_order(document: Mapping[str, Any]) -> tuple[str, str]:

@@ -47,13 +47,26 @@ HSDS_SPECIFICATION = URIRef("https://docs.openreferral.org/en/latest/hsds/")
 SKOS_SPECIFICATION = URIRef("http://www.w3.org/2004/02/skos/core")
 _STANDARDS = {
     LDES_SPECIFICATION: "Linked Data Event Streams",
-    HSDS_SPECIFICATION: "Human Services Data Specification 3.0",
+    HSDS_SPECIFICATION: "Human Services Data Specification 3.1",
     SKOS_SPECIFICATION: "SKOS Simple Knowledge Organization System",
 }
 # NLOD 2.0, the Norwegian licence for open government data, in the EU licence table.
 LICENCE = EU_LICENCE.NLOD_2_0
 _IANA = "https://www.iana.org/assignments/media-types/"
-_FILE_TYPES = {TURTLE: "RDF_TURTLE", JSON_LD: "JSON_LD", N_TRIPLES: "RDF_N_TRIPLES"}
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILE_TYPES = {
+    TURTLE: "RDF_TURTLE",
+    JSON_LD: "JSON_LD",
+    N_TRIPLES: "RDF_N_TRIPLES",
+    CSV: "CSV",
+    XLSX: "XLSX",
+}
+# The tables of published offers (shared.offer_table), for spreadsheets.
+TABLES = {
+    "csv": (CSV, "Alle publiserte tilbud som CSV-tabell (semikolon)"),
+    "xlsx": (XLSX, "Alle publiserte tilbud som Excel-tabell"),
+}
 _DUMP_FORMATS = {TURTLE: "ttl", JSON_LD: "jsonld", N_TRIPLES: "nt"}
 
 
@@ -168,7 +181,7 @@ def _add_data_services(
     services = []
     for name, endpoint, specification, media_type, title in (
         ("ldes", f"{base}/ldes", LDES_SPECIFICATION, TURTLE, "LDES-strøm av tilbudsversjoner"),
-        ("hsds", f"{base}/hsds/", HSDS_SPECIFICATION, "application/json", "HSDS 3.0-API"),
+        ("hsds", f"{base}/hsds/", HSDS_SPECIFICATION, "application/json", "HSDS 3.1-API"),
     ):
         service = URIRef(f"{catalog_iri(base)}#{name}")
         graph.add((service, RDF.type, DCAT.DataService))
@@ -199,6 +212,14 @@ def _add_data_services(
         graph.add((dump, DCAT.mediaType, URIRef(_IANA + media_type)))
         graph.add((dump, DCTERMS.format, _file_type(graph, media_type)))
         graph.add((dataset, DCAT.distribution, dump))
+    for extension, (media_type, title) in TABLES.items():
+        url = f"{base}/offers.{extension}"
+        table = _distribution(graph, URIRef(f"{catalog_iri(base)}#table-{extension}"), url)
+        graph.add((table, DCAT.downloadURL, URIRef(url)))
+        graph.add((table, DCTERMS.title, Literal(title, lang="nb")))
+        graph.add((table, DCAT.mediaType, URIRef(_IANA + media_type)))
+        graph.add((table, DCTERMS.format, _file_type(graph, media_type)))
+        graph.add((dataset, DCAT.distribution, table))
     return services
 
 

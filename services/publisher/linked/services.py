@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from services.publisher.linked.cpsv import is_public
 from shared import vocab
+from shared.ages import age_range
 from shared.areas import reference_data
 from shared.errors import DomainError, NotFound
 from shared.publication.models import LogEntry, PublishedOffer
@@ -57,6 +58,7 @@ def offer_page(document: dict[str, Any]) -> dict[str, Any]:
         "public": is_public(document),
         "provider_kind": vocab.ORGANISATION_KINDS.get(document["provider"]["kind"]).label(),
         "level": vocab.PYRAMID_LEVELS.get(str(document["level"])).label(),
+        "ages": age_range(document["age_min"], document["age_max"], "nb"),
         "category": vocab.OFFER_CATEGORIES.get(document["category"]).label(),
         "access": vocab.ACCESS.get(document["access"]).label(),
         "audiences": _labels(vocab.AUDIENCES, document["audiences"]),

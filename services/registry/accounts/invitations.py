@@ -227,6 +227,31 @@ def accept_invitation_as_user(
     return _join(session, invitation, user, users_path)
 
 
+def open_invitations_for(session: Session, email: str) -> list[AccountToken]:
+    """The open invitations to ``email``, oldest first (for a login through an identity
+    provider that vouches for the address)."""
+    query = select(AccountToken).where(
+        AccountToken.kind == onetime.INVITATION,
+        AccountToken.email == normalise_email(email),
+        AccountToken.used_at.is_(None),
+        AccountToken.revoked_at.is_(None),
+        AccountToken.expires_at > utcnow(),
+    )
+    return list(session.scalars(query.order_by(AccountToken.created_at)).all())
+
+
+def accept_invitation_vouched(
+    session: Session, invitation: AccountToken, user: User, users_path: str
+) -> Membership:
+    """Accept without the link: an identity provider vouched that ``user`` holds the invited
+    address (single sign-on). The invitation is used up as by its link."""
+    if not onetime.is_open(invitation) or user.email != invitation.email:
+        raise InvalidInput("invitation.other_address")
+    if is_member(session, user, organisation_of(invitation)):
+        raise Conflict("member.already")
+    return _join(session, invitation, user, users_path)
+
+
 def _join(session: Session, invitation: AccountToken, user: User, users_path: str) -> Membership:
     organisation = organisation_of(invitation)
     # Agencies removed since the invitation was sent are left out.

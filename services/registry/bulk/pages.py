@@ -12,7 +12,9 @@ from services.registry.accounts.permissions import Role
 from services.registry.bulk import services
 from services.registry.bulk.sheet import COLUMNS, FatalSheetError, SheetLanguage, read_rows
 from services.registry.bulk.sheet import write_template as build_workbook
+from services.registry.offers.contact import contact_warnings
 from services.registry.offers.form import BY_NAME
+from services.registry.offers.models import Offer
 from services.registry.ui.forms import readable
 from services.registry.ui.pages import (
     organisation,
@@ -54,7 +56,16 @@ def sheet_language(lang: str) -> SheetLanguage:
     choices = services.list_choices(db_session(), signed_in(), organisation(), lang)
     with force_locale(lang):
         headers = {c.key: _header(c.key, lang) for c in COLUMNS}
-        return SheetLanguage(headers, choices, gettext("Yes"), gettext("No"))
+        return SheetLanguage(headers, choices, gettext("Yes"), gettext("No"), _notes())
+
+
+def _notes() -> dict[str, str]:
+    """The form's guidance on the contact columns, as notes on their headers."""
+    return {
+        c.key: str(BY_NAME[c.key].hint)
+        for c in COLUMNS
+        if c.key.startswith("contact.") and BY_NAME[c.key].hint
+    }
 
 
 @bp.get("/bulk")
@@ -129,7 +140,27 @@ def upload() -> tuple[str, int]:
     ]
     # Nothing created and nothing to keep: answer as a refused form, so nothing is written.
     status = 200 if result.created else 422
-    return render_page("bulk.html", status, result=result, problems=problems, fatal=None)
+    return render_page(
+        "bulk.html",
+        status,
+        result=result,
+        problems=problems,
+        contact_warnings=_contact_warnings(result.created, headers),
+        fatal=None,
+    )
+
+
+def _contact_warnings(
+    created: list[tuple[int, Offer]], headers: Mapping[str, str]
+) -> list[tuple[int, str, str, str]]:
+    """(row, offer, column, message) for each new draft whose contact looks like a person's
+    own: saved all the same, to be checked."""
+    return [
+        (row, offer.name, headers.get(name) or str(BY_NAME[name].label), readable(message))
+        for row, offer in created
+        for name, messages in contact_warnings(offer.contact).items()
+        for message in messages
+    ]
 
 
 def _problem_label(name: str, headers: Mapping[str, str]) -> str:

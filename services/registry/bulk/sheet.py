@@ -12,10 +12,11 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -116,6 +117,8 @@ class SheetLanguage:
     choices: Mapping[str, Sequence[tuple[str, str]]]  # column key -> (code, label)
     yes: str
     no: str
+    # Guidance on a column, shown as a note on its header (what a contact should be).
+    notes: Mapping[str, str] = field(default_factory=dict)
 
 
 def write_template(language: SheetLanguage) -> bytes:
@@ -130,6 +133,8 @@ def write_template(language: SheetLanguage) -> bytes:
     for index, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index, value=language.headers[column.key])
         cell.font, cell.fill = bold, fill
+        if column.key in language.notes:
+            cell.comment = Comment(language.notes[column.key], "Nettungen")
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width
         if column.kind == "flag":

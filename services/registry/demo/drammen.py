@@ -69,7 +69,6 @@ OFFERS: list[tuple[str, dict[str, Any], str]] = [
                 }
             ],
             schedule="Mandag–fredag 08.00–15.30",
-            staff_fte=14.5,
             languages=["nob", "eng", "ara"],
             responsible_role="Leder for helsestasjonen",
         ),
@@ -182,7 +181,6 @@ OFFERS: list[tuple[str, dict[str, Any], str]] = [
             diagnosis_groups=["conduct_disorders"],
             evidence_based=True,
             statutory_duties=["bvl-3-1-hjelpetiltak"],
-            staff_fte=3,
         ),
         "published",
     ),

@@ -18,6 +18,7 @@ from services.registry.accounts.permissions import Actor
 from services.registry.duties import services as duties
 from services.registry.duties.schemas import DutyCreateSchema
 from services.registry.mail import services as mail
+from services.registry.national import pages as national_pages
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import (
     OrganisationCreateSchema,
@@ -136,7 +137,11 @@ def add_organisation() -> Response | tuple[str, int]:
     if data is None or state.errors:
         return _organisations_page(state, 422)
     return done(
-        gettext("%(name)s is a member of the node.", name=data["name"]),
+        gettext(
+            "%(name)s is a member of the node. Before its offers reach national search and "
+            "reports, the national operators must let the node publish for it: see below.",
+            name=data["name"],
+        ),
         "node_pages.organisation",
         orgnr=data["organisation_number"],
     )
@@ -154,6 +159,7 @@ def _organisation_page(orgnr: str, state: FormState, status: int = 200) -> tuple
         published=organisations.count_published_offers(session, actor, org),
         form=state,
         fields=(MEMBERSHIP,),
+        grants=national_pages.grants_needed(org.organisation_number),
     )
 
 

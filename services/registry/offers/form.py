@@ -131,9 +131,30 @@ SECTIONS: tuple[Section, ...] = (
         "contact",
         _l("Contact and responsibility"),
         (
-            Field("contact.name", _l("Contact name or desk")),
-            Field("contact.phone", _l("Phone"), kind="tel", autocomplete="tel"),
-            Field("contact.email", _l("E-mail"), kind="email", autocomplete="email"),
+            # The contact is a desk's or a function's, published openly: never the person's own
+            # (docs/privacy.md). So no autocomplete token: "name", "tel" and "email" would fill
+            # in the person filling the form, and WCAG 1.3.5 asks for them only on fields about
+            # that person.
+            Field(
+                "contact.name",
+                _l("Contact name or desk"),
+                hint=_l("A desk or function, e.g. Child health centre, duty phone. Not a person."),
+                autocomplete="off",
+            ),
+            Field(
+                "contact.phone",
+                _l("Phone"),
+                kind="tel",
+                hint=_l("The desk's or the duty phone's number, not a person's own mobile."),
+                autocomplete="off",
+            ),
+            Field(
+                "contact.email",
+                _l("E-mail"),
+                kind="email",
+                hint=_l("A shared mailbox such as post@ or helsestasjon@, not a person's own."),
+                autocomplete="off",
+            ),
             Field(
                 "contact.url",
                 _l("Web page"),
@@ -152,6 +173,11 @@ SECTIONS: tuple[Section, ...] = (
                 hint=_l("From 1 to 60 months; 12 if empty."),
             ),
             Field("last_reviewed", _l("Last reviewed"), kind="date"),
+        ),
+        intro=_l(
+            "The contact is published openly and copied by the national search and others. "
+            "Give a desk, a function or a shared mailbox that stays when people change jobs, "
+            "not a person's own name, e-mail or mobile."
         ),
     ),
     Section(

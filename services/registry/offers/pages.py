@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, request
 from flask_babel import gettext
@@ -15,14 +16,17 @@ from werkzeug.wrappers import Response
 from services.registry.accounts.permissions import Role
 from services.registry.audit.models import AuditEntry
 from services.registry.duties.services import list_duties
+from services.registry.national import pages as national_pages
 from services.registry.offers import redaction, services
+from services.registry.offers.contact import contact_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
-from services.registry.offers.form import FIELDS, SECTIONS
+from services.registry.offers.form import BY_NAME, FIELDS, SECTIONS
 from services.registry.offers.models import Offer
-from services.registry.offers.overview import dashboard
+from services.registry.offers.overview import DashboardFilter, dashboard
 from services.registry.offers.review import Labeller, changed_since_sent_back, compare, review_rows
 from services.registry.offers.schemas import OfferInputSchema
-from services.registry.ui.forms import FormState, read_form
+from services.registry.organisations.models import Organisation
+from services.registry.ui.forms import FormState, dom_id, read_form, readable
 from services.registry.ui.pages import (
     attempt,
     done,
@@ -36,6 +40,7 @@ from services.registry.ui.pages import (
 )
 from shared.errors import NotFound, PermissionDenied
 from shared.i18n import current_language
+from shared.vocab import OFFER_STATUSES
 from shared.web import db_session
 
 bp = page_blueprint("offer_pages", __name__)
@@ -75,13 +80,56 @@ def my_agencies() -> set[int] | None:
     return set(actor.agencies.get(org.id, frozenset()))
 
 
+def _number(name: str, default: int | None = None) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 7 else default
+
+
+def _chosen(org: Organisation) -> DashboardFilter:
+    """The dashboard's filters from the query; a value that is not one of the choices is not
+    applied (the form offers only valid ones)."""
+    status = request.args.get("status", "")
+    agency = next((a.id for a in org.agencies if a.public_id == request.args.get("agency")), None)
+    level = _number("level")
+    return DashboardFilter(
+        status=status if status in OFFER_STATUSES else None,
+        agency_id=agency,
+        level=level if level in (1, 2, 3) else None,
+        words=tuple(request.args.get("q", "")[:200].split()),
+        review_due=request.args.get("review_due") == "1",
+        page=_number("page", 1) or 1,
+    )
+
+
 @bp.get("/")
 def home() -> tuple[str, int]:
     org = organisation()
     mine = request.args.get("show") != "all"
     agencies = my_agencies() if mine else None
-    board = dashboard(db_session(), signed_in(), org, dt.date.today(), agencies)
-    return render_page("dashboard.html", board=board, only_mine=agencies is not None)
+    chosen = _chosen(org)
+    board = dashboard(db_session(), signed_in(), org, dt.date.today(), agencies, chosen)
+    view = national_pages.for_dashboard(org, board.offers)
+    return render_page(
+        "dashboard.html",
+        board=board,
+        only_mine=agencies is not None,
+        chosen=chosen,
+        national=view,
+        others=national_pages.others_page(view.area, _number("others_page", 1) or 1),
+        query=request.args,
+        with_query=_with_query,
+    )
+
+
+def _with_query(**changes: object) -> str:
+    """This page's query with ``changes`` (None drops a parameter)."""
+    args = request.args.to_dict()
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = str(value)
+    return "?" + urlencode(args)
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -95,13 +143,39 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     return {"agency": agencies, "statutory_duties": duties}
 
 
+def _warnings(contact: Any) -> dict[str, list[str]]:
+    """What the reader is told, per field, when the contact looks like a person's own."""
+    found = contact_warnings(contact if isinstance(contact, dict) else {})
+    return {name: [readable(m) for m in messages] for name, messages in found.items()}
+
+
+def contact_notes(warnings: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(input id, label, message) of each warning, for the notice that links to the field."""
+    return [
+        (dom_id(name), str(BY_NAME[name].label), message)
+        for name, messages in warnings.items()
+        for message in messages
+    ]
+
+
 def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str, int]:
     state.choices = _choices()
-    return render_page("offer_form.html", status, form=state, sections=SECTIONS, offer=offer)
+    state.warnings = _warnings(state.value("contact"))
+    return render_page(
+        "offer_form.html",
+        status,
+        form=state,
+        sections=SECTIONS,
+        offer=offer,
+        contact_notes=contact_notes(state.warnings),
+    )
 
 
 def _read() -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
     raw = read_form(FIELDS, request.form, OfferInputSchema())
+    if not raw.get("coverage"):
+        # An empty coverage field is the organisation's own area, as the field's hint says.
+        raw["coverage"] = [organisation().home_area]
     data, errors = validate(OfferInputSchema(), raw)
     return raw, data, errors
 
@@ -171,6 +245,8 @@ def detail(offer_id: str) -> tuple[str, int]:
         review_due=review_due(offer),
         overdue=offer.status != "withdrawn" and review_due(offer) < dt.date.today(),
         can_register=_can_register(offer),
+        contact_notes=contact_notes(_warnings(offer.contact)),
+        national_status=national_pages.for_offer(offer),
     )
 
 
@@ -273,6 +349,7 @@ def _review_page(offer_id: str, status: int = 200, errors: dict | None = None) -
         since_sent_back=since,
         errors=errors or {},
         comment=request.form.get("comment", ""),
+        contact_notes=contact_notes(_warnings(offer.contact)),
     )
 
 

@@ -21,6 +21,7 @@ from services.registry.offers.content import content_of, content_of_document
 from services.registry.offers.form import BY_NAME, FIELDS
 from services.registry.offers.models import Offer
 from services.registry.organisations.models import Agency
+from shared.ages import age_range
 from shared.areas import UnknownAreaError, reference_data
 
 # Free text compared word by word; shorter values are shown whole, before and after.
@@ -95,6 +96,9 @@ class Labeller:
                 vocabulary.get(str(c)).label(self.lang) if str(c) in vocabulary else str(c)
                 for c in codes
             )
+        if name in ("age_min", "age_max") and value == 0:
+            # 0 is "from pregnancy and birth" (the form's hint), not a baby's birthday.
+            return f"0 ({age_range(0, 0, self.lang).lower()})"
         if isinstance(value, float):
             return f"{value:g}".replace(".", ",")
         if isinstance(value, list):

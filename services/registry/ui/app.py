@@ -48,6 +48,9 @@ def init_pages(app: Flask, api: Api) -> None:
     from services.registry.node.pages import bp as node_pages
     from services.registry.offers.pages import bp as offer_pages
     from services.registry.offers.pages import review_bp as review_pages
+    from services.registry.sso.pages import admin_bp as sso_admin_pages
+    from services.registry.sso.pages import login_bp as sso_pages
+    from services.registry.sso.pages import org_bp as sso_org_pages
 
     init_i18n(app, TRANSLATIONS)
     app.jinja_env.filters["vocab_label"] = vocab_label
@@ -62,6 +65,9 @@ def init_pages(app: Flask, api: Api) -> None:
         workspace_pages,
         mail_pages,
         node_pages,
+        sso_pages,
+        sso_admin_pages,
+        sso_org_pages,
     ):
         app.register_blueprint(blueprint)
 

@@ -77,6 +77,8 @@ class FormState:
 
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # Advice that does not stop a save (a contact that looks like a person's own), per field.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
     choices: dict[str, ChoiceList] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:

@@ -13,7 +13,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.reporting.api.schemas import ARGUMENTS, ReportSchema
+from services.reporting.api.schemas import ARGUMENTS, ReportSchema, with_separator
 from services.reporting.context import API_PREFIX, query, this_query
 from services.reporting.present import exports
 from services.reporting.present.build import build, build_all_rows
@@ -31,8 +31,14 @@ blp = Blueprint(
 )
 
 SUMMARIES = {
-    "pyramid": "Offers per level (level 1, for all, is the base), by kind of provider and agency.",
-    "coverage": "Risk groups, ages and diagnosis groups against the level; empty cells are gaps.",
+    "pyramid": "Offers per level (level 1, for all, is the base), by kind of provider and agency; "
+    "their staff (full-time equivalents) and yearly budget (NOK) by level, kind of provider and "
+    "agency. An offer's whole staff and budget count in every area it covers (not split between "
+    "the municipalities it covers).",
+    "coverage": "Risk groups, ages and diagnosis groups against the level; empty cells are gaps. "
+    "Staff and budget per risk group and per statutory duty: an offer for several risk groups "
+    "or duties counts in full in each row, so a column need not add up to the last row, the "
+    "true total that counts each offer once (also in summary.resources).",
     "duties": "Statutory duties that apply, and whether offers fulfil them.",
     "overlaps": "Offers that overlap, and offers with near-identical names or descriptions.",
     "quality": "Shares with user participation, evaluation, good practice, evidence base; "
@@ -71,6 +77,7 @@ def table_json(report: Report, table: Table, lang: str) -> dict[str, Any]:
         "name": table.name,
         "title": table.title,
         "columns": [{"key": c.key, "label": c.label, "numeric": c.numeric} for c in table.columns],
+        **({"note": table.note} if table.note else {}),
         "rows": [
             {
                 "key": r.key,
@@ -141,7 +148,7 @@ def _workbook_view(kind: str) -> type[MethodView]:
 
 def _table_view(kind: str) -> type[MethodView]:
     class TableDownload(MethodView):
-        @blp.arguments(ARGUMENTS[kind], location="query")
+        @blp.arguments(with_separator(ARGUMENTS[kind]), location="query")
         @blp.response(200, content_type=exports.CSV_TYPE, description="One table, as CSV or XLSX.")
         @blp.alt_response(404, description="The report has no such table.")
         def get(self, args: dict[str, Any], table: str, extension: str) -> Response:
@@ -152,7 +159,8 @@ def _table_view(kind: str) -> type[MethodView]:
             except KeyError:
                 raise NotFound("report.no_table", kind=kind, table=table) from None
             if extension == "csv":
-                body, content_type = exports.csv_bytes(chosen), exports.CSV_TYPE
+                body = exports.csv_bytes(chosen, args["separator"])
+                content_type = exports.CSV_TYPE
             else:
                 body, content_type = exports.xlsx_bytes([chosen]), exports.XLSX_TYPE
             return _download(body, content_type, _name(report, table, extension))

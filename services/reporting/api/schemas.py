@@ -127,6 +127,23 @@ class OfferListArgsSchema(ScopeArgsSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
+CSV_SEPARATORS = ("semicolon", "comma")
+
+
+def with_separator(schema: type[Schema]) -> type[Schema]:
+    """``schema`` with the CSV download's ``separator`` (the other formats have none)."""
+    separator = fields.String(
+        load_default="semicolon",
+        validate=validate.OneOf(CSV_SEPARATORS),
+        metadata={
+            "description": "semicolon (default): ';' between fields and a decimal comma, as "
+            "Excel in Norwegian reads it; comma: RFC 4180 commas and a decimal point. Both "
+            "are UTF-8 with a byte-order mark."
+        },
+    )
+    return type(f"Csv{schema.__name__}", (schema,), {"separator": separator})
+
+
 # The arguments of each report, for its API, its downloads and its page.
 ARGUMENTS: dict[str, type[Schema]] = {
     "pyramid": ScopeArgsSchema,
@@ -181,7 +198,20 @@ class TableSchema(Schema):
     title = fields.String(required=True)
     columns = fields.List(fields.Nested(ColumnSchema), required=True)
     rows = fields.List(fields.Nested(RowSchema), required=True)
-    csv = fields.String(required=True, metadata={"description": "This table as CSV."})
+    note = fields.String(
+        metadata={
+            "description": "How to read the table, e.g. that an offer counts in full in every "
+            "row it belongs to (so rows need not add up to the total row)."
+        }
+    )
+    csv = fields.String(
+        required=True,
+        metadata={
+            "description": "This table as CSV: separated by ';' with a decimal comma, as "
+            "Excel in Norwegian reads it; add separator=comma for RFC 4180 commas and a "
+            "decimal point."
+        },
+    )
     xlsx = fields.String(required=True, metadata={"description": "This table as XLSX."})
 
 
@@ -194,8 +224,10 @@ class ReportSchema(Schema):
         keys=fields.String(),
         required=True,
         metadata={
-            "description": "The report's key figures. pyramid: offers, base_is_widest; "
-            "coverage: offers, risk_group_gaps, age_band_gaps, empty_cells; duties: duties, "
+            "description": "The report's key figures. pyramid: offers, base_is_widest, "
+            "resources; coverage: offers, risk_group_gaps, age_band_gaps, empty_cells, "
+            "resources (resources: the true totals, each offer counted once: offers, "
+            "staff_fte, budget_nok, offers_without_staff, offers_without_budget); duties: duties, "
             "covered, partly, missing; overlaps: offers_compared, overlapping, similar, limit; "
             "quality: offers and <measure>_percent; trend: months, first, last; comparison: "
             "first, second; offers: total, page, per_page, pages, filter."

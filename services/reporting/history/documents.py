@@ -24,9 +24,13 @@ def distinct_terms(value: str) -> str:
 
 def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
     """The ``offer_versions`` columns of a version document (as the contract loads it), but
-    for those that depend on the offer's other versions."""
+    for those that depend on the offer's other versions: only what the reports use, never the
+    contact, locations, schedule or guides."""
+    columns = offer_columns(document)
+    # Only its analysed terms are compared (overlaps); no report shows the text.
+    del columns["description"]
     return {
-        **offer_columns(document),
+        **columns,
         "published_at": document["published_at"],
         "valid_from": document["published_at"],
         "name_terms": distinct_terms(document["name"]),
@@ -37,8 +41,20 @@ def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
         "good_practice": document["good_practice"],
         "evidence_based": document["evidence_based"],
         "review_interval_months": document["review_interval_months"],
+        **resource_fields(document),
         "last_reviewed": document.get("last_reviewed"),
         "outside_home": outside_home(document["coverage"], document["provider"]["home_area"]),
+    }
+
+
+def resource_fields(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The resources of a version document as the history keeps them (the one place reporting
+    reads them from a document)."""
+    staff = document.get("staff_fte")
+    budget = document.get("budget_nok")
+    return {
+        "staff_fte": None if staff is None else float(staff),
+        "budget_nok": None if budget is None else int(budget),
     }
 
 

@@ -8,6 +8,10 @@ published it after it joined the directory and it arrived later: see
 published rows with ``valid_from < t <= valid_to`` (or no ``valid_to``), one per offer at most,
 and a report drawn for today and one drawn for a past date run the same query.
 
+Only what the reports count, list and export is kept (docs/privacy.md, "What reporting
+stores"): never the version document as the node signed it, so never its contact, its
+locations, its schedule or its guides. The reports read the columns below and nothing else.
+
 Coverage is stored at the grain of :func:`shared.areas.coverage_grain` (municipalities,
 counties, ``NO``) in ``version_coverage``, so "offers available in Drammen at t" is an index
 range over ``area IN ('3301', '33', 'NO')`` joined to the rows valid at t. Multi-valued fields
@@ -19,8 +23,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
+    Float,
     Index,
     Integer,
     SmallInteger,
@@ -69,9 +75,9 @@ class OfferVersion(HistoryBase):
     name: Mapped[str] = mapped_column(String(200))
     # The name as a Norwegian reader orders it (shared.text.sort_key), on every database.
     name_sort: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
     # The distinct analysed terms (shared.text) of the name and the description, for finding
-    # near-identical offers without analysing every text again for every report.
+    # near-identical offers without analysing every text again for every report. The
+    # description itself is not kept: no report shows it.
     name_terms: Mapped[str] = mapped_column(Text)
     description_terms: Mapped[str] = mapped_column(Text)
     provider_orgnr: Mapped[str] = mapped_column(String(9), index=True)
@@ -90,6 +96,11 @@ class OfferVersion(HistoryBase):
     evidence_based: Mapped[bool] = mapped_column(Boolean)
     measure_status: Mapped[str] = mapped_column(String(20))
     review_interval_months: Mapped[int] = mapped_column(SmallInteger)
+    # The resources behind the offer as registered (none when not registered): staff in
+    # full-time equivalents (årsverk) and the yearly budget in NOK. The resources reports
+    # (services.reporting.reports.resources) sum these two columns, never the document.
+    staff_fte: Mapped[float | None] = mapped_column(Float, nullable=True)
+    budget_nok: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # It covers municipalities outside its provider's home area (the quality report flags it).
     outside_home: Mapped[bool] = mapped_column(Boolean, default=False)
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
@@ -97,8 +108,6 @@ class OfferVersion(HistoryBase):
     # review: the interval after the last review, or after the first publication if never.
     first_published: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     review_due: Mapped[dt.date] = mapped_column(Date)
-    # The canonical JSON of the version, as the node signed it.
-    document: Mapped[str] = mapped_column(Text)
     # When reporting received the version (beside the node's published_at).
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 

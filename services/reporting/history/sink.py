@@ -24,8 +24,6 @@ from shared.areas import coverage_grain
 from shared.dates import add_months
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.apply import VerifiedEvent
-from shared.ingest.documents import stored_document
-from shared.publication.redaction import redact_json
 
 _LOCK_OFFERS = "SELECT pg_advisory_xact_lock(hashtext(u)) FROM unnest(CAST(:uris AS text[])) u"
 
@@ -54,7 +52,6 @@ class HistorySink:
             [
                 version_values(
                     event.node.id,
-                    event.event,
                     event.document,
                     event.withdrawn,
                     admitted_at=event.node.admitted_at,
@@ -75,22 +72,9 @@ class HistorySink:
         versions."""
 
     def redact_many(self, session: Session, through: Mapping[str, int]) -> None:
-        """Every kept version of each offer up to its version in ``through`` without the
-        personal contact fields in its stored document (no other column holds them)."""
-        if not through:
-            return
-        rows = session.execute(
-            select(
-                OfferVersion.id, OfferVersion.offer_uri, OfferVersion.version, OfferVersion.document
-            ).where(OfferVersion.offer_uri.in_(list(through)))
-        )
-        changed = [
-            {"id": version_pk, "document": redacted}
-            for version_pk, uri, version, document in rows
-            if version <= through[uri] and (redacted := redact_json(document)) is not None
-        ]
-        if changed:
-            session.execute(update(OfferVersion), changed)
+        """Nothing to purge: reporting keeps no contact, only the columns its reports use
+        (docs/privacy.md, "What reporting stores"), so a redaction leaves its versions as they
+        are."""
 
     @staticmethod
     def _details(session: Session, kept: list[tuple[int, VerifiedEvent]]) -> None:
@@ -109,17 +93,15 @@ class HistorySink:
 
 def version_values(
     node_id: str,
-    event: Mapping[str, Any],
     document: Mapping[str, Any],
     withdrawn: bool,
-    stored: str | None = None,
     admitted_at: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The ``offer_versions`` row of a version; ``first_published`` and ``review_due`` as if
-    it were the offer's only version (:func:`recompute_intervals` corrects them). ``stored``
-    is the event's :func:`~shared.ingest.documents.stored_document` when the caller has made
-    it already; ``admitted_at`` when the node was added to the directory (see
-    :func:`counted_from`)."""
+    it were the offer's only version (:func:`recompute_intervals` corrects them);
+    ``admitted_at`` when the node was added to the directory (see :func:`counted_from`).
+    Only the fields the reports use (:func:`~services.reporting.history.documents.
+    version_fields`): the document itself, with its contact, is not kept."""
     received = utcnow()
     fields = documents.version_fields(document)
     fields["valid_from"] = counted_from(fields["published_at"], received, admitted_at)
@@ -131,7 +113,6 @@ def version_values(
         "review_due": review_due(
             fields["last_reviewed"], fields["valid_from"], fields["review_interval_months"]
         ),
-        "document": stored_document(event) if stored is None else stored,
         "recorded_at": received,
     }
 

@@ -7,16 +7,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from services.reporting.present.model import Cell, Column, Drill, Report, Table
+from services.reporting.present import resources
+from services.reporting.present.model import Cell, Column, Report, Table, count, label
 from services.reporting.reports import pyramid as counts
 from services.reporting.reports.quality import MEASURES, Quality, quality
-from services.reporting.reports.scope import AGE_BANDS, LEVELS, OfferFilter, Scope, band_code
+from services.reporting.reports.scope import AGE_BANDS, LEVELS, Scope, band_code
 from shared import vocab
-from shared.vocab import Vocabulary
-
-
-def label(vocabulary: Vocabulary, code: str, lang: str) -> str:
-    return vocabulary.get(code).label(lang) if code in vocabulary else code
 
 
 def level_columns() -> list[Column]:
@@ -26,16 +22,16 @@ def level_columns() -> list[Column]:
     ]
 
 
-def count(scope: Scope, n: int, **offers: Any) -> Cell:
-    """A count that drills down to the offers of ``scope`` that ``offers`` selects."""
-    return Cell(n, Drill(scope, OfferFilter(**offers)))
-
-
 def pyramid_report(session: Session, scope: Scope, lang: str) -> Report:
     """The pyramid report: offers per level and kind of provider, and per agency."""
     shape = counts.pyramid(session, scope)
-    tables = [_pyramid_levels(shape, scope, lang), _pyramid_agencies(shape, scope, lang)]
-    summary = {"offers": shape.total, "base_is_widest": shape.base_is_widest}
+    spent, total = resources.pyramid_tables(session, scope, lang)
+    tables = [_pyramid_levels(shape, scope, lang), _pyramid_agencies(shape, scope, lang), *spent]
+    summary = {
+        "offers": shape.total,
+        "base_is_widest": shape.base_is_widest,
+        "resources": resources.summary(total),
+    }
     return Report("pyramid", _("Pyramid"), scope, tables, summary, data=shape)
 
 
@@ -160,7 +156,9 @@ def coverage_report(session: Session, scope: Scope, lang: str) -> Report:
         _matrix(name, title, heading, scope, rows, labels, facet)
         for name, title, heading, facet, rows, labels in matrices
     ]
-    return Report("coverage", _("Coverage"), scope, tables, _coverage_summary(result), data=result)
+    spent, total = resources.coverage_tables(session, scope, lang)
+    summary = {**_coverage_summary(result), "resources": resources.summary(total)}
+    return Report("coverage", _("Coverage"), scope, [*tables, *spent], summary, data=result)
 
 
 def _coverage_summary(result: counts.Coverage) -> dict[str, Any]:

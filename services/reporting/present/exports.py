@@ -1,5 +1,10 @@
-"""Tables as downloads: CSV (RFC 4180, UTF-8 with a byte-order mark so spreadsheets read the
-letters æ, ø and å right) and XLSX (one sheet per table, numbers as numbers).
+"""Tables as downloads: CSV (UTF-8 with a byte-order mark so spreadsheets read the letters æ,
+ø and å right) and XLSX (one sheet per table, numbers as numbers).
+
+CSV comes in two dialects. The default, ``semicolon``, is what Excel in Norwegian splits into
+columns when the file is opened: fields separated by ``;`` (the list separator of a locale
+whose decimal separator is the comma) and decimals written with a comma (``2,5`` årsverk).
+``comma`` is RFC 4180 as programs read it: ``,`` between fields and a decimal point.
 
 Names and descriptions come from every node of the federation, so no text may become a
 formula: in XLSX every text is stored as text, and in CSV a text that a spreadsheet would read
@@ -26,19 +31,26 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_value(value: Value) -> Value:
+# The CSV dialects: (field separator, decimal separator).
+CSV_DIALECTS = {"semicolon": (";", ","), "comma": (",", ".")}
+
+
+def _csv_value(value: Value, decimal: str) -> Value:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
+    if isinstance(value, float):
+        return repr(value).replace(".", decimal)
     return value
 
 
-def csv_bytes(table: Table) -> bytes:
-    """The table as CSV, header row first."""
+def csv_bytes(table: Table, dialect: str = "semicolon") -> bytes:
+    """The table as CSV in ``dialect`` (see the module's text), header row first."""
+    separator, decimal = CSV_DIALECTS[dialect]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([_csv_value(v) for v in row] for row in table.values())
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    writer.writerows([_csv_value(v, decimal) for v in row] for row in table.values())
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from services.reporting.norway_time import local_date
-from services.reporting.present.counts import count, label
-from services.reporting.present.model import Cell, Column, Drill, Report, Table
+from services.reporting.present.model import Cell, Column, Drill, Report, Table, count, label
 from services.reporting.reports.comparison import PERCENT, comparison
 from services.reporting.reports.duties import duties
 from services.reporting.reports.offers import OfferPage
 from services.reporting.reports.overlaps import Candidate, Overlaps, overlaps
 from services.reporting.reports.scope import OfferFilter, Scope
 from shared import vocab
+from shared.ages import age_range
 
 
 def status_label(status: str) -> str:
@@ -61,18 +61,18 @@ def duties_report(session: Session, scope: Scope, lang: str) -> Report:
     return Report("duties", _("Statutory duties"), scope, [table], summary, data=statuses)
 
 
-def _offer(c: Candidate) -> list[Cell | str]:
+def _offer(c: Candidate, lang: str) -> list[Cell | str]:
     return [
         Cell(c.name, link=c.offer_uri),
         f"{c.provider_name}, {c.agency_name}",
-        f"{c.age_min}–{c.age_max}",
+        age_range(c.age_min, c.age_max, lang),
     ]
 
 
 def overlaps_report(session: Session, scope: Scope, lang: str, limit: int) -> Report:
     """The overlap report: overlapping and near-identical pairs, ``limit`` of each."""
     result = overlaps(session, scope, limit)
-    tables = [_overlapping(result, lang), _similar(result)]
+    tables = [_overlapping(result, lang), _similar(result, lang)]
     summary = {
         "offers_compared": result.offers,
         "overlapping": result.overlapping_total,
@@ -113,15 +113,15 @@ def _overlapping(result: Overlaps, lang: str) -> Table:
             f"{pair.first.id}-{pair.second.id}",
             pair.first.level,
             label(vocab.OFFER_CATEGORIES, pair.first.category, lang),
-            *_offer(pair.first),
-            *_offer(pair.second),
+            *_offer(pair.first, lang),
+            *_offer(pair.second, lang),
             "; ".join(label(vocab.RISK_GROUPS, r, lang) for r in pair.risk_groups)
             or _("None (offers for all)"),
         )
     return both
 
 
-def _similar(result: Overlaps) -> Table:
+def _similar(result: Overlaps, lang: str) -> Table:
     alike = Table(
         "similar",
         _("Offers with near-identical names or descriptions"),
@@ -135,8 +135,8 @@ def _similar(result: Overlaps) -> Table:
     for pair in result.similar:
         alike.add(
             f"{pair.first.id}-{pair.second.id}",
-            *_offer(pair.first),
-            *_offer(pair.second),
+            *_offer(pair.first, lang),
+            *_offer(pair.second, lang),
             pair.name_similarity,
             pair.description_similarity,
         )
@@ -170,7 +170,7 @@ def offers_table(page: OfferPage, lang: str) -> Table:
             label(vocab.ORGANISATION_KINDS, offer.provider_kind, lang),
             offer.level,
             label(vocab.OFFER_CATEGORIES, offer.category, lang),
-            f"{offer.age_min}–{offer.age_max}",
+            age_range(offer.age_min, offer.age_max, lang),
             offer.version,
             local_date(offer.valid_from).isoformat(),
             offer.review_due.isoformat(),

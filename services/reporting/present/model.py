@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.reporting.reports.scope import OfferFilter, Scope
+from shared.vocab import Vocabulary
 
 Value = str | int | float | None
 
@@ -59,6 +60,8 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     # How many header cells start each row (the row's labels).
     header_cells: int = 1
+    # What a reader must know to read the table right (e.g. how offers are counted).
+    note: str | None = None
 
     def add(self, key: str, *cells: Cell | Value, total: bool = False, gap: bool = False) -> Row:
         row = Row(key, [c if isinstance(c, Cell) else Cell(c) for c in cells], total, gap)
@@ -87,3 +90,12 @@ class Report:
             if table.name == name:
                 return table
         raise KeyError(name)
+
+
+def label(vocabulary: Vocabulary, code: str, lang: str) -> str:
+    return vocabulary.get(code).label(lang) if code in vocabulary else code
+
+
+def count(scope: Scope, n: int, **offers: Any) -> Cell:
+    """A count that drills down to the offers of ``scope`` that ``offers`` selects."""
+    return Cell(n, Drill(scope, OfferFilter(**offers)))

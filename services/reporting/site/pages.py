@@ -24,6 +24,7 @@ from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.errors import DomainError
 from shared.i18n import current_language, init_i18n
+from shared.ingest.status_web import status_pages
 from shared.messages import translate
 from shared.web import Api, db_session
 
@@ -172,6 +173,7 @@ def init_site(app: Flask, api: Api) -> None:
     the HTML 404 page, one inside it the API's JSON error."""
     init_i18n(app, TRANSLATIONS)
     app.register_blueprint(bp)
+    app.register_blueprint(status_pages("base.html"))
 
     def not_found(error: NotFound) -> Response | tuple[str, int]:
         if request.path.startswith("/api/"):

@@ -20,6 +20,7 @@ from services.search.index import query as index
 from services.search.index.models import IndexedOffer
 from shared.errors import NotFound
 from shared.web import db_session
+from shared.web.query import strict_query
 
 blp = Blueprint(
     "offers",
@@ -45,10 +46,11 @@ def _item(offer: IndexedOffer, lang: str, municipality: str | None) -> dict[str,
 
 @blp.route("/offers")
 class Offers(MethodView):
-    @blp.arguments(OfferSearchSchema, location="query")
+    @strict_query(blp, OfferSearchSchema)
     @blp.response(200, OfferPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Search: words, a municipality or county, facet filters; relevance, then name."""
+        """Search: words, a municipality, county or region, facet filters; relevance, then
+        name. An unknown parameter or a bad value is a 400 naming it."""
         query = to_offer_query(args)
         page = index.search(db_session(), query, args["page"], args["per_page"], args["facets"])
         lang = args["lang"]
@@ -64,7 +66,7 @@ class Offers(MethodView):
 
 @blp.route("/offers/<offer_id>")
 class Offer(MethodView):
-    @blp.arguments(OfferItemQuerySchema, location="query")
+    @strict_query(blp, OfferItemQuerySchema)
     @blp.response(200, OfferDetailSchema)
     @blp.alt_response(404, description="No offer with this id is published now.")
     def get(self, args: dict[str, Any], offer_id: str) -> dict[str, Any]:

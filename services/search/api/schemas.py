@@ -1,8 +1,9 @@
 """Query parameters and answers of ``/api/v1/offers``.
 
-Parameters we implement are validated strictly (a bad value is a 422 naming it, in the one error
-format); unknown parameters are ignored. A facet's parameter may repeat (``level=1&level=2``):
-the values are alternatives.
+Parameters are validated strictly: a bad value or a parameter the API does not know is a 400
+naming it, in the one error format (the public site, which takes the same parameters, ignores
+unknown ones). A facet's parameter may repeat (``level=1&level=2``): the values are
+alternatives.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from marshmallow import (
 from services.search.index.query import OfferQuery
 from shared import vocab
 from shared.areas import AreaKind, reference_data
-from shared.fields import QueryArguments, vocab_code, words
+from shared.fields import StrictQuery, vocab_code, words
 from shared.messages import Message
 from shared.publication.schema import MAX_AGE
 
@@ -39,7 +40,7 @@ def _area_of(kind: AreaKind, what: str) -> Callable[[str], None]:
     return check
 
 
-class OfferSearchSchema(QueryArguments):
+class OfferSearchSchema(StrictQuery):
     q = words("Words, all of which must match (by stem and prefix).")
     municipality = fields.String(
         validate=_area_of(AreaKind.MUNICIPALITY, "municipality"),
@@ -52,6 +53,13 @@ class OfferSearchSchema(QueryArguments):
         validate=_area_of(AreaKind.COUNTY, "county"),
         metadata={"description": "Offers available somewhere in this county (2 digits)."},
     )
+    region = fields.String(
+        validate=_area_of(AreaKind.REGION, "region"),
+        metadata={
+            "description": "Offers available somewhere in this region (a code such as "
+            "bufetat-sor or helse-vest: a set of counties)."
+        },
+    )
     organisation = fields.String(
         validate=validate.Regexp(r"^\d{9}$", error=Message("orgnr.nine_digits")),
         metadata={"description": "Offers of this provider (organisation number)."},
@@ -62,6 +70,10 @@ class OfferSearchSchema(QueryArguments):
     )
     category = fields.List(vocab_code(vocab.OFFER_CATEGORIES))
     risk_group = fields.List(vocab_code(vocab.RISK_GROUPS))
+    diagnosis_group = fields.List(
+        vocab_code(vocab.DIAGNOSIS_GROUPS),
+        metadata={"description": "Offers linked to this diagnosis group; repeat for several."},
+    )
     audience = fields.List(vocab_code(vocab.AUDIENCES))
     provider_kind = fields.List(vocab_code(vocab.ORGANISATION_KINDS))
     language = fields.List(vocab_code(vocab.OFFER_LANGUAGES))
@@ -98,7 +110,7 @@ class OfferSearchSchema(QueryArguments):
         return data
 
 
-class OfferItemQuerySchema(QueryArguments):
+class OfferItemQuerySchema(StrictQuery):
     lang = fields.String(
         load_default=vocab.DEFAULT_LANGUAGE, validate=validate.OneOf(vocab.LANGUAGES)
     )
@@ -143,6 +155,7 @@ class OfferSummarySchema(Schema):
     age_max = fields.Integer(required=True)
     audiences = fields.List(fields.String(), required=True)
     risk_groups = fields.List(fields.String(), required=True)
+    diagnosis_groups = fields.List(fields.String(), required=True)
     languages = fields.List(fields.String(), required=True)
     access = fields.String(required=True)
     free_of_charge = fields.Boolean(required=True)
@@ -187,11 +200,13 @@ def to_offer_query(data: dict[str, Any]) -> OfferQuery:
         text=data.get("q"),
         municipality=data.get("municipality"),
         county=data.get("county"),
+        region=data.get("region"),
         organisation=data.get("organisation"),
         level=tuple(dict.fromkeys(data.get("level") or ())),
         category=tuple(dict.fromkeys(data.get("category") or ())),
         provider_kind=tuple(dict.fromkeys(data.get("provider_kind") or ())),
         risk_group=tuple(dict.fromkeys(data.get("risk_group") or ())),
+        diagnosis_group=tuple(dict.fromkeys(data.get("diagnosis_group") or ())),
         audience=tuple(dict.fromkeys(data.get("audience") or ())),
         language=tuple(dict.fromkeys(data.get("language") or ())),
         age=data.get("age"),

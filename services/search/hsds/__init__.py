@@ -1,1 +1,1 @@
-"""The national HSDS 3.0 API (Open Referral): every offer in the federation as a service."""
+"""The national HSDS 3.1 API (Open Referral): every offer in the federation as a service."""

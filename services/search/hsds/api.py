@@ -1,4 +1,4 @@
-"""``/hsds/``: the national HSDS 3.0 API, the shared HSDS API over the search index."""
+"""``/hsds/``: the national HSDS 3.1 API, the shared HSDS API over the search index."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from shared.hsds_api.api import hsds_blueprint
 
 blp = hsds_blueprint(
     IndexedOffers,
-    description="HSDS 3.0 (Open Referral), national: every offer published in the Nettungen "
+    description="HSDS 3.1 (Open Referral), national: every offer published in the Nettungen "
     "federation as a service, the organizations that provide them and our vocabularies as "
     "taxonomies. search finds words by their stems and as prefixes. Text is in Norwegian "
     "(bokmål).",

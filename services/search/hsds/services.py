@@ -21,7 +21,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from services.search.index.models import AUDIENCE, DIAGNOSIS_GROUP, RISK_GROUP, IndexedOffer
+from services.search.index.models import (
+    AUDIENCE,
+    DIAGNOSIS_GROUP,
+    RISK_GROUP,
+    IndexedOffer,
+    WithdrawnOffer,
+)
 from services.search.index.query import OfferQuery, has_term, where_clauses
 from shared import vocab
 from shared.errors import NotFound
@@ -85,8 +91,25 @@ class IndexedOffers:
             .order_by(IndexedOffer.offer_id)
             .execution_options(yield_per=STREAM_BATCH)
         )
-        for document in self.session.scalars(query):
-            yield json.loads(document)
+        rows = self.session.scalars(query)
+        try:
+            for document in rows:
+                yield json.loads(document)
+        finally:
+            rows.close()  # a reader that stops early leaves no cursor open
+
+    def withdrawn_services(self, where: ServiceFilter) -> list[Document]:
+        """Offers withdrawn since ``modified_after`` (and not published again), by name then
+        id; the words and taxonomy filters are applied to their withdrawal versions here."""
+        query = (
+            select(WithdrawnOffer.document)
+            .where(WithdrawnOffer.withdrawn_at >= where.modified_after)
+            .order_by(WithdrawnOffer.name_sort, WithdrawnOffer.offer_id)
+        )
+        if where.organization_id:
+            query = query.where(WithdrawnOffer.provider_id == where.organization_id)
+        found = map(json.loads, self.session.scalars(query))
+        return [d for d in found if lookups.document_matches(where, d)]
 
     def service(self, service_id: str) -> Document:
         """The indexed version behind an HSDS service id (the offer id), or NotFound."""

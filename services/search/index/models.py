@@ -119,3 +119,19 @@ class OfferTerm(SearchBase):
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     offer_pk: Mapped[int] = parent_key("indexed_offers")
+
+
+class WithdrawnOffer(SearchBase):
+    """An offer withdrawn and not published again: what the national HSDS API lists, with
+    status ``inactive``, to a consumer that asks what changed since a time. The withdrawal
+    version is kept without its contact details: a withdrawn offer keeps nobody's name."""
+
+    __tablename__ = "withdrawn_offers"
+
+    offer_uri: Mapped[str] = mapped_column(String(500), primary_key=True)
+    offer_id: Mapped[str] = mapped_column(String(36), unique=True)
+    node_id: Mapped[str] = mapped_column(String(64))
+    provider_id: Mapped[str] = mapped_column(String(36), index=True)
+    name_sort: Mapped[str] = mapped_column(NAME_SORT)
+    withdrawn_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    document: Mapped[str] = mapped_column(Text)

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from services.search.index.models import (
     AUDIENCE,
+    DIAGNOSIS_GROUP,
     FTS_TABLE,
     LANGUAGE,
     RISK_GROUP,
@@ -56,7 +57,7 @@ SCALAR_FACETS = {
     "free_of_charge": IndexedOffer.free_of_charge,
     "statutory": IndexedOffer.statutory,
 }
-MULTI_FACETS = (RISK_GROUP, AUDIENCE, LANGUAGE)
+MULTI_FACETS = (RISK_GROUP, DIAGNOSIS_GROUP, AUDIENCE, LANGUAGE)
 FACETS = (*SCALAR_FACETS, *MULTI_FACETS)
 
 
@@ -67,11 +68,13 @@ class OfferQuery:
     text: str | None = None
     municipality: str | None = None
     county: str | None = None
+    region: str | None = None
     organisation: str | None = None
     level: tuple[int, ...] = ()
     category: tuple[str, ...] = ()
     provider_kind: tuple[str, ...] = ()
     risk_group: tuple[str, ...] = ()
+    diagnosis_group: tuple[str, ...] = ()
     audience: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
     age: int | None = None
@@ -142,7 +145,8 @@ def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[boo
 
 
 def _place_conditions(query: OfferQuery) -> list[ColumnElement[bool]]:
-    """Offers available in the chosen municipality or county (see the index's models)."""
+    """Offers available in the chosen municipality, county or region (a region is its
+    counties; see the index's models)."""
     conditions: list[ColumnElement[bool]] = []
     if query.municipality:
         county = reference_data().get(query.municipality).county_code or ""
@@ -154,14 +158,20 @@ def _place_conditions(query: OfferQuery) -> list[ColumnElement[bool]]:
             )
         )
     if query.county:
-        conditions.append(
-            IndexedOffer.id.in_(
-                select(OfferCoverage.offer_pk).where(
-                    or_(OfferCoverage.county == query.county, OfferCoverage.area == NATIONAL)
-                )
-            )
-        )
+        conditions.append(_in_counties((query.county,)))
+    if query.region:
+        conditions.append(_in_counties(reference_data().region_counties[query.region]))
     return conditions
+
+
+def _in_counties(counties: Sequence[str]) -> ColumnElement[bool]:
+    """Offers available somewhere in one of ``counties``: covering one of them, one of their
+    municipalities or a region they belong to (stored as its counties), or the country."""
+    return IndexedOffer.id.in_(
+        select(OfferCoverage.offer_pk).where(
+            or_(OfferCoverage.county.in_(counties), OfferCoverage.area == NATIONAL)
+        )
+    )
 
 
 def _facet_conditions(query: OfferQuery) -> list[ColumnElement[bool]]:

@@ -1,8 +1,10 @@
 """Applying verified events to the search index (the search service's ingest sink).
 
 A newer published version replaces the offer's row, its coverage and terms, and its full-text
-entry; a withdrawal deletes them. Both run inside the ingest transaction, so a reader sees an
-offer either before or after a change, never half of it. A batch of offers costs a fixed
+entry; a withdrawal deletes them, and keeps the withdrawal version (without its contact
+details) in ``withdrawn_offers`` until the offer is published again. Both run inside the
+ingest transaction, so a reader sees an offer either before or after a change, never half
+of it. A batch of offers costs a fixed
 number of statements, however many offers it holds.
 """
 
@@ -16,12 +18,19 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from services.search.index import documents
-from services.search.index.models import FTS_TABLE, IndexedOffer, OfferCoverage, OfferTerm
+from services.search.index.models import (
+    FTS_TABLE,
+    IndexedOffer,
+    OfferCoverage,
+    OfferTerm,
+    WithdrawnOffer,
+)
 from shared.areas import coverage_grain
 from shared.db import utcnow
 from shared.ingest.apply import VerifiedEvent
 from shared.ingest.documents import stored_document
 from shared.publication.redaction import redact_json
+from shared.publication.schema import canonical_json
 
 
 def _is_sqlite(session: Session) -> bool:
@@ -81,6 +90,20 @@ def _indexed(session: Session, events: Sequence[VerifiedEvent]) -> dict[str, int
     return {uri: offer_pk for uri, offer_pk in rows}
 
 
+def withdrawn_row(event: VerifiedEvent) -> dict[str, Any]:
+    """The ``withdrawn_offers`` row of a withdrawal: its version without contact details."""
+    columns = documents.offer_fields(event.document)
+    return {
+        "offer_uri": event.offer_uri,
+        "offer_id": columns["offer_id"],
+        "node_id": event.node.id,
+        "provider_id": columns["provider_id"],
+        "name_sort": columns["name_sort"],
+        "withdrawn_at": event.published_at,
+        "document": canonical_json({**event.event["data"], "contact": {}}),
+    }
+
+
 class SearchSink:
     """The search index as an ingest :class:`~shared.ingest.apply.Sink`."""
 
@@ -98,6 +121,7 @@ class SearchSink:
             event.offer_uri: index_rows(event.node.id, event.event, event.document)
             for event in events
         }
+        self._forget_withdrawals(session, events)
         offer_pks = _indexed(session, events)
         self._forget_details(session, list(offer_pks.values()))
         if offer_pks:
@@ -127,8 +151,13 @@ class SearchSink:
             )
 
     def withdraw_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
-        """The offers' rows deleted, with everything hanging from them."""
-        offer_pks = list(_indexed(session, events).values()) if events else []
+        """The offers' rows deleted, with everything hanging from them; their withdrawals
+        kept."""
+        if not events:
+            return
+        self._forget_withdrawals(session, events)
+        session.execute(insert(WithdrawnOffer), [withdrawn_row(event) for event in events])
+        offer_pks = list(_indexed(session, events).values())
         if not offer_pks:
             return
         self._forget_details(session, offer_pks)
@@ -152,6 +181,11 @@ class SearchSink:
         ]
         if changed:
             session.execute(update(IndexedOffer), changed)
+
+    @staticmethod
+    def _forget_withdrawals(session: Session, events: Sequence[VerifiedEvent]) -> None:
+        uris = [event.offer_uri for event in events]
+        session.execute(delete(WithdrawnOffer).where(WithdrawnOffer.offer_uri.in_(uris)))
 
     @staticmethod
     def _forget_details(session: Session, offer_pks: list[int]) -> None:

@@ -3,7 +3,8 @@ youth and families by municipality, words and facets, in bokmål, nynorsk or Eng
 
 Pages work without JavaScript and are made for screen readers and print as much as for
 screens. The address of every page is Norwegian (``/sok``, ``/tilbud/<id>``, ``/kommune/<nr>``,
-``/fylke/<nr>``, ``/organisasjon/<orgnr>``); its query parameters are the JSON API's.
+``/fylke/<nr>``, ``/region/<code>``, ``/organisasjon/<orgnr>``); its query parameters are the JSON
+API's. ``/embed`` is the search made for an iframe on a municipality's own site.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ _MACHINE_PATHS = ("/api/", "/hsds/", "/openapi.json", "/healthz", "/metrics", "/
 def init_site(app: Flask, api: Api) -> None:
     """Register the site's pages, their languages, and an HTML page for an unknown address
     asked for by a browser (programs keep getting ``api``'s JSON error)."""
+    from services.search.site import embed  # noqa: F401  (its page joins the blueprint)
+    from services.search.site.nodes import bp as nodes_bp
     from services.search.site.pages import bp
+    from shared.ingest.status_web import status_pages
 
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
     init_i18n(app, TRANSLATIONS)
@@ -32,6 +36,9 @@ def init_site(app: Flask, api: Api) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.register_blueprint(bp)
+    app.register_blueprint(nodes_bp)
+
+    app.register_blueprint(status_pages("site/base.html"))
 
     def not_found(error: HTTPException) -> Response | tuple[str, int]:
         if _wants_page():

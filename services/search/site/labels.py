@@ -76,7 +76,7 @@ def filter_value(
     """A chosen value of a search parameter, as the reader knows it."""
     if name in present.FACET_VOCABULARIES:
         return present.label(present.FACET_VOCABULARIES[name], str(value), lang)
-    if name in ("municipality", "county"):
+    if name in ("municipality", "county", "region"):
         return present.area_name(value, lang)
     if name == "organisation":
         return organisation_name(value) or str(value)
@@ -91,7 +91,11 @@ def _labels(vocabulary: vocab.Vocabulary, codes: Any, lang: str) -> list[str]:
     return [present.label(vocabulary, code, lang) for code in codes or ()]
 
 
-_AREA_PAGES = {AreaKind.MUNICIPALITY: "municipality", AreaKind.COUNTY: "county"}
+_AREA_PAGES = {
+    AreaKind.MUNICIPALITY: "municipality",
+    AreaKind.COUNTY: "county",
+    AreaKind.REGION: "region",
+}
 
 
 def area_link(code: str, lang: str) -> dict[str, str | None]:

@@ -114,6 +114,23 @@ def counties() -> list[Area]:
     return sorted(reference_data().of_kind(AreaKind.COUNTY), key=lambda a: text.sort_key(a.name))
 
 
+def regions() -> list[Area]:
+    """Every region, in the order the reference data lists them (by the body they belong to)."""
+    return reference_data().of_kind(AreaKind.REGION)
+
+
+def regions_with(county: str) -> list[Area]:
+    """The regions a county belongs to."""
+    areas = reference_data()
+    return [r for r in regions() if county in areas.region_counties[r.code]]
+
+
+def counties_of(region: str) -> list[Area]:
+    areas = reference_data()
+    counties_ = (areas.get(code) for code in areas.region_counties[region])
+    return sorted(counties_, key=lambda a: text.sort_key(a.name))
+
+
 def municipalities_of(county: Area) -> list[Area]:
     areas = reference_data()
     return sorted(

@@ -1,5 +1,6 @@
 """The public site of national search: the front page, the search, offers, and overviews of a
-municipality, a county and an organisation. Server-rendered HTML that needs no JavaScript."""
+municipality, a county, a region and an organisation. Server-rendered HTML that needs no
+JavaScript."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from services.search.site import labels, overview
 from services.search.site.params import (
     CHECKBOX_FACETS,
     LABELS,
+    PANEL,
     PARAM_OF,
     PER_PAGE,
     YES_NO_FACETS,
@@ -50,6 +52,7 @@ def _helpers() -> dict[str, Any]:
         ),
         "area_name": lambda code: present.area_name(code, current_language()),
         "municipality_groups": overview.municipalities_by_county,
+        "regions": overview.regions,
         "param_labels": LABELS,
         "yes_no": labels.yes_no,
         "offer_text": offer_text_language,
@@ -110,6 +113,7 @@ def _search_page(params: SearchParams, query: OfferQuery, page: SearchPage) -> d
             (f, PARAM_OF.get(f, f), labels.facet_legend(f), facets[f]) for f in YES_NO_FACETS
         ],
         "chosen": [describe(name, value) for name, value in params.filters()],
+        "filtered": sum(1 for name, _ in params.filters() if name in PANEL),
         "widening": [
             {**describe(name, value), "count": count}
             for name, value, count in (overview.widening(session, params) if not page.total else ())
@@ -170,6 +174,18 @@ def county(code: str) -> str | tuple[str, int]:
         {"county": code},
         area=area,
         municipalities=overview.municipalities_of(area),
+        regions=overview.regions_with(code),
+    )
+
+
+@bp.get("/region/<code>")
+def region(code: str) -> str | tuple[str, int]:
+    """Every offer available somewhere in a region (a set of counties), by level and source."""
+    area = overview.area(code, AreaKind.REGION)
+    if area is None:
+        return not_found(gettext("There is no region with this code.")), 404
+    return _overview(
+        "site/region.html", {"region": code}, area=area, counties=overview.counties_of(code)
     )
 
 

@@ -27,11 +27,13 @@ ORDER = (
     "q",
     "municipality",
     "county",
+    "region",
     "organisation",
     "level",
     "category",
     "provider_kind",
     "risk_group",
+    "diagnosis_group",
     "audience",
     "language",
     "age",
@@ -42,18 +44,30 @@ ORDER = (
 # The query's facet name behind each parameter that differs from it.
 FACET_OF = {"free": "free_of_charge"}
 PARAM_OF = {facet: param for param, facet in FACET_OF.items()}
-CHECKBOX_FACETS = ("level", "category", "provider_kind", "risk_group", "audience", "language")
+CHECKBOX_FACETS = (
+    "level",
+    "category",
+    "provider_kind",
+    "risk_group",
+    "diagnosis_group",
+    "audience",
+    "language",
+)
 YES_NO_FACETS = ("free_of_charge", "statutory")
+# The parameters chosen in the "Filter" panel (the place and the words are chosen above it).
+PANEL = (*CHECKBOX_FACETS, "age", "free", "statutory")
 
 LABELS = {
     "q": lazy_gettext("Search words"),
     "municipality": lazy_gettext("Municipality"),
     "county": lazy_gettext("County"),
+    "region": lazy_gettext("Region"),
     "organisation": lazy_gettext("Organisation"),
     "level": lazy_gettext("Level in the pyramid"),
     "category": lazy_gettext("Category"),
     "provider_kind": lazy_gettext("Provided by"),
     "risk_group": lazy_gettext("Risk group"),
+    "diagnosis_group": lazy_gettext("Diagnosis group"),
     "audience": lazy_gettext("Target group"),
     "language": lazy_gettext("Language"),
     "age": lazy_gettext("Age"),
@@ -68,11 +82,13 @@ PROBLEMS = {
         "Choose the municipality from the list."
     ),
     "county": lazy_gettext("This is not the number of a county in today's classification."),
+    "region": lazy_gettext("This is not the code of one of the regions."),
     "organisation": lazy_gettext("An organisation number has nine digits."),
     "level": lazy_gettext("The level in the pyramid is 1, 2 or 3."),
     "category": lazy_gettext("This is not one of the categories of offers."),
     "provider_kind": lazy_gettext("This is not one of the kinds of provider."),
     "risk_group": lazy_gettext("This is not one of the risk groups."),
+    "diagnosis_group": lazy_gettext("This is not one of the diagnosis groups."),
     "audience": lazy_gettext("This is not one of the target groups."),
     "language": lazy_gettext("This is not one of the languages offers are given in."),
     "age": lazy_gettext("Write the age as a whole number of years, from 0 to 25."),

@@ -19,6 +19,7 @@ from services.registry.accounts.schemas import InvitationCreateSchema, MemberUpd
 from services.registry.context import csrf, session_limits
 from services.registry.organisations import services as organisations
 from services.registry.organisations.schemas import AgencyInputSchema, AgencyUpdateSchema
+from services.registry.sso import services as sso
 from services.registry.ui.forms import Field, FormState
 from services.registry.ui.pages import (
     attempt,
@@ -69,6 +70,23 @@ AGENCY = (
 
 def _agency_choices() -> list[tuple[str, str]]:
     return [(a.public_id, a.name) for a in organisation().agencies]
+
+
+def _parent_choices(agencies: list[Any]) -> dict[str, list[tuple[str, str]]]:
+    """For each agency, where it may be moved: any agency but itself and its own sections
+    (the service refuses those too)."""
+    children: dict[int | None, list[Any]] = {}
+    for a in agencies:
+        children.setdefault(a.parent_id, []).append(a)
+    choices = {}
+    for agency in agencies:
+        inside, todo = {agency.id}, [agency.id]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                inside.add(child.id)
+                todo.append(child.id)
+        choices[agency.public_id] = [(a.public_id, a.name) for a in agencies if a.id not in inside]
+    return choices
 
 
 def invitation_path(secret: str) -> str:
@@ -153,7 +171,12 @@ def _agencies_page(state: FormState, status: int = 200) -> tuple[str, int]:
     signed_in().require_admin(org.id)
     state.choices = {"parent_id": _agency_choices()}
     return render_page(
-        "admin_agencies.html", status, form=state, fields=AGENCY, agencies=org.agencies
+        "admin_agencies.html",
+        status,
+        form=state,
+        fields=AGENCY,
+        agencies=org.agencies,
+        parents=_parent_choices(list(org.agencies)),
     )
 
 
@@ -189,6 +212,19 @@ def rename_agency(agency_id: str) -> Response | tuple[str, int]:
         state = FormState(errors={f"rename-{agency_id}": errors.get("name", [])})
         return _agencies_page(state, 422)
     return done(gettext("The agency is renamed."), "admin_pages.agencies")
+
+
+@bp.post("/admin/agencies/<agency_id>/move")
+def move_agency(agency_id: str) -> Response | tuple[str, int]:
+    """Place an agency or section inside another agency of the organisation, or at the top."""
+    session, actor = db_session(), signed_in()
+    agency = organisations.get_agency(session, actor, organisation(), agency_id)
+    data = {"parent_id": request.form.get("parent_id", "").strip() or None}
+    _agency, errors = attempt(lambda: organisations.update_agency(session, actor, agency, data))
+    if errors:
+        messages = [m for problems in errors.values() for m in problems]
+        return _agencies_page(FormState(errors={f"move-{agency_id}": messages}), 422)
+    return done(gettext("%(name)s is moved.", name=agency.name), "admin_pages.agencies")
 
 
 @bp.post("/admin/review-rule")
@@ -254,10 +290,16 @@ def home() -> Response | tuple[str, int]:
     return render_page("home.html", user=user, memberships=memberships, closed=closed)
 
 
+def login_page(status: int, **context: Any) -> tuple[str, int]:
+    """The login page: e-mail and password, and a button for each identity provider."""
+    providers = sso.list_providers(db_session())
+    return render_page("login.html", status, providers=providers, **context)
+
+
 @pages.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int] | str:
     if request.method == "GET":
-        return render_page("login.html", next=request.args.get("next", ""), error=None)
+        return login_page(200, next=request.args.get("next", ""), error=None)
     csrf.protect()
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
@@ -270,22 +312,17 @@ def login() -> Response | tuple[str, int] | str:
         # A refused attempt counts too: whoever keeps trying stays shut out for the window.
         services.record_login_failure(session, throttle, email, remote, refused=True)
         database.keep_despite_error()
-        page, _status = render_page(
-            "login.html", next=request.form.get("next", ""), error="throttled", email=email
+        page, _status = login_page(
+            429, next=request.form.get("next", ""), error="throttled", email=email
         )
         return page, 429, {"Retry-After": str(exc.retry_after)}  # type: ignore[return-value]
     user = services.login(session, email, password, remote) if email and password else None
     if user is None:
         services.record_login_failure(session, throttle, email, remote)
         database.keep_despite_error()
-        return render_page(
-            "login.html", 401, next=request.form.get("next", ""), error="invalid", email=email
-        )
-    services.prune_sessions(session, session_limits())
-    secret = services.begin_session(session, user, remote, request.user_agent.string)
-    browser_session.clear()
-    browser_session.permanent = True
-    browser_session["sid"] = secret
+        return login_page(401, next=request.form.get("next", ""), error="invalid", email=email)
+    # A second factor, once password accounts have one, is asked here, before the session.
+    begin_browser_login(user, multi_factor=False)
     target = safe_next(request.form.get("next"))
     if user.must_change_password:
         return redirect(url_for("pages.change_password", next=target))
@@ -296,8 +333,31 @@ def login() -> Response | tuple[str, int] | str:
 def logout() -> Response:
     csrf.protect()
     secret = browser_session.get("sid")
+    target = url_for("pages.login")
     if isinstance(secret, str):
+        session = db_session()
+        found = services.find_session(session, secret, session_limits())
+        if found is not None:
+            # Begun through an identity provider: end the person's session there too.
+            after = current_app.config["REGISTRY_BASE_URL"].rstrip("/") + target
+            target = sso.provider_logout_url(session, found, after) or target
         # Ended on the server, so a copy of the cookie is refused from now on.
-        services.end_session(db_session(), secret)
+        services.end_session(session, secret)
     browser_session.clear()
-    return redirect(url_for("pages.login"))
+    return redirect(target)
+
+
+def begin_browser_login(user: User, *, multi_factor: bool) -> str:
+    """Begin ``user``'s browser session once every factor of the login is checked: after the
+    password (and, for password accounts, where a second factor will be asked), or after an
+    identity provider's login (multi-factor when it met the provider's configured acr level).
+    Returns the session's secret, which the cookie carries."""
+    session = db_session()
+    services.prune_sessions(session, session_limits())
+    remote = request.remote_addr or "unknown"
+    secret = services.begin_session(session, user, remote, request.user_agent.string)
+    browser_session.clear()
+    browser_session.permanent = True
+    browser_session["sid"] = secret
+    browser_session["multi_factor"] = multi_factor
+    return secret

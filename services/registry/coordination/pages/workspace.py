@@ -5,6 +5,7 @@ steps and the assessment (step 5); the lists are in
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import request
 from flask_babel import gettext
@@ -12,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from services.registry.coordination import services
-from services.registry.coordination.assessment import assess
+from services.registry.coordination.assessment import Assessment, assess
 from services.registry.coordination.method import ASSESSMENT, MANDATE, STEPS, mandate_texts
 from services.registry.coordination.models import (
     CoordinationGroup,
@@ -22,12 +23,16 @@ from services.registry.coordination.models import (
     Milestone,
 )
 from services.registry.coordination.pages.items import month_names, register_item_pages
+from services.registry.coordination.resources import resources_of
 from services.registry.coordination.schemas import (
     STEP_STATUSES,
     GroupSchema,
     MandateItemSchema,
     StepSchema,
 )
+from services.registry.coordination.whole_picture import whole_picture
+from services.registry.national import pages as national_pages
+from services.registry.national.services import AreaPicture
 from services.registry.ui.forms import Field, FormState
 from services.registry.ui.pages import (
     done,
@@ -275,11 +280,22 @@ def assessment() -> Response | tuple[str, int]:
         }
         services.save_answers(session, actor, group, given)
         return done(gettext("Your assessment is saved."), "workspace_pages.assessment")
+    result = assess(session, actor, organisation())
     return render_page(
         "workspace_assessment.html",
         group=group,
-        result=assess(session, actor, organisation()),
+        result=result,
+        resources=resources_of(result.offers),
         questions=ASSESSMENT,
         answers=services.answers(session, actor, group),
         can_edit=can_edit(),
+        **_whole_area(result),
     )
+
+
+def _whole_area(result: Assessment) -> dict[str, Any]:
+    """The other providers' offers in the area and the whole picture with them (step 5 is
+    answered against it), or why national search cannot give them."""
+    area = national_pages.for_area(organisation())
+    whole = whole_picture(result, area) if isinstance(area, AreaPicture) else None
+    return {"area": area, "whole": whole}

@@ -1,0 +1,1 @@
+"""The node's published offers as a table: ``/offers.csv`` and ``/offers.xlsx``."""

@@ -1,0 +1,1 @@
+"""The node's landing page (``/``): what the node publishes and where, for people."""

@@ -1,0 +1,137 @@
+"""``/locations`` and ``/service_at_locations`` of the HSDS API, node and national alike.
+
+Both are made from the published services as the source streams them (service-id order, in
+batches): a service's places are its HSDS locations, one location per organisation and place
+(shared by every offer of that organisation held there). ``/service_at_locations`` lists each
+service at each of its places, in service-id order, then the service's own order of places,
+and takes the ``/services`` filters; ``/locations`` lists every location once, by name then
+id. A look-up by id reads the services until it finds it.
+
+A request reads every matching service once and keeps one page (or, for ``/locations``, one
+small object per location): cheap for a node's few thousand offers. Nationally it grows with
+the federation; see docs/open-data.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from contextlib import closing
+from typing import Any
+
+from flask import Response, jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from shared import hsds
+from shared.errors import NotFound
+from shared.hsds_api import lookups
+from shared.hsds_api.api import (
+    list_doc,
+    no_query,
+    paged_list,
+    query_of,
+    request_session,
+    streamed,
+)
+from shared.hsds_api.paging import page, window
+from shared.hsds_api.schemas import (
+    LocationQuerySchema,
+    ServiceAtLocationQuerySchema,
+    hsds_schema,
+)
+from shared.hsds_api.source import HsdsSource, ServiceFilter, SourceFactory
+
+SERVICE_AT_LOCATION_LIST = "compiled/service_at_location_list.json"
+
+
+def register(blp: Blueprint, source: SourceFactory) -> None:
+    """Add the location endpoints to the ``/hsds`` blueprint ``blp``."""
+    _service_at_locations(blp, source)
+    _locations(blp, source)
+
+
+def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
+    @blp.route("/service_at_locations")
+    class ServiceAtLocations(MethodView):
+        @query_of(blp, ServiceAtLocationQuerySchema)
+        @list_doc(blp, SERVICE_AT_LOCATION_LIST, "/service_at_locations/{link_id}")
+        def get(self, query: dict[str, Any]) -> Response:
+            """Each published service at each of its places; the /services filters apply."""
+            where = ServiceFilter.from_query(query)
+            if query["format"] == "ndjson":
+                return streamed(source, lambda found: _links(found, where, query["full"]))
+            number, per_page = query["page"], query["per_page"]
+            shown, total, contents = window(number, per_page), 0, []
+            for link in _links(source(request_session()), where, query["full"]):
+                if shown.start <= total < shown.stop:
+                    contents.append(link)
+                total += 1
+            return jsonify(page(contents, total, number, per_page))
+
+    @blp.route("/service_at_locations/<link_id>")
+    class ServiceAtLocation(MethodView):
+        @no_query(blp)
+        @blp.response(200, hsds_schema("compiled/service_at_location.json"))
+        @blp.alt_response(404, response="NOT_FOUND")
+        def get(self, _query: dict[str, Any], link_id: str) -> Response:
+            """One published service at one of its places, with the service and location."""
+            wanted = lookups.as_uuid(link_id)
+            found = _links(source(request_session()), ServiceFilter(), True)
+            with closing(found):  # stopping at the match closes the source's reading
+                for link in found if wanted else []:
+                    if link["id"] == wanted:
+                        return jsonify(link)
+            raise NotFound("hsds.no_service_at_location", id=link_id)
+
+
+def _links(found: HsdsSource, where: ServiceFilter, full: bool) -> Generator[dict[str, Any]]:
+    for document in found.stream_services(where):
+        for _, place in hsds.places(document):
+            yield hsds.service_at_location(document, place, full=full)
+
+
+def _locations(blp: Blueprint, source: SourceFactory) -> None:
+    @blp.route("/locations")
+    class Locations(MethodView):
+        @query_of(blp, LocationQuerySchema)
+        @list_doc(blp, "location.json", "/locations/{location_id}")
+        def get(self, query: dict[str, Any]) -> Response:
+            """The places of published services, each once, by name; search matches the
+            name and the address."""
+            found = _every_location(source(request_session()))
+            matching = [
+                location
+                for location in found.values()
+                if lookups.words_match(query.get("search"), *_words(location))
+            ]
+            matching.sort(key=lambda location: lookups.sort_key(location["name"], location["id"]))
+            return paged_list(query, matching, lambda location: location)
+
+    @blp.route("/locations/<location_id>")
+    class Location(MethodView):
+        @no_query(blp)
+        @blp.response(200, hsds_schema("location.json"))
+        @blp.alt_response(404, response="NOT_FOUND")
+        def get(self, _query: dict[str, Any], location_id: str) -> Response:
+            """One place of published services."""
+            wanted = lookups.as_uuid(location_id)
+            location = _every_location(source(request_session())).get(wanted or "")
+            if location is None:
+                raise NotFound("hsds.no_location", id=location_id)
+            return jsonify(location)
+
+
+def _every_location(found: HsdsSource) -> dict[str, dict[str, Any]]:
+    """Every location of the published services by id, each as its first service has it."""
+    locations: dict[str, dict[str, Any]] = {}
+    for document in found.stream_services(ServiceFilter()):
+        orgnr = document["provider"]["organisation_number"]
+        for location_id, place in hsds.places(document):
+            if location_id not in locations:
+                locations[location_id] = hsds.location(orgnr, place)
+    return locations
+
+
+def _words(location: Mapping[str, Any]) -> list[str]:
+    addresses = location.get("addresses", [])
+    return [location["name"], *(f"{a['address_1']} {a['city']}" for a in addresses)]
