@@ -48,6 +48,7 @@ def init_pages(app: Flask, api: Api) -> None:
     from services.registry.node.pages import bp as node_pages
     from services.registry.offers.pages import bp as offer_pages
     from services.registry.offers.pages import review_bp as review_pages
+    from services.registry.offers.redaction_pages import bp as redaction_pages
 
     init_i18n(app, TRANSLATIONS)
     app.jinja_env.filters["vocab_label"] = vocab_label
@@ -56,6 +57,7 @@ def init_pages(app: Flask, api: Api) -> None:
         pages,
         offer_pages,
         review_pages,
+        redaction_pages,
         admin_pages,
         audit_pages,
         bulk_pages,
