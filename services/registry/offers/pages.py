@@ -17,7 +17,7 @@ from services.registry.accounts.permissions import Role
 from services.registry.audit.models import AuditEntry
 from services.registry.duties.services import list_duties
 from services.registry.national import pages as national_pages
-from services.registry.offers import redaction, services
+from services.registry.offers import services
 from services.registry.offers.contact import contact_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
 from services.registry.offers.form import BY_NAME, FIELDS, SECTIONS
@@ -393,32 +393,3 @@ def withdraw(offer_id: str) -> Response:
     return done(
         gettext("The offer is withdrawn from the public."), "offer_pages.detail", offer_id=offer_id
     )
-
-
-@review_bp.get("/offers/<offer_id>/redact")
-def redact_confirm(offer_id: str) -> tuple[str, int]:
-    """What removing the personal data does, and the form to confirm it (publishers)."""
-    require_any_role(PUBLISHERS)
-    return _redact_page(offer_here(offer_id))
-
-
-def _redact_page(offer: Offer, status: int = 200, errors: dict | None = None) -> tuple[str, int]:
-    return render_page("offer_redact.html", status, offer=offer, errors=errors or {})
-
-
-@review_bp.post("/offers/<offer_id>/redact")
-def redact(offer_id: str) -> Response | tuple[str, int]:
-    offer = offer_here(offer_id)
-    if request.form.get("confirm") != "yes":
-        require_any_role(PUBLISHERS)
-        errors = {"confirm": [gettext("Tick the box to confirm that the data is to be removed.")]}
-        return _redact_page(offer, 422, errors)
-    signer = current_app.extensions["nettungen.signer"]
-    redaction.redact_offer(
-        db_session(), signed_in(), offer.id, request.form.get("comment") or None, signer=signer
-    )
-    message = gettext(
-        "The personal data is removed from every published version. National search and "
-        "reporting are told to remove it from their copies."
-    )
-    return done(message, "offer_pages.detail", offer_id=offer_id)
