@@ -151,7 +151,6 @@ class Copies:
             history = session.execute(
                 select(OfferVersion.offer_uri, OfferVersion.version, OfferVersion.withdrawn)
             ).all()
-            unredacted |= _unredacted(session, OfferVersion, "reporting", redacted)
         return cls(
             len(indexed),
             {(uri, version) for uri, version in indexed},
@@ -190,9 +189,10 @@ class Copies:
 
 
 def _unredacted(
-    session: Session, model: type[IndexedOffer] | type[OfferVersion], name: str, uris: set[str]
+    session: Session, model: type[IndexedOffer], name: str, uris: set[str]
 ) -> set[tuple[str, str, int]]:
-    """The stored versions of the offers ``uris`` whose document names a person as contact."""
+    """The stored versions of the offers ``uris`` whose document names a person as contact
+    (search's; reporting keeps no contact at all)."""
     rows = session.execute(
         select(model.offer_uri, model.version, model.document).where(model.offer_uri.in_(uris))
     )
