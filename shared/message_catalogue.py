@@ -277,6 +277,7 @@ REFUSALS = {
     "offer.nothing_to_submit": "Nothing to submit: the draft equals the published version.",
     "offer.comment_missing": "Say what needs fixing.",
     "offer.only_published_withdrawn": "Only a published offer can be withdrawn.",
+    "offer.never_published": "The offer has never been published: no version holds its contact.",
     "offer.unknown": "Unknown offer.",
     "offer.not_on_node": "There is no offer with this id on this node.",
     "offer.withdrawn": "This offer has been withdrawn and is no longer offered.",

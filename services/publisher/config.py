@@ -63,6 +63,13 @@ CONFIG = [
         250,
     ),
     ConfigKey(
+        "LDES_PERSONAL_MAX_AGE",
+        "Seconds caches may keep a complete LDES page or version that names a person as "
+        "contact (a redaction can change it; pages without personal data are immutable).",
+        int,
+        3600,
+    ),
+    ConfigKey(
         "LDES_NEWEST_MAX_AGE",
         "Seconds caches may keep the newest (still filling) LDES page.",
         int,

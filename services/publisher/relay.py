@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.bus import BusUnavailable, OutgoingMessage, Publisher, event_body
 from shared.bus.backoff import Backoff
 from shared.db import insert_if_absent, utcnow
-from shared.publication import EVENT_KEY_ROTATED
+from shared.publication import EVENT_KEY_ROTATED, EVENT_REDACTED
 from shared.publication.events import EventRejected, check_signature, routing_keys
 from shared.publication.keys import entry_event, verification_keys
 from shared.publication.models import LogEntry, RelayCursor
@@ -92,8 +92,10 @@ class Relay:
             except EventRejected as exc:
                 raise RelayHalted(f"log row {row.seq} cannot be relayed: {exc}") from exc
             coverage = event["data"].get("coverage") if isinstance(event["data"], dict) else None
-            if row.event_type == EVENT_KEY_ROTATED:
-                coverage = []  # about the node, not an area: every binding of "#" gets it
+            if row.event_type in (EVENT_KEY_ROTATED, EVENT_REDACTED):
+                # About the node, or about versions whose areas it does not repeat: the
+                # national routing key, so every binding of "#" (and "*.all.all") gets it.
+                coverage = []
             if not isinstance(coverage, list):
                 raise RelayHalted(f"log row {row.seq} cannot be relayed: it has no coverage")
             messages.append(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from shared.db import insert_if_absent, utcnow
 from shared.ingest.directory import Directory, TrustedNode
 from shared.ingest.models import IngestedOffer
+from shared.ingest.purge import lock_offers, redacted_events, redactions_for
 from shared.publication import EVENT_WITHDRAWN
 from shared.publication.events import EventRejected, check_event, sequence_of, signing_input
 from shared.signing import VerificationKey
@@ -91,6 +92,11 @@ class Sink(Protocol):
 
     def withdraw_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
         """Each event withdraws its offer (one per offer): nothing of it is current any more."""
+
+    def redact_many(self, session: Session, through: Mapping[str, int]) -> None:
+        """Remove the personal contact fields (:mod:`shared.publication.redaction`) from every
+        stored version of each offer up to its version in ``through``, wherever the service
+        stores them (:mod:`shared.ingest.redaction`)."""
 
 
 class Outcome(enum.Enum):
@@ -319,6 +325,10 @@ def apply_events(session: Session, sink: Sink, events: Sequence[VerifiedEvent]) 
     if not events:
         return []
     now = utcnow()
+    # A version its offer's redaction covers is stored without the personal fields, whenever
+    # it arrives (shared.ingest.redaction); the lock keeps a redaction from passing unseen.
+    lock_offers(session, (event.offer_uri for event in events))
+    events = redacted_events(events, redactions_for(session, (e.offer_uri for e in events)))
     sink.record_many(session, events)
     first: dict[str, VerifiedEvent] = {}
     for event in events:

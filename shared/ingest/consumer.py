@@ -41,6 +41,7 @@ class ConsumerStats:
     ignored: int = 0
     rejected: int = 0
     rotations: int = 0
+    redactions: int = 0
     deferred: int = 0
 
 
@@ -70,7 +71,7 @@ class BusIngest:
 
     def _verified(self, message: IncomingMessage) -> VerifiedEvent | tuple[str, object] | None:
         """The message's event verified, or why it is refused and what to record; ``None``
-        for a key rotation, taken already."""
+        for a key rotation or a redaction, taken already."""
         if len(message.body) > MAX_EVENT_BYTES:
             return f"the message is {len(message.body)} bytes", message.body
         try:
@@ -80,6 +81,9 @@ class BusIngest:
         try:
             if self.verifier.take_rotation(event):
                 self.stats.rotations += 1
+                return None
+            if self.verifier.take_redaction(event, self.sink):
+                self.stats.redactions += 1
                 return None
             return self.verifier.verify(event)
         except EventRejected as exc:

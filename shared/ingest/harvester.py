@@ -281,8 +281,9 @@ class Harvester:
             if isinstance(event.get("id"), str):
                 page.seen.append(event["id"])
             try:
-                # A key rotation is taken at once: the events after it need its key.
-                if not self.verifier.take_rotation(event, node.id):
+                # A key rotation is taken at once: the events after it need its key; so is a
+                # redaction (the page's versions it covers are then stored without it).
+                if not self._take_at_once(event, node.id):
                     page.verified.append(self.verifier.verify(event, node.id))
             except UnknownKey as exc:
                 page.paused = _Paused(f"waiting at sequence {sequence}: {exc}")
@@ -292,6 +293,12 @@ class Harvester:
                 page.refused.append((str(exc), event))
             page.newest = sequence
         return page
+
+    def _take_at_once(self, event: Any, node_id: str) -> bool:
+        """Take a key rotation or a redaction; whether it was one."""
+        return self.verifier.take_rotation(event, node_id) or self.verifier.take_redaction(
+            event, self.sink, node_id
+        )
 
     def _move_cursor(self, session: Session, node_id: str, newest: int, seen: list[str]) -> None:
         seen_in_feed(session, node_id, seen)

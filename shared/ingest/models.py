@@ -5,6 +5,8 @@
   makes applying idempotent (a version at or below it is ignored, whichever road it came by);
 * ``harvest_cursors``: how far the harvester has read each node's feed;
 * ``bus_versions``: versions applied from the bus and not yet seen in the node's feed;
+* ``offer_redactions``: for each offer a node redacted, the last version the redaction
+  covers, so a version that arrives after its redaction is stored without personal data;
 * ``rejected_events``: every event refused, with the reason, for the operator.
 """
 
@@ -147,6 +149,22 @@ class BusVersion(IngestBase):
     version: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class OfferRedaction(IngestBase):
+    """A node removed the personal contact fields from the versions of an offer up to
+    ``through_version`` (:mod:`shared.ingest.redaction`): every stored version up to it has
+    been purged, and any that arrives later is stored purged."""
+
+    __tablename__ = "offer_redactions"
+
+    offer_uri: Mapped[str] = mapped_column(String(500), primary_key=True)
+    node_id: Mapped[str] = mapped_column(String(64), index=True)
+    through_version: Mapped[int] = mapped_column(Integer)
+    # The latest redaction event taken for the offer, and when.
+    event_id: Mapped[str] = mapped_column(String(36))
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    redacted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class RejectedEvent(IngestBase):

@@ -189,3 +189,23 @@ def downgrade_ingest_tables_v2() -> None:
     with op.batch_alter_table("federation_node_keys") as batch:
         for column in _KEY_COLUMNS_V2:
             batch.drop_column(column)
+
+
+def create_redactions_table_v3() -> None:
+    """Step 3: the offers whose personal contact data their node redacted, and how far."""
+    op.create_table(
+        "offer_redactions",
+        sa.Column("offer_uri", sa.String(length=500), nullable=False),
+        sa.Column("node_id", sa.String(length=64), nullable=False),
+        sa.Column("through_version", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
+        sa.Column("redacted_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("offer_uri", name=op.f("pk_offer_redactions")),
+    )
+    op.create_index(op.f("ix_offer_redactions_node_id"), "offer_redactions", ["node_id"])
+
+
+def drop_redactions_table_v3() -> None:
+    """Step 3 undone."""
+    op.drop_table("offer_redactions")

@@ -25,6 +25,7 @@ from shared.ingest import node_keys
 from shared.ingest.apply import DEFAULT_MAX_FUTURE, VerifiedEvent, verify
 from shared.ingest.directory import DirectoryCache, TrustedNode
 from shared.ingest.http import FetchError, Limits, fetch_keys
+from shared.ingest.redaction import Redacting, is_redaction, take_redaction
 from shared.ingest.rotation import is_rotation, take_rotation
 from shared.publication.events import EventRejected, UnknownKey
 
@@ -80,6 +81,22 @@ class Verifier:
         except UnknownKey as exc:
             raise UnknownKey(f"{exc}: a key rotation signed by a key not trusted here") from None
         self.directory.invalidate()
+        return True
+
+    def take_redaction(self, event: Any, sink: Redacting, node_id: str | None = None) -> bool:
+        """Take ``event`` if it is a redaction (:mod:`shared.ingest.redaction`): record it and
+        purge the offer's stored versions at once; whether it was one. Raises
+        :class:`EventRejected` (or :class:`UnknownKey`) for one that must not be taken."""
+        if not is_redaction(event):
+            return False
+        directory = self.directory.current()
+        node = directory.get(node_id) if node_id else None
+        if node_id and node is None:
+            raise EventRejected(f"node {node_id!r} is not in the directory")
+        try:
+            take_redaction(self.sessions, sink, event, directory, node)
+        except UnknownKey as exc:
+            raise UnknownKey(f"{exc}: a redaction signed by a key not trusted here") from None
         return True
 
     def _verify(self, event: Any, node_id: str | None) -> VerifiedEvent:

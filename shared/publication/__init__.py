@@ -9,3 +9,7 @@ EVENT_WITHDRAWN = "no.nettungen.offer.withdrawn"
 # A node announces its new signing key, signed by the key it retires (see
 # shared.publication.keys.rotate_key): what lets national services trust the new key.
 EVENT_KEY_ROTATED = "no.nettungen.key.rotated"
+# A node has removed the personal data (the contact's name, e-mail and phone) from every
+# version of an offer up to a given one (see shared.publication.redaction): what makes every
+# national copy purge them too.
+EVENT_REDACTED = "no.nettungen.offer.redacted"

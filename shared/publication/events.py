@@ -3,12 +3,17 @@
 Every event of a node is one CloudEvents 1.0 document::
 
     {"specversion": "1.0", "id": <event UUID>, "source": <node base URL>,
-     "type": "no.nettungen.offer.published" | "no.nettungen.offer.withdrawn",
+     "type": "no.nettungen.offer.published" | "no.nettungen.offer.withdrawn"
+             | "no.nettungen.key.rotated" | "no.nettungen.offer.redacted",
      "subject": <offer URI>, "time": <RFC 3339 UTC>, "datacontenttype": "application/json",
      "dataschema": <URI of the version document schema>,
      "sequence": <the node's log sequence number, zero-padded so it orders as text>,
      "signingkey": <key id>, "signature": <Ed25519 over the signing input, base64url>,
      "data": <the offer version document>}
+
+A key rotation's ``data`` announces the new key (:func:`check_key_rotation`); a redaction's
+names the offer and the last version whose personal data the node removed
+(:mod:`shared.publication.redaction`, :func:`check_redaction`).
 
 ``sequence`` is the CloudEvents sequence extension. The signing input is the canonical JSON of
 the event without ``signature`` (so the key id is signed too); the registry signs when it writes
@@ -28,8 +33,19 @@ from typing import Any
 from marshmallow import ValidationError
 
 from shared.areas import AreaKind, UnknownAreaError, reference_data
-from shared.publication import EVENT_KEY_ROTATED, EVENT_PUBLISHED, EVENT_WITHDRAWN
-from shared.publication.schema import SCHEMA_VERSION, canonical_json, load_offer_version_data
+from shared.publication import (
+    EVENT_KEY_ROTATED,
+    EVENT_PUBLISHED,
+    EVENT_REDACTED,
+    EVENT_WITHDRAWN,
+)
+from shared.publication.redaction import FIELD_PATHS, redaction_uri
+from shared.publication.schema import (
+    MAX_VERSION,
+    SCHEMA_VERSION,
+    canonical_json,
+    load_offer_version_data,
+)
 from shared.publication.uris import key_uri, source_of, source_of_key
 from shared.signing import VerificationKey, b64url_decode, key_id, verify
 
@@ -38,6 +54,7 @@ MEDIA_TYPE = "application/cloudevents+json"
 BATCH_MEDIA_TYPE = "application/cloudevents-batch+json"
 DATA_SCHEMA = f"https://w3id.org/nettungen/schema/offer-version/{SCHEMA_VERSION}"
 KEY_ROTATION_SCHEMA = "https://w3id.org/nettungen/schema/key-rotation/1"
+REDACTION_SCHEMA = "https://w3id.org/nettungen/schema/offer-redaction/1"
 SEQUENCE_DIGITS = 20
 EXCHANGE = "nettungen.offers"
 ALL = "all"
@@ -45,8 +62,11 @@ _SHORT_TYPES = {
     EVENT_PUBLISHED: "published",
     EVENT_WITHDRAWN: "withdrawn",
     EVENT_KEY_ROTATED: "keyrotated",
+    EVENT_REDACTED: "redacted",
 }
+_SCHEMAS = {EVENT_KEY_ROTATED: KEY_ROTATION_SCHEMA, EVENT_REDACTED: REDACTION_SCHEMA}
 _KEY_ROTATION_FIELDS = {"key_id", "public_key", "previous_key_id"}
+_REDACTION_FIELDS = {"offer", "through_version", "fields"}
 _SEQUENCE = re.compile(r"[0-9]{1,20}")
 
 
@@ -86,7 +106,7 @@ def unsigned_event(
         "subject": subject,
         "time": format_time(time),
         "datacontenttype": "application/json",
-        "dataschema": KEY_ROTATION_SCHEMA if rotation else DATA_SCHEMA,
+        "dataschema": _SCHEMAS.get(event_type, DATA_SCHEMA),
         "sequence": format_sequence(sequence),
         "signingkey": key_id,
         "data": json.loads(snapshot),
@@ -202,6 +222,8 @@ def check_event(
     check_signature(event, keys, expected_source, signed)
     if event["type"] == EVENT_KEY_ROTATED:
         raise EventRejected("a key rotation, not an offer version")
+    if event["type"] == EVENT_REDACTED:
+        raise EventRejected("a redaction, not an offer version")
     try:
         document = load_offer_version_data(event.get("data"))
     except ValidationError as exc:
@@ -244,3 +266,37 @@ def check_key_rotation(
     if event["subject"] != key_uri(event["source"], data["key_id"]):
         raise EventRejected("the key rotation's subject is not the new key's URI")
     return VerificationKey(data["key_id"], public, None)
+
+
+def check_redaction(
+    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None
+) -> tuple[str, int]:
+    """Verify a redaction event; return the offer URI and the last version it covers.
+
+    It must be signed by one of ``keys``, name an offer of the node that sent it, have as its
+    subject the redaction's URI at its own sequence number, and name exactly the personal
+    fields (:data:`shared.publication.redaction.FIELD_PATHS`).
+    """
+    check_signature(event, keys, expected_source)
+    data = event.get("data")
+    if event["type"] != EVENT_REDACTED or not isinstance(data, dict):
+        raise EventRejected("not a redaction")
+    if set(data) != _REDACTION_FIELDS:
+        raise EventRejected(f"a redaction has exactly {sorted(_REDACTION_FIELDS)}")
+    offer, through = data["offer"], data["through_version"]
+    if not isinstance(through, int) or isinstance(through, bool):
+        raise EventRejected("a redaction's through_version is a version number")
+    if not 1 <= through <= MAX_VERSION:
+        raise EventRejected("a redaction's through_version is out of range")
+    fields = data["fields"]
+    if not isinstance(fields, list) or sorted(map(str, fields)) != list(FIELD_PATHS):
+        raise EventRejected(f"a redaction removes the fields {list(FIELD_PATHS)}")
+    try:
+        source = source_of(offer) if isinstance(offer, str) else None
+    except ValueError:
+        source = None
+    if source != event["source"]:
+        raise EventRejected("the redaction names an offer of another node")
+    if event["subject"] != redaction_uri(offer, sequence_of(event)):
+        raise EventRejected("the redaction's subject is not its URI at its sequence number")
+    return offer, through

@@ -167,6 +167,16 @@ class Signer:
             entry.key_id = row.key_id
             entry.signature = sign(private, signing_input(_unsigned(entry, row.key_id)))
 
+    def resign_entries(self, session: Session, entries: list[LogEntry]) -> None:
+        """Sign rows whose snapshot was rewritten (a redaction) again, each with the key that
+        signed it first: a key covers the sequence numbers it signed, so whoever could verify
+        the original row can verify the rewritten one, with the key it already trusts."""
+        for entry in entries:
+            row = session.get(NodeKey, entry.key_id)
+            if row is None:
+                raise ServiceUnavailable("key.none_to_sign")
+            entry.signature = sign(self.private(row), signing_input(_unsigned(entry, row.key_id)))
+
 
 def _unsigned(entry: LogEntry, key_id: str) -> dict[str, Any]:
     return unsigned_event(

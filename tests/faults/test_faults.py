@@ -6,15 +6,19 @@ and the search and reporting ingest run as the ``nettungen`` commands an operato
 random points (seeded by ``NETTUNGEN_FAULTS_SEED``, drawn and printed when unset) every relay
 is killed once and each consumer twice with SIGKILL, and started again after a short pause; on
 RabbitMQ the broker is stopped and started once as well (``NETTUNGEN_TEST_RABBITMQCTL``,
-``rabbitmqctl`` by default).
+``rabbitmqctl`` by default). A third of the way through, a node rotates its signing key
+(``nettungen registry key rotate``); half way, a publisher removes the personal contact data
+from the versions of an offer published then.
 Afterwards, within 60 seconds, search must index exactly the newest version of every offer
-published now, and reporting must hold exactly every version the nodes logged, with nothing
-dead-lettered and nothing rejected. The ingest runs with ``--no-feeds``: the bus alone must
+published now, and reporting must hold exactly every version the nodes logged, neither
+holding the redacted contact in any version of that offer, with nothing dead-lettered and
+nothing rejected. The ingest runs with ``--no-feeds``: the bus alone must
 deliver everything, the harvester is not there to make up for a loss.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import secrets
@@ -34,6 +38,7 @@ from services.reporting.history.models import OfferVersion
 from services.search.index.models import IndexedOffer
 from shared.db import create_engine
 from shared.ingest.models import RejectedEvent
+from shared.publication.redaction import has_personal_data
 from tests.conftest import TEST_BROKER_URL, TEST_DATABASE_URL
 from tests.deploy.processes import environment
 from tests.faults.chaos import Chaos, Plan, Service, Timeline
@@ -50,6 +55,7 @@ CHANGES = int(os.environ.get("NETTUNGEN_FAULTS_CHANGES") or (5000 if TEST_BROKER
 SEED = int(os.environ.get("NETTUNGEN_FAULTS_SEED") or secrets.randbelow(2**32))
 CONVERGENCE_SECONDS = 60.0
 CONSUMERS = ("search", "reporting")
+ROTATE_AT, REDACT_AT = CHANGES // 3, CHANGES // 2
 
 
 @dataclass
@@ -133,11 +139,14 @@ class Copies:
     search: set[tuple[str, int]]
     reporting_rows: int
     reporting: set[tuple[str, int, bool]]
+    # Versions of the redacted offers whose stored document still names the contact.
+    unredacted: set[tuple[str, str, int]]
 
     @classmethod
-    def read(cls, search: National, reporting: National) -> Copies:
+    def read(cls, search: National, reporting: National, redacted: set[str]) -> Copies:
         with Session(search.database.engine) as session:
             indexed = session.execute(select(IndexedOffer.offer_uri, IndexedOffer.version)).all()
+            unredacted = _unredacted(session, IndexedOffer, "search", redacted)
         with Session(reporting.database.engine) as session:
             history = session.execute(
                 select(OfferVersion.offer_uri, OfferVersion.version, OfferVersion.withdrawn)
@@ -147,11 +156,13 @@ class Copies:
             {(uri, version) for uri, version in indexed},
             len(history),
             {(uri, version, withdrawn) for uri, version, withdrawn in history},
+            unredacted,
         )
 
     def equal(self, published: Published) -> bool:
         return (
-            self.search == published.current
+            not self.unredacted
+            and self.search == published.current
             and self.search_rows == len(published.current)
             and self.reporting == published.versions
             and self.reporting_rows == len(published.versions)
@@ -173,13 +184,31 @@ class Copies:
             row(
                 "reporting (every version)", self.reporting_rows, self.reporting, published.versions
             ),
+            f"{'redacted, still named':<28} {sorted(self.unredacted)}",
         ]
 
 
-def wait_for_copies(search: National, reporting: National, published: Published) -> Copies:
+def _unredacted(
+    session: Session, model: type[IndexedOffer], name: str, uris: set[str]
+) -> set[tuple[str, str, int]]:
+    """The stored versions of the offers ``uris`` whose document names a person as contact
+    (search's; reporting keeps no contact at all)."""
+    rows = session.execute(
+        select(model.offer_uri, model.version, model.document).where(model.offer_uri.in_(uris))
+    )
+    return {
+        (name, uri, version)
+        for uri, version, document in rows
+        if has_personal_data(json.loads(document))
+    }
+
+
+def wait_for_copies(
+    search: National, reporting: National, published: Published, redacted: set[str]
+) -> Copies:
     deadline = time.monotonic() + CONVERGENCE_SECONDS
     while True:
-        copies = Copies.read(search, reporting)
+        copies = Copies.read(search, reporting, redacted)
         if copies.equal(published) or time.monotonic() > deadline:
             return copies
         time.sleep(0.5)
@@ -220,14 +249,20 @@ def run_under_faults(
     before = cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
     try:
         chaos.start()
-        for _ in range(CHANGES):
+        redacted: set[str] = set()
+        for number in range(CHANGES):
+            if number == ROTATE_AT:
+                timeline.note(f"signing key of {workload.rotate_key()} rotated")
+            if number == REDACT_AT:
+                redacted.add(workload.redact())
+                timeline.note(f"personal data of {min(redacted)} redacted")
             workload.change()
         timeline.note("workload done")
         chaos.join(timeout=120)
         timeline.note("every fault recovered")
         published = published_by([state.node for state in workload.publishing])
         recovered = time.monotonic()
-        copies = wait_for_copies(search, reporting, published)
+        copies = wait_for_copies(search, reporting, published, redacted)
         converged = time.monotonic() - recovered
         timeline.note(f"copies compared after {converged:.1f} s")
         crashed = {name: code for name, s in services.items() if (code := s.exited()) is not None}
@@ -274,6 +309,9 @@ def test_crashes_and_a_broker_restart_lose_duplicate_and_leave_stale_nothing(
         )
 
     assert outcome.published.log_rows == len(outcome.published.versions) == CHANGES
+    notes = [what for *_, what in timeline.entries]
+    assert any(what.startswith("signing key of") for what in notes)
+    assert any(what.startswith("personal data of") for what in notes)
     assert not outcome.crashed, f"exited by themselves: {outcome.crashed}"
     kills_done = sum(1 for *_, what in timeline.entries if what.startswith("killed"))
     assert kills_done == sum(kills.values())

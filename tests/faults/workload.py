@@ -3,20 +3,27 @@
 Every change is one transaction of the registry's own service layer, as a publisher's click
 would be: a new offer published, a published one revised, or one withdrawn. Each makes one
 signed row in its node's log, so the nodes' logs are the exact record of what was published.
+Beside the changes, a node rotates its signing key (``nettungen registry key rotate``, as its
+operator would) and a publisher removes the personal contact data from an offer's versions;
+each adds an event to the log that is not a version.
 """
 
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.publication import EVENT_WITHDRAWN
+from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
 from shared.publication.keys import Signer
 from shared.publication.models import LogEntry, PublishedOffer
 from tests.conftest import TEST_PASSPHRASE
+from tests.deploy.deployfiles import REPO
+from tests.deploy.processes import environment
 from tests.federation import BUFETAT_SOR, KONGSBERG, RED_CROSS, TestNode
 from tests.publisher.node import ORGANISATIONS, NodeBuilder, Provider
 
@@ -87,6 +94,39 @@ class Workload:
                 builder.withdraw(offer_id, kind)
         self.done += 1
 
+    def rotate_key(self) -> str:
+        """``nettungen registry key rotate`` on a node drawn at random; its id."""
+        node = self.rng.choice(self.publishing).node
+        env = environment(
+            DATABASE_URL=node.engine.url.render_as_string(hide_password=False),
+            NODE_BASE_URL=node.base_url,
+            SIGNING_KEY_PASSPHRASE=TEST_PASSPHRASE,
+            INSTANCE_PATH=str(node.app.config["INSTANCE_PATH"]),
+        )
+        subprocess.run(  # noqa: S603 - our own command, fixed arguments
+            [sys.executable, "-m", "services.cli", "registry", "key", "rotate"],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        return node.id
+
+    def redact(self) -> str:
+        """A publisher removes the personal data from the versions of an offer published
+        now, drawn at random; its URI. It stays published (and may be revised later)."""
+        state = self.rng.choice([s for s in self.publishing if s.live])
+        offer_id, kind = self.rng.choice(state.live)
+        with sessionmaker(state.node.engine, expire_on_commit=False).begin() as session:
+            NodeBuilder(
+                session,
+                base_url=state.node.base_url,
+                signer=state.signer,
+                providers=state.providers,
+                organisations=state.node.organisations,
+            ).redact(offer_id, kind)
+        return f"{state.node.base_url}/offers/{offer_id}"
+
 
 @dataclass(frozen=True)
 class Published:
@@ -103,8 +143,12 @@ def published_by(nodes: list[TestNode]) -> Published:
     rows = 0
     for node in nodes:
         with Session(node.engine) as session:
+            # The versions: not the key rotations and redactions, which are events of the log
+            # but no version of an offer.
             log = session.execute(
-                select(LogEntry.offer_uri, LogEntry.version, LogEntry.event_type)
+                select(LogEntry.offer_uri, LogEntry.version, LogEntry.event_type).where(
+                    LogEntry.event_type.in_((EVENT_PUBLISHED, EVENT_WITHDRAWN))
+                )
             ).all()
             rows += len(log)
             versions |= {(uri, version, kind == EVENT_WITHDRAWN) for uri, version, kind in log}

@@ -120,6 +120,14 @@ class NodeBuilder:
         offers.submit(self.session, provider.registrar, offer_id)
         offers.publish(self.session, provider.publisher, offer_id, signer=self.signer)
 
+    def redact(self, offer_id: str, kind: str = "municipality") -> None:
+        """The publisher removes the personal contact data from the offer's versions."""
+        from services.registry.offers.redaction import redact_offer
+
+        redact_offer(
+            self.session, self.provider(kind).publisher, offer_id, "Sletting.", signer=self.signer
+        )
+
     def withdraw(self, offer_id: str, kind: str = "municipality") -> None:
         provider = self.provider(kind)
         offers.withdraw(

@@ -589,6 +589,12 @@ ROUTES: dict[tuple[str, str], Access] = {
         body={},
         audit=("offer.withdrawn",),
     ),
+    ("POST", "/api/v1/offers/<offer_id>/redact"): A(
+        "/api/v1/offers/{offer_published}/redact",
+        frozenset({"publisher"}),
+        body={},
+        audit=("offer.redacted",),
+    ),
     ("GET", "/api/v1/offers/<offer_id>/history"): A(
         "/api/v1/offers/{offer_published}/history", MEMBERS
     ),
@@ -652,6 +658,16 @@ ROUTES: dict[tuple[str, str], Access] = {
         ok=302,
         body={},
         audit=("offer.withdrawn",),
+    ),
+    ("GET", "/o/<orgnr>/offers/<offer_id>/redact"): A(
+        "/o/{org}/offers/{offer_published}/redact", frozenset({"publisher"})
+    ),
+    ("POST", "/o/<orgnr>/offers/<offer_id>/redact"): A(
+        "/o/{org}/offers/{offer_published}/redact",
+        frozenset({"publisher"}),
+        ok=302,
+        body={"confirm": "yes"},
+        audit=("offer.redacted",),
     ),
     ("GET", "/o/<orgnr>/review"): A("/o/{org}/review", frozenset({"publisher"})),
     ("GET", "/o/<orgnr>/review/<offer_id>"): A(

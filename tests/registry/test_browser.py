@@ -283,6 +283,7 @@ PAGES = [
     "/o/{org}/offers/{offer}/edit",
     "/o/{org}/offers/{offer}/history",
     "/o/{org}/offers/{offer}/versions/1",
+    "/o/{org}/offers/{offer}/redact",
     "/o/{org}/review",
     "/o/{org}/admin/users",
     "/o/{org}/admin/users/new",

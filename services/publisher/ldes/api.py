@@ -1,9 +1,14 @@
 """``/ldes``: the node's LDES event stream, and each offer version's own IRI.
 
 Turtle, JSON-LD, N-Triples and ``application/json`` (signed CloudEvents for our harvesters) by
-``Accept`` or ``?format=``. Complete pages are immutable for caches (a year, ``immutable``) and
-rendered once per process; the root and the newest page live a few seconds. Every response has
-a strong ``ETag`` and answers ``If-None-Match`` with ``304``.
+``Accept`` or ``?format=``. A complete page's members never change, with one exception: a
+redaction rewrites the versions of an offer that held a person's contact details (see
+:mod:`shared.publication.redaction`). So a complete page holding no personal data is immutable
+for caches (a year, ``immutable``); one that holds any may change, and caches keep it for
+``LDES_PERSONAL_MAX_AGE`` seconds (an hour by default), which bounds how long a redacted
+contact can stay in a cache. Complete pages are rendered once per process, and the rendering is
+used while the page's rows (their signatures) are the same. The root and the newest page live a
+few seconds. Every response has a strong ``ETag`` and answers ``If-None-Match`` with ``304``.
 """
 
 from __future__ import annotations
@@ -53,22 +58,26 @@ _RESPONSES = {
 REPRESENTATION = "1"
 
 
+# A rendered complete page: body, content type, ETag, Cache-Control.
+_Rendered = tuple[str, str, str, str]
+
+
 class _PageCache:
-    """Rendered immutable pages (body, content type, ETag); the most recently used are kept."""
+    """Rendered complete pages; the most recently used are kept."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[int, int, str], tuple[str, str, str]] = OrderedDict()
+        self.items: OrderedDict[tuple[int, int, str], _Rendered] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[int, int, str]) -> tuple[str, str, str] | None:
+    def get(self, key: tuple[int, int, str]) -> _Rendered | None:
         with self.lock:
             value = self.items.get(key)
             if value is not None:
                 self.items.move_to_end(key)
             return value
 
-    def put(self, key: tuple[int, int, str], value: tuple[str, str, str]) -> None:
+    def put(self, key: tuple[int, int, str], value: _Rendered) -> None:
         with self.lock:
             self.items[key] = value
             self.items.move_to_end(key)
@@ -81,7 +90,7 @@ def _cache() -> _PageCache:
     return cache
 
 
-def _etag(mimetype: str, *parts: object, rows: Sequence[LogEntry] = ()) -> str:
+def _etag(mimetype: str, *parts: object, rows: Sequence[stream.Stamp | LogEntry] = ()) -> str:
     """A weak ETag from what the representation is made of, not from its bytes.
 
     RDF serialisers need not write the same graph byte for byte in every process, so every
@@ -121,6 +130,13 @@ def _short_lived() -> str:
     return f"public, max-age={current_app.config['LDES_NEWEST_MAX_AGE']}"
 
 
+def _lasting(rows: Sequence[LogEntry]) -> str:
+    """How long caches may keep complete rows: for good, unless a redaction may change them."""
+    if stream.holds_personal_data(rows):
+        return f"public, max-age={current_app.config['LDES_PERSONAL_MAX_AGE']}"
+    return IMMUTABLE
+
+
 @blp.route("/ldes")
 class Root(MethodView):
     @blp.doc(responses=_RESPONSES)
@@ -145,7 +161,7 @@ class Root(MethodView):
 class Page(MethodView):
     @blp.doc(responses={**_RESPONSES, "404": {"description": "No such page (yet)."}})
     def get(self, page: int) -> Response:
-        """One page of members in log order; complete pages never change."""
+        """One page of members in log order; complete pages change only by a redaction."""
         mimetype = negotiate(FORMATS, default=TURTLE)
         base = base_url()
         session = db_session()
@@ -157,19 +173,27 @@ class Page(MethodView):
         if page > 1:
             links["prev"] = stream.page_url(base, page - 1)
         key = (paging.page_size, page, mimetype)
+        etag = _etag(
+            mimetype,
+            base,
+            paging.page_size,
+            page,
+            complete,
+            rows=stream.page_stamps(session, paging, page),
+        )
         cached = _cache().get(key) if complete else None
-        if cached is not None:
-            return _respond(*cached, IMMUTABLE, links)
+        if cached is not None and cached[2] == etag:
+            return _respond(*cached, links)
         rows = stream.page_rows(session, paging, page)
         body, kind = _render(
             mimetype,
             lambda: stream.page_graph(base, paging, page, rows),
             lambda: stream.page_json(base, paging, page, rows),
         )
-        etag = _etag(mimetype, base, paging.page_size, page, complete, rows=rows)
         if complete:
-            _cache().put(key, (body, kind, etag))
-            return _respond(body, kind, etag, IMMUTABLE, links)
+            rendered = (body, kind, etag, _lasting(rows))
+            _cache().put(key, rendered)
+            return _respond(*rendered, links)
         return _respond(body, kind, etag, _short_lived(), links)
 
 
@@ -177,7 +201,7 @@ class Page(MethodView):
 class Version(MethodView):
     @blp.doc(responses={**_RESPONSES, "404": {"description": "No such version."}})
     def get(self, offer_id: str, version: int) -> Response:
-        """One version of an offer, as its LDES member (versions never change)."""
+        """One version of an offer, as its LDES member (it changes only by a redaction)."""
         mimetype = negotiate(FORMATS, default=TURTLE)
         base = base_url()
         uri = offer_uri(base, offer_id)
@@ -194,4 +218,4 @@ class Version(MethodView):
 
         body, kind = _render(mimetype, rdf, lambda: entry_event(row))
         etag = _etag(mimetype, base, rows=[row])
-        return _respond(body, kind, etag, IMMUTABLE, {})
+        return _respond(body, kind, etag, _lasting([row]), {})

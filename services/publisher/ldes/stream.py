@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, XSD
@@ -33,9 +34,15 @@ from services.publisher.linked.namespaces import (
     TREE,
     new_graph,
 )
-from shared.publication import EVENT_KEY_ROTATED, EVENT_WITHDRAWN
+from shared.publication import (
+    EVENT_KEY_ROTATED,
+    EVENT_PUBLISHED,
+    EVENT_REDACTED,
+    EVENT_WITHDRAWN,
+)
 from shared.publication.keys import entry_event
 from shared.publication.models import LogEntry, LogHead
+from shared.publication.redaction import has_personal_data
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,35 @@ def page_rows(session: Session, paging: Paging, page: int) -> list[LogEntry]:
         session.scalars(
             select(LogEntry).where(LogEntry.seq.between(first, last)).order_by(LogEntry.seq)
         )
+    )
+
+
+class Stamp(NamedTuple):
+    """What names a log row's content: a redaction changes its signature."""
+
+    seq: int
+    event_id: str
+    signature: str
+
+
+def page_stamps(session: Session, paging: Paging, page: int) -> list[Stamp]:
+    """The page's rows by their stamps, without their snapshots: enough for its ETag."""
+    first, last = paging.bounds(page)
+    rows = session.execute(
+        select(LogEntry.seq, LogEntry.event_id, LogEntry.signature)
+        .where(LogEntry.seq.between(first, last))
+        .order_by(LogEntry.seq)
+    )
+    return [Stamp(*row) for row in rows]
+
+
+def holds_personal_data(rows: Sequence[LogEntry]) -> bool:
+    """Whether any of the rows' versions names a person as contact (a redaction may change
+    such a row, so it is not immutable)."""
+    return any(
+        row.event_type in (EVENT_PUBLISHED, EVENT_WITHDRAWN)
+        and has_personal_data(json.loads(row.snapshot))
+        for row in rows
     )
 
 
@@ -153,11 +189,17 @@ def page_graph(base: str, paging: Paging, page: int, rows: list[LogEntry]) -> Gr
 
 def describe_member(graph: Graph, member: URIRef, row: LogEntry, base: str) -> None:
     """One offer version as a member: a CPSV-AP-NO description, or a delete for a withdrawal;
-    or the announcement of the node's new signing key."""
+    or the announcement of the node's new signing key, or of a redaction (which offer, up to
+    which version: ``ntg:redacts``, ``ntg:throughVersion``)."""
     if row.event_type == EVENT_WITHDRAWN:
         graph.add((member, RDF.type, AS.Delete))
     elif row.event_type == EVENT_KEY_ROTATED:
         graph.add((member, RDF.type, NTG.KeyRotation))
+    elif row.event_type == EVENT_REDACTED:
+        data = json.loads(row.snapshot)
+        graph.add((member, RDF.type, NTG.Redaction))
+        graph.add((member, NTG.redacts, URIRef(data["offer"])))
+        graph.add((member, NTG.throughVersion, Literal(data["through_version"])))
     else:
         describe_offer(graph, member, json.loads(row.snapshot), base)
     graph.add((member, DCTERMS.isVersionOf, URIRef(row.offer_uri)))

@@ -38,7 +38,7 @@ from services.publisher.linked.skos import add_scheme
 from services.publisher.negotiation import JSON_LD, N_TRIPLES, TURTLE
 from shared import vocab
 from shared.areas import NATIONAL
-from shared.publication import EVENT_KEY_ROTATED
+from shared.publication import EVENT_PUBLISHED, EVENT_WITHDRAWN
 from shared.publication.keys import all_keys, verification_keys
 from shared.publication.models import LogEntry
 from shared.signing import multibase_key
@@ -121,7 +121,7 @@ def _add_publisher(graph: Graph, session: Session, node: NodeSettings) -> URIRef
     """
     query = (
         select(LogEntry.snapshot)
-        .where(LogEntry.event_type != EVENT_KEY_ROTATED)
+        .where(LogEntry.event_type.in_((EVENT_PUBLISHED, EVENT_WITHDRAWN)))
         .order_by(LogEntry.seq)
         .limit(1)
     )

@@ -12,7 +12,7 @@ from flask_smorest.pagination import PaginationParameters
 
 from services.registry.audit.models import AuditEntry
 from services.registry.context import current_actor
-from services.registry.offers import services
+from services.registry.offers import redaction, services
 from services.registry.offers.models import Offer, OfferVersion
 from services.registry.offers.schemas import (
     AuditEntrySchema,
@@ -115,6 +115,13 @@ _transition_view(
 )
 _transition_view(
     "withdraw", services.withdraw, "Withdraw the public version (publishers).", signs=True
+)
+_transition_view(
+    "redact",
+    redaction.redact_offer,
+    "Remove the contact's name, e-mail and phone from every published version of the offer "
+    "and announce it to every copy (publishers; docs/privacy.md).",
+    signs=True,
 )
 
 

@@ -14,7 +14,7 @@ from services.registry.duties.models import StatutoryDuty
 from services.registry.offers.models import Offer
 from shared import vocab
 from shared.dates import add_months
-from shared.publication.schema import SCHEMA_VERSION
+from shared.publication.schema import SCHEMA_VERSION, STATUS_WITHDRAWN
 
 # Fields of the mapping form stored as columns of the offer, in form order.
 CONTENT_FIELDS = (
@@ -107,9 +107,14 @@ def duty_reference(duty: StatutoryDuty) -> dict[str, Any]:
 def version_document(
     offer: Offer, version: int, status: str, published_at: dt.datetime
 ) -> dict[str, Any]:
-    """The full version document (shared.publication.schema) for ``offer`` as it is now."""
+    """The full version document (shared.publication.schema) for ``offer`` as it is now.
+
+    A withdrawal carries no contact: it only ends the offer's public life, and nobody needs
+    to reach anyone through it (docs/privacy.md)."""
     organisation, agency = offer.organisation, offer.agency
     document = {name: getattr(offer, name) for name in CONTENT_FIELDS}
+    if status == STATUS_WITHDRAWN:
+        document["contact"] = {}
     document.update(
         schema_version=SCHEMA_VERSION,
         uri=offer.uri,

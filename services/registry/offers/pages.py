@@ -59,6 +59,7 @@ def action_label(action: str) -> str:
         "offer.published": gettext("Published"),
         "offer.withdrawn": gettext("Withdrawn"),
         "offer.deleted": gettext("Deleted"),
+        "offer.redacted": gettext("Personal data removed"),
     }
     return labels.get(action, action)
 

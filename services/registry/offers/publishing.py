@@ -93,7 +93,7 @@ def write_version(
     rotation), and the time is read after it, so times never run backwards along the log.
     """
     seq = next_sequence(session)
-    at = _log_time(session, seq)
+    at = log_time(session, seq)
     number = offer.latest_version + 1
     try:
         snapshot = dump_offer_version(version_document(offer, number, status, at))
@@ -120,7 +120,7 @@ def write_version(
     return version
 
 
-def _log_time(session: Session, seq: int) -> dt.datetime:
+def log_time(session: Session, seq: int) -> dt.datetime:
     """Now, but never before the previous log row, even if this host's clock is behind
     another's: LDES clients rely on member times never decreasing along the log."""
     previous = session.scalar(select(LogEntry.occurred_at).where(LogEntry.seq == seq - 1))

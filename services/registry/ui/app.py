@@ -48,6 +48,7 @@ def init_pages(app: Flask, api: Api) -> None:
     from services.registry.node.pages import bp as node_pages
     from services.registry.offers.pages import bp as offer_pages
     from services.registry.offers.pages import review_bp as review_pages
+    from services.registry.offers.redaction_pages import bp as redaction_pages
     from services.registry.sso.pages import admin_bp as sso_admin_pages
     from services.registry.sso.pages import login_bp as sso_pages
     from services.registry.sso.pages import org_bp as sso_org_pages
@@ -59,6 +60,7 @@ def init_pages(app: Flask, api: Api) -> None:
         pages,
         offer_pages,
         review_pages,
+        redaction_pages,
         admin_pages,
         audit_pages,
         bulk_pages,

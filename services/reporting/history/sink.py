@@ -71,6 +71,11 @@ class HistorySink:
         """Nothing more: :meth:`record_many` has kept the withdrawals, which end the last
         versions."""
 
+    def redact_many(self, session: Session, through: Mapping[str, int]) -> None:
+        """Nothing to purge: reporting keeps no contact, only the columns its reports use
+        (docs/privacy.md, "What reporting stores"), so a redaction leaves its versions as they
+        are."""
+
     @staticmethod
     def _details(session: Session, kept: list[tuple[int, VerifiedEvent]]) -> None:
         coverage: list[dict[str, Any]] = []

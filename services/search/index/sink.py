@@ -29,6 +29,7 @@ from shared.areas import coverage_grain
 from shared.db import utcnow
 from shared.ingest.apply import VerifiedEvent
 from shared.ingest.documents import stored_document
+from shared.publication.redaction import redact_json
 from shared.publication.schema import canonical_json
 
 
@@ -161,6 +162,25 @@ class SearchSink:
             return
         self._forget_details(session, offer_pks)
         session.execute(delete(IndexedOffer).where(IndexedOffer.id.in_(offer_pks)))
+
+    def redact_many(self, session: Session, through: Mapping[str, int]) -> None:
+        """The stored document of each offer's current version (what the API and HSDS answers
+        are made of) without the personal contact fields, if the redaction covers it. The
+        index keeps no other version and no contact in any column."""
+        if not through:
+            return
+        rows = session.execute(
+            select(
+                IndexedOffer.id, IndexedOffer.offer_uri, IndexedOffer.version, IndexedOffer.document
+            ).where(IndexedOffer.offer_uri.in_(list(through)))
+        )
+        changed = [
+            {"id": offer_pk, "document": redacted}
+            for offer_pk, uri, version, document in rows
+            if version <= through[uri] and (redacted := redact_json(document)) is not None
+        ]
+        if changed:
+            session.execute(update(IndexedOffer), changed)
 
     @staticmethod
     def _forget_withdrawals(session: Session, events: Sequence[VerifiedEvent]) -> None:
