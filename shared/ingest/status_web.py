@@ -69,7 +69,7 @@ class NodeSummarySchema(Schema):
     harvest = fields.Nested(HarvestSchema, required=True)
 
 
-class NodeListSchema(Schema):
+class NodeStatusListSchema(Schema):
     nodes = fields.List(fields.Nested(NodeSummarySchema), required=True)
 
 
@@ -94,7 +94,7 @@ class RefusalSchema(Schema):
     )
 
 
-class OrganisationSchema(Schema):
+class StatusOrganisationSchema(Schema):
     organisation_number = fields.String(required=True)
     name = fields.String(required=True, allow_none=True)
     kind = fields.String(required=True, allow_none=True)
@@ -110,7 +110,7 @@ class KeySchema(Schema):
 
 class NodeStatusSchema(NodeSummarySchema):
     last_event = fields.Nested(AppliedSchema, required=True, allow_none=True)
-    organisations = fields.List(fields.Nested(OrganisationSchema), required=True)
+    organisations = fields.List(fields.Nested(StatusOrganisationSchema), required=True)
     keys = fields.List(fields.Nested(KeySchema), required=True)
     refused = fields.List(
         fields.Nested(RefusalSchema),
@@ -142,7 +142,7 @@ def status_api() -> Blueprint:
     @blp.route("/nodes")
     class Nodes(MethodView):
         @blp.arguments(NodeQuerySchema, location="query")
-        @blp.response(200, NodeListSchema)
+        @blp.response(200, NodeStatusListSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             """Every node in the directory, in brief."""
             return {"nodes": status.node_summaries(db_session(), args.get("base_url"))}
