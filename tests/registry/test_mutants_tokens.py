@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from services.registry.accounts import services as accounts
-from services.registry.accounts.models import ApiToken, User
+from services.registry.accounts.models import User
 from services.registry.accounts.permissions import Actor, Role
 from services.registry.audit.models import AuditEntry
 from shared.errors import InvalidInput, NotFound, PermissionDenied
@@ -167,7 +167,9 @@ def test_revoking_is_for_the_owner_or_a_node_admin_and_is_audited_once(db, world
 
 def test_a_person_lists_their_tokens_oldest_first(db, world):
     reader = person(db, "a_reader")
-    earlier = issue(db, world)  # issued on 2 March 2026, before the test world's token (now)
+    earlier = issue(
+        db, world
+    )  # issued on 2 March 2026, before the test world's token (now)
     listed = accounts.list_tokens(db, acting(db, world, "a_reader"), reader)
     assert [t.name for t in listed] == ["ci", "tests"]
     assert listed[0] == earlier.token

@@ -25,8 +25,14 @@ def test_canonical_json_writes_whole_floats_inside_dict_and_list_subclasses():
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("{nope", "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
-        (b"\xff", "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"),
+        (
+            "{nope",
+            "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        ),
+        (
+            b"\xff",
+            "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+        ),
     ],
 )
 def test_a_document_that_is_not_json_is_refused_with_the_parsers_reason(text, reason):

@@ -23,11 +23,17 @@ GOOD = {"kty": "OKP", "crv": "Ed25519", "x": X, "kid": KID}
         ({"kty": "RSA", "n": "AQAB", "e": "AQAB"}, "not an Ed25519 key"),
         ({"kty": "OKP", "crv": "X25519", "x": X}, "not an Ed25519 key"),
         ({"kty": "OKP", "crv": "Ed25519"}, "the key has no 'x'"),
-        (GOOD | {"x": "11qY+YKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo"}, "not unpadded base64url"),
+        (
+            GOOD | {"x": "11qY+YKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+            "not unpadded base64url",
+        ),
         # The last character carries two unused bits; "p" sets one ("o" is canonical).
         (GOOD | {"x": X[:-1] + "p"}, "not the canonical base64url encoding"),
         # 31 zero bytes, canonically encoded, and no key id to give the length away.
-        ({"kty": "OKP", "crv": "Ed25519", "x": "A" * 42}, "an Ed25519 public key is 32 bytes"),
+        (
+            {"kty": "OKP", "crv": "Ed25519", "x": "A" * 42},
+            "an Ed25519 public key is 32 bytes",
+        ),
         (GOOD | {"kid": KID[:-1] + "A"}, "the key id is not the key's thumbprint"),
         (GOOD | {"last_sequence": "7"}, "'last_sequence' must be an integer"),
         (GOOD | {"last_sequence": True}, "'last_sequence' must be an integer"),
@@ -43,7 +49,9 @@ def test_the_operator_is_told_why_a_published_key_is_refused(tmp_path, key, why)
 
 def test_a_good_key_is_read(tmp_path):
     jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps({"keys": [GOOD | {"last_sequence": 7}]}), encoding="utf-8")
+    jwks.write_text(
+        json.dumps({"keys": [GOOD | {"last_sequence": 7}]}), encoding="utf-8"
+    )
     (key,) = keys_of(None, "https://node.example", jwks)  # type: ignore[arg-type]
     assert (key.key_id, key.public.hex(), key.last_sequence) == (
         KID,
