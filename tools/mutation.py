@@ -2,9 +2,9 @@
 
 mutmut reads one `[tool.mutmut]` table from pyproject.toml. The core has several modules, each
 with its own tests, and one run over all of them would take hours on a small machine. So the
-common settings stay in `[tool.mutmut]`, each module has a table
-`[tool.mutmut.modules.<name>]` (`source_paths`, `only_mutate`, `pytest_add_cli_args_test_selection`),
-and this wrapper hands mutmut the two merged. Without MUTATE it lists the modules.
+common settings stay in `[tool.mutmut]`, each module has a table `[tool.mutmut.modules.<name>]`
+(`source_paths` and `pytest_add_cli_args_test_selection`, or any other mutmut setting), and this
+wrapper hands mutmut the two merged. Without MUTATE it lists the modules.
 """
 
 from __future__ import annotations
