@@ -21,18 +21,16 @@ def module_config(name: str) -> dict[str, Any]:
     data = tomllib.loads(Path("pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
     modules = data.pop("modules")
     if name not in modules:
-        raise SystemExit(
-            f"MUTATE={name}: no such module; choose one of {', '.join(modules)}"
-        )
+        raise SystemExit(f"MUTATE={name}: no such module; choose one of {', '.join(modules)}")
     return {**data, **modules[name]}
 
 
 def main() -> None:
     name = os.environ.get("MUTATE", "")
     if not name:
-        modules = tomllib.loads(Path("pyproject.toml").read_text("utf-8"))["tool"][
-            "mutmut"
-        ]["modules"]
+        modules = tomllib.loads(Path("pyproject.toml").read_text("utf-8"))["tool"]["mutmut"][
+            "modules"
+        ]
         print("make mutation MUTATE=<module>, one of:", " ".join(modules))
         raise SystemExit(2)
     settings = module_config(name)

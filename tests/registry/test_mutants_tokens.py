@@ -43,16 +43,12 @@ def acting(db, world, key, *, via_token=False):
 
 def issue(db, world, key="a_reader", org=ORG_A, **kw):
     with at(NOON):
-        issued = accounts.issue_token(
-            db, OPERATOR, person(db, key), world.orgs[org], "ci", **kw
-        )
+        issued = accounts.issue_token(db, OPERATOR, person(db, key), world.orgs[org], "ci", **kw)
     db.flush()
     return issued
 
 
-def test_a_token_reads_prefix_public_id_and_secret_and_the_secret_may_hold_underscores(
-    db, world
-):
+def test_a_token_reads_prefix_public_id_and_secret_and_the_secret_may_hold_underscores(db, world):
     with mock.patch("secrets.token_urlsafe", return_value="a_b_c" + "x" * 38):
         issued = issue(db, world)
     assert re.fullmatch(r"ntg_[0-9a-f]{16}_a_b_cx{38}", issued.plaintext)
@@ -60,9 +56,7 @@ def test_a_token_reads_prefix_public_id_and_secret_and_the_secret_may_hold_under
         assert accounts.authenticate_token(db, issued.plaintext) == issued.token
         # The right public id with a wrong or missing secret, or another prefix, is no token.
         assert accounts.authenticate_token(db, issued.plaintext[:-1]) is None
-        assert (
-            accounts.authenticate_token(db, issued.plaintext.rsplit("_", 3)[0]) is None
-        )
+        assert accounts.authenticate_token(db, issued.plaintext.rsplit("_", 3)[0]) is None
         assert accounts.authenticate_token(db, "xyz" + issued.plaintext[3:]) is None
 
 
@@ -100,14 +94,10 @@ def test_the_token_of_a_deactivated_person_stops_working(db, world):
 
 def test_issuing_is_for_oneself_in_ones_own_organisations_or_by_a_node_admin(db, world):
     reader, registrar = person(db, "a_reader"), person(db, "a_registrar")
-    own = accounts.issue_token(
-        db, acting(db, world, "a_reader"), reader, world.orgs[ORG_A], "x"
-    )
+    own = accounts.issue_token(db, acting(db, world, "a_reader"), reader, world.orgs[ORG_A], "x")
     assert own.token.user == reader
     with pytest.raises(PermissionDenied) as refused:
-        accounts.issue_token(
-            db, acting(db, world, "a_reader"), registrar, world.orgs[ORG_A], "x"
-        )
+        accounts.issue_token(db, acting(db, world, "a_reader"), registrar, world.orgs[ORG_A], "x")
     assert refused.value.code == "token.only_own"
     with pytest.raises(PermissionDenied) as refused:
         accounts.issue_token(
@@ -146,9 +136,7 @@ def test_revoking_is_for_the_owner_or_a_node_admin_and_is_audited_once(db, world
     with pytest.raises(NotFound):
         accounts.revoke_token(db, acting(db, world, "a_reader"), "0123456789abcdef")
     with pytest.raises(PermissionDenied) as refused:
-        accounts.revoke_token(
-            db, acting(db, world, "a_reader", via_token=True), public_id
-        )
+        accounts.revoke_token(db, acting(db, world, "a_reader", via_token=True), public_id)
     assert refused.value.code == "token.revoke_not_by_token"
     assert issued.token.revoked_at is None
     with at(NOON):
@@ -157,9 +145,7 @@ def test_revoking_is_for_the_owner_or_a_node_admin_and_is_audited_once(db, world
         accounts.revoke_token(db, OPERATOR, public_id)  # again: nothing changes
     db.flush()
     assert issued.token.revoked_at == NOON
-    entries = db.scalars(
-        select(AuditEntry).where(AuditEntry.action == "token.revoked")
-    ).all()
+    entries = db.scalars(select(AuditEntry).where(AuditEntry.action == "token.revoked")).all()
     assert [(e.target_type, e.target_id, e.organisation_id) for e in entries] == [
         ("token", public_id, world.orgs[ORG_A].id)
     ]
@@ -167,9 +153,7 @@ def test_revoking_is_for_the_owner_or_a_node_admin_and_is_audited_once(db, world
 
 def test_a_person_lists_their_tokens_oldest_first(db, world):
     reader = person(db, "a_reader")
-    earlier = issue(
-        db, world
-    )  # issued on 2 March 2026, before the test world's token (now)
+    earlier = issue(db, world)  # issued on 2 March 2026, before the test world's token (now)
     listed = accounts.list_tokens(db, acting(db, world, "a_reader"), reader)
     assert [t.name for t in listed] == ["ci", "tests"]
     assert listed[0] == earlier.token
@@ -177,8 +161,6 @@ def test_a_person_lists_their_tokens_oldest_first(db, world):
         db, OPERATOR, world.orgs[ORG_B], email=reader.email, name=None, roles=["reader"]
     )
     issue(db, world, org=ORG_B)
-    via_token = accounts.list_tokens(
-        db, acting(db, world, "a_reader", via_token=True), reader
-    )
+    via_token = accounts.list_tokens(db, acting(db, world, "a_reader", via_token=True), reader)
     assert {t.organisation.organisation_number for t in via_token} == {ORG_A}
     assert len(accounts.list_tokens(db, acting(db, world, "a_reader"), reader)) == 3

@@ -49,9 +49,7 @@ def test_the_operator_is_told_why_a_published_key_is_refused(tmp_path, key, why)
 
 def test_a_good_key_is_read(tmp_path):
     jwks = tmp_path / "jwks.json"
-    jwks.write_text(
-        json.dumps({"keys": [GOOD | {"last_sequence": 7}]}), encoding="utf-8"
-    )
+    jwks.write_text(json.dumps({"keys": [GOOD | {"last_sequence": 7}]}), encoding="utf-8")
     (key,) = keys_of(None, "https://node.example", jwks)  # type: ignore[arg-type]
     assert (key.key_id, key.public.hex(), key.last_sequence) == (
         KID,
