@@ -3,6 +3,7 @@ how often its use is recorded, who may issue and revoke it, and what the audit t
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from unittest import mock
@@ -164,3 +165,12 @@ def test_a_person_lists_their_tokens_oldest_first(db, world):
     via_token = accounts.list_tokens(db, acting(db, world, "a_reader", via_token=True), reader)
     assert {t.organisation.organisation_number for t in via_token} == {ORG_A}
     assert len(accounts.list_tokens(db, acting(db, world, "a_reader"), reader)) == 3
+
+
+def test_a_tokens_secret_is_256_random_bits(db, world):
+    # 32 random bytes, unpadded base64url: 43 characters; every token gets its own.
+    secrets_ = {issue(db, world).plaintext.split("_", 2)[2] for _ in range(3)}
+    assert len(secrets_) == 3
+    for secret in secrets_:
+        assert len(secret) == 43
+        assert len(base64.urlsafe_b64decode(secret + "=")) == 32
