@@ -8,6 +8,7 @@ import pytest
 from marshmallow import ValidationError
 
 from shared.publication.schema import canonical_json, load_offer_version
+from shared.publication.uris import key_uri, offer_uri, source_of, source_of_key
 
 
 class _Values(list):  # type: ignore[type-arg]
@@ -43,3 +44,35 @@ def test_a_document_that_is_not_json_is_refused_with_the_parsers_reason(text, re
     assert message.code == "document.not_json"
     assert message.params == {"reason": reason}
     assert message == f"Not JSON: {reason}"
+
+
+def test_a_base_url_keeps_its_last_character_unless_it_is_a_slash():
+    assert offer_uri("https://kommune.no/BX", "abc") == "https://kommune.no/BX/offers/abc"
+    assert key_uri("https://kommune.no/BX", "kid") == "https://kommune.no/BX/keys/kid"
+
+
+def test_a_base_url_whose_path_holds_offers_or_keys_is_given_back_whole():
+    # The node's own path may hold the same word: only the last "/offers/" starts the offer id.
+    base = "https://kommune.no/offers/tilbud"
+    assert offer_uri(base, "abc") == "https://kommune.no/offers/tilbud/offers/abc"
+    assert source_of("https://kommune.no/offers/tilbud/offers/abc") == base
+    keys_base = "https://kommune.no/keys/node"
+    assert source_of_key("https://kommune.no/keys/node/keys/kid") == keys_base
+
+
+@pytest.mark.parametrize(
+    "base_url", ["https://node.test", "https://node.test/", "https://kommune.no/tilbud/"]
+)
+def test_a_key_uri_is_the_base_url_then_keys_then_the_key_id(base_url):
+    uri = key_uri(base_url, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k")
+    expected_base = base_url.removesuffix("/")
+    assert uri == f"{expected_base}/keys/kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    assert source_of_key(uri) == expected_base
+
+
+@pytest.mark.parametrize(
+    "uri", ["https://node.test/kid", "/keys/kid", "https://node.test/offers/kid", ""]
+)
+def test_what_is_not_a_key_uri_is_refused(uri):
+    with pytest.raises(ValueError):
+        source_of_key(uri)
