@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -29,7 +29,11 @@ from shared.ingest.http import FetchError, Limits, deadline, get_json, new_clien
 
 PER_PAGE = 100  # the most national search gives in one page
 MAX_PAGES = 10  # an area's first 1,000 offers; the rest are left to national search's pages
-STATUS_BATCH = 100  # offer URIs in one status question
+STATUS_BATCH = 100  # offer URIs in one status question (the most national search takes)
+# The longest request line a status question may make: gunicorn refuses one longer than
+# 4,094 bytes (its ``limit_request_line``) with a 400, and a proxy may allow less.
+MAX_REQUEST_LINE = 3500
+STATUS_PATH = "/api/v1/status/offers"
 REPORTS = ("pyramid", "coverage", "duties", "overlaps")
 
 
@@ -220,19 +224,40 @@ def _offer_status(item: Any) -> tuple[str, OfferStatus] | None:
         return None
 
 
+def _request_line(search_url: str, query: str) -> int:
+    """The length of the request line of a status question with ``query``."""
+    path = urlsplit(f"{search_url}{STATUS_PATH}").path
+    return len(f"GET {path}?{query} HTTP/1.1")
+
+
+def status_batches(search_url: str, offer_uris: Iterable[str]) -> list[list[str]]:
+    """The offer URIs (each once) in batches, each a status question whose request line
+    stays within MAX_REQUEST_LINE and which asks at most STATUS_BATCH offers (a URI too long
+    for any batch is asked alone)."""
+    batches: list[list[str]] = []
+    batch: list[str] = []
+    length = _request_line(search_url, "")
+    for uri in dict.fromkeys(offer_uris):
+        more = len(urlencode([("uri", uri)])) + (1 if batch else 0)
+        if batch and (length + more > MAX_REQUEST_LINE or len(batch) >= STATUS_BATCH):
+            batches.append(batch)
+            batch, length, more = [], _request_line(search_url, ""), more - 1
+        batch.append(uri)
+        length += more
+    return batches + [batch] if batch else batches
+
+
 def offer_statuses(
     national: National, offer_uris: Iterable[str]
 ) -> dict[str, OfferStatus] | Unavailable:
     """The national status of each offer (by URI); or why it cannot be had."""
     if not national.search_url:
         return Unavailable("unset")
-    uris = list(dict.fromkeys(offer_uris))
     found: dict[str, OfferStatus] = {}
     try:
         with deadline(national.limits.timeout * 2):
-            for start in range(0, len(uris), STATUS_BATCH):
-                query = [("uri", uri) for uri in uris[start : start + STATUS_BATCH]]
-                document = national.read("/api/v1/status/offers", query)
+            for batch in status_batches(national.search_url, offer_uris):
+                document = national.read(STATUS_PATH, [("uri", uri) for uri in batch])
                 items = document.get("offers") if isinstance(document, dict) else None
                 found.update(filter(None, map(_offer_status, items or [])))
     except FetchError as exc:
