@@ -69,7 +69,7 @@ class NodeSummarySchema(Schema):
     harvest = fields.Nested(HarvestSchema, required=True)
 
 
-class NodeListSchema(Schema):
+class NodeSummaryListSchema(Schema):
     nodes = fields.List(fields.Nested(NodeSummarySchema), required=True)
 
 
@@ -142,7 +142,7 @@ def status_api() -> Blueprint:
     @blp.route("/nodes")
     class Nodes(MethodView):
         @blp.arguments(NodeQuerySchema, location="query")
-        @blp.response(200, NodeListSchema)
+        @blp.response(200, NodeSummaryListSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             """Every node in the directory, in brief."""
             return {"nodes": status.node_summaries(db_session(), args.get("base_url"))}
