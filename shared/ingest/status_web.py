@@ -94,7 +94,7 @@ class RefusalSchema(Schema):
     )
 
 
-class OrganisationSchema(Schema):
+class GrantedOrganisationSchema(Schema):
     organisation_number = fields.String(required=True)
     name = fields.String(required=True, allow_none=True)
     kind = fields.String(required=True, allow_none=True)
@@ -110,7 +110,7 @@ class KeySchema(Schema):
 
 class NodeStatusSchema(NodeSummarySchema):
     last_event = fields.Nested(AppliedSchema, required=True, allow_none=True)
-    organisations = fields.List(fields.Nested(OrganisationSchema), required=True)
+    organisations = fields.List(fields.Nested(GrantedOrganisationSchema), required=True)
     keys = fields.List(fields.Nested(KeySchema), required=True)
     refused = fields.List(
         fields.Nested(RefusalSchema),
