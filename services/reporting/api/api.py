@@ -13,7 +13,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.reporting.api.schemas import ARGUMENTS, ReportSchema, with_separator
+from services.reporting.api.schemas import ARGUMENTS, ReportSchema
 from services.reporting.context import API_PREFIX, query, this_query
 from services.reporting.present import exports
 from services.reporting.present.build import build, build_all_rows
@@ -21,6 +21,7 @@ from services.reporting.present.model import Cell, Report, Table
 from services.reporting.reports.scope import Scope
 from shared.errors import NotFound
 from shared.i18n import current_language
+from shared.spreadsheet import with_separator
 from shared.web import db_session
 
 blp = Blueprint(

@@ -127,23 +127,6 @@ class OfferListArgsSchema(ScopeArgsSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
 
 
-CSV_SEPARATORS = ("semicolon", "comma")
-
-
-def with_separator(schema: type[Schema]) -> type[Schema]:
-    """``schema`` with the CSV download's ``separator`` (the other formats have none)."""
-    separator = fields.String(
-        load_default="semicolon",
-        validate=validate.OneOf(CSV_SEPARATORS),
-        metadata={
-            "description": "semicolon (default): ';' between fields and a decimal comma, as "
-            "Excel in Norwegian reads it; comma: RFC 4180 commas and a decimal point. Both "
-            "are UTF-8 with a byte-order mark."
-        },
-    )
-    return type(f"Csv{schema.__name__}", (schema,), {"separator": separator})
-
-
 # The arguments of each report, for its API, its downloads and its page.
 ARGUMENTS: dict[str, type[Schema]] = {
     "pyramid": ScopeArgsSchema,
