@@ -1,6 +1,7 @@
 """The open status of what a national service received from each node and refused
 (:mod:`shared.ingest.status`): JSON at ``/api/v1/status/...`` and readable pages at
-``/status/nodes``, the same in national search and national reporting.
+``/status/nodes``, the same in national search and national reporting. The JSON's query
+parameters are strict like the search API's: a malformed or unknown one is a 400.
 
 The pages extend the service's own layout (``layout``) and take their words from its
 catalogues; they need no script.
@@ -17,21 +18,22 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from shared.errors import NotFound
-from shared.fields import QueryArguments
+from shared.fields import NoQuery, StrictQuery
 from shared.ingest import status
 from shared.web import db_session
+from shared.web.query import strict_query
 
 _DATE = {"format": "date-time"}
 
 
-class NodeQuerySchema(QueryArguments):
+class NodeQuerySchema(StrictQuery):
     base_url = fields.String(
         validate=validate.Length(max=300),
         metadata={"description": "Only the node with this base URL (a node's own question)."},
     )
 
 
-class OfferQuerySchema(QueryArguments):
+class OfferQuerySchema(StrictQuery):
     uri = fields.List(
         fields.String(validate=validate.Length(max=500)),
         required=True,
@@ -141,7 +143,7 @@ def status_api() -> Blueprint:
 
     @blp.route("/nodes")
     class Nodes(MethodView):
-        @blp.arguments(NodeQuerySchema, location="query")
+        @strict_query(blp, NodeQuerySchema)
         @blp.response(200, NodeSummaryListSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             """Every node in the directory, in brief."""
@@ -149,15 +151,16 @@ def status_api() -> Blueprint:
 
     @blp.route("/nodes/<node_id>")
     class Node(MethodView):
+        @strict_query(blp, NoQuery)
         @blp.response(200, NodeStatusSchema)
         @blp.alt_response(404, description="No node with this id is in the directory.")
-        def get(self, node_id: str) -> dict[str, Any]:
+        def get(self, _query: dict[str, Any], node_id: str) -> dict[str, Any]:
             """One node: organisations it may publish for, keys, last event, refusals."""
             return status.node_status(db_session(), node_id)
 
     @blp.route("/offers")
     class Offers(MethodView):
-        @blp.arguments(OfferQuerySchema, location="query")
+        @strict_query(blp, OfferQuerySchema)
         @blp.response(200, OfferStatusListSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             """Given offers (by URI): the version received, or the open refusals and why."""
