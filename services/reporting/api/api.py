@@ -23,6 +23,7 @@ from shared.errors import NotFound
 from shared.i18n import current_language
 from shared.spreadsheet import with_separator
 from shared.web import db_session
+from shared.web.query import strict_query
 
 blp = Blueprint(
     "reports",
@@ -123,7 +124,7 @@ def _name(report: Report, table: str | None, extension: str) -> str:
 
 def _report_view(kind: str) -> type[MethodView]:
     class ReportView(MethodView):
-        @blp.arguments(ARGUMENTS[kind], location="query")
+        @strict_query(blp, ARGUMENTS[kind])
         @blp.response(200, ReportSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             args["lang"] = current_language()  # ?lang= first, as the labels' gettext reads it
@@ -135,7 +136,7 @@ def _report_view(kind: str) -> type[MethodView]:
 
 def _workbook_view(kind: str) -> type[MethodView]:
     class Workbook(MethodView):
-        @blp.arguments(ARGUMENTS[kind], location="query")
+        @strict_query(blp, ARGUMENTS[kind])
         @blp.response(200, content_type=exports.XLSX_TYPE, description="Every table, as XLSX.")
         def get(self, args: dict[str, Any]) -> Response:
             args["lang"] = current_language()
@@ -149,7 +150,7 @@ def _workbook_view(kind: str) -> type[MethodView]:
 
 def _table_view(kind: str) -> type[MethodView]:
     class TableDownload(MethodView):
-        @blp.arguments(with_separator(ARGUMENTS[kind]), location="query")
+        @strict_query(blp, with_separator(ARGUMENTS[kind]))
         @blp.response(200, content_type=exports.CSV_TYPE, description="One table, as CSV or XLSX.")
         @blp.alt_response(404, description="The report has no such table.")
         def get(self, args: dict[str, Any], table: str, extension: str) -> Response:

@@ -1,7 +1,9 @@
 """Query parameters and answers of ``/api/v1/reports/...``.
 
-Parameters are validated strictly: a bad value is a 422 naming it, in the one error format;
-unknown parameters are ignored. A report is for an ``area`` (a municipality, county, region
+The API validates parameters strictly, like the search API (:func:`shared.web.query.strict_query`):
+a malformed or unknown parameter is a 400 naming it, in the one error format. The report pages
+read the same schemas and answer a bad value with a 422 page (an unknown parameter is ignored
+there: a page's address may carry more). A report is for an ``area`` (a municipality, county, region
 or ``NO``) or an ``organisation`` (an organisation number), as of the end of the day ``at``
 (Norwegian time; default today).
 """
