@@ -3,8 +3,17 @@ the site's search, front, municipality and county pages, and the national HSDS s
 
 from __future__ import annotations
 
-from tests.queries import MANY, check_flat
+import datetime as dt
+import re
+from typing import Any
+
+from shared.ingest import directory
+from shared.ingest.models import IngestedOffer, RejectedEvent
+from shared.signing import VerificationKey
+from tests.queries import MANY, check_flat, statements_of
 from tests.search.conftest import COUNTY_NODE
+
+ORGNRS = ["910000012", "910000047", "910000055", "910000063"]
 
 KINDS = list(COUNTY_NODE)
 
@@ -45,3 +54,96 @@ def test_offer_lists(federation, index, search_app):
     assert drawn["offers API"].get_json()["total"] == MANY
     assert drawn["national HSDS services"].get_json()["total_items"] == MANY
     assert "Tilbud " in drawn["search page"].get_data(as_text=True)
+
+
+def _add_nodes(index: Any, start: int, count: int) -> None:
+    """Nodes in the directory, each with two organisations, offers received and refusals
+    (of its feed and, naming no node, of the bus from its base URL)."""
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    with index.sessions.begin() as session:
+        for n in range(start, start + count):
+            url = f"https://node{n:02}.test"
+            directory.add_node(
+                session,
+                node_id=f"n{n:02}",
+                name=f"Node {n:02}",
+                url=url,
+                keys=[VerificationKey(f"k{n}", bytes([n]) * 32)],
+                organisations=[ORGNRS[n % len(ORGNRS)], ORGNRS[(n + 1) % len(ORGNRS)]],
+            )
+            for i, withdrawn in enumerate((False, False, True)):
+                session.add(
+                    IngestedOffer(
+                        offer_uri=f"{url}/offers/{i}",
+                        node_id=f"n{n:02}",
+                        version=1,
+                        withdrawn=withdrawn,
+                        event_id=f"e{n}-{i}",
+                        sequence=i + 1,
+                        applied_at=now,
+                    )
+                )
+            for node_id, via in ((f"n{n:02}", "feed"), (None, "bus")):
+                session.add(
+                    RejectedEvent(
+                        received_at=now + dt.timedelta(minutes=1),
+                        via=via,
+                        node_id=node_id,
+                        source=url,
+                        subject=f"{url}/offers/0",
+                        reason="not granted",
+                        excerpt="{}",
+                    )
+                )
+
+
+def test_node_lists_and_status(index, search_app):
+    """The node lists (the open directory, its page, the catalogue) and the status of one
+    node or all take as many statements for 30 nodes as for 3; one node's status reads only
+    that node's rows."""
+    client = search_app.test_client()
+    added = [0]
+
+    def grow(count: int) -> None:
+        _add_nodes(index, added[0], count)
+        added[0] += count
+
+    drawn = check_flat(
+        search_app.extensions["nettungen.db"].engine,
+        grow,
+        {
+            "nodes API": lambda: client.get("/api/v1/nodes"),
+            "nodes page": lambda: client.get("/noder"),
+            "catalogue": lambda: client.get("/catalog", headers={"Accept": "text/turtle"}),
+            "status of every node": lambda: client.get("/api/v1/status/nodes"),
+            "status page": lambda: client.get("/status/nodes"),
+            "status by base URL": lambda: client.get(
+                "/api/v1/status/nodes?base_url=https://node01.test"
+            ),
+            "status of a node": lambda: client.get("/api/v1/status/nodes/n01"),
+        },
+    )
+    assert len(drawn["nodes API"].get_json()["nodes"]) == MANY
+    every = drawn["status of every node"].get_json()["nodes"]
+    assert len(every) == MANY
+    [one] = drawn["status by base URL"].get_json()["nodes"]
+    assert one == every[1]
+    assert one["received"]["published"] == 2 and one["received"]["withdrawn"] == 1
+    assert one["refusals"] == {"kept": 2, "open": 2}
+    full = drawn["status of a node"].get_json()
+    assert {k: full[k] for k in one} == one
+    assert len(full["organisations"]) == 2 and len(full["refused"]) == 2
+
+
+def test_one_nodes_status_is_counted_for_that_node_only(index, search_app):
+    _add_nodes(index, 0, 3)
+    client = search_app.test_client()
+    engine = search_app.extensions["nettungen.db"].engine
+    for path in ("/api/v1/status/nodes/n01", "/api/v1/status/nodes?base_url=https://node01.test"):
+        client.get(path)  # warm up
+        statements = statements_of(engine, lambda path=path: client.get(path))
+        tables = re.compile(r"FROM (ingested_offers|rejected_events|harvest_cursors)\b(\s*\w*)")
+        read = [(sql, after) for sql in statements for _, after in tables.findall(sql)]
+        assert len(read) >= 4, (path, statements)
+        for sql, after in read:
+            assert after.strip() == "WHERE", (path, sql)
