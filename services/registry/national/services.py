@@ -107,17 +107,16 @@ class AreaPicture:
         return counts
 
 
-def _area_queries(home_area: str) -> tuple[list[tuple[str, str]], str] | None:
-    """The search parameters that select the area, and its page on the search site; None for
+def _area_query(home_area: str) -> tuple[tuple[str, str], str] | None:
+    """The search parameter that selects the area, and its page on the search site; None for
     the whole country (too much to list here)."""
     area = reference_data().get(home_area)
     if area.kind is AreaKind.MUNICIPALITY:
-        return [("municipality", area.code)], f"/kommune/{area.code}"
+        return ("municipality", area.code), f"/kommune/{area.code}"
     if area.kind is AreaKind.COUNTY:
-        return [("county", area.code)], f"/fylke/{area.code}"
-    if area.kind is AreaKind.REGION:
-        counties = sorted({code[:2] for code in area.municipalities})
-        return [("county", code) for code in counties], "/sok"
+        return ("county", area.code), f"/fylke/{area.code}"
+    if area.kind is AreaKind.REGION:  # the offers available somewhere in its counties
+        return ("region", area.code), f"/region/{quote(area.code, safe='')}"
     return None
 
 
@@ -181,23 +180,21 @@ def area_offers(
     for ``home_area``, by provider kind and name; or why they cannot be shown."""
     if not national.search_url:
         return Unavailable("unset")
-    chosen = _area_queries(home_area)
+    chosen = _area_query(home_area)
     if chosen is None:
         return Unavailable("no_area")
-    selectors, page = chosen
+    selector, page = chosen
     picture = AreaPicture(
         search_page=national.search_url + page, reports=reports_for(national, home_area)
     )
-    seen: set[str] = set()
+    seen: set[str] = set()  # an offer listed on two pages, the list having changed between
     try:
         with deadline(national.limits.timeout * 2):
-            for selector in selectors:
-                items, complete = _pages(national, selector)
-                picture.complete = picture.complete and complete
-                for offer in filter(None, map(_area_offer, items)):
-                    if offer.provider_number != organisation_number and offer.uri not in seen:
-                        seen.add(offer.uri)
-                        picture.offers.append(offer)
+            items, picture.complete = _pages(national, selector)
+            for offer in filter(None, map(_area_offer, items)):
+                if offer.provider_number != organisation_number and offer.uri not in seen:
+                    seen.add(offer.uri)
+                    picture.offers.append(offer)
     except FetchError as exc:
         return Unavailable("unreachable", str(exc))
     picture.offers.sort(key=lambda o: (o.kind, o.provider, o.name.casefold()))
