@@ -3,17 +3,10 @@ the site's search, front, municipality and county pages, and the national HSDS s
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from typing import Any
 
-from shared.ingest import directory
-from shared.ingest.models import IngestedOffer, RejectedEvent
-from shared.signing import VerificationKey
-from tests.queries import MANY, check_flat, statements_of
+from tests.queries import MANY, add_directory_nodes, check_flat, statements_of
 from tests.search.conftest import COUNTY_NODE
-
-ORGNRS = ["910000012", "910000047", "910000055", "910000063"]
 
 KINDS = list(COUNTY_NODE)
 
@@ -56,47 +49,6 @@ def test_offer_lists(federation, index, search_app):
     assert "Tilbud " in drawn["search page"].get_data(as_text=True)
 
 
-def _add_nodes(index: Any, start: int, count: int) -> None:
-    """Nodes in the directory, each with two organisations, offers received and refusals
-    (of its feed and, naming no node, of the bus from its base URL)."""
-    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-    with index.sessions.begin() as session:
-        for n in range(start, start + count):
-            url = f"https://node{n:02}.test"
-            directory.add_node(
-                session,
-                node_id=f"n{n:02}",
-                name=f"Node {n:02}",
-                url=url,
-                keys=[VerificationKey(f"k{n}", bytes([n]) * 32)],
-                organisations=[ORGNRS[n % len(ORGNRS)], ORGNRS[(n + 1) % len(ORGNRS)]],
-            )
-            for i, withdrawn in enumerate((False, False, True)):
-                session.add(
-                    IngestedOffer(
-                        offer_uri=f"{url}/offers/{i}",
-                        node_id=f"n{n:02}",
-                        version=1,
-                        withdrawn=withdrawn,
-                        event_id=f"e{n}-{i}",
-                        sequence=i + 1,
-                        applied_at=now,
-                    )
-                )
-            for node_id, via in ((f"n{n:02}", "feed"), (None, "bus")):
-                session.add(
-                    RejectedEvent(
-                        received_at=now + dt.timedelta(minutes=1),
-                        via=via,
-                        node_id=node_id,
-                        source=url,
-                        subject=f"{url}/offers/0",
-                        reason="not granted",
-                        excerpt="{}",
-                    )
-                )
-
-
 def test_node_lists_and_status(index, search_app):
     """The node lists (the open directory, its page, the catalogue) and the status of one
     node or all take as many statements for 30 nodes as for 3; one node's status reads only
@@ -105,7 +57,7 @@ def test_node_lists_and_status(index, search_app):
     added = [0]
 
     def grow(count: int) -> None:
-        _add_nodes(index, added[0], count)
+        add_directory_nodes(index.sessions, added[0], count)
         added[0] += count
 
     drawn = check_flat(
@@ -136,7 +88,7 @@ def test_node_lists_and_status(index, search_app):
 
 
 def test_one_nodes_status_is_counted_for_that_node_only(index, search_app):
-    _add_nodes(index, 0, 3)
+    add_directory_nodes(index.sessions, 0, 3)
     client = search_app.test_client()
     engine = search_app.extensions["nettungen.db"].engine
     for path in ("/api/v1/status/nodes/n01", "/api/v1/status/nodes?base_url=https://node01.test"):
