@@ -189,3 +189,16 @@ def downgrade_ingest_tables_v2() -> None:
     with op.batch_alter_table("federation_node_keys") as batch:
         for column in _KEY_COLUMNS_V2:
             batch.drop_column(column)
+
+
+def upgrade_ingest_tables_v3() -> None:
+    """Step 3: refusals found by node (a feed's) and by source (the bus's), so one node's
+    status is counted without reading every node's refusals."""
+    op.create_index(op.f("ix_rejected_events_node_id"), "rejected_events", ["node_id"])
+    op.create_index(op.f("ix_rejected_events_source"), "rejected_events", ["source"])
+
+
+def downgrade_ingest_tables_v3() -> None:
+    """Step 3 undone."""
+    op.drop_index(op.f("ix_rejected_events_source"), table_name="rejected_events")
+    op.drop_index(op.f("ix_rejected_events_node_id"), table_name="rejected_events")
