@@ -19,11 +19,13 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    ColumnElement,
     DateTime,
     Engine,
     ForeignKey,
     Integer,
     MetaData,
+    String,
     event,
 )
 from sqlalchemy import create_engine as sa_create_engine
@@ -31,8 +33,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 # A surrogate key: 64-bit on PostgreSQL, SQLite's INTEGER (its rowid alias) there.
@@ -130,6 +135,7 @@ def create_engine(url: str, *, sqlite_begin: str = "DEFERRED", **kwargs: Any) ->
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from pysqlite so SAVEPOINT and BEGIN work as written.
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function(SQLITE_LOWER, 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
@@ -209,3 +215,38 @@ def is_statement_timeout(error: BaseException) -> bool:
 
 def sqlite_url_in(directory: Path, name: str) -> str:
     return f"sqlite:///{(directory / name).resolve()}"
+
+
+# SQLite's own lower() (and so its LIKE and ILIKE) folds only A-Z: "øvre" would not find
+# "Øvre Eiker". Every SQLite engine of create_engine has this function, Python's str.lower.
+SQLITE_LOWER = "nettungen_lower"
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+class unicode_lower(FunctionElement[str]):  # noqa: N801 (an SQL function, named as one)
+    """``lower(expression)`` that folds every letter, Æ, Ø and Å too, on both databases
+    (PostgreSQL's lower(); on SQLite, SQLITE_LOWER)."""
+
+    type = String()
+    name = "lower"
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _compile_lower(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _compile_sqlite_lower(element: unicode_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{SQLITE_LOWER}({compiler.process(element.clauses, **kw)})"
+
+
+def contains_text(column: Any, word: str) -> ColumnElement[bool]:
+    """Whether ``column`` contains ``word``, whatever the case of any letter, alike on
+    PostgreSQL and SQLite (``%`` and ``_`` in ``word`` are letters, not wildcards)."""
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return unicode_lower(column).like(f"%{escaped}%", escape="\\")

@@ -5,18 +5,15 @@ every node's offers) write the same columns, one row per published offer, from t
 documents they store (so what is purged from those is gone here too). docs/open-data.md
 describes every column.
 
-CSV: semicolon-separated, as Norwegian Excel splits by default (its list separator is ``;``
-because the comma is the decimal sign), UTF-8 with a byte-order mark so æ, ø and å read right,
-CRLF line ends and quotes where RFC 4180 needs them. Several values in one cell (audiences,
-area codes, ...) are separated by ``, ``. Numbers use a decimal point in CSV as in JSON; in
-XLSX they are numbers. Texts come from every node of the federation, so none may become a
-formula: in CSV a text a spreadsheet would read as one (starting with =, +, -, @, a tab or a
-carriage return) gets a leading ``'``, and in XLSX every text is stored as text.
+The CSV dialects, the byte-order mark and the rule that no text becomes a formula are
+:mod:`shared.spreadsheet`'s, the same as the reports' downloads: by default ``;`` between
+fields and a decimal comma, as Norwegian Excel reads it; ``comma`` on request. Several values in
+one cell (audiences, area codes, ...) are separated by ``, ``. In XLSX numbers are numbers and
+every text is stored as text.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -26,17 +23,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from shared import hsds
+from shared import hsds, spreadsheet
+from shared.spreadsheet import CSV_TYPE, DEFAULT_DIALECT, XLSX_TYPE, Value
 
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DELIMITER = ";"
+__all__ = ["COLUMNS", "CSV_TYPE", "HEADER", "XLSX_TYPE", "csv_chunks", "row", "xlsx_bytes"]
+
 LIST_SEPARATOR = ", "
-BOM = "\ufeff"
 SHEET_TITLE = "Tilbud"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-Value = str | int | float | bool | None
 Row = list[Value]
 
 
@@ -131,32 +125,18 @@ def row(document: Mapping[str, Any]) -> Row:
     return [read(document) for _, _, read in COLUMNS]
 
 
-def _csv_value(value: Value) -> Value:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def csv_chunks(
+    documents: Iterable[Mapping[str, Any]], dialect: str = DEFAULT_DIALECT
+) -> Iterator[str]:
+    """The table as CSV text in ``dialect`` (:data:`shared.spreadsheet.CSV_DIALECTS`), the
+    byte-order mark and header first, then a row at a time."""
+    return spreadsheet.csv_chunks(_rows(documents), dialect)
 
 
-def csv_chunks(documents: Iterable[Mapping[str, Any]]) -> Iterator[str]:
-    """The table as CSV text, the byte-order mark and header first, then a row at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
-
-    def flushed() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(HEADER)
-    yield BOM + flushed()
+def _rows(documents: Iterable[Mapping[str, Any]]) -> Iterator[Row]:
+    yield HEADER
     for document in documents:
-        writer.writerow([_csv_value(v) for v in row(document)])
-        yield flushed()
+        yield row(document)
 
 
 def xlsx_bytes(documents: Iterable[Mapping[str, Any]]) -> bytes:
@@ -176,8 +156,7 @@ def xlsx_bytes(documents: Iterable[Mapping[str, Any]]) -> bytes:
 
 def _cell(sheet: WriteOnlyWorksheet, value: Value, font: Font | None = None) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text stays text, even if it starts with =
+    spreadsheet.keep_text(cell)
     if font is not None:
         cell.font = font
     return cell

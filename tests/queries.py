@@ -8,6 +8,7 @@ request's session, the test's transaction and lazy loads alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -15,6 +16,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.ingest import directory
+from shared.ingest.models import IngestedOffer, RejectedEvent
+from shared.signing import VerificationKey
 
 # The rows a list is drawn over, then drawn over again.
 FEW, MANY = 3, 30
@@ -93,3 +99,49 @@ def _draw(engine: Engine, fetch: Callable[[], Any]) -> tuple[list[str], Any]:
     statements = statements_of(engine, lambda: responses.append(fetch()))
     assert responses[0].status_code == 200, responses[0].get_data(as_text=True)[:500]
     return statements, responses[0]
+
+
+# Organisation numbers the directory's nodes publish for (valid check digits).
+ORGNRS = ["910000012", "910000047", "910000055", "910000063"]
+
+
+def add_directory_nodes(sessions: sessionmaker[Session], start: int, count: int) -> None:
+    """``count`` nodes (``n<start>`` on) in a national service's directory, each with two
+    organisations, offers received and refusals (of its feed and, naming no node, of the bus
+    from its base URL)."""
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    with sessions.begin() as session:
+        for n in range(start, start + count):
+            url = f"https://node{n:02}.test"
+            directory.add_node(
+                session,
+                node_id=f"n{n:02}",
+                name=f"Node {n:02}",
+                url=url,
+                keys=[VerificationKey(f"k{n}", bytes([n]) * 32)],
+                organisations=[ORGNRS[n % len(ORGNRS)], ORGNRS[(n + 1) % len(ORGNRS)]],
+            )
+            for i, withdrawn in enumerate((False, False, True)):
+                session.add(
+                    IngestedOffer(
+                        offer_uri=f"{url}/offers/{i}",
+                        node_id=f"n{n:02}",
+                        version=1,
+                        withdrawn=withdrawn,
+                        event_id=f"e{n}-{i}",
+                        sequence=i + 1,
+                        applied_at=now,
+                    )
+                )
+            for node_id, via in ((f"n{n:02}", "feed"), (None, "bus")):
+                session.add(
+                    RejectedEvent(
+                        received_at=now + dt.timedelta(minutes=1),
+                        via=via,
+                        node_id=node_id,
+                        source=url,
+                        subject=f"{url}/offers/0",
+                        reason="not granted",
+                        excerpt="{}",
+                    )
+                )

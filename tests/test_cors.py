@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request, session
 
 from shared.web.cors import init_cors, is_open
 from tests.test_security_headers import databases, get_paths, service  # noqa: F401
@@ -123,3 +123,35 @@ def test_never_beside_a_cookie() -> None:
     client = app.test_client()
     assert client.get("/open/plain").headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Origin" not in client.get("/open/cookie").headers
+
+
+def test_never_beside_a_cookie_set_after_the_view() -> None:
+    """A cookie set by an ``after_request`` function (registered before or after) or by the
+    session is on the finished response: that response is not open."""
+    app = Flask(__name__)
+    app.secret_key = "test"
+
+    @app.get("/open/page")
+    def page() -> str:
+        return "ok"
+
+    @app.get("/open/session")
+    def session_page() -> str:
+        session["seen"] = True
+        return "ok"
+
+    def remember(response: Response) -> Response:
+        if request.args.get("lang"):
+            response.set_cookie("lang", request.args["lang"])
+        return response
+
+    app.after_request(remember)
+    init_cors(app, ["/open"])
+    client = app.test_client()
+    assert client.get("/open/page").headers["Access-Control-Allow-Origin"] == "*"
+    by_hook = client.get("/open/page?lang=en")
+    assert "Set-Cookie" in by_hook.headers
+    assert "Access-Control-Allow-Origin" not in by_hook.headers
+    by_session = client.get("/open/session")
+    assert "Set-Cookie" in by_session.headers
+    assert "Access-Control-Allow-Origin" not in by_session.headers

@@ -175,8 +175,10 @@ class RejectedEvent(IngestBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     via: Mapped[str] = mapped_column(String(8))
-    node_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    source: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # Indexed: a node's status counts the refusals of its feed (node_id) and of the bus from
+    # its base URL (source) only.
+    node_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    source: Mapped[str | None] = mapped_column(String(300), nullable=True, index=True)
     event_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     subject: Mapped[str | None] = mapped_column(String(500), nullable=True)
     reason: Mapped[str] = mapped_column(Text)

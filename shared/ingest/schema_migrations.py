@@ -209,3 +209,16 @@ def create_redactions_table_v3() -> None:
 def drop_redactions_table_v3() -> None:
     """Step 3 undone."""
     op.drop_table("offer_redactions")
+
+
+def upgrade_ingest_tables_v4() -> None:
+    """Step 4: refusals found by node (a feed's) and by source (the bus's), so one node's
+    status is counted without reading every node's refusals."""
+    op.create_index(op.f("ix_rejected_events_node_id"), "rejected_events", ["node_id"])
+    op.create_index(op.f("ix_rejected_events_source"), "rejected_events", ["source"])
+
+
+def downgrade_ingest_tables_v4() -> None:
+    """Step 4 undone."""
+    op.drop_index(op.f("ix_rejected_events_source"), table_name="rejected_events")
+    op.drop_index(op.f("ix_rejected_events_node_id"), table_name="rejected_events")

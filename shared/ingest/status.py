@@ -71,17 +71,18 @@ def _key(row: FederationNodeKey) -> dict[str, Any]:
     }
 
 
-def _counts(session: Session) -> dict[str, dict[str, Any]]:
-    """Per node: offers received (published now, withdrawn) and the newest apply."""
-    rows = session.execute(
-        select(
-            IngestedOffer.node_id,
-            func.count().filter(IngestedOffer.withdrawn.is_(False)),
-            func.count().filter(IngestedOffer.withdrawn.is_(True)),
-            func.max(IngestedOffer.applied_at),
-            func.max(IngestedOffer.sequence),
-        ).group_by(IngestedOffer.node_id)
-    )
+def _counts(session: Session, only: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+    """Per node (of ``only``, the ids asked, or all): offers received (published now,
+    withdrawn) and the newest apply."""
+    query = select(
+        IngestedOffer.node_id,
+        func.count().filter(IngestedOffer.withdrawn.is_(False)),
+        func.count().filter(IngestedOffer.withdrawn.is_(True)),
+        func.max(IngestedOffer.applied_at),
+        func.max(IngestedOffer.sequence),
+    ).group_by(IngestedOffer.node_id)
+    if only is not None:
+        query = query.where(IngestedOffer.node_id.in_(only))
     return {
         node_id: {
             "published": published,
@@ -89,20 +90,35 @@ def _counts(session: Session) -> dict[str, dict[str, Any]]:
             "last_applied_at": _iso(last),
             "last_sequence": sequence,
         }
-        for node_id, published, withdrawn, last, sequence in rows
+        for node_id, published, withdrawn, last, sequence in session.execute(query)
     }
 
 
-def _refusal_counts(session: Session, nodes: Sequence[FederationNode]) -> dict[str, list[int]]:
-    """Per node: [refusals kept, of which open]."""
+def _of_nodes(nodes: Sequence[FederationNode]) -> ColumnElement[bool]:
+    """The refusals that concern any of ``nodes`` (as :func:`_of_node`)."""
+    return or_(
+        RejectedEvent.node_id.in_([node.id for node in nodes]),
+        and_(
+            RejectedEvent.node_id.is_(None),
+            RejectedEvent.source.in_([node.base_url for node in nodes]),
+        ),
+    )
+
+
+def _refusal_counts(
+    session: Session, nodes: Sequence[FederationNode], whole: bool
+) -> dict[str, list[int]]:
+    """Per node: [refusals kept, of which open]; counted over every refusal when ``whole``
+    (``nodes`` is the whole directory), else over those of ``nodes`` only."""
     found: dict[str, list[int]] = {node.id: [0, 0] for node in nodes}
     by_url = {node.base_url: node.id for node in nodes}
-    marked = select(
-        RejectedEvent.node_id, RejectedEvent.source, _open().label("is_open")
-    ).subquery()
+    marked = select(RejectedEvent.node_id, RejectedEvent.source, _open().label("is_open"))
+    if not whole:
+        marked = marked.where(_of_nodes(nodes))
+    counted = marked.subquery()
     rows = session.execute(
-        select(marked.c.node_id, marked.c.source, marked.c.is_open, func.count()).group_by(
-            marked.c.node_id, marked.c.source, marked.c.is_open
+        select(counted.c.node_id, counted.c.source, counted.c.is_open, func.count()).group_by(
+            counted.c.node_id, counted.c.source, counted.c.is_open
         )
     )
     for node_id, source, is_open, count in rows:
@@ -145,12 +161,32 @@ _NOTHING_RECEIVED: dict[str, Any] = {
 
 def node_summaries(session: Session, base_url: str | None = None) -> list[dict[str, Any]]:
     """Every node of the directory (or the one at ``base_url``) in brief, by id."""
-    nodes = [n for n in list_nodes(session) if base_url is None or n.base_url == base_url]
-    counts = _counts(session)
-    refused = _refusal_counts(session, nodes)
-    cursors = {c.node_id: c for c in session.scalars(select(HarvestCursor))}
+    if base_url is None:
+        return _summaries(session, list_nodes(session), whole=True)
+    nodes = session.scalars(
+        select(FederationNode)
+        .where(FederationNode.base_url == base_url)
+        .order_by(FederationNode.id)
+    ).all()
+    return _summaries(session, nodes, whole=False)
+
+
+def _summaries(
+    session: Session, nodes: Sequence[FederationNode], whole: bool
+) -> list[dict[str, Any]]:
+    """``nodes`` in brief; each count is drawn in SQL for ``nodes`` only, unless they are the
+    ``whole`` directory."""
+    if not nodes:
+        return []
+    ids = None if whole else [node.id for node in nodes]
+    counts = _counts(session, ids)
+    refused = _refusal_counts(session, nodes, whole)
+    cursors = select(HarvestCursor)
+    if ids is not None:
+        cursors = cursors.where(HarvestCursor.node_id.in_(ids))
+    harvested = {c.node_id: c for c in session.scalars(cursors)}
     return [
-        _summary(node, counts.get(node.id), refused[node.id], cursors.get(node.id))
+        _summary(node, counts.get(node.id), refused[node.id], harvested.get(node.id))
         for node in nodes
     ]
 
@@ -159,7 +195,7 @@ def node_status(session: Session, node_id: str) -> dict[str, Any]:
     """One node in full: its summary, the organisations it may publish for, its keys, its
     newest event applied and its newest refusals (NotFound for a node not in the directory)."""
     node = get_node(session, node_id)
-    status = node_summaries(session, node.base_url)[0]
+    [status] = _summaries(session, [node], whole=False)
     newest = session.scalars(
         select(IngestedOffer)
         .where(IngestedOffer.node_id == node.id)

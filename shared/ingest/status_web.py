@@ -1,6 +1,7 @@
 """The open status of what a national service received from each node and refused
 (:mod:`shared.ingest.status`): JSON at ``/api/v1/status/...`` and readable pages at
-``/status/nodes``, the same in national search and national reporting.
+``/status/nodes``, the same in national search and national reporting. The JSON's query
+parameters are strict like the search API's: a malformed or unknown one is a 400.
 
 The pages extend the service's own layout (``layout``) and take their words from its
 catalogues; they need no script.
@@ -17,21 +18,22 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from shared.errors import NotFound
-from shared.fields import QueryArguments
+from shared.fields import NoQuery, StrictQuery
 from shared.ingest import status
 from shared.web import db_session
+from shared.web.query import strict_query
 
 _DATE = {"format": "date-time"}
 
 
-class NodeQuerySchema(QueryArguments):
+class NodeQuerySchema(StrictQuery):
     base_url = fields.String(
         validate=validate.Length(max=300),
         metadata={"description": "Only the node with this base URL (a node's own question)."},
     )
 
 
-class OfferQuerySchema(QueryArguments):
+class OfferQuerySchema(StrictQuery):
     uri = fields.List(
         fields.String(validate=validate.Length(max=500)),
         required=True,
@@ -69,7 +71,7 @@ class NodeSummarySchema(Schema):
     harvest = fields.Nested(HarvestSchema, required=True)
 
 
-class NodeStatusListSchema(Schema):
+class NodeSummaryListSchema(Schema):
     nodes = fields.List(fields.Nested(NodeSummarySchema), required=True)
 
 
@@ -94,7 +96,7 @@ class RefusalSchema(Schema):
     )
 
 
-class StatusOrganisationSchema(Schema):
+class GrantedOrganisationSchema(Schema):
     organisation_number = fields.String(required=True)
     name = fields.String(required=True, allow_none=True)
     kind = fields.String(required=True, allow_none=True)
@@ -110,7 +112,7 @@ class KeySchema(Schema):
 
 class NodeStatusSchema(NodeSummarySchema):
     last_event = fields.Nested(AppliedSchema, required=True, allow_none=True)
-    organisations = fields.List(fields.Nested(StatusOrganisationSchema), required=True)
+    organisations = fields.List(fields.Nested(GrantedOrganisationSchema), required=True)
     keys = fields.List(fields.Nested(KeySchema), required=True)
     refused = fields.List(
         fields.Nested(RefusalSchema),
@@ -141,23 +143,24 @@ def status_api() -> Blueprint:
 
     @blp.route("/nodes")
     class Nodes(MethodView):
-        @blp.arguments(NodeQuerySchema, location="query")
-        @blp.response(200, NodeStatusListSchema)
+        @strict_query(blp, NodeQuerySchema)
+        @blp.response(200, NodeSummaryListSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             """Every node in the directory, in brief."""
             return {"nodes": status.node_summaries(db_session(), args.get("base_url"))}
 
     @blp.route("/nodes/<node_id>")
     class Node(MethodView):
+        @strict_query(blp, NoQuery)
         @blp.response(200, NodeStatusSchema)
         @blp.alt_response(404, description="No node with this id is in the directory.")
-        def get(self, node_id: str) -> dict[str, Any]:
+        def get(self, _query: dict[str, Any], node_id: str) -> dict[str, Any]:
             """One node: organisations it may publish for, keys, last event, refusals."""
             return status.node_status(db_session(), node_id)
 
     @blp.route("/offers")
     class Offers(MethodView):
-        @blp.arguments(OfferQuerySchema, location="query")
+        @strict_query(blp, OfferQuerySchema)
         @blp.response(200, OfferStatusListSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             """Given offers (by URI): the version received, or the open refusals and why."""

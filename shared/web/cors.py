@@ -31,7 +31,10 @@ def is_open(path: str, prefixes: Sequence[str]) -> bool:
 
 
 def init_cors(app: Flask, prefixes: Sequence[str]) -> None:
-    """Answer cross-origin reads of ``prefixes`` (an ``after_request`` function)."""
+    """Answer cross-origin reads of ``prefixes``, deciding on the finished response: after
+    every ``after_request`` function (the language cookie's among them, whatever order they
+    were registered in) and after the session is saved, so a response that sets any cookie is
+    seen with it and never gets the header."""
     if not prefixes:
         return
 
@@ -49,4 +52,9 @@ def init_cors(app: Flask, prefixes: Sequence[str]) -> None:
             headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
         return response
 
-    app.after_request(allow_any_origin)
+    finish = app.process_response
+
+    def process_response(response: Response) -> Response:
+        return allow_any_origin(finish(response))
+
+    app.process_response = process_response  # type: ignore[method-assign]

@@ -106,8 +106,8 @@ def test_xlsx_holds_the_same_table(publisher: Any) -> None:
     assert sheet.cell(1, 1).font.bold
 
 
-def test_no_text_becomes_a_formula() -> None:
-    document = {
+def _document(**changes: Any) -> dict[str, Any]:
+    return {
         "uri": "https://node.test/offers/x",
         "version": 1,
         "published_at": "2026-12-01T10:00:00+00:00",
@@ -130,7 +130,12 @@ def test_no_text_becomes_a_formula() -> None:
         "locations": [],
         "contact": {},
         "measure_status": "established",
+        **changes,
     }
+
+
+def test_no_text_becomes_a_formula() -> None:
+    document = _document()
     [line] = list(
         csv.DictReader(io.StringIO("".join(offer_table.csv_chunks([document]))[1:]), delimiter=";")
     )
@@ -149,3 +154,25 @@ def test_a_query_parameter_is_refused(publisher: Any) -> None:
     response = publisher.get("/offers.csv?municipality=3301")
     assert response.status_code == 400
     assert response.get_json()["errors"]["query"]["municipality"] == ["Unknown field."]
+
+
+def test_decimals_are_written_as_each_dialect_reads_them() -> None:
+    document = _document(staff_fte=2.5, budget_nok=1200000, name="Kurs")
+    text = "".join(offer_table.csv_chunks([document]))
+    [line] = list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+    assert (line["staff_fte"], line["budget_nok"]) == ("2,5", "1200000")  # not 2. mai
+    text = "".join(offer_table.csv_chunks([document], "comma"))
+    [line] = list(csv.DictReader(io.StringIO(text[1:]), delimiter=","))
+    assert (line["staff_fte"], line["budget_nok"]) == ("2.5", "1200000")
+    assert line["name"] == "Kurs" and line["description"] == "'+47 32 00 00 00"
+
+
+def test_csv_with_commas_on_request(publisher: Any) -> None:
+    response = publisher.get("/offers.csv?separator=comma")
+    assert response.status_code == 200
+    text = response.data.decode("utf-8-sig")
+    assert text.startswith("id,uri,version,")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["name"] for r in rows] == NAMES
+    assert publisher.get("/offers.csv?separator=tab").status_code == 400
+    assert publisher.get("/offers.xlsx?separator=comma").status_code == 400

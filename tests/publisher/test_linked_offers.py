@@ -264,3 +264,18 @@ def test_routes_are_documented(publisher):
     offer = paths["/offers/{offer_id}"]["get"]["responses"]
     assert {"text/turtle", "application/ld+json", "text/html"} <= set(offer["200"]["content"])
     assert "410" in offer
+
+
+def test_an_offer_page_that_remembers_the_language_is_not_open_to_other_origins(
+    publisher, offer_ids
+):
+    response = publisher.get(
+        f"/offers/{offer_ids['helsestasjon']}?lang=en",
+        headers={"Accept": BROWSER_ACCEPT, "Origin": "https://www.drammen.kommune.no"},
+    )
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Set-Cookie"].startswith("lang=en;")
+    assert "Access-Control-Allow-Origin" not in response.headers
+    # The same page without a cookie to set, and its data, are open.
+    data = publisher.get(f"/offers/{offer_ids['helsestasjon']}?format=ttl")
+    assert data.headers["Access-Control-Allow-Origin"] == "*"

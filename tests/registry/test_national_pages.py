@@ -84,6 +84,36 @@ def test_the_dashboard_shows_a_page_at_a_time_filtered_and_searched(app, client,
     assert len(first.get_data()) < 120_000  # not every offer of the organisation at once
 
 
+def test_the_dashboards_words_find_any_letters_case_on_every_database(app, client, db, world):
+    """SQLite's own ILIKE folds only A-Z; the words are matched alike on SQLite and
+    PostgreSQL (run with TEST_DATABASE_URL for the latter)."""
+    from services.registry.accounts import services as accounts
+
+    actor = accounts.build_actor(db, accounts.get_user_by_email(db, "a_admin@example.org"))
+    actor.roles[world.orgs[ORG_A].id] = frozenset({"registrar"})
+    agency = world.agencies["a_health"]
+    actor.agencies[world.orgs[ORG_A].id] = frozenset(
+        a.id for a in world.orgs[ORG_A].agencies if a.public_id == agency
+    )
+    for name, description in (
+        ("Øvre Eiker familiesenter", "For familier."),
+        ("ÅPEN BARNEHAGE", "Treff for småbarnsforeldre."),
+        ("Helsestasjon", "Kurs i ÆRLIG kommunikasjon."),
+        ("Ungdomsklubb", "Fredager."),
+    ):
+        content = offer_input(agency, name=name, description=description)
+        offers.create_offer(db, actor, world.orgs[ORG_A], content, "https://node.test")
+    db.flush()
+    sign_in(client, db, "a_registrar")
+    base = f"/o/{ORG_A}/?q="
+    assert _offer_names(client.get(base + "øvre")) == ["Øvre Eiker familiesenter"]
+    assert _offer_names(client.get(base + "ØVRE+eiker")) == ["Øvre Eiker familiesenter"]
+    assert _offer_names(client.get(base + "åpen")) == ["ÅPEN BARNEHAGE"]
+    assert _offer_names(client.get(base + "ærlig")) == ["Helsestasjon"]
+    assert _offer_names(client.get(base + "SMÅBARNS")) == ["ÅPEN BARNEHAGE"]
+    assert _offer_names(client.get(base + "øvre+fredager")) == []
+
+
 @pytest.fixture
 def published_offer(app, db, world) -> str:
     from services.registry.accounts import services as accounts

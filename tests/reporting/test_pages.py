@@ -3,6 +3,7 @@ languages, and bad input answered with a 4xx page, never a 500."""
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -207,16 +208,43 @@ def test_the_front_page_offers_every_area_and_the_organisations_known(api):
         "/offers?area=3301&per_page=501",
     ],
 )
-def test_bad_input_is_a_422_page_and_a_422_in_the_api(api, path):
+def test_bad_input_is_a_422_page_and_a_400_in_the_api(api, path):
     page = api.get(path)
     assert page.status_code == 422
     assert page.mimetype == "text/html"
     assert "error-summary" in page.get_data(as_text=True)
     answer = api.get(f"/api/v1/reports{path}")
-    assert answer.status_code == 422
+    assert answer.status_code == 400
     body = answer.get_json()
-    assert body["code"] == 422 and body["status"] == "Unprocessable Entity"
+    assert body["code"] == 400 and body["status"] == "Bad Request"
     assert body["errors"]["query"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pyramid?area=3301&areas=33",
+        "/pyramid.xlsx?area=3301&separator=comma",
+        "/offers?area=3301&leve=2",
+        "/pyramid/levels.csv?area=3301&sep=comma",
+    ],
+)
+def test_the_api_refuses_an_unknown_parameter(api, path):
+    answer = api.get(f"/api/v1/reports{path}")
+    assert answer.status_code == 400
+    [name] = answer.get_json()["errors"]["query"]
+    assert f"&{name}=" in path
+
+
+def test_a_pages_links_to_the_api_leave_out_what_the_api_refuses(api):
+    page = api.get(f"/pyramid?area=3301&at={MID.isoformat()}&utm_source=mail")
+    assert page.status_code == 200
+    links = re.findall(r'href="(/api/v1/reports/[^"]+)"', page.get_data(as_text=True))
+    assert len(links) > 3
+    for link in links:
+        link = html.unescape(link)
+        assert "utm_source" not in link and "area=3301" in link, link
+        assert api.get(link).status_code == 200, link
 
 
 def test_unknown_things_are_404s(api):

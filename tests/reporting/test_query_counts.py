@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.queries import MANY, check_flat
+from tests.queries import MANY, add_directory_nodes, check_flat
 from tests.reporting.conftest import make_reporting_app
 from tests.reporting.federation import MUNICIPAL_NODE, new_history
 
@@ -71,3 +71,38 @@ def test_reports(node_database_factory, reporting_database_factory, tmp_path):
         federation.close()
     assert drawn["offers page"].get_data(as_text=True).count("Tilbud ") >= MANY
     assert drawn["offers API"].get_json()["summary"]["total"] == MANY
+
+
+def test_node_status(node_database_factory, reporting_database_factory, tmp_path):
+    """Reporting's status of every node, its page and one node's status take as many
+    statements for 30 nodes in its directory as for 3."""
+    from tests.federation import Federation
+
+    federation = Federation(node_database_factory, tmp_path)
+    history = new_history(reporting_database_factory, federation.client())
+    app = make_reporting_app(history.url, tmp_path / "app")
+    client = app.test_client()
+    added = [0]
+
+    def grow(count: int) -> None:
+        add_directory_nodes(history.sessions, added[0], count)
+        added[0] += count
+
+    pages = {
+        "status of every node": lambda: client.get("/api/v1/status/nodes"),
+        "status page": lambda: client.get("/status/nodes?lang=en"),
+        "status of a node": lambda: client.get("/api/v1/status/nodes/n01"),
+        "status of some offers": lambda: client.get(
+            "/api/v1/status/offers?uri=https://node01.test/offers/0&uri=https://node02.test/offers/2"
+        ),
+    }
+    try:
+        drawn = check_flat(app.extensions["nettungen.db"].engine, grow, pages)
+    finally:
+        app.extensions["nettungen.db"].engine.dispose()
+        history.engine.dispose()
+        federation.close()
+    assert len(drawn["status of every node"].get_json()["nodes"]) == MANY
+    assert drawn["status of a node"].get_json()["refusals"] == {"kept": 2, "open": 2}
+    first, second = drawn["status of some offers"].get_json()["offers"]
+    assert len(first["refused"]) == 2 and second["received"]["withdrawn"] is True

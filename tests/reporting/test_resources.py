@@ -145,7 +145,7 @@ def test_resource_tables_download_with_a_semicolon_and_a_decimal_comma(api):
     assert rows[-1] == ["All levels", "", "12", "47,0", "53170000", "3", "3"]
     comma = api.get(table["csv"] + "&separator=comma").data.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(comma)))[-1][2:4] == ["12", "47.0"]
-    assert api.get(table["csv"] + "&separator=tab").status_code == 422
+    assert api.get(table["csv"] + "&separator=tab").status_code == 400
 
 
 def test_the_pages_show_the_resources_and_how_they_are_counted(api):

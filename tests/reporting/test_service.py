@@ -38,7 +38,7 @@ def test_openapi_document_is_valid_and_documents_every_report(fixture, api):
         operation = spec["paths"][f"/api/v1/reports/{kind}"]["get"]
         names = {p["name"] for p in operation["parameters"]}
         assert "at" in names and "lang" in names
-        assert "200" in operation["responses"] and "422" in operation["responses"]
+        assert "200" in operation["responses"] and "400" in operation["responses"]
         assert f"/api/v1/reports/{kind}/{{table}}.{{extension}}" in spec["paths"]
 
 

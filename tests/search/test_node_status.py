@@ -4,6 +4,8 @@ received, as after the missing grant is given."""
 
 from __future__ import annotations
 
+import pytest
+
 from shared.ingest import directory
 from tests.publisher.node import ORGANISATIONS
 
@@ -78,9 +80,28 @@ def test_a_node_asks_for_itself_by_base_url_and_unknown_things_are_refused(
     ).get_json() == {"nodes": []}
     missing = index_api.get("/api/v1/status/nodes/nobody")
     assert missing.status_code == 404 and "nobody" in missing.get_json()["message"]
-    assert index_api.get("/api/v1/status/offers").status_code == 422
+    assert index_api.get("/api/v1/status/offers").status_code == 400
     too_many = [("uri", f"https://x.test/offers/{i}") for i in range(101)]
-    assert index_api.get("/api/v1/status/offers", query_string=too_many).status_code == 422
+    assert index_api.get("/api/v1/status/offers", query_string=too_many).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/status/nodes?base=https://x.test",
+        "/api/v1/status/nodes/vert?lang=en",
+        "/api/v1/status/offers?uri=https://x.test/offers/1&url=https://x.test/offers/2",
+        "/api/v1/status/offers?uri=" + "x" * 501,
+    ],
+)
+def test_a_malformed_or_unknown_parameter_is_refused_with_a_400(federation, index, index_api, path):
+    node, _own, _theirs = _node(federation)
+    index.trust(node)
+    response = index_api.get(path)
+    assert response.status_code == 400
+    body = response.get_json()
+    [name] = body["errors"]["query"]
+    assert name in path and body["code"]
 
 
 def test_the_status_pages_read_without_script(federation, index, index_api):

@@ -190,6 +190,16 @@ def test_the_table_takes_the_search_apis_filters(api: Any) -> None:
         assert bad.split("=")[0] in response.get_json()["errors"]["query"]
 
 
+def test_the_table_with_commas_on_request(api: Any) -> None:
+    response = api.get("/offers.csv?separator=comma&organisation=910000055")
+    assert response.status_code == 200
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["name"] for r in rows] == ["PP-tjenesten i Kongsberg"]
+    assert rows[0]["languages"] == "nob, ara"  # quoted, one cell
+    assert api.get("/offers.csv?separator=pipe").status_code == 400
+
+
 def test_every_offer_as_xlsx(api: Any) -> None:
     response = api.get("/offers.xlsx?free=true")
     assert response.status_code == 200 and response.mimetype == offer_table.XLSX_TYPE

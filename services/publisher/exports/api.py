@@ -14,6 +14,7 @@ from flask.views import MethodView
 from services.publisher.exports.services import published_documents
 from shared import offer_table
 from shared.fields import NoQuery
+from shared.spreadsheet import with_separator
 from shared.web import db_session
 from shared.web.query import strict_query
 
@@ -29,11 +30,12 @@ FILE_NAME = "nettungen-tilbud"
 
 @blp.route("/offers.csv")
 class OffersCsv(MethodView):
-    @strict_query(blp, NoQuery)
+    @strict_query(blp, with_separator(NoQuery))
     @blp.doc(responses={"200": {"description": "The table.", "content": {"text/csv": {}}}})
-    def get(self, _query: dict[str, Any]) -> Response:
-        """Every published offer, a row each: semicolon-separated UTF-8 with a byte-order mark."""
-        chunks = offer_table.csv_chunks(published_documents(db_session()))
+    def get(self, query: dict[str, Any]) -> Response:
+        """Every published offer, a row each: UTF-8 with a byte-order mark, semicolon-separated
+        with decimal commas (or ``separator=comma``: commas and decimal points)."""
+        chunks = offer_table.csv_chunks(published_documents(db_session()), query["separator"])
         response = Response(chunks, content_type=offer_table.CSV_TYPE)
         return _download(response, "csv")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 from sqlalchemy import select
@@ -29,7 +29,11 @@ from shared.ingest.http import FetchError, Limits, deadline, get_json, new_clien
 
 PER_PAGE = 100  # the most national search gives in one page
 MAX_PAGES = 10  # an area's first 1,000 offers; the rest are left to national search's pages
-STATUS_BATCH = 100  # offer URIs in one status question
+STATUS_BATCH = 100  # offer URIs in one status question (the most national search takes)
+# The longest request line a status question may make: gunicorn refuses one longer than
+# 4,094 bytes (its ``limit_request_line``) with a 400, and a proxy may allow less.
+MAX_REQUEST_LINE = 3500
+STATUS_PATH = "/api/v1/status/offers"
 REPORTS = ("pyramid", "coverage", "duties", "overlaps")
 
 
@@ -103,17 +107,16 @@ class AreaPicture:
         return counts
 
 
-def _area_queries(home_area: str) -> tuple[list[tuple[str, str]], str] | None:
-    """The search parameters that select the area, and its page on the search site; None for
+def _area_query(home_area: str) -> tuple[tuple[str, str], str] | None:
+    """The search parameter that selects the area, and its page on the search site; None for
     the whole country (too much to list here)."""
     area = reference_data().get(home_area)
     if area.kind is AreaKind.MUNICIPALITY:
-        return [("municipality", area.code)], f"/kommune/{area.code}"
+        return ("municipality", area.code), f"/kommune/{area.code}"
     if area.kind is AreaKind.COUNTY:
-        return [("county", area.code)], f"/fylke/{area.code}"
-    if area.kind is AreaKind.REGION:
-        counties = sorted({code[:2] for code in area.municipalities})
-        return [("county", code) for code in counties], "/sok"
+        return ("county", area.code), f"/fylke/{area.code}"
+    if area.kind is AreaKind.REGION:  # the offers available somewhere in its counties
+        return ("region", area.code), f"/region/{quote(area.code, safe='')}"
     return None
 
 
@@ -177,23 +180,21 @@ def area_offers(
     for ``home_area``, by provider kind and name; or why they cannot be shown."""
     if not national.search_url:
         return Unavailable("unset")
-    chosen = _area_queries(home_area)
+    chosen = _area_query(home_area)
     if chosen is None:
         return Unavailable("no_area")
-    selectors, page = chosen
+    selector, page = chosen
     picture = AreaPicture(
         search_page=national.search_url + page, reports=reports_for(national, home_area)
     )
-    seen: set[str] = set()
+    seen: set[str] = set()  # an offer listed on two pages, the list having changed between
     try:
         with deadline(national.limits.timeout * 2):
-            for selector in selectors:
-                items, complete = _pages(national, selector)
-                picture.complete = picture.complete and complete
-                for offer in filter(None, map(_area_offer, items)):
-                    if offer.provider_number != organisation_number and offer.uri not in seen:
-                        seen.add(offer.uri)
-                        picture.offers.append(offer)
+            items, picture.complete = _pages(national, selector)
+            for offer in filter(None, map(_area_offer, items)):
+                if offer.provider_number != organisation_number and offer.uri not in seen:
+                    seen.add(offer.uri)
+                    picture.offers.append(offer)
     except FetchError as exc:
         return Unavailable("unreachable", str(exc))
     picture.offers.sort(key=lambda o: (o.kind, o.provider, o.name.casefold()))
@@ -220,19 +221,40 @@ def _offer_status(item: Any) -> tuple[str, OfferStatus] | None:
         return None
 
 
+def _request_line(search_url: str, query: str) -> int:
+    """The length of the request line of a status question with ``query``."""
+    path = urlsplit(f"{search_url}{STATUS_PATH}").path
+    return len(f"GET {path}?{query} HTTP/1.1")
+
+
+def status_batches(search_url: str, offer_uris: Iterable[str]) -> list[list[str]]:
+    """The offer URIs (each once) in batches, each a status question whose request line
+    stays within MAX_REQUEST_LINE and which asks at most STATUS_BATCH offers (a URI too long
+    for any batch is asked alone)."""
+    batches: list[list[str]] = []
+    batch: list[str] = []
+    length = _request_line(search_url, "")
+    for uri in dict.fromkeys(offer_uris):
+        more = len(urlencode([("uri", uri)])) + (1 if batch else 0)
+        if batch and (length + more > MAX_REQUEST_LINE or len(batch) >= STATUS_BATCH):
+            batches.append(batch)
+            batch, length, more = [], _request_line(search_url, ""), more - 1
+        batch.append(uri)
+        length += more
+    return batches + [batch] if batch else batches
+
+
 def offer_statuses(
     national: National, offer_uris: Iterable[str]
 ) -> dict[str, OfferStatus] | Unavailable:
     """The national status of each offer (by URI); or why it cannot be had."""
     if not national.search_url:
         return Unavailable("unset")
-    uris = list(dict.fromkeys(offer_uris))
     found: dict[str, OfferStatus] = {}
     try:
         with deadline(national.limits.timeout * 2):
-            for start in range(0, len(uris), STATUS_BATCH):
-                query = [("uri", uri) for uri in uris[start : start + STATUS_BATCH]]
-                document = national.read("/api/v1/status/offers", query)
+            for batch in status_batches(national.search_url, offer_uris):
+                document = national.read(STATUS_PATH, [("uri", uri) for uri in batch])
                 items = document.get("offers") if isinstance(document, dict) else None
                 found.update(filter(None, map(_offer_status, items or [])))
     except FetchError as exc:

@@ -20,6 +20,7 @@ from services.registry.accounts.permissions import Actor
 from services.registry.offers.content import due_after, review_due
 from services.registry.offers.models import Offer
 from services.registry.organisations.models import Organisation
+from shared.db import contains_text
 from shared.vocab import OFFER_STATUSES
 
 PAGE_SIZE = 50
@@ -59,10 +60,6 @@ class Dashboard:
         return sum(self.counts.values())
 
 
-def _escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _conditions(chosen: DashboardFilter, overdue_ids: list[str]) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if chosen.status:
@@ -72,13 +69,7 @@ def _conditions(chosen: DashboardFilter, overdue_ids: list[str]) -> list[ColumnE
     if chosen.level is not None:
         found.append(Offer.level == chosen.level)
     for word in chosen.words[:MAX_WORDS]:
-        pattern = f"%{_escaped(word)}%"
-        found.append(
-            or_(
-                Offer.name.ilike(pattern, escape="\\"),
-                Offer.description.ilike(pattern, escape="\\"),
-            )
-        )
+        found.append(or_(contains_text(Offer.name, word), contains_text(Offer.description, word)))
     if chosen.review_due:
         found.append(Offer.id.in_(overdue_ids))
     return found

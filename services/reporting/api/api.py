@@ -13,7 +13,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.reporting.api.schemas import ARGUMENTS, ReportSchema, with_separator
+from services.reporting.api.schemas import ARGUMENTS, ReportSchema
 from services.reporting.context import API_PREFIX, query, this_query
 from services.reporting.present import exports
 from services.reporting.present.build import build, build_all_rows
@@ -21,7 +21,9 @@ from services.reporting.present.model import Cell, Report, Table
 from services.reporting.reports.scope import Scope
 from shared.errors import NotFound
 from shared.i18n import current_language
+from shared.spreadsheet import with_separator
 from shared.web import db_session
+from shared.web.query import strict_query
 
 blp = Blueprint(
     "reports",
@@ -122,7 +124,7 @@ def _name(report: Report, table: str | None, extension: str) -> str:
 
 def _report_view(kind: str) -> type[MethodView]:
     class ReportView(MethodView):
-        @blp.arguments(ARGUMENTS[kind], location="query")
+        @strict_query(blp, ARGUMENTS[kind])
         @blp.response(200, ReportSchema)
         def get(self, args: dict[str, Any]) -> dict[str, Any]:
             args["lang"] = current_language()  # ?lang= first, as the labels' gettext reads it
@@ -134,7 +136,7 @@ def _report_view(kind: str) -> type[MethodView]:
 
 def _workbook_view(kind: str) -> type[MethodView]:
     class Workbook(MethodView):
-        @blp.arguments(ARGUMENTS[kind], location="query")
+        @strict_query(blp, ARGUMENTS[kind])
         @blp.response(200, content_type=exports.XLSX_TYPE, description="Every table, as XLSX.")
         def get(self, args: dict[str, Any]) -> Response:
             args["lang"] = current_language()
@@ -148,7 +150,7 @@ def _workbook_view(kind: str) -> type[MethodView]:
 
 def _table_view(kind: str) -> type[MethodView]:
     class TableDownload(MethodView):
-        @blp.arguments(with_separator(ARGUMENTS[kind]), location="query")
+        @strict_query(blp, with_separator(ARGUMENTS[kind]))
         @blp.response(200, content_type=exports.CSV_TYPE, description="One table, as CSV or XLSX.")
         @blp.alt_response(404, description="The report has no such table.")
         def get(self, args: dict[str, Any], table: str, extension: str) -> Response:

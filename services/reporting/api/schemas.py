@@ -1,7 +1,9 @@
 """Query parameters and answers of ``/api/v1/reports/...``.
 
-Parameters are validated strictly: a bad value is a 422 naming it, in the one error format;
-unknown parameters are ignored. A report is for an ``area`` (a municipality, county, region
+The API validates parameters strictly, like the search API (:func:`shared.web.query.strict_query`):
+a malformed or unknown parameter is a 400 naming it, in the one error format. The report pages
+read the same schemas and answer a bad value with a 422 page (an unknown parameter is ignored
+there: a page's address may carry more). A report is for an ``area`` (a municipality, county, region
 or ``NO``) or an ``organisation`` (an organisation number), as of the end of the day ``at``
 (Norwegian time; default today).
 """
@@ -125,23 +127,6 @@ class OfferListArgsSchema(ScopeArgsSchema):
     measure_status = vocab_code(vocab.MEASURE_STATUSES)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 10_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-
-
-CSV_SEPARATORS = ("semicolon", "comma")
-
-
-def with_separator(schema: type[Schema]) -> type[Schema]:
-    """``schema`` with the CSV download's ``separator`` (the other formats have none)."""
-    separator = fields.String(
-        load_default="semicolon",
-        validate=validate.OneOf(CSV_SEPARATORS),
-        metadata={
-            "description": "semicolon (default): ';' between fields and a decimal comma, as "
-            "Excel in Norwegian reads it; comma: RFC 4180 commas and a decimal point. Both "
-            "are UTF-8 with a byte-order mark."
-        },
-    )
-    return type(f"Csv{schema.__name__}", (schema,), {"separator": separator})
 
 
 # The arguments of each report, for its API, its downloads and its page.

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_babel import gettext as _
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException, NotFound
 
 from services.reporting.api.schemas import ARGUMENTS
-from services.reporting.context import API_PREFIX, query, this_query
+from services.reporting.context import API_PREFIX, query
 from services.reporting.history.models import OfferVersion
 from services.reporting.norway_time import today
 from services.reporting.present.build import REPORTS, build
@@ -149,12 +150,19 @@ def report(kind: str) -> Any:
         drawing=pyramid_drawing(result.data) if kind == "pyramid" else None,
         chart=trend_chart(result.data) if kind == "trend" else None,
         filters=filter_labels(result, lang) if kind == "offers" else [],
-        api=f"{API_PREFIX}/{kind}?{this_query()}",
+        api=f"{API_PREFIX}/{kind}?{_known_query(schema)}",
         downloads=f"{API_PREFIX}/{kind}",
-        query=this_query(),
+        query=_known_query(schema),
         today=today(),
         areas=_areas(lang) if kind == "comparison" else [],
     )
+
+
+def _known_query(schema: type[Schema]) -> str:
+    """This page's query string for its links to the API: without the parameters the report
+    does not take, which the page ignores and the API refuses."""
+    known = schema().fields
+    return urlencode([(k, v) for k, v in request.args.items(multi=True) if k in known])
 
 
 def error_page(status: int, message: str, errors: Any = None) -> tuple[str, int]:

@@ -30,6 +30,7 @@ from services.search.index.query import OfferQuery, where_clauses
 from shared import offer_table
 from shared.fields import NoQuery, StrictQuery
 from shared.hsds_api.source import STREAM_BATCH
+from shared.spreadsheet import with_separator
 from shared.web import RequestDatabase, db_session
 from shared.web.query import strict_query
 
@@ -152,13 +153,15 @@ class Nodes(MethodView):
 
 @blp.route("/offers.csv")
 class OffersCsv(MethodView):
-    @strict_query(blp, StrictTableFilters)
+    @strict_query(blp, with_separator(StrictTableFilters))
     @blp.doc(responses={"200": {"description": "The table.", "content": {"text/csv": {}}}})
     def get(self, query: dict[str, Any]) -> Response:
-        """Every published offer that the filters find (those of /api/v1/offers), a row each:
-        semicolon-separated UTF-8 with a byte-order mark, by name."""
+        """Every published offer that the filters find (those of /api/v1/offers), a row each,
+        by name: UTF-8 with a byte-order mark, semicolon-separated with decimal commas (or
+        ``separator=comma``: commas and decimal points)."""
         database: RequestDatabase = current_app.extensions["nettungen.db"]
-        chunks = _streamed_csv(database.sessionmaker, to_offer_query(query))
+        chosen = to_offer_query(query)
+        chunks = _streamed_csv(database.sessionmaker, chosen, query["separator"])
         return _download(Response(chunks, content_type=offer_table.CSV_TYPE), "csv")
 
 
@@ -189,11 +192,13 @@ def _documents(session: Session, chosen: OfferQuery) -> Iterator[dict[str, Any]]
         rows.close()  # a client that goes away leaves no cursor open
 
 
-def _streamed_csv(make_session: sessionmaker[Session], chosen: OfferQuery) -> Iterator[str]:
+def _streamed_csv(
+    make_session: sessionmaker[Session], chosen: OfferQuery, dialect: str
+) -> Iterator[str]:
     """The CSV read on a session of its own: the body is sent after the request's session is
     closed, and the session closes when the body ends or the client goes away."""
     with make_session() as session:
-        yield from offer_table.csv_chunks(_documents(session, chosen))
+        yield from offer_table.csv_chunks(_documents(session, chosen), dialect)
 
 
 def _download(response: Response, extension: str) -> Response:
