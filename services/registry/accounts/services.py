@@ -13,9 +13,12 @@ from __future__ import annotations
 from services.registry.accounts.browser_sessions import (
     SessionLimits,
     begin_session,
+    end_own_session,
     end_session,
     end_sessions,
     find_session,
+    is_session_of,
+    list_sessions,
     prune_sessions,
 )
 from services.registry.accounts.invitations import (
@@ -95,6 +98,7 @@ __all__ = [
     "create_user",
     "get_invitation",
     "deactivate_user",
+    "end_own_session",
     "end_session",
     "end_sessions",
     "find_session",
@@ -104,9 +108,11 @@ __all__ = [
     "has_account",
     "hash_password",
     "invite",
+    "is_session_of",
     "issue_token",
     "list_invitations",
     "list_members",
+    "list_sessions",
     "list_tokens",
     "list_users",
     "login",
