@@ -81,13 +81,14 @@ def refusal(ok: bool | None, field: str = "code") -> tuple[dict[str, list[str]],
 @pages.route("/login/code", methods=["GET", "POST"])
 def login_code() -> Response | Page:
     """The second step of a password login: a code of the app, or a recovery code."""
+    if request.method == "POST":
+        csrf.protect()
     held = pending_login()
     if held is None:
         return redirect(url_for("pages.login"))
     user, target = held
     if request.method == "GET":
         return (*render_page("login_code.html", errors={}), PRIVATE)
-    csrf.protect()
     ok = code_ok(user, request.form.get("code", ""))
     if not ok:
         errors, status = refusal(ok)
@@ -113,6 +114,8 @@ def _codes_page(codes: list[str], target: str) -> Page:
 @pages.route("/login/enrol", methods=["GET", "POST"])
 def login_enrol() -> Response | Page:
     """At the login of someone who must have a second factor and has none: set it up now."""
+    if request.method == "POST":
+        csrf.protect()
     held = pending_login()
     if held is None:
         return redirect(url_for("pages.login"))
@@ -122,7 +125,6 @@ def login_enrol() -> Response | Page:
         return redirect(url_for("pages.login_code"))
     if request.method == "GET":
         return _enrolment_page(user, 200, {}, at_login=True)
-    csrf.protect()
     code = request.form.get("code", "")
     codes, errors = attempt(
         lambda: second_factor.confirm_enrolment(session, user, sealing_key(), code)
