@@ -31,6 +31,7 @@ from shared.db import create_engine
 from shared.publication.keys import Signer
 from tests.browser import assert_accessible, chromium_page, require_browser, serve
 from tests.conftest import TEST_PASSPHRASE, migrated_database
+from tests.registry.browser_login import second_step
 from tests.registry.conftest import offer_input
 
 ORGNR = "910000012"
@@ -425,6 +426,7 @@ def log_in_as_node_admin(page: Any, base: str) -> None:
     page.get_by_label("E-postadresse").fill(NODE_ADMIN)
     page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
+    second_step(page, base, NODE_ADMIN)  # node administrators must have a second factor
     page.wait_for_url(f"{base}/")
 
 
