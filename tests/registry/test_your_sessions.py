@@ -69,7 +69,8 @@ def test_the_page_lists_every_login_and_ends_another(app, db, person):
         db.scalars(select(BrowserSession.id).where(BrowserSession.user_id == person.id))
     )
     response = here.post(
-        f"/account/sessions/{edge.id}/end", data={"csrf_token": csrf_of(here, "/account/sessions")}
+        f"/account/sessions/{edge.id}/end",
+        data={"password": PASSWORD, "csrf_token": csrf_of(here, "/account/sessions")},
     )
     assert response.status_code == 302
     assert there.get("/api/v1/me").status_code == 401  # ended on the server
@@ -83,7 +84,8 @@ def test_ending_this_browsers_own_login_logs_out(app, db, person):
     login(here, EMAIL)
     own = db.scalars(select(BrowserSession).where(BrowserSession.user_id == person.id)).one()
     response = here.post(
-        f"/account/sessions/{own.id}/end", data={"csrf_token": csrf_of(here, "/account/sessions")}
+        f"/account/sessions/{own.id}/end",
+        data={"password": PASSWORD, "csrf_token": csrf_of(here, "/account/sessions")},
     )
     assert response.headers["Location"] == "/login"
     assert here.get("/api/v1/me").status_code == 401
@@ -100,7 +102,7 @@ def test_another_persons_session_is_not_found_and_stays(app, db, person):
     login(mine, EMAIL)
     response = mine.post(
         f"/account/sessions/{record.id}/end",
-        data={"csrf_token": csrf_of(mine, "/account/sessions")},
+        data={"password": PASSWORD, "csrf_token": csrf_of(mine, "/account/sessions")},
     )
     assert response.status_code == 404
     assert theirs.get("/api/v1/me").status_code == 200
@@ -112,5 +114,21 @@ def test_ending_a_session_needs_the_csrf_token(app, db, person):
     login(here, EMAIL)
     login(there, EMAIL)
     edge = db.scalars(select(BrowserSession).where(BrowserSession.user_agent == EDGE)).one()
-    assert here.post(f"/account/sessions/{edge.id}/end", data={}).status_code == 400
+    ended = here.post(f"/account/sessions/{edge.id}/end", data={"password": PASSWORD})
+    assert ended.status_code == 400
+    assert there.get("/api/v1/me").status_code == 200
+
+
+def test_ending_a_session_asks_for_the_password(app, db, person):
+    here, there = browser(app, FIREFOX), browser(app, EDGE)
+    login(here, EMAIL)
+    login(there, EMAIL)
+    edge = db.scalars(select(BrowserSession).where(BrowserSession.user_agent == EDGE)).one()
+    token = csrf_of(here, "/account/sessions")
+    for password in ("", "ikke-passordet"):
+        response = here.post(
+            f"/account/sessions/{edge.id}/end", data={"password": password, "csrf_token": token}
+        )
+        assert response.status_code == 422
+        assert "Passordet er feil." in response.get_data(as_text=True)
     assert there.get("/api/v1/me").status_code == 200

@@ -158,7 +158,7 @@ class SecondFactor(Base):
 
 class RecoveryCode(Base):
     """One of a user's ten recovery codes, for a login without the authenticator app. Only
-    its SHA-256 is stored: a code has 80 random bits, so a fast hash is as strong as a slow
+    its SHA-256 is stored: a code has 118 random bits, so a fast hash is as strong as a slow
     one. A used code keeps its row (``used_at``) and is refused."""
 
     __tablename__ = "recovery_codes"

@@ -8,7 +8,7 @@ recovery codes.
 - The shared secret must be read to check a code, so it cannot be hashed: it is sealed with
   Fernet (AES-128-CBC and HMAC-SHA-256) under a key derived from the node's SECRET_KEY by
   HKDF. A copy of the database alone does not give the secrets.
-- Recovery codes have 80 random bits; only their SHA-256 is stored, and each works once.
+- Recovery codes have 118 random bits; only their SHA-256 is stored, and each works once.
 - Node administrators must have a second factor, and so must the members of an organisation
   whose administrator requires it: such a person enrols at their next login.
 """
@@ -44,7 +44,8 @@ DRIFT_STEPS = 1
 RECOVERY_CODES = 10
 ISSUER = "Nettungen"
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
-_RECOVERY_LENGTH = 16  # 31**16 > 2**79
+# 31**24 > 2**118: at least 112 bits, so a plain SHA-256 is an approved store (ASVS 6.5.2).
+_RECOVERY_LENGTH = 24
 
 
 def sealing_key(secret_key: str) -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 
 import segno
 from flask import current_app, redirect, request, url_for
+from flask import session as browser_session
 from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -160,6 +161,14 @@ def _security_page(user: User, status: int = 200, errors: dict[str, Any] | None 
     return (*html, PRIVATE)
 
 
+def end_other_sessions(user: User) -> None:
+    """A change to the login ends the user's logins in every other browser (ASVS 7.4.3)."""
+    here = browser_session.get("sid")
+    services.end_sessions(
+        db_session(), user, except_current=here if isinstance(here, str) else None
+    )
+
+
 @pages.get("/account/security")
 def account_security() -> Page:
     return _security_page(_me())
@@ -198,6 +207,7 @@ def account_enrol() -> Response | Page:
         status = 422
     if errors:
         return _enrolment_page(user, status, errors, at_login=False)
+    end_other_sessions(user)
     return _codes_page(codes, url_for("pages.account_security"))
 
 
@@ -221,6 +231,7 @@ def remove_second_factor() -> Response | Page:
         return _security_page(user, status, errors)
     session = db_session()
     second_factor.remove_own(session, user)
+    end_other_sessions(user)
     if second_factor.second_factor_required(session, user):
         return redirect(url_for("pages.account_enrol"))
     return done(gettext("The second factor is removed."), "pages.account_security")

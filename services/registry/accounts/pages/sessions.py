@@ -4,15 +4,17 @@ last seen), with a button to end any of them."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from flask import redirect, url_for
+from flask import redirect, request, url_for
 from flask import session as browser_session
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from services.registry.accounts import services
+from services.registry.accounts.models import User
 from services.registry.accounts.pages.people import pages
-from services.registry.accounts.pages.second_factor import PRIVATE, Page, _me
+from services.registry.accounts.pages.second_factor import PRIVATE, Page, _me, refusal, throttled
 from services.registry.context import session_limits
 from services.registry.ui.pages import done, render_page, signed_in
 from shared.web import db_session
@@ -50,9 +52,17 @@ def _current_secret() -> str | None:
     return secret if isinstance(secret, str) else None
 
 
+def _wrong_password() -> dict[str, list[str]]:
+    return {"password": [gettext("The password is wrong.")]}
+
+
 @pages.get("/account/sessions")
 def account_sessions() -> Page:
-    user, here = _me(), _current_secret()
+    return _sessions_page(_me())
+
+
+def _sessions_page(user: User, status: int = 200, errors: dict[str, Any] | None = None) -> Page:
+    here = _current_secret()
     rows = [
         {
             "record": found,
@@ -61,13 +71,24 @@ def account_sessions() -> Page:
         }
         for found in services.list_sessions(db_session(), user, session_limits())
     ]
-    return (*render_page("account_sessions.html", sessions=rows), PRIVATE)
+    html = render_page(
+        "account_sessions.html", status, sessions=rows, user=user, errors=errors or {}
+    )
+    return (*html, PRIVATE)
 
 
 @pages.post("/account/sessions/<int:session_id>/end")
-def end_account_session(session_id: int) -> Response:
-    """End one of one's sessions; ending this browser's own is logging out here."""
+def end_account_session(session_id: int) -> Response | Page:
+    """End one of one's sessions, the password confirmed (ASVS 7.5.2; an account without one,
+    which logs in through an identity provider, has none to give); ending this browser's own
+    is logging out here."""
     user = _me()
+    if user.password_hash is not None:
+        password = request.form.get("password", "")
+        ok = throttled(user, lambda: services.verify_password(user, password))
+        if not ok:
+            errors, status = refusal(ok, "password") if ok is None else (_wrong_password(), 422)
+            return _sessions_page(user, status, errors)
     ended = services.end_own_session(db_session(), signed_in(), user, session_id)
     if services.is_session_of(ended, _current_secret()):
         browser_session.clear()
