@@ -3,6 +3,8 @@ own password, which someone whose password was chosen by another must do first."
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, request, url_for
 from flask import session as browser_session
 from flask_babel import gettext
@@ -71,7 +73,7 @@ def change_password() -> Response | tuple[str, int]:
         raise NotFound("user.not_found")
     target = safe_next(request.values.get("next"))
     enrolled = second_factor.has_second_factor(db_session(), user)
-    context = {"next": target, "user": user, "has_second_factor": enrolled}
+    context: dict[str, Any] = {"next": target, "user": user, "has_second_factor": enrolled}
     if request.method == "GET":
         return render_page("password_change.html", errors={}, **context)
     current, new = request.form.get("current_password", ""), request.form.get("password", "")

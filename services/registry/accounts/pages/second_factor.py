@@ -198,7 +198,7 @@ def account_enrol() -> Response | Page:
     if request.method == "GET":
         return _enrolment_page(user, 200, {}, at_login=False)
     errors, status = reauthenticate(user)
-    codes = None
+    codes: list[str] = []
     if not errors:
         code = request.form.get("code", "")
         codes, errors = attempt(
