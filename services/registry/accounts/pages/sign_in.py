@@ -41,7 +41,7 @@ def begin_browser_login(user: User, *, multi_factor: bool) -> str:
     services.prune_sessions(session, session_limits())
     remote = request.remote_addr or "unknown"
     secret = services.begin_session(session, user, remote, request.user_agent.string)
-    browser_session.clear()
+    _fresh_cookie()
     browser_session.permanent = True
     browser_session["sid"] = secret
     browser_session["multi_factor"] = multi_factor
@@ -70,8 +70,17 @@ def after_login(user: User, target: str) -> Response:
     return redirect(target)
 
 
-def _hold(user: User, target: str) -> None:
+def _fresh_cookie() -> None:
+    """Empty the browser's cookie for a new login (nothing of before carries over), keeping
+    only the messages just flashed for the next page ("Your new password is saved.")."""
+    flashes = browser_session.get("_flashes")
     browser_session.clear()
+    if flashes:
+        browser_session["_flashes"] = flashes
+
+
+def _hold(user: User, target: str) -> None:
+    _fresh_cookie()
     browser_session[_PENDING] = {"user": user.id, "at": time.time(), "next": target}
 
 
