@@ -178,10 +178,13 @@ def test_a_recovery_code_works_once(app, client, db, person):
     assert "9 av 10" in first.get("/account/security").get_data(as_text=True)
 
 
-def test_the_code_step_expires_and_cannot_be_reached_without_the_password(app, client, person):
+def test_the_code_step_cannot_be_reached_without_the_password(app, client, person):
     fresh = app.test_client()
     assert fresh.get("/login/code").headers["Location"] == "/login"
-    assert fresh.post("/login/code", data={"code": "000000"}).status_code in (302, 400)
+    assert fresh.post("/login/code", data={"code": "000000"}).status_code == 400  # no CSRF
+    token = csrf_of(fresh, "/login")
+    refused = fresh.post("/login/code", data={"code": "000000", "csrf_token": token})
+    assert refused.headers["Location"] == "/login" and not signed_in(fresh)
 
 
 def test_wrong_codes_are_throttled(app, client, db, person):
@@ -359,3 +362,18 @@ def test_new_recovery_codes_replace_the_old(app, client, db, person):
     password_step(other)
     assert send_code(other, old[0]).status_code == 422
     assert send_code(other, new[0]).status_code == 302
+
+
+def test_the_code_step_expires_after_five_minutes(app, client, db, person):
+    login(client, EMAIL)
+    secret, _codes = enrol(client)
+    other = app.test_client()
+    assert password_step(other) == "/login/code"
+    with other.session_transaction() as cookie:
+        held = dict(cookie["pending_login"])
+        held["at"] -= 301
+        cookie["pending_login"] = held
+    assert other.get("/login/code").headers["Location"] == "/login"
+    code = totp(secret, now_step() + 1)
+    late = other.post("/login/code", data={"code": code, "csrf_token": csrf_of(other, "/login")})
+    assert late.headers["Location"] == "/login" and not signed_in(other)

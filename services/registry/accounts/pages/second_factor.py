@@ -88,6 +88,9 @@ def login_code() -> Response | Page:
     if held is None:
         return redirect(url_for("pages.login"))
     user, target = held
+    if not second_factor.has_second_factor(db_session(), user):
+        # Reset by an administrator meanwhile: the login starts again and finds out anew.
+        return redirect(url_for("pages.login"))
     if request.method == "GET":
         return (*render_page("login_code.html", errors={}), PRIVATE)
     ok = code_ok(user, request.form.get("code", ""))
