@@ -47,6 +47,7 @@ def test_a_totp_login_without_javascript(node):
         page.goto(f"{base}/account/sessions")
         row = page.locator("tr", has_text="(denne nettleseren)")
         assert "Chrome på Linux" in row.inner_text() and "127.0.0.1" in row.inner_text()
+        page.get_by_label("Passordet ditt").fill(PASSWORD)  # ending a login asks for it
         row.get_by_role("button").click()
         page.wait_for_url(re.compile("/login$"))
 
