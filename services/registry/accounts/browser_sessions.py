@@ -125,12 +125,18 @@ def is_session_of(found: BrowserSession, secret: str | None) -> bool:
     return secret is not None and found.secret_hash == _digest(secret)
 
 
-def end_own_session(session: Session, actor: Actor, user: User, session_id: int) -> BrowserSession:
-    """End one of ``user``'s own sessions (a browser left logged in elsewhere); audited.
-    Another person's session, or one already ended, is not found."""
+def get_own_session(session: Session, actor: Actor, user: User, session_id: int) -> BrowserSession:
+    """One of ``user``'s own sessions, for ``user`` only; another person's session, or one
+    already ended, is not found."""
     found = session.get(BrowserSession, session_id)
     if found is None or found.user_id != user.id or actor.user_id != user.id:
         raise NotFound("session.not_found")
+    return found
+
+
+def end_own_session(session: Session, actor: Actor, user: User, session_id: int) -> BrowserSession:
+    """End one of ``user``'s own sessions (a browser left logged in elsewhere); audited."""
+    found = get_own_session(session, actor, user, session_id)
     session.delete(found)
     record(
         session,

@@ -83,6 +83,7 @@ def end_account_session(session_id: int) -> Response | Page:
     which logs in through an identity provider, has none to give); ending this browser's own
     is logging out here."""
     user = _me()
+    services.get_own_session(db_session(), signed_in(), user, session_id)
     if user.password_hash is not None:
         password = request.form.get("password", "")
         ok = throttled(user, lambda: services.verify_password(user, password))
