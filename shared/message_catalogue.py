@@ -357,6 +357,21 @@ REFUSALS = {
         "This address already has an account: log in to accept the invitation."
     ),
     "invitation.other_address": "The invitation is for another e-mail address.",
+    "second_factor.code_wrong": (
+        "The code is wrong or has been used. Type the code your app shows now, or a recovery code."
+    ),
+    "second_factor.already_enrolled": (
+        "A second factor is already set up; remove it first to set up a new one."
+    ),
+    "second_factor.no_enrolment": "No second factor is being set up or set up for this account.",
+    "second_factor.reset_node_admin": (
+        "Only a node administrator can reset a node administrator's second factor."
+    ),
+    "second_factor.none_to_reset": "This member has no second factor to reset.",
+    "second_factor.required": (
+        "You must log in with a second factor and cannot remove it; set up a new one instead."
+    ),
+    "session.not_found": "Session not found.",
 }
 
 # What the web layer itself answers, whatever the service.

@@ -20,12 +20,13 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from services.registry.accounts import services as accounts
-from services.registry.accounts.models import User
+from services.registry.accounts.models import SecondFactor, User
 from services.registry.base import Base
 from services.registry.coordination import services as coordination
 from services.registry.coordination.models import CoordinationGroup, GroupMember, MandateItem
 from services.registry.offers import services as offers
 from services.registry.sso import services as sso
+from shared.db import utcnow
 from shared.publication.keys import Signer
 from tests.conftest import TEST_PASSPHRASE
 from tests.registry.conftest import OPERATOR, ORG_A, ORG_B, PASSWORD, World, offer_input
@@ -158,6 +159,18 @@ def deactivated_user(connection: Connection, things: Things) -> None:
     connection.execute(users.update().where(users.c.id == spare).values(is_active=False))
 
 
+def with_second_factor(connection: Connection, things: Things) -> None:
+    """The member ``{user}`` with a second factor set up (a sealed key is no concern here)."""
+    connection.execute(
+        SecondFactor.__table__.insert().values(
+            user_id=int(things.values["user"]),
+            secret_sealed="sealed",  # pragma: allowlist secret
+            confirmed_at=utcnow(),
+            last_step=0,
+        )
+    )
+
+
 NODE_ADMIN = frozenset({"node_admin"})
 A = Access
 ROUTES: dict[tuple[str, str], Access] = {
@@ -251,6 +264,88 @@ ROUTES: dict[tuple[str, str], Access] = {
         body={"name": "Ny", "password": NEW_PASSWORD},
         tenant=False,
         why="a forged link adds nobody",
+    ),
+    # --- the second factor and one's sessions (test_second_factor.py, test_your_sessions.py
+    # log in with real codes; here nobody has a login waiting for its second step) ---------
+    ("GET", "/login/code"): A(
+        "/login/code", EVERYONE, ok=302, tenant=False, why="no password was typed here first"
+    ),
+    ("POST", "/login/code"): A(
+        "/login/code",
+        EVERYONE,
+        ok=302,
+        body={"code": "000000"},
+        tenant=False,
+        why="without a login waiting for its code, back to the login; nothing is checked",
+    ),
+    ("GET", "/login/enrol"): A(
+        "/login/enrol", EVERYONE, ok=302, tenant=False, why="no password was typed here first"
+    ),
+    ("POST", "/login/enrol"): A(
+        "/login/enrol",
+        EVERYONE,
+        ok=302,
+        body={"code": "000000"},
+        tenant=False,
+        why="without a login waiting for its enrolment, back to the login",
+    ),
+    ("GET", "/account/security"): A("/account/security", SIGNED_IN, tenant=False),
+    ("GET", "/account/second-factor"): A(
+        "/account/second-factor",
+        SIGNED_IN,
+        tenant=False,
+        why="begins an unconfirmed enrolment (a key to scan), which asks nothing at login",
+    ),
+    ("POST", "/account/second-factor"): A(
+        "/account/second-factor",
+        SIGNED_IN,
+        ok=422,
+        body={"password": WRONG_PASSWORD, "code": "000000"},
+        audit=("login.failed",),
+        tenant=False,
+        why="a wrong password is refused and counts for the login throttle",
+    ),
+    ("POST", "/account/second-factor/recovery-codes"): A(
+        "/account/second-factor/recovery-codes",
+        SIGNED_IN,
+        ok=422,
+        body={"password": WRONG_PASSWORD, "code": "000000"},
+        audit=("login.failed",),
+        tenant=False,
+        why="a wrong password is refused and counts for the login throttle",
+    ),
+    ("POST", "/account/second-factor/remove"): A(
+        "/account/second-factor/remove",
+        SIGNED_IN,
+        ok=422,
+        body={"password": WRONG_PASSWORD, "code": "000000"},
+        audit=("login.failed",),
+        tenant=False,
+        why="a wrong password is refused and counts for the login throttle",
+    ),
+    ("GET", "/account/sessions"): A("/account/sessions", SIGNED_IN, tenant=False),
+    ("POST", "/account/sessions/<int:session_id>/end"): A(
+        "/account/sessions/999999/end",
+        SIGNED_IN,
+        ok=404,
+        body={},
+        tenant=False,
+        why="a session that is not one's own is not found (one's own: test_your_sessions.py)",
+    ),
+    ("POST", "/o/<orgnr>/admin/second-factor-rule"): A(
+        "/o/{org}/admin/second-factor-rule",
+        frozenset({"admin"}),
+        ok=302,
+        body={"second_factor_required": "on"},
+        audit=("organisation.updated",),
+    ),
+    ("POST", "/o/<orgnr>/admin/users/<int:user_id>/second-factor/reset"): A(
+        "/o/{org}/admin/users/{user}/second-factor/reset",
+        frozenset({"admin"}),
+        ok=302,
+        body={},
+        audit=("second_factor.reset",),
+        prepare=with_second_factor,
     ),
     # --- single sign-on (test_sso.py and test_sso_browser.py log in through a real provider) -
     ("GET", "/login/oidc/<provider_id>"): A(

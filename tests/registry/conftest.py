@@ -15,6 +15,7 @@ from services.registry.accounts.permissions import Actor
 from services.registry.audit.models import AuditEntry
 from services.registry.organisations import services as organisations
 from services.registry.organisations.models import Organisation
+from tests.registry.accounts_helpers import enrol_at_login
 
 OPERATOR = Actor.operator()
 ORG_A = "910000012"  # Drammen kommune (fictional number)
@@ -114,6 +115,8 @@ def login(client, email: str, password: str = PASSWORD) -> dict[str, str]:
         "/login", data={"email": email, "password": password, "csrf_token": csrf}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"] == "/login/enrol":  # a node administrator's first login
+        enrol_at_login(client)
     return {"X-CSRFToken": client.get("/api/v1/me").get_json()["csrf_token"]}
 
 

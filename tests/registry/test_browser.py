@@ -31,25 +31,32 @@ from shared.db import create_engine
 from shared.publication.keys import Signer
 from tests.browser import assert_accessible, chromium_page, require_browser, serve
 from tests.conftest import TEST_PASSPHRASE, migrated_database
+from tests.registry.browser_login import second_step
 from tests.registry.conftest import offer_input
 
 ORGNR = "910000012"
 PASSWORD = "et-langt-passord-for-nettleser"
 NODE_ADMIN = "nina@example.org"
 BASE_URL = "https://node.test"
-# A mail the sender gave up on, for the node administrator's page of them.
-UNDELIVERED = OutboxMail(
-    message_id="<undelivered@node.test>",
-    to_address="borte@example.org",
-    language="nb",
-    template="review_requested",
-    subject="Et tilbud venter på kvalitetssjekk",
-    body_text="-",
-    body_html="-",
-    status=FAILED,
-    attempts=8,
-    last_error="550 5.1.1 No such user",
-)
+
+
+def undelivered() -> OutboxMail:
+    """A mail the sender gave up on, for the node administrator's page of them; made anew for
+    each node the fixture builds (tests/registry/test_second_factor_browser.py builds one)."""
+    return OutboxMail(
+        message_id="<undelivered@node.test>",
+        to_address="borte@example.org",
+        language="nb",
+        template="review_requested",
+        subject="Et tilbud venter på kvalitetssjekk",
+        body_text="-",
+        body_html="-",
+        status=FAILED,
+        attempts=8,
+        last_error="550 5.1.1 No such user",
+    )
+
+
 PEOPLE = {
     "reidar@example.org": ("Reidar Registrar", ("registrar",)),
     "petra@example.org": ("Petra Publiserer", ("publisher",)),
@@ -84,7 +91,7 @@ def _build(session: Any) -> dict[str, str]:
             password=PASSWORD,
         )
     accounts.create_user(session, operator, NODE_ADMIN, "Nina Nodeadmin", PASSWORD, True)
-    session.add(UNDELIVERED)
+    session.add(undelivered())
     session.flush()
     anne = accounts.build_actor(session, accounts.get_user_by_email(session, "anne@example.org"))
     published = offers.create_offer(session, anne, org, offer_input(health.public_id), BASE_URL)
@@ -426,6 +433,7 @@ def log_in_as_node_admin(page: Any, base: str) -> None:
     page.get_by_label("E-postadresse").fill(NODE_ADMIN)
     page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
+    second_step(page, base, NODE_ADMIN)  # node administrators must have a second factor
     page.wait_for_url(f"{base}/")
 
 

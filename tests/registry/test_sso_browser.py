@@ -23,6 +23,7 @@ from services.registry.sso.models import AccountIdentity
 from shared.db import create_engine
 from tests.browser import assert_accessible, chromium_page, require_browser, serve
 from tests.conftest import TEST_PASSPHRASE, migrated_database
+from tests.registry.browser_login import second_step
 from tests.registry.oidc import CLIENT_SECRET, client, require_provider, run_provider
 
 ORGNR = "910000012"
@@ -128,7 +129,7 @@ def _password_login(page: Any, base: str, email: str) -> None:
     page.get_by_label("E-postadresse").fill(email)
     page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()
-    page.wait_for_load_state()
+    second_step(page, base, email)  # node administrators must have a second factor
 
 
 def _count(node: dict[str, Any], query: Any) -> int:

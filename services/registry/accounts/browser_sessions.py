@@ -16,7 +16,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.registry.accounts.models import BrowserSession, User
+from services.registry.accounts.permissions import Actor
+from services.registry.audit.services import record
 from shared.db import utcnow
+from shared.errors import NotFound
 
 # Seeing a session again sooner than this does not rewrite its record, so that pages and
 # their assets do not each write to the database; the idle timeout is minutes or hours.
@@ -99,3 +102,48 @@ def prune_sessions(session: Session, limits: SessionLimits) -> int:
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def list_sessions(session: Session, user: User, limits: SessionLimits) -> list[BrowserSession]:
+    """``user``'s live browser sessions, the most recently seen first."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(BrowserSession)
+            .where(
+                BrowserSession.user_id == user.id,
+                BrowserSession.created_at > now - limits.lifetime,
+                BrowserSession.last_seen_at > now - limits.idle,
+            )
+            .order_by(BrowserSession.last_seen_at.desc(), BrowserSession.id.desc())
+        )
+    )
+
+
+def is_session_of(found: BrowserSession, secret: str | None) -> bool:
+    """Whether ``found`` is the session this secret (a browser's cookie) belongs to."""
+    return secret is not None and found.secret_hash == _digest(secret)
+
+
+def get_own_session(session: Session, actor: Actor, user: User, session_id: int) -> BrowserSession:
+    """One of ``user``'s own sessions, for ``user`` only; another person's session, or one
+    already ended, is not found."""
+    found = session.get(BrowserSession, session_id)
+    if found is None or found.user_id != user.id or actor.user_id != user.id:
+        raise NotFound("session.not_found")
+    return found
+
+
+def end_own_session(session: Session, actor: Actor, user: User, session_id: int) -> BrowserSession:
+    """End one of ``user``'s own sessions (a browser left logged in elsewhere); audited."""
+    found = get_own_session(session, actor, user, session_id)
+    session.delete(found)
+    record(
+        session,
+        actor,
+        "session.ended",
+        "user",
+        user.id,
+        changes={"remote_addr": found.remote_addr, "user_agent": found.user_agent},
+    )
+    return found

@@ -135,3 +135,35 @@ class BrowserSession(Base):
     user_agent: Mapped[str] = mapped_column(String(255))
 
     user: Mapped[User] = relationship()
+
+
+class SecondFactor(Base):
+    """A user's authenticator app (TOTP, RFC 6238). The shared secret is stored encrypted
+    (Fernet, with a key derived from the node's SECRET_KEY), since the server must read it to
+    check codes. Until ``confirmed_at`` the enrolment is begun but not finished, and the
+    factor is not asked at login. ``last_step`` is the time step of the last code accepted:
+    a code is never accepted twice, nor one of an earlier step."""
+
+    __tablename__ = "second_factors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    secret_sealed: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """One of a user's ten recovery codes, for a login without the authenticator app. Only
+    its SHA-256 is stored: a code has 118 random bits, so a fast hash is as strong as a slow
+    one. A used code keeps its row (``used_at``) and is refused."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

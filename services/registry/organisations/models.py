@@ -24,6 +24,9 @@ class Organisation(Base):
     # The organisation's rule that a submission is published by another person than the
     # registrar who submitted it (four eyes), even one who holds both roles.
     publisher_not_submitter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The organisation's rule that its members log in with a second factor (a password
+    # account enrols at its next login; node administrators always do).
+    second_factor_required: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agencies: Mapped[list[Agency]] = relationship(

@@ -77,6 +77,7 @@ def _view(organisation: Organisation) -> dict[str, Any]:
         "home_area": organisation.home_area,
         "membership_status": organisation.membership_status,
         "publisher_not_submitter": organisation.publisher_not_submitter,
+        "second_factor_required": organisation.second_factor_required,
     }
 
 

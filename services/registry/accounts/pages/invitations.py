@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 
 from services.registry.accounts import services
 from services.registry.accounts.models import AccountToken, User
-from services.registry.accounts.pages.passwords import PRIVATE, sign_in_again
+from services.registry.accounts.pages.passwords import PRIVATE
 from services.registry.accounts.pages.people import bp, invitation_path, pages
+from services.registry.accounts.pages.sign_in import finish_password_login
 from services.registry.context import csrf
 from services.registry.ui.pages import attempt, done, organisation, render_page, signed_in
 from shared.errors import InvalidInput, NotFound
@@ -75,8 +76,9 @@ def invitation(secret: str) -> Response | Page:
         )
     if errors:
         return _page(422, errors=errors, name=name, **context)
-    sign_in_again(new_user)
-    return _welcome(found)
+    # A member of an organisation that requires a second factor sets it up before going on.
+    welcome = _welcome(found)
+    return finish_password_login(new_user, welcome.headers["Location"])
 
 
 def _accept_as_user(secret: str, found: AccountToken, context: dict[str, Any]) -> Response | Page:

@@ -3,17 +3,21 @@ own password, which someone whose password was chosen by another must do first."
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, request, url_for
 from flask import session as browser_session
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from services.registry.accounts import services
+from services.registry.accounts import second_factor, services
 from services.registry.accounts.models import User
 from services.registry.accounts.pages.people import pages, safe_next
+from services.registry.accounts.pages.second_factor import code_ok, refusal
+from services.registry.accounts.pages.sign_in import finish_password_login
 from services.registry.accounts.schemas import EmailSchema
-from services.registry.context import csrf, session_limits
-from services.registry.ui.pages import attempt, done, render_page, signed_in, validate
+from services.registry.context import csrf
+from services.registry.ui.pages import attempt, render_page, signed_in, validate
 from shared.errors import NotFound
 from shared.i18n import current_language
 from shared.web import db_session
@@ -49,26 +53,15 @@ def reset_password(secret: str) -> Response | tuple[str, int, dict[str, str]]:
         password = request.form.get("password", "")
         user, errors = attempt(lambda: services.reset_password(session, secret, password))
         if not errors:
-            sign_in_again(user)
-            return done(gettext("Your new password is saved."), "pages.home")
+            # A reset proves the mailbox, not the second factor: the login goes on to it.
+            flash(gettext("Your new password is saved."), "success")
+            return finish_password_login(user, url_for("pages.home"))
         status = 404 if "_schema" in errors else 422
         return (*render_page("password_reset.html", status, errors=errors), PRIVATE)
     if not services.reset_link_is_open(session, secret):
         errors = {"_schema": [gettext("This link is not valid any more.")]}
         return (*render_page("password_reset.html", 404, errors=errors), PRIVATE)
     return (*render_page("password_reset.html", errors={}), PRIVATE)
-
-
-def sign_in_again(user: User) -> None:
-    """Log this browser in as ``user`` (after a reset, or accepting an invitation), with a
-    session of its own on the server."""
-    session = db_session()
-    services.prune_sessions(session, session_limits())
-    remote = request.remote_addr or "unknown"
-    secret = services.begin_session(session, user, remote, request.user_agent.string)
-    browser_session.clear()
-    browser_session.permanent = True
-    browser_session["sid"] = secret
 
 
 @pages.route("/password/change", methods=["GET", "POST"])
@@ -79,16 +72,30 @@ def change_password() -> Response | tuple[str, int]:
     if user is None:
         raise NotFound("user.not_found")
     target = safe_next(request.values.get("next"))
+    enrolled = second_factor.has_second_factor(db_session(), user)
+    context: dict[str, Any] = {"next": target, "user": user, "has_second_factor": enrolled}
     if request.method == "GET":
-        return render_page("password_change.html", errors={}, next=target, user=user)
+        return render_page("password_change.html", errors={}, **context)
     current, new = request.form.get("current_password", ""), request.form.get("password", "")
     here = browser_session.get("sid")
+    errors, status = _second_factor_code(user)
+    if errors:
+        return render_page("password_change.html", status, errors=errors, **context)
     _none, errors = attempt(
         lambda: services.change_own_password(
             db_session(), actor, user, current, new, here if isinstance(here, str) else None
         )
     )
     if errors:
-        return render_page("password_change.html", 422, errors=errors, next=target, user=user)
+        return render_page("password_change.html", 422, errors=errors, **context)
     flash(gettext("Your new password is saved."), "success")
     return redirect(target)
+
+
+def _second_factor_code(user: User) -> tuple[dict[str, list[str]], int]:
+    """A new password is a change to the login: where the account has a second factor, a
+    code of it is asked beside the current password."""
+    if not second_factor.has_second_factor(db_session(), user):
+        return {}, 200
+    ok = code_ok(user, request.form.get("code", ""))
+    return ({}, 200) if ok else refusal(ok)

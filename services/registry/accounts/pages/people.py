@@ -13,8 +13,9 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from services.registry.accounts import services
+from services.registry.accounts import second_factor, services
 from services.registry.accounts.models import Membership, User
+from services.registry.accounts.pages.sign_in import finish_password_login
 from services.registry.accounts.schemas import InvitationCreateSchema, MemberUpdateSchema
 from services.registry.context import csrf, session_limits
 from services.registry.organisations import services as organisations
@@ -154,7 +155,15 @@ def user(user_id: int) -> Response | tuple[str, int]:
         if not state.errors:
             return done(gettext("The roles are saved."), "admin_pages.users")
     status = 422 if state.errors else 200
-    return render_page("admin_user_form.html", status, form=state, fields=fields, member=membership)
+    enrolled = second_factor.factor_of(db_session(), membership.user) is not None
+    return render_page(
+        "admin_user_form.html",
+        status,
+        form=state,
+        fields=fields,
+        member=membership,
+        member_has_second_factor=enrolled,
+    )
 
 
 @bp.post("/admin/users/<int:user_id>/remove")
@@ -321,12 +330,8 @@ def login() -> Response | tuple[str, int] | str:
         services.record_login_failure(session, throttle, email, remote)
         database.keep_despite_error()
         return login_page(401, next=request.form.get("next", ""), error="invalid", email=email)
-    # A second factor, once password accounts have one, is asked here, before the session.
-    begin_browser_login(user, multi_factor=False)
-    target = safe_next(request.form.get("next"))
-    if user.must_change_password:
-        return redirect(url_for("pages.change_password", next=target))
-    return redirect(target)
+    # The second factor, where the account has one or must have one, before the session.
+    return finish_password_login(user, safe_next(request.form.get("next")))
 
 
 @pages.post("/logout")
@@ -345,19 +350,3 @@ def logout() -> Response:
         services.end_session(session, secret)
     browser_session.clear()
     return redirect(target)
-
-
-def begin_browser_login(user: User, *, multi_factor: bool) -> str:
-    """Begin ``user``'s browser session once every factor of the login is checked: after the
-    password (and, for password accounts, where a second factor will be asked), or after an
-    identity provider's login (multi-factor when it met the provider's configured acr level).
-    Returns the session's secret, which the cookie carries."""
-    session = db_session()
-    services.prune_sessions(session, session_limits())
-    remote = request.remote_addr or "unknown"
-    secret = services.begin_session(session, user, remote, request.user_agent.string)
-    browser_session.clear()
-    browser_session.permanent = True
-    browser_session["sid"] = secret
-    browser_session["multi_factor"] = multi_factor
-    return secret

@@ -10,7 +10,8 @@ from flask import session as browser_session
 from werkzeug.wrappers import Response
 
 from services.registry.accounts import services as accounts
-from services.registry.accounts.pages.people import begin_browser_login, login_page, safe_next
+from services.registry.accounts.pages.people import login_page, safe_next
+from services.registry.accounts.pages.sign_in import begin_browser_login
 from services.registry.context import session_limits
 from services.registry.organisations.models import Organisation
 from services.registry.sso import services as sso
