@@ -32,6 +32,7 @@ from tests import federation as fed
 from tests.browser import assert_accessible, chromium_page, require_browser, serve
 from tests.conftest import TEST_PASSPHRASE
 from tests.federation import Federation, national_app
+from tests.registry.browser_login import second_step
 from tests.registry.conftest import offer_input
 from tests.search.federation import SearchIndex
 
@@ -120,6 +121,7 @@ def log_in(page: Any, base: str, email: str, lands_on: str = r"/o/\d{9}/") -> No
     page.get_by_label("E-postadresse").fill(email)
     page.get_by_label("Passord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
+    second_step(page, base, email)  # a node administrator sets up or gives a second factor
     page.wait_for_url(re.compile(lands_on))
 
 
