@@ -12,7 +12,12 @@ import pytest
 from flask import Flask
 
 from tests.federation import Federation, migrated_copies, national_app
-from tests.reporting.federation import History, build_fixture_federation, new_history
+from tests.reporting.federation import (
+    MUNICIPAL_NODE,
+    History,
+    build_fixture_federation,
+    new_history,
+)
 
 # The days the tests draw reports for (see the timetable in tests.reporting.federation).
 PAST = dt.date(2025, 6, 30)  # after T3
@@ -66,3 +71,24 @@ def fixture(
 @pytest.fixture
 def api(fixture):  # type: ignore[no-untyped-def]
     return fixture.app.test_client()
+
+
+# A federation, a history and a municipality's node of one test's own, for the tests that
+# change things (the history's ingest, what it stores).
+@pytest.fixture
+def federation(node_database_factory, tmp_path):  # type: ignore[no-untyped-def]
+    federation = Federation(node_database_factory, tmp_path)
+    yield federation
+    federation.close()
+
+
+@pytest.fixture
+def history(reporting_database_factory, federation):  # type: ignore[no-untyped-def]
+    history = new_history(reporting_database_factory, federation.client())
+    yield history
+    history.engine.dispose()
+
+
+@pytest.fixture
+def node(federation):  # type: ignore[no-untyped-def]
+    return federation.node("kommune", MUNICIPAL_NODE)

@@ -20,7 +20,7 @@ from shared.ingest.apply import Outcome
 from shared.ingest.consumer import BINDINGS, BusIngest
 from shared.ingest.models import RejectedEvent
 from shared.publication.events import EventRejected
-from tests.federation import Federation, publishing_at
+from tests.federation import publishing_at
 from tests.reporting.federation import (
     MUNICIPAL_NODE,
     T1,
@@ -28,7 +28,6 @@ from tests.reporting.federation import (
     T3,
     T4,
     T5,
-    new_history,
 )
 
 
@@ -69,25 +68,6 @@ def test_the_fixture_history_has_every_version_with_its_interval(fixture):
             )
         ).all()
         assert duties == ["bvl-3-1-hjelpetiltak"]
-
-
-@pytest.fixture
-def federation(node_database_factory, tmp_path):
-    federation = Federation(node_database_factory, tmp_path)
-    yield federation
-    federation.close()
-
-
-@pytest.fixture
-def history(reporting_database_factory, federation):
-    history = new_history(reporting_database_factory, federation.client())
-    yield history
-    history.engine.dispose()
-
-
-@pytest.fixture
-def node(federation):
-    return federation.node("kommune", MUNICIPAL_NODE)
 
 
 def _one_offer_with_four_versions(node) -> tuple[str, list[dict]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import MetaData, inspect, select
 from sqlalchemy.orm import Session
 
@@ -15,8 +14,8 @@ from services.reporting.history.models import OfferVersion
 from services.reporting.history.sink import HistorySink
 from shared.bus import open_consumer, open_publisher
 from shared.ingest.consumer import BINDINGS, BusIngest
-from tests.federation import Federation, publishing_at
-from tests.reporting.federation import MUNICIPAL_NODE, T1, T2, T3, new_history
+from tests.federation import publishing_at
+from tests.reporting.federation import T1, T2, T3
 
 CONTACT = {
     "name": "Ola Nordmann",
@@ -37,25 +36,6 @@ NEVER_KEPT = (
     STREET,
     "Beskrivelse med Kari Kaffebønne",
 )
-
-
-@pytest.fixture
-def federation(node_database_factory, tmp_path):
-    federation = Federation(node_database_factory, tmp_path)
-    yield federation
-    federation.close()
-
-
-@pytest.fixture
-def history(reporting_database_factory, federation):
-    history = new_history(reporting_database_factory, federation.client())
-    yield history
-    history.engine.dispose()
-
-
-@pytest.fixture
-def node(federation):
-    return federation.node("kommune", MUNICIPAL_NODE)
 
 
 def _publish_with_a_personal_contact(node) -> str:
