@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from services.registry.config import CONFIG as REGISTRY_CONFIG
 from shared.serve import PORTS
 from tests.deploy.deployfiles import DEPLOY, Directive, read_nginx
+from tests.deploy.tools import require
 
 CONFIG_FILE = DEPLOY / "nginx" / "node.conf"
 ROOT = read_nginx(CONFIG_FILE)
@@ -146,11 +146,10 @@ def installable_config(
 
 
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
-    if shutil.which("nginx") is None:
-        pytest.skip("nginx is not installed")
+    nginx = require("nginx")
     main = installable_config(tmp_path, 18080, 18443)
     result = subprocess.run(  # noqa: S603 - nginx's own check of our file
-        ["nginx", "-t", "-p", str(tmp_path), "-c", str(main)],  # noqa: S607
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(main)],  # noqa: S607
         capture_output=True,
         text=True,
         timeout=30,
