@@ -44,6 +44,8 @@ class Field:
     subfields: tuple[Field, ...] = ()
     blank_rows: int = 1
     autocomplete: str | None = None
+    # For the group of places: each row has an address search (services.registry.offers.places).
+    address_search: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -80,6 +82,8 @@ class FormState:
     # Advice that does not stop a save (a contact that looks like a person's own), per field.
     warnings: dict[str, list[str]] = field(default_factory=dict)
     choices: dict[str, ChoiceList] = field(default_factory=dict)
+    # The answer of an address search, by the row of the group it was asked for.
+    addresses: dict[int, Any] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:
         current: Any = self.values
