@@ -162,15 +162,11 @@ def contact_notes(warnings: dict[str, list[str]]) -> list[tuple[str, str, str]]:
 def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str, int]:
     state.choices = _choices()
     state.warnings = _warnings(state.value("contact"))
+    notes = contact_notes(state.warnings)
     for name, messages in places.point_warnings(state.value("locations")).items():
         state.warnings[name] = [readable(m) for m in messages]
     return render_page(
-        "offer_form.html",
-        status,
-        form=state,
-        sections=SECTIONS,
-        offer=offer,
-        contact_notes=contact_notes(state.warnings),
+        "offer_form.html", status, form=state, sections=SECTIONS, offer=offer, contact_notes=notes
     )
 
 

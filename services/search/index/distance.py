@@ -16,9 +16,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from services.search.index.models import OfferPlace
+from shared.geo import EARTH_RADIUS_KM
 
-# The IUGG mean radius of the Earth.
-EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 # earthdistance measures on a sphere of 6,378,168 m: its box for our radius, widened by that
 # ratio and a little more, holds every point our distance puts inside.
