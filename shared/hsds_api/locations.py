@@ -16,7 +16,7 @@ the federation; see docs/open-data.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import closing
 from typing import Any
 
@@ -63,7 +63,9 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
             if query["format"] == "ndjson":
                 return streamed(source, lambda found: _links(found, where, query["full"], near))
             number, per_page = query["page"], query["per_page"]
-            links = _links(source(request_session()), where, query["full"], near)
+            links: Iterator[dict[str, Any]] = _links(
+                source(request_session()), where, query["full"], near
+            )
             if near is not None:
                 # Nearest first: every link within the distance is ranked, then one page kept.
                 links = iter(sorted(links, key=lambda link: _distance(link, near)))
