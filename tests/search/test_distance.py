@@ -9,6 +9,7 @@ along a meridian as R x delta-latitude in radians (0.1 degree = 11.1195 km).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -129,3 +130,31 @@ def test_a_bad_point_or_radius_is_a_400_naming_it(api, query, field):
     answer = api.get(f"/api/v1/offers?{query}")
     assert answer.status_code == 400
     assert field in str(answer.get_json())
+
+
+def test_the_site_lists_offers_nearest_first_with_their_distance(places):
+    api, _ids = places
+    page = api.get(f"/sok?near={VESTFOSSEN}&radius=19")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    names = re.findall(r'<h3[^>]*><a href="[^"]+">([^<]+)</a></h3>', html)
+    assert names == [
+        "Familiesenter i to byer",
+        "Helsestasjon i Kongsberg",
+        "Helsestasjon i Drammen",
+    ]
+    assert re.findall(r'<p class="distance">([^<]+)</p>', html) == [
+        "4,8 km unna",
+        "14,1 km unna",
+        "19 km unna",
+    ]
+    # The form keeps the point and the radius (19 km is not one of its choices: kept too).
+    assert 'name="near" aria-describedby="f-near-hint" value="59.7333,9.8667"' in html
+    assert '<option value="19" selected>' in html
+
+
+def test_the_site_names_a_bad_point(places):
+    api, _ids = places
+    page = api.get("/sok?near=Drammen")
+    assert page.status_code == 400
+    assert "Skriv punktet som breddegrad,lengdegrad" in page.get_data(as_text=True)
