@@ -6,7 +6,8 @@ answered by a real local server with the recorded format examples of Kartverket'
   publishes it; national search finds it 18.8 km from Vestfossen, in Øvre Eiker (from the
   town centre's point 59.7333,9.8667 to the address point 59.74366,10.20183, worked out by
   hand with the spherical law of cosines);
-* the same form, with JavaScript off: search, choose, save.
+* the same form, with JavaScript off: search, choose, save; the coverage ticked from the
+  classification (found by name with JavaScript, a whole county without).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def country(database_factory, node_database_factory, tmp_path_factory) -> Iterat
 
 
 def _fill_offer(page: Any, name: str) -> None:
-    page.get_by_label("Etat").select_option(label="Familiens hus")
+    page.get_by_role("combobox", name="Etat").select_option(label="Familiens hus")
     page.get_by_label("Navn på tilbudet").fill(name)
     page.get_by_label("Beskrivelse").fill("Åpen møteplass for foreldre med små barn.")
     page.get_by_label("Foreldrestøttende arbeid").check()
@@ -99,8 +100,14 @@ def test_an_address_found_saved_and_searched_by_distance(country):
         log_in(page, base, "registrar@drammen.example.org")
         page.goto(f"{base}/o/{DRAMMEN}/offers/new")
         _fill_offer(page, name)
+        # The coverage: found by part of its name, among counties closed until then.
+        page.get_by_label("Finn kommune eller fylke").fill("kongsb")
+        page.get_by_text("Kommuner funnet: 1").wait_for()
+        assert not page.get_by_label("Bergen", exact=True).is_visible()
+        page.get_by_label("Kongsberg", exact=True).check()
         _find_and_choose_the_address(page)
         assert_accessible(page)
+        assert page.get_by_label("Kongsberg", exact=True).is_checked()
         # What was typed before the search is kept.
         assert page.get_by_label("Navn på tilbudet").input_value() == name
         page.get_by_role("button", name="Lagre og send til kvalitetssjekk").click()
@@ -123,6 +130,8 @@ def test_the_address_search_works_without_javascript(country):
         log_in(page, base, "registrar@drammen.example.org")
         page.goto(f"{base}/o/{DRAMMEN}/offers/new")
         _fill_offer(page, name)
+        assert not page.get_by_label("Finn kommune eller fylke").is_visible()
+        page.get_by_label("Hele Buskerud (hele fylket)").check()
         _find_and_choose_the_address(page)
         page.get_by_role("button", name="Lagre som utkast").click()
         # The fragment of the last step stays on the address through the redirect.
@@ -130,3 +139,4 @@ def test_the_address_search_works_without_javascript(country):
         main = page.locator("main").inner_text()
         assert "Tilbudet er lagret som utkast." in main
         assert "Engene 1" in main
+        assert "Buskerud" in main

@@ -11,6 +11,7 @@ import re
 import pytest
 from marshmallow import ValidationError
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from services.registry.offers import places
 from services.registry.offers.models import Offer
@@ -281,3 +282,46 @@ def test_the_contract_keeps_documents_without_points_valid_and_checks_points():
     ):
         with pytest.raises(ValidationError):
             load_offer_version(_document(**bad))
+
+
+def test_coverage_is_ticked_from_the_classification_with_whole_counties(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    form = client.get(f"/o/{ORG_A}/offers/new").get_data(as_text=True)
+    # The organisation's own area is ticked to begin with; Buskerud's county is open.
+    assert re.search(r'id="f-coverage-3301" name="coverage" value="3301" checked', form)
+    assert re.search(r'<details class="area-group county" open>\s*<summary>Buskerud', form)
+    assert "Hele Buskerud (hele fylket)" in form
+    assert re.search(r'<label for="f-coverage-3303">Kongsberg</label>', form)
+    assert re.search(r'<label for="f-coverage-4601">Bergen</label>', form)
+    ticked = _form(world, token)
+    ticked.pop("coverage")
+    data = [(k, v) for k, v in ticked.items() if not isinstance(v, list)]
+    data += [(k, i) for k, v in ticked.items() if isinstance(v, list) for i in v]
+    data += [
+        ("coverage", "33"),
+        ("coverage", "4601"),
+        ("coverage", "bufetat-sor"),
+        ("coverage", ""),
+    ]
+    saved = client.post(f"/o/{ORG_A}/offers/new", data=MultiDict(data))
+    assert saved.status_code == 302
+    offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
+    assert offer.coverage == ["33", "4601", "bufetat-sor"]
+    edit = client.get(f"/o/{ORG_A}/offers/{offer.id}/edit").get_data(as_text=True)
+    assert re.search(r'<summary>Buskerud <span class="count">\(hele fylket\)</span>', edit)
+    assert re.search(r'<summary>Vestland <span class="count">\(1 valgt\)</span>', edit)
+    # Nothing is left over for the field of other codes.
+    assert 'id="f-coverage-other" name="coverage" value=""' in edit
+
+
+def test_a_coverage_code_typed_among_the_ticked_areas_is_checked_like_any(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    data = list(_form(world, token, coverage="9999").items())
+    data = [(k, v) for k, v in data if not isinstance(v, list)] + [
+        (k, i) for k, v in _form(world, token).items() if isinstance(v, list) for i in v
+    ]
+    refused = client.post(f"/o/{ORG_A}/offers/new", data=MultiDict(data))
+    assert refused.status_code == 422
+    assert "9999" in text_of(refused)
+    # What was typed stays in the field for other codes, to be corrected.
+    assert 'name="coverage" value="9999"' in refused.get_data(as_text=True)

@@ -138,11 +138,10 @@ SECTIONS: tuple[Section, ...] = (
             Field(
                 "coverage",
                 _l("Geographic coverage"),
-                kind="list",
+                kind="areas",
                 hint=_l(
-                    "Area codes separated by commas: municipality numbers (3301), county "
-                    "numbers (33), region codes, or NO for the whole country. Empty: the "
-                    "organisation's own area."
+                    "Tick the whole country, regions, whole counties or municipalities. "
+                    "Empty: the organisation's own area."
                 ),
             ),
             Field(

@@ -21,6 +21,7 @@ from services.registry.offers import places, services
 from services.registry.offers.address_step import address_step
 from services.registry.offers.contact import contact_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
+from services.registry.offers.coverage import area_picker
 from services.registry.offers.form import BY_NAME, FIELDS, SECTIONS
 from services.registry.offers.models import Offer
 from services.registry.offers.overview import DashboardFilter, dashboard
@@ -161,6 +162,7 @@ def contact_notes(warnings: dict[str, list[str]]) -> list[tuple[str, str, str]]:
 
 def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str, int]:
     state.choices = _choices()
+    state.areas = area_picker(current_language())
     state.warnings = _warnings(state.value("contact"))
     notes = contact_notes(state.warnings)
     for name, messages in places.point_warnings(state.value("locations")).items():
