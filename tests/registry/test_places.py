@@ -325,3 +325,37 @@ def test_a_coverage_code_typed_among_the_ticked_areas_is_checked_like_any(client
     assert "9999" in text_of(refused)
     # What was typed stays in the field for other codes, to be corrected.
     assert 'name="coverage" value="9999"' in refused.get_data(as_text=True)
+
+
+def test_the_spreadsheet_takes_a_point_in_decimal_degrees(client, db, world):
+    from tests.registry.test_bulk_pages import GOOD, template, upload
+
+    token = sign_in(client, db, "a_registrar")
+    book, columns = template(client)
+    sheet = book["Tilbud"]
+    rows = [
+        {**GOOD, "Hvor: Breddegrad": 59.7437, "Hvor: Lengdegrad": "10,2018"},
+        {**GOOD, "Navn på tilbudet": "Halvt punkt", "Hvor: Breddegrad": 59.7437},
+        {**GOOD, "Navn på tilbudet": "Utenfor", "Hvor: Breddegrad": 91, "Hvor: Lengdegrad": 10},
+    ]
+    for number, row in enumerate(rows, start=2):
+        for header, value in row.items():
+            sheet.cell(row=number, column=columns[header], value=value)
+    page = text_of(upload(client, token, book))
+    assert "1 tilbud ble utkast. 2 rad(er) ble ikke importert." in page
+    assert "3 Hvor: Lengdegrad Fyll ut både breddegrad og lengdegrad, eller ingen av dem." in page
+    assert "4 Hvor: Breddegrad Bruk et tall fra -90 til 90." in page
+    offer = db.scalar(select(Offer).where(Offer.name == GOOD["Navn på tilbudet"]))
+    assert offer.locations == [
+        {"name": "Familiens hus", "postal_code": "3015", "latitude": 59.7437, "longitude": 10.2018}
+    ]
+
+
+def test_the_offers_page_shows_the_point_of_a_place(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    point = {"locations-0-latitude": "59,7437", "locations-0-longitude": "10,2018"}
+    saved = client.post(f"/o/{ORG_A}/offers/new", data=_form(world, token, **point))
+    offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
+    assert saved.status_code == 302
+    page = text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}"))
+    assert "Familiens hus Strømsø, 3044 (59.7437, 10.2018)" in page
