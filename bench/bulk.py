@@ -25,7 +25,13 @@ from bench.national import Publication
 from services.reporting.history import sink as history
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
 from services.search.index import sink as search
-from services.search.index.models import FTS_TABLE, IndexedOffer, OfferCoverage, OfferTerm
+from services.search.index.models import (
+    FTS_TABLE,
+    IndexedOffer,
+    OfferCoverage,
+    OfferPlace,
+    OfferTerm,
+)
 from shared.db import utcnow
 from shared.ingest.documents import stored_document
 from shared.ingest.models import IngestedOffer
@@ -105,7 +111,7 @@ def _ingested(publication: Publication, applied_at: Any) -> dict[str, Any]:
 
 
 def _index_batch(target: Target, batch: Sequence[Stored]) -> None:
-    offers, coverage, terms, fts = [], [], [], []
+    offers, coverage, terms, places, fts = [], [], [], [], []
     for publication, stored in batch:
         rows = search.index_rows(publication.node, publication.event, publication.document, stored)
         offer_pk = target.next_id
@@ -113,11 +119,13 @@ def _index_batch(target: Target, batch: Sequence[Stored]) -> None:
         offers.append({"id": offer_pk, **rows.offer})
         coverage.extend(rows.coverage_rows(offer_pk))
         terms.extend(rows.term_rows(offer_pk))
+        places.extend(rows.place_rows(offer_pk))
         if not target.postgresql:
             fts.append({"id": offer_pk, **rows.fts()})
     target.write(IndexedOffer.__table__, offers)
     target.write(OfferCoverage.__table__, coverage)
     target.write(OfferTerm.__table__, terms)
+    target.write(OfferPlace.__table__, places)
     if not target.postgresql:
         target.connection.execute(
             text(

@@ -289,6 +289,7 @@ def _content(rng: random.Random, provider: Provider, number: int) -> dict[str, A
                 "postal_code": f"{rng.randint(1000, 9990)}",
                 "postal_town": home.label("nb")[:100],
                 "municipality": provider.home_area if kind == "municipality" else None,
+                **_point(provider.home_area, number),
             }
         ],
         "schedule": rng.choice(("Hverdager 8–15.", "Tirsdager 17–19.", None)),
@@ -320,6 +321,18 @@ def _content(rng: random.Random, provider: Provider, number: int) -> dict[str, A
             else None
         ),
         "statutory_duties": _duties(rng, kind, level),
+    }
+
+
+def _point(home_area: str, number: int) -> dict[str, float]:
+    """A point near a made-up centre of the provider's home area, somewhere in Norway's
+    latitudes and longitudes (drawn from generators of their own, so the offers' other
+    fields are those of a dataset without points)."""
+    centre = random.Random(f"centre/{home_area}")  # noqa: S311 - test data, not secrets
+    jitter = random.Random(f"point/{number}")  # noqa: S311 - test data, not secrets
+    return {
+        "latitude": round(centre.uniform(58.0, 69.5) + jitter.uniform(-0.05, 0.05), 5),
+        "longitude": round(centre.uniform(5.5, 25.0) + jitter.uniform(-0.1, 0.1), 5),
     }
 
 

@@ -19,6 +19,7 @@ from bench.api import Query, app_config, cli_main, run_service
 from bench.common import Databases, Result, Scale
 
 OSLO, UTSIRA = "0301", "1151"
+DRAMMEN = "59.7441,10.2045"  # a point: the synthetic places are spread over Norway's box
 QUERIES = (
     Query("Oslo + words + filters", f"/api/v1/offers?municipality={OSLO}&q=foreldre&level=2"
           "&level=3&free=true&facets=false"),
@@ -30,6 +31,9 @@ QUERIES = (
     Query("Utsira + words with facets", f"/api/v1/offers?municipality={UTSIRA}&q=barn"),
     Query("national facets", "/api/v1/offers"),
     Query("national words + filter with facets", "/api/v1/offers?q=mestring&risk_group=bullying"),
+    Query("within 100 km of Drammen, nearest first", f"/api/v1/offers?near={DRAMMEN}"
+          "&radius=100&facets=false"),
+    Query("nearest to Drammen, no radius", f"/api/v1/offers?near={DRAMMEN}&facets=false"),
 )  # fmt: skip
 GROWTH_LIMIT = 2.0
 

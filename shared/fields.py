@@ -84,6 +84,43 @@ def check_age_range(age_min: int | None, age_max: int | None) -> None:
         )
 
 
+def check_point(latitude: float | None, longitude: float | None) -> None:
+    """A point has both its latitude and its longitude, or neither."""
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        raise ValidationError({missing: [Message("point.half")]})
+
+
+class PointField(fields.Field):
+    """A point written ``latitude,longitude`` in WGS84 decimal degrees (``59.74,10.20``),
+    loaded as a ``(latitude, longitude)`` pair; with ``with_radius`` a third number, the
+    radius in kilometres, and a triple."""
+
+    def __init__(self, with_radius: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.with_radius = with_radius
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> tuple[float, ...]:
+        code = "point.form_with_radius" if self.with_radius else "point.form"
+        parts = value.split(",") if isinstance(value, str) and len(value) <= 80 else []
+        if len(parts) != (3 if self.with_radius else 2):
+            raise ValidationError(Message(code))
+        try:
+            numbers = tuple(float(p) for p in parts)
+        except ValueError:
+            raise ValidationError(Message(code)) from None
+        latitude, longitude = numbers[0], numbers[1]
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ValidationError(Message("point.out_of_range"))
+        if self.with_radius and not 0 < numbers[2] <= MAX_RADIUS_KM:
+            raise ValidationError(Message("point.radius", most=MAX_RADIUS_KM))
+        return numbers
+
+
+# The farthest a search by distance reaches: beyond it, "near" means nothing.
+MAX_RADIUS_KM = 2000
+
+
 class StrictInteger(fields.Integer):
     """A JSON integer and nothing else: no ``"3"``, no ``3.0``, no ``true``.
 

@@ -88,6 +88,17 @@ FIELDS = {
     "orgnr.invalid": "Not an organisation number (nine digits with a valid check digit).",
     "orgnr.nine_digits": "An organisation number has nine digits.",
     "orgnr.invalid_in_list": "%(number)s: %(reason)s",
+    "point.half": "Give both the latitude and the longitude, or neither.",
+    "point.form": "A point is written latitude,longitude in degrees, e.g. 59.7441,10.2045.",
+    "point.form_with_radius": (
+        "Write latitude,longitude,radius: degrees and kilometres, e.g. 59.7441,10.2045,25."
+    ),
+    "point.out_of_range": "The latitude is from -90 to 90 and the longitude from -180 to 180.",
+    "point.radius": "The radius is more than 0 and at most %(most)s km.",
+    "point.radius_without_near": "A radius needs a point to measure from (near).",
+    "point.outside_norway": (
+        "This point is outside Norway. Check the latitude and longitude (not swapped?)."
+    ),
     "age.range_reversed": "The lowest age (%(low)s) is above the highest age (%(high)s).",
     "review.in_future": "The last review cannot be in the future.",
     "date.in_future": "The date is in the future.",

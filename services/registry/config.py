@@ -180,6 +180,19 @@ CONFIG = [
         3.0,
     ),
     ConfigKey(
+        "ADDRESS_SEARCH_URL",
+        "Base URL of Kartverket's open address API, which the offer form's address search "
+        "asks (GET <url>/sok). Empty: no address search; places and points are typed by hand.",
+        _optional_base_url,
+        "https://ws.geonorge.no/adresser/v1",
+    ),
+    ConfigKey(
+        "ADDRESS_SEARCH_TIMEOUT_SECONDS",
+        "How long the address search waits for the address API before it says so.",
+        _timeout,
+        5.0,
+    ),
+    ConfigKey(
         "MAIL_MAX_ATTEMPTS",
         "Attempts to send a mail before it is marked failed (and kept for node admins).",
         positive_int,

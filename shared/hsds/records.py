@@ -287,6 +287,9 @@ def _location(orgnr: str, org_id: str, place: Mapping[str, Any]) -> dict[str, An
         "name": place["name"],
         "organization_id": org_id,
     }
+    if place.get("latitude") is not None and place.get("longitude") is not None:
+        location["latitude"] = place["latitude"]
+        location["longitude"] = place["longitude"]
     address = _address(location_id, place)
     if address:
         location["addresses"] = [address]

@@ -4,7 +4,8 @@ Both are made from the published services as the source streams them (service-id
 batches): a service's places are its HSDS locations, one location per organisation and place
 (shared by every offer of that organisation held there). ``/service_at_locations`` lists each
 service at each of its places, in service-id order, then the service's own order of places,
-and takes the ``/services`` filters; ``/locations`` lists every location once, by name then
+and takes the ``/services`` filters and ``proximity`` (latitude,longitude,km: the places within
+that distance, nearest first); ``/locations`` lists every location once, by name then
 id. A look-up by id reads the services until it finds it.
 
 A request reads every matching service once and keeps one page (or, for ``/locations``, one
@@ -14,7 +15,8 @@ the federation; see docs/open-data.md.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+import math
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import closing
 from typing import Any
 
@@ -22,7 +24,7 @@ from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from shared import hsds
+from shared import geo, hsds
 from shared.errors import NotFound
 from shared.hsds_api import lookups
 from shared.hsds_api.api import (
@@ -57,12 +59,18 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
         @list_doc(blp, SERVICE_AT_LOCATION_LIST, "/service_at_locations/{link_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Each published service at each of its places; the /services filters apply."""
-            where = ServiceFilter.from_query(query)
+            where, near = ServiceFilter.from_query(query), query.get("proximity")
             if query["format"] == "ndjson":
-                return streamed(source, lambda found: _links(found, where, query["full"]))
+                return streamed(source, lambda found: _links(found, where, query["full"], near))
             number, per_page = query["page"], query["per_page"]
+            links: Iterator[dict[str, Any]] = _links(
+                source(request_session()), where, query["full"], near
+            )
+            if near is not None:
+                # Nearest first: every link within the distance is ranked, then one page kept.
+                links = iter(sorted(links, key=lambda link: _distance(link, near)))
             shown, total, contents = window(number, per_page), 0, []
-            for link in _links(source(request_session()), where, query["full"]):
+            for link in links:
                 if shown.start <= total < shown.stop:
                     contents.append(link)
                 total += 1
@@ -84,10 +92,27 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
             raise NotFound("hsds.no_service_at_location", id=link_id)
 
 
-def _links(found: HsdsSource, where: ServiceFilter, full: bool) -> Generator[dict[str, Any]]:
+def _links(
+    found: HsdsSource,
+    where: ServiceFilter,
+    full: bool,
+    near: tuple[float, float, float] | None = None,
+) -> Generator[dict[str, Any]]:
+    """Each service at each of its places; with ``near`` (latitude, longitude, km) only the
+    places with a point within that distance."""
     for document in found.stream_services(where):
         for _, place in hsds.places(document):
-            yield hsds.service_at_location(document, place, full=full)
+            link = hsds.service_at_location(document, place, full=full)
+            if near is None or _distance(link, near) <= near[2]:
+                yield link
+
+
+def _distance(link: Mapping[str, Any], near: tuple[float, float, float]) -> float:
+    """The km from the point of ``near`` to the link's location (infinite without a point)."""
+    location = link["location"]
+    if "latitude" not in location:
+        return math.inf
+    return geo.distance_km(near[0], near[1], location["latitude"], location["longitude"])
 
 
 def _locations(blp: Blueprint, source: SourceFactory) -> None:

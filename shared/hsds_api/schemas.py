@@ -25,7 +25,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.fields import StrictQuery, words
+from shared.fields import PointField, StrictQuery, words
 from shared.hsds import HSDS_VERSION
 from shared.messages import Message
 
@@ -128,6 +128,17 @@ class ServiceAtLocationQuerySchema(_ServiceFilterQuery):
     full = fields.Boolean(
         load_default=False,
         metadata={"description": "With the service's one-to-one fields in each item."},
+    )
+    proximity = PointField(
+        with_radius=True,
+        metadata={
+            "description": "latitude,longitude,km (WGS84 degrees and kilometres, as the Open "
+            "Referral UK profile writes it): only services at locations within that distance "
+            "of the point, nearest first (ndjson: in the usual order). HSDS 3.1's form, metres "
+            "from a postcode's centroid, is not offered: we hold no postcode centroids.",
+            "type": "string",
+            "example": "59.7441,10.2045,25",
+        },
     )
 
 

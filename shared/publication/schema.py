@@ -19,6 +19,7 @@ from shared.fields import (
     area_code,
     area_codes,
     check_age_range,
+    check_point,
     organisation_number,
     strict_boolean,
     vocab_code,
@@ -95,6 +96,14 @@ class LocationSchema(_Strict):
     postal_code = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{4}$"))
     postal_town = fields.String(allow_none=True, validate=validate.Length(max=100))
     municipality = area_code(allow_none=True)
+    # The place's point in WGS84 decimal degrees (added in schema version 1 as optional
+    # fields: documents without them stay valid, and older consumers ignore them).
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+
+    @validates_schema
+    def _whole_point(self, data: dict[str, Any], **_: Any) -> None:
+        check_point(data.get("latitude"), data.get("longitude"))
 
 
 class GuideSchema(_Strict):

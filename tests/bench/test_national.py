@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bench import bulk, national
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
-from services.search.index.models import IndexedOffer, OfferCoverage, OfferTerm
+from services.search.index.models import IndexedOffer, OfferCoverage, OfferPlace, OfferTerm
 from shared.db import create_engine
 from shared.ingest.models import IngestedOffer
 from shared.publication.schema import canonical_json, load_offer_version
@@ -51,6 +51,7 @@ def search_state(engine: Engine) -> dict[str, Any]:
             "offers": _rows(session, IndexedOffer, uri_of, None),
             "coverage": _rows(session, OfferCoverage, uri_of, "offer_pk"),
             "terms": _rows(session, OfferTerm, uri_of, "offer_pk"),
+            "places": _rows(session, OfferPlace, uri_of, "offer_pk"),
             "ingested": _rows(session, IngestedOffer, uri_of, None),
         }
         if engine.dialect.name == "postgresql":
@@ -118,6 +119,7 @@ def test_bulk_path_gives_the_state_of_the_real_path(
         real, loaded = search_state(search.engine), search_state(bulk_search)
         assert len(real["offers"]) == OFFERS
         assert len(real["coverage"]) >= OFFERS and real["terms"]
+        assert len(real["places"]) == OFFERS  # every generated offer has one place with a point
         for part in real:
             assert loaded[part] == real[part], part
         real, loaded = history_state(history.engine), history_state(bulk_history)

@@ -14,12 +14,13 @@ import json
 from typing import Any
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, GEO, RDF
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from services.publisher.linked.cpsv import describe_offer
-from services.publisher.linked.namespaces import CV, new_graph
+from services.publisher.linked.namespaces import CV, LOCN, new_graph
 from shared.db import create_engine
 from shared.publication.models import PublishedOffer
 from tests.publisher.node import BASE_URL
@@ -71,6 +72,8 @@ def _variant(document: dict[str, Any], **changes: Any) -> dict[str, Any]:
         ("familievern", {"free_of_charge": False, "cost_description": None}),
         ("ppt", {"provider": "region", "coverage": ["bufetat-sor", "NO"], "schedule": None}),
         ("helsestasjon", {"last_reviewed": "2024-03-01", "guides": "example"}),
+        # a place with a point (a dct:Location with a GeoSPARQL geometry)
+        ("helsestasjon", {"locations": "with a point"}),
     ],
 )
 def test_describe_offer_conforms_for_every_kind_of_offer(documents, cpsv_shapes, base, changes):
@@ -80,6 +83,8 @@ def test_describe_offer_conforms_for_every_kind_of_offer(documents, cpsv_shapes,
             value = documents["helsestasjon"]["statutory_duties"]
         elif key == "provider":
             value = {**document["provider"], "kind": value, "home_area": "bufetat-sor"}
+        elif key == "locations" and value == "with a point":
+            value = [{**document["locations"][0], "latitude": 59.7437, "longitude": 10.2018}]
         elif key == "guides":
             value = [{"title": "Handlingsveileder", "url": "https://www.example.org/veileder"}]
         document[key] = value
@@ -88,6 +93,23 @@ def test_describe_offer_conforms_for_every_kind_of_offer(documents, cpsv_shapes,
     describe_offer(graph, subject, document, BASE_URL)
     conforms, report = check(graph, cpsv_shapes)
     assert conforms, report
+
+
+def test_a_places_point_is_a_wkt_geometry_longitude_first(documents):
+    document = _variant(documents["helsestasjon"])
+    document["locations"] = [
+        {"name": "Familiens hus", "latitude": 59.7437, "longitude": 10.2018},
+        {"name": "Uten punkt"},
+    ]
+    graph = new_graph()
+    subject = URIRef(f"{document['uri']}/versions/{document['version']}")
+    describe_offer(graph, subject, document, BASE_URL)
+    point = URIRef(f"{subject}#location-1-point")
+    assert (URIRef(f"{subject}#location-1"), DCTERMS.spatial, point) in graph
+    assert (point, RDF.type, DCTERMS.Location) in graph
+    wkt = Literal("POINT(10.2018 59.7437)", datatype=GEO.wktLiteral)
+    assert list(graph.objects(point, LOCN.geometry)) == [wkt]
+    assert not list(graph.objects(URIRef(f"{subject}#location-2"), DCTERMS.spatial))
 
 
 def test_the_shapes_catch_a_broken_description(documents, cpsv_shapes):

@@ -174,7 +174,7 @@ def test_from_the_registrars_form_to_the_nodes_feed(node):
         log_in(page, base, "reidar@example.org")
         assert_accessible(page)
         page.get_by_role("link", name="Nytt tilbud", exact=True).click()
-        page.get_by_label("Etat").select_option(label="Helsestasjon")
+        page.get_by_role("combobox", name="Etat").select_option(label="Helsestasjon")
         page.get_by_label("Navn på tilbudet").fill("Barseltreff")
         page.get_by_label("Beskrivelse").fill("Treff for nybakte foreldre med helsesykepleier.")
         page.get_by_label("Foreldrestøttende arbeid").check()
@@ -479,7 +479,7 @@ def test_a_personal_contact_is_warned_about_without_javascript_and_accessibly(no
     with chromium_page(javascript=False) as page:
         log_in(page, base, "reidar@example.org")
         page.goto(f"{base}/o/{ORGNR}/offers/new")
-        page.get_by_label("Etat").select_option(label="Helsestasjon")
+        page.get_by_role("combobox", name="Etat").select_option(label="Helsestasjon")
         page.get_by_label("Navn på tilbudet").fill("Samtalegruppe")
         page.get_by_label("Beskrivelse").fill("Samtalegruppe for ungdom.")
         page.get_by_label("Foreldrestøttende arbeid").check()

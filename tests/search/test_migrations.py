@@ -26,3 +26,46 @@ def test_names_sort_byte_by_byte_whatever_the_locale(standard: Any) -> None:
             )
         )
     assert collation == "C"
+
+
+def test_the_places_migration_takes_the_points_of_offers_already_indexed(database_factory):
+    import datetime as dt
+    import json
+
+    from sqlalchemy import MetaData, Table
+
+    from shared.db import create_engine
+
+    url = database_factory()
+    search_db.upgrade(url, revision="0006")
+    engine = create_engine(url)
+    when = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+    places = [
+        {"name": "Med punkt", "latitude": 59.7437, "longitude": 10.2018},
+        {"name": "Uten punkt"},
+        {"name": "Halvt", "latitude": 59.7},
+        {"name": "Utenfor", "latitude": 95.0, "longitude": 10.0},
+        {"name": "Tekst", "latitude": "59.7", "longitude": "10.2"},
+        {"name": "Punkt to", "latitude": 59.6686, "longitude": 9.6502},
+    ]
+    with engine.begin() as conn:
+        table = Table("indexed_offers", MetaData(), autoload_with=conn)
+        conn.execute(
+            table.insert().values(
+                id=7, offer_uri="https://k.test/offers/1", offer_id="1", node_id="kommune",
+                version=1, name="X", name_sort="x", description="X", keywords="",
+                provider_orgnr="910000012", provider_id="p", provider_name="Drammen",
+                provider_kind="municipality", provider_home_area="3301", agency_name="A",
+                level=1, category="public", access="open", measure_status="permanent",
+                age_min=0, age_max=5, free_of_charge=True, statutory=False, published_at=when,
+                document=json.dumps({"name": "X", "locations": places}), indexed_at=when,
+            )
+        )  # fmt: skip
+    search_db.upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT offer_pk, position, latitude, longitude FROM offer_places ORDER BY 2")
+        ).all()
+    engine.dispose()
+    # Only whole points in range, at their place's position among the locations.
+    assert [tuple(r) for r in rows] == [(7, 0, 59.7437, 10.2018), (7, 5, 59.6686, 9.6502)]

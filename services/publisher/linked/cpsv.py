@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rdflib import XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, SKOS
+from rdflib.namespace import DCTERMS, FOAF, GEO, ORG, RDF, SKOS
 
 from services.publisher.linked.areas import add_area
 from services.publisher.linked.namespaces import (
@@ -30,6 +30,7 @@ from services.publisher.linked.namespaces import (
     EU_CURRENCY,
     EU_LANGUAGE,
     LEGAL_RESOURCE_TYPE,
+    LOCN,
     PUBLISHER_TYPE,
     SCHEMA,
     SERVICE_CHANNEL_TYPE,
@@ -174,6 +175,18 @@ def _add_channels(
         if place.get("municipality"):
             area = add_area(graph, base_url, place["municipality"])
             graph.add((channel, DCTERMS.spatial, area))
+        if place.get("latitude") is not None and place.get("longitude") is not None:
+            _add_point(graph, channel, URIRef(f"{subject}#location-{number}-point"), place)
+
+
+def _add_point(graph: Graph, channel: URIRef, point: URIRef, place: Mapping[str, Any]) -> None:
+    """The place's point as a ``dct:Location`` with a GeoSPARQL WKT geometry (longitude
+    first: a WKT literal without a reference system is in CRS84, WGS84 by longitude and
+    latitude)."""
+    graph.add((channel, DCTERMS.spatial, point))
+    graph.add((point, RDF.type, DCTERMS.Location))
+    wkt = f"POINT({place['longitude']} {place['latitude']})"
+    graph.add((point, LOCN.geometry, Literal(wkt, datatype=GEO.wktLiteral)))
 
 
 def _channel(graph: Graph, subject: URIRef, name: str, kind: URIRef | None) -> URIRef:

@@ -123,15 +123,16 @@ def _read_choice(data: dict[str, Any], key: str, code: str | None) -> Message | 
 
 def _read_text(data: dict[str, Any], key: str, kind: str, text: str) -> None:
     name = key.partition(":")[0]
+    value: Any = text
     if kind in ("integer", "decimal"):
-        data[name] = parse_number(text, kind)
+        value = parse_number(text, kind)
     elif name == "coverage":
-        data[name] = [c for c in re.split(r"[\s,;]+", text) if c]
-    elif "." in name:
+        value = [c for c in re.split(r"[\s,;]+", text) if c]
+    if "." in name:
         parent, child = name.split(".", 1)
-        data.setdefault(parent, {})[child] = text
+        data.setdefault(parent, {})[child] = value
     else:
-        data[name] = text
+        data[name] = value
 
 
 def import_rows(

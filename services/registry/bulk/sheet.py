@@ -75,6 +75,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("locations.street_address", "text", width=24),
     Column("locations.postal_code", "text", width=10),
     Column("locations.postal_town", "text", width=16),
+    Column("locations.latitude", "decimal", width=12),
+    Column("locations.longitude", "decimal", width=12),
     Column("coverage", "text", width=16),
     Column("languages:1", "choice", vocab.OFFER_LANGUAGES),
     Column("languages:2", "choice", vocab.OFFER_LANGUAGES),

@@ -66,6 +66,9 @@ OFFERS: list[tuple[str, dict[str, Any], str]] = [
                     "postal_code": "3015",
                     "postal_town": "Drammen",
                     "municipality": "3301",
+                    # Engene at Bragernes, in the centre of Drammen.
+                    "latitude": 59.7437,
+                    "longitude": 10.2018,
                 }
             ],
             schedule="Mandag–fredag 08.00–15.30",

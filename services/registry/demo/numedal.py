@@ -76,7 +76,13 @@ ORGANISATIONS: list[dict[str, Any]] = [
 ]
 
 
-def _health_centre(agency: str, place: str, municipality: str, postal: tuple[str, str]) -> Any:
+def _health_centre(
+    agency: str,
+    place: str,
+    municipality: str,
+    postal: tuple[str, str],
+    point: tuple[float, float],
+) -> Any:
     return offer(
         agency,
         f"Helsestasjon og skolehelsetjeneste i {place}",
@@ -96,6 +102,8 @@ def _health_centre(agency: str, place: str, municipality: str, postal: tuple[str
                 "postal_code": postal[0],
                 "postal_town": postal[1],
                 "municipality": municipality,
+                "latitude": point[0],
+                "longitude": point[1],
             }
         ],
     )
@@ -105,17 +113,19 @@ def _health_centre(agency: str, place: str, municipality: str, postal: tuple[str
 OFFERS: list[tuple[str, dict[str, Any], str]] = [
     (
         "910000152",
-        _health_centre("Helsestasjonen", "Flesberg", "3334", ("3623", "Lampeland")),
+        _health_centre(
+            "Helsestasjonen", "Flesberg", "3334", ("3623", "Lampeland"), (59.8486, 9.5742)
+        ),
         "published",
     ),
     (
         "910000160",
-        _health_centre("Helse og familie", "Rollag", "3336", ("3626", "Rollag")),
+        _health_centre("Helse og familie", "Rollag", "3336", ("3626", "Rollag"), (60.0197, 9.2822)),
         "published",
     ),
     (
         "910000179",
-        _health_centre("Oppvekst", "Nore og Uvdal", "3338", ("3630", "Rødberg")),
+        _health_centre("Oppvekst", "Nore og Uvdal", "3338", ("3630", "Rødberg"), (60.2666, 8.9442)),
         "published",
     ),
     (

@@ -17,6 +17,18 @@ LOCATION = (
     Field("postal_code", _l("Postcode"), hint=_l("Four digits."), autocomplete="postal-code"),
     Field("postal_town", _l("Town"), autocomplete="address-level2"),
     Field("municipality", _l("Municipality number"), hint=_l("Four digits, e.g. 3301.")),
+    Field(
+        "latitude",
+        _l("Latitude"),
+        kind="decimal",
+        hint=_l("Degrees north (WGS84), e.g. 59,7441. Filled in by the address search."),
+    ),
+    Field(
+        "longitude",
+        _l("Longitude"),
+        kind="decimal",
+        hint=_l("Degrees east (WGS84), e.g. 10,2045. Filled in by the address search."),
+    ),
 )
 GUIDE = (
     Field("title", _l("Title"), required=True),
@@ -111,15 +123,25 @@ SECTIONS: tuple[Section, ...] = (
             Field(
                 "schedule", _l("When"), kind="textarea", hint=_l("Opening hours, days or dates.")
             ),
-            Field("locations", _l("Where"), kind="group", subfields=LOCATION),
+            Field(
+                "locations",
+                _l("Where"),
+                kind="group",
+                subfields=LOCATION,
+                address_search=True,
+                hint=_l(
+                    "Type the street address and town, then search for the address: the "
+                    "postcode, municipality and point are filled in. Without the search, "
+                    "type them yourself."
+                ),
+            ),
             Field(
                 "coverage",
                 _l("Geographic coverage"),
-                kind="list",
+                kind="areas",
                 hint=_l(
-                    "Area codes separated by commas: municipality numbers (3301), county "
-                    "numbers (33), region codes, or NO for the whole country. Empty: the "
-                    "organisation's own area."
+                    "Tick the whole country, regions, whole counties or municipalities. "
+                    "Empty: the organisation's own area."
                 ),
             ),
             Field(

@@ -17,9 +17,11 @@ from services.registry.accounts.permissions import Role
 from services.registry.audit.models import AuditEntry
 from services.registry.duties.services import list_duties
 from services.registry.national import pages as national_pages
-from services.registry.offers import services
+from services.registry.offers import places, services
+from services.registry.offers.address_step import address_step
 from services.registry.offers.contact import contact_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
+from services.registry.offers.coverage import area_picker
 from services.registry.offers.form import BY_NAME, FIELDS, SECTIONS
 from services.registry.offers.models import Offer
 from services.registry.offers.overview import DashboardFilter, dashboard
@@ -160,14 +162,13 @@ def contact_notes(warnings: dict[str, list[str]]) -> list[tuple[str, str, str]]:
 
 def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str, int]:
     state.choices = _choices()
+    state.areas = area_picker(current_language())
     state.warnings = _warnings(state.value("contact"))
+    notes = contact_notes(state.warnings)
+    for name, messages in places.point_warnings(state.value("locations")).items():
+        state.warnings[name] = [readable(m) for m in messages]
     return render_page(
-        "offer_form.html",
-        status,
-        form=state,
-        sections=SECTIONS,
-        offer=offer,
-        contact_notes=contact_notes(state.warnings),
+        "offer_form.html", status, form=state, sections=SECTIONS, offer=offer, contact_notes=notes
     )
 
 
@@ -202,6 +203,9 @@ def new() -> Response | tuple[str, int]:
         }
         return _form(FormState(values=initial), None)
     raw, data, errors = _read()
+    step = address_step(raw)
+    if step is not None:
+        return _form(step, None)
     if errors:
         return _form(FormState(values=raw, errors=errors), None, 422)
     base_url = current_app.config["NODE_BASE_URL"]
@@ -221,6 +225,9 @@ def edit(offer_id: str) -> Response | tuple[str, int]:
     if request.method == "GET":
         return _form(FormState(values=content_of(offer)), offer)
     raw, data, errors = _read()
+    step = address_step(raw)
+    if step is not None:
+        return _form(step, offer)
     if errors:
         return _form(FormState(values=raw, errors=errors), offer, 422)
     updated, errors = attempt(

@@ -109,7 +109,10 @@ class Labeller:
 def _location(loc: Mapping[str, Any]) -> str:
     town = " ".join(str(loc[k]) for k in ("postal_code", "postal_town") if loc.get(k))
     parts = [loc.get("name"), loc.get("street_address"), town or None]
-    return ", ".join(str(p) for p in parts if p)
+    text = ", ".join(str(p) for p in parts if p)
+    if loc.get("latitude") is not None and loc.get("longitude") is not None:
+        text += f" ({loc['latitude']}, {loc['longitude']})"
+    return text
 
 
 def _words(before: str, after: str) -> tuple[tuple[str, str], ...]:

@@ -22,7 +22,8 @@ from shared.vocab import Vocabulary
 
 ChoiceList = list[tuple[str, str]]
 
-# Kinds of input; "group" is a repeated set of sub-fields (locations, links).
+# Kinds of input; "group" is a repeated set of sub-fields (locations, links); "areas" the
+# classification's areas to tick, with a field for other codes.
 TEXT_KINDS = {"text", "textarea", "email", "url", "tel", "date"}
 NUMBER_KINDS = {"integer", "decimal"}
 SINGLE_CHOICE_KINDS = {"select", "radio"}
@@ -44,6 +45,8 @@ class Field:
     subfields: tuple[Field, ...] = ()
     blank_rows: int = 1
     autocomplete: str | None = None
+    # For the group of places: each row has an address search (services.registry.offers.places).
+    address_search: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -80,6 +83,10 @@ class FormState:
     # Advice that does not stop a save (a contact that looks like a person's own), per field.
     warnings: dict[str, list[str]] = field(default_factory=dict)
     choices: dict[str, ChoiceList] = field(default_factory=dict)
+    # The answer of an address search, by the row of the group it was asked for.
+    addresses: dict[int, Any] = field(default_factory=dict)
+    # For kind "areas": what can be chosen (services.registry.offers.coverage.AreaPicker).
+    areas: Any = None
 
     def value(self, name: str) -> Any:
         current: Any = self.values
@@ -165,6 +172,10 @@ def _read_field(spec: Field, form: MultiDict[str, str], prefix: str = "") -> Any
         return _number(form.get(key), spec.kind)
     if spec.kind == "list":
         return [part for part in re.split(r"[\s,;]+", form.get(key, "")) if part]
+    if spec.kind == "areas":
+        # Ticked areas and codes typed in the field for others: one list, each code once.
+        typed = (p for v in form.getlist(key) for p in re.split(r"[\s,;]+", v) if p)
+        return list(dict.fromkeys(typed))
     if spec.kind == "group":
         rows = []
         for index in range(int(form.get(f"{key}-count", "0") or 0)):

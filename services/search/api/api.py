@@ -40,8 +40,19 @@ def _links(offer: IndexedOffer) -> dict[str, str]:
     }
 
 
-def _item(offer: IndexedOffer, lang: str, municipality: str | None) -> dict[str, Any]:
-    return {**present.summary(offer, lang, municipality), "links": _links(offer)}
+def _item(
+    offer: IndexedOffer, lang: str, municipality: str | None, distance: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        **present.summary(offer, lang, municipality),
+        **(distance or {}),
+        "links": _links(offer),
+    }
+
+
+def _distance(page: index.SearchPage, offer: IndexedOffer) -> dict[str, Any]:
+    found = page.distances.get(offer.id)
+    return {"distance_km": None if found is None else round(found, 2)}
 
 
 @blp.route("/offers")
@@ -49,8 +60,9 @@ class Offers(MethodView):
     @strict_query(blp, OfferSearchSchema)
     @blp.response(200, OfferPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Search: words, a municipality, county or region, facet filters; relevance, then
-        name. An unknown parameter or a bad value is a 400 naming it."""
+        """Search: words, a municipality, county or region, facet filters, a point and a
+        radius; relevance (or distance from the point), then name. An unknown parameter or a
+        bad value is a 400 naming it."""
         query = to_offer_query(args)
         page = index.search(db_session(), query, args["page"], args["per_page"], args["facets"])
         lang = args["lang"]
@@ -59,7 +71,10 @@ class Offers(MethodView):
             "page": page.page,
             "per_page": page.per_page,
             "pages": page.pages,
-            "items": [_item(o, lang, query.municipality) for o in page.offers],
+            "items": [
+                _item(o, lang, query.municipality, _distance(page, o) if query.near else None)
+                for o in page.offers
+            ],
             "facets": present.facets(page, lang, present.chosen(query)) if args["facets"] else {},
         }
 

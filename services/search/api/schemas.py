@@ -23,7 +23,7 @@ from marshmallow import (
 from services.search.index.query import OfferQuery
 from shared import vocab
 from shared.areas import AreaKind, reference_data
-from shared.fields import StrictQuery, vocab_code, words
+from shared.fields import MAX_RADIUS_KM, PointField, StrictQuery, vocab_code, words
 from shared.messages import Message
 from shared.publication.schema import MAX_AGE
 
@@ -85,6 +85,22 @@ class OfferSearchSchema(StrictQuery):
     statutory = fields.Boolean(
         metadata={"description": "Only offers that fulfil a statutory duty (true), or not."}
     )
+    near = PointField(
+        metadata={
+            "description": "A point, latitude,longitude in WGS84 degrees (59.74,10.20): "
+            "offers nearest first, each with its distance (to its nearest place); offers "
+            "without a place with a point come last.",
+            "type": "string",
+            "example": "59.7441,10.2045",
+        },
+    )
+    radius = fields.Float(
+        validate=validate.Range(min=0, max=MAX_RADIUS_KM, min_inclusive=False),
+        metadata={
+            "description": "With near: only offers with a place within this many km.",
+            "example": 25,
+        },
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PER_PAGE))
     facets = fields.Boolean(
@@ -102,6 +118,11 @@ class OfferSearchSchema(StrictQuery):
         # and programs that want everything use the HSDS API's ndjson.
         if data.get("page", 1) * data.get("per_page", 20) > MAX_DEPTH:
             raise ValidationError(Message("search.too_deep", depth=MAX_DEPTH), "page")
+
+    @validates_schema
+    def _radius_from_a_point(self, data: dict[str, Any], **_: Any) -> None:
+        if "radius" in data and "near" not in data:
+            raise ValidationError(Message("point.radius_without_near"), "radius")
 
     @post_load
     def _clean(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -163,6 +184,13 @@ class OfferSummarySchema(Schema):
     coverage = fields.List(fields.Nested(AreaSchema), required=True)
     published_at = fields.DateTime(required=True)
     last_reviewed = fields.Date(allow_none=True)
+    distance_km = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "With near: the distance in km to the offer's nearest place with "
+            "a point; null when it has none."
+        },
+    )
     links = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
@@ -212,4 +240,6 @@ def to_offer_query(data: dict[str, Any]) -> OfferQuery:
         age=data.get("age"),
         free_of_charge=data.get("free"),
         statutory=data.get("statutory"),
+        near=data.get("near"),
+        radius_km=data.get("radius"),
     )

@@ -29,6 +29,13 @@ def term_rows(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield facet, code
 
 
+def place_rows(document: Mapping[str, Any]) -> Iterator[tuple[int, float, float]]:
+    """(position, latitude, longitude) of every place of the version that has a point."""
+    for position, place in enumerate(document.get("locations") or []):
+        if place.get("latitude") is not None and place.get("longitude") is not None:
+            yield position, float(place["latitude"]), float(place["longitude"])
+
+
 def keywords(document: Mapping[str, Any]) -> str:
     """Words that describe the offer without being its text: who provides it and the labels
     of its classification, in bokmål and nynorsk, so "mobbing" finds offers for bullied

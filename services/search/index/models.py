@@ -23,6 +23,7 @@ import datetime as dt
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     Index,
     Integer,
     SmallInteger,
@@ -41,6 +42,9 @@ LANGUAGE = "language"
 DIAGNOSIS_GROUP = "diagnosis_group"
 MULTI_FACETS = (RISK_GROUP, AUDIENCE, LANGUAGE, DIAGNOSIS_GROUP)
 FTS_TABLE = "offer_fts"
+# PostgreSQL's GiST index on the places' points (earthdistance's ll_to_earth), made by the
+# migration because SQLite has no such thing.
+EARTH_INDEX = "ix_offer_places_earth"
 SEARCH_VECTOR = "search_vector"
 NAME_SORT = String(200).with_variant(String(200, collation="C"), "postgresql")
 
@@ -119,6 +123,19 @@ class OfferTerm(SearchBase):
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     offer_pk: Mapped[int] = parent_key("indexed_offers")
+
+
+class OfferPlace(SearchBase):
+    """The point of one of an offer's places (WGS84 degrees): what a search by distance reads.
+    ``position`` is the place's index among the version's locations."""
+
+    __tablename__ = "offer_places"
+    __table_args__ = (Index("ix_offer_places_latitude_longitude", "latitude", "longitude"),)
+
+    offer_pk: Mapped[int] = parent_key("indexed_offers")
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
 
 
 class WithdrawnOffer(SearchBase):

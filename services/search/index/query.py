@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from services.search.index import distance
 from services.search.index.models import (
     AUDIENCE,
     DIAGNOSIS_GROUP,
@@ -80,6 +81,10 @@ class OfferQuery:
     age: int | None = None
     free_of_charge: bool | None = None
     statutory: bool | None = None
+    # A point (latitude, longitude): results in order of distance from it, each with its
+    # distance; with a radius (km), only offers with a place that near.
+    near: tuple[float, float] | None = None
+    radius_km: float | None = None
 
     def terms(self) -> list[str]:
         return norwegian.query_terms(self.text or "")
@@ -96,6 +101,8 @@ class SearchPage:
     per_page: int
     offers: list[IndexedOffer]
     facets: dict[str, dict[str, int]]
+    # With a point searched from: each offer's distance in km (by row id), if it has a place.
+    distances: dict[int, float] = dataclasses.field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -141,6 +148,10 @@ def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[boo
         )
     if query.terms():
         conditions.append(_words_condition(session, query))
+    if query.near is not None and query.radius_km is not None:
+        conditions.append(
+            IndexedOffer.id.in_(distance.within(session, *query.near, query.radius_km))
+        )
     return conditions
 
 
@@ -307,14 +318,38 @@ def search(
 ) -> SearchPage:
     """One page of the offers that match, with the total and (unless asked not to) facets."""
     statement = select(IndexedOffer).where(*where_clauses(session, query))
-    statement = _ordered(session, query, statement).offset((page - 1) * per_page).limit(per_page)
-    offers = list(session.scalars(statement))
+    if query.near is not None:
+        statement = _by_distance(session, query.near, query.radius_km, statement)
+    else:
+        statement = _ordered(session, query, statement)
+    rows: list[Any] = list(
+        session.execute(statement.offset((page - 1) * per_page).limit(per_page)).all()
+    )
     return SearchPage(
         total=count(session, query),
         page=page,
         per_page=per_page,
-        offers=offers,
+        offers=[row[0] for row in rows],
         facets=facet_counts(session, query) if facets else {},
+        distances={row[0].id: float(row[1]) for row in rows if len(row) > 1 and row[1] is not None},
+    )
+
+
+def _by_distance(
+    session: Session, near: tuple[float, float], radius_km: float | None, statement: Select[Any]
+) -> Select[Any]:
+    """Nearest first (offers without a point last), then the name, then the id; each row
+    with its distance."""
+    nearest = distance.nearest(session, *near, radius_km).subquery()
+    return (
+        statement.add_columns(nearest.c.distance)
+        .join(nearest, nearest.c.offer_pk == IndexedOffer.id, isouter=radius_km is None)
+        .order_by(
+            nearest.c.distance.is_(None),
+            nearest.c.distance,
+            IndexedOffer.name_sort,
+            IndexedOffer.id,
+        )
     )
 
 

@@ -1,7 +1,7 @@
 """Applying verified events to the search index (the search service's ingest sink).
 
-A newer published version replaces the offer's row, its coverage and terms, and its full-text
-entry; a withdrawal deletes them, and keeps the withdrawal version (without its contact
+A newer published version replaces the offer's row, its coverage, terms and places' points, and its
+full-text entry; a withdrawal deletes them, and keeps the withdrawal version (without its contact
 details) in ``withdrawn_offers`` until the offer is published again. Both run inside the
 ingest transaction, so a reader sees an offer either before or after a change, never half
 of it. A batch of offers costs a fixed
@@ -22,6 +22,7 @@ from services.search.index.models import (
     FTS_TABLE,
     IndexedOffer,
     OfferCoverage,
+    OfferPlace,
     OfferTerm,
     WithdrawnOffer,
 )
@@ -44,6 +45,7 @@ class IndexRows:
     offer: dict[str, Any]
     coverage: dict[str, str | None]
     terms: list[tuple[str, str]]
+    places: list[tuple[int, float, float]]
 
     def fts(self) -> dict[str, str]:
         """The SQLite full-text row's columns (PostgreSQL computes its own vector)."""
@@ -57,6 +59,12 @@ class IndexRows:
 
     def term_rows(self, offer_pk: int) -> list[dict[str, Any]]:
         return [{"facet": f, "code": c, "offer_pk": offer_pk} for f, c in self.terms]
+
+    def place_rows(self, offer_pk: int) -> list[dict[str, Any]]:
+        return [
+            {"offer_pk": offer_pk, "position": p, "latitude": lat, "longitude": lon}
+            for p, lat, lon in self.places
+        ]
 
 
 def index_rows(
@@ -78,6 +86,7 @@ def index_rows(
         },
         coverage=coverage_grain(document["coverage"]),
         terms=list(documents.term_rows(document)),
+        places=list(documents.place_rows(document)),
     )
 
 
@@ -141,6 +150,9 @@ class SearchSink:
         terms = [r for uri, row in rows.items() for r in row.term_rows(offer_pks[uri])]
         if terms:
             session.execute(insert(OfferTerm), terms)
+        places = [r for uri, row in rows.items() for r in row.place_rows(offer_pks[uri])]
+        if places:
+            session.execute(insert(OfferPlace), places)
         if _is_sqlite(session):
             session.execute(
                 text(
@@ -193,6 +205,7 @@ class SearchSink:
             return
         session.execute(delete(OfferCoverage).where(OfferCoverage.offer_pk.in_(offer_pks)))
         session.execute(delete(OfferTerm).where(OfferTerm.offer_pk.in_(offer_pks)))
+        session.execute(delete(OfferPlace).where(OfferPlace.offer_pk.in_(offer_pks)))
         if _is_sqlite(session):
             session.execute(
                 text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids").bindparams(  # noqa: S608

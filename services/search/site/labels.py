@@ -14,6 +14,7 @@ from services.search.index.models import IndexedOffer
 from services.search.site.params import LABELS, PARAM_OF
 from shared import vocab
 from shared.areas import AreaKind, UnknownAreaError, reference_data
+from shared.i18n import current_language
 
 # One offer, seen from the municipality searched in ...
 SOURCE_FROM_HERE = {
@@ -82,9 +83,24 @@ def filter_value(
         return organisation_name(value) or str(value)
     if name == "age":
         return gettext("%(age)s years", age=value)
+    if name == "near":
+        return gettext("near %(point)s", point=point_text(value))
+    if name == "radius":
+        return gettext("within %(km)s km", km=number_text(value))
     if isinstance(value, bool):
         return yes_no(value)
     return f"«{value}»"
+
+
+def point_text(point: Any) -> str:
+    """A point as the search's address writes it: ``59.7441,10.2045``."""
+    return ",".join(f"{float(part):g}" for part in point)
+
+
+def number_text(value: float, decimals: int = 1) -> str:
+    """A number of km as the reader writes it (a decimal comma in Norwegian)."""
+    text = f"{value:.{decimals}f}".removesuffix(".0")
+    return text if current_language() == "en" else text.replace(".", ",")
 
 
 def _labels(vocabulary: vocab.Vocabulary, codes: Any, lang: str) -> list[str]:

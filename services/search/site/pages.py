@@ -56,6 +56,8 @@ def _helpers() -> dict[str, Any]:
         "param_labels": LABELS,
         "yes_no": labels.yes_no,
         "offer_text": offer_text_language,
+        "point_text": labels.point_text,
+        "km_text": labels.number_text,
     }
 
 

@@ -39,6 +39,8 @@ ORDER = (
     "age",
     "free",
     "statutory",
+    "near",
+    "radius",
     "page",
 )
 # The query's facet name behind each parameter that differs from it.
@@ -55,7 +57,7 @@ CHECKBOX_FACETS = (
 )
 YES_NO_FACETS = ("free_of_charge", "statutory")
 # The parameters chosen in the "Filter" panel (the place and the words are chosen above it).
-PANEL = (*CHECKBOX_FACETS, "age", "free", "statutory")
+PANEL = (*CHECKBOX_FACETS, "age", "free", "statutory", "near")
 
 LABELS = {
     "q": lazy_gettext("Search words"),
@@ -73,6 +75,8 @@ LABELS = {
     "age": lazy_gettext("Age"),
     "free": lazy_gettext("Free of charge"),
     "statutory": lazy_gettext("Statutory"),
+    "near": lazy_gettext("Near"),
+    "radius": lazy_gettext("Distance"),
     "page": lazy_gettext("Page"),
 }
 PROBLEMS = {
@@ -94,6 +98,10 @@ PROBLEMS = {
     "age": lazy_gettext("Write the age as a whole number of years, from 0 to 25."),
     "free": lazy_gettext("Choose yes or no."),
     "statutory": lazy_gettext("Choose yes or no."),
+    "near": lazy_gettext(
+        "Write the point as latitude,longitude in degrees, e.g. 59.7441,10.2045 for Drammen."
+    ),
+    "radius": lazy_gettext("The distance is more than 0 and at most 2000 km, from a point."),
     "page": lazy_gettext("The page number is a whole number from 1 to 10000."),
 }
 
@@ -174,6 +182,10 @@ class SearchParams:
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, tuple):  # a point
+        return ",".join(f"{part:g}" for part in value)
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value)
 
 

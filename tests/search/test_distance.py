@@ -1,0 +1,160 @@
+"""Search by distance (``near``, ``radius``) on the database the suite runs on (SQLite, or
+PostgreSQL with ``TEST_DATABASE_URL``): order, radius and the distance of each result against
+distances worked out by hand.
+
+The expected distances are great circles on a sphere of radius 6371.0088 km (the IUGG mean),
+worked out with the spherical law of cosines from the town centres' coordinates below, and
+along a meridian as R x delta-latitude in radians (0.1 degree = 11.1195 km).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.publisher.node import ORGANISATIONS
+from tests.search.conftest import make_search_app
+
+# Town centres (WGS84).
+DRAMMEN = (59.7441, 10.2045)
+KONGSBERG = (59.6686, 9.6502)
+OSLO = (59.9133, 10.7389)
+HOKKSUND = (59.7706, 9.9106)
+# Searched from: Vestfossen, in Øvre Eiker, a municipality where none of the places lie.
+VESTFOSSEN = "59.7333,9.8667"
+# From Vestfossen, by hand (km): Hokksund 4.82, Kongsberg 14.12, Drammen 18.97, Oslo 52.70.
+EXPECTED_KM = {"two_places": 4.82, "kongsberg": 14.12, "drammen": 18.97}
+
+
+def _place(name: str, point: tuple[float, float]) -> dict[str, Any]:
+    return {"name": name, "latitude": point[0], "longitude": point[1]}
+
+
+@pytest.fixture
+def places(federation, index, tmp_path):
+    """Offers with places in Drammen, Kongsberg, Oslo and Hokksund (one offer with two), and
+    one without a point; harvested; the search app's client and the offers' public ids."""
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        ids = {
+            "drammen": b.publish(name="Helsestasjon i Drammen", locations=[_place("A", DRAMMEN)]),
+            "kongsberg": b.publish(
+                name="Helsestasjon i Kongsberg", locations=[_place("B", KONGSBERG)]
+            ),
+            "two_places": b.publish(
+                name="Familiesenter i to byer",
+                locations=[_place("Oslo", OSLO), _place("Hokksund", HOKKSUND)],
+            ),
+            "no_point": b.publish(name="Tilbud uten punkt", locations=[{"name": "Et sted"}]),
+        }
+    index.trust_and_harvest(federation)
+    app = make_search_app(index.url, tmp_path / "search")
+    yield app.test_client(), {name: node.public_id(i) for name, i in ids.items()}
+    app.extensions["nettungen.db"].engine.dispose()
+
+
+def _found(api, query: str) -> list[tuple[str, float | None]]:
+    answer = api.get(f"/api/v1/offers?per_page=100&{query}")
+    assert answer.status_code == 200, answer.get_json()
+    return [(item["id"], item["distance_km"]) for item in answer.get_json()["items"]]
+
+
+def test_offers_come_nearest_first_with_the_distance_to_their_nearest_place(places):
+    api, ids = places
+    found = _found(api, f"near={VESTFOSSEN}")
+    assert [i for i, _ in found] == [
+        ids["two_places"],
+        ids["kongsberg"],
+        ids["drammen"],
+        ids["no_point"],
+    ]
+    distances = dict(found)
+    for name, km in EXPECTED_KM.items():
+        assert distances[ids[name]] == pytest.approx(km, abs=0.01), name
+    # An offer without a point is listed last, without a distance.
+    assert distances[ids["no_point"]] is None
+
+
+def test_a_radius_keeps_the_offers_with_a_place_within_it(places):
+    api, ids = places
+    # Drammen lies 18.97 km away: just outside 18.9 km, just inside 19 km.
+    assert [i for i, _ in _found(api, f"near={VESTFOSSEN}&radius=18.9")] == [
+        ids["two_places"],
+        ids["kongsberg"],
+    ]
+    assert [i for i, _ in _found(api, f"near={VESTFOSSEN}&radius=19")] == [
+        ids["two_places"],
+        ids["kongsberg"],
+        ids["drammen"],
+    ]
+    # The offer with two places is found by its near one only.
+    assert [i for i, _ in _found(api, f"near={VESTFOSSEN}&radius=5")] == [ids["two_places"]]
+    body = api.get(f"/api/v1/offers?near={VESTFOSSEN}&radius=15").get_json()
+    assert body["total"] == 2
+    # Facets count within the radius too.
+    assert sum(v["count"] for v in body["facets"]["level"]) == 2
+
+
+def test_the_radius_edge_is_exact_to_the_metre_along_a_meridian(federation, index, tmp_path):
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        near = b.publish(name="Nær", locations=[_place("N", (60.1, 9.0))])
+        far = b.publish(name="Fjern", locations=[_place("F", (60.2, 9.0))])
+    index.trust_and_harvest(federation)
+    app = make_search_app(index.url, tmp_path / "search")
+    api = app.test_client()
+    # From (60.0, 9.0): 0.1 degree north is 11.1195 km, 0.2 degree is 22.2390 km.
+    inside = _found(api, "near=60.0,9.0&radius=22.24")
+    assert [i for i, _ in inside] == [node.public_id(near), node.public_id(far)]
+    assert [km for _, km in inside] == [pytest.approx(11.12, abs=0.005), pytest.approx(22.24)]
+    assert [i for i, _ in _found(api, "near=60.0,9.0&radius=22.23")] == [node.public_id(near)]
+    app.extensions["nettungen.db"].engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("near=91,10", "near"),
+        ("near=59.7,181", "near"),
+        ("near=59.7", "near"),
+        ("near=abc,def", "near"),
+        ("near=nan,10", "near"),
+        ("near=59.7,10&radius=0", "radius"),
+        ("near=59.7,10&radius=2001", "radius"),
+        ("radius=10", "radius"),
+    ],
+)
+def test_a_bad_point_or_radius_is_a_400_naming_it(api, query, field):
+    answer = api.get(f"/api/v1/offers?{query}")
+    assert answer.status_code == 400
+    assert field in str(answer.get_json())
+
+
+def test_the_site_lists_offers_nearest_first_with_their_distance(places):
+    api, _ids = places
+    page = api.get(f"/sok?near={VESTFOSSEN}&radius=19")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    names = re.findall(r'<h3[^>]*><a href="[^"]+">([^<]+)</a></h3>', html)
+    assert names == [
+        "Familiesenter i to byer",
+        "Helsestasjon i Kongsberg",
+        "Helsestasjon i Drammen",
+    ]
+    assert re.findall(r'<p class="distance">([^<]+)</p>', html) == [
+        "4,8 km unna",
+        "14,1 km unna",
+        "19 km unna",
+    ]
+    # The form keeps the point and the radius (19 km is not one of its choices: kept too).
+    assert 'name="near" aria-describedby="f-near-hint" value="59.7333,9.8667"' in html
+    assert '<option value="19" selected>' in html
+
+
+def test_the_site_names_a_bad_point(places):
+    api, _ids = places
+    page = api.get("/sok?near=Drammen")
+    assert page.status_code == 400
+    assert "Skriv punktet som breddegrad,lengdegrad" in page.get_data(as_text=True)
