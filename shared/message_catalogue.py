@@ -267,6 +267,12 @@ REFUSALS = {
     "offer.not_found": "Offer not found.",
     "offer.version_not_found": "Version not found.",
     "offer.not_publishable": "The offer cannot be published as it is; correct these fields first.",
+    "offer.unreachable": (
+        "A published offer needs a way to get in touch: a phone, an e-mail or a web address, "
+        "a place with opening hours, or a reason why there is none."
+    ),
+    "timetable.bad_time": "Give a time as HH:MM, from 00:00 to 23:59.",
+    "timetable.validity_reversed": "The last day is before the first.",
     "offer.age_range_reversed": "The age range is reversed.",
     "offer.awaiting_review": "The offer is waiting for review. Recall it before you edit it.",
     "offer.publisher_is_submitter": (
