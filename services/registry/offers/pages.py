@@ -20,13 +20,13 @@ from services.registry.national import pages as national_pages
 from services.registry.offers import services
 from services.registry.offers.contact import contact_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
-from services.registry.offers.form import BY_NAME, FIELDS, SECTIONS
+from services.registry.offers.form import ADDABLE, BY_NAME, FIELDS, SECTIONS
 from services.registry.offers.models import Offer
 from services.registry.offers.overview import DashboardFilter, dashboard
 from services.registry.offers.review import Labeller, changed_since_sent_back, compare, review_rows
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations.models import Organisation
-from services.registry.ui.forms import FormState, dom_id, read_form, readable
+from services.registry.ui.forms import FormState, dom_id, parse_number, read_form, readable
 from services.registry.ui.pages import (
     attempt,
     done,
@@ -180,6 +180,20 @@ def _read() -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
     return raw, data, errors
 
 
+def _more_rows() -> FormState | None:
+    """After "add a row": the form as posted, with one more empty row in that group, unsaved."""
+    group = request.form.get("more", "")
+    if group not in ADDABLE:
+        return None
+    state = FormState(values=read_form(FIELDS, request.form, OfferInputSchema()))
+    # The empty rows shown before stay, whatever was filled in since: one more than those.
+    posted = parse_number(request.form.get(f"{group}-count", ""), "integer")
+    filled = len(state.value(group) or [])
+    shown = posted - filled if isinstance(posted, int) else 0
+    state.more_rows = {group: max(0, shown - BY_NAME[group].blank_rows) + 1}
+    return state
+
+
 def _after_save(offer: Offer, message: str) -> Response:
     if request.form.get("then") == "submit":
         session, actor = db_session(), signed_in()
@@ -201,6 +215,9 @@ def new() -> Response | tuple[str, int]:
             "coverage": [org.home_area],
         }
         return _form(FormState(values=initial), None)
+    more = _more_rows()
+    if more is not None:
+        return _form(more, None)
     raw, data, errors = _read()
     if errors:
         return _form(FormState(values=raw, errors=errors), None, 422)
@@ -220,6 +237,9 @@ def edit(offer_id: str) -> Response | tuple[str, int]:
         raise PermissionDenied("role.not_registrar_for_agency")
     if request.method == "GET":
         return _form(FormState(values=content_of(offer)), offer)
+    more = _more_rows()
+    if more is not None:
+        return _form(more, offer)
     raw, data, errors = _read()
     if errors:
         return _form(FormState(values=raw, errors=errors), offer, 422)
