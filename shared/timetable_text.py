@@ -52,7 +52,9 @@ def parse_weekly(text: str) -> list[dict[str, str]]:
         day = DAY_NAMES.get(match.group(1).lower().rstrip(".")) if match else None
         if match is None or day is None:
             raise CellError(part)
-        periods.append({"day": day, "opens": _time(match.group(2)), "closes": _time(match.group(3))})
+        periods.append(
+            {"day": day, "opens": _time(match.group(2)), "closes": _time(match.group(3))}
+        )
     return periods
 
 

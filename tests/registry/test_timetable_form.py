@@ -46,9 +46,15 @@ def test_opening_hours_and_dates_are_saved_from_the_form(client, db, world):
         "valid_to": "2026-12-18",
         "dates": [{"date": "2026-09-01", "starts": "17:30", "ends": "19:30"}],
     }
-    page = text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}"))
+    response = client.get(f"/o/{ORG_A}/offers/{offer.id}")
+    page, html = text_of(response), response.get_data(as_text=True)
     assert "tirsdag 18:00-20:00; fredag 22:00-02:00" in page
     assert "01.09.2026 17:30-19:30" in page
+    # The weekly hours as a table with headers, and whether it is open now (said either way).
+    assert '<th scope="col">Dag</th><th scope="col">Åpner</th>' in html
+    assert '<tr><th scope="row">fredag</th><td>22:00</td><td>02:00 (neste dag)</td></tr>' in html
+    assert "Gjelder fra 17.08.2026 til 18.12.2026" in page
+    assert 'class="timetable-status' in html
 
 
 def test_a_bad_time_is_shown_at_its_row_and_nothing_is_saved(client, db, world):

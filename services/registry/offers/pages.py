@@ -38,6 +38,8 @@ from services.registry.ui.pages import (
     signed_in,
     validate,
 )
+from shared import timetable_view
+from shared.db import utcnow
 from shared.errors import NotFound, PermissionDenied
 from shared.i18n import current_language
 from shared.vocab import OFFER_STATUSES
@@ -267,6 +269,7 @@ def detail(offer_id: str) -> tuple[str, int]:
         can_register=_can_register(offer),
         contact_notes=contact_notes(_warnings(offer.contact)),
         national_status=national_pages.for_offer(offer),
+        timetable=timetable_view.view(offer.timetable, utcnow(), current_language()),
     )
 
 
