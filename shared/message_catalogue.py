@@ -144,6 +144,8 @@ FIELDS = {
     "node.jwks_without_keys": "The node's JWKS lists no usable key.",
     "bulk.yes_or_no": "Write Ja or Nei (Yes or No).",
     "bulk.choose_from_list": "Choose a value from the list.",
+    "bulk.timetable_cell": "Write days and times as: tue 18:00-20:00; fri 22:00-02:00.",
+    "bulk.dates_cell": "Write dates and times as: 2026-09-01 18:00-20:00; 2026-09-08 18:00-20:00.",
     "password.max_length": "Use at most %(max)s characters.",
     "password.common": "This is one of the most common passwords; choose another.",
     "password.current_incorrect": "The current password is wrong.",
