@@ -25,7 +25,8 @@ from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.fields import StrictQuery, vocab_code, words
 from shared.messages import Message
-from shared.publication.schema import MAX_AGE
+from shared.publication.schema import MAX_AGE, TIME
+from shared.timetable import minutes
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
@@ -84,6 +85,21 @@ class OfferSearchSchema(StrictQuery):
     free = fields.Boolean(metadata={"description": "Only free offers (true) or paid (false)."})
     statutory = fields.Boolean(
         metadata={"description": "Only offers that fulfil a statutory duty (true), or not."}
+    )
+    open_on = vocab_code(
+        vocab.WEEKDAYS,
+        metadata={
+            "description": "Open on this day of the week (mon, tue, wed, thu, fri, sat, sun) "
+            "by the offer's weekly opening hours; with open_at, at that time on that day."
+        },
+    )
+    open_at = fields.String(
+        validate=TIME,
+        metadata={
+            "description": "Open at this time of day (HH:MM, Norwegian time) by the offer's "
+            "weekly opening hours: from the opening time, up to but not at the closing time, "
+            "past midnight too. Hours that have ended (valid_to passed) do not count."
+        },
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PER_PAGE))
@@ -212,4 +228,6 @@ def to_offer_query(data: dict[str, Any]) -> OfferQuery:
         age=data.get("age"),
         free_of_charge=data.get("free"),
         statutory=data.get("statutory"),
+        open_on=data.get("open_on"),
+        open_at=minutes(data["open_at"]) if data.get("open_at") else None,
     )

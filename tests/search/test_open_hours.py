@@ -1,0 +1,92 @@
+"""Search by the day of the week and the time of day an offer is open (``open_on``,
+``open_at``), at the boundaries: open at the opening minute, closed at the closing minute,
+across midnight, and not by hours that have ended. Runs on SQLite and, with
+TEST_DATABASE_URL, on PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.federation import OSLO
+
+
+def weekly(*periods: tuple[str, str, str], valid_to: str | None = None) -> dict[str, Any]:
+    return {
+        "weekly": [{"day": d, "opens": o, "closes": c} for d, o, c in periods],
+        "valid_to": valid_to,
+        "dates": [],
+    }
+
+
+@pytest.fixture
+def opening(federation: Any, index: Any, index_api: Any) -> tuple[Any, dict[str, str]]:
+    node = federation.node("oslo", {"oslo": OSLO})
+    timetables = {
+        "evening": weekly(("tue", "18:00", "20:00"), ("thu", "18:00", "20:00")),
+        "night": weekly(("fri", "22:00", "02:00")),
+        "ended": weekly(("tue", "17:00", "21:00"), valid_to="2020-06-30"),
+        "morning": weekly(("tue", "08:00", "12:00"), valid_to="2099-12-31"),
+    }
+    with node.builder() as builder:
+        made = {
+            key: builder.publish("oslo", name=key.capitalize(), timetable=timetable)
+            for key, timetable in timetables.items()
+        }
+        made["none"] = builder.publish("oslo", name="Uten tider")
+    index.trust(node)
+    reports = index.harvester().harvest_all()
+    assert all(r.error is None and r.rejected == 0 for r in reports), reports
+    return index_api, {key: node.public_id(offer_id) for key, offer_id in made.items()}
+
+
+def _found(api: Any, ids: dict[str, str], query: str) -> set[str]:
+    answer = api.get(f"/api/v1/offers?per_page=100&{query}")
+    assert answer.status_code == 200, answer.get_json()
+    by_id = {public_id: key for key, public_id in ids.items()}
+    return {by_id[item["id"]] for item in answer.get_json()["items"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("open_on=tue&open_at=18:00", {"evening"}),  # opens exactly then
+        ("open_on=tue&open_at=19:59", {"evening"}),
+        ("open_on=tue&open_at=20:00", set()),  # closes exactly then: not open
+        ("open_on=tue&open_at=17:59", set()),  # the ended hours 17-21 do not count
+        ("open_on=thu&open_at=19:00", {"evening"}),
+        ("open_on=wed&open_at=19:00", set()),
+        ("open_on=fri&open_at=21:59", set()),
+        ("open_on=fri&open_at=22:00", {"night"}),
+        ("open_on=fri&open_at=23:59", {"night"}),
+        ("open_on=sat&open_at=00:00", {"night"}),  # past midnight, the next day
+        ("open_on=sat&open_at=01:59", {"night"}),
+        ("open_on=sat&open_at=02:00", set()),
+        ("open_on=tue&open_at=11:59", {"morning"}),  # valid until 2099
+        ("open_on=tue", {"evening", "morning"}),
+        ("open_on=sat", {"night"}),
+        ("open_at=19:30", {"evening"}),
+        ("open_at=01:00", {"night"}),
+        ("", {"evening", "night", "ended", "morning", "none"}),
+    ],
+)
+def test_open_on_a_day_at_a_time(opening: Any, query: str, expected: set[str]) -> None:
+    api, ids = opening
+    assert _found(api, ids, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("open_on=tirsdag", "open_on"),
+        ("open_on=", "open_on"),
+        ("open_at=24:00", "open_at"),
+        ("open_at=18", "open_at"),
+        ("open_at=18:00:00", "open_at"),
+    ],
+)
+def test_a_bad_day_or_time_is_refused_naming_it(index_api: Any, query: str, field: str) -> None:
+    answer = index_api.get(f"/api/v1/offers?{query}")
+    assert answer.status_code == 400
+    assert field in answer.get_json()["errors"]["query"]
