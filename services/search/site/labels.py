@@ -12,8 +12,10 @@ from flask_babel.speaklater import LazyString
 from services.search import present
 from services.search.index.models import IndexedOffer
 from services.search.site.params import LABELS, PARAM_OF
-from shared import vocab
+from shared import timetable_view, vocab
 from shared.areas import AreaKind, UnknownAreaError, reference_data
+from shared.db import utcnow
+from shared.timetable_view import TimetableView
 
 # One offer, seen from the municipality searched in ...
 SOURCE_FROM_HERE = {
@@ -107,11 +109,17 @@ def area_link(code: str, lang: str) -> dict[str, str | None]:
     return {"code": code, "name": present.area_name(code, lang), "page": page}
 
 
+def timetable_of(offer: IndexedOffer, lang: str) -> TimetableView | None:
+    """Open now or when next, and the hours and dates, from the offer's published timetable."""
+    return timetable_view.view(present.document(offer).get("timetable"), utcnow(), lang)
+
+
 def offer_facts(offer: IndexedOffer, lang: str) -> dict[str, Any]:
     """Everything the offer page tells, from the version its node published."""
     doc = present.document(offer)
     return {
         "doc": doc,
+        "timetable": timetable_of(offer, lang),
         "level": present.label(vocab.PYRAMID_LEVELS, str(offer.level), lang),
         "category": present.label(vocab.OFFER_CATEGORIES, offer.category, lang),
         "provider_kind": present.label(vocab.ORGANISATION_KINDS, offer.provider_kind, lang),

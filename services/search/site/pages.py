@@ -56,6 +56,7 @@ def _helpers() -> dict[str, Any]:
         "param_labels": LABELS,
         "yes_no": labels.yes_no,
         "offer_text": offer_text_language,
+        "timetable_of": lambda offer: labels.timetable_of(offer, current_language()),
     }
 
 
