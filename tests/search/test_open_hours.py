@@ -5,6 +5,7 @@ TEST_DATABASE_URL, on PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -90,3 +91,46 @@ def test_a_bad_day_or_time_is_refused_naming_it(index_api: Any, query: str, fiel
     answer = index_api.get(f"/api/v1/offers?{query}")
     assert answer.status_code == 400
     assert field in answer.get_json()["errors"]["query"]
+
+
+MONDAY_NOON = dt.datetime(2026, 12, 7, 11, 0, tzinfo=dt.UTC)  # 12:00 in Oslo
+FRIDAY_NIGHT = dt.datetime(2026, 12, 11, 22, 30, tzinfo=dt.UTC)  # 23:30 in Oslo
+
+
+@pytest.fixture
+def at(monkeypatch: pytest.MonkeyPatch) -> Any:
+    def set_now(moment: dt.datetime) -> None:
+        monkeypatch.setattr("services.search.site.labels.utcnow", lambda: moment)
+
+    return set_now
+
+
+def test_the_offer_page_says_when_next_and_shows_the_hours_as_a_table(opening, at) -> None:
+    api, ids = opening
+    at(MONDAY_NOON)
+    html = api.get(f"/tilbud/{ids['evening']}").get_data(as_text=True)
+    assert "Stengt nå. Neste gang: tirsdag 18:00" in html
+    assert '<th scope="col">Dag</th><th scope="col">Åpner</th><th scope="col">Stenger</th>' in html
+    assert '<tr><th scope="row">torsdag</th><td>18:00</td><td>20:00</td></tr>' in html
+    nynorsk = api.get(f"/tilbud/{ids['evening']}?lang=nn").get_data(as_text=True)
+    assert "Stengt no. Neste gong: tysdag 18:00" in nynorsk
+    english = api.get(f"/tilbud/{ids['evening']}?lang=en").get_data(as_text=True)
+    assert "Closed now. Next: Tuesday 18:00" in english
+
+
+def test_results_say_open_now_past_midnight(opening, at) -> None:
+    api, ids = opening
+    at(FRIDAY_NIGHT)
+    page = api.get(f"/tilbud/{ids['night']}").get_data(as_text=True)
+    assert '<p class="timetable-status is-open">Åpent nå</p>' in page
+    results = api.get("/sok?municipality=3301").get_data(as_text=True)
+    assert '<p class="timetable-status is-open">Åpent nå</p>' in results
+    assert "Stengt nå. Neste gang: tirsdag 18:00" in results
+
+
+def test_an_offer_without_hours_says_nothing_about_open_now(opening, at) -> None:
+    api, ids = opening
+    at(MONDAY_NOON)
+    page = api.get(f"/tilbud/{ids['none']}").get_data(as_text=True)
+    assert "timetable-status" not in page
+    assert "Mandag og torsdag 14–17." in page  # the free text stays
