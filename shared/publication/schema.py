@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -158,7 +159,7 @@ class TimetableSchema(_Strict):
             raise ValidationError(Message("timetable.validity_reversed"), "valid_to")
 
 
-def reachable(document: dict[str, Any]) -> bool:
+def reachable(document: Mapping[str, Any]) -> bool:
     """A way to get in touch: a phone, an e-mail or a web address, or a place with opening
     hours (structured or in words), or a stated reason why there is none."""
     contact = document.get("contact") or {}
