@@ -85,3 +85,15 @@ def test_a_day_is_read_by_its_name_in_any_language(text):
 def test_what_is_not_a_period_is_refused(text):
     with pytest.raises(CellError):
         parse_weekly(text)
+
+
+def test_the_open_data_table_has_the_hours_in_columns():
+    from shared import offer_table
+
+    document = {"timetable": TIMETABLE}
+    read = {name: reader for name, _what, reader in offer_table.COLUMNS}
+    assert read["opening_hours"](document) == "fri 22:00-02:00; tue 18:00-20:00"
+    assert read["opening_hours_from"](document) == "2026-08-17"
+    assert read["opening_hours_to"](document) == "2026-12-18"
+    assert read["dates"](document) == "2026-09-01 17:30-19:30"
+    assert read["opening_hours"]({}) == "" and read["opening_hours_to"]({}) is None
