@@ -134,3 +134,28 @@ def test_an_offer_without_hours_says_nothing_about_open_now(opening, at) -> None
     page = api.get(f"/tilbud/{ids['none']}").get_data(as_text=True)
     assert "timetable-status" not in page
     assert "Mandag og torsdag 14–17." in page  # the free text stays
+
+
+def test_the_site_filters_by_day_and_time(opening, at) -> None:
+    api, ids = opening
+    at(MONDAY_NOON)
+    page = api.get("/sok?municipality=3301&open_on=sat&open_at=01:30")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.count('<li class="result">') == 1 and ">Night</a>" in html
+    assert '<option value="sat" selected>lørdag</option>' in html
+    assert 'name="open_at" value="01:30"' in html
+    # Each choice can be removed on its own.
+    assert '</span>Åpent på: lørdag <span aria-hidden="true">' in html
+    assert '</span>Åpent klokken: 01:30 <span aria-hidden="true">' in html
+    empty = api.get("/sok?municipality=3301&open_on=sun&open_at=01:30").get_data(as_text=True)
+    assert '<li class="result">' not in empty
+
+
+def test_the_site_says_what_is_wrong_with_a_time(opening) -> None:
+    api, _ids = opening
+    page = api.get("/sok?municipality=3301&open_at=kveld")
+    assert page.status_code == 400
+    assert "Skriv klokkeslettet som timer og minutter, for eksempel 18:00." in page.get_data(
+        as_text=True
+    )

@@ -84,6 +84,10 @@ def filter_value(
         return organisation_name(value) or str(value)
     if name == "age":
         return gettext("%(age)s years", age=value)
+    if name == "open_on":
+        return present.label(vocab.WEEKDAYS, str(value), lang)
+    if name == "open_at":
+        return str(value)
     if isinstance(value, bool):
         return yes_no(value)
     return f"«{value}»"

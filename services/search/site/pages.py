@@ -120,6 +120,7 @@ def _search_page(params: SearchParams, query: OfferQuery, page: SearchPage) -> d
             for name, value, count in (overview.widening(session, params) if not page.total else ())
         ],
         "pages": page_numbers(page.page, page.pages),
+        "weekdays": [(c.code, c.label(lang)) for c in vocab.WEEKDAYS],
         "json_url": url_for("offers.Offers") + f"?{params.query_string()}",
     }
 

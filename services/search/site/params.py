@@ -39,6 +39,8 @@ ORDER = (
     "age",
     "free",
     "statutory",
+    "open_on",
+    "open_at",
     "page",
 )
 # The query's facet name behind each parameter that differs from it.
@@ -55,7 +57,7 @@ CHECKBOX_FACETS = (
 )
 YES_NO_FACETS = ("free_of_charge", "statutory")
 # The parameters chosen in the "Filter" panel (the place and the words are chosen above it).
-PANEL = (*CHECKBOX_FACETS, "age", "free", "statutory")
+PANEL = (*CHECKBOX_FACETS, "age", "free", "statutory", "open_on", "open_at")
 
 LABELS = {
     "q": lazy_gettext("Search words"),
@@ -73,6 +75,8 @@ LABELS = {
     "age": lazy_gettext("Age"),
     "free": lazy_gettext("Free of charge"),
     "statutory": lazy_gettext("Statutory"),
+    "open_on": lazy_gettext("Open on"),
+    "open_at": lazy_gettext("Open at"),
     "page": lazy_gettext("Page"),
 }
 PROBLEMS = {
@@ -94,6 +98,8 @@ PROBLEMS = {
     "age": lazy_gettext("Write the age as a whole number of years, from 0 to 25."),
     "free": lazy_gettext("Choose yes or no."),
     "statutory": lazy_gettext("Choose yes or no."),
+    "open_on": lazy_gettext("Choose a day of the week from the list."),
+    "open_at": lazy_gettext("Write the time as hours and minutes, for example 18:00."),
     "page": lazy_gettext("The page number is a whole number from 1 to 10000."),
 }
 
