@@ -54,6 +54,7 @@ def test_opening_hours_and_dates_are_saved_from_the_form(client, db, world):
     assert '<tr><th scope="row">fredag</th><td>22:00</td><td>02:00 (neste dag)</td></tr>' in html
     assert "Gjelder fra 17.08.2026 til 18.12.2026" in page
     assert 'class="timetable-status' in html
+    assert 'id="unreachable"' not in html  # it has an e-mail
 
 
 def test_a_bad_time_is_shown_at_its_row_and_nothing_is_saved(client, db, world):
@@ -96,3 +97,28 @@ def test_the_new_form_offers_empty_rows_for_hours_and_dates(client, db, world):
     assert 'type="time"' in html
     assert '<option value="tue">tirsdag</option>' in html
     assert "servicetorgets telefon og e-post" in html
+
+
+def test_the_publisher_is_told_why_an_offer_without_contact_cannot_be_published(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    bare = {
+        **FORM,
+        "csrf_token": token,
+        "agency": world.agencies["a_health"],
+        "contact.email": "",
+        "locations-0-name": "",
+        "locations-0-postal_code": "",
+        "then": "submit",
+    }
+    assert client.post(f"/o/{ORG_A}/offers/new", data=bare).status_code == 302
+    offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
+    told = "Et publisert tilbud må ha en måte å komme i kontakt på"
+    assert told in text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}"))  # told before review
+    client.post("/logout", data={"csrf_token": token})
+    token = sign_in(client, db, "a_publisher")
+    assert told in text_of(client.get(f"/o/{ORG_A}/review/{offer.id}"))
+    response = client.post(f"/o/{ORG_A}/review/{offer.id}/publish", data={"csrf_token": token})
+    assert response.status_code == 422
+    assert "Et publisert tilbud må ha en måte å komme i kontakt på" in text_of(response)
+    db.refresh(offer)
+    assert (offer.status, offer.published_version) == ("submitted", None)

@@ -42,6 +42,8 @@ from shared import timetable_view
 from shared.db import utcnow
 from shared.errors import NotFound, PermissionDenied
 from shared.i18n import current_language
+from shared.messages import Message
+from shared.publication.schema import reachable
 from shared.vocab import OFFER_STATUSES
 from shared.web import db_session
 
@@ -149,6 +151,13 @@ def _warnings(contact: Any) -> dict[str, list[str]]:
     """What the reader is told, per field, when the contact looks like a person's own."""
     found = contact_warnings(contact if isinstance(contact, dict) else {})
     return {name: [readable(m) for m in messages] for name, messages in found.items()}
+
+
+def _unreachable(offer: Offer) -> str | None:
+    """Why the offer cannot be published as it is, when it has no way to get in touch."""
+    if offer.status == "withdrawn" or reachable(content_of(offer)):
+        return None
+    return readable(Message("offer.unreachable"))
 
 
 def contact_notes(warnings: dict[str, list[str]]) -> list[tuple[str, str, str]]:
@@ -268,6 +277,7 @@ def detail(offer_id: str) -> tuple[str, int]:
         overdue=offer.status != "withdrawn" and review_due(offer) < dt.date.today(),
         can_register=_can_register(offer),
         contact_notes=contact_notes(_warnings(offer.contact)),
+        unreachable=_unreachable(offer),
         national_status=national_pages.for_offer(offer),
         timetable=timetable_view.view(offer.timetable, utcnow(), current_language()),
     )
@@ -373,6 +383,7 @@ def _review_page(offer_id: str, status: int = 200, errors: dict | None = None) -
         errors=errors or {},
         comment=request.form.get("comment", ""),
         contact_notes=contact_notes(_warnings(offer.contact)),
+        unreachable=_unreachable(offer),
     )
 
 
