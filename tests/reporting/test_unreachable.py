@@ -39,13 +39,23 @@ def test_the_quality_report_lists_offers_without_a_way_to_get_in_touch(history, 
         "Åpen barnehage": True,
         "Samtalegruppe": True,
     }
-    api = make_reporting_app(history.url, tmp_path / "app").test_client()
+    app = make_reporting_app(history.url, tmp_path / "app")
+    try:
+        _assert_listed(app.test_client(), second["subject"], reached)
+    finally:
+        app.extensions["nettungen.db"].engine.dispose()
+
+
+def _assert_listed(api, subject: str, reached: str) -> None:
     report = get_report(api, "quality", area="3301")
     listed = grid(report, "unreachable")
     assert [row["offer"] for row in listed.values()] == ["Foreldrekurs uten kontakt"]
-    assert list(listed) == [second["subject"]]
+    assert list(listed) == [subject]
     assert report["summary"]["unreachable"] == 1
     assert reached not in str(listed)
     nb = api.get("/api/v1/reports/quality", query_string={"lang": "nb", "area": "3301"})
     titles = [t["title"] for t in nb.get_json()["tables"]]
     assert "Tilbud uten en måte å komme i kontakt på" in titles
+    page = api.get("/quality", query_string={"lang": "nb", "area": "3301"}).get_data(as_text=True)
+    assert "Tilbud uten en måte å komme i kontakt på" in page
+    assert f'href="{subject}"' in page and "Foreldrekurs uten kontakt" in page

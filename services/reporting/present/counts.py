@@ -191,7 +191,8 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
         _quality_shares(result, scope, names),
         _measure_statuses(result, scope, lang),
         _quality_agencies(result, scope, names),
-        _unreachable(result),
+        # Listed when there are any: no table is the good news.
+        *([_unreachable(result)] if result.unreachable else []),
     ]
     summary = {
         "offers": result.overall.offers,
