@@ -155,6 +155,8 @@ FIELDS = {
     "node.jwks_without_keys": "The node's JWKS lists no usable key.",
     "bulk.yes_or_no": "Write Ja or Nei (Yes or No).",
     "bulk.choose_from_list": "Choose a value from the list.",
+    "bulk.timetable_cell": "Write days and times as: tue 18:00-20:00; fri 22:00-02:00.",
+    "bulk.dates_cell": "Write dates and times as: 2026-09-01 18:00-20:00; 2026-09-08 18:00-20:00.",
     "password.max_length": "Use at most %(max)s characters.",
     "password.common": "This is one of the most common passwords; choose another.",
     "password.current_incorrect": "The current password is wrong.",
@@ -278,6 +280,12 @@ REFUSALS = {
     "offer.not_found": "Offer not found.",
     "offer.version_not_found": "Version not found.",
     "offer.not_publishable": "The offer cannot be published as it is; correct these fields first.",
+    "offer.unreachable": (
+        "A published offer needs a way to get in touch: a phone, an e-mail or a web address, "
+        "a place with opening hours, or a reason why there is none."
+    ),
+    "timetable.bad_time": "Give a time as HH:MM, from 00:00 to 23:59.",
+    "timetable.validity_reversed": "The last day is before the first.",
     "offer.age_range_reversed": "The age range is reversed.",
     "offer.awaiting_review": "The offer is waiting for review. Recall it before you edit it.",
     "offer.publisher_is_submitter": (

@@ -25,6 +25,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from shared import hsds, spreadsheet
 from shared.spreadsheet import CSV_TYPE, DEFAULT_DIALECT, XLSX_TYPE, Value
+from shared.timetable_text import dates_text, weekly_text
 
 __all__ = ["COLUMNS", "CSV_TYPE", "HEADER", "XLSX_TYPE", "csv_chunks", "row", "xlsx_bytes"]
 
@@ -52,6 +53,18 @@ def _places(document: Mapping[str, Any]) -> str:
         )
         for place in document["locations"]
     )
+
+
+def _weekly(document: Mapping[str, Any]) -> str:
+    return weekly_text((document.get("timetable") or {}).get("weekly") or [])
+
+
+def _dated(document: Mapping[str, Any]) -> str:
+    return dates_text((document.get("timetable") or {}).get("dates") or [])
+
+
+def _timetable(name: str) -> Any:
+    return lambda d: (d.get("timetable") or {}).get(name)
 
 
 # (column, what it holds, how it is read from a version document), in the order of the table.
@@ -97,6 +110,10 @@ COLUMNS: tuple[tuple[str, str, Any], ...] = (
     ("cost_description", "What it costs", lambda d: d.get("cost_description")),
     ("locations", "Places: name, street address, postal code and town", _places),
     ("schedule", "Opening hours, as written", lambda d: d.get("schedule")),
+    ("opening_hours", "Weekly hours: day code and times (tue 18:00-20:00; ...)", _weekly),
+    ("opening_hours_from", "Weekly hours valid from (date)", _timetable("valid_from")),
+    ("opening_hours_to", "Weekly hours valid to, the last day (date)", _timetable("valid_to")),
+    ("dates", "Dated occurrences: date and times (2026-09-01 18:00-20:00; ...)", _dated),
     ("contact_url", "Web page", lambda d: d["contact"].get("url")),
     ("contact_email", "E-mail address", lambda d: d["contact"].get("email")),
     ("contact_phone", "Telephone", lambda d: d["contact"].get("phone")),

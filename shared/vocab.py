@@ -400,6 +400,22 @@ OFFER_STATUSES = Vocabulary(
     ),
 )
 
+# The days of the week of an offer's timetable (shared.timetable), Monday first as in Norway.
+# Codes as in the search API's ``open_on``; not a concept scheme of its own, so not in ALL.
+WEEKDAYS = Vocabulary(
+    "weekday",
+    _title("Ukedag", "Vekedag", "Day of the week"),
+    (
+        _c("mon", "mandag", "måndag", "Monday"),
+        _c("tue", "tirsdag", "tysdag", "Tuesday"),
+        _c("wed", "onsdag", "onsdag", "Wednesday"),
+        _c("thu", "torsdag", "torsdag", "Thursday"),
+        _c("fri", "fredag", "fredag", "Friday"),
+        _c("sat", "lørdag", "laurdag", "Saturday"),
+        _c("sun", "søndag", "sundag", "Sunday"),
+    ),
+)
+
 ALL: tuple[Vocabulary, ...] = (
     PYRAMID_LEVELS,
     OFFER_CATEGORIES,

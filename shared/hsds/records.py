@@ -9,6 +9,7 @@ from typing import Any
 from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.hsds.ids import LANGUAGE, organization_id, service_id, stable_id, taxonomy_term_id
+from shared.hsds.schedules import schedules
 from shared.hsds.taxonomies import taxonomy_term, terms_of
 from shared.publication.schema import STATUS_PUBLISHED
 
@@ -108,7 +109,7 @@ def service(document: Mapping[str, Any]) -> dict[str, Any]:
             "organization": organization(document["provider"]),
             "phones": _phones(document, sid),
             "contacts": _contacts(document, sid),
-            "schedules": _schedules(document, sid),
+            "schedules": schedules(document, sid),
             "service_areas": [_service_area(sid, code) for code in document["coverage"]],
             "service_at_locations": _service_at_locations(document),
             "languages": [
@@ -176,15 +177,6 @@ def _phones(document: Mapping[str, Any], sid: str) -> list[dict[str, Any]]:
     if not number:
         return []
     return [{"id": stable_id("phone", sid, number), "service_id": sid, "number": number}]
-
-
-def _schedules(document: Mapping[str, Any], sid: str) -> list[dict[str, Any]]:
-    # Registrars write opening hours as free text; HSDS keeps such text in ``description``.
-    if not document.get("schedule"):
-        return []
-    return [
-        {"id": stable_id("schedule", sid), "service_id": sid, "description": document["schedule"]}
-    ]
 
 
 def _contacts(document: Mapping[str, Any], sid: str) -> list[dict[str, Any]]:

@@ -8,7 +8,9 @@ optional fields keep the number and older consumers ignore them.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -106,6 +108,77 @@ class LocationSchema(_Strict):
         check_point(data.get("latitude"), data.get("longitude"))
 
 
+TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error=Message("timetable.bad_time"))
+MAX_WEEKLY_PERIODS = 28
+
+
+def _iso_date(value: str) -> None:
+    try:
+        ok = len(value) == 10 and bool(dt.date.fromisoformat(value))
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValidationError(Message("field.date.invalid"))
+
+
+def iso_date(**kwargs: Any) -> fields.String:
+    """A date kept as its ISO text (YYYY-MM-DD): a timetable is stored as JSON as it is."""
+    return fields.String(validate=_iso_date, **kwargs)
+
+
+MAX_DATED = 200
+
+
+class WeeklyPeriodSchema(_Strict):
+    """Open on a day of the week from ``opens`` to ``closes`` (the next day when not after)."""
+
+    day = vocab_code(vocab.WEEKDAYS, required=True)
+    opens = fields.String(required=True, validate=TIME)
+    closes = fields.String(required=True, validate=TIME)
+
+
+class DatedOccurrenceSchema(_Strict):
+    """One dated meeting, e.g. a course evening."""
+
+    date = iso_date(required=True)
+    starts = fields.String(required=True, validate=TIME)
+    ends = fields.String(required=True, validate=TIME)
+
+
+class TimetableSchema(_Strict):
+    """Structured opening hours and dates (see :mod:`shared.timetable`)."""
+
+    weekly = fields.List(
+        fields.Nested(WeeklyPeriodSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_WEEKLY_PERIODS),
+    )
+    valid_from = iso_date(allow_none=True)
+    valid_to = iso_date(allow_none=True)
+    dates = fields.List(
+        fields.Nested(DatedOccurrenceSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_DATED),
+    )
+
+    @validates_schema
+    def _validity(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start is not None and end is not None and end < start:
+            raise ValidationError(Message("timetable.validity_reversed"), "valid_to")
+
+
+def reachable(document: Mapping[str, Any]) -> bool:
+    """A way to get in touch: a phone, an e-mail or a web address, or a place with opening
+    hours (structured or in words), or a stated reason why there is none."""
+    contact = document.get("contact") or {}
+    if any(contact.get(key) for key in ("phone", "email", "url")):
+        return True
+    timetable = document.get("timetable") or {}
+    hours = bool(timetable.get("weekly") or timetable.get("dates") or document.get("schedule"))
+    return bool(document.get("locations")) and hours or bool(document.get("no_contact_reason"))
+
+
 class GuideSchema(_Strict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     url = fields.Url(required=True, schemes={"http", "https"})
@@ -123,6 +196,8 @@ class DutyRefSchema(_Strict):
 
 
 class OfferVersionSchema(_Strict):
+    require_reach = True
+
     schema_version = StrictInteger(required=True, validate=validate.Equal(SCHEMA_VERSION))
     uri = fields.Url(
         required=True,
@@ -145,6 +220,9 @@ class OfferVersionSchema(_Strict):
     responsible_role = fields.String(allow_none=True, validate=validate.Length(max=200))
     locations = fields.List(fields.Nested(LocationSchema), required=True)
     schedule = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    # Optional since they were added: versions published before them stay valid.
+    timetable = fields.Nested(TimetableSchema, allow_none=True)
+    no_contact_reason = fields.String(allow_none=True, validate=validate.Length(max=500))
     access = vocab_code(vocab.ACCESS, required=True)
     free_of_charge = strict_boolean(required=True)
     cost_description = fields.String(allow_none=True, validate=validate.Length(max=2000))
@@ -177,6 +255,12 @@ class OfferVersionSchema(_Strict):
     def _age_range(self, data: dict[str, Any], **_: Any) -> None:
         check_age_range(data.get("age_min"), data.get("age_max"))
 
+    @validates_schema
+    def _reachable(self, data: dict[str, Any], **_: Any) -> None:
+        published = data.get("status") == STATUS_PUBLISHED
+        if self.require_reach and published and not reachable(data):
+            raise ValidationError(Message("offer.unreachable"), "contact")
+
 
 # What a consumer receives may be an old version: its area codes were valid when it was
 # published and may since have been retired by a newer classification. They are checked for
@@ -200,6 +284,8 @@ class ReceivedOfferVersionSchema(OfferVersionSchema):
     coverage = fields.List(
         fields.String(validate=_AREA_FORM), required=True, validate=validate.Length(min=1)
     )
+    # Versions published before a way to get in touch was required stay readable.
+    require_reach = False
 
 
 _schema = OfferVersionSchema()

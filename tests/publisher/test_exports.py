@@ -64,6 +64,10 @@ def test_csv_is_one_row_per_published_offer(publisher: Any, service_ids: dict) -
         "cost_description",
         "locations",
         "schedule",
+        "opening_hours",
+        "opening_hours_from",
+        "opening_hours_to",
+        "dates",
         "contact_url",
         "contact_email",
         "contact_phone",
@@ -81,6 +85,7 @@ def test_csv_is_one_row_per_published_offer(publisher: Any, service_ids: dict) -
     assert course["free_of_charge"] == "false"
     assert course["cost_description"] == "400 kroner for hele kurset."
     assert course["schedule"] == "Tirsdager 18–20, åtte ganger."
+    assert (course["opening_hours"], course["dates"]) == ("", "")  # none structured
     assert course["languages"] == "nob, eng"
     assert course["locations"] == "Helsehuset, Gamle Kirkeplass 7 3019 Drammen"
     health = by_name["Helsestasjon for ungdom"]

@@ -14,13 +14,13 @@ import json
 from typing import Any
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, GEO, RDF
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from services.publisher.linked.cpsv import describe_offer
-from services.publisher.linked.namespaces import CV, LOCN, new_graph
+from services.publisher.linked.namespaces import CV, LOCN, SCHEMA, new_graph
 from shared.db import create_engine
 from shared.publication.models import PublishedOffer
 from tests.publisher.node import BASE_URL
@@ -53,6 +53,17 @@ def test_every_published_offer_conforms_to_cpsv_ap_no(publisher, offer_ids, cpsv
     assert conforms, report
 
 
+TIMETABLE = {
+    "weekly": [
+        {"day": "tue", "opens": "18:00", "closes": "20:00"},
+        {"day": "fri", "opens": "22:00", "closes": "02:00"},
+    ],
+    "valid_from": "2026-08-17",
+    "valid_to": "2026-12-18",
+    "dates": [{"date": "2026-09-01", "starts": "17:30", "ends": "19:30"}],
+}
+
+
 def _variant(document: dict[str, Any], **changes: Any) -> dict[str, Any]:
     changed = copy.deepcopy(document)
     changed.update(changes)
@@ -74,6 +85,9 @@ def _variant(document: dict[str, Any], **changes: Any) -> dict[str, Any]:
         ("helsestasjon", {"last_reviewed": "2024-03-01", "guides": "example"}),
         # a place with a point (a dct:Location with a GeoSPARQL geometry)
         ("helsestasjon", {"locations": "with a point"}),
+        # structured opening hours and dates, on the offer and its places
+        ("helsestasjon", {"timetable": TIMETABLE}),
+        ("leksehjelp", {"timetable": TIMETABLE, "locations": []}),
     ],
 )
 def test_describe_offer_conforms_for_every_kind_of_offer(documents, cpsv_shapes, base, changes):
@@ -122,3 +136,24 @@ def test_the_shapes_catch_a_broken_description(documents, cpsv_shapes):
     conforms, report = check(graph, cpsv_shapes)
     assert not conforms
     assert "cv:ownedBy" in report
+
+
+def test_opening_hours_are_schema_org_specifications_on_the_offer_and_its_places(documents):
+    document = _variant(documents["helsestasjon"], timetable=TIMETABLE)
+    graph = new_graph()
+    subject = URIRef(document["uri"])
+    describe_offer(graph, subject, document, BASE_URL)
+    turtle = graph.serialize(format="nt")
+    tuesday = URIRef(f"{subject}#hours-1")
+    assert (subject, SCHEMA.hoursAvailable, tuesday) in graph
+    assert (URIRef(f"{subject}#location-1"), SCHEMA.hoursAvailable, tuesday) in graph
+    assert (tuesday, RDF.type, SCHEMA.OpeningHoursSpecification) in graph
+    assert (tuesday, SCHEMA.dayOfWeek, URIRef("http://schema.org/Tuesday")) in graph
+    assert (tuesday, SCHEMA.opens, Literal("18:00:00", datatype=XSD.time)) in graph
+    assert (tuesday, SCHEMA.closes, Literal("20:00:00", datatype=XSD.time)) in graph
+    assert (tuesday, SCHEMA.validThrough, Literal("2026-12-18", datatype=XSD.date)) in graph
+    course = URIRef(f"{subject}#date-1")
+    assert (course, SCHEMA.dayOfWeek, URIRef("http://schema.org/Tuesday")) in graph  # 1 Sep 2026
+    assert (course, SCHEMA.validFrom, Literal("2026-09-01", datatype=XSD.date)) in graph
+    assert (course, SCHEMA.validThrough, Literal("2026-09-01", datatype=XSD.date)) in graph
+    assert turtle.count("OpeningHoursSpecification") == 3

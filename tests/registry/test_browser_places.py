@@ -66,10 +66,17 @@ def _fill_offer(page: Any, name: str) -> None:
     page.get_by_label("Laveste alder").fill("0")
     page.get_by_label("Høyeste alder").fill("5")
     page.get_by_label("Åpent for alle").check()
+    page.get_by_label("Telefon").fill("555 00 120")  # the desk's: a way to get in touch
+
+
+def _first_place(page: Any) -> Any:
+    """The first row of the places (the form has other repeated rows, the opening hours)."""
+    rows = page.locator("fieldset.row-group")
+    return rows.filter(has=page.get_by_label("Navn på stedet")).first
 
 
 def _find_and_choose_the_address(page: Any) -> None:
-    place = page.locator("fieldset.row-group").first
+    place = _first_place(page)
     place.get_by_label("Navn på stedet").fill("Familiens hus Bragernes")
     place.get_by_label("Gateadresse").fill("Engene 1")
     place.get_by_label("Poststed").fill("Drammen")
@@ -77,7 +84,7 @@ def _find_and_choose_the_address(page: Any) -> None:
     choice = page.get_by_role("button", name="Engene 1, 3015 Drammen")
     choice.wait_for()
     choice.click()
-    place = page.locator("fieldset.row-group").first
+    place = _first_place(page)
     place.get_by_label("Breddegrad").wait_for()
     assert place.get_by_label("Postnummer").input_value() == "3015"
     assert place.get_by_label("Kommunenummer").input_value() == "3301"

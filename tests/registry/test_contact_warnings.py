@@ -206,7 +206,7 @@ def test_the_publisher_sees_the_warning_in_review(client, db, world):
     assert "Sjekk kontaktinformasjonen" in page
 
 
-def test_the_templates_contact_headers_carry_the_guidance(client, db, world):
+def test_the_templates_contact_and_timetable_headers_carry_the_guidance(client, db, world):
     sign_in(client, db, "a_registrar")
     response = client.get(f"/o/{ORG_A}/bulk/template.xlsx")
     sheet = load_workbook(io.BytesIO(response.data))["Tilbud"]
@@ -215,6 +215,13 @@ def test_the_templates_contact_headers_carry_the_guidance(client, db, world):
         "Telefon": "Nummeret til kontoret eller vakttelefonen, ikke en persons egen mobil.",
         "E-post": "En felles postkasse som post@ eller helsestasjon@, ikke en persons egen.",
         "Nettside": "En fullstendig adresse som begynner med https://.",
+        # How to write opening hours and dates (tests/registry/test_bulk_timetable.py).
+        "Faste åpningstider hver uke": (
+            "Skriv dager og klokkeslett slik: tirsdag 18:00-20:00; fredag 22:00-02:00."
+        ),
+        "Datoer": (
+            "Skriv datoer og klokkeslett slik: 2026-09-01 18:00-20:00; 2026-09-08 18:00-20:00."
+        ),
     }
 
 

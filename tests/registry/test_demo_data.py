@@ -20,6 +20,7 @@ from services.registry.coordination.models import (
     Milestone,
 )
 from services.registry.demo import load_demo_data
+from services.registry.offers.contact import contact_warnings
 from services.registry.offers.models import Offer
 from services.registry.organisations.models import Organisation
 from shared.db import create_engine
@@ -89,4 +90,31 @@ def test_each_demo_node_loads_its_own_members(node_database_factory, node, membe
         assert admins == [f"node-admin@{node}.example.org"]
         # Only Drammen's coordination group has a workspace.
         assert (session.scalar(select(CoordinationGroup)) is not None) == (node == "drammen")
+    engine.dispose()
+
+
+def test_every_published_demo_offer_has_a_desk_to_contact_and_some_have_hours(database_factory):
+    url = database_factory()
+    migrated_database(url)
+    engine = create_engine(url)
+    with sessionmaker(engine).begin() as session:
+        load_demo_data(session, Actor.operator(), "http://127.0.0.1:8011", Signer(TEST_PASSPHRASE))
+    with sessionmaker(engine)() as session:
+        published = session.scalars(select(Offer).where(Offer.status == "published")).all()
+        for offer in published:
+            contact = offer.contact
+            assert contact.get("phone") and contact.get("email"), offer.name
+            # Fictional: a 555 number and an example.org address, a desk's, never a person's.
+            assert contact["phone"].startswith("555 ") and contact["email"].endswith(
+                ".example.org"
+            ), offer.name
+            assert contact_warnings(contact) == {}, offer.name
+        timed = {o.name: o.timetable for o in published if o.timetable}
+        assert len(timed) >= 6
+        assert timed["Helsestasjon 0–5 år"]["weekly"][0] == {
+            "day": "mon",
+            "opens": "08:00",
+            "closes": "15:30",
+        }
+        assert timed["Circle of Security (COS-P) – foreldregruppe"]["dates"]
     engine.dispose()

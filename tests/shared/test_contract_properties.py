@@ -42,12 +42,31 @@ URL = st.from_regex(r"\Ahttps://[a-z]{1,12}\.example/[a-z0-9/-]{0,20}\Z")
 EMAIL = st.from_regex(r"\A[a-z]{1,10}@[a-z]{1,10}\.example\Z")
 
 
+TIME = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
+ISO_DATE = st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)).map(dt.date.isoformat)
+TIMETABLES = st.fixed_dictionaries(
+    {
+        "weekly": st.lists(
+            st.fixed_dictionaries(
+                {"day": st.sampled_from(vocab.WEEKDAYS.codes), "opens": TIME, "closes": TIME}
+            ),
+            max_size=3,
+        ),
+        "valid_from": st.none(),
+        "valid_to": optional(ISO_DATE),
+        "dates": st.lists(
+            st.fixed_dictionaries({"date": ISO_DATE, "starts": TIME, "ends": TIME}), max_size=2
+        ),
+    }
+)
+
+
 @st.composite
 def versions(draw: st.DrawFn) -> dict[str, Any]:
     orgnr, kind, home = draw(st.sampled_from(PROVIDERS))
     ages = sorted(draw(st.lists(st.integers(0, 25), min_size=2, max_size=2)))
     offer_id = str(draw(st.uuids()))
-    return {
+    version = {
         "schema_version": 1,
         "uri": f"https://node.example/offers/{offer_id}",
         "id": offer_id,
@@ -91,6 +110,8 @@ def versions(draw: st.DrawFn) -> dict[str, Any]:
             )
         ),
         "schedule": draw(optional(text(0, 60))),
+        "timetable": draw(optional(TIMETABLES)),
+        "no_contact_reason": draw(optional(text(1, 60))),
         "access": draw(st.sampled_from(vocab.ACCESS.codes)),
         "free_of_charge": draw(st.booleans()),
         "cost_description": draw(optional(text(0, 60))),
@@ -132,6 +153,10 @@ def versions(draw: st.DrawFn) -> dict[str, Any]:
         "review_interval_months": draw(st.integers(1, 60)),
         "last_reviewed": draw(optional(st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))),
     }
+    contact = version["contact"]
+    if version["status"] == "published" and not (contact["phone"] or contact["email"]):
+        contact["phone"] = "32 04 00 00"  # a published version needs a way to get in touch
+    return version
 
 
 @examples(40)

@@ -351,3 +351,56 @@ def test_the_validation_catches_broken_objects(change: Any, schema: str) -> None
     service = hsds.service(wire())
     change(service)
     assert hsds_errors(service, {"$ref": HSDS_BASE + schema})
+
+
+TIMETABLE = {
+    "weekly": [
+        {"day": "thu", "opens": "18:00", "closes": "20:00"},
+        {"day": "tue", "opens": "18:00", "closes": "20:00"},
+        {"day": "fri", "opens": "22:00", "closes": "02:00"},
+    ],
+    "valid_from": "2026-08-17",
+    "valid_to": "2026-12-18",
+    "dates": [{"date": "2026-09-01", "starts": "17:30", "ends": "19:30"}],
+}
+
+
+def test_a_timetable_is_weekly_rules_and_dated_occurrences_in_valid_hsds() -> None:
+    service = hsds.service(wire(timetable=TIMETABLE))
+    assert_hsds(service, "compiled/service.json")
+    assert_hsds(service, "service.json")
+    sid = service["id"]
+    text, evenings, night, course = service["schedules"]
+    assert text["description"] == "Tirsdager 18–20"
+    # Days with the same hours are one rule, Monday-first.
+    assert {k: v for k, v in evenings.items() if k not in ("id", "notes")} == {
+        "service_id": sid,
+        "freq": "WEEKLY",
+        "wkst": "MO",
+        "byday": "TU,TH",
+        "opens_at": "18:00",
+        "closes_at": "20:00",
+        "valid_from": "2026-08-17",
+        "valid_to": "2026-12-18",
+    }
+    assert (night["byday"], night["opens_at"], night["closes_at"]) == ("FR", "22:00", "02:00")
+    # 1 September 2026 is a Tuesday: a weekly rule that starts and ends that day happens once.
+    assert {k: v for k, v in course.items() if k not in ("id", "notes")} == {
+        "service_id": sid,
+        "freq": "WEEKLY",
+        "byday": "TU",
+        "dtstart": "2026-09-01",
+        "until": "2026-09-01",
+        "opens_at": "17:30",
+        "closes_at": "19:30",
+    }
+    assert "Europe/Oslo" in course["notes"]
+    assert len({s["id"] for s in service["schedules"]}) == 4
+    for schedule in service["schedules"]:
+        assert_hsds(schedule, "schedule.json")
+
+
+def test_a_timetable_without_validity_leaves_it_out() -> None:
+    timetable = {"weekly": [{"day": "mon", "opens": "09:00", "closes": "15:00"}], "dates": []}
+    [_text, monday] = hsds.service(wire(timetable=timetable))["schedules"]
+    assert "valid_from" not in monday and "valid_to" not in monday

@@ -201,3 +201,86 @@ def test_canonical_json_numbers_follow_rfc8785():
     # A JavaScript verifier re-canonicalising {"staff_fte": 2} would otherwise sign other bytes.
     assert canonical_json({"staff_fte": 1.5}) == '{"staff_fte":1.5}'
     assert canonical_json({"staff_fte": 2.0}) == '{"staff_fte":2}'
+
+
+TIMETABLE = {
+    "weekly": [{"day": "tue", "opens": "18:00", "closes": "20:00"}],
+    "valid_from": "2026-08-17",
+    "valid_to": "2026-12-18",
+    "dates": [{"date": "2026-09-01", "starts": "17:30", "ends": "19:30"}],
+}
+
+
+def test_a_timetable_and_a_reason_travel_with_the_version():
+    wire = WIRE | {"timetable": TIMETABLE, "no_contact_reason": None}
+    loaded = load_offer_version(json.dumps(wire))
+    assert loaded["timetable"] == TIMETABLE
+    assert json.loads(dump_offer_version(loaded))["timetable"] == TIMETABLE
+
+
+def test_a_version_without_the_new_fields_dumps_without_them():
+    assert "timetable" not in json.loads(dump_offer_version(document()))
+
+
+@pytest.mark.parametrize(
+    ("timetable", "path"),
+    [
+        ({"weekly": [{"day": "tuesday", "opens": "18:00", "closes": "20:00"}]}, ["weekly", 0]),
+        ({"weekly": [{"day": "tue", "opens": "24:00", "closes": "20:00"}]}, ["weekly", 0]),
+        ({"weekly": [{"day": "tue", "opens": "18.00", "closes": "20:00"}]}, ["weekly", 0]),
+        ({"dates": [{"date": "2026-02-30", "starts": "18:00", "ends": "20:00"}]}, ["dates", 0]),
+        ({"valid_from": "2026-12-01", "valid_to": "2026-11-30"}, ["valid_to"]),
+    ],
+)
+def test_a_bad_timetable_is_refused_naming_the_field(timetable, path):
+    with pytest.raises(ValidationError) as exc:
+        load_offer_version(json.dumps(WIRE | {"timetable": timetable}))
+    errors = exc.value.messages["timetable"]
+    for key in path:
+        errors = errors[key]
+    assert errors
+
+
+NO_CONTACT = {"name": None, "email": None, "phone": None, "url": None}
+
+
+def test_publishing_without_a_way_to_get_in_touch_is_refused():
+    doc = document() | {"contact": NO_CONTACT, "locations": []}
+    with pytest.raises(ValidationError) as exc:
+        dump_offer_version(doc)
+    assert exc.value.messages == {
+        "contact": [
+            "A published offer needs a way to get in touch: "
+            "a phone, an e-mail or a web address, a place with opening hours, or a reason why "
+            "there is none."
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"contact": NO_CONTACT | {"phone": "32 04 00 00"}},
+        {"contact": NO_CONTACT | {"email": "post@drammen.example"}},
+        {"contact": NO_CONTACT | {"url": "https://www.drammen.example/"}},
+        {"contact": NO_CONTACT},  # the place with "Tirsdager 18–20"
+        {"contact": NO_CONTACT, "schedule": None, "timetable": TIMETABLE},
+        {"contact": NO_CONTACT, "locations": [], "no_contact_reason": "Kontakt via fastlegen."},
+    ],
+)
+def test_each_way_to_get_in_touch_is_enough(changes):
+    assert dump_offer_version(document() | changes)
+
+
+def test_a_place_without_hours_is_not_a_way_to_get_in_touch():
+    with pytest.raises(ValidationError):
+        dump_offer_version(document() | {"contact": NO_CONTACT, "schedule": None})
+
+
+def test_versions_published_before_contacts_were_required_still_load():
+    old = WIRE | {"contact": {}, "locations": [], "schedule": None}
+    assert load_offer_version(json.dumps(old))["contact"] == {}
+
+
+def test_a_withdrawal_needs_no_contact():
+    assert dump_offer_version(document() | {"status": "withdrawn", "contact": {}, "locations": []})

@@ -22,6 +22,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, GEO, ORG, RDF, SKOS
 
 from services.publisher.linked.areas import add_area
+from services.publisher.linked.hours import add_hours
 from services.publisher.linked.namespaces import (
     CPSV,
     CPSVNO,
@@ -90,8 +91,9 @@ def describe_offer(graph: Graph, subject: URIRef, document: dict, base_url: str)
         graph.add((subject, DCTERMS.spatial, add_area(graph, base_url, code)))
     for guide in document.get("guides", []):
         graph.add((subject, FOAF.page, URIRef(guide["url"])))
+    hours = add_hours(graph, subject, document)
     _add_contact(graph, subject, document)
-    _add_channels(graph, subject, document, base_url)
+    _add_channels(graph, subject, document, base_url, hours)
     _add_cost(graph, subject, document)
     _add_output(graph, subject, document)
     _add_legal_resources(graph, subject, document["statutory_duties"])
@@ -142,9 +144,14 @@ def _add_contact(graph: Graph, subject: URIRef, document: Mapping[str, Any]) -> 
 
 
 def _add_channels(
-    graph: Graph, subject: URIRef, document: Mapping[str, Any], base_url: str
+    graph: Graph,
+    subject: URIRef,
+    document: Mapping[str, Any],
+    base_url: str,
+    hours: Iterable[URIRef] = (),
 ) -> None:
-    """One ``cv:Channel`` per way in: telephone, e-mail, web page and each place."""
+    """One ``cv:Channel`` per way in: telephone, e-mail, web page and each place (open when
+    the offer is: ``hours``)."""
     contact = document["contact"]
     if contact.get("phone"):
         channel = _channel(graph, subject, "phone", SERVICE_CHANNEL_TYPE.telephone)
@@ -161,6 +168,8 @@ def _add_channels(
         kind = SERVICE_CHANNEL_TYPE["service-bureau"]
         channel = _channel(graph, subject, f"location-{number}", kind)
         graph.add((channel, DCTERMS.description, Literal(place["name"], lang=LANG)))
+        for spec in hours:
+            graph.add((channel, SCHEMA.hoursAvailable, spec))
         address = URIRef(f"{subject}#location-{number}-address")
         graph.add((channel, VCARD.hasAddress, address))
         graph.add((address, RDF.type, VCARD.Address))

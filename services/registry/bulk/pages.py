@@ -24,6 +24,7 @@ from services.registry.ui.pages import (
     signed_in,
 )
 from shared.i18n import current_language
+from shared.messages import Message
 from shared.vocab import LANGUAGES
 from shared.web import db_session
 
@@ -60,11 +61,16 @@ def sheet_language(lang: str) -> SheetLanguage:
 
 
 def _notes() -> dict[str, str]:
-    """The form's guidance on the contact columns, as notes on their headers."""
+    """The form's guidance on the contact columns, and how to write days, times and dates,
+    as notes on their headers."""
     return {
-        c.key: str(BY_NAME[c.key].hint)
-        for c in COLUMNS
-        if c.key.startswith("contact.") and BY_NAME[c.key].hint
+        **{
+            c.key: str(BY_NAME[c.key].hint)
+            for c in COLUMNS
+            if c.key.startswith("contact.") and BY_NAME[c.key].hint
+        },
+        "timetable.weekly": readable(Message("bulk.timetable_cell")),
+        "timetable.dates": readable(Message("bulk.dates_cell")),
     }
 
 
@@ -169,5 +175,7 @@ def _problem_label(name: str, headers: Mapping[str, str]) -> str:
     parts = name.split(".")
     if parts[0] == "locations" and len(parts) == 3:
         return headers.get(f"locations.{parts[2]}", name)
+    if parts[0] == "timetable" and len(parts) > 1:
+        return headers.get(f"timetable.{parts[1]}", name)
     spec = BY_NAME.get(parts[0])
     return str(spec.label) if spec is not None else name

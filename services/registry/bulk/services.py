@@ -28,6 +28,7 @@ from services.registry.organisations.models import Organisation
 from services.registry.ui.forms import flat_messages, parse_number
 from shared.errors import DomainError
 from shared.messages import Message
+from shared.timetable_text import CellError, parse_dates, parse_weekly
 from shared.vocab import LANGUAGES
 
 
@@ -84,6 +85,8 @@ def row_input(
             continue
         elif kind == "choice":
             problem = _read_choice(data, key, lookups.get(key, {}).get(text.lower()))
+        elif kind in ("weekly", "dates", "date"):
+            problem = _read_timetable(data, key, kind, text)
         else:
             _read_text(data, key, kind, text)
             continue
@@ -106,6 +109,25 @@ def _read_flag(data: dict[str, Any], key: str, text: str) -> Message | None:
             data[name].append(concept)
     elif text:
         data[name] = word in YES
+    return None
+
+
+_NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+def _read_timetable(data: dict[str, Any], key: str, kind: str, text: str) -> Message | None:
+    """A timetable cell: weekly periods, dated occurrences (shared.timetable_text), or a day
+    as 2026-08-17 or 17.08.2026."""
+    timetable = data.setdefault("timetable", {})
+    part = key.split(".", 1)[1]
+    if kind == "date":
+        day = _NORWEGIAN_DATE.match(text)
+        timetable[part] = f"{day[3]}-{int(day[2]):02d}-{int(day[1]):02d}" if day else text
+        return None
+    try:
+        timetable[part] = parse_weekly(text) if kind == "weekly" else parse_dates(text)
+    except CellError:
+        return Message("bulk.timetable_cell") if kind == "weekly" else Message("bulk.dates_cell")
     return None
 
 

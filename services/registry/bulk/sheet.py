@@ -9,6 +9,7 @@ language and read back in any of bokmål, nynorsk and English, or as the codes t
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -41,7 +42,7 @@ class Column:
     """``key`` is where the value goes: a form field, or ``field:code`` for a yes/no flag."""
 
     key: str
-    kind: str  # text, integer, decimal, choice, flag
+    kind: str  # text, integer, decimal, choice, flag, date, weekly, dates
     vocabulary: vocab.Vocabulary | None = None
     required: bool = False
     width: int = 18
@@ -70,6 +71,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("access", "choice", vocab.ACCESS, required=True, width=22),
     Column("free_of_charge", "flag", width=12),
     Column("cost_description", "text", width=24),
+    Column("timetable.weekly", "weekly", width=30),
+    Column("timetable.valid_from", "date", width=12),
+    Column("timetable.valid_to", "date", width=12),
+    Column("timetable.dates", "dates", width=30),
     Column("schedule", "text", width=24),
     Column("locations.name", "text", width=24),
     Column("locations.street_address", "text", width=24),
@@ -84,6 +89,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("contact.phone", "text", width=16),
     Column("contact.email", "text", width=24),
     Column("contact.url", "text", width=24),
+    Column("no_contact_reason", "text", width=24),
     Column("responsible_role", "text", width=24),
     Column("statutory_duties:1", "choice", width=40),
     Column("statutory_duties:2", "choice", width=40),
@@ -168,6 +174,10 @@ def write_template(language: SheetLanguage) -> bytes:
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()  # a date typed into a cell Excel formats as a date
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()[:10] if isinstance(value, dt.date) else f"{value:%H:%M}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

@@ -25,6 +25,7 @@ from services.registry.accounts import services as accounts
 from services.registry.accounts.models import Membership
 from services.registry.accounts.permissions import Actor
 from services.registry.demo import drammen, numedal, regional
+from services.registry.demo.contacts import reachable
 from services.registry.demo.workspace import load_workspace
 from services.registry.offers import services as offers
 from services.registry.offers.schemas import OfferInputSchema
@@ -173,7 +174,7 @@ def _create_offers(
             session,
             registrar,
             org,
-            schema.load({**raw, "agency": agencies[raw["agency"]]}),
+            schema.load({**reachable(orgnr, raw), "agency": agencies[raw["agency"]]}),
             base_url,
         )
         _advance(session, registrar, publisher, offer.id, fate, signer)

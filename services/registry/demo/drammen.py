@@ -58,7 +58,6 @@ OFFERS: list[tuple[str, dict[str, Any], str]] = [
             access="open",
             statutory_duties=["hol-3-2-helsestasjon"],
             user_participation=True,
-            contact={"phone": "32 04 00 00", "email": "helsestasjon@drammen.example.org"},
             locations=[
                 {
                     "name": "Helsestasjonen Bragernes",

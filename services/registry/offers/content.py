@@ -24,6 +24,8 @@ CONTENT_FIELDS = (
     "responsible_role",
     "locations",
     "schedule",
+    "timetable",
+    "no_contact_reason",
     "access",
     "free_of_charge",
     "cost_description",
@@ -49,6 +51,9 @@ CONTENT_FIELDS = (
     "last_reviewed",
 )
 
+
+# Fields added to the contract later, optional there.
+OPTIONAL_FIELDS = ("timetable", "no_contact_reason")
 
 # Multi-valued fields that are sets: which codes, not in what order (the form posts checkboxes
 # in the vocabulary's order, the API in any). Their content is in the vocabulary's order, so
@@ -113,6 +118,9 @@ def version_document(
     to reach anyone through it (docs/privacy.md)."""
     organisation, agency = offer.organisation, offer.agency
     document = {name: getattr(offer, name) for name in CONTENT_FIELDS}
+    for name in OPTIONAL_FIELDS:  # left out when not given, as in versions from before them
+        if document[name] is None:
+            del document[name]
     if status == STATUS_WITHDRAWN:
         document["contact"] = {}
     document.update(

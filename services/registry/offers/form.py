@@ -30,6 +30,21 @@ LOCATION = (
         hint=_l("Degrees east (WGS84), e.g. 10,2045. Filled in by the address search."),
     ),
 )
+WEEKLY_PERIOD = (
+    Field("day", _l("Day"), kind="select", vocabulary=vocab.WEEKDAYS),
+    Field("opens", _l("Opens"), kind="time", hint=_l("As 18:00.")),
+    Field(
+        "closes",
+        _l("Closes"),
+        kind="time",
+        hint=_l("As 20:00. A time before the opening time is the next day (22:00 to 02:00)."),
+    ),
+)
+DATED_OCCURRENCE = (
+    Field("date", _l("Date"), kind="date"),
+    Field("starts", _l("Starts"), kind="time", hint=_l("As 18:00.")),
+    Field("ends", _l("Ends"), kind="time", hint=_l("As 20:00.")),
+)
 GUIDE = (
     Field("title", _l("Title"), required=True),
     Field("url", _l("Web address"), kind="url", required=True),
@@ -121,7 +136,38 @@ SECTIONS: tuple[Section, ...] = (
             Field("free_of_charge", _l("Free of charge"), kind="checkbox"),
             Field("cost_description", _l("About the cost"), kind="textarea"),
             Field(
-                "schedule", _l("When"), kind="textarea", hint=_l("Opening hours, days or dates.")
+                "timetable.weekly",
+                _l("Opening hours each week"),
+                kind="group",
+                subfields=WEEKLY_PERIOD,
+                blank_rows=2,
+                addable=True,
+            ),
+            Field(
+                "timetable.valid_from",
+                _l("Opening hours apply from"),
+                kind="date",
+                hint=_l("Empty: from now on."),
+            ),
+            Field(
+                "timetable.valid_to",
+                _l("Opening hours apply until"),
+                kind="date",
+                hint=_l("The last day, e.g. the end of the term. Empty: until further notice."),
+            ),
+            Field(
+                "timetable.dates",
+                _l("Dates"),
+                kind="group",
+                subfields=DATED_OCCURRENCE,
+                blank_rows=1,
+                addable=True,
+            ),
+            Field(
+                "schedule",
+                _l("When, in words"),
+                kind="textarea",
+                hint=_l("Exceptions and what the hours and dates above cannot say, e.g. holidays."),
             ),
             Field(
                 "locations",
@@ -184,6 +230,15 @@ SECTIONS: tuple[Section, ...] = (
                 hint=_l("A full address starting with https://."),
             ),
             Field(
+                "no_contact_reason",
+                _l("Why there is no way to get in touch"),
+                kind="textarea",
+                hint=_l(
+                    "Only when the offer has no phone, e-mail, web page or place with opening "
+                    "hours, e.g. by referral from the family doctor only."
+                ),
+            ),
+            Field(
                 "responsible_role",
                 _l("Role that keeps the offer up to date"),
                 hint=_l("A role, not a person, e.g. Head of the child health centre."),
@@ -199,7 +254,9 @@ SECTIONS: tuple[Section, ...] = (
         intro=_l(
             "The contact is published openly and copied by the national search and others. "
             "Give a desk, a function or a shared mailbox that stays when people change jobs, "
-            "not a person's own name, e-mail or mobile."
+            "such as the service desk's phone and e-mail, not a person's own name, e-mail or "
+            "mobile. A published offer needs at least one way to get in touch: a phone, an "
+            "e-mail, a web page, or a place with opening hours."
         ),
     ),
     Section(
@@ -251,3 +308,4 @@ SECTIONS: tuple[Section, ...] = (
 
 FIELDS = all_fields(SECTIONS)
 BY_NAME = {f.name: f for f in FIELDS}
+ADDABLE = frozenset(f.name for f in FIELDS if f.addable)

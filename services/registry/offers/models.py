@@ -61,6 +61,10 @@ class Offer(Base):
     responsible_role: Mapped[str | None] = mapped_column(String(200))
     locations: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     schedule: Mapped[str | None] = mapped_column(Text)
+    # Weekly periods, validity and dated occurrences (shared.timetable); None when not given.
+    timetable: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # Why a published offer has no way to get in touch, when it has none (e.g. by referral only).
+    no_contact_reason: Mapped[str | None] = mapped_column(String(500))
     access: Mapped[str] = mapped_column(String(20))
     free_of_charge: Mapped[bool] = mapped_column(default=True)
     cost_description: Mapped[str | None] = mapped_column(Text)

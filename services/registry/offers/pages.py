@@ -22,13 +22,13 @@ from services.registry.offers.address_step import address_step
 from services.registry.offers.contact import contact_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
 from services.registry.offers.coverage import area_picker
-from services.registry.offers.form import BY_NAME, FIELDS, SECTIONS
+from services.registry.offers.form import ADDABLE, BY_NAME, FIELDS, SECTIONS
 from services.registry.offers.models import Offer
 from services.registry.offers.overview import DashboardFilter, dashboard
 from services.registry.offers.review import Labeller, changed_since_sent_back, compare, review_rows
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations.models import Organisation
-from services.registry.ui.forms import FormState, dom_id, read_form, readable
+from services.registry.ui.forms import FormState, dom_id, parse_number, read_form, readable
 from services.registry.ui.pages import (
     attempt,
     done,
@@ -40,8 +40,12 @@ from services.registry.ui.pages import (
     signed_in,
     validate,
 )
+from shared import timetable_view
+from shared.db import utcnow
 from shared.errors import NotFound, PermissionDenied
 from shared.i18n import current_language
+from shared.messages import Message
+from shared.publication.schema import reachable
 from shared.vocab import OFFER_STATUSES
 from shared.web import db_session
 
@@ -151,6 +155,13 @@ def _warnings(contact: Any) -> dict[str, list[str]]:
     return {name: [readable(m) for m in messages] for name, messages in found.items()}
 
 
+def _unreachable(offer: Offer) -> str | None:
+    """Why the offer cannot be published as it is, when it has no way to get in touch."""
+    if offer.status == "withdrawn" or reachable(content_of(offer)):
+        return None
+    return readable(Message("offer.unreachable"))
+
+
 def contact_notes(warnings: dict[str, list[str]]) -> list[tuple[str, str, str]]:
     """(input id, label, message) of each warning, for the notice that links to the field."""
     return [
@@ -181,6 +192,20 @@ def _read() -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str]]]:
     return raw, data, errors
 
 
+def _more_rows() -> FormState | None:
+    """After "add a row": the form as posted, with one more empty row in that group, unsaved."""
+    group = request.form.get("more", "")
+    if group not in ADDABLE:
+        return None
+    state = FormState(values=read_form(FIELDS, request.form, OfferInputSchema()))
+    # The empty rows shown before stay, whatever was filled in since: one more than those.
+    posted = parse_number(request.form.get(f"{group}-count", ""), "integer")
+    filled = len(state.value(group) or [])
+    shown = posted - filled if isinstance(posted, int) else 0
+    state.more_rows = {group: max(0, shown - BY_NAME[group].blank_rows) + 1}
+    return state
+
+
 def _after_save(offer: Offer, message: str) -> Response:
     if request.form.get("then") == "submit":
         session, actor = db_session(), signed_in()
@@ -202,6 +227,9 @@ def new() -> Response | tuple[str, int]:
             "coverage": [org.home_area],
         }
         return _form(FormState(values=initial), None)
+    more = _more_rows()
+    if more is not None:
+        return _form(more, None)
     raw, data, errors = _read()
     step = address_step(raw)
     if step is not None:
@@ -224,6 +252,9 @@ def edit(offer_id: str) -> Response | tuple[str, int]:
         raise PermissionDenied("role.not_registrar_for_agency")
     if request.method == "GET":
         return _form(FormState(values=content_of(offer)), offer)
+    more = _more_rows()
+    if more is not None:
+        return _form(more, offer)
     raw, data, errors = _read()
     step = address_step(raw)
     if step is not None:
@@ -253,7 +284,9 @@ def detail(offer_id: str) -> tuple[str, int]:
         overdue=offer.status != "withdrawn" and review_due(offer) < dt.date.today(),
         can_register=_can_register(offer),
         contact_notes=contact_notes(_warnings(offer.contact)),
+        unreachable=_unreachable(offer),
         national_status=national_pages.for_offer(offer),
+        timetable=timetable_view.view(offer.timetable, utcnow(), current_language()),
     )
 
 
@@ -357,6 +390,7 @@ def _review_page(offer_id: str, status: int = 200, errors: dict | None = None) -
         errors=errors or {},
         comment=request.form.get("comment", ""),
         contact_notes=contact_notes(_warnings(offer.contact)),
+        unreachable=_unreachable(offer),
     )
 
 

@@ -23,6 +23,7 @@ from services.registry.offers.models import Offer
 from services.registry.organisations.models import Agency
 from shared.ages import age_range
 from shared.areas import UnknownAreaError, reference_data
+from shared.timetable_text import dates_text, weekly_text
 
 # Free text compared word by word; shorter values are shown whole, before and after.
 LONG_TEXT = {"description", "schedule", "cost_description", "evaluation_description"}
@@ -39,13 +40,19 @@ class Row:
     words: tuple[tuple[str, str], ...] = ()
 
 
+# Fields whose parts the form shows as fields of their own.
+NESTED = ("contact", "timetable")
+
+
 def flatten(content: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Content with the contact's parts as fields of their own, as the form shows them."""
+    """Content with the contact's and the timetable's parts as fields of their own, as the
+    form shows them."""
     if content is None:
         return {}
-    flat = {k: v for k, v in content.items() if k != "contact"}
-    for key, value in (content.get("contact") or {}).items():
-        flat[f"contact.{key}"] = value
+    flat = {k: v for k, v in content.items() if k not in NESTED}
+    for name in NESTED:
+        for key, value in (content.get(name) or {}).items():
+            flat[f"{name}.{key}"] = value
     return flat
 
 
@@ -89,6 +96,10 @@ class Labeller:
             return " | ".join(_location(loc) for loc in value)
         if name == "guides":
             return " | ".join(f"{g.get('title')} ({g.get('url')})" for g in value)
+        if name == "timetable.weekly":
+            return weekly_text(value, self.lang)
+        if name == "timetable.dates":
+            return dates_text(value, self.lang)
         if spec is not None and spec.vocabulary is not None:
             codes = value if isinstance(value, list) else [value]
             vocabulary = spec.vocabulary
@@ -182,8 +193,8 @@ def changed_since_sent_back(entries: Sequence[AuditEntry]) -> set[str] | None:
         if entry.action != "offer.updated":
             continue
         for name, (before, after) in (entry.changes or {}).items():
-            if name == "contact":
-                old, new = flatten({"contact": before or {}}), flatten({"contact": after or {}})
+            if name in NESTED:
+                old, new = flatten({name: before or {}}), flatten({name: after or {}})
                 changed |= {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
             else:
                 changed.add(name)

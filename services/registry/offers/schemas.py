@@ -13,7 +13,13 @@ from services.registry.offers.content import review_due
 from shared import vocab
 from shared.fields import area_codes, check_age_range, distinct, vocab_code, vocab_codes
 from shared.messages import Message
-from shared.publication.schema import MAX_AGE, ContactSchema, GuideSchema, LocationSchema
+from shared.publication.schema import (
+    MAX_AGE,
+    ContactSchema,
+    GuideSchema,
+    LocationSchema,
+    TimetableSchema,
+)
 
 TEXT = validate.Length(max=2000)
 
@@ -38,7 +44,24 @@ class _OfferContentSchema(Schema):
         metadata={"description": "The role (not person) that keeps the offer up to date."},
     )
     locations = fields.List(fields.Nested(LocationSchema), load_default=list)
-    schedule = fields.String(allow_none=True, validate=TEXT)
+    schedule = fields.String(
+        allow_none=True,
+        validate=TEXT,
+        metadata={"description": "When, in words: exceptions, holidays, what rules cannot say."},
+    )
+    timetable = fields.Nested(
+        TimetableSchema,
+        allow_none=True,
+        metadata={"description": "Weekly opening hours, their validity and dated occurrences."},
+    )
+    no_contact_reason = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=500),
+        metadata={
+            "description": "Why the offer has no phone, e-mail, web address or place "
+            "with opening hours; without one or the other it cannot be published."
+        },
+    )
     access = vocab_code(vocab.ACCESS, required=True)
     free_of_charge = fields.Boolean(load_default=True)
     cost_description = fields.String(allow_none=True, validate=TEXT)

@@ -36,12 +36,13 @@ from services.registry.offers.content import content_of, content_of_document
 from services.registry.offers.models import Offer, OfferVersion
 from services.registry.organisations.models import Agency, Organisation
 from services.registry.organisations.services import find_agency
+from shared import timetable
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.fields import check_age_range
 from shared.messages import Message
 from shared.publication.keys import Signer
-from shared.publication.schema import STATUS_PUBLISHED, STATUS_WITHDRAWN
+from shared.publication.schema import STATUS_PUBLISHED, STATUS_WITHDRAWN, reachable
 from shared.publication.uris import offer_uri
 
 DRAFT, SUBMITTED, PUBLISHED, WITHDRAWN = "draft", "submitted", "published", "withdrawn"
@@ -144,6 +145,8 @@ def _apply(session: Session, actor: Actor, offer: Offer, data: dict[str, Any]) -
             continue
         if name == "staff_fte" and value is not None:
             value = Decimal(str(value))
+        if name == "timetable" and timetable.is_empty(value):
+            value = None  # nothing structured: the free text says it all, or nothing does
         setattr(offer, name, value)
 
 
@@ -316,6 +319,7 @@ def publish(
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
     _require_status(offer, {SUBMITTED}, "publish")
     _require_other_than_submitter(session, actor, offer)
+    _require_reachable(offer)
     version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED, signer)
     _transition(
         session,
@@ -328,6 +332,12 @@ def publish(
     )
     notifications.reviewed(session, actor, offer, "published")
     return version
+
+
+def _require_reachable(offer: Offer) -> None:
+    """A published offer has a way to get in touch, or says why not (shared.publication)."""
+    if not reachable(content_of(offer)):
+        raise InvalidInput("offer.unreachable", {"contact": [Message("offer.unreachable")]})
 
 
 def _require_other_than_submitter(session: Session, actor: Actor, offer: Offer) -> None:

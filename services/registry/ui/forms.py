@@ -24,7 +24,7 @@ ChoiceList = list[tuple[str, str]]
 
 # Kinds of input; "group" is a repeated set of sub-fields (locations, links); "areas" the
 # classification's areas to tick, with a field for other codes.
-TEXT_KINDS = {"text", "textarea", "email", "url", "tel", "date"}
+TEXT_KINDS = {"text", "textarea", "email", "url", "tel", "date", "time"}
 NUMBER_KINDS = {"integer", "decimal"}
 SINGLE_CHOICE_KINDS = {"select", "radio"}
 
@@ -44,6 +44,8 @@ class Field:
     # For kind "group": the sub-fields of each repeated row, and how many empty rows to offer.
     subfields: tuple[Field, ...] = ()
     blank_rows: int = 1
+    # For kind "group": a submit button that shows the form again with one more empty row.
+    addable: bool = False
     autocomplete: str | None = None
     # For the group of places: each row has an address search (services.registry.offers.places).
     address_search: bool = False
@@ -87,6 +89,8 @@ class FormState:
     addresses: dict[int, Any] = field(default_factory=dict)
     # For kind "areas": what can be chosen (services.registry.offers.coverage.AreaPicker).
     areas: Any = None
+    # Empty rows to offer per group beyond its own, after "add a row" (a group's name).
+    more_rows: dict[str, int] = field(default_factory=dict)
 
     def value(self, name: str) -> Any:
         current: Any = self.values
@@ -119,12 +123,12 @@ class FormState:
         groups = {f.name: f for f in fields if f.kind == "group"}
         found: list[tuple[str, str, str]] = []
         for name, messages in self.errors.items():
-            head = name.split(".")[0]
-            label = labels.get(name) or labels.get(head, "")
-            if head in groups and name.count(".") == 2:
-                _group, index, sub = name.split(".")
+            head, _dot, rest = name.rpartition(".")[0].rpartition(".")
+            label = labels.get(name) or labels.get(name.split(".")[0], "")
+            if head in groups and rest.isdigit():
                 subs = {f.name: str(f.label) for f in groups[head].subfields}
-                label = f"{labels[head]} {int(index) + 1}: {subs.get(sub, sub)}"
+                sub = name.rpartition(".")[2]
+                label = f"{labels[head]} {int(rest) + 1}: {subs.get(sub, sub)}"
             anchor = dom_id(name) if name != "_schema" else "form-errors"
             found.extend((anchor, label, message) for message in messages)
         return found
@@ -132,7 +136,8 @@ class FormState:
     def rows(self, group: Field) -> list[dict[str, Any]]:
         """The rows of a repeated group: those filled in, then the empty ones offered."""
         filled = [r for r in (self.value(group.name) or []) if isinstance(r, Mapping)]
-        return [dict(r) for r in filled] + [{} for _ in range(group.blank_rows)]
+        blank = group.blank_rows + self.more_rows.get(group.name, 0)
+        return [dict(r) for r in filled] + [{} for _ in range(blank)]
 
 
 def all_fields(sections: Iterable[Section]) -> list[Field]:

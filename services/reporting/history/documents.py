@@ -9,6 +9,7 @@ from services.reporting.history.models import AUDIENCE, DIAGNOSIS_GROUP, DUTY, R
 from shared import text
 from shared.areas import UnknownAreaError, reference_data
 from shared.ingest.documents import offer_columns
+from shared.publication.schema import reachable
 
 _MULTI_FIELDS = {
     RISK_GROUP: "risk_groups",
@@ -44,6 +45,7 @@ def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
         **resource_fields(document),
         "last_reviewed": document.get("last_reviewed"),
         "outside_home": outside_home(document["coverage"], document["provider"]["home_area"]),
+        "reachable": reachable(document),
     }
 
 

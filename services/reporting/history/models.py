@@ -103,6 +103,9 @@ class OfferVersion(HistoryBase):
     budget_nok: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     # It covers municipalities outside its provider's home area (the quality report flags it).
     outside_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    # It has a way to get in touch (shared.publication.schema.reachable): the quality report
+    # lists those without. None for versions recorded before it was kept.
+    reachable: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # When the offer was first published (of the versions known), and so when it is due for
     # review: the interval after the last review, or after the first publication if never.

@@ -191,10 +191,13 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
         _quality_shares(result, scope, names),
         _measure_statuses(result, scope, lang),
         _quality_agencies(result, scope, names),
+        # Listed when there are any: no table is the good news.
+        *([_unreachable(result)] if result.unreachable else []),
     ]
     summary = {
         "offers": result.overall.offers,
         **{f"{m}_percent": result.overall.share(m) for m in MEASURES},
+        "unreachable": len(result.unreachable),
     }
     return Report("quality", _("Quality"), scope, tables, summary, data=result)
 
@@ -269,6 +272,30 @@ def _quality_agencies(result: Quality, scope: Scope, names: dict[str, str]) -> T
             *(count(scope, a.counts.marks[m], **_measured(m), **where) for m in MEASURES),
         )
     return agencies
+
+
+def _unreachable(result: Quality) -> Table:
+    table = Table(
+        "unreachable",
+        _("Offers without a way to get in touch"),
+        [
+            Column("offer", _("Offer")),
+            Column("provider", _("Provider")),
+            Column("agency", _("Agency")),
+        ],
+        note=_(
+            "Published offers with no phone, e-mail, web address or place with opening hours, "
+            "and no reason given why. Offers published before this was recorded are not listed."
+        ),
+    )
+    for offer in result.unreachable:
+        table.add(
+            offer.offer_uri,
+            Cell(offer.name, link=offer.offer_uri),
+            offer.provider_name,
+            offer.agency_name,
+        )
+    return table
 
 
 def trend_report(session: Session, scope: Scope, lang: str, months: int) -> Report:

@@ -1,7 +1,8 @@
 """Quality: how many offers have user participation, are evaluated, are good practice, are
 evidence-based, how many are past their review date and how many cover municipalities outside
 their provider's home area; overall, by measure status, and per
-organisation and agency (DOMAIN.md: "all registered and reported").
+organisation and agency (DOMAIN.md: "all registered and reported"); and which offers have no
+way to get in touch.
 
 An offer is past its review date when the date it was due (the review interval after its last
 review, or after its first publication if it was never reviewed) is before the report's day.
@@ -48,11 +49,23 @@ class AgencyQuality:
     counts: QualityCounts
 
 
+@dataclass(frozen=True)
+class UnreachableOffer:
+    """A published offer with no way to get in touch (no phone, e-mail, web address or place
+    with opening hours, and no reason given)."""
+
+    offer_uri: str
+    name: str
+    provider_name: str
+    agency_name: str
+
+
 @dataclass
 class Quality:
     overall: QualityCounts
     measure_statuses: dict[str, int]
     agencies: list[AgencyQuality]
+    unreachable: list[UnreachableOffer] = field(default_factory=list)
 
 
 def _sums(scope: Scope) -> list[Any]:
@@ -98,4 +111,25 @@ def quality(session: Session, scope: Scope) -> Quality:
         for orgnr, agency, provider_name, agency_name, *values in rows
     ]
     agencies.sort(key=lambda a: (a.provider_name, a.agency_name, a.agency))
-    return Quality(overall, statuses, agencies)
+    return Quality(overall, statuses, agencies, unreachable(session, scope))
+
+
+def unreachable(session: Session, scope: Scope) -> list[UnreachableOffer]:
+    """The scope's offers known to have no way to get in touch, by provider, agency and name
+    (versions recorded before reporting kept this are not known, and not listed)."""
+    rows = session.execute(
+        select(
+            OfferVersion.offer_uri,
+            OfferVersion.name,
+            OfferVersion.provider_name,
+            OfferVersion.agency_name,
+        )
+        .where(*scoped(scope), OfferVersion.reachable.is_(False))
+        .order_by(
+            OfferVersion.provider_name,
+            OfferVersion.agency_name,
+            OfferVersion.name_sort,
+            OfferVersion.offer_uri,
+        )
+    )
+    return [UnreachableOffer(*row) for row in rows]

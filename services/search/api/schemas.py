@@ -25,7 +25,8 @@ from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.fields import MAX_RADIUS_KM, PointField, StrictQuery, vocab_code, words
 from shared.messages import Message
-from shared.publication.schema import MAX_AGE
+from shared.publication.schema import MAX_AGE, TIME
+from shared.timetable import minutes
 
 MAX_PER_PAGE = 100
 MAX_DEPTH = 10_000
@@ -99,6 +100,21 @@ class OfferSearchSchema(StrictQuery):
         metadata={
             "description": "With near: only offers with a place within this many km.",
             "example": 25,
+        },
+    )
+    open_on = vocab_code(
+        vocab.WEEKDAYS,
+        metadata={
+            "description": "Open on this day of the week (mon, tue, wed, thu, fri, sat, sun) "
+            "by the offer's weekly opening hours; with open_at, at that time on that day."
+        },
+    )
+    open_at = fields.String(
+        validate=TIME,
+        metadata={
+            "description": "Open at this time of day (HH:MM, Norwegian time) by the offer's "
+            "weekly opening hours: from the opening time, up to but not at the closing time, "
+            "past midnight too. Hours that have ended (valid_to passed) do not count."
         },
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
@@ -242,4 +258,6 @@ def to_offer_query(data: dict[str, Any]) -> OfferQuery:
         statutory=data.get("statutory"),
         near=data.get("near"),
         radius_km=data.get("radius"),
+        open_on=data.get("open_on"),
+        open_at=minutes(data["open_at"]) if data.get("open_at") else None,
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from services.search.index.models import AUDIENCE, DIAGNOSIS_GROUP, LANGUAGE, RISK_GROUP
-from shared import hsds, text, vocab
+from shared import hsds, text, timetable, vocab
 from shared.ingest.documents import offer_columns
 
 _MULTI_FIELDS = {
@@ -34,6 +34,20 @@ def place_rows(document: Mapping[str, Any]) -> Iterator[tuple[int, float, float]
     for position, place in enumerate(document.get("locations") or []):
         if place.get("latitude") is not None and place.get("longitude") is not None:
             yield position, float(place["latitude"]), float(place["longitude"])
+
+
+def hours_rows(document: Mapping[str, Any]) -> list[tuple[int, int, int, dt.date | None]]:
+    """(day, opens, closes, valid to) of the weekly periods within single days, Monday 0; the
+    part of a period past midnight holds one day longer than the period's own last day."""
+    found = document.get("timetable") or {}
+    last = _date(found.get("valid_to"))
+    rows: dict[tuple[int, int, int], dt.date | None] = {}
+    for period in found.get("weekly") or []:
+        parts = timetable.weekly_minutes({"weekly": [period]})
+        for part, (day, opens, closes) in enumerate(parts):
+            valid_to = last + dt.timedelta(days=part) if last is not None else None
+            rows[(timetable.DAY_CODES.index(day), opens, closes)] = valid_to
+    return [(day, opens, closes, valid_to) for (day, opens, closes), valid_to in rows.items()]
 
 
 def keywords(document: Mapping[str, Any]) -> str:

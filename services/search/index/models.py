@@ -138,6 +138,22 @@ class OfferPlace(SearchBase):
     longitude: Mapped[float] = mapped_column(Float)
 
 
+class OfferHours(SearchBase):
+    """One weekly period of an offer within one day (shared.timetable.weekly_minutes: a period
+    past midnight is two rows), for "open on Tuesday at 18:00": day 0 is Monday, times are
+    minutes after midnight, open from ``opens`` up to but not at ``closes``. ``valid_to`` is the
+    last day the row holds (None: until further notice)."""
+
+    __tablename__ = "offer_hours"
+    __table_args__ = (Index("ix_offer_hours_day_opens", "day", "opens", "closes", "offer_pk"),)
+
+    offer_pk: Mapped[int] = parent_key("indexed_offers")
+    day: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    opens: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    closes: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+
+
 class WithdrawnOffer(SearchBase):
     """An offer withdrawn and not published again: what the national HSDS API lists, with
     status ``inactive``, to a consumer that asks what changed since a time. The withdrawal

@@ -13,6 +13,7 @@ name in Norwegian order, then the row id, so pages never overlap or skip.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -41,9 +42,11 @@ from services.search.index.models import (
     RISK_GROUP,
     IndexedOffer,
     OfferCoverage,
+    OfferHours,
     OfferTerm,
 )
 from shared import text as norwegian
+from shared import timetable
 from shared.areas import NATIONAL, reference_data
 
 TS_CONFIG = "nettungen_norwegian"
@@ -85,6 +88,10 @@ class OfferQuery:
     # distance; with a radius (km), only offers with a place that near.
     near: tuple[float, float] | None = None
     radius_km: float | None = None
+    # Open on a day of the week (a WEEKDAYS code) and/or at a time of day (minutes after
+    # midnight), by the offer's weekly hours.
+    open_on: str | None = None
+    open_at: int | None = None
 
     def terms(self) -> list[str]:
         return norwegian.query_terms(self.text or "")
@@ -146,6 +153,8 @@ def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[boo
         conditions.append(
             and_(IndexedOffer.age_min <= query.age, IndexedOffer.age_max >= query.age)
         )
+    if query.open_on is not None or query.open_at is not None:
+        conditions.append(_open_condition(query))
     if query.terms():
         conditions.append(_words_condition(session, query))
     if query.near is not None and query.radius_km is not None:
@@ -153,6 +162,20 @@ def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[boo
             IndexedOffer.id.in_(distance.within(session, *query.near, query.radius_km))
         )
     return conditions
+
+
+def _open_condition(query: OfferQuery) -> ColumnElement[bool]:
+    """Open on the day and/or at the time by a weekly period that has not ended: from its
+    opening minute up to, not at, its closing minute (shared.timetable's periods)."""
+    today = dt.datetime.now(timetable.OSLO).date()
+    hours = select(OfferHours.offer_pk).where(
+        or_(OfferHours.valid_to.is_(None), OfferHours.valid_to >= today)
+    )
+    if query.open_on is not None:
+        hours = hours.where(OfferHours.day == timetable.DAY_CODES.index(query.open_on))
+    if query.open_at is not None:
+        hours = hours.where(OfferHours.opens <= query.open_at, OfferHours.closes > query.open_at)
+    return IndexedOffer.id.in_(hours)
 
 
 def _place_conditions(query: OfferQuery) -> list[ColumnElement[bool]]:

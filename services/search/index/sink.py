@@ -1,17 +1,18 @@
 """Applying verified events to the search index (the search service's ingest sink).
 
-A newer published version replaces the offer's row, its coverage, terms and places' points, and its
-full-text entry; a withdrawal deletes them, and keeps the withdrawal version (without its contact
-details) in ``withdrawn_offers`` until the offer is published again. Both run inside the
-ingest transaction, so a reader sees an offer either before or after a change, never half
-of it. A batch of offers costs a fixed
-number of statements, however many offers it holds.
+A newer published version replaces the offer's row, its coverage, terms, places' points and
+weekly hours, and its full-text entry; a withdrawal deletes them, and keeps the withdrawal version
+(without its contact details) in ``withdrawn_offers`` until the offer is published again. Both
+run inside the ingest transaction, so a reader sees an offer either before or after a change,
+never half of it. A batch of offers costs a fixed number of statements, however many offers it
+holds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, text, update
@@ -22,6 +23,7 @@ from services.search.index.models import (
     FTS_TABLE,
     IndexedOffer,
     OfferCoverage,
+    OfferHours,
     OfferPlace,
     OfferTerm,
     WithdrawnOffer,
@@ -46,6 +48,7 @@ class IndexRows:
     coverage: dict[str, str | None]
     terms: list[tuple[str, str]]
     places: list[tuple[int, float, float]]
+    hours: list[tuple[int, int, int, dt.date | None]] = field(default_factory=list)
 
     def fts(self) -> dict[str, str]:
         """The SQLite full-text row's columns (PostgreSQL computes its own vector)."""
@@ -64,6 +67,12 @@ class IndexRows:
         return [
             {"offer_pk": offer_pk, "position": p, "latitude": lat, "longitude": lon}
             for p, lat, lon in self.places
+        ]
+
+    def hours_rows(self, offer_pk: int) -> list[dict[str, Any]]:
+        return [
+            {"offer_pk": offer_pk, "day": d, "opens": o, "closes": c, "valid_to": v}
+            for d, o, c, v in self.hours
         ]
 
 
@@ -87,6 +96,7 @@ def index_rows(
         coverage=coverage_grain(document["coverage"]),
         terms=list(documents.term_rows(document)),
         places=list(documents.place_rows(document)),
+        hours=documents.hours_rows(document),
     )
 
 
@@ -153,6 +163,9 @@ class SearchSink:
         places = [r for uri, row in rows.items() for r in row.place_rows(offer_pks[uri])]
         if places:
             session.execute(insert(OfferPlace), places)
+        hours = [r for uri, row in rows.items() for r in row.hours_rows(offer_pks[uri])]
+        if hours:
+            session.execute(insert(OfferHours), hours)
         if _is_sqlite(session):
             session.execute(
                 text(
@@ -206,6 +219,7 @@ class SearchSink:
         session.execute(delete(OfferCoverage).where(OfferCoverage.offer_pk.in_(offer_pks)))
         session.execute(delete(OfferTerm).where(OfferTerm.offer_pk.in_(offer_pks)))
         session.execute(delete(OfferPlace).where(OfferPlace.offer_pk.in_(offer_pks)))
+        session.execute(delete(OfferHours).where(OfferHours.offer_pk.in_(offer_pks)))
         if _is_sqlite(session):
             session.execute(
                 text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN :ids").bindparams(  # noqa: S608

@@ -12,9 +12,11 @@ from flask_babel.speaklater import LazyString
 from services.search import present
 from services.search.index.models import IndexedOffer
 from services.search.site.params import LABELS, PARAM_OF
-from shared import vocab
+from shared import timetable_view, vocab
 from shared.areas import AreaKind, UnknownAreaError, reference_data
+from shared.db import utcnow
 from shared.i18n import current_language
+from shared.timetable_view import TimetableView
 
 # One offer, seen from the municipality searched in ...
 SOURCE_FROM_HERE = {
@@ -87,6 +89,10 @@ def filter_value(
         return gettext("near %(point)s", point=point_text(value))
     if name == "radius":
         return gettext("within %(km)s km", km=number_text(value))
+    if name == "open_on":
+        return present.label(vocab.WEEKDAYS, str(value), lang)
+    if name == "open_at":
+        return str(value)
     if isinstance(value, bool):
         return yes_no(value)
     return f"«{value}»"
@@ -123,11 +129,17 @@ def area_link(code: str, lang: str) -> dict[str, str | None]:
     return {"code": code, "name": present.area_name(code, lang), "page": page}
 
 
+def timetable_of(offer: IndexedOffer, lang: str) -> TimetableView | None:
+    """Open now or when next, and the hours and dates, from the offer's published timetable."""
+    return timetable_view.view(present.document(offer).get("timetable"), utcnow(), lang)
+
+
 def offer_facts(offer: IndexedOffer, lang: str) -> dict[str, Any]:
     """Everything the offer page tells, from the version its node published."""
     doc = present.document(offer)
     return {
         "doc": doc,
+        "timetable": timetable_of(offer, lang),
         "level": present.label(vocab.PYRAMID_LEVELS, str(offer.level), lang),
         "category": present.label(vocab.OFFER_CATEGORIES, offer.category, lang),
         "provider_kind": present.label(vocab.ORGANISATION_KINDS, offer.provider_kind, lang),

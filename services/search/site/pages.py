@@ -58,6 +58,7 @@ def _helpers() -> dict[str, Any]:
         "offer_text": offer_text_language,
         "point_text": labels.point_text,
         "km_text": labels.number_text,
+        "timetable_of": lambda offer: labels.timetable_of(offer, current_language()),
     }
 
 
@@ -121,6 +122,7 @@ def _search_page(params: SearchParams, query: OfferQuery, page: SearchPage) -> d
             for name, value, count in (overview.widening(session, params) if not page.total else ())
         ],
         "pages": page_numbers(page.page, page.pages),
+        "weekdays": [(c.code, c.label(lang)) for c in vocab.WEEKDAYS],
         "json_url": url_for("offers.Offers") + f"?{params.query_string()}",
     }
 

@@ -41,6 +41,8 @@ ORDER = (
     "statutory",
     "near",
     "radius",
+    "open_on",
+    "open_at",
     "page",
 )
 # The query's facet name behind each parameter that differs from it.
@@ -57,7 +59,7 @@ CHECKBOX_FACETS = (
 )
 YES_NO_FACETS = ("free_of_charge", "statutory")
 # The parameters chosen in the "Filter" panel (the place and the words are chosen above it).
-PANEL = (*CHECKBOX_FACETS, "age", "free", "statutory", "near")
+PANEL = (*CHECKBOX_FACETS, "age", "free", "statutory", "near", "open_on", "open_at")
 
 LABELS = {
     "q": lazy_gettext("Search words"),
@@ -77,6 +79,8 @@ LABELS = {
     "statutory": lazy_gettext("Statutory"),
     "near": lazy_gettext("Near"),
     "radius": lazy_gettext("Distance"),
+    "open_on": lazy_gettext("Open on"),
+    "open_at": lazy_gettext("Open at"),
     "page": lazy_gettext("Page"),
 }
 PROBLEMS = {
@@ -102,6 +106,8 @@ PROBLEMS = {
         "Write the point as latitude,longitude in degrees, e.g. 59.7441,10.2045 for Drammen."
     ),
     "radius": lazy_gettext("The distance is more than 0 and at most 2000 km, from a point."),
+    "open_on": lazy_gettext("Choose a day of the week from the list."),
+    "open_at": lazy_gettext("Write the time as hours and minutes, for example 18:00."),
     "page": lazy_gettext("The page number is a whole number from 1 to 10000."),
 }
 

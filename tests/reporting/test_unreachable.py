@@ -1,0 +1,61 @@
+"""The quality report lists the published offers without a way to get in touch: a version
+from a node that published one before the registry refused it (here: signed again without its
+contact, places and hours), never the contact itself."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.reporting.history.models import OfferVersion
+from tests.reporting.conftest import make_reporting_app
+from tests.reporting.reading import get_report, grid
+
+NOTHING = {"name": None, "email": None, "phone": None, "url": None}
+
+
+def test_the_quality_report_lists_offers_without_a_way_to_get_in_touch(history, node, tmp_path):
+    with node.builder() as b:
+        reached = b.publish(name="Helsestasjon for ungdom")
+        b.publish(name="Foreldrekurs uten kontakt")
+        b.publish(name="Åpen barnehage", contact=NOTHING)  # its place and hours are enough
+        b.publish(
+            name="Samtalegruppe",
+            contact=NOTHING,
+            locations=[],
+            no_contact_reason="Kun etter henvisning fra fastlegen.",
+        )
+    first, second, *others = node.events()
+    unreachable = node.resign(
+        second, data_contact={}, data_locations=[], data_schedule=None, data_timetable=None
+    )
+    history.trust(node)
+    history.apply([first, unreachable, *others])
+    with Session(history.engine) as session:
+        kept = dict(session.execute(select(OfferVersion.name, OfferVersion.reachable)).all())
+    assert kept == {
+        "Helsestasjon for ungdom": True,
+        "Foreldrekurs uten kontakt": False,
+        "Åpen barnehage": True,
+        "Samtalegruppe": True,
+    }
+    app = make_reporting_app(history.url, tmp_path / "app")
+    try:
+        _assert_listed(app.test_client(), second["subject"], reached)
+    finally:
+        app.extensions["nettungen.db"].engine.dispose()
+
+
+def _assert_listed(api, subject: str, reached: str) -> None:
+    report = get_report(api, "quality", area="3301")
+    listed = grid(report, "unreachable")
+    assert [row["offer"] for row in listed.values()] == ["Foreldrekurs uten kontakt"]
+    assert list(listed) == [subject]
+    assert report["summary"]["unreachable"] == 1
+    assert reached not in str(listed)
+    nb = api.get("/api/v1/reports/quality", query_string={"lang": "nb", "area": "3301"})
+    titles = [t["title"] for t in nb.get_json()["tables"]]
+    assert "Tilbud uten en måte å komme i kontakt på" in titles
+    page = api.get("/quality", query_string={"lang": "nb", "area": "3301"}).get_data(as_text=True)
+    assert "Tilbud uten en måte å komme i kontakt på" in page
+    assert f'href="{subject}"' in page and "Foreldrekurs uten kontakt" in page
