@@ -23,6 +23,7 @@ import pytest
 from flask import Flask
 
 from bench import bulk, national
+from services.search.index import query
 from shared.db import create_engine
 from tests.search.conftest import make_search_app
 
@@ -105,6 +106,7 @@ def answer(app: Flask, search: str) -> dict[str, Any]:
     assert response.status_code == 200, (search, response.get_json())
     body = response.get_json()
     return {
+        **({"exact": [body["total_exact"], body["facets_exact"]]} if "total_exact" in body else {}),
         "total": body["total"],
         "pages": body["pages"],
         "ids": [item["id"] for item in body["items"]],
@@ -126,8 +128,42 @@ def test_the_same_offers_in_the_same_order_with_the_same_counts(national_app: Fl
         pytest.skip(f"wrote {path}")
     expected = json.loads(path.read_text())
     assert list(expected) == list(searches)
+    # Below the exact-count limit every answer says its counts are exact.
+    assert all(a.pop("exact") == [True, True] for a in answers.values())
     # The data is rich enough to prove something: offers found, facets counted, pages deep.
     assert expected[""]["total"] == OFFERS
     assert sum(1 for a in expected.values() if a["total"] > 100) > 10
     for search in searches:
         assert answers[search] == expected[search], search
+
+
+def test_counts_above_the_limit_are_lower_bounds_and_say_so(
+    national_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the limit at 100, a search with more matches counts 100 and says "more"; its
+    facet counts are counts among 100 of its offers; a search with fewer is still exact."""
+    dialect = national_app.extensions["nettungen.db"].engine.dialect.name
+    expected = json.loads((EXPECTED / f"{dialect}.json").read_text())
+    monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", 100)
+    for search in ("", f"?municipality={OSLO}", "?q=barn&page=5", "?level=1&q=foreldre"):
+        response = national_app.test_client().get(f"/api/v1/offers{search}")
+        body = response.get_json()
+        assert (body["total"], body["total_exact"], body["facets_exact"]) == (100, False, False)
+        assert body["pages"] == 5
+        if search in expected:
+            # Still the same offers in the same order: only the counting is bounded.
+            assert [item["id"] for item in body["items"]] == expected[search]["ids"]
+        for facet in ("level", "free_of_charge", "provider_kind", "category"):
+            assert sum(value["count"] for value in body["facets"][facet]) == 100, facet
+        if search in expected:
+            for facet, values in body["facets"].items():
+                for value in values:
+                    assert value["count"] <= expected[search]["facets"][facet][value["code"]]
+    # 49 match: exact, as before.
+    exact = answer(national_app, "?q=mestring&risk_group=bullying")
+    assert exact.pop("exact") == [True, False]  # risk_group lifted: more than 100 offers
+    assert exact["total"] == expected["?q=mestring&risk_group=bullying"]["total"] == 49
+    assert exact["ids"] == expected["?q=mestring&risk_group=bullying"]["ids"]
+    small = answer(national_app, "?q=foreldreveiledning")  # 43 offers, no facet chosen
+    assert small.pop("exact") == [True, True]
+    assert small == expected["?q=foreldreveiledning"]

@@ -7,7 +7,7 @@ Pure functions: the sink writes what they return. Coverage is brought to the ind
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from services.search.index.models import AUDIENCE, DIAGNOSIS_GROUP, LANGUAGE, RISK_GROUP
@@ -27,6 +27,11 @@ def term_rows(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for facet, (name, _vocabulary) in _MULTI_FIELDS.items():
         for code in dict.fromkeys(document.get(name) or []):
             yield facet, code
+
+
+def facet_terms(terms: Iterable[tuple[str, str]]) -> str:
+    """The ``facet_terms`` column: every (facet, code) as ``facet:code``, in sorted order."""
+    return " ".join(sorted(f"{facet}:{code}" for facet, code in terms))
 
 
 def keywords(document: Mapping[str, Any]) -> str:

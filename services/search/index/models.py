@@ -99,6 +99,9 @@ class IndexedOffer(SearchBase):
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # The canonical JSON of the version, as the node signed it.
     document: Mapped[str] = mapped_column(Text)
+    # Its offer_terms as "facet:code" words (migration 0007): facet counts read them from one
+    # index beside the scalar facets instead of joining offer_terms.
+    facet_terms: Mapped[str] = mapped_column(Text, server_default="")
     indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

@@ -69,15 +69,17 @@ def index_rows(
     them a batch at a time, as the benchmarks' bulk loader does). ``stored`` is the event's
     :func:`~shared.ingest.documents.stored_document` when the caller has made it already."""
     fields = documents.offer_fields(document)
+    terms = list(documents.term_rows(document))
     return IndexRows(
         offer={
             **fields,
+            "facet_terms": documents.facet_terms(terms),
             "node_id": node_id,
             "document": stored_document(event) if stored is None else stored,
             "indexed_at": utcnow(),
         },
         coverage=coverage_grain(document["coverage"]),
-        terms=list(documents.term_rows(document)),
+        terms=terms,
     )
 
 
