@@ -164,6 +164,12 @@ def test_counts_above_the_limit_are_lower_bounds_and_say_so(
     assert exact.pop("exact") == [True, False]  # risk_group lifted: more than 100 offers
     assert exact["total"] == expected["?q=mestring&risk_group=bullying"]["total"] == 49
     assert exact["ids"] == expected["?q=mestring&risk_group=bullying"]["ids"]
+    # The site says so too, in the reader's language.
+    page = national_app.test_client().get("/sok?municipality=0301").get_data(as_text=True)
+    assert "Mer enn 100 tilbud funnet." in page
+    assert "Tallene ved filtrene er talt blant de første 100 tilbudene som ble funnet." in page
+    page = national_app.test_client().get("/sok?q=foreldreveiledning").get_data(as_text=True)
+    assert "43 tilbud funnet." in page and "Mer enn" not in page and "Tallene ved" not in page
     small = answer(national_app, "?q=foreldreveiledning")  # 43 offers, no facet chosen
     assert small.pop("exact") == [True, True]
     assert small == expected["?q=foreldreveiledning"]
