@@ -7,14 +7,17 @@ from typing import Any
 
 from sqlalchemy import MetaData
 
-from services.search.index.models import FTS_TABLE, SEARCH_VECTOR, SearchBase
+from services.search.index.models import FACET_COUNTS_INDEX, FTS_TABLE, SEARCH_VECTOR, SearchBase
 from shared.ingest.models import IngestBase
 
 METADATA: list[MetaData] = [SearchBase.metadata, IngestBase.metadata]
 
 
 def include_object(obj: Any, name: str | None, kind: str, reflected: bool, _compare: Any) -> bool:
-    """Hide the full-text machinery, which differs by database, from the models check."""
+    """Hide the full-text machinery and the covering index of facet counts, which differ by
+    database, from the models check."""
     if kind == "table" and name and name.startswith(FTS_TABLE):
+        return False
+    if kind == "index" and name == FACET_COUNTS_INDEX:
         return False
     return not (kind in ("column", "index") and name and SEARCH_VECTOR in name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -30,6 +30,7 @@ blp = Blueprint(
     description="Every offer published in the federation, as search finds it.",
 )
 _FACET_PARAMS = {"free_of_charge": "free"}
+SEARCH_CACHE = "public, max-age=60"
 
 
 def _links(offer: IndexedOffer) -> dict[str, str]:
@@ -58,15 +59,24 @@ def _json_item(offer: IndexedOffer, lang: str, municipality: str | None) -> dict
 class Offers(MethodView):
     @strict_query(blp, OfferSearchSchema)
     @blp.response(200, OfferPageSchema)
+    @blp.alt_response(
+        304,
+        description="Nothing in the index has changed since the answer whose ETag the "
+        "request names in If-None-Match.",
+    )
     def get(self, args: dict[str, Any]) -> Response:
         """Search: words, a municipality, county or region, facet filters; relevance, then
         name. An unknown parameter or a bad value is a 400 naming it."""
+        session = db_session()
+        etag = index.answer_tag(session)
+        if etag in request.if_none_match:
+            return _cacheable(Response(status=304), etag)
         query = to_offer_query(args)
-        page = index.search(db_session(), query, args["page"], args["per_page"], args["facets"])
+        page = index.search(session, query, args["page"], args["per_page"], args["facets"])
         lang = args["lang"]
         # Built and serialised here, not dumped through OfferPageSchema: the schema documents
         # the answer (and the fuzzing tests hold the answer to it), the hot path skips it.
-        return jsonify(
+        answer = jsonify(
             {
                 "total": page.total,
                 "total_exact": page.total_exact,
@@ -80,6 +90,15 @@ class Offers(MethodView):
                 "facets_exact": page.facets_exact,
             }
         )
+        return _cacheable(answer, etag)
+
+
+def _cacheable(response: Response, etag: str) -> Response:
+    """A public answer: cached for a minute, then revalidated by its ETag (the index's count
+    of changes), which a search that has not changed since answers with a bodiless 304."""
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = SEARCH_CACHE
+    return response
 
 
 @blp.route("/offers/<offer_id>")

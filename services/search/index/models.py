@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Index,
@@ -42,6 +43,8 @@ DIAGNOSIS_GROUP = "diagnosis_group"
 MULTI_FACETS = (RISK_GROUP, AUDIENCE, LANGUAGE, DIAGNOSIS_GROUP)
 FTS_TABLE = "offer_fts"
 SEARCH_VECTOR = "search_vector"
+# PostgreSQL only (migration 0007): id, including every facet column, for bounded facet counts.
+FACET_COUNTS_INDEX = "ix_indexed_offers_facet_counts"
 NAME_SORT = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
@@ -138,3 +141,14 @@ class WithdrawnOffer(SearchBase):
     name_sort: Mapped[str] = mapped_column(NAME_SORT)
     withdrawn_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     document: Mapped[str] = mapped_column(Text)
+
+
+class IndexChanges(SearchBase):
+    """How many transactions have changed the index (one row): the search API's ETag. The
+    sink counts every publication, withdrawal and redaction it applies, the bulk loader its
+    load; read in a request before its search, it is never newer than the answer."""
+
+    __tablename__ = "index_changes"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    changes: Mapped[int] = mapped_column(BigInteger)

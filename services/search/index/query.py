@@ -48,6 +48,7 @@ from services.search.index.models import (
     FTS_TABLE,
     LANGUAGE,
     RISK_GROUP,
+    IndexChanges,
     IndexedOffer,
     OfferCoverage,
     OfferTerm,
@@ -362,6 +363,13 @@ def search(
         total_exact=total_exact,
         facets_exact=facets_exact,
     )
+
+
+def answer_tag(session: Session) -> str:
+    """An ETag for the answers of the index as it is now: its count of changes (read before
+    the search, so never newer than what the search reads) and the counting limit."""
+    changes = session.scalar(select(IndexChanges.changes).where(IndexChanges.id == 1)) or 0
+    return f"{changes}-{EXACT_COUNT_LIMIT}"
 
 
 def find(session: Session, offer_id: str) -> IndexedOffer | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from services.search.index import documents
 from services.search.index.models import (
     FTS_TABLE,
+    IndexChanges,
     IndexedOffer,
     OfferCoverage,
     OfferTerm,
@@ -83,6 +84,12 @@ def index_rows(
     )
 
 
+def count_change(session: Session) -> None:
+    """One more change to what search answers (the API's ETag). Taken after the ingest has
+    locked its offers, so concurrent batches queue here instead of deadlocking."""
+    session.execute(update(IndexChanges).values(changes=IndexChanges.changes + 1))
+
+
 def _indexed(session: Session, events: Sequence[VerifiedEvent]) -> dict[str, int]:
     """The row ids of the events' offers already in the index, by offer URI."""
     uris = [event.offer_uri for event in events]
@@ -117,6 +124,7 @@ class SearchSink:
         full-text entry."""
         if not events:
             return
+        count_change(session)
         # The public id is a UUID of the offer URI (shared.hsds.service_id), which lies under
         # the node's own base URL: no other node's offer can claim it.
         rows = {
@@ -157,6 +165,7 @@ class SearchSink:
         kept."""
         if not events:
             return
+        count_change(session)
         self._forget_withdrawals(session, events)
         session.execute(insert(WithdrawnOffer), [withdrawn_row(event) for event in events])
         offer_pks = list(_indexed(session, events).values())
@@ -182,6 +191,7 @@ class SearchSink:
             if version <= through[uri] and (redacted := redact_json(document)) is not None
         ]
         if changed:
+            count_change(session)
             session.execute(update(IndexedOffer), changed)
 
     @staticmethod
