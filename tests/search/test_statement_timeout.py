@@ -75,3 +75,15 @@ def test_the_limit_must_be_a_number_of_milliseconds(search_database_factory, tmp
 
     with pytest.raises(ConfigError, match="STATEMENT_TIMEOUT_MS"):
         _app(search_database_factory, tmp_path, STATEMENT_TIMEOUT_MS="-1")
+
+
+def test_search_connections_plan_without_jit(search_database_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = make_search_app(search_database_factory(), tmp_path)
+    try:
+        with app.app_context():
+            session = db_session()
+            if session.get_bind().dialect.name != "postgresql":
+                pytest.skip("JIT is PostgreSQL's")
+            assert session.scalar(text("SHOW jit")) == "off"
+    finally:
+        app.extensions["nettungen.db"].engine.dispose()
