@@ -268,23 +268,36 @@ def facet_counts(session: Session, query: OfferQuery) -> tuple[dict[str, dict[st
     Facets not filtered on share one set of conditions, so they are counted together in one
     statement; a facet that is filtered on is counted on its own, without its filter.
     """
+    counts, exact, _ = _facet_counts(session, query)
+    return counts, exact
+
+
+def _facet_counts(
+    session: Session, query: OfferQuery
+) -> tuple[dict[str, dict[str, int]], bool, tuple[int, bool] | None]:
+    """:func:`facet_counts`, and the capped total of ``query`` itself when a batch counted it
+    (the one of the facets not filtered on), so that the search need not count it again."""
     counts: dict[str, dict[str, int]] = {}
     exact = True
+    total: tuple[int, bool] | None = None
     shared = [f for f in FACETS if not _chosen(query, f)]
     batches = [(query, shared)] if shared else []
     batches += [(query.without(f), [f]) for f in FACETS if _chosen(query, f)]
     for lifted, facets in batches:
-        batch, batch_exact = _capped_facet_counts(session, where_clauses(session, lifted), facets)
+        batch, found = _capped_facet_counts(session, where_clauses(session, lifted), facets)
         counts.update(batch)
-        exact = exact and batch_exact
-    return {facet: counts[facet] for facet in FACETS}, exact
+        exact = exact and found <= EXACT_COUNT_LIMIT
+        if lifted is query:
+            total = (min(found, EXACT_COUNT_LIMIT), found <= EXACT_COUNT_LIMIT)
+    return {facet: counts[facet] for facet in FACETS}, exact, total
 
 
 def _capped_facet_counts(
     session: Session, conditions: list[ColumnElement[bool]], facets: Sequence[str]
-) -> tuple[dict[str, dict[str, int]], bool]:
+) -> tuple[dict[str, dict[str, int]], int]:
     """The counts of ``facets`` among the first ``EXACT_COUNT_LIMIT`` offers that meet
-    ``conditions``, and whether those were all of them: one bounded scan of the facet columns
+    ``conditions``, and how many were found (up to one more than the limit, which says
+    there are more): one bounded scan of the facet columns
     (on PostgreSQL an index-only scan of ``ix_indexed_offers_facet_counts``, counted by the
     database in the same statement)."""
     scalar = [f for f in facets if f in SCALAR_FACETS]
@@ -303,7 +316,7 @@ def _capped_facet_counts(
                 counts[facet][code] = counts[facet].get(code, 0) + 1
             for facet, code in _terms(str(row[-1] or ""), multi):
                 counts[facet][code] = counts[facet].get(code, 0) + 1
-        return counts, len(rows) <= EXACT_COUNT_LIMIT
+        return counts, len(rows)
     found = matched.cte("matched")
     counted = select(found).limit(EXACT_COUNT_LIMIT).cte("counted")
     parts: list[Any] = [
@@ -329,7 +342,7 @@ def _capped_facet_counts(
                 counts[term_facet][term_code] = int(n)
         else:
             counts[facet][code] = int(n)
-    return counts, found_count <= EXACT_COUNT_LIMIT
+    return counts, found_count
 
 
 def _terms(words: str, facets: set[str]) -> list[tuple[str, str]]:
@@ -352,8 +365,11 @@ def search(
     statement = select(IndexedOffer).where(*where_clauses(session, query))
     statement = _ordered(session, query, statement).offset((page - 1) * per_page).limit(per_page)
     offers = list(session.scalars(statement))
-    total, total_exact = capped_count(session, query)
-    counts, facets_exact = facet_counts(session, query) if facets else ({}, True)
+    counts: dict[str, dict[str, int]] = {}
+    facets_exact, counted = True, None
+    if facets:
+        counts, facets_exact, counted = _facet_counts(session, query)
+    total, total_exact = counted or capped_count(session, query)
     return SearchPage(
         total=total,
         page=page,
