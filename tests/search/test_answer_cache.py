@@ -23,7 +23,7 @@ def test_an_unchanged_index_answers_304_and_every_change_a_new_answer(
     node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
     index.trust(node)
     with node.builder() as b:
-        offer = b.publish(name="Helsestasjon for ungdom")
+        offer = b.publish(name="Helsestasjon for ungdom", risk_groups=["bullying"])
     index.harvester().harvest_all()
     first = index_api.get(SEARCH)
     assert first.status_code == 200 and first.get_json()["total"] == 1
@@ -35,12 +35,15 @@ def test_an_unchanged_index_answers_304_and_every_change_a_new_answer(
     for change in ("revise", "redact", "withdraw"):
         with node.builder() as b:
             if change == "revise":
-                b.revise(offer, description="Nå også på lørdager.")
+                b.revise(offer, description="Nå også på lørdager.", risk_groups=["trauma"])
             else:
                 getattr(b, change)(offer)
         index.harvester().harvest_all()
         status, etag = _fresh(index_api, etag)
         assert status == 200 and etag not in seen, change
+        if change == "revise":  # the facet counts follow the new version's values
+            facets = index_api.get(SEARCH).get_json()["facets"]
+            assert {v["code"]: v["count"] for v in facets["risk_group"]} == {"trauma": 1}
         seen.add(etag)
         assert _fresh(index_api, etag) == (304, etag)
     assert index_api.get(SEARCH).get_json()["total"] == 0
