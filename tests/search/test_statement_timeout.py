@@ -78,12 +78,11 @@ def test_the_limit_must_be_a_number_of_milliseconds(search_database_factory, tmp
 
 
 def test_search_connections_plan_without_jit(search_database_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = make_search_app(search_database_factory(), tmp_path)
+    engine = make_search_app(search_database_factory(), tmp_path).extensions["nettungen.db"].engine
     try:
-        with app.app_context():
-            session = db_session()
-            if session.get_bind().dialect.name != "postgresql":
-                pytest.skip("JIT is PostgreSQL's")
-            assert session.scalar(text("SHOW jit")) == "off"
+        if engine.dialect.name != "postgresql":
+            pytest.skip("JIT is PostgreSQL's")
+        with engine.connect() as connection:
+            assert connection.scalar(text("SHOW jit")) == "off"
     finally:
-        app.extensions["nettungen.db"].engine.dispose()
+        engine.dispose()
