@@ -84,6 +84,10 @@ def run_all(modules: Sequence[str], scale: Scale) -> tuple[list[Result], list[st
     return results, skipped, failed
 
 
+def _flag(value: object) -> str:
+    return " ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="the small scale CI runs")
@@ -93,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.add_argument(
             f"--{field.replace('_', '-')}", type=int, help="override the scale (say so with it)"
         )
+    parser.add_argument(
+        "--offers", type=int, nargs="+", help="national sizes for search and reports (say so)"
+    )
     args = parser.parse_args(argv)
     databases = Databases.from_environment()
     databases.close()
@@ -110,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for field in ("runs", "publications", "harvest_versions", "ingest_events")
         if getattr(args, field) is not None
     }
+    if args.offers:
+        overrides["offers"] = tuple(args.offers)
     scale = dataclasses.replace(scale, **overrides)
     results, skipped, failed = run_all(args.only or MODULES, scale)
     print_table(TABLE_HEADER, table_rows(results))
@@ -118,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         facts = machine(databases.server, databases.broker)
         run_command = command(databases.server, databases.broker, args.smoke)
         run_command += "".join(
-            f" --{field.replace('_', '-')} {value}" for field, value in overrides.items()
+            f" --{field.replace('_', '-')} {_flag(value)}" for field, value in overrides.items()
         )
         if args.only:
             run_command += " --only " + " ".join(args.only)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy import Connection, Engine, insert, text, update
 
 from bench.national import Publication
 from services.reporting.history import sink as history
@@ -27,6 +27,7 @@ from services.reporting.history.models import OfferVersion, VersionCoverage, Ver
 from services.search.index import sink as search
 from services.search.index.models import (
     FTS_TABLE,
+    IndexChanges,
     IndexedOffer,
     OfferCoverage,
     OfferPlace,
@@ -199,6 +200,8 @@ def load(
             loaded += len(batch)
         for (target, _, tables), dropped in zip(targets, indexes, strict=True):
             target.finish(tables[0], dropped)
+        if search_conn is not None:
+            search_conn.execute(update(IndexChanges).values(changes=IndexChanges.changes + 1))
     for engine in (search_engine, reporting_engine):
         if engine is not None and engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -38,11 +38,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from services.search.api.api import blp as offers_api
     from services.search.api.opendata import blp as opendata_api
     from services.search.config import CONFIG
+    from services.search.db import plan_for_search
     from services.search.hsds.api import blp as hsds_api
     from services.search.site import init_site
     from shared.ingest.status_web import status_api
 
-    return build_app(
+    app = build_app(
         ServiceApp(
             __name__,
             name="search",
@@ -58,6 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ),
         config,
     )
+    plan_for_search(app.extensions["nettungen.db"].engine)
+    return app
 
 
 def _gauges(session: Session) -> Iterator[Gauge]:

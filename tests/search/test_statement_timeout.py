@@ -75,3 +75,14 @@ def test_the_limit_must_be_a_number_of_milliseconds(search_database_factory, tmp
 
     with pytest.raises(ConfigError, match="STATEMENT_TIMEOUT_MS"):
         _app(search_database_factory, tmp_path, STATEMENT_TIMEOUT_MS="-1")
+
+
+def test_search_connections_plan_without_jit(search_database_factory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_search_app(search_database_factory(), tmp_path).extensions["nettungen.db"].engine
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("JIT is PostgreSQL's")
+        with engine.connect() as connection:
+            assert connection.scalar(text("SHOW jit")) == "off"
+    finally:
+        engine.dispose()

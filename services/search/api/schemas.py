@@ -20,7 +20,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from services.search.index.query import OfferQuery
+from services.search.index.query import EXACT_COUNT_LIMIT, OfferQuery
 from shared import vocab
 from shared.areas import AreaKind, reference_data
 from shared.fields import MAX_RADIUS_KM, PointField, StrictQuery, vocab_code, words
@@ -218,13 +218,39 @@ class FacetValueSchema(Schema):
 
 
 class OfferPageSchema(Schema):
-    total = fields.Integer(required=True)
+    total = fields.Integer(
+        required=True,
+        metadata={
+            "description": f"How many offers match, counted up to {EXACT_COUNT_LIMIT:,}: when "
+            "more match, this is that limit and total_exact is false."
+        },
+    )
+    total_exact = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "True when total is the exact number of matches; false when more "
+            f"than {EXACT_COUNT_LIMIT:,} match (total is then a lower bound)."
+        },
+    )
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     items = fields.List(fields.Nested(OfferSummarySchema), required=True)
     facets = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.Nested(FacetValueSchema)), required=True
+        keys=fields.String(),
+        values=fields.List(fields.Nested(FacetValueSchema)),
+        required=True,
+        metadata={
+            "description": "Each facet's values with how many offers each would give (the "
+            "facet's own filter lifted). Exact when facets_exact is true."
+        },
+    )
+    facets_exact = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "True when every facet count is exact; false when a count was "
+            f"taken among the first {EXACT_COUNT_LIMIT:,} matches found (a lower bound)."
+        },
     )
 
 

@@ -7,7 +7,7 @@ Pure functions: the sink writes what they return. Coverage is brought to the ind
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from services.search.index.models import AUDIENCE, DIAGNOSIS_GROUP, LANGUAGE, RISK_GROUP
@@ -48,6 +48,11 @@ def hours_rows(document: Mapping[str, Any]) -> list[tuple[int, int, int, dt.date
             valid_to = last + dt.timedelta(days=part) if last is not None else None
             rows[(timetable.DAY_CODES.index(day), opens, closes)] = valid_to
     return [(day, opens, closes, valid_to) for (day, opens, closes), valid_to in rows.items()]
+
+
+def facet_terms(terms: Iterable[tuple[str, str]]) -> str:
+    """The ``facet_terms`` column: every (facet, code) as ``facet:code``, in sorted order."""
+    return " ".join(sorted(f"{facet}:{code}" for facet, code in terms))
 
 
 def keywords(document: Mapping[str, Any]) -> str:

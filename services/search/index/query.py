@@ -8,6 +8,14 @@ search, where choosing a second level adds offers instead of emptying the list).
 Words match by their stems and as prefixes ("foreldre" finds "foreldrekurs"), all of them
 must match, and the order is relevance (name before description before keywords), then the
 name in Norwegian order, then the row id, so pages never overlap or skip.
+
+Counts do not grow with the matches: a search counts its total and its facets among at most
+``EXACT_COUNT_LIMIT`` offers (as Elasticsearch's ``track_total_hits`` does). Up to that many
+matches every count is exact; beyond it the total is "more than" the limit and each facet count
+is how many of the first ``EXACT_COUNT_LIMIT`` matches the database found have the value (a
+lower bound), and the page says so (``total_exact``, ``facets_exact``). The facet values come
+from one narrow index holding every facet of an offer (migration 0007), so the counting is one
+bounded index scan, not a join per offer.
 """
 
 from __future__ import annotations
@@ -16,11 +24,12 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
     column,
     func,
@@ -30,6 +39,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -40,6 +50,7 @@ from services.search.index.models import (
     FTS_TABLE,
     LANGUAGE,
     RISK_GROUP,
+    IndexChanges,
     IndexedOffer,
     OfferCoverage,
     OfferHours,
@@ -50,6 +61,8 @@ from shared import timetable
 from shared.areas import NATIONAL, reference_data
 
 TS_CONFIG = "nettungen_norwegian"
+# Counts are exact up to this many matches; beyond, "more than" it (see the module's text).
+EXACT_COUNT_LIMIT = 10_000
 # bm25 weights of the FTS5 columns: name, description, keywords.
 _BM25 = "bm25(offer_fts, 10.0, 1.0, 2.0)"
 _FTS = table(FTS_TABLE, column("rowid"))
@@ -110,6 +123,10 @@ class SearchPage:
     facets: dict[str, dict[str, int]]
     # With a point searched from: each offer's distance in km (by row id), if it has a place.
     distances: dict[int, float] = dataclasses.field(default_factory=dict)
+    # False when more offers match than are counted: ``total`` is then the limit, and
+    # ``facets`` count the values among that many of them.
+    total_exact: bool = True
+    facets_exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -265,69 +282,107 @@ def _chosen(query: OfferQuery, facet: str) -> bool:
     return value is not None and value != ()
 
 
-def facet_counts(session: Session, query: OfferQuery) -> dict[str, dict[str, int]]:
-    """For every facet, how many offers each value would give, the facet's own filter lifted.
+def capped_count(session: Session, query: OfferQuery) -> tuple[int, bool]:
+    """How many offers match, counted up to ``EXACT_COUNT_LIMIT``, and whether exactly."""
+    matched = (
+        select(IndexedOffer.id)
+        .where(*where_clauses(session, query))
+        .limit(EXACT_COUNT_LIMIT + 1)
+        .subquery()
+    )
+    found = int(session.scalar(select(func.count()).select_from(matched)) or 0)
+    return min(found, EXACT_COUNT_LIMIT), found <= EXACT_COUNT_LIMIT
 
-    Facets not filtered on share one set of conditions, so they are counted together: the
-    scalar ones in one pass (GROUPING SETS on PostgreSQL), the multi-valued ones in one
-    grouped query; a facet that is filtered on is counted on its own, without its filter.
+
+def facet_counts(session: Session, query: OfferQuery) -> tuple[dict[str, dict[str, int]], bool]:
+    """For every facet, how many offers each value would give, the facet's own filter lifted;
+    and whether every count is exact (each is counted among at most ``EXACT_COUNT_LIMIT``
+    matches).
+
+    Facets not filtered on share one set of conditions, so they are counted together in one
+    statement; a facet that is filtered on is counted on its own, without its filter.
     """
+    counts, exact, _ = _facet_counts(session, query)
+    return counts, exact
+
+
+def _facet_counts(
+    session: Session, query: OfferQuery
+) -> tuple[dict[str, dict[str, int]], bool, tuple[int, bool] | None]:
+    """:func:`facet_counts`, and the capped total of ``query`` itself when a batch counted it
+    (the one of the facets not filtered on), so that the search need not count it again."""
     counts: dict[str, dict[str, int]] = {}
-    for group in (tuple(SCALAR_FACETS), MULTI_FACETS):
-        shared = [f for f in group if not _chosen(query, f)]
-        batches = [(query, shared)] if shared else []
-        batches += [(query.without(f), [f]) for f in group if _chosen(query, f)]
-        for lifted, facets in batches:
-            conditions = where_clauses(session, lifted)
-            if group is MULTI_FACETS:
-                counts.update(_term_counts(session, conditions, facets))
-            else:
-                counts.update(_scalar_counts(session, conditions, facets))
-    return {facet: counts[facet] for facet in FACETS}
+    exact = True
+    total: tuple[int, bool] | None = None
+    shared = [f for f in FACETS if not _chosen(query, f)]
+    batches = [(query, shared)] if shared else []
+    batches += [(query.without(f), [f]) for f in FACETS if _chosen(query, f)]
+    for lifted, facets in batches:
+        batch, found = _capped_facet_counts(session, where_clauses(session, lifted), facets)
+        counts.update(batch)
+        exact = exact and found <= EXACT_COUNT_LIMIT
+        if lifted is query:
+            total = (min(found, EXACT_COUNT_LIMIT), found <= EXACT_COUNT_LIMIT)
+    return {facet: counts[facet] for facet in FACETS}, exact, total
 
 
-def _scalar_counts(
+def _capped_facet_counts(
     session: Session, conditions: list[ColumnElement[bool]], facets: Sequence[str]
-) -> dict[str, dict[str, int]]:
-    columns = [SCALAR_FACETS[f] for f in facets]
-    if len(columns) == 1 or _dialect(session) != "postgresql":
-        return {
-            facet: {
-                _code(value): int(n)
-                for value, n in session.execute(
-                    select(column_, func.count()).where(*conditions).group_by(column_)
-                )
-            }
-            for facet, column_ in zip(facets, columns, strict=True)
-        }
-    # One scan for every facet: a grouping set per column; GROUPING() says whose row it is.
-    statement = (
-        select(*columns, *(func.grouping(c) for c in columns), func.count())
+) -> tuple[dict[str, dict[str, int]], int]:
+    """The counts of ``facets`` among the first ``EXACT_COUNT_LIMIT`` offers that meet
+    ``conditions``, and how many were found (up to one more than the limit, which says
+    there are more): one bounded scan of the facet columns
+    (on PostgreSQL an index-only scan of ``ix_indexed_offers_facet_counts``, counted by the
+    database in the same statement)."""
+    scalar = [f for f in facets if f in SCALAR_FACETS]
+    multi = {f for f in facets if f not in SCALAR_FACETS}
+    matched = (
+        select(*(SCALAR_FACETS[f] for f in scalar), IndexedOffer.facet_terms)
         .where(*conditions)
-        .group_by(func.grouping_sets(*columns))
+        .limit(EXACT_COUNT_LIMIT + 1)
     )
     counts: dict[str, dict[str, int]] = {facet: {} for facet in facets}
-    for row in session.execute(statement):
-        values, grouped, n = tuple(row[: len(columns)]), tuple(row[len(columns) : -1]), row[-1]
-        index = grouped.index(0)
-        counts[facets[index]][_code(values[index])] = int(cast(int, n))
-    return counts
-
-
-def _term_counts(
-    session: Session, conditions: list[ColumnElement[bool]], facets: Sequence[str]
-) -> dict[str, dict[str, int]]:
-    statement = select(OfferTerm.facet, OfferTerm.code, func.count()).where(
-        OfferTerm.facet.in_(facets)
-    )
-    if conditions:  # every term belongs to an indexed offer: no join when nothing filters
-        statement = statement.join(IndexedOffer, IndexedOffer.id == OfferTerm.offer_pk).where(
-            *conditions
+    if _dialect(session) != "postgresql":
+        rows = session.execute(matched).all()
+        for row in rows[:EXACT_COUNT_LIMIT]:
+            for facet, value in zip(scalar, row, strict=False):
+                code = _code(value)
+                counts[facet][code] = counts[facet].get(code, 0) + 1
+            for facet, code in _terms(str(row[-1] or ""), multi):
+                counts[facet][code] = counts[facet].get(code, 0) + 1
+        return counts, len(rows)
+    found = matched.cte("matched")
+    counted = select(found).limit(EXACT_COUNT_LIMIT).cte("counted")
+    parts: list[Any] = [
+        select(literal("").label("facet"), literal("").label("code"), func.count()).select_from(
+            found
         )
-    counts: dict[str, dict[str, int]] = {facet: {} for facet in facets}
-    for facet, code, n in session.execute(statement.group_by(OfferTerm.facet, OfferTerm.code)):
-        counts[facet][str(code)] = int(n)
-    return counts
+    ]
+    parts += [
+        select(literal(f), counted.c[f].cast(String), func.count()).group_by(counted.c[f])
+        for f in scalar
+    ]
+    if multi:
+        term = select(
+            func.unnest(func.string_to_array(counted.c.facet_terms, " ")).label("term")
+        ).subquery()
+        parts.append(select(literal(":"), term.c.term, func.count()).group_by(term.c.term))
+    found_count = 0
+    for facet, code, n in session.execute(union_all(*parts)):
+        if facet == "":
+            found_count = int(n)
+        elif facet == ":":
+            for term_facet, term_code in _terms(code, multi):
+                counts[term_facet][term_code] = int(n)
+        else:
+            counts[facet][code] = int(n)
+    return counts, found_count
+
+
+def _terms(words: str, facets: set[str]) -> list[tuple[str, str]]:
+    """The (facet, code) pairs of ``facets`` in a ``facet_terms`` value."""
+    pairs = [word.partition(":") for word in words.split(" ") if word]
+    return [(facet, code) for facet, _, code in pairs if facet in facets]
 
 
 def _code(value: Any) -> str:
@@ -339,7 +394,8 @@ def _code(value: Any) -> str:
 def search(
     session: Session, query: OfferQuery, page: int = 1, per_page: int = 20, facets: bool = True
 ) -> SearchPage:
-    """One page of the offers that match, with the total and (unless asked not to) facets."""
+    """One page of the offers that match, with the total and (unless asked not to) facets,
+    each counted up to ``EXACT_COUNT_LIMIT``."""
     statement = select(IndexedOffer).where(*where_clauses(session, query))
     if query.near is not None:
         statement = _by_distance(session, query.near, query.radius_km, statement)
@@ -348,12 +404,19 @@ def search(
     rows: list[Any] = list(
         session.execute(statement.offset((page - 1) * per_page).limit(per_page)).all()
     )
+    counts: dict[str, dict[str, int]] = {}
+    facets_exact, counted = True, None
+    if facets:
+        counts, facets_exact, counted = _facet_counts(session, query)
+    total, total_exact = counted or capped_count(session, query)
     return SearchPage(
-        total=count(session, query),
+        total=total,
         page=page,
         per_page=per_page,
         offers=[row[0] for row in rows],
-        facets=facet_counts(session, query) if facets else {},
+        facets=counts,
+        total_exact=total_exact,
+        facets_exact=facets_exact,
         distances={row[0].id: float(row[1]) for row in rows if len(row) > 1 and row[1] is not None},
     )
 
@@ -374,6 +437,13 @@ def _by_distance(
             IndexedOffer.id,
         )
     )
+
+
+def answer_tag(session: Session) -> str:
+    """An ETag for the answers of the index as it is now: its count of changes (read before
+    the search, so never newer than what the search reads) and the counting limit."""
+    changes = session.scalar(select(IndexChanges.changes).where(IndexChanges.id == 1)) or 0
+    return f"{changes}-{EXACT_COUNT_LIMIT}"
 
 
 def find(session: Session, offer_id: str) -> IndexedOffer | None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from services.search.index import documents
 from services.search.index.models import (
     FTS_TABLE,
+    IndexChanges,
     IndexedOffer,
     OfferCoverage,
     OfferHours,
@@ -86,18 +87,26 @@ def index_rows(
     them a batch at a time, as the benchmarks' bulk loader does). ``stored`` is the event's
     :func:`~shared.ingest.documents.stored_document` when the caller has made it already."""
     fields = documents.offer_fields(document)
+    terms = list(documents.term_rows(document))
     return IndexRows(
         offer={
             **fields,
+            "facet_terms": documents.facet_terms(terms),
             "node_id": node_id,
             "document": stored_document(event) if stored is None else stored,
             "indexed_at": utcnow(),
         },
         coverage=coverage_grain(document["coverage"]),
-        terms=list(documents.term_rows(document)),
+        terms=terms,
         places=list(documents.place_rows(document)),
         hours=documents.hours_rows(document),
     )
+
+
+def count_change(session: Session) -> None:
+    """One more change to what search answers (the API's ETag). Taken after the ingest has
+    locked its offers, so concurrent batches queue here instead of deadlocking."""
+    session.execute(update(IndexChanges).values(changes=IndexChanges.changes + 1))
 
 
 def _indexed(session: Session, events: Sequence[VerifiedEvent]) -> dict[str, int]:
@@ -134,6 +143,7 @@ class SearchSink:
         full-text entry."""
         if not events:
             return
+        count_change(session)
         # The public id is a UUID of the offer URI (shared.hsds.service_id), which lies under
         # the node's own base URL: no other node's offer can claim it.
         rows = {
@@ -180,6 +190,7 @@ class SearchSink:
         kept."""
         if not events:
             return
+        count_change(session)
         self._forget_withdrawals(session, events)
         session.execute(insert(WithdrawnOffer), [withdrawn_row(event) for event in events])
         offer_pks = list(_indexed(session, events).values())
@@ -205,6 +216,7 @@ class SearchSink:
             if version <= through[uri] and (redacted := redact_json(document)) is not None
         ]
         if changed:
+            count_change(session)
             session.execute(update(IndexedOffer), changed)
 
     @staticmethod

@@ -124,6 +124,7 @@ def _search_page(params: SearchParams, query: OfferQuery, page: SearchPage) -> d
         "pages": page_numbers(page.page, page.pages),
         "weekdays": [(c.code, c.label(lang)) for c in vocab.WEEKDAYS],
         "json_url": url_for("offers.Offers") + f"?{params.query_string()}",
+        "count_limit": index.EXACT_COUNT_LIMIT,
     }
 
 

@@ -1,0 +1,175 @@
+"""National search gives the same answers as before it was made fast.
+
+A synthetic national federation (:mod:`bench.national`, fixed seed) is bulk-loaded into a
+fresh index, and a fixed set of searches, every shape a person can build (municipality,
+county, region, the country; words; each filter; facets; first and deep pages), is asked of
+the API. The offers, in their order, the totals and every facet count must be what the code
+answered before the query plans, counts and answers were reworked: the expectations in
+``fixed_answers/<database>.json`` were written by that code (commit d31c693, by running this
+test with ``NETTUNGEN_WRITE_FIXED_ANSWERS=1``) and are not to be regenerated to make a change
+pass. Every count here is below the exact-count threshold, so every one must be exact and say
+so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from bench import bulk, national
+from services.search.index import query
+from shared.db import create_engine
+from tests.search.conftest import make_search_app
+
+OFFERS = 1_500
+SEED = 21
+EXPECTED = Path(__file__).parent / "fixed_answers"
+OSLO, UTSIRA, BERGEN, DRAMMEN = "0301", "1151", "4601", "3301"
+SEARCHES = (
+    "",
+    "?per_page=100",
+    "?page=3&per_page=50",
+    f"?municipality={OSLO}",
+    f"?municipality={OSLO}&page=4",
+    f"?municipality={UTSIRA}",
+    f"?municipality={BERGEN}&per_page=100",
+    f"?municipality={DRAMMEN}&level=2&level=3",
+    "?county=33",
+    "?county=46&page=2",
+    "?region=bufetat-sor",
+    "?region=helse-vest&per_page=50&page=2",
+    "?q=foreldre",
+    "?q=barn&per_page=100",
+    "?q=barn&page=5",
+    "?q=mestring&risk_group=bullying",
+    "?q=helsestasjon",
+    "?q=foreldreveiledning",
+    "?q=psykisk+helse",
+    "?q=idrett+musikk",
+    f"?municipality={OSLO}&q=foreldre&level=2&level=3&free=true",
+    f"?municipality={UTSIRA}&q=barn&level=1",
+    f"?municipality={UTSIRA}&q=barn",
+    f"?municipality={OSLO}&q=samtale",
+    "?county=33&q=kurs",
+    "?region=bufetat-sor&q=sorg",
+    "?level=1",
+    "?level=3&statutory=true",
+    "?category=parent_support",
+    "?category=group&category=guidance",
+    "?provider_kind=voluntary",
+    "?provider_kind=state&provider_kind=region",
+    "?risk_group=bullying&risk_group=trauma",
+    "?diagnosis_group=adhd",
+    "?audience=parents",
+    "?language=sme",
+    "?age=4",
+    f"?age=16&municipality={OSLO}",
+    "?free=false",
+    "?statutory=false&level=2",
+    f"?municipality={BERGEN}&audience=youth&language=eng&free=true",
+    "?q=zzzingenting",
+    f"?municipality={UTSIRA}&diagnosis_group=adhd&level=3",
+    "?facets=false&q=skole",
+    "?lang=en&category=public",
+)
+
+
+def _organisation_search() -> str:
+    """One provider's offers (the first voluntary organisation the generator draws)."""
+    drawn = national.generate(OFFERS, seed=SEED)
+    orgnr = next(p.organisation_number for p in drawn.providers.values() if p.kind == "voluntary")
+    return f"?organisation={orgnr}"
+
+
+@pytest.fixture(scope="module")
+def national_app(search_database_factory, tmp_path_factory) -> Iterator[Flask]:
+    url = search_database_factory()
+    engine = create_engine(url)
+    try:
+        bulk.load(national.published_events(national.generate(OFFERS, seed=SEED)), engine)
+    finally:
+        engine.dispose()
+    app = make_search_app(url, tmp_path_factory.mktemp("fixed"))
+    yield app
+    app.extensions["nettungen.db"].engine.dispose()
+
+
+def answer(app: Flask, search: str) -> dict[str, Any]:
+    """What the API says to ``search``: the offers in order, the total, the facet counts."""
+    response = app.test_client().get(f"/api/v1/offers{search}")
+    assert response.status_code == 200, (search, response.get_json())
+    body = response.get_json()
+    return {
+        **({"exact": [body["total_exact"], body["facets_exact"]]} if "total_exact" in body else {}),
+        "total": body["total"],
+        "pages": body["pages"],
+        "ids": [item["id"] for item in body["items"]],
+        "facets": {
+            facet: {value["code"]: value["count"] for value in values}
+            for facet, values in body["facets"].items()
+        },
+    }
+
+
+def test_the_same_offers_in_the_same_order_with_the_same_counts(national_app: Flask) -> None:
+    dialect = national_app.extensions["nettungen.db"].engine.dialect.name
+    path = EXPECTED / f"{dialect}.json"
+    searches = (*SEARCHES, _organisation_search())
+    answers = {search: answer(national_app, search) for search in searches}
+    if os.environ.get("NETTUNGEN_WRITE_FIXED_ANSWERS") == "1":
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(answers, indent=1, ensure_ascii=False) + "\n")
+        pytest.skip(f"wrote {path}")
+    expected = json.loads(path.read_text())
+    assert list(expected) == list(searches)
+    # Below the exact-count limit every answer says its counts are exact.
+    assert all(a.pop("exact") == [True, True] for a in answers.values())
+    # The data is rich enough to prove something: offers found, facets counted, pages deep.
+    assert expected[""]["total"] == OFFERS
+    assert sum(1 for a in expected.values() if a["total"] > 100) > 10
+    for search in searches:
+        assert answers[search] == expected[search], search
+
+
+def test_counts_above_the_limit_are_lower_bounds_and_say_so(
+    national_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the limit at 100, a search with more matches counts 100 and says "more"; its
+    facet counts are counts among 100 of its offers; a search with fewer is still exact."""
+    dialect = national_app.extensions["nettungen.db"].engine.dialect.name
+    expected = json.loads((EXPECTED / f"{dialect}.json").read_text())
+    monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", 100)
+    for search in ("", f"?municipality={OSLO}", "?q=barn&page=5", "?level=1&q=foreldre"):
+        response = national_app.test_client().get(f"/api/v1/offers{search}")
+        body = response.get_json()
+        assert (body["total"], body["total_exact"], body["facets_exact"]) == (100, False, False)
+        assert body["pages"] == 5
+        if search in expected:
+            # Still the same offers in the same order: only the counting is bounded.
+            assert [item["id"] for item in body["items"]] == expected[search]["ids"]
+        for facet in ("level", "free_of_charge", "provider_kind", "category"):
+            assert sum(value["count"] for value in body["facets"][facet]) == 100, facet
+        if search in expected:
+            for facet, values in body["facets"].items():
+                for value in values:
+                    assert value["count"] <= expected[search]["facets"][facet][value["code"]]
+    # 49 match: exact, as before.
+    exact = answer(national_app, "?q=mestring&risk_group=bullying")
+    assert exact.pop("exact") == [True, False]  # risk_group lifted: more than 100 offers
+    assert exact["total"] == expected["?q=mestring&risk_group=bullying"]["total"] == 49
+    assert exact["ids"] == expected["?q=mestring&risk_group=bullying"]["ids"]
+    # The site says so too, in the reader's language.
+    page = national_app.test_client().get("/sok?municipality=0301").get_data(as_text=True)
+    assert "Mer enn 100 tilbud funnet." in page
+    assert "Tallene ved filtrene er talt blant de første 100 tilbudene som ble funnet." in page
+    page = national_app.test_client().get("/sok?q=foreldreveiledning").get_data(as_text=True)
+    assert "43 tilbud funnet." in page and "Mer enn" not in page and "Tallene ved" not in page
+    small = answer(national_app, "?q=foreldreveiledning")  # 43 offers, no facet chosen
+    assert small.pop("exact") == [True, True]
+    assert small == expected["?q=foreldreveiledning"]
