@@ -221,11 +221,14 @@ class OfferFilter:
     def params(self) -> dict[str, str]:
         """The filter as query parameters (only the parts that are set)."""
         result = {}
-        for field in fields(self):
-            value: Any = getattr(self, field.name)
+        for name in _FILTER_FIELDS:
+            value: Any = getattr(self, name)
             if value is not None:
-                result[field.name] = str(value).lower() if isinstance(value, bool) else str(value)
+                result[name] = str(value).lower() if isinstance(value, bool) else str(value)
         return result
 
     def __bool__(self) -> bool:
         return bool(self.params())
+
+
+_FILTER_FIELDS = tuple(field.name for field in fields(OfferFilter))
