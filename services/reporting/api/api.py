@@ -12,6 +12,7 @@ from typing import Any
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.sansio.response import Response as ResponseBase
 
 from services.reporting.api.schemas import ARGUMENTS, ReportSchema
 from services.reporting.context import API_PREFIX, query, this_query
@@ -126,7 +127,7 @@ def _report_view(kind: str) -> type[MethodView]:
     class ReportView(MethodView):
         @strict_query(blp, ARGUMENTS[kind])
         @blp.response(200, ReportSchema)
-        def get(self, args: dict[str, Any]) -> Response:
+        def get(self, args: dict[str, Any]) -> ResponseBase:
             args["lang"] = current_language()  # ?lang= first, as the labels' gettext reads it
             # Built as the schema dumps it but without dumping it: a national report has
             # some 15,000 cells, and marshmallow took most of a second over them. ReportSchema
