@@ -329,32 +329,41 @@ def _similar_sets(
     sets: Sequence[frozenset[str]], frequency: Counter[str], threshold: float
 ) -> list[tuple[int, int]]:
     """Pairs (by index) of distinct term sets whose Jaccard similarity is at least
-    ``threshold``, each set with itself: prefix filtering over the terms in order of rarity, and
-    a candidate dropped as soon as the terms left after a shared one cannot reach the overlap
-    the threshold needs (the positional filter of PPJoin: it never drops a pair that passes)."""
+    ``threshold``, each set with itself: prefix filtering over the terms in order of rarity,
+    with the positional filter of PPJoin, which never drops a pair that passes: after a shared
+    term, the terms left must still be able to make the overlap the threshold needs. The index
+    keeps each term's sets by their size and the term's position, so a whole group that cannot
+    pass is skipped but for the sets already met."""
     ordered = [sorted(s, key=lambda t: (frequency[t], t)) for s in sets]
-    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    # term -> (size of the set, position of the term in it) -> the sets
+    index: dict[str, dict[tuple[int, int], set[int]]] = defaultdict(lambda: defaultdict(set))
+    needed: dict[tuple[int, int], int] = {}
     found: list[tuple[int, int]] = []
     for x, tokens in enumerate(ordered):
         lx = len(tokens)
-        overlap: dict[int, int] = {}
+        overlap: dict[int, int] = {}  # sets met so far: shared terms, or -1 once ruled out
+        met: set[int] = set()  # those not ruled out
         for i, token in enumerate(tokens[: lx - math.ceil(threshold * lx) + 1]):
-            for y, j in index[token]:
-                seen = overlap.get(y, 0)
-                if seen < 0:
-                    continue
-                ly = len(ordered[y])
-                # |x ∩ y| ≥ t/(1+t)·(|x|+|y|) for a Jaccard of t; a hair less, for rounding.
-                needed = math.ceil(threshold * (lx + ly) / (1 + threshold) - 1e-9)
-                possible = seen + 1 + min(lx - i - 1, ly - j - 1)
-                overlap[y] = seen + 1 if possible >= needed else -1
-            index[token].append((x, i))
+            for (ly, j), ys in index[token].items():
+                if (lx, ly) not in needed:
+                    # |x ∩ y| ≥ t/(1+t)·(|x|+|y|) for a Jaccard of t; a hair less, for rounding
+                    needed[lx, ly] = math.ceil(threshold * (lx + ly) / (1 + threshold) - 1e-9)
+                need, rest = needed[lx, ly], min(lx - i - 1, ly - j - 1)
+                # A set first met here cannot pass (nor later, where less is left): only the
+                # sets met before need looking at.
+                for y in ys if 1 + rest >= need else ys & met:
+                    seen = overlap.get(y, 0)
+                    if seen < 0:
+                        continue
+                    if seen + 1 + rest >= need:
+                        overlap[y] = seen + 1
+                        met.add(y)
+                    else:
+                        overlap[y] = -1
+                        met.discard(y)
+            index[token][lx, i].add(x)
         found.append((x, x))
-        found += [
-            (y, x)
-            for y, seen in overlap.items()
-            if seen > 0 and jaccard(sets[y], sets[x]) >= threshold
-        ]
+        found += [(y, x) for y in met if jaccard(sets[y], sets[x]) >= threshold]
     return found
 
 
