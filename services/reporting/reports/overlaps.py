@@ -11,17 +11,19 @@ terms of :mod:`shared.text` (stems without stop words, so "Helsestasjon for ungd
 
 The cost is bounded. Only the scope's offers are compared, at most :data:`MAX_OFFERS` of them
 (a larger scope is refused: choose a smaller area or an organisation). Overlaps are compared
-only within blocks of the same level, category and risk group, in order of age so a block stops
-at the first offer too old; near-identical texts only where they share a term in the prefix of
-their rarest terms (prefix filtering: a pair below the threshold cannot pass, one above it
-cannot be missed), so most pairs are never looked at.
+between *kinds* of offers alike in all the test reads (level, category, ages, risk groups,
+reach), within blocks of the same level, category and risk group, in order of age so a block
+stops at the first kind too old; the total is counted from the kinds' sizes and only the pairs
+listed are made. Near-identical texts are compared once per distinct set of terms, and only
+where they share a term in the prefix of their rarest terms (prefix filtering, with PPJoin's
+positional filter: :mod:`services.reporting.reports.similarity`), so most pairs are never
+looked at.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import sys
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -40,6 +42,7 @@ from services.reporting.history.models import (
     VersionTerm,
 )
 from services.reporting.reports.scope import Scope, scoped
+from services.reporting.reports.similarity import jaccard, similar_sets
 from shared import text
 from shared.areas import reference_data
 from shared.errors import InvalidInput
@@ -93,12 +96,6 @@ class Overlaps:
     overlapping_total: int
     similar: list[Pair]
     similar_total: int
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """|a ∩ b| / |a ∪ b|; two empty sets are not alike (0)."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
 
 
 def _pair(
@@ -325,48 +322,6 @@ def overlapping(offers: Sequence[Candidate], limit: int | None = None) -> tuple[
     return listed, total
 
 
-def _similar_sets(
-    sets: Sequence[frozenset[str]], frequency: Counter[str], threshold: float
-) -> list[tuple[int, int]]:
-    """Pairs (by index) of distinct term sets whose Jaccard similarity is at least
-    ``threshold``, each set with itself: prefix filtering over the terms in order of rarity,
-    with the positional filter of PPJoin, which never drops a pair that passes: after a shared
-    term, the terms left must still be able to make the overlap the threshold needs. The index
-    keeps each term's sets by their size and the term's position, so a whole group that cannot
-    pass is skipped but for the sets already met."""
-    ordered = [sorted(s, key=lambda t: (frequency[t], t)) for s in sets]
-    # term -> (size of the set, position of the term in it) -> the sets
-    index: dict[str, dict[tuple[int, int], set[int]]] = defaultdict(lambda: defaultdict(set))
-    needed: dict[tuple[int, int], int] = {}
-    found: list[tuple[int, int]] = []
-    for x, tokens in enumerate(ordered):
-        lx = len(tokens)
-        overlap: dict[int, int] = {}  # sets met so far: shared terms, or -1 once ruled out
-        met: set[int] = set()  # those not ruled out
-        for i, token in enumerate(tokens[: lx - math.ceil(threshold * lx) + 1]):
-            for (ly, j), ys in index[token].items():
-                if (lx, ly) not in needed:
-                    # |x ∩ y| ≥ t/(1+t)·(|x|+|y|) for a Jaccard of t; a hair less, for rounding
-                    needed[lx, ly] = math.ceil(threshold * (lx + ly) / (1 + threshold) - 1e-9)
-                need, rest = needed[lx, ly], min(lx - i - 1, ly - j - 1)
-                # A set first met here cannot pass (nor later, where less is left): only the
-                # sets met before need looking at.
-                for y in ys if 1 + rest >= need else ys & met:
-                    seen = overlap.get(y, 0)
-                    if seen < 0:
-                        continue
-                    if seen + 1 + rest >= need:
-                        overlap[y] = seen + 1
-                        met.add(y)
-                    else:
-                        overlap[y] = -1
-                        met.discard(y)
-            index[token][lx, i].add(x)
-        found.append((x, x))
-        found += [(y, x) for y in met if jaccard(sets[y], sets[x]) >= threshold]
-    return found
-
-
 def _similar_by(
     offers: Sequence[Candidate], terms: Callable[[Candidate], frozenset[str]], threshold: float
 ) -> set[tuple[int, int]]:
@@ -383,7 +338,7 @@ def _similar_by(
             frequency[term] += len(indexes)
     sets = list(holders)
     found: set[tuple[int, int]] = set()
-    for y, x in _similar_sets(sets, frequency, threshold):
+    for y, x in similar_sets(sets, frequency, threshold):
         for a, b in (
             itertools.combinations(holders[sets[x]], 2)
             if x == y
