@@ -167,14 +167,21 @@ def _checked(publications: Iterable[Publication]) -> Iterator[Stored]:
         yield publication, stored_document(publication.event)
 
 
+def _next_id(connection: Connection, table: str) -> int:
+    """The first row id after those of an earlier load into the same database."""
+    query = f"SELECT coalesce(max(id), 0) + 1 FROM {table}"  # noqa: S608 - our own table name
+    return int(connection.execute(text(query)).scalar_one())
+
+
 def load(
     publications: Iterable[Publication],
     search_engine: Engine | None = None,
     reporting_engine: Engine | None = None,
     batch_size: int = BATCH,
 ) -> int:
-    """Write ``publications`` into an empty, migrated search index and/or reporting history,
-    in one transaction each; returns how many were loaded."""
+    """Write ``publications`` into a migrated search index and/or reporting history, in one
+    transaction each; returns how many were loaded. The offers must be new to the databases
+    (a first load, or another federation's offers after it)."""
     loaded = 0
     with (
         search_engine.begin() if search_engine else nullcontext() as search_conn,
@@ -185,7 +192,7 @@ def load(
                 # Rows made here reference only rows made here: no foreign-key trigger per row.
                 conn.execute(text("SET LOCAL session_replication_role = replica"))
         targets = [
-            (Target(conn), write, tables)
+            (Target(conn, _next_id(conn, tables[0])), write, tables)
             for conn, write, tables in (
                 (search_conn, _index_batch, SEARCH_TABLES),
                 (history_conn, _history_batch, HISTORY_TABLES),

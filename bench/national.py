@@ -25,7 +25,7 @@ import math
 import random
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -437,17 +437,22 @@ class Publication:
     document: dict[str, Any]
 
 
-def published_events(federation: NationalFederation) -> Iterator[Publication]:
-    """Every offer published once, in order of publication, each node's log numbered from 1."""
+def published_events(
+    federation: NationalFederation, specs: Iterable[OfferSpec] | None = None
+) -> Iterator[Publication]:
+    """Every offer published once, in order of publication, each node's log numbered from 1;
+    or ``specs`` (such as :func:`homogeneous_offers`), each published a minute after the last
+    on a node of their own."""
     sequences: Counter[str] = Counter()
     step = dt.timedelta(days=HISTORY_DAYS) / max(1, federation.size)
     start = EPOCH - dt.timedelta(days=HISTORY_DAYS)
-    for spec in federation.offers():
+    for index, spec in enumerate(federation.offers() if specs is None else specs):
         provider = federation.providers[spec.provider]
-        sequences[provider.node] += 1
-        at = start + step * spec.number
+        node = provider.node if specs is None else f"{provider.node}-block"
+        sequences[node] += 1
+        at = start + step * spec.number if specs is None else start + dt.timedelta(minutes=index)
         identifier = offer_id(spec)
-        uri = offer_uri(node_url(provider.node), identifier)
+        uri = offer_uri(node_url(node), identifier)
         agency = (provider.agency_id(spec.agency), provider.agencies[spec.agency])
         data = version_data(
             federation, spec, uri=uri, id=identifier, agency=agency, published_at=at
@@ -456,13 +461,55 @@ def published_events(federation: NationalFederation) -> Iterator[Publication]:
             event_id=str(uuid.uuid5(NAMESPACE, f"event/{spec.number}")),
             event_type=EVENT_PUBLISHED,
             subject=uri,
-            sequence=sequences[provider.node],
+            sequence=sequences[node],
             time=at,
             snapshot="{}",
             key_id="bench",
         )
         event["data"] = data
-        yield Publication(provider.node, event, loaded(data))
+        yield Publication(node, event, loaded(data))
+
+
+# A large municipality's real shape, for the overlaps report: many offers of one provider on one
+# level, in one category, for one age range and no risk group, named from a few subjects and
+# districts (so many names are alike) and described in the same few words.
+DISTRICTS = ("sentrum", "nord", "sør", "øst", "vest", "Fjell", "Strømsø", "Bragernes", "Gulskogen",
+             "Åssiden", "Konnerud", "Tangen", "Danvik", "Skoger", "Svelvik")  # fmt: skip
+HOMOGENEOUS_SUBJECTS = ("Leksehjelp", "Fritidsklubb", "Åpen hall", "Ferieaktiviteter",
+                        "Kulturskole for alle", "Møteplass", "Aktivitetsgruppe",
+                        "Mentorordning", "Besøkshjem", "Ungdomskontakt")  # fmt: skip
+HOMOGENEOUS_FIRST = 100_000_000  # offer numbers of the block, past any national size
+
+
+def homogeneous_offers(
+    federation: NationalFederation, count: int, municipality: str = "3301"
+) -> Iterator[OfferSpec]:
+    """``count`` offers of ``municipality``'s own provider, all on level 2 in the category
+    ``voluntary_association`` for ages 6–12 with no risk group (no national offer is alike:
+    the drawn offers above level 1 all name a risk group), spread over its agencies in turn."""
+    provider = federation.providers[f"m{municipality}"]
+    home = reference_data().get(municipality).label("nb")
+    for i in range(count):
+        rng = random.Random(f"homogeneous/{federation.seed}/{i}")  # noqa: S311 - test data
+        number = HOMOGENEOUS_FIRST + i
+        content = _content(rng, provider, number)
+        subject = HOMOGENEOUS_SUBJECTS[i % len(HOMOGENEOUS_SUBJECTS)]
+        district = DISTRICTS[(i // len(HOMOGENEOUS_SUBJECTS)) % len(DISTRICTS)]
+        words = " ".join(rng.choices(WORDS[:12], k=8))
+        content.update(
+            name=f"{subject} {home} {district}",
+            description=f"{subject} for barn 6–12 år i {district}. {words.capitalize()}.",
+            level=2,
+            category="voluntary_association",
+            age_min=6,
+            age_max=12,
+            audiences=["children", "parents"],
+            risk_groups=[],
+            diagnosis_groups=[],
+            coverage=[municipality],
+            statutory_duties=[],
+        )
+        yield OfferSpec(number, provider.key, i % len(provider.agencies), content)
 
 
 def describe(federation: NationalFederation) -> dict[str, Counter[Any]]:

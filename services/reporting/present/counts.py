@@ -25,12 +25,12 @@ def level_columns() -> list[Column]:
 def pyramid_report(session: Session, scope: Scope, lang: str) -> Report:
     """The pyramid report: offers per level and kind of provider, and per agency."""
     shape = counts.pyramid(session, scope)
-    spent, total = resources.pyramid_tables(session, scope, lang)
+    spent = resources.pyramid_tables(shape.resources, scope, lang)
     tables = [_pyramid_levels(shape, scope, lang), _pyramid_agencies(shape, scope, lang), *spent]
     summary = {
         "offers": shape.total,
         "base_is_widest": shape.base_is_widest,
-        "resources": resources.summary(total),
+        "resources": resources.summary(shape.resources.total),
     }
     return Report("pyramid", _("Pyramid"), scope, tables, summary, data=shape)
 
@@ -156,8 +156,8 @@ def coverage_report(session: Session, scope: Scope, lang: str) -> Report:
         _matrix(name, title, heading, scope, rows, labels, facet)
         for name, title, heading, facet, rows, labels in matrices
     ]
-    spent, total = resources.coverage_tables(session, scope, lang)
-    summary = {**_coverage_summary(result), "resources": resources.summary(total)}
+    spent = resources.coverage_tables(result, scope, lang)
+    summary = {**_coverage_summary(result), "resources": resources.summary(result.resources)}
     return Report("coverage", _("Coverage"), scope, [*tables, *spent], summary, data=result)
 
 

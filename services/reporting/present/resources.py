@@ -8,12 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
 
-from services.reporting.history.models import DUTY, RISK_GROUP
 from services.reporting.present.model import Cell, Column, Table, count, label
 from services.reporting.reports import resources as sums
 from services.reporting.reports.duties import catalogue
+from services.reporting.reports.pyramid import Coverage
 from services.reporting.reports.scope import LEVELS, Scope
 from shared import vocab
 
@@ -64,9 +63,8 @@ def summary(total: sums.Sums) -> dict[str, Any]:
     }
 
 
-def pyramid_tables(session: Session, scope: Scope, lang: str) -> tuple[list[Table], sums.Sums]:
-    """Resources by level, by kind of provider and by agency, and their total."""
-    result = sums.resources(session, scope)
+def pyramid_tables(result: sums.Resources, scope: Scope, lang: str) -> list[Table]:
+    """Resources by level, by kind of provider and by agency (the pyramid's ``resources``)."""
     levels = Table(
         "resources_levels",
         _("Resources per level"),
@@ -88,7 +86,7 @@ def pyramid_tables(session: Session, scope: Scope, lang: str) -> tuple[list[Tabl
         cells = sums_cells(scope, result.kinds[kind.code], provider_kind=kind.code)
         kinds.add(kind.code, kind.label(lang), *cells)
     kinds.add("total", _("All offers"), *sums_cells(scope, result.total), total=True)
-    return [levels, kinds, _agencies(result, scope, lang)], result.total
+    return [levels, kinds, _agencies(result, scope, lang)]
 
 
 def _agencies(result: sums.Resources, scope: Scope, lang: str) -> Table:
@@ -116,10 +114,10 @@ def _agencies(result: sums.Resources, scope: Scope, lang: str) -> Table:
     return agencies
 
 
-def coverage_tables(session: Session, scope: Scope, lang: str) -> tuple[list[Table], sums.Sums]:
+def coverage_tables(result: Coverage, scope: Scope, lang: str) -> list[Table]:
     """Resources by risk group (every group) and by statutory duty (those with offers), each
     closed by the true total."""
-    total = sums.resources(session, scope).total
+    total = result.resources
     note = f"{overlap_note()} {area_note()}"
     risk = Table(
         "resources_risk_groups",
@@ -127,7 +125,8 @@ def coverage_tables(session: Session, scope: Scope, lang: str) -> tuple[list[Tab
         [Column("risk_group", _("Risk group")), *resource_columns()],
         note=note,
     )
-    for code, s in sums.by_term(session, scope, RISK_GROUP, vocab.RISK_GROUPS.codes).items():
+    for code in vocab.RISK_GROUPS.codes:
+        s = result.risk_group_resources.get(code, sums.Sums())
         risk.add(code, label(vocab.RISK_GROUPS, code, lang), *sums_cells(scope, s, risk_group=code))
     duties = Table(
         "resources_duties",
@@ -136,11 +135,12 @@ def coverage_tables(session: Session, scope: Scope, lang: str) -> tuple[list[Tab
         note=note,
     )
     titles = {duty.code: duty.label(lang) for duty in catalogue()}
-    for code, s in sums.by_term(session, scope, DUTY, tuple(titles)).items():
+    for code in titles:
+        s = result.duty_resources.get(code, sums.Sums())
         if s.offers:
             duties.add(code, titles[code], *sums_cells(scope, s, duty=code))
     for table in (risk, duties):
         table.add(
             "total", _("All offers, each counted once"), *sums_cells(scope, total), total=True
         )
-    return [risk, duties], total
+    return [risk, duties]

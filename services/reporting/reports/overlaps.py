@@ -11,18 +11,24 @@ terms of :mod:`shared.text` (stems without stop words, so "Helsestasjon for ungd
 
 The cost is bounded. Only the scope's offers are compared, at most :data:`MAX_OFFERS` of them
 (a larger scope is refused: choose a smaller area or an organisation). Overlaps are compared
-only within blocks of the same level, category and risk group, in order of age so a block stops
-at the first offer too old; near-identical texts only where they share a term in the prefix of
-their rarest terms (prefix filtering: a pair below the threshold cannot pass, one above it
-cannot be missed), so most pairs are never looked at.
+between *kinds* of offers alike in all the test reads (level, category, ages, risk groups,
+reach), within blocks of the same level, category and risk group, in order of age so a block
+stops at the first kind too old; the total is counted from the kinds' sizes and only the pairs
+listed are made. Near-identical texts are compared once per distinct set of terms, and only
+where they share a term in the prefix of their rarest terms (prefix filtering, with PPJoin's
+positional filter: :mod:`services.reporting.reports.similarity`), so most pairs are never
+looked at.
 """
 
 from __future__ import annotations
 
-import math
+import heapq
+import itertools
+import sys
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -36,6 +42,7 @@ from services.reporting.history.models import (
     VersionTerm,
 )
 from services.reporting.reports.scope import Scope, scoped
+from services.reporting.reports.similarity import jaccard, similar_sets
 from shared import text
 from shared.areas import reference_data
 from shared.errors import InvalidInput
@@ -89,12 +96,6 @@ class Overlaps:
     overlapping_total: int
     similar: list[Pair]
     similar_total: int
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    """|a ∩ b| / |a ∪ b|; two empty sets are not alike (0)."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
 
 
 def _pair(
@@ -203,57 +204,148 @@ def _reach_in(scope: Scope) -> Callable[[frozenset[str]], frozenset[str]]:
     return reach
 
 
-def overlapping(offers: Sequence[Candidate]) -> list[Pair]:
-    """Every overlapping pair (see the module's docstring)."""
-    blocks: dict[tuple[int, str, str], list[Candidate]] = defaultdict(list)
+@dataclass
+class _Kind:
+    """Offers alike in everything the overlap test reads but their agency: the same level,
+    category, ages, risk groups and reach in the scope."""
+
+    members: list[Candidate] = field(default_factory=list)  # in name order, once sorted
+    keys: list[tuple[str, str]] = field(default_factory=list)
+    agencies: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def first(self) -> Candidate:
+        return self.members[0]
+
+    def pairs_with(self, other: _Kind) -> int:
+        """How many overlapping pairs one offer of each make (two of this one, for itself)."""
+        same = sum(n * other.agencies[agency] for agency, n in self.agencies.items())
+        if other is self:
+            return (len(self.members) ** 2 - same) // 2
+        return len(self.members) * len(other.members) - same
+
+
+def _kinds(offers: Sequence[Candidate]) -> dict[tuple[int, str], list[_Kind]]:
+    """The offers as kinds (:class:`_Kind`), by level and category."""
+    kinds: dict[tuple[Any, ...], _Kind] = defaultdict(_Kind)
     for offer in offers:
-        for risk_group in offer.risk_groups or {""}:
-            blocks[(offer.level, offer.category, risk_group)].append(offer)
-    found: dict[tuple[int, int], Pair] = {}
+        key = (
+            offer.level,
+            offer.category,
+            offer.age_min,
+            offer.age_max,
+            offer.risk_groups,
+            offer.reach,
+        )
+        kinds[key].members.append(offer)
+    grouped: dict[tuple[int, str], list[_Kind]] = defaultdict(list)
+    for (level, category, *_), kind in kinds.items():
+        kind.members.sort(key=lambda c: c.sort_key)
+        kind.keys = [c.sort_key for c in kind.members]
+        kind.agencies = Counter((c.provider, c.agency) for c in kind.members)
+        grouped[level, category].append(kind)
+    return grouped
+
+
+def _partners(kinds: list[_Kind]) -> dict[int, list[_Kind]]:
+    """Each kind's overlapping kinds (itself too), compared as offers were: within blocks of a
+    risk group (or none), in order of age so a block stops at the first kind too old."""
+    blocks: dict[str, list[_Kind]] = defaultdict(list)
+    for kind in kinds:
+        for risk_group in kind.first.risk_groups or {""}:
+            blocks[risk_group].append(kind)
+    partners: dict[int, list[_Kind]] = {id(k): [] for k in kinds}
+    seen: set[tuple[int, int]] = set()
     for members in blocks.values():
-        members.sort(key=lambda c: (c.age_min, c.id))
+        members.sort(key=lambda k: k.first.age_min)
         for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if b.age_min > a.age_max:
+            for b in members[i:]:
+                if b.first.age_min > a.first.age_max:
                     break  # every later one starts older still
-                key = (min(a.id, b.id), max(a.id, b.id))
-                if key in found or (a.provider, a.agency) == (b.provider, b.agency):
+                key = (min(id(a), id(b)), max(id(a), id(b)))
+                if key in seen:
                     continue
-                if a.reach.isdisjoint(b.reach):
+                seen.add(key)
+                if a.first.reach.isdisjoint(b.first.reach):
                     continue
-                shared = tuple(sorted(a.risk_groups & b.risk_groups))
-                found[key] = _pair(a, b, risk_groups=shared)
-    return sorted(
-        found.values(),
-        key=lambda p: (p.first.level, p.first.category, p.first.sort_key, p.second.sort_key),
-    )
+                partners[id(a)].append(b)
+                if b is not a:
+                    partners[id(b)].append(a)
+    return partners
+
+
+def _listed(kinds: list[_Kind], partners: dict[int, list[_Kind]], limit: int) -> list[Pair]:
+    """The first ``limit`` overlapping pairs of one level and category, in name order of the
+    first offer and then the second, without making the others."""
+    kind_of = {id(c): kind for kind in kinds for c in kind.members}
+    offers = sorted((c for kind in kinds for c in kind.members), key=lambda c: c.sort_key)
+    listed: list[Pair] = []
+    for a in offers:
+        if len(listed) >= limit:
+            break
+        own = kind_of[id(a)]
+        agency = (a.provider, a.agency)
+        tails = [
+            map(b.members.__getitem__, range(bisect_right(b.keys, a.sort_key), len(b.members)))
+            for b in partners[id(own)]
+            if b.agencies[agency] < len(b.members)  # not all of the same agency
+        ]
+        later = (
+            b
+            for b in heapq.merge(*tails, key=lambda c: c.sort_key)
+            if (b.provider, b.agency) != agency
+        )
+        for b in itertools.islice(later, limit - len(listed)):
+            shared = tuple(sorted(a.risk_groups & b.risk_groups))
+            listed.append(Pair(a, b, risk_groups=shared))
+    return listed
+
+
+def overlapping(offers: Sequence[Candidate], limit: int | None = None) -> tuple[list[Pair], int]:
+    """The first ``limit`` overlapping pairs (all without one) in report order, and how many
+    there are (see the module's docstring). Offers alike in all the test reads are compared
+    once as a kind, so a municipality of thousands of alike offers costs its kinds, not the
+    millions of pairs they make."""
+    total = 0
+    listed: list[Pair] = []
+    for _, kinds in sorted(_kinds(offers).items()):
+        partners = _partners(kinds)
+        for kind in kinds:
+            for other in partners[id(kind)]:
+                if other is kind:
+                    total += kind.pairs_with(kind)
+                elif id(other) > id(kind):
+                    total += kind.pairs_with(other)
+        wanted = None if limit is None else limit - len(listed)
+        if wanted is None or wanted > 0:
+            listed += _listed(kinds, partners, sys.maxsize if wanted is None else wanted)
+    return listed, total
 
 
 def _similar_by(
     offers: Sequence[Candidate], terms: Callable[[Candidate], frozenset[str]], threshold: float
 ) -> set[tuple[int, int]]:
-    """Pairs (by index) that share a municipality and whose ``terms`` have a Jaccard
-    similarity of at least ``threshold``, found by prefix filtering."""
-    frequency = Counter(term for offer in offers for term in terms(offer))
-    index: dict[str, list[int]] = defaultdict(list)
-    found: set[tuple[int, int]] = set()
+    """Pairs (by index, the earlier first) that share a municipality and whose ``terms`` have
+    a Jaccard similarity of at least ``threshold``. Offers with the same terms are compared
+    once, as their set of terms."""
+    holders: dict[frozenset[str], list[int]] = defaultdict(list)
     for i, offer in enumerate(offers):
-        tokens = sorted(terms(offer), key=lambda t: (frequency[t], t))
-        if not tokens:
-            continue
-        prefix = tokens[: len(tokens) - math.ceil(threshold * len(tokens)) + 1]
-        seen: set[int] = set()
-        for token in prefix:
-            for j in index[token]:
-                if j in seen:
-                    continue
-                seen.add(j)
-                other = offers[j]
-                if other.reach.isdisjoint(offer.reach):
-                    continue
-                if jaccard(terms(other), terms(offer)) >= threshold:
-                    found.add((j, i))
-            index[token].append(i)
+        if terms(offer):
+            holders[terms(offer)].append(i)
+    frequency: Counter[str] = Counter()
+    for held, indexes in holders.items():
+        for term in held:
+            frequency[term] += len(indexes)
+    sets = list(holders)
+    found: set[tuple[int, int]] = set()
+    for y, x in similar_sets(sets, frequency, threshold):
+        for a, b in (
+            itertools.combinations(holders[sets[x]], 2)
+            if x == y
+            else itertools.product(holders[sets[y]], holders[sets[x]])
+        ):
+            if not offers[a].reach.isdisjoint(offers[b].reach):
+                found.add((min(a, b), max(a, b)))
     return found
 
 
@@ -286,6 +378,6 @@ def similar(offers: Sequence[Candidate]) -> list[Pair]:
 def overlaps(session: Session, scope: Scope, limit: int = DEFAULT_LIMIT) -> Overlaps:
     """The scope's overlapping and near-identical pairs; at most ``limit`` of each listed."""
     offers = candidates(session, scope)
-    both = overlapping(offers)
+    both, overlapping_total = overlapping(offers, limit)
     alike = similar(offers)
-    return Overlaps(len(offers), both[:limit], len(both), alike[:limit], len(alike))
+    return Overlaps(len(offers), both, overlapping_total, alike[:limit], len(alike))

@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from services.reporting.history.models import (
     DIAGNOSIS_GROUP,
+    DUTY,
     RISK_GROUP,
     OfferVersion,
     VersionTerm,
 )
 from services.reporting.norway_time import end_of
+from services.reporting.reports.resources import (
+    AgencyResources,
+    Resources,
+    Sums,
+    add_raw,
+    empty_raw,
+    sum_columns,
+    sums_of,
+)
 from services.reporting.reports.scope import (
     AGE_BANDS,
     LEVELS,
@@ -55,10 +66,11 @@ class AgencyCounts:
 
 @dataclass
 class Pyramid:
-    """Offers per level, split by the kind of provider and by agency."""
+    """Offers per level, split by the kind of provider and by agency, and their resources."""
 
     kinds: dict[int, dict[str, int]]
     agencies: list[AgencyCounts]
+    resources: Resources = field(default_factory=Resources)
 
     def level_total(self, level: int) -> int:
         return sum(self.kinds[level].values())
@@ -72,57 +84,92 @@ class Pyramid:
         return all(self.level_total(1) >= self.level_total(level) for level in LEVELS)
 
 
-def level_counts(session: Session, scope: Scope) -> dict[int, int]:
-    """How many offers of the scope are on each level."""
-    rows = session.execute(
-        select(OfferVersion.level, func.count()).where(*scoped(scope)).group_by(OfferVersion.level)
-    )
-    counts = _by_level()
-    counts.update({int(level): int(n) for level, n in rows})
-    return counts
+def _by_agency(key: AgencyCounts) -> tuple[str, str, str]:
+    return key.provider_name, key.agency_name, key.agency
+
+
+def _resources(
+    by_level_kind: dict[tuple[int, str], list[Any]],
+    agencies: list[AgencyCounts],
+    agency_sums: dict[tuple[str, str], list[Any]],
+) -> Resources:
+    spent = Resources()
+    for (level, kind), values in by_level_kind.items():
+        sums = sums_of(values)
+        spent.levels[level].add(sums)
+        spent.kinds.setdefault(kind, Sums()).add(sums)
+        spent.total.add(sums)
+    spent.agencies = [
+        AgencyResources(
+            a.provider,
+            a.provider_name,
+            a.provider_kind,
+            a.agency,
+            a.agency_name,
+            sums_of(agency_sums[a.provider, a.agency]),
+        )
+        for a in agencies
+    ]
+    return spent
 
 
 def pyramid(session: Session, scope: Scope) -> Pyramid:
-    """The scope's offers per level, by kind of provider and by agency."""
+    """The scope's offers per level, by kind of provider and by agency, with their staff and
+    budget (:mod:`services.reporting.reports.resources`), from one statement."""
     kinds = {level: dict.fromkeys(vocab.ORGANISATION_KINDS.codes, 0) for level in LEVELS}
-    rows = session.execute(
-        select(OfferVersion.level, OfferVersion.provider_kind, func.count())
-        .where(*scoped(scope))
-        .group_by(OfferVersion.level, OfferVersion.provider_kind)
-    )
-    for level, kind, n in rows:
-        kinds[int(level)][kind] = int(n)
+    by_level_kind: dict[tuple[int, str], list[Any]] = {}
     agencies: dict[tuple[str, str], AgencyCounts] = {}
-    by_agency = session.execute(
+    agency_sums: dict[tuple[str, str], list[Any]] = {}
+    rows = session.execute(
         select(
             OfferVersion.provider_orgnr,
             OfferVersion.agency_id,
             OfferVersion.level,
-            func.count(),
+            OfferVersion.provider_kind,
             func.max(OfferVersion.provider_name),
-            func.max(OfferVersion.provider_kind),
             func.max(OfferVersion.agency_name),
+            *sum_columns(),
         )
         .where(*scoped(scope))
-        .group_by(OfferVersion.provider_orgnr, OfferVersion.agency_id, OfferVersion.level)
-    )
-    for orgnr, agency, level, n, provider_name, kind, agency_name in by_agency:
-        counts = agencies.setdefault(
-            (orgnr, agency), AgencyCounts(orgnr, provider_name, kind, agency, agency_name)
+        .group_by(
+            OfferVersion.provider_orgnr,
+            OfferVersion.agency_id,
+            OfferVersion.level,
+            OfferVersion.provider_kind,
         )
-        counts.levels[int(level)] = int(n)
-    ordered = sorted(agencies.values(), key=lambda a: (a.provider_name, a.agency_name, a.agency))
-    return Pyramid(kinds, ordered)
+    )
+    for orgnr, agency, level, kind, provider_name, agency_name, *values in rows:
+        level, n = int(level), int(values[0])
+        kinds[level][kind] = kinds[level].get(kind, 0) + n
+        add_raw(by_level_kind.setdefault((level, kind), empty_raw()), values)
+        counts = agencies.get((orgnr, agency))
+        if counts is None:
+            counts = agencies[orgnr, agency] = AgencyCounts(
+                orgnr, provider_name, kind, agency, agency_name
+            )
+            agency_sums[orgnr, agency] = empty_raw()
+        else:  # an agency whose versions name it or its kind differently: the greatest
+            counts.provider_name = max(counts.provider_name, provider_name)
+            counts.provider_kind = max(counts.provider_kind, kind)
+            counts.agency_name = max(counts.agency_name, agency_name)
+        counts.levels[level] += n
+        add_raw(agency_sums[orgnr, agency], values)
+    ordered = sorted(agencies.values(), key=_by_agency)
+    return Pyramid(kinds, ordered, _resources(by_level_kind, ordered, agency_sums))
 
 
 @dataclass
 class Coverage:
-    """Offers by risk group, diagnosis group and age band, against the level."""
+    """Offers by risk group, diagnosis group and age band, against the level; and their
+    resources, in all and by risk group and statutory duty (an offer in full in each row)."""
 
     levels: dict[int, int]
     risk_groups: dict[str, dict[int, int]]
     diagnosis_groups: dict[str, dict[int, int]]
     age_bands: dict[str, dict[int, int]]
+    resources: Sums = field(default_factory=Sums)
+    risk_group_resources: dict[str, Sums] = field(default_factory=dict)
+    duty_resources: dict[str, Sums] = field(default_factory=dict)
 
     @staticmethod
     def gaps(matrix: dict[str, dict[int, int]]) -> list[str]:
@@ -130,25 +177,8 @@ class Coverage:
         return [code for code, counts in matrix.items() if not any(counts.values())]
 
 
-def _term_matrix(
-    session: Session, scope: Scope, facet: str, codes: tuple[str, ...]
-) -> dict[str, dict[int, int]]:
-    matrix = {code: _by_level() for code in codes}
-    rows = session.execute(
-        select(VersionTerm.code, OfferVersion.level, func.count())
-        .join(OfferVersion, OfferVersion.id == VersionTerm.version_pk)
-        .where(VersionTerm.facet == facet, *scoped(scope))
-        .group_by(VersionTerm.code, OfferVersion.level)
-    )
-    for code, level, n in rows:
-        if code in matrix:
-            matrix[code][int(level)] = int(n)
-    return matrix
-
-
-def coverage(session: Session, scope: Scope) -> Coverage:
-    """The scope's offers by risk group, diagnosis group and age band, against the level."""
-    bands = {
+def _band_columns() -> dict[str, Any]:
+    return {
         band_code(band): func.sum(
             case(
                 (
@@ -160,22 +190,58 @@ def coverage(session: Session, scope: Scope) -> Coverage:
         )
         for band in AGE_BANDS
     }
+
+
+def _levels_and_ages(
+    session: Session, scope: Scope
+) -> tuple[dict[int, int], dict[str, dict[int, int]], Sums]:
+    """Offers per level and per age band and level, and their resources in all."""
+    bands = _band_columns()
+    levels = _by_level()
     age_bands = {code: _by_level() for code in bands}
+    total = Sums()
     rows = session.execute(
-        select(OfferVersion.level, *bands.values())
+        select(OfferVersion.level, OfferVersion.provider_kind, *bands.values(), *sum_columns())
         .where(*scoped(scope))
-        .group_by(OfferVersion.level)
+        .group_by(OfferVersion.level, OfferVersion.provider_kind)
     )
-    for level, *sums in rows:
-        for code, n in zip(bands, sums, strict=True):
-            age_bands[code][int(level)] = int(n or 0)
+    for level, _kind, *values in rows:
+        in_bands, spent = values[: len(bands)], values[len(bands) :]
+        for code, n in zip(bands, in_bands, strict=True):
+            age_bands[code][int(level)] += int(n or 0)
+        levels[int(level)] += int(spent[0])
+        total.add(sums_of(spent))
+    return levels, age_bands, total
+
+
+TERM_FACETS = {RISK_GROUP: vocab.RISK_GROUPS.codes, DIAGNOSIS_GROUP: vocab.DIAGNOSIS_GROUPS.codes}
+
+
+def coverage(session: Session, scope: Scope) -> Coverage:
+    """The scope's offers by risk group, diagnosis group and age band, against the level,
+    with their resources (in all, per risk group and per statutory duty): two statements."""
+    levels, age_bands, total = _levels_and_ages(session, scope)
+    matrices = {f: {code: _by_level() for code in codes} for f, codes in TERM_FACETS.items()}
+    raw: dict[str, dict[str, list[Any]]] = {RISK_GROUP: {}, DUTY: {}}
+    rows = session.execute(
+        select(VersionTerm.facet, VersionTerm.code, OfferVersion.level, *sum_columns())
+        .join(OfferVersion, OfferVersion.id == VersionTerm.version_pk)
+        .where(VersionTerm.facet.in_([RISK_GROUP, DIAGNOSIS_GROUP, DUTY]), *scoped(scope))
+        .group_by(VersionTerm.facet, VersionTerm.code, OfferVersion.level)
+    )
+    for facet, code, level, *values in rows:
+        if code in matrices.get(facet, {}):
+            matrices[facet][code][int(level)] = int(values[0])
+        if facet in raw:
+            add_raw(raw[facet].setdefault(code, empty_raw()), values)
     return Coverage(
-        levels=level_counts(session, scope),
-        risk_groups=_term_matrix(session, scope, RISK_GROUP, vocab.RISK_GROUPS.codes),
-        diagnosis_groups=_term_matrix(
-            session, scope, DIAGNOSIS_GROUP, vocab.DIAGNOSIS_GROUPS.codes
-        ),
+        levels=levels,
+        risk_groups=matrices[RISK_GROUP],
+        diagnosis_groups=matrices[DIAGNOSIS_GROUP],
         age_bands=age_bands,
+        resources=total,
+        risk_group_resources={code: sums_of(v) for code, v in raw[RISK_GROUP].items()},
+        duty_resources={code: sums_of(v) for code, v in raw[DUTY].items()},
     )
 
 

@@ -77,41 +77,47 @@ def _sums(scope: Scope) -> list[Any]:
     return columns
 
 
-def _counts(values: tuple) -> QualityCounts:
+def _add(into: QualityCounts, values: tuple) -> None:
     offers, *marks = values
-    return QualityCounts(
-        int(offers or 0), {m: int(n or 0) for m, n in zip(MEASURES, marks, strict=True)}
-    )
+    into.offers += int(offers or 0)
+    for measure, n in zip(MEASURES, marks, strict=True):
+        into.marks[measure] += int(n or 0)
 
 
 def quality(session: Session, scope: Scope) -> Quality:
     """The quality marks and overdue reviews of the scope's offers, overall, by measure status
-    and per organisation and agency."""
-    overall = _counts(tuple(session.execute(select(*_sums(scope)).where(*scoped(scope))).one()))
+    and per organisation and agency: one statement, by agency and measure status, whose counts
+    add up to the others."""
+    overall = QualityCounts()
     statuses = dict.fromkeys(vocab.MEASURE_STATUSES.codes, 0)
-    for status, n in session.execute(
-        select(OfferVersion.measure_status, func.count())
-        .where(*scoped(scope))
-        .group_by(OfferVersion.measure_status)
-    ):
-        statuses[status] = int(n)
+    agencies: dict[tuple[str, str], AgencyQuality] = {}
     rows = session.execute(
         select(
             OfferVersion.provider_orgnr,
             OfferVersion.agency_id,
+            OfferVersion.measure_status,
             func.max(OfferVersion.provider_name),
             func.max(OfferVersion.agency_name),
             *_sums(scope),
         )
         .where(*scoped(scope))
-        .group_by(OfferVersion.provider_orgnr, OfferVersion.agency_id)
+        .group_by(OfferVersion.provider_orgnr, OfferVersion.agency_id, OfferVersion.measure_status)
     )
-    agencies = [
-        AgencyQuality(orgnr, provider_name, agency, agency_name, _counts(tuple(values)))
-        for orgnr, agency, provider_name, agency_name, *values in rows
-    ]
-    agencies.sort(key=lambda a: (a.provider_name, a.agency_name, a.agency))
-    return Quality(overall, statuses, agencies, unreachable(session, scope))
+    for orgnr, agency, status, provider_name, agency_name, *values in rows:
+        counted = tuple(values)
+        _add(overall, counted)
+        statuses[status] = statuses.get(status, 0) + int(counted[0])
+        found = agencies.get((orgnr, agency))
+        if found is None:
+            found = agencies[orgnr, agency] = AgencyQuality(
+                orgnr, provider_name, agency, agency_name, QualityCounts()
+            )
+        else:
+            found.provider_name = max(found.provider_name, provider_name)
+            found.agency_name = max(found.agency_name, agency_name)
+        _add(found.counts, counted)
+    ordered = sorted(agencies.values(), key=lambda a: (a.provider_name, a.agency_name, a.agency))
+    return Quality(overall, statuses, ordered, unreachable(session, scope))
 
 
 def unreachable(session: Session, scope: Scope) -> list[UnreachableOffer]:

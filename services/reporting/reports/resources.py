@@ -1,5 +1,8 @@
 """Resources: the staff (*årsverk*) and yearly budget (NOK) registered on a scope's offers,
-summed by level, kind of provider, agency, risk group and statutory duty, in SQL.
+summed by level, kind of provider, agency, risk group and statutory duty, in SQL: in the same
+statements that count the pyramid's and the coverage report's offers
+(:mod:`services.reporting.reports.pyramid`), so a report scans its offers once, not once for
+the counts and again for the resources.
 
 How an offer's resources are attributed:
 
@@ -18,14 +21,14 @@ How an offer's resources are attributed:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func
 
-from services.reporting.history.models import OfferVersion, VersionTerm
-from services.reporting.reports.scope import LEVELS, Scope, scoped
+from services.reporting.history.models import OfferVersion
+from services.reporting.reports.scope import LEVELS
 from shared import vocab
 
 
@@ -48,7 +51,7 @@ class Sums:
         self.without_budget += other.without_budget
 
 
-def _sum_columns() -> tuple[Any, ...]:
+def sum_columns() -> tuple[Any, ...]:
     return (
         func.count(),
         func.count(OfferVersion.staff_fte),
@@ -59,6 +62,7 @@ def _sum_columns() -> tuple[Any, ...]:
 
 
 def _sums(offers: Any, with_staff: Any, staff: Any, with_budget: Any, budget: Any) -> Sums:
+    """The sums of :func:`sum_columns`' values."""
     n = int(offers)
     return Sums(
         offers=n,
@@ -91,54 +95,16 @@ class Resources:
     total: Sums = field(default_factory=Sums)
 
 
-def resources(session: Session, scope: Scope) -> Resources:
-    """The scope's staff and budget by level, kind of provider and agency (each offer once)."""
-    result = Resources()
-    rows = session.execute(
-        select(OfferVersion.level, OfferVersion.provider_kind, *_sum_columns())
-        .where(*scoped(scope))
-        .group_by(OfferVersion.level, OfferVersion.provider_kind)
-    )
-    for level, kind, *values in rows:
-        sums = _sums(*values)
-        result.levels[int(level)].add(sums)
-        result.kinds.setdefault(kind, Sums()).add(sums)
-        result.total.add(sums)
-    result.agencies = _agencies(session, scope)
-    return result
+def add_raw(into: list[Any], values: Sequence[Any]) -> None:
+    """Add one row of :func:`sum_columns` to running totals (``[0, 0, 0.0, 0, 0]`` to start)."""
+    for i, value in enumerate(values):
+        into[i] += value or 0
 
 
-def _agencies(session: Session, scope: Scope) -> list[AgencyResources]:
-    rows = session.execute(
-        select(
-            OfferVersion.provider_orgnr,
-            OfferVersion.agency_id,
-            func.max(OfferVersion.provider_name),
-            func.max(OfferVersion.provider_kind),
-            func.max(OfferVersion.agency_name),
-            *_sum_columns(),
-        )
-        .where(*scoped(scope))
-        .group_by(OfferVersion.provider_orgnr, OfferVersion.agency_id)
-    )
-    agencies = [
-        AgencyResources(orgnr, name, kind, agency, agency_name, _sums(*values))
-        for orgnr, agency, name, kind, agency_name, *values in rows
-    ]
-    return sorted(agencies, key=lambda a: (a.provider_name, a.agency_name, a.agency))
+def empty_raw() -> list[Any]:
+    return [0, 0, 0.0, 0, 0]
 
 
-def by_term(session: Session, scope: Scope, facet: str, codes: tuple[str, ...]) -> dict[str, Sums]:
-    """The scope's staff and budget per value of a multi-valued field (a risk group, a duty):
-    an offer with several values counts in full in each of their rows."""
-    matrix = {code: Sums() for code in codes}
-    rows = session.execute(
-        select(VersionTerm.code, *_sum_columns())
-        .join(OfferVersion, OfferVersion.id == VersionTerm.version_pk)
-        .where(VersionTerm.facet == facet, *scoped(scope))
-        .group_by(VersionTerm.code)
-    )
-    for code, *values in rows:
-        if code in matrix:
-            matrix[code] = _sums(*values)
-    return matrix
+def sums_of(values: Sequence[Any]) -> Sums:
+    """The :class:`Sums` of one row of :func:`sum_columns` (or of running totals of them)."""
+    return _sums(*values)
