@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import ssl
 import time
 import zlib
@@ -23,6 +24,7 @@ from typing import Any
 import certifi
 import httpcore
 import httpx
+import orjson
 
 from shared.signing import VerificationKey
 
@@ -234,10 +236,26 @@ def _read_body(response: httpx.Response, url: str, limits: Limits, must_end: flo
     return body
 
 
+# An integer token of 19 digits or more (outside a string, or inside one: then it only costs
+# the slower parse). orjson reads an integer past 64 bits as a float; the standard library
+# keeps it exact, as the signature over it needs.
+_LONG_INTEGER = re.compile(rb"(?:^|[\[,:])\s*-?[0-9]{19}")
+
+
 def parse_json(body: bytes | bytearray, what: str) -> Any:
     """JSON from elsewhere, or :class:`FetchError`: malformed text, numbers too long to
     convert, nesting too deep to parse and the constants JSON does not have (``NaN``,
-    ``Infinity``) are all just bad input, never a crash."""
+    ``Infinity``) are all just bad input, never a crash.
+
+    Read with orjson, which gives what the standard library gives for every text it accepts
+    but long integers (``tests/shared/test_parse_json.py``); any text it refuses, or with a
+    long integer, is read by the standard library, which accepts or refuses it, saying why,
+    as it always has."""
+    if not _LONG_INTEGER.search(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(body, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
