@@ -27,8 +27,13 @@ MB = 1024 * 1024
 
 
 def own_peak_rss_mb() -> float:
-    """This process's peak resident set size (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set size: ``VmHWM``, not ``ru_maxrss``, which Linux keeps
+    across ``execve``, so a spawned worker's would start at its parent's (the benchmark's, with
+    every message and row it holds) and report that instead of its own."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        return peak_rss_mb(os.getpid())
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -26,7 +26,14 @@ from shared.ingest.directory import Directory, TrustedNode
 from shared.ingest.models import IngestedOffer
 from shared.ingest.purge import lock_offers, redacted_events, redactions_for
 from shared.publication import EVENT_WITHDRAWN
-from shared.publication.events import EventRejected, check_event, sequence_of, signing_input
+from shared.publication.canonical import is_plain
+from shared.publication.events import (
+    EventRejected,
+    check_event,
+    plain_signing_input,
+    sequence_of,
+    signing_input,
+)
 from shared.signing import VerificationKey
 
 # An offer version is a few kilobytes; an event anywhere near this is not one of ours, whether
@@ -60,6 +67,9 @@ class VerifiedEvent:
     sequence: int
     # A withdrawal for an organisation the node is no longer trusted for (see verify).
     authority_lapsed: bool = False
+    # The event's data as canonical JSON (what the search index stores), when verification
+    # wrote it on the way (shared.ingest.documents.stored_document otherwise).
+    stored: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def offer_uri(self) -> str:
@@ -148,7 +158,7 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
     """
     node = node_of(event, directory, expected_node)
     keys = node.keys if expected_node is not None else bus_keys(node, event)
-    signed = _signing_input(event)
+    signed, stored = _signing_input(event)
     document = check_event(event, keys, expected_source=node.base_url, signed=signed)
     organisation = document["provider"]["organisation_number"]
     lapsed = organisation not in node.organisations
@@ -158,7 +168,9 @@ def _verify(event: Any, directory: Directory, expected_node: TrustedNode | None)
             "(not in its directory entry)"
         )
     document["provider"] = node.provider(document["provider"])  # the directory's name and kind
-    return VerifiedEvent(node, event, document, sequence_of(event), authority_lapsed=lapsed)
+    return VerifiedEvent(
+        node, event, document, sequence_of(event), authority_lapsed=lapsed, stored=stored
+    )
 
 
 def node_of(event: Any, directory: Directory, expected_node: TrustedNode | None) -> TrustedNode:
@@ -186,18 +198,24 @@ def bus_keys(node: TrustedNode, event: Mapping[str, Any]) -> dict[str, Verificat
     return keys
 
 
-def _signing_input(event: Mapping[str, Any]) -> bytes:
-    """What the event's signature covers, once the event is known to be of a sane size."""
-    if _deeper_than(event, MAX_EVENT_DEPTH):
+def _signing_input(event: Mapping[str, Any]) -> tuple[bytes, str | None]:
+    """What the event's signature covers, once the event is known to be of a sane size; and
+    the canonical JSON of its ``data`` when the same encoding gave it (else ``None``)."""
+    if is_plain(event, MAX_EVENT_DEPTH):
+        # What nearly every event is: nested no deeper than the limit (is_plain looks no
+        # deeper), written by the fast encoder.
+        signed, stored = plain_signing_input(event)
+    elif _deeper_than(event, MAX_EVENT_DEPTH):
         # Checked without recursion: anything deeper could pass one check and then exhaust
         # the stack in a later one (the sink's), which would refuse nothing and stop ingest.
         raise EventRejected(f"the event is nested more than {MAX_EVENT_DEPTH} deep")
-    signed = signing_input(event)
+    else:
+        signed, stored = signing_input(event), None
     if len(signed) > MAX_EVENT_BYTES:
         raise EventRejected(
             f"the event is {len(signed)} bytes; events are at most {MAX_EVENT_BYTES}"
         )
-    return signed
+    return signed, stored
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared import hsds, text
-from shared.publication.schema import canonical_json
+from shared.publication.canonical import canonical_bytes
 
 # Longest sort key kept: the column is String(200) in both services.
 NAME_SORT_LENGTH = 200
@@ -20,7 +20,7 @@ NAME_SORT_LENGTH = 200
 
 def stored_document(event: Mapping[str, Any]) -> str:
     """The version exactly as the node signed it (the event's ``data``), as canonical JSON."""
-    return canonical_json(event["data"])
+    return canonical_bytes(event["data"]).decode("utf-8")
 
 
 def offer_columns(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import certifi
 import httpcore
 import httpx
+import orjson
 
 from shared.signing import VerificationKey
 
@@ -234,10 +235,44 @@ def _read_body(response: httpx.Response, url: str, limits: Limits, must_end: flo
     return body
 
 
+# orjson reads an integer past 64 bits as a float; the standard library keeps it exact, as the
+# signature over it needs. A text with an integer token of 19 digits or more is read by the
+# standard library (a run of 19 digits inside a string, such as an event's sequence, is told
+# apart by what stands before it).
+_DIGITS_AS_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
+
+
+def _long_integer(body: bytes | bytearray) -> bool:
+    flat = body.translate(_DIGITS_AS_ZEROS)
+    at = flat.find(_LONG_RUN)
+    while at != -1:
+        before = at - 1
+        while before >= 0 and flat[before] in b" \t\r\n-":
+            before -= 1
+        if before < 0 or flat[before] in b"[,:":
+            return True
+        end = at + len(_LONG_RUN)
+        while end < len(flat) and flat[end] == ord("0"):
+            end += 1
+        at = flat.find(_LONG_RUN, end)
+    return False
+
+
 def parse_json(body: bytes | bytearray, what: str) -> Any:
     """JSON from elsewhere, or :class:`FetchError`: malformed text, numbers too long to
     convert, nesting too deep to parse and the constants JSON does not have (``NaN``,
-    ``Infinity``) are all just bad input, never a crash."""
+    ``Infinity``) are all just bad input, never a crash.
+
+    Read with orjson, which gives what the standard library gives for every text it accepts
+    but long integers (``tests/shared/test_parse_json.py``); any text it refuses, or with a
+    long integer, is read by the standard library, which accepts or refuses it, saying why,
+    as it always has."""
+    if not _long_integer(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(body, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:

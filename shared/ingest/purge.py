@@ -52,7 +52,10 @@ def redacted_events(
             data = event.event["data"]  # verified: the version document, as the node sent it
             redacted = {**event.event, "data": without_personal_data(data)}
             event = dataclasses.replace(
-                event, event=redacted, document=without_personal_data(event.document)
+                event,
+                event=redacted,
+                document=without_personal_data(event.document),
+                stored=None,  # the stored JSON was of the data before the redaction
             )
         result.append(event)
     return result

@@ -39,13 +39,9 @@ from shared.publication import (
     EVENT_REDACTED,
     EVENT_WITHDRAWN,
 )
+from shared.publication.canonical import canonical_bytes, encode_plain_with_member
 from shared.publication.redaction import FIELD_PATHS, redaction_uri
-from shared.publication.schema import (
-    MAX_VERSION,
-    SCHEMA_VERSION,
-    canonical_json,
-    load_offer_version_data,
-)
+from shared.publication.schema import MAX_VERSION, SCHEMA_VERSION, load_offer_version_data
 from shared.publication.uris import key_uri, source_of, source_of_key
 from shared.signing import VerificationKey, b64url_decode, key_id, verify
 
@@ -114,7 +110,20 @@ def unsigned_event(
 
 
 def signing_input(event: Mapping[str, Any]) -> bytes:
-    return canonical_json({k: v for k, v in event.items() if k != "signature"}).encode("utf-8")
+    """The canonical JSON of the event without its ``signature``, as UTF-8."""
+    return canonical_bytes({k: v for k, v in event.items() if k != "signature"})
+
+
+def plain_signing_input(event: Mapping[str, Any]) -> tuple[bytes, str | None]:
+    """:func:`signing_input` of an event :func:`~shared.publication.canonical.is_plain` has
+    accepted, and the canonical JSON of its ``data`` (what a consumer stores) when one encoding
+    gave both (``None`` otherwise)."""
+    unsigned = {k: v for k, v in event.items() if k != "signature"}
+    if "data" in unsigned:
+        both = encode_plain_with_member(unsigned, "data")
+        if both is not None:
+            return both[0], both[1].decode("utf-8")
+    return canonical_bytes(unsigned), None
 
 
 def routing_keys(event_type: str, coverage: list[str]) -> list[str]:

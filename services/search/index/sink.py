@@ -147,7 +147,7 @@ class SearchSink:
         # The public id is a UUID of the offer URI (shared.hsds.service_id), which lies under
         # the node's own base URL: no other node's offer can claim it.
         rows = {
-            event.offer_uri: index_rows(event.node.id, event.event, event.document)
+            event.offer_uri: index_rows(event.node.id, event.event, event.document, event.stored)
             for event in events
         }
         self._forget_withdrawals(session, events)
