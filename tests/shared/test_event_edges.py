@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import time
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from shared.publication.events import (
     signing_input,
     unsigned_event,
 )
+from shared.publication.redaction import redaction_data
 from shared.publication.schema import canonical_json
 from shared.signing import (
     VerificationKey,
@@ -427,3 +429,73 @@ def test_a_malformed_redaction_is_refused_by_reason(signer):
 def test_events_survive_a_json_round_trip(signer):
     good = event(signer)
     assert check_event(json.loads(json.dumps(good)), signer.keys, BASE)["uri"] == OFFER
+
+
+# --- the survivors of the first mutation run (docs/testing.md) ------------------------------
+
+
+@pytest.fixture
+def oslo_time(monkeypatch):
+    """The process's local time zone is Norway's, as on a server set up in Norway."""
+    monkeypatch.setenv("TZ", "Europe/Oslo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_times_are_utc_whatever_the_servers_time_zone(oslo_time):
+    assert time.localtime(0).tm_hour == 1  # 1970-01-01 01:00 in Oslo: the zone took effect
+    assert format_time(
+        dt.datetime(2026, 12, 7, 13, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    ) == ("2026-12-07T12:00:00.000000Z")
+
+
+def test_the_signing_input_handed_to_check_event_is_the_one_verified(signer):
+    good = event(signer)
+    assert refusal(lambda: check_event(good, signer.keys, BASE, b"{}")) == (
+        "the signature does not match the event"
+    )
+
+
+def test_rotations_and_redactions_from_another_node_are_refused(signer):
+    new = public_bytes(generate_private_key())
+    elsewhere = "https://other.example"
+    assert refusal(lambda: check_key_rotation(rotation(signer, new), signer.keys, elsewhere)) == (
+        f"the event comes from '{BASE}', not '{elsewhere}'"
+    )
+    assert refusal(lambda: check_redaction(redaction(signer), signer.keys, elsewhere)) == (
+        f"the event comes from '{BASE}', not '{elsewhere}'"
+    )
+
+
+def test_an_empty_source_never_matches_a_uri_that_is_no_offer_uri(signer):
+    """A node checking its own log passes no expected source; an event whose source is empty
+    and whose offer URI has no `/offers/` still belongs to no node."""
+    odd_uri = f"{BASE}/tilbud/{OFFER_ID}"
+    version_event = signer.signed(
+        {**event(signer), "source": "", "subject": odd_uri, "data": version(uri=odd_uri)}
+    )
+    assert refusal(lambda: check_event(version_event, signer.keys, None)) == (
+        "the offer version does not belong to the event's subject and source"
+    )
+    redacted = redaction(signer)
+    redacted = signer.signed(
+        {
+            **redacted,
+            "source": "",
+            "subject": f"{odd_uri}/redactions/9",
+            "data": {**redacted["data"], "offer": odd_uri},
+        }
+    )
+    assert refusal(lambda: check_redaction(redacted, signer.keys, None)) == (
+        "the redaction names an offer of another node"
+    )
+
+
+def test_the_data_of_a_redaction_event():
+    assert redaction_data(OFFER, 3) == {
+        "offer": OFFER,
+        "through_version": 3,
+        "fields": ["contact.email", "contact.name", "contact.phone"],
+    }
