@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 import shared.ingest.verifier as verifier_module
+from services.search.index.sink import SearchSink
 from shared.ingest import directory, node_keys
 from shared.ingest.directory import DirectoryCache
 from shared.ingest.verifier import Verifier
@@ -225,3 +226,21 @@ def test_a_node_not_in_the_directory_is_refused_by_name(index, node):
     # An offer's version is neither a rotation nor a redaction: left to verify().
     assert verifier.take_rotation(event, node.id) is False
     assert verifier.take_redaction(event, None, node.id) is False
+
+
+def test_a_redaction_from_another_nodes_feed_is_refused(federation, index, node):
+    """Read from a node's feed, a redaction is that node's: one of another node that the feed
+    passes on is refused, even though its own node is trusted here."""
+    other = federation.node("kongsberg", {"kongsberg": KONGSBERG})
+    index.trust(other)
+    with other.builder() as b:
+        offer = b.publish("kongsberg")
+        b.redact(offer, "kongsberg")
+    redaction = other.events()[-1]
+    assert redaction["type"] == "no.nettungen.offer.redacted"
+    verifier = Verifier(index.sessions, DirectoryCache(index.sessions, ttl=0), index.client)
+    with pytest.raises(EventRejected) as refused:
+        verifier.take_redaction(redaction, SearchSink(), node.id)
+    assert str(refused.value) == (f"the event comes from '{other.base_url}', not '{node.base_url}'")
+    # From its own node's feed it is taken.
+    assert verifier.take_redaction(redaction, SearchSink(), other.id) is True
