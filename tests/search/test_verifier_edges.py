@@ -8,7 +8,9 @@ expectation is written by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +24,7 @@ from shared.ingest.verifier import Verifier
 from shared.publication import keys
 from shared.publication.events import EventRejected, UnknownKey
 from tests.conftest import TEST_PASSPHRASE
-from tests.federation import KONGSBERG
+from tests.federation import KONGSBERG, publishing_at
 from tests.publisher.node import ORGANISATIONS
 
 DRAMMEN = {"municipality": ORGANISATIONS["municipality"], "kongsberg": KONGSBERG}
@@ -244,3 +246,39 @@ def test_a_redaction_from_another_nodes_feed_is_refused(federation, index, node)
     assert str(refused.value) == (f"the event comes from '{other.base_url}', not '{node.base_url}'")
     # From its own node's feed it is taken.
     assert verifier.take_redaction(redaction, SearchSink(), other.id) is True
+
+
+def test_the_configured_limit_for_versions_dated_ahead_is_the_one_applied(index, node, clock):
+    """INGEST_MAX_FUTURE_MINUTES reaches the verifier as ``max_future`` (five minutes when not
+    given): a version dated 30 minutes ahead is refused under the default and under 20 minutes,
+    and taken under an hour, whether its key was trusted at once or only after the JWKS was
+    read again."""
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
+    with publishing_at(ahead), node.builder() as b:
+        b.publish()
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
+    with publishing_at(ahead), node.builder() as b:
+        b.publish(name="Signert med ny nøkkel")
+    first, second = node.events()
+
+    def verifier(**kw: Any) -> Verifier:
+        cache = DirectoryCache(index.sessions, ttl=3600)
+        return Verifier(index.sessions, cache, index.client, **kw)
+
+    for strict in (verifier(), verifier(max_future=dt.timedelta(minutes=20))):
+        with pytest.raises(EventRejected, match="in the future"):
+            strict.verify(first, node.id)
+    with pytest.raises(EventRejected, match="more than 0:20:00 in the future"):
+        verifier(max_future=dt.timedelta(minutes=20)).verify(first, node.id)
+    lenient = verifier(max_future=dt.timedelta(hours=1))
+    assert lenient.verify(first, node.id).sequence == 1
+    # The second version's key: pending after the JWKS is read, then approved elsewhere.
+    with pytest.raises(UnknownKey):
+        lenient.verify(second, node.id)
+    with index.sessions.begin() as session:
+        stored = directory.get_node(session, node.id)
+        [pending] = [k.key_id for k in stored.keys if k.state == "pending"]
+        node_keys.approve_key(session, node.id, pending)
+    clock.now += 30
+    assert lenient.verify(second, node.id).sequence == 2
