@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.orm import Session
 
+import shared.ingest.http as http_module
 import shared.ingest.verifier as verifier_module
 from services.search.index.sink import SearchSink
 from shared.ingest import directory, node_keys
@@ -282,3 +284,25 @@ def test_the_configured_limit_for_versions_dated_ahead_is_the_one_applied(index,
         node_keys.approve_key(session, node.id, pending)
     clock.now += 30
     assert lenient.verify(second, node.id).sequence == 2
+
+
+@pytest.mark.parametrize(("pause", "read"), [(10.0, True), (10.25, False)])
+def test_a_jwks_is_read_within_10_seconds(federation, index, node, monkeypatch, pause, read):
+    """The node's JWKS arrives in two parts with ``pause`` seconds between them, on a clock
+    the test moves (no test waits)."""
+    clock = Clock()
+    monkeypatch.setattr(http_module, "time", clock)
+    body = federation.client().get(node.base_url + JWKS).content
+    middle = len(body) // 2
+
+    def parts() -> Iterator[bytes]:
+        yield body[:middle]
+        clock.now += pause
+        yield body[middle:]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=parts(), headers={"Content-Type": "application/json"})
+
+    slow = httpx.Client(transport=httpx.MockTransport(answer))
+    verifier = Verifier(index.sessions, DirectoryCache(index.sessions, ttl=0), slow)
+    assert verifier.refresh(trusted_node(verifier, node)) is read
