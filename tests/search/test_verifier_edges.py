@@ -306,3 +306,39 @@ def test_a_jwks_is_read_within_10_seconds(federation, index, node, monkeypatch, 
     slow = httpx.Client(transport=httpx.MockTransport(answer))
     verifier = Verifier(index.sessions, DirectoryCache(index.sessions, ttl=0), slow)
     assert verifier.refresh(trusted_node(verifier, node)) is read
+
+
+def test_after_a_read_of_the_jwks_a_feed_takes_a_rotated_out_keys_events_and_the_bus_not(
+    index, node, clock
+):
+    """A key the node made and rotated out again before we met it: approved, it verifies the
+    events it signed when they come from the node's feed, never from the bus (docs/
+    operations.md), on the path where the JWKS had to be read again first."""
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
+    with node.builder() as b:
+        b.publish()
+    [signed] = node.events()
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))
+
+    def verifier() -> Verifier:
+        return Verifier(index.sessions, DirectoryCache(index.sessions, ttl=3600), index.client)
+
+    feed, bus = verifier(), verifier()
+    bus.directory.current()
+    with pytest.raises(UnknownKey):
+        feed.verify(signed, node.id)
+    with index.sessions.begin() as session:
+        stored = {k.key_id: k for k in directory.get_node(session, node.id).keys}
+        assert stored[signed["signingkey"]].state == "pending"
+        assert stored[signed["signingkey"]].last_sequence == 1
+        node_keys.approve_key(session, node.id, signed["signingkey"])
+    clock.now += 30
+    assert feed.verify(signed, node.id).sequence == 1
+    with pytest.raises(EventRejected) as refused:
+        bus.verify(signed)
+    assert str(refused.value) == (
+        "signed by a key the node has rotated out; such events are taken from the node's "
+        "feed, not from the bus"
+    )
