@@ -398,3 +398,38 @@ def test_a_node_with_applied_offers_is_not_removed(harvested):
     with harvested() as session:
         assert directory.list_nodes(session) == []
         assert session.scalars(select(HarvestCursor)).all() == []
+
+
+def test_naming_an_organisation_says_which_field_and_which_organisation(harvested):
+    with harvested.begin() as session:
+        blank = refused(
+            InvalidInput,
+            lambda: directory.name_organisation(session, "kommune", DRAMMEN, " ", "county"),
+        )
+        ungranted = refused(
+            NotFound,
+            lambda: directory.name_organisation(session, "kommune", KONGSBERG, "K", "county"),
+        )
+    assert field_codes(blank) == {"name": ["node.name_required"]}
+    assert ungranted.params == {"id": "kommune", "number": KONGSBERG}
+
+
+def test_nodes_are_listed_by_id(sessions):
+    with sessions.begin() as session:
+        for node_id in ("fylke", "b-kommune", "oslo", "a-kommune"):
+            add(session, node_id=node_id, url=f"https://{node_id}.node.test")
+    with sessions() as session:
+        listed = [node.id for node in directory.list_nodes(session)]
+        loaded = list(load_directory(session).nodes)
+    assert listed == loaded == ["a-kommune", "b-kommune", "fylke", "oslo"]
+
+
+def test_the_cache_works_whatever_the_clocks_reference_point(sessions, monkeypatch):
+    """time.monotonic's reference point is undefined: the first read does not depend on it."""
+    clock = Clock()
+    clock.now = 0.0
+    monkeypatch.setattr(directory_module, "time", clock)
+    with sessions.begin() as session:
+        add(session)
+    cache = DirectoryCache(sessions)
+    assert cache.current().get("kommune").name == "Drammen"
