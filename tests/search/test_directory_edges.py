@@ -433,3 +433,23 @@ def test_the_cache_works_whatever_the_clocks_reference_point(sessions, monkeypat
         add(session)
     cache = DirectoryCache(sessions)
     assert cache.current().get("kommune").name == "Drammen"
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8011", "http://localhost:8011"])
+def test_plain_http_only_on_this_machine_and_only_when_asked(sessions, url):
+    """docs/operations.md: the directory takes https:// only; the demo and tests ask for
+    http:// on a loopback address."""
+    with sessions.begin() as session:
+        error = refused(InvalidInput, lambda: add(session, url=url))
+        assert (error.code, field_codes(error)) == (
+            "node.invalid_base_url",
+            {"base_url": ["node.base_url_https"]},
+        )
+        assert add(session, url=url, allow_http_loopback=True).base_url == url
+        elsewhere = refused(
+            InvalidInput,
+            lambda: add(
+                session, node_id="other", url="http://kommune.example", allow_http_loopback=True
+            ),
+        )
+        assert field_codes(elsewhere) == {"base_url": ["node.base_url_https"]}
