@@ -69,3 +69,17 @@ def test_the_quality_report_counts_the_offer_outside_its_home_area(api):
     report = get_report(api, "quality", area="3301", at=DAY)
     shares = grid(report, "shares")
     assert (shares["outside_home"]["offers"], shares["overdue"]["offers"]) == (1, 1)
+
+
+def test_each_point_of_the_trend_links_the_offers_of_its_own_day(api):
+    """At the end of May 2025 only "I Drammen" was published; at the end of June both."""
+    report = get_report(api, "trend", area="3301", at="2025-06-30", months=2)
+    [table] = report["tables"]
+    totals = {row["key"]: row["cells"][-1] for row in table["rows"]}
+    assert {day: cell["value"] for day, cell in totals.items()} == {
+        "2025-05-31": 1,
+        "2025-06-30": 2,
+    }
+    for day, cell in totals.items():
+        listed = api.get(cell["offers"]).get_json()
+        assert listed["summary"]["total"] == cell["value"], day
