@@ -83,3 +83,11 @@ def test_each_point_of_the_trend_links_the_offers_of_its_own_day(api):
     for day, cell in totals.items():
         listed = api.get(cell["offers"]).get_json()
         assert listed["summary"]["total"] == cell["value"], day
+
+
+def test_the_links_write_yes_no_filters_as_the_api_documents_them(api):
+    report = get_report(api, "quality", area="3301", at=DAY)
+    [shares] = [t for t in report["tables"] if t["name"] == "shares"]
+    links = {row["key"]: row["cells"][1]["offers"] for row in shares["rows"]}
+    assert "overdue=true" in links["overdue"].split("?")[1].split("&")
+    assert "outside_home=true" in links["outside_home"].split("?")[1].split("&")
