@@ -3,8 +3,8 @@
 
 Three bases: ``/adresser/v1`` answers as the API does; ``/broken`` answers 500; ``/huge``
 sends an answer larger than the client reads; ``/slow`` drips a real answer a byte every
-half second, each byte well within any read timeout but the whole far past it. Every request's query is kept, so a test can see
-what was asked.
+half second, each byte well within any read timeout but the whole far past it. Every
+request's query is kept, so a test can see what was asked.
 """
 
 from __future__ import annotations
