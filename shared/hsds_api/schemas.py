@@ -132,7 +132,8 @@ class ServiceAtLocationQuerySchema(_ServiceFilterQuery):
     near = PointField(
         metadata={
             "description": "Our extension (as on the search API's /api/v1/offers): a point, "
-            "latitude,longitude in WGS84 degrees (59.7441,10.2045). The services at their "
+            "latitude,longitude in WGS84 degrees (59.7441,10.2045; decimal commas are read "
+            "with the numbers apart by ', ', ';' or a space). The services at their "
             "places nearest first; places without a point come last (ndjson: in the usual "
             "order).",
             "type": "string",
