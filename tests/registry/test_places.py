@@ -407,6 +407,7 @@ def _three_rows_the_first_emptied() -> dict[str, str]:
         "locations-2-name": "Familiens hus",
         "locations-2-street_address": "Engene 1",
         "locations-2-postal_town": "Drammen",
+        "locations-²-name": "not a row of the form",
     }
 
 

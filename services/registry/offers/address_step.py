@@ -39,7 +39,7 @@ def address_step(raw: dict[str, Any]) -> FormState | None:
             raise BadRequest()
         rows = raw.setdefault("locations", [])
         index = _index(position)
-        if not _filled(position) or index >= len(rows):
+        if position not in _filled() or index >= len(rows):
             index = len(rows)
             rows.append({})
         rows[index].update(address.fields())
@@ -48,9 +48,8 @@ def address_step(raw: dict[str, Any]) -> FormState | None:
 
 
 def _row(text: str) -> int | None:
-    """The position a button names: a few ASCII digits ("²" is a digit to Python, not to int),
-    within the rows the form posted."""
-    if not (text.isascii() and text.isdigit() and len(text) < 4):
+    """The position a button names, within the rows the form posted."""
+    if not _digits(text):
         return None
     position = int(text)
     return position if position < _posted_rows() else None
@@ -58,7 +57,12 @@ def _row(text: str) -> int | None:
 
 def _posted_rows() -> int:
     count = request.form.get(f"{_GROUP}-count", "")
-    return int(count) if count.isascii() and count.isdigit() and len(count) < 4 else 0
+    return int(count) if _digits(count) else 0
+
+
+def _digits(text: str) -> bool:
+    """A small number in ASCII digits ("²" is a digit to Python, not to int)."""
+    return text.isascii() and text.isdigit() and len(text) < 4
 
 
 def _posted_place(position: int) -> dict[str, str]:
@@ -68,16 +72,23 @@ def _posted_place(position: int) -> dict[str, str]:
     return {k: v for k, v in found.items() if v}
 
 
-def _filled(position: int) -> bool:
-    return bool(_posted_place(position))
+def _filled() -> set[int]:
+    """The positions of the rows with anything typed in them, read in one pass."""
+    found = set()
+    for key, value in request.form.items():
+        position, dash, _ = key.removeprefix(f"{_GROUP}-").partition("-")
+        if key.startswith(f"{_GROUP}-") and dash and _digits(position) and value.strip():
+            found.add(int(position))
+    return found
 
 
 def _index(position: int) -> int:
     """Where the row at ``position`` of the page is among the form's values: rows left empty
     are not there (an empty row itself becomes the first empty row shown, after them all)."""
-    if not _filled(position):
-        return sum(1 for row in range(_posted_rows()) if _filled(row))
-    return sum(1 for earlier in range(position) if _filled(earlier))
+    filled = {row for row in _filled() if row < _posted_rows()}
+    if position not in filled:
+        return len(filled)
+    return sum(1 for earlier in filled if earlier < position)
 
 
 def _search(place: dict[str, Any]) -> places.AddressSearch:
