@@ -7,7 +7,17 @@ from __future__ import annotations
 import pytest
 
 from tests.hsds_client import assert_error, get_ndjson, get_page
-from tests.search.test_distance import DRAMMEN, HOKKSUND, KONGSBERG, OSLO, VESTFOSSEN, places
+from tests.publisher.node import ORGANISATIONS
+from tests.search.conftest import make_search_app
+from tests.search.test_distance import (
+    DRAMMEN,
+    HOKKSUND,
+    KONGSBERG,
+    OSLO,
+    VESTFOSSEN,
+    _place,
+    places,
+)
 
 __all__ = ["places"]  # the fixture, shared with test_distance
 LINKS = "compiled/service_at_location_list.json"
@@ -88,3 +98,25 @@ def test_proximity_is_refused_saying_why(places, proximity):
     assert answer.status_code == 400
     assert "no postcode centroids" in answer.get_json()["errors"]["query"]["proximity"][0]
     assert_error(api.get(f"/hsds/service_at_locations?proximity={proximity}"), 400, "proximity")
+
+
+def test_a_location_given_with_and_without_a_point_has_the_point(federation, index, tmp_path):
+    # Two offers of one organisation give the same two places, each offer one with a point and
+    # one without, so whichever offer is read first, one location first comes without one.
+    def bare(name: str) -> dict[str, str]:
+        return {"name": name}
+
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        b.publish(name="Første", locations=[bare("Torget"), _place("Havna", KONGSBERG)])
+        b.publish(name="Andre", locations=[_place("Torget", DRAMMEN), bare("Havna")])
+    index.trust_and_harvest(federation)
+    app = make_search_app(index.url, tmp_path / "search")
+    api = app.test_client()
+    body = get_page(api, "/hsds/locations?per_page=50", "location.json")
+    points = {c["name"]: (c.get("latitude"), c.get("longitude")) for c in body["contents"]}
+    assert points == {"Torget": DRAMMEN, "Havna": KONGSBERG}
+    for location in body["contents"]:
+        one = api.get(f"/hsds/locations/{location['id']}").get_json()
+        assert (one["latitude"], one["longitude"]) == points[location["name"]]
+    app.extensions["nettungen.db"].engine.dispose()
