@@ -93,28 +93,40 @@ def check_point(latitude: float | None, longitude: float | None) -> None:
 
 class PointField(fields.Field):
     """A point written ``latitude,longitude`` in WGS84 decimal degrees (``59.74,10.20``),
-    loaded as a ``(latitude, longitude)`` pair; with ``with_radius`` a third number, the
-    radius in kilometres, and a triple."""
+    loaded as a ``(latitude, longitude)`` pair.
 
-    def __init__(self, with_radius: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.with_radius = with_radius
+    As people type it too: decimal commas with the numbers apart by ``, `` (``59,7441,
+    10,2045``: four comma parts are two numbers), or by ``;`` or a space (``59,7441;10,2045``,
+    ``59.7441 10.2045``)."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> tuple[float, ...]:
-        code = "point.form_with_radius" if self.with_radius else "point.form"
-        parts = value.split(",") if isinstance(value, str) and len(value) <= 80 else []
-        if len(parts) != (3 if self.with_radius else 2):
-            raise ValidationError(Message(code))
+        parts = _point_parts(value) if isinstance(value, str) and len(value) <= 80 else None
+        if parts is None:
+            raise ValidationError(Message("point.form"))
         try:
-            numbers = tuple(float(p) for p in parts)
+            latitude, longitude = (float(p) for p in parts)
         except ValueError:
-            raise ValidationError(Message(code)) from None
-        latitude, longitude = numbers[0], numbers[1]
+            raise ValidationError(Message("point.form")) from None
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise ValidationError(Message("point.out_of_range"))
-        if self.with_radius and not 0 < numbers[2] <= MAX_RADIUS_KM:
-            raise ValidationError(Message("point.radius", most=MAX_RADIUS_KM))
-        return numbers
+        return latitude, longitude
+
+
+def _point_parts(text: str) -> tuple[str, str] | None:
+    """The two numbers of a typed point, each with a decimal point; None when it is not two."""
+    text = text.strip()
+    if ";" in text:
+        parts = text.split(";")
+    else:
+        parts = text.split(",")
+        if len(parts) == 4 and not parts[1][:1].isspace() and not parts[3][:1].isspace():
+            parts = [f"{parts[0]}.{parts[1]}", f"{parts[2]}.{parts[3]}"]
+        elif len(parts) != 2:
+            parts = text.split()
+    if len(parts) != 2:
+        return None
+    first, second = (p.strip().replace(",", ".") for p in parts)
+    return first, second
 
 
 # The farthest a search by distance reaches: beyond it, "near" means nothing.

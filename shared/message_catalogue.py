@@ -90,9 +90,6 @@ FIELDS = {
     "orgnr.invalid_in_list": "%(number)s: %(reason)s",
     "point.half": "Give both the latitude and the longitude, or neither.",
     "point.form": "A point is written latitude,longitude in degrees, e.g. 59.7441,10.2045.",
-    "point.form_with_radius": (
-        "Write latitude,longitude,radius: degrees and kilometres, e.g. 59.7441,10.2045,25."
-    ),
     "point.out_of_range": "The latitude is from -90 to 90 and the longitude from -180 to 180.",
     "point.radius": "The radius is more than 0 and at most %(most)s km.",
     "point.radius_without_near": "A radius needs a point to measure from (near).",
@@ -112,6 +109,10 @@ FIELDS = {
     "paging.too_many_per_page": "At most %(largest)s items per page.",
     "hsds.time_out_of_range": "A time from year 1 to year 9999 in UTC.",
     "hsds.minimal_or_full": "Ask for minimal or full services, not both.",
+    "hsds.no_proximity": (
+        "proximity is HSDS's distance in metres from a postcode's centroid, and we hold no "
+        "postcode centroids: use near=latitude,longitude and radius (km)."
+    ),
     "document.not_json": "Not JSON: %(reason)s",
     "document.not_object": "An offer version is a JSON object.",
     "duty.not_in_catalogue": "Not in the catalogue (or retired): %(codes)s",

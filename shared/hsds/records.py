@@ -228,11 +228,15 @@ def _service_at_locations(document: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def places(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """The distinct places of an offer version with their HSDS location ids, in its order."""
+    """The distinct places of an offer version with their HSDS location ids, in its order;
+    of places with one id (the id leaves the point out), the first with a point."""
     orgnr = document["provider"]["organisation_number"]
     found: dict[str, Mapping[str, Any]] = {}
     for place in document["locations"]:
-        found.setdefault(_location_id(orgnr, place), place)
+        location_id = _location_id(orgnr, place)
+        known = found.get(location_id)
+        if known is None or (known.get("latitude") is None and place.get("latitude") is not None):
+            found[location_id] = place
     return list(found.items())
 
 

@@ -4,17 +4,21 @@ Both are made from the published services as the source streams them (service-id
 batches): a service's places are its HSDS locations, one location per organisation and place
 (shared by every offer of that organisation held there). ``/service_at_locations`` lists each
 service at each of its places, in service-id order, then the service's own order of places,
-and takes the ``/services`` filters and ``proximity`` (latitude,longitude,km: the places within
-that distance, nearest first); ``/locations`` lists every location once, by name then
-id. A look-up by id reads the services until it finds it.
+and takes the ``/services`` filters and our ``near`` (latitude,longitude: nearest first, places
+without a point last) and ``radius`` (km, with near: only the places within it); HSDS's
+``proximity`` (metres from a postcode's centroid) is refused, as we hold no centroids.
+``/locations`` lists every location once, by name then id, each as a version with a point has
+it. A look-up by id reads the services until it finds it.
 
 A request reads every matching service once and keeps one page (or, for ``/locations``, one
 small object per location): cheap for a node's few thousand offers. Nationally it grows with
-the federation; see docs/open-data.md.
+the federation (the national source narrows a radius in SQL); see docs/open-data.md.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import closing
@@ -59,22 +63,30 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
         @list_doc(blp, SERVICE_AT_LOCATION_LIST, "/service_at_locations/{link_id}")
         def get(self, query: dict[str, Any]) -> Response:
             """Each published service at each of its places; the /services filters apply."""
-            where, near = ServiceFilter.from_query(query), query.get("proximity")
+            where = ServiceFilter.from_query(query)
+            near = query.get("near")
+            radius = query.get("radius")
             if query["format"] == "ndjson":
-                return streamed(source, lambda found: _links(found, where, query["full"], near))
+                return streamed(
+                    source, lambda found: _links(found, where, query["full"], near, radius)
+                )
             number, per_page = query["page"], query["per_page"]
             links: Iterator[dict[str, Any]] = _links(
-                source(request_session()), where, query["full"], near
+                source(request_session()), where, query["full"], near, radius
             )
-            if near is not None:
-                # Nearest first: every link within the distance is ranked, then one page kept.
-                links = iter(sorted(links, key=lambda link: _distance(link, near)))
-            shown, total, contents = window(number, per_page), 0, []
-            for link in links:
-                if shown.start <= total < shown.stop:
-                    contents.append(link)
-                total += 1
-            return jsonify(page(contents, total, number, per_page))
+            shown, counted = window(number, per_page), _Counted(links)
+            if near is None:
+                contents = list(itertools.islice(counted, shown.start, shown.stop))
+            else:
+                # Nearest first: only the links up to this page's end are kept while all are
+                # ranked (by distance, then the usual order), never every link at once.
+                ranked = (
+                    (_distance(link, near), order, link) for order, link in enumerate(counted)
+                )
+                best = heapq.nsmallest(shown.stop, ranked, key=lambda item: item[:2])
+                contents = [link for _, _, link in best[shown.start :]]
+            counted.finish()
+            return jsonify(page(contents, counted.total, number, per_page))
 
     @blp.route("/service_at_locations/<link_id>")
     class ServiceAtLocation(MethodView):
@@ -92,23 +104,41 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
             raise NotFound("hsds.no_service_at_location", id=link_id)
 
 
+class _Counted(Iterator[dict[str, Any]]):
+    """The links, counted as they are read; :meth:`finish` reads (and counts) the rest."""
+
+    def __init__(self, links: Iterator[dict[str, Any]]) -> None:
+        self._links = links
+        self.total = 0
+
+    def __next__(self) -> dict[str, Any]:
+        link = next(self._links)
+        self.total += 1
+        return link
+
+    def finish(self) -> None:
+        for _ in self:
+            pass
+
+
 def _links(
     found: HsdsSource,
     where: ServiceFilter,
     full: bool,
-    near: tuple[float, float, float] | None = None,
+    near: tuple[float, float] | None = None,
+    radius: float | None = None,
 ) -> Generator[dict[str, Any]]:
-    """Each service at each of its places; with ``near`` (latitude, longitude, km) only the
-    places with a point within that distance."""
+    """Each service at each of its places; with ``near`` and ``radius`` (km) only the places
+    with a point within that distance."""
     for document in found.stream_services(where):
         for _, place in hsds.places(document):
             link = hsds.service_at_location(document, place, full=full)
-            if near is None or _distance(link, near) <= near[2]:
+            if near is None or radius is None or _distance(link, near) <= radius:
                 yield link
 
 
-def _distance(link: Mapping[str, Any], near: tuple[float, float, float]) -> float:
-    """The km from the point of ``near`` to the link's location (infinite without a point)."""
+def _distance(link: Mapping[str, Any], near: tuple[float, float]) -> float:
+    """The km from ``near`` to the link's location (infinite without a point)."""
     location = link["location"]
     if "latitude" not in location:
         return math.inf
@@ -147,12 +177,15 @@ def _locations(blp: Blueprint, source: SourceFactory) -> None:
 
 
 def _every_location(found: HsdsSource) -> dict[str, dict[str, Any]]:
-    """Every location of the published services by id, each as its first service has it."""
+    """Every location of the published services by id, each as its first service has it,
+    unless a later one gives the place a point the first did not (the id leaves the point
+    out, so one offer's place may have it and another's not)."""
     locations: dict[str, dict[str, Any]] = {}
     for document in found.stream_services(ServiceFilter()):
         orgnr = document["provider"]["organisation_number"]
         for location_id, place in hsds.places(document):
-            if location_id not in locations:
+            known = locations.get(location_id)
+            if known is None or ("latitude" not in known and place.get("latitude") is not None):
                 locations[location_id] = hsds.location(orgnr, place)
     return locations
 

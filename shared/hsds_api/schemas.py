@@ -25,7 +25,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from shared.fields import PointField, StrictQuery, words
+from shared.fields import MAX_RADIUS_KM, PointField, StrictQuery, words
 from shared.hsds import HSDS_VERSION
 from shared.messages import Message
 
@@ -129,17 +129,41 @@ class ServiceAtLocationQuerySchema(_ServiceFilterQuery):
         load_default=False,
         metadata={"description": "With the service's one-to-one fields in each item."},
     )
-    proximity = PointField(
-        with_radius=True,
+    near = PointField(
         metadata={
-            "description": "latitude,longitude,km (WGS84 degrees and kilometres, as the Open "
-            "Referral UK profile writes it): only services at locations within that distance "
-            "of the point, nearest first (ndjson: in the usual order). HSDS 3.1's form, metres "
-            "from a postcode's centroid, is not offered: we hold no postcode centroids.",
+            "description": "Our extension (as on the search API's /api/v1/offers): a point, "
+            "latitude,longitude in WGS84 degrees (59.7441,10.2045; decimal commas are read "
+            "with the numbers apart by ', ', ';' or a space). The services at their "
+            "places nearest first; places without a point come last (ndjson: in the usual "
+            "order).",
             "type": "string",
-            "example": "59.7441,10.2045,25",
+            "example": "59.7441,10.2045",
         },
     )
+    radius = fields.Float(
+        validate=validate.Range(min=0, max=MAX_RADIUS_KM, min_inclusive=False),
+        metadata={
+            "description": "Our extension, with near: only the services at places within "
+            "this many km of the point.",
+            "example": 25,
+        },
+    )
+    proximity = fields.String(
+        metadata={
+            "description": "HSDS's distance in metres from the centroid of postcode: not "
+            "offered (we hold no postcode centroids) and always refused with 400. Use near "
+            "and radius.",
+        },
+    )
+
+    @validates("proximity")
+    def _no_proximity(self, _value: str, **_: Any) -> None:
+        raise ValidationError(Message("hsds.no_proximity"))
+
+    @validates_schema
+    def _radius_from_a_point(self, data: dict[str, Any], **_: Any) -> None:
+        if "radius" in data and "near" not in data:
+            raise ValidationError(Message("point.radius_without_near"), "radius")
 
 
 class LocationQuerySchema(_ListQuery):

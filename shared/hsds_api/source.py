@@ -33,6 +33,10 @@ class ServiceFilter:
     taxonomy_id: str | None = None
     organization_id: str | None = None
     modified_after: dt.datetime | None = None
+    # /service_at_locations' near and radius (our extension), as (latitude, longitude, km): a
+    # source may leave out the services with no place within radius km of the point (the
+    # national index does, in SQL); the caller measures each place all the same.
+    within: tuple[float, float, float] | None = None
 
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> ServiceFilter:
@@ -46,6 +50,9 @@ class ServiceFilter:
             taxonomy_id=id_text(query.get("taxonomy_id")),
             organization_id=id_text(query.get("organization_id")),
             modified_after=moment,
+            within=(*query["near"], query["radius"])
+            if "near" in query and "radius" in query
+            else None,
         )
 
 

@@ -9,6 +9,10 @@
     var count = box.querySelector("[data-area-count]");
     var counties = picker.querySelectorAll("details.county");
     box.hidden = false;
+    // Enter in the filter field would submit (save) the offer's form: it only filters.
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }
+    });
     input.addEventListener("input", function () {
       var words = input.value.trim().toLowerCase();
       var shown = 0;

@@ -2,14 +2,16 @@
 ``GET <base>/sok`` with the recorded format examples in ``tests/registry/geonorge/``.
 
 Three bases: ``/adresser/v1`` answers as the API does; ``/broken`` answers 500; ``/huge``
-sends an answer larger than the client reads. Every request's query is kept, so a test can see
-what was asked.
+sends an answer larger than the client reads; ``/slow`` drips a real answer a byte every
+half second, each byte well within any read timeout but the whole far past it. Every
+request's query is kept, so a test can see what was asked.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ class AddressApi:
     url: str  # the base URL, as ADDRESS_SEARCH_URL takes it
     broken_url: str
     huge_url: str
+    slow_url: str
     asked: list[dict[str, list[str]]] = field(default_factory=list)
 
 
@@ -49,6 +52,8 @@ def address_api() -> Iterator[AddressApi]:
                 self._send(200, answer_file(query.get("sok", [""])[0]).read_bytes())
             elif parts.path == "/huge/sok":
                 self._send(200, b'{"adresser": [' + b'{"adressetekst": "x"},' * 30_000 + b"{}]}")
+            elif parts.path == "/slow/sok":
+                self._drip(answer_file(query.get("sok", [""])[0]).read_bytes())
             elif parts.path == "/broken/sok":
                 self._send(500, b'{"message": "Internal Server Error"}')
             else:
@@ -61,6 +66,19 @@ def address_api() -> Iterator[AddressApi]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _drip(self, body: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json;charset=UTF-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for index in range(len(body)):
+                    self.wfile.write(body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                return  # the client gave up, as it should
+
         def log_message(self, *_args: object) -> None:
             """Quiet."""
 
@@ -69,7 +87,9 @@ def address_api() -> Iterator[AddressApi]:
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield AddressApi(f"{base}/adresser/v1", f"{base}/broken", f"{base}/huge", asked)
+        yield AddressApi(
+            f"{base}/adresser/v1", f"{base}/broken", f"{base}/huge", f"{base}/slow", asked
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -108,8 +108,15 @@ def test_an_address_found_saved_and_searched_by_distance(country):
         page.goto(f"{base}/o/{DRAMMEN}/offers/new")
         _fill_offer(page, name)
         # The coverage: found by part of its name, among counties closed until then.
+        posts: list[str] = []
+        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+        page.get_by_label("Finn kommune eller fylke").fill("kong")
+        # Enter in the filter field filters; it does not save the offer.
+        page.get_by_label("Finn kommune eller fylke").press("Enter")
         page.get_by_label("Finn kommune eller fylke").fill("kongsb")
         page.get_by_text("Kommuner funnet: 1").wait_for()
+        assert posts == []
+        assert page.get_by_label("Navn på tilbudet").input_value() == name
         assert not page.get_by_label("Bergen", exact=True).is_visible()
         page.get_by_label("Kongsberg", exact=True).check()
         _find_and_choose_the_address(page)

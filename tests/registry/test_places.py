@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from typing import Any
 
+import httpx
 import pytest
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -359,3 +362,138 @@ def test_the_offers_page_shows_the_point_of_a_place(client, db, world):
     assert saved.status_code == 302
     page = text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}"))
     assert "Familiens hus Strømsø, 3044 (59.7437, 10.2018)" in page
+
+
+# --- the address step's bad input, rows left empty, what a choice replaces ---------------------
+
+
+def test_a_token_that_is_not_a_choice_button_is_none():
+    address = places.Address("Storgata 1", "3611", "Kongsberg", "3303", 59.66914, 9.65121)
+    assert places.from_token("[" * 50_000) is None
+    assert places.from_token(address.token() + " " * 1024) is None
+    assert places.from_token('["Storgata 1", null, null, null, 1' + "0" * 400 + ", 10]") is None
+    assert places.from_token('["Storgata 1", null, null, null, NaN, 10]') is None
+    assert places.from_token('["Storgata 1", null, null, null, 91, 10]') is None
+    assert places.from_token('["Storgata 1", null, null, null, 59, -181]') is None
+
+
+@pytest.mark.parametrize(
+    "button",
+    [
+        {"find_address": "²"},
+        {"find_address": "7"},
+        {"use_address": "²:[]"},
+        {"use_address": "0:" + "[" * 50_000},
+        {"use_address": '0:["Storgata 1", null, null, null, 1' + "0" * 400 + ", 10]"},
+        {"use_address": '0:["Storgata 1", null, null, null, NaN, 10]'},
+        {"use_address": "0:not json"},
+    ],
+)
+def test_a_forged_address_button_is_refused_and_saves_nothing(client, db, world, button):
+    token = sign_in(client, db, "a_registrar")
+    response = client.post(f"/o/{ORG_A}/offers/new", data=_form(world, token, **button))
+    assert response.status_code == 400
+    assert db.scalar(select(Offer.id).where(Offer.name == FORM["name"])) is None
+
+
+def _three_rows_the_first_emptied() -> dict[str, str]:
+    return {
+        "locations-count": "3",
+        "locations-0-name": "",
+        "locations-0-postal_code": "",
+        "locations-1-name": "Kontoret",
+        "locations-1-street_address": "Storgata 1",
+        "locations-1-postal_town": "Kongsberg",
+        "locations-2-name": "Familiens hus",
+        "locations-2-street_address": "Engene 1",
+        "locations-2-postal_town": "Drammen",
+        "locations-²-name": "not a row of the form",
+    }
+
+
+def test_the_search_reads_the_row_of_its_button_when_an_earlier_row_is_emptied(
+    client, db, world, searching
+):
+    token = sign_in(client, db, "a_registrar")
+    rows = _three_rows_the_first_emptied()
+    found = client.post(
+        f"/o/{ORG_A}/offers/new", data=_form(world, token, find_address="2", **rows)
+    )
+    assert found.status_code == 200
+    assert searching.asked[-1]["sok"] == ["Engene 1 Drammen"]
+    html = found.get_data(as_text=True)
+    # The emptied row is gone: "Familiens hus" is the second row now, and its answer is there.
+    answers = re.search(r'id="[^"]*-1-addresses">(.*?)</div>', html, re.S).group(1)
+    assert "Engene 1, 3015 Drammen" in answers
+    assert 'name="use_address" value="1:' in answers
+
+
+def test_a_chosen_address_fills_the_row_of_its_button_when_an_earlier_row_is_emptied(
+    client, db, world
+):
+    token = sign_in(client, db, "a_registrar")
+    address = places.Address("Engene 1", "3015", "Drammen", "3301", 59.74366, 10.20183)
+    rows = _three_rows_the_first_emptied()
+    chosen = client.post(
+        f"/o/{ORG_A}/offers/new",
+        data=_form(world, token, use_address=f"2:{address.token()}", **rows),
+    )
+    assert chosen.status_code == 200
+    page = chosen.get_data(as_text=True)
+    assert re.search(r'name="locations-1-name" type="text" value="Familiens hus"', page)
+    assert re.search(r'name="locations-1-municipality" type="text" value="3301"', page)
+    assert re.search(r'name="locations-0-street_address" type="text" value="Storgata 1"', page)
+    assert not re.search(r'name="locations-0-municipality" type="text" value="3301"', page)
+
+
+def test_choosing_an_address_leaves_nothing_of_the_one_chosen_before(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    without_code = places.Address("Et sted 1", None, None, None, 59.7, 10.2)
+    before = {
+        "locations-0-street_address": "Engene 1",
+        "locations-0-postal_code": "3015",
+        "locations-0-postal_town": "Drammen",
+        "locations-0-municipality": "3301",
+    }
+    chosen = client.post(
+        f"/o/{ORG_A}/offers/new",
+        data=_form(world, token, use_address=f"0:{without_code.token()}", **before),
+    )
+    assert chosen.status_code == 200
+    page = chosen.get_data(as_text=True)
+    assert re.search(r'name="locations-0-street_address" type="text" value="Et sted 1"', page)
+    for name in ("postal_code", "postal_town", "municipality"):
+        assert re.search(rf'name="locations-0-{name}" type="text" value=""', page), name
+
+
+def test_a_coordinate_of_zero_is_shown_as_zero(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    point = {"locations-0-latitude": "0", "locations-0-longitude": "0"}
+    saved = client.post(f"/o/{ORG_A}/offers/new", data=_form(world, token, **point))
+    assert saved.status_code == 302
+    offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
+    edit = client.get(f"/o/{ORG_A}/offers/{offer.id}/edit").get_data(as_text=True)
+    for name in ("latitude", "longitude"):
+        assert re.search(rf'name="locations-0-{name}" type="text" value="0(\.0)?"', edit), name
+
+
+def test_the_client_gives_up_on_an_answer_that_drips_past_its_deadline(api):
+    started = time.monotonic()
+    with pytest.raises(places.AddressSearchFailed):
+        places.search_addresses(api.slow_url, "Engene 1 Drammen", 2)
+    # Each byte comes well within the 2-second read timeout; the whole would take minutes.
+    assert time.monotonic() - started < 10
+    assert api.asked[-1]["sok"] == ["Engene 1 Drammen"]
+
+
+def test_the_client_asks_for_the_answer_uncompressed(api, monkeypatch):
+    sent: list[Any] = []
+    real_stream = httpx.stream
+
+    def stream(*args: Any, **kwargs: Any) -> Any:
+        sent.append(kwargs.get("headers"))
+        return real_stream(*args, **kwargs)
+
+    monkeypatch.setattr(places.httpx, "stream", stream)
+    assert len(places.search_addresses(api.url, "Storgata 1", 5)) == 3
+    assert sent == [{"Accept-Encoding": "identity"}]

@@ -158,3 +158,60 @@ def test_the_site_names_a_bad_point(places):
     page = api.get("/sok?near=Drammen")
     assert page.status_code == 400
     assert "Skriv punktet som breddegrad,lengdegrad" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "typed", ["59,7333, 9,8667", "59,7333;9,8667", "59.7333 9.8667", "59,7333 9,8667"]
+)
+def test_a_point_is_read_as_people_type_it(places, typed):
+    api, ids = places
+    assert [i for i, _ in _found(api, f"near={typed}&radius=15")] == [
+        ids["two_places"],
+        ids["kongsberg"],
+    ]
+
+
+def _search_links(html: str) -> list[str]:
+    return [href.replace("&amp;", "&") for href in re.findall(r'href="(/sok(?:\?[^"]*)?)"', html)]
+
+
+def test_no_link_of_the_site_keeps_a_distance_without_its_point(places):
+    api, _ids = places
+    # Nothing within 1 km of a point in the sea: the page suggests widening the search.
+    for query in (f"near={VESTFOSSEN}&radius=19", "near=58.0,4.0&radius=1"):
+        page = api.get(f"/sok?{query}")
+        assert page.status_code == 200
+        links = _search_links(page.get_data(as_text=True))
+        assert any("near=" not in link for link in links)
+        for link in links:
+            assert "radius=" not in link or "near=" in link, link
+            assert api.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("query", ["radius=10", "near=&radius=10", "near=+&radius=25"])
+def test_the_site_searches_without_a_distance_that_has_no_point(places, query):
+    api, _ids = places
+    page = api.get(f"/sok?{query}")
+    assert page.status_code == 200
+    names = re.findall(r'<h3[^>]*><a href="[^"]+">([^<]+)</a></h3>', page.get_data(as_text=True))
+    assert len(names) == 4
+
+
+def test_the_site_names_a_bad_point_sent_with_a_distance(places):
+    api, _ids = places
+    page = api.get("/sok?near=Drammen&radius=10")
+    assert page.status_code == 400
+    assert "Skriv punktet som breddegrad,lengdegrad" in page.get_data(as_text=True)
+
+
+def test_the_sites_links_keep_every_digit_of_the_point_and_the_distance(places):
+    api, _ids = places
+    page = api.get("/sok?near=59.73331234,9.86671234&radius=12.3456789&age=5")
+    html = page.get_data(as_text=True)
+    assert 'value="59.73331234,9.86671234"' in html
+    assert '<option value="12.3456789" selected>' in html
+    without_age = [link for link in _search_links(html) if "age=" not in link and "near=" in link]
+    assert without_age
+    for link in without_age:
+        assert "near=59.73331234%2C9.86671234" in link, link
+        assert "radius=12.3456789" in link, link

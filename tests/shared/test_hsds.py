@@ -404,3 +404,18 @@ def test_a_timetable_without_validity_leaves_it_out() -> None:
     timetable = {"weekly": [{"day": "mon", "opens": "09:00", "closes": "15:00"}], "dates": []}
     [_text, monday] = hsds.service(wire(timetable=timetable))["schedules"]
     assert "valid_from" not in monday and "valid_to" not in monday
+
+
+def test_of_one_place_given_twice_the_location_is_the_one_with_a_point() -> None:
+    bare = {
+        "name": "Familiens hus",
+        "street_address": "Engene 1",
+        "postal_code": "3015",
+        "postal_town": "Drammen",
+        "municipality": "3301",
+    }
+    pointed = {**bare, "latitude": 59.74366, "longitude": 10.20183}
+    [(_, place)] = hsds.places(wire(locations=[bare, pointed]))
+    assert (place["latitude"], place["longitude"]) == (59.74366, 10.20183)
+    [link] = hsds.service(wire(locations=[bare, pointed]))["service_at_locations"]
+    assert (link["location"]["latitude"], link["location"]["longitude"]) == (59.74366, 10.20183)

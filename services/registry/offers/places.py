@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ from shared.messages import Message
 MAX_ANSWER_BYTES = 256 * 1024
 MAX_ADDRESSES = 10
 MAX_QUERY_LENGTH = 200
+# A choice button's value (Address.token) is a few hundred bytes.
+MAX_TOKEN_LENGTH = 1024
 _ETRS89 = "4258"
 # Mainland Norway, Svalbard and Jan Mayen with a margin: a point outside is probably a typing
 # error (latitude and longitude swapped, a minus sign), so the form says so without refusing.
@@ -67,8 +70,9 @@ class Address:
         )
 
     def fields(self) -> dict[str, Any]:
-        """The place's fields this address fills in."""
-        found = {
+        """The place's fields this address fills in: every one, None where the address has
+        nothing (so no part of an address chosen before is left behind)."""
+        return {
             "street_address": self.street_address,
             "postal_code": self.postal_code,
             "postal_town": self.postal_town,
@@ -76,7 +80,6 @@ class Address:
             "latitude": self.latitude,
             "longitude": self.longitude,
         }
-        return {k: v for k, v in found.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,15 @@ class AddressSearch:
 
 def from_token(token: str) -> Address | None:
     """The address a choice button carried; None when it is not one (the place's fields are
-    then validated by the offer's schema as typed, so nothing unchecked is saved)."""
+    then validated by the offer's schema as typed, so nothing unchecked is saved).
+
+    A token is short JSON written by :meth:`Address.token`; a longer one, deep nesting, a
+    number too large for a float or a point that is not finite and in range is not one."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return None
     try:
         street, code, town, municipality, latitude, longitude = json.loads(token)
-        return Address(
+        address = Address(
             str(street)[:200],
             _text(code),
             _text(town),
@@ -100,8 +108,11 @@ def from_token(token: str) -> Address | None:
             float(latitude),
             float(longitude),
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError, RecursionError):
         return None
+    if not (_number(address.latitude, 90) and _number(address.longitude, 180)):
+        return None
+    return address
 
 
 def _text(value: Any) -> str | None:
@@ -122,16 +133,28 @@ def search_addresses(base_url: str, words: str, timeout: float) -> tuple[Address
         "asciiKompatibel": "true",
     }
     url = base_url.rstrip("/") + "/sok"
+    # httpx's timeout bounds each read, not the whole answer: a server sending a byte every
+    # few seconds would hold the worker, so the whole exchange has its own deadline. The
+    # answer is asked for uncompressed, so the size read is the size received.
+    deadline = time.monotonic() + timeout
     try:
         with httpx.stream(
-            "GET", url, params=params, timeout=timeout, trust_env=False, follow_redirects=False
+            "GET",
+            url,
+            params=params,
+            timeout=timeout,
+            headers={"Accept-Encoding": "identity"},
+            trust_env=False,
+            follow_redirects=False,
         ) as response:
             response.raise_for_status()
             body = bytearray()
-            for chunk in response.iter_bytes():
+            for chunk in response.iter_raw():
                 body += chunk
                 if len(body) > MAX_ANSWER_BYTES:
                     raise AddressSearchFailed(f"more than {MAX_ANSWER_BYTES} bytes")
+                if time.monotonic() > deadline:
+                    raise AddressSearchFailed(f"no whole answer within {timeout} seconds")
         answer = json.loads(body)
     except (httpx.HTTPError, ValueError) as exc:
         raise AddressSearchFailed(str(exc)) from exc

@@ -90,7 +90,8 @@ class OfferSearchSchema(StrictQuery):
         metadata={
             "description": "A point, latitude,longitude in WGS84 degrees (59.74,10.20): "
             "offers nearest first, each with its distance (to its nearest place); offers "
-            "without a place with a point come last.",
+            "without a place with a point come last. Decimal commas are read too, with the "
+            "numbers apart by ', ', ';' or a space (59,74, 10,20).",
             "type": "string",
             "example": "59.7441,10.2045",
         },
@@ -98,7 +99,9 @@ class OfferSearchSchema(StrictQuery):
     radius = fields.Float(
         validate=validate.Range(min=0, max=MAX_RADIUS_KM, min_inclusive=False),
         metadata={
-            "description": "With near: only offers with a place within this many km.",
+            "description": "With near: only offers with a place within this many km. "
+            "Without near it is refused with 400 (the search site, where a form may leave "
+            "the point empty, searches without it instead).",
             "example": 25,
         },
     )

@@ -152,7 +152,9 @@ class IndexedOffers:
         return grouped
 
     def _clauses(self, where: ServiceFilter) -> list[ColumnElement[bool]]:
-        clauses = where_clauses(self.session, OfferQuery(text=where.search))
+        near, radius = (where.within[:2], where.within[2]) if where.within else (None, None)
+        query = OfferQuery(text=where.search, near=near, radius_km=radius)
+        clauses = where_clauses(self.session, query)
         if where.organization_id:
             clauses.append(IndexedOffer.provider_id == where.organization_id)
         if where.modified_after:

@@ -12,6 +12,7 @@ from flask_babel.speaklater import LazyString
 from services.search import present
 from services.search.index.models import IndexedOffer
 from services.search.site.params import LABELS, PARAM_OF
+from services.search.site.params import number_text as param_number
 from shared import timetable_view, vocab
 from shared.areas import AreaKind, UnknownAreaError, reference_data
 from shared.db import utcnow
@@ -100,7 +101,7 @@ def filter_value(
 
 def point_text(point: Any) -> str:
     """A point as the search's address writes it: ``59.7441,10.2045``."""
-    return ",".join(f"{float(part):g}" for part in point)
+    return ",".join(param_number(float(part)) for part in point)
 
 
 def number_text(value: float, decimals: int = 1) -> str:

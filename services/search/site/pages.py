@@ -23,6 +23,7 @@ from services.search.site.params import (
     YES_NO_FACETS,
     InvalidSearch,
     SearchParams,
+    number_text,
     parse,
 )
 from shared import vocab
@@ -58,6 +59,7 @@ def _helpers() -> dict[str, Any]:
         "offer_text": offer_text_language,
         "point_text": labels.point_text,
         "km_text": labels.number_text,
+        "param_number": number_text,
         "timetable_of": lambda offer: labels.timetable_of(offer, current_language()),
     }
 

@@ -175,7 +175,10 @@ class SearchParams:
         return SearchParams({k: v for k, v in data.items() if v not in (None, [], "")})
 
     def without(self, name: str, value: Any = None) -> SearchParams:
-        """The same search without one value of a parameter (or all of it), from page one."""
+        """The same search without one value of a parameter (or all of it), from page one.
+        Without the point there is no distance from it either."""
+        if name == "near":
+            return self.replace(near=None, radius=None)
         if value is None or name not in _LISTS:
             return self.replace(**{name: None})
         return self.replace(**{name: [v for v in self.data[name] if v != value]})
@@ -189,10 +192,17 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):  # a point
-        return ",".join(f"{part:g}" for part in value)
+        return ",".join(number_text(part) for part in value)
     if isinstance(value, float):
-        return f"{value:g}"
+        return number_text(value)
     return str(value)
+
+
+def number_text(value: float) -> str:
+    """A number as an address writes it: every digit the float has (its shortest exact
+    form), so a link searches from exactly the same point; no ``.0`` on a whole number."""
+    text = repr(float(value))
+    return text.removesuffix(".0")
 
 
 def _submitted(args: MultiDict[str, str], names: Iterable[str]) -> dict[str, Any]:
@@ -209,6 +219,10 @@ def _submitted(args: MultiDict[str, str], names: Iterable[str]) -> dict[str, Any
 def parse(args: MultiDict[str, str]) -> SearchParams:
     """The search in ``args``; raises :class:`InvalidSearch` naming each unusable parameter."""
     raw = _submitted(args, _SCHEMA.fields)
+    # A distance without a point (the form's point left empty) limits nothing: the site
+    # searches without it, where the API refuses it.
+    if "near" not in raw:
+        raw.pop("radius", None)
     try:
         return SearchParams(_SCHEMA.load(raw))
     except ValidationError as error:
@@ -220,6 +234,8 @@ def parse(args: MultiDict[str, str]) -> SearchParams:
             kept = [v for v in raw[name] if v not in wrong] if name in _LISTS else []
             raw[name] = kept or None
         usable = {k: v for k, v in raw.items() if v is not None}
+        if "near" not in usable:
+            usable.pop("radius", None)
         raise InvalidSearch(problems, SearchParams(_SCHEMA.load(usable))) from None
 
 
