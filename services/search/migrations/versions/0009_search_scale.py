@@ -23,7 +23,7 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
-import secrets
+import uuid
 
 import sqlalchemy as sa
 from alembic import op
@@ -46,7 +46,7 @@ def upgrade() -> None:
     )
     op.execute(
         sa.text("INSERT INTO index_changes (id, epoch, changes) VALUES (1, :epoch, 0)").bindparams(
-            epoch=secrets.token_hex(8)
+            epoch=uuid.uuid4().hex[:16]
         )
     )
     op.add_column(
