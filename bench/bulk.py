@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, text, update
+from sqlalchemy import Connection, Engine, insert, text
 
 from bench.national import Publication
 from services.reporting.history import sink as history
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
+from services.search.index import changes
 from services.search.index import sink as search
 from services.search.index.models import (
     FTS_TABLE,
-    IndexChanges,
     IndexedOffer,
     OfferCoverage,
     OfferPlace,
@@ -208,7 +208,8 @@ def load(
         for (target, _, tables), dropped in zip(targets, indexes, strict=True):
             target.finish(tables[0], dropped)
         if search_conn is not None:
-            search_conn.execute(update(IndexChanges).values(changes=IndexChanges.changes + 1))
+            # A new epoch: the index is rebuilt, its answers named anew.
+            changes.count_change(search_conn, renew_epoch=True)
     for engine in (search_engine, reporting_engine):
         if engine is not None and engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -104,6 +104,11 @@ def _dated(timetable: Mapping[str, Any]) -> Iterator[Period]:
         )
 
 
+def today() -> dt.date:
+    """The date in Oslo now (when a weekly period's last date is past)."""
+    return dt.datetime.now(OSLO).date()
+
+
 def _local_day(at: dt.datetime) -> dt.date:
     if at.tzinfo is None:
         raise ValueError("an instant needs a time zone")

@@ -14,6 +14,7 @@ so.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,29 @@ SEARCHES = (
     "?facets=false&q=skole",
     "?lang=en&category=public",
 )
+
+
+# A point in Oslo; national offers lie at made-up points of their providers' home areas.
+NEAR = "59.91,10.75"
+
+
+def _brute_force_within(radius_km: float) -> list[tuple[float, str]]:
+    """(distance, offer id) of the offers with a place within ``radius_km`` of ``NEAR``, nearest
+    first: the haversine formula over the generated offers, not the index's SQL."""
+    latitude, longitude = (math.radians(float(part)) for part in NEAR.split(","))
+    found = []
+    for spec in national.generate(OFFERS, seed=SEED).offers():
+        nearest = math.inf
+        for place in spec.content["locations"]:
+            lat, lon = math.radians(place["latitude"]), math.radians(place["longitude"])
+            term = (
+                math.sin((lat - latitude) / 2) ** 2
+                + math.cos(latitude) * math.cos(lat) * math.sin((lon - longitude) / 2) ** 2
+            )
+            nearest = min(nearest, 2 * 6371.0088 * math.asin(math.sqrt(term)))
+        if nearest <= radius_km:
+            found.append((nearest, national.offer_id(spec)))
+    return sorted(found)
 
 
 def _organisation_search() -> str:
@@ -159,6 +183,31 @@ def test_counts_above_the_limit_are_lower_bounds_and_say_so(
             for facet, values in body["facets"].items():
                 for value in values:
                     assert value["count"] <= expected[search]["facets"][facet][value["code"]]
+    # Searches by distance and by opening hours are counted the same way.
+    for search in (f"?near={NEAR}", f"?near={NEAR}&radius=300", f"?near={NEAR}&radius=300&level=1"):
+        body = national_app.test_client().get(f"/api/v1/offers{search}").get_json()
+        assert (body["total"], body["total_exact"], body["facets_exact"]) == (100, False, False)
+        for facet in ("level", "free_of_charge", "provider_kind", "category"):
+            assert sum(value["count"] for value in body["facets"][facet]) == 100, (search, facet)
+    # 13 offers lie within 145 km of the point (and none within 10 km of that edge, so no
+    # formula of the Earth's shape puts one on the other side): exact, nearest first.
+    within = _brute_force_within(155)
+    assert [round(d) for d, _ in within if d > 135] == [] and len(within) == 13
+    near = national_app.test_client().get(f"/api/v1/offers?near={NEAR}&radius=145").get_json()
+    assert (near["total"], near["total_exact"], near["facets_exact"]) == (13, True, True)
+    # (The node's own offer ids, which end the offers' URIs.)
+    assert [item["links"]["source"].rsplit("/", 1)[1] for item in near["items"]] == [
+        offer for _, offer in within
+    ]
+    for item, (km, _) in zip(near["items"], within, strict=True):
+        assert abs(item["distance_km"] - km) < 0.5
+    assert sum(value["count"] for value in near["facets"]["level"]) == 13
+    # The generated offers give their hours in words only: no search by hours finds one, and
+    # saying so is exact.
+    for search in ("?open_on=mon", "?open_on=tue&open_at=18:00", f"?open_on=sat&near={NEAR}"):
+        body = national_app.test_client().get(f"/api/v1/offers{search}").get_json()
+        assert (body["total"], body["total_exact"], body["facets_exact"]) == (0, True, True)
+        assert body["items"] == []
     # 49 match: exact, as before.
     exact = answer(national_app, "?q=mestring&risk_group=bullying")
     assert exact.pop("exact") == [True, False]  # risk_group lifted: more than 100 offers
@@ -170,6 +219,15 @@ def test_counts_above_the_limit_are_lower_bounds_and_say_so(
     assert "Tallene ved filtrene er talt blant de første 100 tilbudene som ble funnet." in page
     page = national_app.test_client().get("/sok?q=foreldreveiledning").get_data(as_text=True)
     assert "43 tilbud funnet." in page and "Mer enn" not in page and "Tallene ved" not in page
+    # Thousands grouped as the reader's language writes them.
+    monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", 1000)
+    for lang, said in (
+        ("nb", "Mer enn 1\N{NO-BREAK SPACE}000 tilbud funnet."),
+        ("nn", "Meir enn 1\N{NO-BREAK SPACE}000 tilbod funne."),
+        ("en", "More than 1,000 offers found."),
+    ):
+        page = national_app.test_client().get(f"/sok?lang={lang}").get_data(as_text=True)
+        assert said in page, lang
     small = answer(national_app, "?q=foreldreveiledning")  # 43 offers, no facet chosen
     assert small.pop("exact") == [True, True]
     assert small == expected["?q=foreldreveiledning"]

@@ -69,3 +69,27 @@ def test_the_places_migration_takes_the_points_of_offers_already_indexed(databas
     engine.dispose()
     # Only whole points in range, at their place's position among the locations.
     assert [tuple(r) for r in rows] == [(7, 0, 59.7437, 10.2018), (7, 5, 59.6686, 9.6502)]
+
+
+def test_every_upgrade_starts_a_new_epoch_of_the_count_of_changes(database_factory) -> None:
+    """A database restored from a backup counts again from an older count; the upgrade that
+    follows every restore gives it a new epoch, so the API's ETags do not come round again."""
+    from shared.db import create_engine
+
+    url = database_factory()
+    search_db.upgrade(url)
+    engine = create_engine(url)
+
+    def count() -> tuple[str, int]:
+        with engine.connect() as conn:
+            epoch, changes = conn.execute(text("SELECT epoch, changes FROM index_changes")).one()
+        return epoch, changes
+
+    try:
+        made = count()
+        assert made[1] == 0 and len(made[0]) == 16
+        search_db.upgrade(url)  # at the newest revision already: only the epoch is new
+        again = count()
+        assert again[1] == 0 and again[0] != made[0]
+    finally:
+        engine.dispose()

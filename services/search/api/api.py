@@ -83,7 +83,9 @@ class Offers(MethodView):
         bad value is a 400 naming it."""
         session = db_session()
         etag = index.answer_tag(session)
-        if etag in request.if_none_match:
+        # If-None-Match compares weakly (RFC 9110, 13.1.2): the answer's bytes are not fixed
+        # (nor kept by a proxy that compresses it), its content is.
+        if request.if_none_match.contains_weak(etag):
             return _cacheable(Response(status=304), etag)
         query = to_offer_query(args)
         page = index.search(session, query, args["page"], args["per_page"], args["facets"])
@@ -113,9 +115,10 @@ class Offers(MethodView):
 
 
 def _cacheable(response: Response, etag: str) -> Response:
-    """A public answer: cached for a minute, then revalidated by its ETag (the index's count
-    of changes), which a search that has not changed since answers with a bodiless 304."""
-    response.set_etag(etag)
+    """A public answer: cached for a minute, then revalidated by its weak ETag (the index's
+    count of changes and what else the answer depends on: :func:`index.answer_tag`), which a
+    search that has not changed since answers with a bodiless 304."""
+    response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = SEARCH_CACHE
     return response
 

@@ -47,7 +47,7 @@ FTS_TABLE = "offer_fts"
 # migration because SQLite has no such thing.
 EARTH_INDEX = "ix_offer_places_earth"
 SEARCH_VECTOR = "search_vector"
-# PostgreSQL only (migration 0007): id, including every facet column, for bounded facet counts.
+# PostgreSQL only (migration 0009): id, including every facet column, for bounded facet counts.
 FACET_COUNTS_INDEX = "ix_indexed_offers_facet_counts"
 NAME_SORT = String(200).with_variant(String(200, collation="C"), "postgresql")
 
@@ -106,7 +106,7 @@ class IndexedOffer(SearchBase):
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # The canonical JSON of the version, as the node signed it.
     document: Mapped[str] = mapped_column(Text)
-    # Its offer_terms as "facet:code" words (migration 0007): facet counts read them from one
+    # Its offer_terms as "facet:code" words (migration 0009): facet counts read them from one
     # index beside the scalar facets instead of joining offer_terms.
     facet_terms: Mapped[str] = mapped_column(Text, server_default="")
     indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -177,11 +177,17 @@ class WithdrawnOffer(SearchBase):
 
 
 class IndexChanges(SearchBase):
-    """How many transactions have changed the index (one row): the search API's ETag. The
-    sink counts every publication, withdrawal and redaction it applies, the bulk loader its
-    load; read in a request before its search, it is never newer than the answer."""
+    """How many transactions have changed the index (one row), in which epoch: the search
+    API's ETag is made of them. Every transaction of the sink that changes what search answers
+    (publications, withdrawals, redactions) counts one as its last statement, the bulk loader
+    its load; read in a request before its search, it is never newer than the answer.
+
+    The epoch is random, new with every database the migration makes, every bulk load and
+    every ``db upgrade`` (which runs after a restore), so a count that starts again from an
+    older value never names answers it named before."""
 
     __tablename__ = "index_changes"
 
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    epoch: Mapped[str] = mapped_column(String(32))
     changes: Mapped[int] = mapped_column(BigInteger)

@@ -14,14 +14,13 @@ Counts do not grow with the matches: a search counts its total and its facets am
 matches every count is exact; beyond it the total is "more than" the limit and each facet count
 is how many of the first ``EXACT_COUNT_LIMIT`` matches the database found have the value (a
 lower bound), and the page says so (``total_exact``, ``facets_exact``). The facet values come
-from one narrow index holding every facet of an offer (migration 0007), so the counting is one
+from one narrow index holding every facet of an offer (migration 0009), so the counting is one
 bounded index scan, not a join per offer.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,14 +42,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from services.search.index import distance
+from services.search.index import changes, distance
 from services.search.index.models import (
     AUDIENCE,
     DIAGNOSIS_GROUP,
     FTS_TABLE,
     LANGUAGE,
     RISK_GROUP,
-    IndexChanges,
     IndexedOffer,
     OfferCoverage,
     OfferHours,
@@ -184,9 +182,8 @@ def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[boo
 def _open_condition(query: OfferQuery) -> ColumnElement[bool]:
     """Open on the day and/or at the time by a weekly period that has not ended: from its
     opening minute up to, not at, its closing minute (shared.timetable's periods)."""
-    today = dt.datetime.now(timetable.OSLO).date()
     hours = select(OfferHours.offer_pk).where(
-        or_(OfferHours.valid_to.is_(None), OfferHours.valid_to >= today)
+        or_(OfferHours.valid_to.is_(None), OfferHours.valid_to >= timetable.today())
     )
     if query.open_on is not None:
         hours = hours.where(OfferHours.day == timetable.DAY_CODES.index(query.open_on))
@@ -440,10 +437,13 @@ def _by_distance(
 
 
 def answer_tag(session: Session) -> str:
-    """An ETag for the answers of the index as it is now: its count of changes (read before
-    the search, so never newer than what the search reads) and the counting limit."""
-    changes = session.scalar(select(IndexChanges.changes).where(IndexChanges.id == 1)) or 0
-    return f"{changes}-{EXACT_COUNT_LIMIT}"
+    """A (weak) ETag for the answers of the index as it is now: its epoch and count of changes
+    (read before the search, so never newer than what the search reads), the application's
+    build (labels, the answer's form), the counting limit and today's date in Oslo (which
+    opening hours are still valid)."""
+    epoch, count = changes.current(session)
+    today = timetable.today().isoformat()
+    return f"{epoch}-{count}-{changes.build()}-{EXACT_COUNT_LIMIT}-{today}"
 
 
 def find(session: Session, offer_id: str) -> IndexedOffer | None:

@@ -4,8 +4,9 @@ A newer published version replaces the offer's row, its coverage, terms, places'
 weekly hours, and its full-text entry; a withdrawal deletes them, and keeps the withdrawal version
 (without its contact details) in ``withdrawn_offers`` until the offer is published again. Both
 run inside the ingest transaction, so a reader sees an offer either before or after a change,
-never half of it. A batch of offers costs a fixed number of statements, however many offers it
-holds.
+never half of it, and mark it changed, so it counts one change to the index when it commits
+(:mod:`services.search.index.changes`). A batch of offers costs a fixed number of statements,
+however many offers it holds.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from services.search.index import documents
+from services.search.index.changes import mark_changed
 from services.search.index.models import (
     FTS_TABLE,
-    IndexChanges,
     IndexedOffer,
     OfferCoverage,
     OfferHours,
@@ -103,12 +104,6 @@ def index_rows(
     )
 
 
-def count_change(session: Session) -> None:
-    """One more change to what search answers (the API's ETag). Taken after the ingest has
-    locked its offers, so concurrent batches queue here instead of deadlocking."""
-    session.execute(update(IndexChanges).values(changes=IndexChanges.changes + 1))
-
-
 def _indexed(session: Session, events: Sequence[VerifiedEvent]) -> dict[str, int]:
     """The row ids of the events' offers already in the index, by offer URI."""
     uris = [event.offer_uri for event in events]
@@ -143,7 +138,7 @@ class SearchSink:
         full-text entry."""
         if not events:
             return
-        count_change(session)
+        mark_changed(session)
         # The public id is a UUID of the offer URI (shared.hsds.service_id), which lies under
         # the node's own base URL: no other node's offer can claim it.
         rows = {
@@ -190,7 +185,7 @@ class SearchSink:
         kept."""
         if not events:
             return
-        count_change(session)
+        mark_changed(session)
         self._forget_withdrawals(session, events)
         session.execute(insert(WithdrawnOffer), [withdrawn_row(event) for event in events])
         offer_pks = list(_indexed(session, events).values())
@@ -216,7 +211,7 @@ class SearchSink:
             if version <= through[uri] and (redacted := redact_json(document)) is not None
         ]
         if changed:
-            count_change(session)
+            mark_changed(session)
             session.execute(update(IndexedOffer), changed)
 
     @staticmethod

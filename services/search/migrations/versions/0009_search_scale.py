@@ -13,7 +13,8 @@ many offers reads a third of the pages it did. Rows are laid out so when written
 or republication does it, or ``VACUUM FULL indexed_offers`` for an existing index.
 
 ``index_changes`` is one row counting the transactions that changed what search answers
-(publication, withdrawal, redaction, a bulk load): the search API's ``ETag``.
+(publication, withdrawal, redaction, a bulk load) in a random epoch, new with every database
+made: the search API's ``ETag`` is made of both (``services.search.index.changes``).
 
 Revision ID: 0009
 Revises: 0008
@@ -21,6 +22,8 @@ Create Date: 2026-12-07
 """
 
 from __future__ import annotations
+
+import uuid
 
 import sqlalchemy as sa
 from alembic import op
@@ -37,16 +40,24 @@ def upgrade() -> None:
     op.create_table(
         "index_changes",
         sa.Column("id", sa.SmallInteger(), nullable=False),
+        sa.Column("epoch", sa.String(length=32), nullable=False),
         sa.Column("changes", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_index_changes")),
     )
-    op.execute("INSERT INTO index_changes (id, changes) VALUES (1, 0)")
+    op.execute(
+        sa.text("INSERT INTO index_changes (id, epoch, changes) VALUES (1, :epoch, 0)").bindparams(
+            epoch=uuid.uuid4().hex[:16]
+        )
+    )
     op.add_column(
         "indexed_offers",
         sa.Column("facet_terms", sa.Text(), nullable=False, server_default=""),
     )
     postgresql = op.get_bind().dialect.name == "postgresql"
-    # The words in code-point order, as the sink writes them.
+    # The words in code-point order, as the sink writes them. PostgreSQL orders the aggregate
+    # itself; SQLite's group_concat promises no order (an ORDER BY inside it needs SQLite 3.44),
+    # but concatenates the rows of a subquery in the order it sorted them, which is what it does
+    # here. Only the order of the words differs if ever it did not, and no count depends on it.
     term = "facet || ':' || code" + (' COLLATE "C"' if postgresql else "")
     aggregate = "string_agg(t, ' ' ORDER BY t)" if postgresql else "group_concat(t, ' ')"
     op.execute(

@@ -1,0 +1,162 @@
+"""The index's count of changes (the search API's ETag) under concurrent ingest.
+
+Each transaction that changes the index counts one change as its last statement, so the
+count's row is never held by a transaction that still waits for an offer: a batch applied
+event by event (which locks its offers one at a time) and a whole batch sharing an offer with
+it neither deadlock nor wait for each other while they write.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from services.search.index import changes
+from services.search.index.models import IndexChanges
+from services.search.index.sink import SearchSink
+from shared.ingest import batch
+from shared.ingest.apply import Outcome, VerifiedEvent, apply_events
+from tests.publisher.node import ORGANISATIONS
+
+WAIT = 30.0  # seconds: far beyond PostgreSQL's deadlock_timeout (1 s)
+
+
+class _PausingSink(SearchSink):
+    """The search sink, stopping after the first publication it applies until told to go."""
+
+    def __init__(self) -> None:
+        self.paused = threading.Event()
+        self.go = threading.Event()
+
+    def publish_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
+        super().publish_many(session, events)
+        if not self.paused.is_set():
+            self.paused.set()
+            assert self.go.wait(WAIT)
+
+
+def _run(errors: list[BaseException], target: Callable[[], Any]) -> threading.Thread:
+    def run() -> None:
+        try:
+            target()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _count(index) -> tuple[str, int]:
+    with Session(index.engine) as session:
+        return changes.current(session)
+
+
+def _waiting_for_a_lock(index) -> bool:
+    with index.engine.connect() as connection:
+        return bool(
+            connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            )
+        )
+
+
+def test_event_by_event_and_a_whole_batch_sharing_an_offer_neither_deadlock_nor_queue(
+    federation, index
+) -> None:
+    """Before the count moved to the commit, the first transaction held the count's row from
+    its first event and then waited for the second offer, which the second held while it
+    waited for the count's row: PostgreSQL's DeadlockDetected (and the second waited for the
+    first's whole write phase even where there was no deadlock)."""
+    if index.engine.dialect.name != "postgresql":
+        pytest.skip("row locks and deadlocks are PostgreSQL's (SQLite locks the database)")
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        b.publish(name="Helsestasjon")
+        b.publish(name="Familiesenter")
+    index.trust(node)
+    verifier = index.verifier()
+    first, second = sorted(
+        (verifier.verify(event) for event in node.events()), key=lambda e: e.offer_uri
+    )
+    epoch, before = _count(index)
+
+    errors: list[BaseException] = []
+    pausing = _PausingSink()
+    # Event by event, as apply_batch does after a refusal: the first offer, then the second.
+    one_by_one = _run(
+        errors, lambda: batch._apply_each(index.sessions, pausing, [first, second], None)
+    )
+    assert pausing.paused.wait(WAIT)  # the first offer applied, the transaction still open
+
+    def whole() -> None:
+        with index.sessions.begin() as session:
+            assert apply_events(session, SearchSink(), [second]) == [Outcome.APPLIED]
+
+    whole_batch = _run(errors, whole)
+    deadline = time.monotonic() + WAIT
+    while whole_batch.is_alive() and not _waiting_for_a_lock(index):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    whole_batch.join(2.0)  # it may still be finishing its commit
+    finished_first = not whole_batch.is_alive()
+    pausing.go.set()
+    for thread in (one_by_one, whole_batch):
+        thread.join(WAIT)
+        assert not thread.is_alive()
+    assert errors == []
+    assert finished_first, "the whole batch waited for the open transaction"
+    # Two transactions changed the index: two changes, in the same epoch.
+    assert _count(index) == (epoch, before + 2)
+    assert set(index.indexed()) == {first.offer_uri, second.offer_uri}
+
+
+def test_a_transaction_counts_one_change_however_many_batches_it_applies(federation, index) -> None:
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        for name in ("Helsestasjon", "Familiesenter", "PPT"):
+            b.publish(name=name)
+    index.trust(node)
+    verifier = index.verifier()
+    events = [verifier.verify(event) for event in node.events()]
+    epoch, before = _count(index)
+    # Rolled back: nothing counted, and the session's next transaction starts unmarked.
+    with index.sessions() as session:
+        apply_events(session, SearchSink(), events)
+        session.rollback()
+        session.commit()
+    assert _count(index) == (epoch, before)
+    with index.sessions.begin() as session:
+        for event in events:
+            with session.begin_nested():  # a savepoint released is no commit
+                apply_events(session, SearchSink(), [event])
+        # Nothing counted before the commit.
+        assert changes.current(session) == (epoch, before)
+    assert _count(index) == (epoch, before + 1)
+    assert len(index.indexed()) == 3
+
+
+def test_a_missing_count_is_an_error_not_a_silent_zero(federation, index) -> None:
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        b.publish(name="Helsestasjon")
+    index.trust(node)
+    [event] = [index.verifier().verify(event) for event in node.events()]
+    with index.sessions.begin() as session:
+        session.execute(update(IndexChanges).values(id=2))
+    with Session(index.engine) as session, pytest.raises(changes.MissingCount):
+        changes.current(session)
+    with pytest.raises(changes.MissingCount), index.sessions.begin() as session:
+        apply_events(session, SearchSink(), [event])
+    assert index.indexed() == {}  # the change was rolled back with its count
+    with Session(index.engine) as session:
+        assert session.scalar(select(IndexChanges.id)) == 2
