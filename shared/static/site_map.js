@@ -14,24 +14,30 @@
   function locateButton(input) {
     if (!("geolocation" in navigator) || !input.form) { return; }
     var button = document.createElement("button");
-    var status = document.createElement("p");
+    var status = null;
     button.type = "button";
     button.className = "secondary locate";
     button.textContent = input.dataset.locate;
-    status.className = "hint";
-    status.setAttribute("role", "status");
-    input.insertAdjacentElement("afterend", status);
     input.insertAdjacentElement("afterend", button);
+    function say(text) {
+      if (!status) {  // a live region only once there is something to say
+        status = document.createElement("p");
+        status.className = "hint";
+        status.setAttribute("role", "status");
+        button.insertAdjacentElement("afterend", status);
+      }
+      status.textContent = text;
+    }
     button.addEventListener("click", function () {
       button.disabled = true;
-      status.textContent = input.dataset.locating;
+      say(input.dataset.locating);
       navigator.geolocation.getCurrentPosition(function (position) {
         input.value = position.coords.latitude.toFixed(4) + "," +
           position.coords.longitude.toFixed(4);
         if (input.form.requestSubmit) { input.form.requestSubmit(); } else { input.form.submit(); }
       }, function () {
         button.disabled = false;
-        status.textContent = input.dataset.locateFailed;
+        say(input.dataset.locateFailed);
       }, { timeout: 15000, maximumAge: 300000 });
     });
   }
