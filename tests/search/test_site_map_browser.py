@@ -92,6 +92,23 @@ def test_use_my_location_fills_the_point_and_searches(mapped):
         assert_no_serious_violations(page)
 
 
+def test_a_location_refused_says_so_and_searches_nothing(mapped):
+    app, _ = mapped
+    with serve(app()) as base, chromium_page() as page:
+        _without_tiles(page)
+        page.add_init_script(
+            "navigator.geolocation.getCurrentPosition = (ok, fail) => fail({code: 1})"
+        )
+        page.goto(f"{base}/sok?lang=nn")
+        page.get_by_role("button", name="Bruk posisjonen min").click()
+        status = page.get_by_text("Fann ikkje posisjonen din. Skriv inn eit punkt i staden.")
+        status.wait_for()
+        assert status.get_attribute("role") == "status"
+        assert page.get_by_role("button", name="Bruk posisjonen min").is_enabled()
+        assert page.url == f"{base}/sok?lang=nn"
+        assert_no_serious_violations(page)
+
+
 def test_no_location_button_where_the_browser_has_no_geolocation(mapped):
     app, _ = mapped
     with serve(app()) as base, chromium_page() as page:
