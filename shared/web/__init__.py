@@ -33,6 +33,7 @@ from shared.web.headers import (
     HSTS,
     frame_ancestors,
     framed_by,
+    with_images_from,
 )
 from shared.web.health import HealthSchema, database_and_bus_health, health_blueprint
 
@@ -53,6 +54,7 @@ __all__ = [
     "error_response",
     "frame_ancestors",
     "framed_by",
+    "with_images_from",
     "health_blueprint",
     "init_web",
     "max_content_length",

@@ -18,6 +18,7 @@ DOCS_CONTENT_SECURITY_POLICY = (
     "script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
+IMAGES = "img-src 'self' data:"
 HSTS = "max-age=63072000; includeSubDomains"
 NOT_FRAMED = "frame-ancestors 'none'"
 # An origin a page may be framed by: a scheme, a host (or *.domain) and perhaps a port.
@@ -44,6 +45,13 @@ def framed_by(origins: Sequence[str]) -> str:
     """The pages' policy for a page meant to be framed by ``origins`` (none: by nobody)."""
     ancestors = " ".join(origins) if origins else "'none'"
     return CONTENT_SECURITY_POLICY.replace(NOT_FRAMED, f"frame-ancestors {ancestors}")
+
+
+def with_images_from(policy: str, origins: Sequence[str]) -> str:
+    """``policy`` letting images also come from ``origins`` (such as a map's tile server)."""
+    if not origins:
+        return policy
+    return policy.replace(IMAGES, f"{IMAGES} {' '.join(origins)}", 1)
 
 
 def security_headers(response: Response) -> Response:

@@ -235,3 +235,47 @@ def standard(
 @pytest.fixture
 def api(standard):  # type: ignore[no-untyped-def]
     return standard.app.test_client()
+
+
+# An offer name that tries to end the map's JSON block and run a script.
+MAP_TRICKY_NAME = "Kurs </script><script>alert('x')</script> & \"mer\""
+
+
+def _map_place(name: str, latitude: float, longitude: float) -> dict[str, Any]:
+    return {"name": name, "latitude": latitude, "longitude": longitude}
+
+
+@pytest.fixture
+def mapped(federation, index, tmp_path):
+    """Offers with points in Drammen, in Oslo and Hokksund (one offer), one whose name tries to
+    end the JSON block, and one with a place but no point; harvested. A function making
+    the search app with settings, and the offers' public ids."""
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        ids = {
+            "drammen": b.publish(
+                name="Helsestasjon i Drammen", locations=[_map_place("Bragernes", 59.7441, 10.2045)]
+            ),
+            "two": b.publish(
+                name="Familiesenter i to byer",
+                locations=[
+                    _map_place("Oslo", 59.9133, 10.7389),
+                    _map_place("Hokksund", 59.7706, 9.9106),
+                ],
+            ),
+            "tricky": b.publish(
+                name=MAP_TRICKY_NAME, locations=[_map_place("<b>Torget</b>", 59.75, 10.2)]
+            ),
+            "no_point": b.publish(name="Tilbud uten punkt", locations=[{"name": "Et sted"}]),
+        }
+    index.trust_and_harvest(federation)
+    apps = []
+
+    def app(**settings: Any) -> Flask:
+        made = make_search_app(index.url, tmp_path / f"search{len(apps)}", **settings)
+        apps.append(made)
+        return made
+
+    yield app, {name: node.public_id(i) for name, i in ids.items()}
+    for made in apps:
+        made.extensions["nettungen.db"].engine.dispose()

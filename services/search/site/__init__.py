@@ -19,13 +19,13 @@ from shared.web import Api
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 # Paths that belong to programs, which get the one JSON error format even from a browser.
-_MACHINE_PATHS = ("/api/", "/hsds/", "/openapi.json", "/healthz", "/metrics", "/assets/")
+_MACHINE_PATHS = ("/api/", "/hsds/", "/openapi.json", "/healthz", "/metrics", "/assets/", "/kart/")
 
 
 def init_site(app: Flask, api: Api) -> None:
     """Register the site's pages, their languages, and an HTML page for an unknown address
     asked for by a browser (programs keep getting ``api``'s JSON error)."""
-    from services.search.site import embed  # noqa: F401  (its page joins the blueprint)
+    from services.search.site import embed, map  # noqa: F401  (their routes join the blueprint)
     from services.search.site.nodes import bp as nodes_bp
     from services.search.site.pages import bp
     from shared.ingest.status_web import status_pages
