@@ -18,7 +18,7 @@ __all__ = ["node"]  # the module's served registry, shared with tests.registry.t
 
 
 def _fill_the_offer(page: Any) -> None:
-    page.get_by_label("Etat").select_option(label="Helsestasjon")
+    page.get_by_role("combobox", name="Etat").select_option(label="Helsestasjon")
     page.get_by_label("Navn på tilbudet").fill("Ungdomskafé")
     page.get_by_label("Beskrivelse").fill("Kafé for ungdom med helsesykepleier til stede.")
     page.get_by_label("Foreldrestøttende arbeid").check()
