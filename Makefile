@@ -14,6 +14,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 ## Run a node with demo data on this machine (SQLite, nothing else to install).
 demo: $(VENV)/.installed
+	@# The public site's map uses Leaflet from npm; without npm the site shows its list only.
+	@if command -v npm >/dev/null; then npm ci --prefix tools/leaflet --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: national search shows its results without the map"; fi
 	$(BIN)/nettungen demo
 
 ## Run the test suite. TEST_DATABASE_URL / TEST_BROKER_URL select PostgreSQL / RabbitMQ.
