@@ -287,6 +287,8 @@ REFUSALS = {
     ),
     "timetable.bad_time": "Give a time as HH:MM, from 00:00 to 23:59.",
     "timetable.validity_reversed": "The last day is before the first.",
+    "timetable.date_out_of_range": "Give a date from %(min)s to %(max)s.",
+    "timetable.too_many_rows": "Give at most %(max)s rows.",
     "offer.age_range_reversed": "The age range is reversed.",
     "offer.awaiting_review": "The offer is waiting for review. Recall it before you edit it.",
     "offer.publisher_is_submitter": (

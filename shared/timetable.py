@@ -11,7 +11,8 @@ exceptions).
 Pure functions of a timetable and an aware instant. Across the changes to and from summer time
 a period keeps its wall-clock times: on the last Sunday of March a period from 02:30, a time that
 does not exist that night, opens at 03:30; on the last Sunday of October a period from 02:30 opens
-at the first of the two 02:30s.
+at the first of the two 02:30s. A period wholly inside the skipped hour (02:30–03:00 that
+Sunday) does not happen at all: it is neither open nor next.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ OSLO = ZoneInfo("Europe/Oslo")
 DAY_CODES = WEEKDAYS.codes  # mon ... sun, index = date.weekday()
 MINUTES_PER_DAY = 24 * 60
 # How many days "next time" looks at for a weekly period: yesterday (a period past midnight),
-# today and the seven days after it, so a period that opened earlier today is found next week.
-_WEEK_AHEAD = 9
+# today and the seven days after it, so a period that opened earlier today is found next week;
+# and a week more, for a period that does not happen one night (wholly in the hour skipped
+# in spring) and so is next a week later.
+_WEEK_AHEAD = 16
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,21 @@ def _wall(day: dt.date, time: str) -> dt.datetime:
     return dt.datetime.combine(day, parse_time(time), tzinfo=OSLO)
 
 
-def span(day: dt.date, starts: str, ends: str) -> Period:
+def span(day: dt.date, starts: str, ends: str) -> Period | None:
     """The period from ``starts`` on ``day`` to ``ends``, on the next day when it is not
-    after ``starts``, as instants in UTC."""
-    end_day = day + dt.timedelta(days=1) if minutes(ends) <= minutes(starts) else day
-    return Period(_wall(day, starts).astimezone(dt.UTC), _wall(end_day, ends).astimezone(dt.UTC))
+    after ``starts``, as instants in UTC.
+
+    None for a period that does not happen: one wholly inside the hour skipped in spring
+    (02:30–03:00 that night would end before it starts), or one on a day so near the ends of
+    the calendar that its instants cannot be represented (the contract refuses such days, but
+    what was stored before it did must not stop a page or the ingest)."""
+    try:
+        end_day = day + dt.timedelta(days=1) if minutes(ends) <= minutes(starts) else day
+        start = _wall(day, starts).astimezone(dt.UTC)
+        end = _wall(end_day, ends).astimezone(dt.UTC)
+    except OverflowError:
+        return None
+    return Period(start, end) if start < end else None
 
 
 def is_empty(timetable: Mapping[str, Any] | None) -> bool:
@@ -89,19 +102,26 @@ def _weekly_from(timetable: Mapping[str, Any], first: dt.date, days: int) -> Ite
     """The weekly periods that start on the ``days`` days from ``first`` and are in force."""
     weekly = timetable.get("weekly") or []
     for offset in range(days):
-        day = first + dt.timedelta(days=offset)
+        try:
+            day = first + dt.timedelta(days=offset)
+        except OverflowError:
+            return  # past the last day of the calendar
         if not _valid(timetable, day):
             continue
         for period in weekly:
             if period["day"] == DAY_CODES[day.weekday()]:
-                yield span(day, period["opens"], period["closes"])
+                found = span(day, period["opens"], period["closes"])
+                if found is not None:
+                    yield found
 
 
 def _dated(timetable: Mapping[str, Any]) -> Iterator[Period]:
     for occurrence in timetable.get("dates") or []:
-        yield span(
+        found = span(
             _date(occurrence["date"]) or dt.date.min, occurrence["starts"], occurrence["ends"]
         )
+        if found is not None:
+            yield found
 
 
 def today() -> dt.date:

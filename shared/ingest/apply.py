@@ -117,7 +117,15 @@ class Outcome(enum.Enum):
 # What a check can raise on input of a shape no check foresaw (a list where a string belongs,
 # say). It is still the event's fault, so it refuses the event; were it to escape, the bus would
 # hand the same message back for ever and nothing behind it would be applied.
-_UNFORESEEN_SHAPES = (TypeError, ValueError, KeyError, IndexError, AttributeError)
+# An OverflowError is a date or a number past what the arithmetic can represent.
+_UNFORESEEN_SHAPES = (
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+)
 
 
 def verify(

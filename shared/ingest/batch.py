@@ -17,14 +17,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.ingest.apply import Outcome, Sink, VerifiedEvent, apply_event, apply_events
 from shared.publication.events import EventRejected
 
-# What refuses one event while applying it: the sink's verdict, or a value the database cannot
-# hold. Either is the event's fault, never a reason to stop ingesting.
-APPLY_REFUSALS = (EventRejected, DataError, IntegrityError)
+# What refuses one event while applying it: the sink's verdict, a value the database cannot
+# hold, or one the sink's arithmetic cannot represent (a date past the calendar's last day).
+# Each is the event's fault, never a reason to stop ingesting.
+APPLY_REFUSALS = (EventRejected, DataError, IntegrityError, OverflowError)
 
 
 def refusal_reason(exc: Exception) -> str:
     if isinstance(exc, EventRejected):
         return str(exc)
+    if isinstance(exc, OverflowError):
+        return "a value of the event is out of the range the arithmetic can represent"
     return f"the database cannot hold a value of the event ({type(exc).__name__})"
 
 

@@ -87,13 +87,27 @@ TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error=Message("timetable.ba
 MAX_WEEKLY_PERIODS = 28
 
 
+# The days a timetable may name: far enough either way for any real offer, and near enough
+# that every day after one of them (a period past midnight, a week ahead) is a date too.
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+
+
 def _iso_date(value: str) -> None:
     try:
-        ok = len(value) == 10 and bool(dt.date.fromisoformat(value))
+        day = dt.date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
-        ok = False
-    if not ok:
+        day = None
+    if day is None:
         raise ValidationError(Message("field.date.invalid"))
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise ValidationError(
+            Message(
+                "timetable.date_out_of_range",
+                min=FIRST_DATE.isoformat(),
+                max=LAST_DATE.isoformat(),
+            )
+        )
 
 
 def iso_date(**kwargs: Any) -> fields.String:
@@ -126,14 +140,19 @@ class TimetableSchema(_Strict):
     weekly = fields.List(
         fields.Nested(WeeklyPeriodSchema),
         load_default=list,
-        validate=validate.Length(max=MAX_WEEKLY_PERIODS),
+        validate=validate.Length(
+            max=MAX_WEEKLY_PERIODS,
+            error=Message("timetable.too_many_rows", max=MAX_WEEKLY_PERIODS),
+        ),
     )
     valid_from = iso_date(allow_none=True)
     valid_to = iso_date(allow_none=True)
     dates = fields.List(
         fields.Nested(DatedOccurrenceSchema),
         load_default=list,
-        validate=validate.Length(max=MAX_DATED),
+        validate=validate.Length(
+            max=MAX_DATED, error=Message("timetable.too_many_rows", max=MAX_DATED)
+        ),
     )
 
     @validates_schema
@@ -151,7 +170,9 @@ def reachable(document: Mapping[str, Any]) -> bool:
         return True
     timetable = document.get("timetable") or {}
     hours = bool(timetable.get("weekly") or timetable.get("dates") or document.get("schedule"))
-    return bool(document.get("locations")) and hours or bool(document.get("no_contact_reason"))
+    reason = document.get("no_contact_reason")
+    stated = isinstance(reason, str) and bool(reason.strip())
+    return bool(document.get("locations")) and hours or stated
 
 
 class GuideSchema(_Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from services.registry.offers.models import Offer
@@ -122,3 +123,51 @@ def test_the_publisher_is_told_why_an_offer_without_contact_cannot_be_published(
     assert "Et publisert tilbud må ha en måte å komme i kontakt på" in text_of(response)
     db.refresh(offer)
     assert (offer.status, offer.published_version) == ("submitted", None)
+
+
+def test_add_a_row_stops_at_the_contracts_limit(client, db, world):
+    # Found in review: a count of 20000 answered with 23.5 MB of empty rows.
+    token = sign_in(client, db, "a_registrar")
+    response = _post(
+        client, world, token, more="timetable.dates", **{"timetable.dates-count": "20000"}
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    # One date filled in, at most 200 dates, and the one empty row a new form shows.
+    assert 'name="timetable.dates-count" value="201"' in html
+    assert 'name="timetable.dates-200-date"' in html
+    assert 'name="timetable.dates-201-date"' not in html
+    assert "Legg til en rad: Datoer" not in html
+    assert "Legg til en rad: Faste åpningstider hver uke" in html
+    assert len(html) < 1_000_000
+
+
+def test_no_row_is_added_once_every_row_is_filled_in(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    full = {"timetable.weekly-count": "28"}
+    for index in range(28):
+        full |= {
+            f"timetable.weekly-{index}-day": "mon",
+            f"timetable.weekly-{index}-opens": f"{index // 2:02d}:{30 * (index % 2):02d}",
+            f"timetable.weekly-{index}-closes": "23:00",
+        }
+    html = _post(client, world, token, more="timetable.weekly", **full).get_data(as_text=True)
+    assert 'name="timetable.weekly-27-opens" type="time" value="13:30"' in html
+    assert 'name="timetable.weekly-count" value="30"' in html  # the two empty rows only
+    assert "Legg til en rad: Faste åpningstider hver uke" not in html
+
+
+@pytest.mark.parametrize("count", ["abc", "-3", "1.5", "9" * 400])
+def test_a_count_that_is_no_whole_number_is_no_rows(client, db, world, count):
+    # Found in review: "abc" answered 500 (int() raised), in every group.
+    token = sign_in(client, db, "a_registrar")
+    added = _post(
+        client, world, token, more="timetable.weekly", **{"timetable.weekly-count": count}
+    )
+    assert added.status_code == 200
+    html = added.get_data(as_text=True)
+    expected = "3" if count != "9" * 400 else "30"
+    assert f'name="timetable.weekly-count" value="{expected}"' in html
+    for group in ("timetable.weekly", "timetable.dates", "locations"):
+        saved = _post(client, world, token, **{f"{group}-count": count})
+        assert saved.status_code in (200, 302), (group, saved.status_code)

@@ -309,6 +309,16 @@ def test_unknown_key_stays_refused_when_the_node_cannot_be_reached(node, index):
         ({"data_age_min": "3"}, "contract"),
         ({"data_level": True}, "contract"),
         ({"data_version": 2**31}, "contract"),
+        # A day so far out that open now could not be worked out (found in review).
+        ({"data_timetable": {"weekly": [], "valid_to": "9999-12-31", "dates": []}}, "contract"),
+        (
+            {
+                "data_timetable": {
+                    "dates": [{"date": "0001-01-01", "starts": "00:30", "ends": "02:00"}]
+                }
+            },
+            "contract",
+        ),
         ({"id": "urn:uuid:not-a-plain-uuid"}, "not a UUID"),
         ({"sequence": "99999999999999999999"}, "no valid 'sequence'"),
     ],
@@ -408,3 +418,31 @@ def test_a_check_tripping_over_an_unforeseen_shape_refuses_the_event(node, index
     assert index.indexed() == {}
     monkeypatch.undo()
     assert index.apply([event]) == [Outcome.APPLIED]
+
+
+def test_an_event_the_arithmetic_cannot_represent_is_refused_and_the_rest_applied(
+    node, index, monkeypatch
+):
+    # Found in review: an OverflowError (a day past the calendar's last) escaped the batch, so
+    # the batch was tried again for ever and held up everything behind it. Whatever the
+    # contract lets through that the index's arithmetic cannot represent is refused, event by
+    # event, and said.
+    from services.search.index import documents
+
+    index.trust(node)
+    with node.builder() as b:
+        real = b.publish(name="Ekte tilbud")
+        b.publish(name="Uendelig")
+    hours_rows = documents.hours_rows
+
+    def overflows(document):
+        if document["name"] == "Uendelig":
+            raise OverflowError("date value out of range")
+        return hours_rows(document)
+
+    monkeypatch.setattr(documents, "hours_rows", overflows)
+    [report] = index.harvester().harvest_all()
+    assert (report.error, report.rejected) == (None, 1)
+    [rejection] = _rejections(index)
+    assert "out of the range the arithmetic can represent" in rejection.reason
+    assert list(index.indexed()) == [f"{node.base_url}/offers/{real}"]

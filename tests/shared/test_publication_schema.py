@@ -241,6 +241,65 @@ def test_a_bad_timetable_is_refused_naming_the_field(timetable, path):
     assert errors
 
 
+@pytest.mark.parametrize(
+    ("timetable", "path"),
+    [
+        (
+            {"dates": [{"date": "9999-12-31", "starts": "22:00", "ends": "02:00"}]},
+            ["dates", 0, "date"],
+        ),
+        (
+            {"dates": [{"date": "0001-01-01", "starts": "00:30", "ends": "02:00"}]},
+            ["dates", 0, "date"],
+        ),
+        (
+            {"dates": [{"date": "1999-12-31", "starts": "18:00", "ends": "20:00"}]},
+            ["dates", 0, "date"],
+        ),
+        ({"valid_from": "9999-12-31"}, ["valid_from"]),
+        ({"valid_to": "2101-01-01"}, ["valid_to"]),
+    ],
+)
+def test_a_timetable_day_outside_2000_to_2100_is_refused_in_words(timetable, path):
+    # Days so far out broke the arithmetic of open now (year 10000, year 0) downstream.
+    with pytest.raises(ValidationError) as exc:
+        load_offer_version(json.dumps(WIRE | {"timetable": timetable}))
+    errors = exc.value.messages["timetable"]
+    for key in path:
+        errors = errors[key]
+    assert errors == ["Give a date from 2000-01-01 to 2100-12-31."]
+    assert errors[0].code == "timetable.date_out_of_range"
+
+
+def test_the_first_and_last_allowed_days_are_accepted():
+    timetable = {
+        "valid_from": "2000-01-01",
+        "valid_to": "2100-12-31",
+        "dates": [{"date": "2100-12-31", "starts": "22:00", "ends": "02:00"}],
+    }
+    loaded = load_offer_version(json.dumps(WIRE | {"timetable": timetable}))
+    assert loaded["timetable"]["valid_to"] == "2100-12-31"
+
+
+@pytest.mark.parametrize(
+    ("timetable", "field", "expected"),
+    [
+        ({"weekly": [{"day": "tue", "opens": "18:00", "closes": "20:00"}] * 29}, "weekly", 28),
+        (
+            {"dates": [{"date": "2026-09-01", "starts": "18:00", "ends": "20:00"}] * 201},
+            "dates",
+            200,
+        ),
+    ],
+)
+def test_too_many_rows_are_counted_in_rows_not_characters(timetable, field, expected):
+    with pytest.raises(ValidationError) as exc:
+        load_offer_version(json.dumps(WIRE | {"timetable": timetable}))
+    [message] = exc.value.messages["timetable"][field]
+    assert message == f"Give at most {expected} rows."
+    assert message.code == "timetable.too_many_rows"
+
+
 NO_CONTACT = {"name": None, "email": None, "phone": None, "url": None}
 
 
@@ -270,6 +329,15 @@ def test_publishing_without_a_way_to_get_in_touch_is_refused():
 )
 def test_each_way_to_get_in_touch_is_enough(changes):
     assert dump_offer_version(document() | changes)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t "])
+def test_a_blank_reason_is_no_way_to_get_in_touch(reason):
+    with pytest.raises(ValidationError) as exc:
+        dump_offer_version(
+            document() | {"contact": NO_CONTACT, "locations": [], "no_contact_reason": reason}
+        )
+    assert exc.value.messages["contact"][0].code == "offer.unreachable"
 
 
 def test_a_place_without_hours_is_not_a_way_to_get_in_touch():

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.timetable import is_open, next_opening, status, weekly_minutes
+from shared.timetable import Status, is_open, next_opening, status, weekly_minutes
 
 
 def utc(*parts: int) -> dt.datetime:
@@ -69,6 +69,43 @@ def test_spring_forward_2026_a_time_in_the_gap_opens_an_hour_later_on_the_clock(
     assert next_opening(gap, utc(2026, 3, 28, 12, 0)) == utc(2026, 3, 29, 1, 30)
     assert not is_open(gap, utc(2026, 3, 29, 1, 29))
     assert is_open(gap, utc(2026, 3, 29, 1, 30))
+
+
+def test_spring_forward_2026_a_period_wholly_in_the_gap_does_not_happen():
+    # Sunday 29 March 2026 02:30-03:00: 02:30 is read as 01:30 UTC, 03:00 summer time is
+    # 01:00 UTC, so it would end before it starts. Neither open nor next that night; the
+    # next is the Sunday after, 02:30 summer time = 00:30 UTC on 5 April.
+    gap = weekly(("sun", "02:30", "03:00"))
+    saturday = utc(2026, 3, 28, 12, 0)
+    assert next_opening(gap, saturday) == utc(2026, 4, 5, 0, 30)
+    assert status(gap, saturday) == Status(False, None, utc(2026, 4, 5, 0, 30))
+    for at in (utc(2026, 3, 29, 0, 59), utc(2026, 3, 29, 1, 0), utc(2026, 3, 29, 1, 30)):
+        assert not is_open(gap, at)
+    dated = {"weekly": [], "dates": [{"date": "2026-03-29", "starts": "02:30", "ends": "03:00"}]}
+    assert next_opening(dated, saturday) is None
+    assert not is_open(dated, utc(2026, 3, 29, 1, 0))
+
+
+@pytest.mark.parametrize(
+    "timetable",
+    [
+        {"weekly": [], "dates": [{"date": "9999-12-31", "starts": "22:00", "ends": "02:00"}]},
+        {"weekly": [], "dates": [{"date": "0001-01-01", "starts": "00:30", "ends": "02:00"}]},
+        weekly(("thu", "22:00", "02:00"), valid_from="9999-12-31"),
+        weekly(("fri", "22:00", "02:00"), valid_to="9999-12-31"),
+    ],
+)
+def test_days_at_the_ends_of_the_calendar_are_left_out_not_raised(timetable):
+    # The contract refuses such days now; what was stored before must still be shown.
+    # 9999-12-31 is a Friday; a period on it past midnight would end in year 10000, and
+    # 0001-01-01 00:30 in Oslo is before the first instant in UTC.
+    at = utc(2026, 12, 11, 22, 0)  # a Friday 23:00 in Oslo
+    expected_open = "valid_to" in timetable
+    assert status(timetable, at) == Status(
+        expected_open, utc(2026, 12, 12, 1, 0) if expected_open else None, None
+    )
+    # On the last night of the calendar nothing can end, so nothing is open or ahead.
+    assert status(timetable, utc(9999, 12, 31, 21, 30)) == Status(False, None, None)
 
 
 def test_fall_back_2026_lengthens_a_night_period():

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from services.registry.ui.forms import Field, Section, all_fields
 from shared import vocab
+from shared.publication.schema import MAX_DATED, MAX_WEEKLY_PERIODS
 
 LOCATION = (
     Field("name", _l("Name of the place"), required=True),
@@ -142,6 +143,7 @@ SECTIONS: tuple[Section, ...] = (
                 subfields=WEEKLY_PERIOD,
                 blank_rows=2,
                 addable=True,
+                max_rows=MAX_WEEKLY_PERIODS,
             ),
             Field(
                 "timetable.valid_from",
@@ -162,6 +164,7 @@ SECTIONS: tuple[Section, ...] = (
                 subfields=DATED_OCCURRENCE,
                 blank_rows=1,
                 addable=True,
+                max_rows=MAX_DATED,
             ),
             Field(
                 "schedule",

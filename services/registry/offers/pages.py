@@ -28,7 +28,7 @@ from services.registry.offers.overview import DashboardFilter, dashboard
 from services.registry.offers.review import Labeller, changed_since_sent_back, compare, review_rows
 from services.registry.offers.schemas import OfferInputSchema
 from services.registry.organisations.models import Organisation
-from services.registry.ui.forms import FormState, dom_id, parse_number, read_form, readable
+from services.registry.ui.forms import FormState, dom_id, read_form, readable, row_count
 from services.registry.ui.pages import (
     attempt,
     done,
@@ -198,11 +198,13 @@ def _more_rows() -> FormState | None:
     if group not in ADDABLE:
         return None
     state = FormState(values=read_form(FIELDS, request.form, OfferInputSchema()))
-    # The empty rows shown before stay, whatever was filled in since: one more than those.
-    posted = parse_number(request.form.get(f"{group}-count", ""), "integer")
+    # The empty rows shown before stay, whatever was filled in since: one more than those,
+    # up to the group's limit.
+    spec = BY_NAME[group]
     filled = len(state.value(group) or [])
-    shown = posted - filled if isinstance(posted, int) else 0
-    state.more_rows = {group: max(0, shown - BY_NAME[group].blank_rows) + 1}
+    shown = row_count(spec, request.form.get(f"{group}-count")) - filled
+    more = max(0, shown - spec.blank_rows) + 1
+    state.more_rows = {group: max(0, min(more, spec.max_rows - filled))}
     return state
 
 

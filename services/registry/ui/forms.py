@@ -29,6 +29,10 @@ NUMBER_KINDS = {"integer", "decimal"}
 SINGLE_CHOICE_KINDS = {"select", "radio"}
 
 
+# The most rows a repeated group is read with, unless it says fewer.
+MAX_GROUP_ROWS = 200
+
+
 @dataclass(frozen=True)
 class Field:
     """One input of a form. ``name`` is the key in the schema's data; a dot nests it."""
@@ -46,6 +50,9 @@ class Field:
     blank_rows: int = 1
     # For kind "group": a submit button that shows the form again with one more empty row.
     addable: bool = False
+    # For kind "group": at most this many rows are read and, with "add a row", offered (the
+    # contract's own limit where it has one), besides the empty ones a new form shows.
+    max_rows: int = MAX_GROUP_ROWS
     autocomplete: str | None = None
     # For the group of places: each row has an address search (services.registry.offers.places).
     address_search: bool = False
@@ -139,6 +146,11 @@ class FormState:
         blank = group.blank_rows + self.more_rows.get(group.name, 0)
         return [dict(r) for r in filled] + [{} for _ in range(blank)]
 
+    def can_add_row(self, group: Field) -> bool:
+        """Whether "add a row" may offer one more: not once the group's limit is reached."""
+        filled = [r for r in (self.value(group.name) or []) if isinstance(r, Mapping)]
+        return len(filled) + self.more_rows.get(group.name, 0) < group.max_rows
+
 
 def all_fields(sections: Iterable[Section]) -> list[Field]:
     return [f for s in sections for f in s.fields]
@@ -167,6 +179,15 @@ def _number(raw: str | None, kind: str) -> Any:
     return None if value is None else parse_number(value, kind)
 
 
+def row_count(group: Field, posted: str | None) -> int:
+    """How many rows of ``group`` the form says it holds (its ``-count``), never more than it
+    may hold with its empty rows; what is not a whole number is none."""
+    value = parse_number(_text(posted) or "0", "integer")
+    if not isinstance(value, int):
+        return 0
+    return max(0, min(value, group.max_rows + group.blank_rows))
+
+
 def _read_field(spec: Field, form: MultiDict[str, str], prefix: str = "") -> Any:
     key = prefix + spec.name
     if spec.kind == "checkbox":
@@ -183,7 +204,7 @@ def _read_field(spec: Field, form: MultiDict[str, str], prefix: str = "") -> Any
         return list(dict.fromkeys(typed))
     if spec.kind == "group":
         rows = []
-        for index in range(int(form.get(f"{key}-count", "0") or 0)):
+        for index in range(row_count(spec, form.get(f"{key}-count"))):
             row = {sub.name: _read_field(sub, form, f"{key}-{index}-") for sub in spec.subfields}
             if any(v not in (None, "", [], False) for v in row.values()):
                 rows.append({k: v for k, v in row.items() if v is not None})

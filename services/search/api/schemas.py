@@ -117,7 +117,8 @@ class OfferSearchSchema(StrictQuery):
         metadata={
             "description": "Open at this time of day (HH:MM, Norwegian time) by the offer's "
             "weekly opening hours: from the opening time, up to but not at the closing time, "
-            "past midnight too. Hours that have ended (valid_to passed) do not count."
+            "past midnight too. Only hours in force today count: not those that have "
+            "ended (valid_to passed) nor those that have not begun (valid_from ahead)."
         },
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))

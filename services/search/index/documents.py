@@ -36,18 +36,47 @@ def place_rows(document: Mapping[str, Any]) -> Iterator[tuple[int, float, float]
             yield position, float(place["latitude"]), float(place["longitude"])
 
 
-def hours_rows(document: Mapping[str, Any]) -> list[tuple[int, int, int, dt.date | None]]:
-    """(day, opens, closes, valid to) of the weekly periods within single days, Monday 0; the
-    part of a period past midnight holds one day longer than the period's own last day."""
+Hours = tuple[int, int, int, dt.date | None, dt.date | None]
+
+
+def hours_rows(document: Mapping[str, Any]) -> list[Hours]:
+    """(day, opens, closes, valid from, valid to) of the weekly periods within single days,
+    Monday 0; the part of a period past midnight holds from one day after the period's first
+    day to one day after its last. Two parts on the same day and times (Monday 22:00–02:00
+    and Tuesday 00:00–02:00) are one row that holds from the earlier first day to the later
+    last day (None, open-ended, wins either way). A part that would start after the last day
+    the calendar has is left out; one that would end after it holds until further notice."""
     found = document.get("timetable") or {}
-    last = _date(found.get("valid_to"))
-    rows: dict[tuple[int, int, int], dt.date | None] = {}
+    first, last = _date(found.get("valid_from")), _date(found.get("valid_to"))
+    rows: dict[tuple[int, int, int], tuple[dt.date | None, dt.date | None]] = {}
     for period in found.get("weekly") or []:
         parts = timetable.weekly_minutes({"weekly": [period]})
         for part, (day, opens, closes) in enumerate(parts):
-            valid_to = last + dt.timedelta(days=part) if last is not None else None
-            rows[(timetable.DAY_CODES.index(day), opens, closes)] = valid_to
-    return [(day, opens, closes, valid_to) for (day, opens, closes), valid_to in rows.items()]
+            try:
+                valid_from = first + dt.timedelta(days=part) if first is not None else None
+            except OverflowError:
+                continue  # it never starts
+            valid_to = _later(last, part)
+            key = (timetable.DAY_CODES.index(day), opens, closes)
+            if key in rows:
+                before_from, before_to = rows[key]
+                valid_from = _min_open(before_from, valid_from)
+                valid_to = (
+                    None if before_to is None or valid_to is None else max(before_to, valid_to)
+                )
+            rows[key] = (valid_from, valid_to)
+    return [(*key, valid_from, valid_to) for key, (valid_from, valid_to) in rows.items()]
+
+
+def _later(day: dt.date | None, days: int) -> dt.date | None:
+    try:
+        return day + dt.timedelta(days=days) if day is not None else None
+    except OverflowError:
+        return None
+
+
+def _min_open(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    return None if a is None or b is None else min(a, b)
 
 
 def facet_terms(terms: Iterable[tuple[str, str]]) -> str:

@@ -147,8 +147,8 @@ class OfferPlace(SearchBase):
 class OfferHours(SearchBase):
     """One weekly period of an offer within one day (shared.timetable.weekly_minutes: a period
     past midnight is two rows), for "open on Tuesday at 18:00": day 0 is Monday, times are
-    minutes after midnight, open from ``opens`` up to but not at ``closes``. ``valid_to`` is the
-    last day the row holds (None: until further notice)."""
+    minutes after midnight, open from ``opens`` up to but not at ``closes``. ``valid_from`` and
+    ``valid_to`` are the first and last days the row holds (None: open-ended)."""
 
     __tablename__ = "offer_hours"
     __table_args__ = (Index("ix_offer_hours_day_opens", "day", "opens", "closes", "offer_pk"),)
@@ -157,6 +157,7 @@ class OfferHours(SearchBase):
     day: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     opens: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     closes: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     valid_to: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
 

@@ -180,10 +180,12 @@ def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[boo
 
 
 def _open_condition(query: OfferQuery) -> ColumnElement[bool]:
-    """Open on the day and/or at the time by a weekly period that has not ended: from its
+    """Open on the day and/or at the time by a weekly period in force today: from its
     opening minute up to, not at, its closing minute (shared.timetable's periods)."""
+    today = timetable.today()
     hours = select(OfferHours.offer_pk).where(
-        or_(OfferHours.valid_to.is_(None), OfferHours.valid_to >= timetable.today())
+        or_(OfferHours.valid_from.is_(None), OfferHours.valid_from <= today),
+        or_(OfferHours.valid_to.is_(None), OfferHours.valid_to >= today),
     )
     if query.open_on is not None:
         hours = hours.where(OfferHours.day == timetable.DAY_CODES.index(query.open_on))

@@ -11,7 +11,6 @@ however many offers it holds.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +49,7 @@ class IndexRows:
     coverage: dict[str, str | None]
     terms: list[tuple[str, str]]
     places: list[tuple[int, float, float]]
-    hours: list[tuple[int, int, int, dt.date | None]] = field(default_factory=list)
+    hours: list[documents.Hours] = field(default_factory=list)
 
     def fts(self) -> dict[str, str]:
         """The SQLite full-text row's columns (PostgreSQL computes its own vector)."""
@@ -73,8 +72,15 @@ class IndexRows:
 
     def hours_rows(self, offer_pk: int) -> list[dict[str, Any]]:
         return [
-            {"offer_pk": offer_pk, "day": d, "opens": o, "closes": c, "valid_to": v}
-            for d, o, c, v in self.hours
+            {
+                "offer_pk": offer_pk,
+                "day": d,
+                "opens": o,
+                "closes": c,
+                "valid_from": first,
+                "valid_to": last,
+            }
+            for d, o, c, first, last in self.hours
         ]
 
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("day", sa.SmallInteger(), nullable=False),
         sa.Column("opens", sa.SmallInteger(), nullable=False),
         sa.Column("closes", sa.SmallInteger(), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=True),
         sa.Column("valid_to", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["offer_pk"],
