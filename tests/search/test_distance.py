@@ -151,6 +151,9 @@ def test_the_site_lists_offers_nearest_first_with_their_distance(places):
     # The form keeps the point and the radius (19 km is not one of its choices: kept too).
     assert 'name="near" aria-describedby="f-near-hint" value="59.7333,9.8667"' in html
     assert '<option value="19" selected>' in html
+    # The count says the order, in sentences apart; the chosen point is named once.
+    assert "3 tilbud funnet. Nærmeste først.</p>" in html
+    assert ">Nær: 59.7333,9.8667 " in html
 
 
 def test_the_site_names_a_bad_point(places):

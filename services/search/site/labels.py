@@ -87,7 +87,7 @@ def filter_value(
     if name == "age":
         return gettext("%(age)s years", age=value)
     if name == "near":
-        return gettext("near %(point)s", point=point_text(value))
+        return point_text(value)
     if name == "radius":
         return gettext("within %(km)s km", km=number_text(value))
     if name == "open_on":
