@@ -100,8 +100,9 @@ def service_summary(
     return _compact(result)
 
 
-def service(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The fully nested HSDS service for one offer version."""
+def service(document: Mapping[str, Any], *, today: dt.date | None = None) -> dict[str, Any]:
+    """The fully nested HSDS service for one offer version; ``today`` (Oslo's date by
+    default) starts the horizon of its weekly schedules (:mod:`shared.hsds.schedules`)."""
     sid = service_id(document["uri"])
     return _compact(
         {
@@ -109,7 +110,7 @@ def service(document: Mapping[str, Any]) -> dict[str, Any]:
             "organization": organization(document["provider"]),
             "phones": _phones(document, sid),
             "contacts": _contacts(document, sid),
-            "schedules": schedules(document, sid),
+            "schedules": schedules(document, sid, today),
             "service_areas": [_service_area(sid, code) for code in document["coverage"]],
             "service_at_locations": _service_at_locations(document),
             "languages": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -365,45 +366,242 @@ TIMETABLE = {
 }
 
 
+NOTES = (
+    "Norsk tid (Europe/Oslo), med UTC-forskyvningen som gjelder i perioden; "
+    "stenger det før det åpner, er det neste dag."
+)
+GOES_ON = NOTES + " Gjelder også etter valid_to: hent planen igjen for neste periode."
+
+
+def _rules(service: dict[str, Any]) -> list[dict[str, Any]]:
+    """The schedules without their ids and the fields every weekly rule has alike."""
+    skip = ("id", "service_id", "freq", "wkst")
+    return [{k: v for k, v in s.items() if k not in skip} for s in service["schedules"]]
+
+
 def test_a_timetable_is_weekly_rules_and_dated_occurrences_in_valid_hsds() -> None:
-    service = hsds.service(wire(timetable=TIMETABLE))
+    # Read on 1 August 2026: the rules from 17 August to 18 December, cut at the change to
+    # winter time on Sunday 25 October 2026 (last Sunday of October).
+    service = hsds.service(wire(timetable=TIMETABLE), today=dt.date(2026, 8, 1))
     assert_hsds(service, "compiled/service.json")
     assert_hsds(service, "service.json")
     sid = service["id"]
-    text, evenings, night, course = service["schedules"]
-    assert text["description"] == "Tirsdager 18–20"
-    # Days with the same hours are one rule, Monday-first.
-    assert {k: v for k, v in evenings.items() if k not in ("id", "notes")} == {
-        "service_id": sid,
-        "freq": "WEEKLY",
-        "wkst": "MO",
-        "byday": "TU,TH",
-        "opens_at": "18:00",
-        "closes_at": "20:00",
-        "valid_from": "2026-08-17",
-        "valid_to": "2026-12-18",
-    }
-    assert (night["byday"], night["opens_at"], night["closes_at"]) == ("FR", "22:00", "02:00")
-    # 1 September 2026 is a Tuesday: a weekly rule that starts and ends that day happens once.
-    assert {k: v for k, v in course.items() if k not in ("id", "notes")} == {
-        "service_id": sid,
-        "freq": "WEEKLY",
-        "byday": "TU",
-        "dtstart": "2026-09-01",
-        "until": "2026-09-01",
-        "opens_at": "17:30",
-        "closes_at": "19:30",
-    }
-    assert "Europe/Oslo" in course["notes"]
-    assert len({s["id"] for s in service["schedules"]}) == 4
+    assert service["schedules"][0]["description"] == "Tirsdager 18–20"
+    evenings_summer = service["schedules"][1]
+    assert evenings_summer["service_id"] == sid and evenings_summer["freq"] == "WEEKLY"
+    assert evenings_summer["wkst"] == "MO"
+    # Days with the same hours are one rule, Monday-first; every time with its UTC offset.
+    assert _rules(service)[1:] == [
+        {
+            "byday": "TU,TH",
+            "opens_at": "18:00+02:00",
+            "closes_at": "20:00+02:00",
+            "timezone": 2,
+            "valid_from": "2026-08-17",
+            "valid_to": "2026-10-24",
+            "notes": NOTES,
+        },
+        {
+            "byday": "TU,TH",
+            "opens_at": "18:00+01:00",
+            "closes_at": "20:00+01:00",
+            "timezone": 1,
+            "valid_from": "2026-10-25",
+            "valid_to": "2026-12-18",
+            "notes": NOTES,
+        },
+        # Friday 23 October 22:00 summer time to Saturday 02:00, still summer time.
+        {
+            "byday": "FR",
+            "opens_at": "22:00+02:00",
+            "closes_at": "02:00+02:00",
+            "timezone": 2,
+            "valid_from": "2026-08-17",
+            "valid_to": "2026-10-24",
+            "notes": NOTES,
+        },
+        {
+            "byday": "FR",
+            "opens_at": "22:00+01:00",
+            "closes_at": "02:00+01:00",
+            "timezone": 1,
+            "valid_from": "2026-10-25",
+            "valid_to": "2026-12-18",
+            "notes": NOTES,
+        },
+        # 1 September 2026 is a Tuesday: a weekly rule that starts and ends that day happens
+        # once; summer time.
+        {
+            "byday": "TU",
+            "dtstart": "2026-09-01",
+            "until": "2026-09-01",
+            "opens_at": "17:30+02:00",
+            "closes_at": "19:30+02:00",
+            "timezone": 2,
+            "notes": NOTES,
+        },
+    ]
+    assert len({s["id"] for s in service["schedules"]}) == 6
     for schedule in service["schedules"]:
         assert_hsds(schedule, "schedule.json")
 
 
-def test_a_timetable_without_validity_leaves_it_out() -> None:
+# Tuesdays and Thursdays 18–20 and Saturday nights 22–04 through 2027: Norway goes to summer
+# time on Sunday 28 March 2027 at 02:00 (to 03:00) and back on Sunday 31 October at 03:00 (to
+# 02:00). Written out by hand from those two dates.
+YEAR_2027 = {
+    "weekly": [
+        {"day": "thu", "opens": "18:00", "closes": "20:00"},
+        {"day": "tue", "opens": "18:00", "closes": "20:00"},
+        {"day": "sat", "opens": "22:00", "closes": "04:00"},
+    ],
+    "valid_from": "2027-01-11",
+    "valid_to": "2027-12-17",
+    "dates": [
+        # in the hour skipped that night: it does not happen, and is left out
+        {"date": "2027-03-28", "starts": "02:30", "ends": "03:00"},
+        # the night back: 02:30 the first time (summer time) to 03:30 winter time
+        {"date": "2027-10-31", "starts": "02:30", "ends": "03:30"},
+    ],
+}
+
+
+def test_a_rule_across_both_changes_of_2027_is_cut_where_the_offset_changes() -> None:
+    service = hsds.service(
+        wire(timetable=YEAR_2027, schedule=None), today=dt.date(2026, 12, 7)
+    )
+    assert_hsds(service, "compiled/service.json")
+    assert_hsds(service, "service.json")
+    for schedule in service["schedules"]:
+        assert_hsds(schedule, "schedule.json")
+    evening = {"byday": "TU,TH", "notes": NOTES}
+    night = {"byday": "SA", "notes": NOTES}
+    assert _rules(service) == [
+        {
+            **evening,
+            "opens_at": "18:00+01:00",
+            "closes_at": "20:00+01:00",
+            "timezone": 1,
+            "valid_from": "2027-01-11",
+            "valid_to": "2027-03-27",
+        },
+        {
+            **evening,
+            "opens_at": "18:00+02:00",
+            "closes_at": "20:00+02:00",
+            "timezone": 2,
+            "valid_from": "2027-03-28",
+            "valid_to": "2027-10-30",
+        },
+        {
+            **evening,
+            "opens_at": "18:00+01:00",
+            "closes_at": "20:00+01:00",
+            "timezone": 1,
+            "valid_from": "2027-10-31",
+            "valid_to": "2027-12-17",
+        },
+        {
+            **night,
+            "opens_at": "22:00+01:00",
+            "closes_at": "04:00+01:00",
+            "timezone": 1,
+            "valid_from": "2027-01-11",
+            "valid_to": "2027-03-26",
+        },
+        # Saturday 27 March: opens in winter time, closes on Sunday in summer time.
+        {
+            **night,
+            "opens_at": "22:00+01:00",
+            "closes_at": "04:00+02:00",
+            "timezone": 1,
+            "valid_from": "2027-03-27",
+            "valid_to": "2027-03-27",
+        },
+        {
+            **night,
+            "opens_at": "22:00+02:00",
+            "closes_at": "04:00+02:00",
+            "timezone": 2,
+            "valid_from": "2027-03-28",
+            "valid_to": "2027-10-29",
+        },
+        # Saturday 30 October: opens in summer time, closes on Sunday in winter time.
+        {
+            **night,
+            "opens_at": "22:00+02:00",
+            "closes_at": "04:00+01:00",
+            "timezone": 2,
+            "valid_from": "2027-10-30",
+            "valid_to": "2027-10-30",
+        },
+        {
+            **night,
+            "opens_at": "22:00+01:00",
+            "closes_at": "04:00+01:00",
+            "timezone": 1,
+            "valid_from": "2027-10-31",
+            "valid_to": "2027-12-17",
+        },
+        {
+            "byday": "SU",
+            "dtstart": "2027-10-31",
+            "until": "2027-10-31",
+            "opens_at": "02:30+02:00",
+            "closes_at": "03:30+01:00",
+            "timezone": 2,
+            "notes": NOTES,
+        },
+    ]
+
+
+def test_an_open_ended_rule_is_given_for_a_year_from_today() -> None:
     timetable = {"weekly": [{"day": "mon", "opens": "09:00", "closes": "15:00"}], "dates": []}
-    [_text, monday] = hsds.service(wire(timetable=timetable))["schedules"]
-    assert "valid_from" not in monday and "valid_to" not in monday
+    service = hsds.service(wire(timetable=timetable, schedule=None), today=dt.date(2026, 12, 7))
+    assert _rules(service) == [
+        {
+            "byday": "MO",
+            "opens_at": "09:00+01:00",
+            "closes_at": "15:00+01:00",
+            "timezone": 1,
+            "valid_from": "2026-12-07",
+            "valid_to": "2027-03-27",
+            "notes": NOTES,
+        },
+        {
+            "byday": "MO",
+            "opens_at": "09:00+02:00",
+            "closes_at": "15:00+02:00",
+            "timezone": 2,
+            "valid_from": "2027-03-28",
+            "valid_to": "2027-10-30",
+            "notes": NOTES,
+        },
+        # 365 days from 7 December 2026; it goes on after, and says so.
+        {
+            "byday": "MO",
+            "opens_at": "09:00+01:00",
+            "closes_at": "15:00+01:00",
+            "timezone": 1,
+            "valid_from": "2027-10-31",
+            "valid_to": "2027-12-06",
+            "notes": GOES_ON,
+        },
+    ]
+
+
+def test_a_rule_that_ended_is_given_for_its_last_year() -> None:
+    timetable = {
+        "weekly": [{"day": "wed", "opens": "12:00", "closes": "13:00"}],
+        "valid_from": "2020-01-01",
+        "valid_to": "2026-01-31",
+    }
+    service = hsds.service(wire(timetable=timetable, schedule=None), today=dt.date(2026, 12, 7))
+    assert [(r["valid_from"], r["valid_to"], r["opens_at"]) for r in _rules(service)] == [
+        ("2025-02-01", "2025-03-29", "12:00+01:00"),
+        ("2025-03-30", "2025-10-25", "12:00+02:00"),
+        ("2025-10-26", "2026-01-31", "12:00+01:00"),
+    ]
 
 
 def test_of_one_place_given_twice_the_location_is_the_one_with_a_point() -> None:
