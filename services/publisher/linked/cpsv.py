@@ -22,7 +22,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, GEO, ORG, RDF, SKOS
 
 from services.publisher.linked.areas import add_area
-from services.publisher.linked.hours import add_hours
+from services.publisher.linked.hours import add_hours, link_hours
 from services.publisher.linked.namespaces import (
     CPSV,
     CPSVNO,
@@ -79,10 +79,6 @@ def describe_offer(graph: Graph, subject: URIRef, document: dict, base_url: str)
     graph.add((subject, DCTERMS.modified, Literal(_datetime(document["published_at"]))))
     age_range = f"{document['age_min']}-{document['age_max']}"
     graph.add((subject, SCHEMA.typicalAgeRange, Literal(age_range)))
-    if document.get("schedule"):
-        # Free text, as the CPSV-AP-NO examples give opening hours; cv:openingHours would need
-        # a structured time:TemporalEntity we do not have.
-        graph.add((subject, SCHEMA.openingHours, Literal(document["schedule"], lang=LANG)))
     if document.get("last_reviewed"):
         graph.add((subject, SCHEMA.lastReviewed, Literal(_date(document["last_reviewed"]))))
     for code in document["languages"]:
@@ -91,8 +87,11 @@ def describe_offer(graph: Graph, subject: URIRef, document: dict, base_url: str)
         graph.add((subject, DCTERMS.spatial, add_area(graph, base_url, code)))
     for guide in document.get("guides", []):
         graph.add((subject, FOAF.page, URIRef(guide["url"])))
+    # Hours are a channel's in CPSV-AP-NO: the places', or the contact point's without one.
     hours = add_hours(graph, subject, document)
-    _add_contact(graph, subject, document)
+    point = _add_contact(graph, subject, document)
+    if not document["locations"]:
+        link_hours(graph, point, hours, document.get("schedule"), LANG)
     _add_channels(graph, subject, document, base_url, hours)
     _add_cost(graph, subject, document)
     _add_output(graph, subject, document)
@@ -121,7 +120,7 @@ def add_organisation(graph: Graph, provider: Mapping[str, Any], base_url: str) -
     return iri
 
 
-def _add_contact(graph: Graph, subject: URIRef, document: Mapping[str, Any]) -> None:
+def _add_contact(graph: Graph, subject: URIRef, document: Mapping[str, Any]) -> URIRef:
     contact = document["contact"]
     point = URIRef(f"{subject}#contact")
     graph.add((subject, CV.contactPoint, point))
@@ -141,6 +140,7 @@ def _add_contact(graph: Graph, subject: URIRef, document: Mapping[str, Any]) -> 
         graph.add((point, CV.contactPage, URIRef(document["uri"])))
     for code in document["languages"]:
         graph.add((point, VCARD.language, language_iri(code)))
+    return point
 
 
 def _add_channels(
@@ -168,8 +168,7 @@ def _add_channels(
         kind = SERVICE_CHANNEL_TYPE["service-bureau"]
         channel = _channel(graph, subject, f"location-{number}", kind)
         graph.add((channel, DCTERMS.description, Literal(place["name"], lang=LANG)))
-        for spec in hours:
-            graph.add((channel, SCHEMA.hoursAvailable, spec))
+        link_hours(graph, channel, hours, document.get("schedule"), LANG)
         address = URIRef(f"{subject}#location-{number}-address")
         graph.add((channel, VCARD.hasAddress, address))
         graph.add((address, RDF.type, VCARD.Address))

@@ -1,17 +1,26 @@
-"""An offer's timetable in CPSV-AP-NO: ``schema:hoursAvailable`` with one
-``schema:OpeningHoursSpecification`` per weekly period and per dated occurrence, as the
-CPSV-AP-NO examples give a channel's opening hours (days of the week, ``schema:opens`` and
-``schema:closes`` as ``xsd:time``, ``schema:validFrom``/``schema:validThrough`` as dates).
+"""An offer's timetable in CPSV-AP-NO: one ``schema:OpeningHoursSpecification`` per weekly
+period and per dated occurrence (days of the week, ``schema:opens`` and ``schema:closes`` as
+``xsd:time``, ``schema:validFrom``/``schema:validThrough`` as dates), on the channels.
 
-The hours are the offer's and those of each place it is at (the service-bureau channels).
-Times are Norwegian wall-clock time; a closing time not after the opening time is on the next
-day, as schema.org reads it.
+CPSV-AP-NO puts opening hours on a channel (``cv:Channel``) or a contact point, never on the
+service: its shapes give only those two classes opening hours. Its examples give a channel (and
+a contact point) ``schema:hoursAvailable`` (structured) and ``schema:openingHours`` (text), and
+so do we (:func:`link_hours`). The shapes' own property, ``cv:openingHours``, must point at a
+``time:TemporalEntity``, and the shapes (v1) declare the node shapes of ``time:TemporalEntity``,
+``time:Instant`` and ``time:DateTimeDescription`` under one IRI, so every temporal entity would
+need a ``time:inDateTime`` description that itself needs one: nothing finite conforms, and we
+leave ``cv:openingHours`` out (tests/publisher/test_linked_shacl.py shows it). The holders are
+the offer's places (its service-bureau channels) or, for an offer at no place, its contact
+point.
+
+Times are Norwegian wall-clock time (``xsd:time`` without a zone is local time); a closing time
+not after the opening time is on the next day, as schema.org reads it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rdflib import XSD, Graph, Literal, URIRef
@@ -38,8 +47,8 @@ def _date(value: str) -> Literal:
 
 
 def add_hours(graph: Graph, subject: URIRef, document: Mapping[str, Any]) -> list[URIRef]:
-    """The timetable's opening-hours specifications, linked from ``subject``; returned so the
-    places' channels can link them too."""
+    """The timetable's opening-hours specifications, named under ``subject``; returned for
+    :func:`link_hours`, which gives them their holders."""
     timetable = document.get("timetable") or {}
     specs: list[URIRef] = []
     for number, period in enumerate(timetable.get("weekly") or [], start=1):
@@ -61,9 +70,19 @@ def add_hours(graph: Graph, subject: URIRef, document: Mapping[str, Any]) -> lis
 
 def _spec(graph: Graph, subject: URIRef, name: str, day: str, times: Mapping[str, str]) -> URIRef:
     spec = URIRef(f"{subject}#{name}")
-    graph.add((subject, SCHEMA.hoursAvailable, spec))
     graph.add((spec, RDF.type, SCHEMA.OpeningHoursSpecification))
     graph.add((spec, SCHEMA.dayOfWeek, SCHEMA[SCHEMA_DAYS[day]]))
     graph.add((spec, SCHEMA.opens, _time(times["opens"])))
     graph.add((spec, SCHEMA.closes, _time(times["closes"])))
     return spec
+
+
+def link_hours(
+    graph: Graph, holder: URIRef, specs: Iterable[URIRef], text: str | None, lang: str
+) -> None:
+    """Give a channel or contact point the offer's hours: each specification as
+    ``schema:hoursAvailable``, the free text as ``schema:openingHours``."""
+    for spec in specs:
+        graph.add((holder, SCHEMA.hoursAvailable, spec))
+    if text:
+        graph.add((holder, SCHEMA.openingHours, Literal(text, lang=lang)))
