@@ -77,9 +77,8 @@ def offsets_of(day: dt.date, opens: str, closes: str) -> Offsets | None:
 
 
 def _noon(day: dt.date) -> dt.timedelta:
-    offset = dt.datetime.combine(day, dt.time(12), tzinfo=OSLO).utcoffset()
-    assert offset is not None  # an aware time in a zone always has one
-    return offset
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=OSLO)
+    return noon.replace(tzinfo=None) - noon.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 @lru_cache(maxsize=64)

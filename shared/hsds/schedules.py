@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.hsds.ids import stable_id
-from shared.hsds.offsets import hours, offsets_of, pieces, time_with_offset
 from shared.hsds.offsets import horizon as weekly_horizon
+from shared.hsds.offsets import hours, offsets_of, pieces, time_with_offset
 from shared.timetable import DAY_CODES
 from shared.timetable import today as oslo_today
 
