@@ -416,6 +416,57 @@ WEEKDAYS = Vocabulary(
     ),
 )
 
+# Why a published offer has no phone, e-mail, web address or place with opening hours. A code,
+# not free text: free text here was published with no check for personal data and could not be
+# redacted (versions from before the codes may still hold text; see
+# shared.publication.redaction).
+NO_CONTACT_REASONS = Vocabulary(
+    "no-contact-reason",
+    _title(
+        "Hvorfor det ikke er noen kontaktvei",
+        "Kvifor det ikkje er nokon kontaktveg",
+        "Why there is no way to get in touch",
+    ),
+    (
+        _c(
+            "anonymous_drop_in",
+            "Anonymt lavterskeltilbud: bare møt opp",
+            "Anonymt lågterskeltilbod: berre møt opp",
+            "Anonymous low-threshold service: just turn up",
+        ),
+        _c(
+            "outreach",
+            "Oppsøkende tjeneste: vi tar kontakt med dem det gjelder",
+            "Oppsøkjande teneste: vi tek kontakt med dei det gjeld",
+            "Outreach service: we contact those it is for",
+        ),
+        _c(
+            "referral_only",
+            "Bare etter henvisning, for eksempel fra fastlege, helsestasjon eller barnevern",
+            "Berre etter tilvising, til dømes frå fastlege, helsestasjon eller barnevern",
+            "By referral only, for instance from a GP, the child health centre or child welfare",
+        ),
+        _c(
+            "by_decision",
+            "Tildeles etter vedtak: søk gjennom kommunens tjenestekontor",
+            "Blir tildelt etter vedtak: søk gjennom tenestekontoret i kommunen",
+            "Granted by a decision: apply through the municipality's service office",
+        ),
+        _c(
+            "via_school",
+            "Gis gjennom skolen eller barnehagen: spør der",
+            "Blir gitt gjennom skulen eller barnehagen: spør der",
+            "Given through the school or kindergarten: ask there",
+        ),
+        _c(
+            "protected",
+            "Skjermet tilbud av hensyn til brukernes sikkerhet",
+            "Skjerma tilbod av omsyn til tryggleiken til brukarane",
+            "Protected service, for the safety of those who use it",
+        ),
+    ),
+)
+
 ALL: tuple[Vocabulary, ...] = (
     PYRAMID_LEVELS,
     OFFER_CATEGORIES,
@@ -429,5 +480,6 @@ ALL: tuple[Vocabulary, ...] = (
     MEMBERSHIP_STATUSES,
     ROLES,
     OFFER_STATUSES,
+    NO_CONTACT_REASONS,
 )
 BY_ID: dict[str, Vocabulary] = {v.id: v for v in ALL}

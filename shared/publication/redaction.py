@@ -4,7 +4,11 @@ An offer's contact is meant for a desk or a function, but a registrar may enter 
 name, e-mail address and phone number. Those three fields of ``contact`` are the personal data
 a published version can hold (:data:`PERSONAL_FIELDS`); the contact's ``url`` (a web page),
 the provider, agency, locations (premises) and ``responsible_role`` (a function, not a name)
-are not.
+are not. Nor is ``no_contact_reason``, a code (``vocab.NO_CONTACT_REASONS``), but versions
+published before the codes came hold it as free text, which may name or reach a person ("ring
+Kari på 912 34 567"): such a text is personal data too, and a redaction removes it with the
+contact's fields (:func:`free_text_reason`). The redaction event's ``fields`` stay the three
+contact paths, as every consumer already checks them; the reason's text goes with them.
 
 A redaction removes the personal fields from every version of one offer up to
 ``through_version``. The node rewrites its stored versions and re-signs each changed log row
@@ -26,6 +30,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.publication.schema import canonical_json
+from shared.vocab import NO_CONTACT_REASONS
 
 # The contact's fields that can name, reach or identify a natural person.
 PERSONAL_FIELDS = ("name", "email", "phone")
@@ -39,10 +44,19 @@ def redaction_uri(offer_uri: str, sequence: int) -> str:
     return f"{offer_uri}{REDACTIONS_PATH}{sequence}"
 
 
+def free_text_reason(document: Mapping[str, Any]) -> bool:
+    """Whether the version's reason for no way in is text from before the codes."""
+    reason = document.get("no_contact_reason")
+    return isinstance(reason, str) and bool(reason) and reason not in NO_CONTACT_REASONS
+
+
 def has_personal_data(document: Mapping[str, Any]) -> bool:
-    """Whether a version document holds any personal contact field with a value."""
+    """Whether a version document holds any personal contact field with a value, or a reason
+    in free text."""
     contact = document.get("contact")
-    return isinstance(contact, Mapping) and any(contact.get(name) for name in PERSONAL_FIELDS)
+    if isinstance(contact, Mapping) and any(contact.get(name) for name in PERSONAL_FIELDS):
+        return True
+    return free_text_reason(document)
 
 
 def without_contact_person(contact: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -51,10 +65,13 @@ def without_contact_person(contact: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def without_personal_data(document: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of a version document (or event data) without the personal contact fields."""
+    """A copy of a version document (or event data) without the personal contact fields and
+    without a reason in free text."""
     redacted = dict(document)
     if isinstance(document.get("contact"), Mapping):
         redacted["contact"] = without_contact_person(document["contact"])
+    if free_text_reason(document):
+        redacted["no_contact_reason"] = None
     return redacted
 
 

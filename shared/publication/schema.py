@@ -164,7 +164,8 @@ class TimetableSchema(_Strict):
 
 def reachable(document: Mapping[str, Any]) -> bool:
     """A way to get in touch: a phone, an e-mail or a web address, or a place with opening
-    hours (structured or in words), or a stated reason why there is none."""
+    hours (structured or in words), or a stated reason why there is none (a code; in a
+    version from before the codes, a text that is not blank)."""
     contact = document.get("contact") or {}
     if any(contact.get(key) for key in ("phone", "email", "url")):
         return True
@@ -218,7 +219,9 @@ class OfferVersionSchema(_Strict):
     schedule = fields.String(allow_none=True, validate=validate.Length(max=2000))
     # Optional since they were added: versions published before them stay valid.
     timetable = fields.Nested(TimetableSchema, allow_none=True)
-    no_contact_reason = fields.String(allow_none=True, validate=validate.Length(max=500))
+    # Why there is no way to get in touch: a code of vocab.NO_CONTACT_REASONS (free text until
+    # the codes came; ReceivedOfferVersionSchema still reads it).
+    no_contact_reason = vocab_code(vocab.NO_CONTACT_REASONS, allow_none=True)
     access = vocab_code(vocab.ACCESS, required=True)
     free_of_charge = strict_boolean(required=True)
     cost_description = fields.String(allow_none=True, validate=validate.Length(max=2000))
@@ -282,6 +285,9 @@ class ReceivedOfferVersionSchema(OfferVersionSchema):
     )
     # Versions published before a way to get in touch was required stay readable.
     require_reach = False
+    # Versions published before the reasons were codes gave them as free text: still read
+    # (the redaction removes such text, shared.publication.redaction).
+    no_contact_reason = fields.String(allow_none=True, validate=validate.Length(max=500))
 
 
 _schema = OfferVersionSchema()

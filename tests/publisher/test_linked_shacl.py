@@ -178,9 +178,7 @@ def test_an_offer_at_no_place_has_its_hours_on_its_contact_point(documents, cpsv
     assert conforms, report
 
 
-def test_the_shapes_demand_a_time_description_of_hours_as_cv_opening_hours(
-    documents, cpsv_shapes
-):
+def test_the_shapes_demand_a_time_description_of_hours_as_cv_opening_hours(documents, cpsv_shapes):
     """Why the hours are not cv:openingHours: its value must be a time:TemporalEntity, and
     the shapes then demand a time:inDateTime of it (their TemporalEntity, Instant and
     DateTimeDescription shapes share one IRI). If a new version of the shapes lets this

@@ -43,7 +43,9 @@ def test_hours_and_dates_are_read_from_cells(client, db, world):
             "Åpningstidene gjelder fra": dt.datetime(2026, 8, 17),  # a date cell
             "Åpningstidene gjelder til": "18.12.2026",
             "Datoer": "2026-09-01 17:30-19:30",
-            "Hvorfor det ikke er noen måte å komme i kontakt på": "Kun ved henvisning.",
+            "Hvorfor det ikke er noen måte å komme i kontakt på": (
+                "Bare etter henvisning, for eksempel fra fastlege, helsestasjon eller barnevern"
+            ),
         },
         {**GOOD, "Navn på tilbudet": "Feil tid", "Faste åpningstider hver uke": "tirsdager"},
         {**GOOD, "Navn på tilbudet": "Feil dato", "Datoer": "2026-02-30 18:00-20:00"},
@@ -68,4 +70,4 @@ def test_hours_and_dates_are_read_from_cells(client, db, world):
         "valid_to": "2026-12-18",
         "dates": [{"date": "2026-09-01", "starts": "17:30", "ends": "19:30"}],
     }
-    assert offer.no_contact_reason == "Kun ved henvisning."
+    assert offer.no_contact_reason == "referral_only"

@@ -52,3 +52,51 @@ def test_a_log_with_unsigned_rows_is_refused_rather_than_altered(database_factor
     engine.dispose()
     with pytest.raises(RuntimeError, match="1 log rows are unsigned"):
         registry_db.upgrade(url)
+
+
+def test_a_reason_in_words_is_cleared_and_a_code_kept_by_0013(database_factory):
+    from sqlalchemy import insert, select
+
+    from services.registry.offers.models import Offer
+    from services.registry.organisations.models import Agency, Organisation
+    from shared.db import create_engine
+
+    url = database_factory()
+    registry_db.upgrade(url, revision="0012")
+    engine = create_engine(url)
+    content = {
+        "organisation_id": 1,
+        "agency_id": 1,
+        "description": "Samtaler.",
+        "access": "referral",
+        "level": 2,
+        "category": "health",
+        "age_min": 12,
+        "age_max": 18,
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Organisation.__table__).values(
+                id=1,
+                organisation_number="910000012",
+                name="K",
+                kind="municipality",
+                home_area="3301",
+            )
+        )
+        connection.execute(insert(Agency.__table__).values(id=1, organisation_id=1, name="Helse"))
+        for number, reason in enumerate(["Ring Kari på 912 34 567.", "referral_only", None]):
+            connection.execute(
+                insert(Offer.__table__).values(
+                    id=f"offer-{number}",
+                    uri=f"https://node.test/offers/{number}",
+                    name=f"Tilbud {number}",
+                    no_contact_reason=reason,
+                    **content,
+                )
+            )
+    registry_db.upgrade(url)
+    with engine.connect() as connection:
+        kept = dict(connection.execute(select(Offer.id, Offer.no_contact_reason)).all())
+    engine.dispose()
+    assert kept == {"offer-0": None, "offer-1": "referral_only", "offer-2": None}

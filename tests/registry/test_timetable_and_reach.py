@@ -63,7 +63,7 @@ def test_publishing_without_a_way_to_get_in_touch_is_refused(client, world, db):
     client.post(f"/api/v1/offers/{offer['id']}/recall", json={}, headers=world.auth("a_registrar"))
     client.patch(
         f"/api/v1/offers/{offer['id']}",
-        json={"no_contact_reason": "Kun etter henvisning fra fastlege."},
+        json={"no_contact_reason": "referral_only"},
         headers=world.auth("a_registrar"),
     )
     act(client, world, offer["id"], "submit", "a_registrar")
@@ -75,5 +75,17 @@ def test_a_place_with_opening_hours_is_a_way_to_get_in_touch(client, world):
     offer = create(
         client, world, contact=NO_CONTACT, locations=place, timetable=TIMETABLE
     ).get_json()
+    act(client, world, offer["id"], "submit", "a_registrar")
+    assert act(client, world, offer["id"], "publish", "a_publisher").status_code == 200
+
+
+def test_a_reason_is_a_code_never_free_text(client, world):
+    response = create(
+        client, world, contact=NO_CONTACT, no_contact_reason="Ring Kari på 912 34 567."
+    )
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]["json"]) == ["no_contact_reason"]
+    offer = create(client, world, contact=NO_CONTACT, no_contact_reason="outreach").get_json()
+    assert offer["no_contact_reason"] == "outreach"
     act(client, world, offer["id"], "submit", "a_registrar")
     assert act(client, world, offer["id"], "publish", "a_publisher").status_code == 200

@@ -111,7 +111,7 @@ def versions(draw: st.DrawFn) -> dict[str, Any]:
         ),
         "schedule": draw(optional(text(0, 60))),
         "timetable": draw(optional(TIMETABLES)),
-        "no_contact_reason": draw(optional(text(1, 60))),
+        "no_contact_reason": draw(optional(st.sampled_from(vocab.NO_CONTACT_REASONS.codes))),
         "access": draw(st.sampled_from(vocab.ACCESS.codes)),
         "free_of_charge": draw(st.booleans()),
         "cost_description": draw(optional(text(0, 60))),

@@ -467,9 +467,7 @@ YEAR_2027 = {
 
 
 def test_a_rule_across_both_changes_of_2027_is_cut_where_the_offset_changes() -> None:
-    service = hsds.service(
-        wire(timetable=YEAR_2027, schedule=None), today=dt.date(2026, 12, 7)
-    )
+    service = hsds.service(wire(timetable=YEAR_2027, schedule=None), today=dt.date(2026, 12, 7))
     assert_hsds(service, "compiled/service.json")
     assert_hsds(service, "service.json")
     for schedule in service["schedules"]:

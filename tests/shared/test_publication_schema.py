@@ -7,7 +7,12 @@ import json
 import pytest
 from marshmallow import ValidationError
 
-from shared.publication.schema import canonical_json, dump_offer_version, load_offer_version
+from shared.publication.schema import (
+    canonical_json,
+    dump_offer_version,
+    load_offer_version,
+    reachable,
+)
 
 # One complete offer version as it travels between nodes (JSON-ready values).
 WIRE = {
@@ -324,20 +329,37 @@ def test_publishing_without_a_way_to_get_in_touch_is_refused():
         {"contact": NO_CONTACT | {"url": "https://www.drammen.example/"}},
         {"contact": NO_CONTACT},  # the place with "Tirsdager 18–20"
         {"contact": NO_CONTACT, "schedule": None, "timetable": TIMETABLE},
-        {"contact": NO_CONTACT, "locations": [], "no_contact_reason": "Kontakt via fastlegen."},
+        {"contact": NO_CONTACT, "locations": [], "no_contact_reason": "referral_only"},
     ],
 )
 def test_each_way_to_get_in_touch_is_enough(changes):
     assert dump_offer_version(document() | changes)
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "\n\t "])
-def test_a_blank_reason_is_no_way_to_get_in_touch(reason):
+@pytest.mark.parametrize("reason", ["", "   ", "Kontakt via fastlegen.", "REFERRAL_ONLY"])
+def test_a_reason_is_published_only_as_a_code(reason):
     with pytest.raises(ValidationError) as exc:
         dump_offer_version(
             document() | {"contact": NO_CONTACT, "locations": [], "no_contact_reason": reason}
         )
-    assert exc.value.messages["contact"][0].code == "offer.unreachable"
+    assert list(exc.value.messages) == ["no_contact_reason"]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t "])
+def test_a_blank_reason_received_is_no_way_to_get_in_touch(reason):
+    doc = document() | {"contact": NO_CONTACT, "locations": [], "no_contact_reason": reason}
+    assert not reachable(doc)
+
+
+def test_a_version_with_a_reason_in_words_from_before_the_codes_is_still_read():
+    text = json.dumps(
+        WIRE | {"contact": NO_CONTACT, "locations": [], "no_contact_reason": "Via fastlegen."}
+    )
+    loaded = load_offer_version(text)
+    assert loaded["no_contact_reason"] == "Via fastlegen."
+    assert reachable(loaded)
+    coded = load_offer_version(json.dumps(WIRE | {"no_contact_reason": "outreach"}))
+    assert coded["no_contact_reason"] == "outreach"
 
 
 def test_a_place_without_hours_is_not_a_way_to_get_in_touch():

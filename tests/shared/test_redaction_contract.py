@@ -105,3 +105,18 @@ def test_the_personal_fields_are_the_contacts_name_email_and_phone():
     assert redact_json(canonical_json({"contact": {"url": "https://x"}})) is None
     assert redact_json(canonical_json(version)) == canonical_json(without_personal_data(version))
     assert redact_json("not json") is None
+
+
+def test_a_reason_in_words_from_before_the_codes_is_personal_a_code_is_not():
+    desk = {"contact": {"url": "https://x"}}
+    worded = {**desk, "no_contact_reason": "Ring Kari på 912 34 567."}
+    assert has_personal_data(worded)
+    assert without_personal_data(worded) == {**desk, "no_contact_reason": None}
+    assert redact_json(canonical_json(worded)) == canonical_json(
+        {**desk, "no_contact_reason": None}
+    )
+    coded = {**desk, "no_contact_reason": "referral_only"}
+    assert not has_personal_data(coded)
+    assert without_personal_data(coded) == coded
+    assert redact_json(canonical_json(coded)) is None
+    assert not has_personal_data({**desk, "no_contact_reason": ""})

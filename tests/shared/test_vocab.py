@@ -66,7 +66,7 @@ def test_organisation_kinds():
 
 
 def test_every_concept_has_three_non_empty_labels():
-    assert len(vocab.ALL) == 12
+    assert len(vocab.ALL) == 13
     for vocabulary in vocab.ALL:
         assert vocabulary.concepts, vocabulary.id
         assert all(vocabulary.title.get(lang, "").strip() for lang in ("nb", "nn", "en"))
@@ -120,7 +120,20 @@ def test_by_id_maps_every_vocabulary():
         "membership-status",
         "role",
         "offer-status",
+        "no-contact-reason",
     }
     for vocabulary in vocab.ALL:
         assert vocab.BY_ID[vocabulary.id] is vocabulary
     assert vocab.BY_ID["risk-group"] is vocab.RISK_GROUPS
+
+
+def test_the_reasons_for_no_way_in_are_a_short_list_of_codes():
+    assert vocab.NO_CONTACT_REASONS.codes == (
+        "anonymous_drop_in",
+        "outreach",
+        "referral_only",
+        "by_decision",
+        "via_school",
+        "protected",
+    )
+    assert vocab.NO_CONTACT_REASONS.get("referral_only").label("nn").startswith("Berre etter")

@@ -235,10 +235,11 @@ SECTIONS: tuple[Section, ...] = (
             Field(
                 "no_contact_reason",
                 _l("Why there is no way to get in touch"),
-                kind="textarea",
+                kind="select",
+                vocabulary=vocab.NO_CONTACT_REASONS,
                 hint=_l(
                     "Only when the offer has no phone, e-mail, web page or place with opening "
-                    "hours, e.g. by referral from the family doctor only."
+                    "hours: choose the reason that fits."
                 ),
             ),
             Field(

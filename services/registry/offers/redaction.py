@@ -1,8 +1,9 @@
 """Removing personal data from an offer's published versions (an erasure request).
 
 The publisher of the offer's organisation removes the contact's name, e-mail and phone
-(:data:`shared.publication.redaction.PERSONAL_FIELDS`) from every version the offer has had, in
-one transaction with the log head's lock (as publishing takes it):
+(:data:`shared.publication.redaction.PERSONAL_FIELDS`), and a reason for no way in written as
+free text before the reasons were codes, from every version the offer has had, in one
+transaction with the log head's lock (as publishing takes it):
 
 * each stored version (``offer_versions``), its log row (re-signed with the key that signed it
   first, so it still verifies) and the published snapshot are rewritten without them;
@@ -32,6 +33,7 @@ from shared.publication import EVENT_REDACTED
 from shared.publication.keys import Signer
 from shared.publication.models import LogEntry, PublishedOffer
 from shared.publication.redaction import (
+    free_text_reason,
     has_personal_data,
     redact_json,
     redaction_data,
@@ -60,6 +62,8 @@ def redact_offer(
     _rewrite_log(session, offer, signer)
     _rewrite_snapshot(session, offer)
     offer.contact = without_contact_person(offer.contact)
+    if free_text_reason({"no_contact_reason": offer.no_contact_reason}):
+        offer.no_contact_reason = None
     _scrub_audit(session, offer)
     entry = _append_redaction(session, offer, seq, signer)
     record(
@@ -114,11 +118,18 @@ def _scrub_audit(session: Session, offer: Offer) -> None:
     )
     for entry in entries:
         changes = entry.changes
-        if not isinstance(changes, dict) or not isinstance(changes.get("contact"), list):
+        if not isinstance(changes, dict):
             continue
-        scrubbed = [_scrub_contact(value) for value in changes["contact"]]
-        if scrubbed != changes["contact"]:
-            entry.changes = {**changes, "contact": scrubbed}
+        scrubbed = dict(changes)
+        if isinstance(changes.get("contact"), list):
+            scrubbed["contact"] = [_scrub_contact(value) for value in changes["contact"]]
+        if isinstance(changes.get("no_contact_reason"), list):
+            scrubbed["no_contact_reason"] = [
+                None if free_text_reason({"no_contact_reason": v}) else v
+                for v in changes["no_contact_reason"]
+            ]
+        if scrubbed != changes:
+            entry.changes = scrubbed
 
 
 def _scrub_contact(value: Any) -> Any:

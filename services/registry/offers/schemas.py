@@ -54,12 +54,13 @@ class _OfferContentSchema(Schema):
         allow_none=True,
         metadata={"description": "Weekly opening hours, their validity and dated occurrences."},
     )
-    no_contact_reason = fields.String(
+    no_contact_reason = vocab_code(
+        vocab.NO_CONTACT_REASONS,
         allow_none=True,
-        validate=validate.Length(max=500),
         metadata={
             "description": "Why the offer has no phone, e-mail, web address or place "
-            "with opening hours; without one or the other it cannot be published."
+            "with opening hours, as a code of the no-contact-reason vocabulary; without one "
+            "or the other it cannot be published."
         },
     )
     access = vocab_code(vocab.ACCESS, required=True)

@@ -70,6 +70,14 @@ def facet_legend(facet: str) -> str:
     return str(LABELS[PARAM_OF.get(facet, facet)])
 
 
+def no_contact_reason(reason: str) -> tuple[str, bool]:
+    """Why an offer has no way to get in touch, as the reader knows it, and whether it is in
+    the offer's own words (a version from before the reasons were codes) rather than ours."""
+    if reason in vocab.NO_CONTACT_REASONS:
+        return vocab.NO_CONTACT_REASONS.get(reason).label(current_language()), False
+    return reason, True
+
+
 def yes_no(value: bool) -> str:
     return gettext("Yes") if value else gettext("No")
 

@@ -56,6 +56,7 @@ def _helpers() -> dict[str, Any]:
         "regions": overview.regions,
         "param_labels": LABELS,
         "yes_no": labels.yes_no,
+        "no_contact_reason": labels.no_contact_reason,
         "offer_text": offer_text_language,
         "point_text": labels.point_text,
         "km_text": labels.number_text,
