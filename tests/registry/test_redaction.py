@@ -160,3 +160,31 @@ def test_the_page_action_asks_for_confirmation_in_every_language(client, world, 
     assert done.status_code == 302
     db.expire_all()
     assert db.get(Offer, offer["id"]).contact == {"url": WEB_PAGE}
+
+
+def test_a_reason_in_words_from_before_the_codes_goes_with_the_contact(client, world, db):
+    """A version published when the reason was free text (here written into the stored rows
+    as such a node would have them) loses the text; a coded reason is kept."""
+    offer = _published(client, world, no_contact_reason="outreach")
+    worded = "Ring Kari på 912 34 567."
+    with db.begin_nested():
+        first = _rows(db, offer["uri"])[0]
+        first.snapshot = json.dumps({**json.loads(first.snapshot), "no_contact_reason": worded})
+        db.add(
+            AuditEntry(
+                actor_label="a registrar, before the codes",
+                action="offer.updated",
+                target_type="offer",
+                target_id=offer["id"],
+                organisation_id=db.get(Offer, offer["id"]).organisation_id,
+                changes={"no_contact_reason": [worded, "outreach"]},
+            )
+        )
+    _act(client, world, offer["id"], "redact", "a_publisher")
+    db.expire_all()
+    first, second = _rows(db, offer["uri"])
+    assert json.loads(first.snapshot)["no_contact_reason"] is None
+    assert json.loads(second.snapshot)["no_contact_reason"] == "outreach"
+    assert db.get(Offer, offer["id"]).no_contact_reason == "outreach"
+    trail = db.scalars(select(AuditEntry.changes).where(AuditEntry.target_id == offer["id"]))
+    assert "Kari" not in json.dumps(list(trail), ensure_ascii=False)

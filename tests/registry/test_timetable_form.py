@@ -171,3 +171,20 @@ def test_a_count_that_is_no_whole_number_is_no_rows(client, db, world, count):
     for group in ("timetable.weekly", "timetable.dates", "locations"):
         saved = _post(client, world, token, **{f"{group}-count": count})
         assert saved.status_code in (200, 302), (group, saved.status_code)
+
+
+def test_the_reason_for_no_way_in_is_chosen_from_a_list_without_javascript(client, db, world):
+    token = sign_in(client, db, "a_registrar")
+    form = client.get(f"/o/{ORG_A}/offers/new").get_data(as_text=True)
+    assert '<select id="f-no-contact-reason" name="no_contact_reason"' in form
+    assert '<option value="anonymous_drop_in">Anonymt lavterskeltilbud: bare møt opp</option>' in (
+        form
+    )
+    refused = _post(client, world, token, no_contact_reason="Ring Kari på 912 34 567.")
+    assert refused.status_code == 422
+    assert db.scalar(select(Offer).where(Offer.name == FORM["name"])) is None
+    assert _post(client, world, token, no_contact_reason="via_school").status_code == 302
+    offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
+    assert offer.no_contact_reason == "via_school"
+    page = text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}"))
+    assert "Gis gjennom skolen eller barnehagen: spør der" in page

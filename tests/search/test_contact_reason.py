@@ -17,7 +17,7 @@ NOTHING = {"name": None, "email": None, "phone": None, "url": None}
 
 
 @pytest.fixture
-def reasons(federation: Any, index: Any, index_api: Any) -> tuple[Any, dict[str, str]]:
+def reasons(federation: Any, index: Any, index_api: Any) -> tuple[Any, dict[str, Any]]:
     node = federation.node("kommune", DRAMMEN)
     index.trust(node)
     with node.builder() as b:
@@ -34,7 +34,13 @@ def reasons(federation: Any, index: Any, index_api: Any) -> tuple[Any, dict[str,
     first, second = node.events()
     older = node.resign(second, data_no_contact_reason="Spør helsesykepleier på skolen.")
     index.apply([first, older])
-    return index_api, {"coded": node.public_id(coded), "worded": node.public_id(worded)}
+    return index_api, {
+        "coded": node.public_id(coded),
+        "worded": node.public_id(worded),
+        "node": node,
+        "offer": worded,
+        "index": index,
+    }
 
 
 @pytest.mark.parametrize(
@@ -64,3 +70,16 @@ def test_a_reason_in_words_from_before_the_codes_is_shown_as_written(reasons):
     [reason, *_] = page.find("section", aria_labelledby="contact").find_all("p")
     assert reason.text() == "Spør helsesykepleier på skolen."
     assert reason.attrs.get("lang") == "no"
+
+
+def test_a_redaction_removes_a_reason_in_words(reasons):
+    site, ids = reasons
+    node = ids["node"]
+    with node.builder() as b:
+        b.redact(ids["offer"])
+    [redaction] = node.events()[2:]
+    index = ids["index"]
+    assert index.verifier().take_redaction(redaction, index.sink())
+    page = site.get(f"/tilbud/{ids['worded']}?lang=en").get_data(as_text=True)
+    assert "Spør helsesykepleier" not in page
+    assert "Gammel gruppe" in page  # the offer itself stays
