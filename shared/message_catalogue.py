@@ -137,6 +137,11 @@ FIELDS = {
         "A mobile number beside a person's name looks like that person's own phone. Give the "
         "number of the desk or function instead."
     ),
+    "contact.only_mobile": (
+        "A mobile number is the only way to get in touch: it is likely someone's own phone, "
+        "and nobody answers when they are away. Add the desk's phone, a shared e-mail, a web "
+        "page or a place with opening hours."
+    ),
     "workspace.unknown_questions": "%(keys)s",
     "organisation.home_area_expected": "A %(kind)s has %(expected)s as its home area.",
     "organisation.already_registered": "Already registered.",

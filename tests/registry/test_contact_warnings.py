@@ -16,6 +16,7 @@ from services.registry.offers.contact import (
     email_looks_personal,
     is_mobile,
     name_looks_personal,
+    reach_warnings,
 )
 from services.registry.offers.models import Offer
 from tests.registry.conftest import ORG_A
@@ -243,3 +244,48 @@ def test_a_bulk_import_lists_the_drafts_whose_contact_looks_personal(client, db,
     page = text_of(response)
     assert "3 Med Olas adresse E-post Dette ser ut som en persons egen e-postadresse." in page
     assert "Med felles postkasse E-post" not in page
+
+
+def test_a_mobile_as_the_only_way_in_warns_whatever_the_name():
+    content = {
+        "contact": {"name": "Helsestasjonen, vakttelefon", "phone": "912 34 567"},
+        "locations": [],
+    }
+    warnings = reach_warnings(content)
+    assert {k: [m.code for m in v] for k, v in warnings.items()} == {
+        "contact.phone": ["contact.only_mobile"]
+    }
+    with_mail = {**content, "contact": {**content["contact"], "email": "post@example.org"}}
+    assert reach_warnings(with_mail) == {}
+    # Beside a person's name the phone has its own, sharper warning, once.
+    person = {**content, "contact": {"name": "Ola Nordmann", "phone": "912 34 567"}}
+    assert [m.code for m in reach_warnings(person)["contact.phone"]] == ["contact.personal_mobile"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("nb", "Et mobilnummer er den eneste måten å komme i kontakt på"),
+        ("nn", "Eit mobilnummer er den einaste måten å kome i kontakt på"),
+        ("en", "A mobile number is the only way to get in touch"),
+    ],
+)
+def test_saving_an_offer_reached_only_by_a_mobile_warns_but_saves(client, db, world, lang, text):
+    token = sign_in(client, db, "a_registrar")
+    before = _offers(db)
+    data = {
+        **FORM,
+        "contact.email": "",
+        "contact.name": "Helsestasjonen, vakttelefon",
+        "contact.phone": "912 34 567",
+        "csrf_token": token,
+        "agency": world.agencies["a_health"],
+    }
+    response = client.post(f"/o/{ORG_A}/offers/new?lang={lang}", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert _offers(db) == before + 1
+    offer = db.scalars(select(Offer).order_by(Offer.created_at.desc())).first()
+    page = text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}?lang={lang}"))
+    assert text in page
+    form = client.get(f"/o/{ORG_A}/offers/{offer.id}/edit?lang={lang}").get_data(as_text=True)
+    assert 'id="f-contact-phone-warning"' in form

@@ -12,7 +12,8 @@ from services.registry.accounts.permissions import Role
 from services.registry.bulk import services
 from services.registry.bulk.sheet import COLUMNS, FatalSheetError, SheetLanguage, read_rows
 from services.registry.bulk.sheet import write_template as build_workbook
-from services.registry.offers.contact import contact_warnings
+from services.registry.offers.contact import reach_warnings
+from services.registry.offers.content import content_of
 from services.registry.offers.form import BY_NAME
 from services.registry.offers.models import Offer
 from services.registry.ui.forms import readable
@@ -160,11 +161,11 @@ def _contact_warnings(
     created: list[tuple[int, Offer]], headers: Mapping[str, str]
 ) -> list[tuple[int, str, str, str]]:
     """(row, offer, column, message) for each new draft whose contact looks like a person's
-    own: saved all the same, to be checked."""
+    own, or whose only way in is a mobile number: saved all the same, to be checked."""
     return [
         (row, offer.name, headers.get(name) or str(BY_NAME[name].label), readable(message))
         for row, offer in created
-        for name, messages in contact_warnings(offer.contact).items()
+        for name, messages in reach_warnings(content_of(offer)).items()
         for message in messages
     ]
 

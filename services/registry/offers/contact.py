@@ -15,7 +15,9 @@ a small organisation may have no shared mailbox, and the publisher decides):
   none a function word nor containing a long one ("Helsestasjonen Sentrum" and "Familiens hus"
   are desks).
 - **Mobile**: a Norwegian mobile number (eight digits starting with 4 or 9, with or without
-  +47) together with a name that looks like a person's.
+  +47, :func:`shared.reach.is_mobile`) together with a name that looks like a person's; or a
+  mobile number as the offer's only way in (:func:`reach_warnings`,
+  :func:`shared.reach.only_a_mobile`), whatever the name.
 
 A single word such as ``kari@`` cannot be told from a desk without a list of first names, and is
 not flagged.
@@ -28,6 +30,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.messages import Message
+from shared.reach import is_mobile, only_a_mobile
+
+__all__ = [
+    "contact_warnings",
+    "email_looks_personal",
+    "is_mobile",
+    "name_looks_personal",
+    "reach_warnings",
+]
 
 # Words that name a desk, a service or a function (Norwegian, both forms, and English). A word
 # of an e-mail or a name that is one of these, or (for those of five letters or more) contains
@@ -51,7 +62,6 @@ PREFIX_WORD = 4
 LONG_WORD = 5
 _EMAIL_PARTS = re.compile(r"[._\-]+")
 _NAME_WORD = re.compile(r"^[A-ZÆØÅÄÖÜÉ][a-zæøåäöüéè]+(?:-[A-ZÆØÅÄÖÜÉ][a-zæøåäöüéè]+)?$")
-_MOBILE = re.compile(r"^(?:(?:\+|00)47)?[49]\d{7}$")
 
 
 def _is_function_word(word: str) -> bool:
@@ -90,11 +100,6 @@ def email_looks_personal(email: str | None, name: str | None = None) -> bool:
     return False
 
 
-def is_mobile(phone: str | None) -> bool:
-    """A Norwegian mobile number: eight digits starting with 4 or 9, perhaps after +47."""
-    return bool(_MOBILE.match(re.sub(r"[\s\-().]", "", phone or "")))
-
-
 def contact_warnings(contact: Mapping[str, Any] | None) -> dict[str, list[Message]]:
     """Warnings per form field (``contact.email`` ...) for a contact that looks like a
     person's own; empty when it looks like a desk's or a function's."""
@@ -107,4 +112,14 @@ def contact_warnings(contact: Mapping[str, Any] | None) -> dict[str, list[Messag
         warnings["contact.email"] = [Message("contact.personal_email")]
     if name_looks_personal(name) and is_mobile(contact.get("phone")):
         warnings["contact.phone"] = [Message("contact.personal_mobile")]
+    return warnings
+
+
+def reach_warnings(content: Mapping[str, Any]) -> dict[str, list[Message]]:
+    """The warnings of :func:`contact_warnings` for the offer's whole content (form data or
+    a version document), and one more on the phone when a mobile number is its only way in."""
+    contact = content.get("contact")
+    warnings = contact_warnings(contact if isinstance(contact, Mapping) else {})
+    if only_a_mobile(content) and "contact.phone" not in warnings:
+        warnings["contact.phone"] = [Message("contact.only_mobile")]
     return warnings

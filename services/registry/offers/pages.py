@@ -19,7 +19,7 @@ from services.registry.duties.services import list_duties
 from services.registry.national import pages as national_pages
 from services.registry.offers import places, services
 from services.registry.offers.address_step import address_step
-from services.registry.offers.contact import contact_warnings
+from services.registry.offers.contact import reach_warnings
 from services.registry.offers.content import content_of, content_of_document, review_due
 from services.registry.offers.coverage import area_picker
 from services.registry.offers.form import ADDABLE, BY_NAME, FIELDS, SECTIONS
@@ -149,9 +149,10 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     return {"agency": agencies, "statutory_duties": duties}
 
 
-def _warnings(contact: Any) -> dict[str, list[str]]:
-    """What the reader is told, per field, when the contact looks like a person's own."""
-    found = contact_warnings(contact if isinstance(contact, dict) else {})
+def _warnings(content: Any) -> dict[str, list[str]]:
+    """What the reader is told, per field, when the contact looks like a person's own or a
+    mobile number is the only way in (``content``: the form's values or the offer's)."""
+    found = reach_warnings(content if isinstance(content, dict) else {})
     return {name: [readable(m) for m in messages] for name, messages in found.items()}
 
 
@@ -174,7 +175,7 @@ def contact_notes(warnings: dict[str, list[str]]) -> list[tuple[str, str, str]]:
 def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str, int]:
     state.choices = _choices()
     state.areas = area_picker(current_language())
-    state.warnings = _warnings(state.value("contact"))
+    state.warnings = _warnings(state.values)
     notes = contact_notes(state.warnings)
     for name, messages in places.point_warnings(state.value("locations")).items():
         state.warnings[name] = [readable(m) for m in messages]
@@ -285,7 +286,7 @@ def detail(offer_id: str) -> tuple[str, int]:
         review_due=review_due(offer),
         overdue=offer.status != "withdrawn" and review_due(offer) < dt.date.today(),
         can_register=_can_register(offer),
-        contact_notes=contact_notes(_warnings(offer.contact)),
+        contact_notes=contact_notes(_warnings(content_of(offer))),
         unreachable=_unreachable(offer),
         national_status=national_pages.for_offer(offer),
         timetable=timetable_view.view(offer.timetable, utcnow(), current_language()),
@@ -391,7 +392,7 @@ def _review_page(offer_id: str, status: int = 200, errors: dict | None = None) -
         since_sent_back=since,
         errors=errors or {},
         comment=request.form.get("comment", ""),
-        contact_notes=contact_notes(_warnings(offer.contact)),
+        contact_notes=contact_notes(_warnings(content_of(offer))),
         unreachable=_unreachable(offer),
     )
 
