@@ -23,7 +23,7 @@ def test_the_quality_report_lists_offers_without_a_way_to_get_in_touch(history, 
             name="Samtalegruppe",
             contact=NOTHING,
             locations=[],
-            no_contact_reason="Kun etter henvisning fra fastlegen.",
+            no_contact_reason="referral_only",
         )
     first, second, *others = node.events()
     unreachable = node.resign(
@@ -59,3 +59,37 @@ def _assert_listed(api, subject: str, reached: str) -> None:
     page = api.get("/quality", query_string={"lang": "nb", "area": "3301"}).get_data(as_text=True)
     assert "Tilbud uten en måte å komme i kontakt på" in page
     assert f'href="{subject}"' in page and "Foreldrekurs uten kontakt" in page
+
+
+def test_the_quality_report_lists_offers_reached_only_on_a_mobile(history, node, tmp_path):
+    mobile = {**NOTHING, "name": "Ungdomskontakten", "phone": "+47 912 34 567"}
+    with node.builder() as b:
+        b.publish(name="Ungdomskontakt på mobil", contact=mobile, locations=[])
+        b.publish(name="Mobil og e-post", contact={**mobile, "email": "post@example.org"})
+        b.publish(name="Fasttelefon", contact={**NOTHING, "phone": "32 04 00 00"}, locations=[])
+    history.trust(node)
+    history.apply(node.events())
+    with Session(history.engine) as session:
+        kept = dict(session.execute(select(OfferVersion.name, OfferVersion.only_mobile)).all())
+    assert kept == {
+        "Ungdomskontakt på mobil": True,
+        "Mobil og e-post": False,
+        "Fasttelefon": False,
+    }
+    app = make_reporting_app(history.url, tmp_path / "app")
+    try:
+        api = app.test_client()
+        report = get_report(api, "quality", area="3301")
+        listed = grid(report, "only_mobile")
+        assert [row["offer"] for row in listed.values()] == ["Ungdomskontakt på mobil"]
+        assert report["summary"]["unreachable"] == 0
+        assert "912 34 567" not in str(report)  # a yes or no, never the number
+        for lang, title in (
+            ("nb", "Tilbud som bare kan nås på et mobilnummer"),
+            ("nn", "Tilbod som berre kan nåast på eit mobilnummer"),
+            ("en", "Offers reached only on a mobile number"),
+        ):
+            page = api.get("/quality", query_string={"lang": lang, "area": "3301"})
+            assert title in page.get_data(as_text=True)
+    finally:
+        app.extensions["nettungen.db"].engine.dispose()

@@ -10,6 +10,7 @@ from shared import text
 from shared.areas import UnknownAreaError, reference_data
 from shared.ingest.documents import offer_columns
 from shared.publication.schema import reachable
+from shared.reach import only_a_mobile
 
 _MULTI_FIELDS = {
     RISK_GROUP: "risk_groups",
@@ -46,6 +47,7 @@ def version_fields(document: Mapping[str, Any]) -> dict[str, Any]:
         "last_reviewed": document.get("last_reviewed"),
         "outside_home": outside_home(document["coverage"], document["provider"]["home_area"]),
         "reachable": reachable(document),
+        "only_mobile": only_a_mobile(document),
     }
 
 

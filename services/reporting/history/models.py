@@ -106,6 +106,9 @@ class OfferVersion(HistoryBase):
     # It has a way to get in touch (shared.publication.schema.reachable): the quality report
     # lists those without. None for versions recorded before it was kept.
     reachable: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # Its only way in is a mobile number (shared.reach.only_a_mobile): the quality report lists
+    # those too. None for versions recorded before it was kept.
+    only_mobile: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     last_reviewed: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     # When the offer was first published (of the versions known), and so when it is due for
     # review: the interval after the last review, or after the first publication if never.

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from services.reporting.present import resources
 from services.reporting.present.model import Cell, Column, Report, Table, count, label
 from services.reporting.reports import pyramid as counts
-from services.reporting.reports.quality import MEASURES, Quality, quality
+from services.reporting.reports.quality import MEASURES, Quality, UnreachableOffer, quality
 from services.reporting.reports.scope import AGE_BANDS, LEVELS, Scope, band_code
 from shared import vocab
 
@@ -193,6 +193,7 @@ def quality_report(session: Session, scope: Scope, lang: str) -> Report:
         _quality_agencies(result, scope, names),
         # Listed when there are any: no table is the good news.
         *([_unreachable(result)] if result.unreachable else []),
+        *([_only_mobile(result)] if result.only_mobile else []),
     ]
     summary = {
         "offers": result.overall.offers,
@@ -275,20 +276,42 @@ def _quality_agencies(result: Quality, scope: Scope, names: dict[str, str]) -> T
 
 
 def _unreachable(result: Quality) -> Table:
-    table = Table(
+    return _listed_offers(
         "unreachable",
         _("Offers without a way to get in touch"),
+        _(
+            "Published offers with no phone, e-mail, web address or place with opening hours, "
+            "and no reason given why. Offers published before this was recorded are not listed."
+        ),
+        result.unreachable,
+    )
+
+
+def _only_mobile(result: Quality) -> Table:
+    return _listed_offers(
+        "only_mobile",
+        _("Offers reached only on a mobile number"),
+        _(
+            "Published offers whose only way in is a Norwegian mobile number: likely a staff "
+            "member's own phone, which nobody answers when they are away. Offers published "
+            "before this was recorded are not listed."
+        ),
+        result.only_mobile,
+    )
+
+
+def _listed_offers(key: str, title: str, note: str, offers: list[UnreachableOffer]) -> Table:
+    table = Table(
+        key,
+        title,
         [
             Column("offer", _("Offer")),
             Column("provider", _("Provider")),
             Column("agency", _("Agency")),
         ],
-        note=_(
-            "Published offers with no phone, e-mail, web address or place with opening hours, "
-            "and no reason given why. Offers published before this was recorded are not listed."
-        ),
+        note=note,
     )
-    for offer in result.unreachable:
+    for offer in offers:
         table.add(
             offer.offer_uri,
             Cell(offer.name, link=offer.offer_uri),

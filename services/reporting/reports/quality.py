@@ -2,7 +2,7 @@
 evidence-based, how many are past their review date and how many cover municipalities outside
 their provider's home area; overall, by measure status, and per
 organisation and agency (DOMAIN.md: "all registered and reported"); and which offers have no
-way to get in touch.
+way to get in touch, and which only a mobile number (likely someone's own phone).
 
 An offer is past its review date when the date it was due (the review interval after its last
 review, or after its first publication if it was never reviewed) is before the report's day.
@@ -51,8 +51,9 @@ class AgencyQuality:
 
 @dataclass(frozen=True)
 class UnreachableOffer:
-    """A published offer with no way to get in touch (no phone, e-mail, web address or place
-    with opening hours, and no reason given)."""
+    """A published offer listed for how it can be reached: with no way to get in touch (no
+    phone, e-mail, web address or place with opening hours, and no reason given), or with a
+    mobile number as its only way in."""
 
     offer_uri: str
     name: str
@@ -66,6 +67,7 @@ class Quality:
     measure_statuses: dict[str, int]
     agencies: list[AgencyQuality]
     unreachable: list[UnreachableOffer] = field(default_factory=list)
+    only_mobile: list[UnreachableOffer] = field(default_factory=list)
 
 
 def _sums(scope: Scope) -> list[Any]:
@@ -117,12 +119,24 @@ def quality(session: Session, scope: Scope) -> Quality:
             found.agency_name = max(found.agency_name, agency_name)
         _add(found.counts, counted)
     ordered = sorted(agencies.values(), key=lambda a: (a.provider_name, a.agency_name, a.agency))
-    return Quality(overall, statuses, ordered, unreachable(session, scope))
+    return Quality(
+        overall, statuses, ordered, unreachable(session, scope), only_mobile(session, scope)
+    )
 
 
 def unreachable(session: Session, scope: Scope) -> list[UnreachableOffer]:
     """The scope's offers known to have no way to get in touch, by provider, agency and name
     (versions recorded before reporting kept this are not known, and not listed)."""
+    return _listed(session, scope, OfferVersion.reachable.is_(False))
+
+
+def only_mobile(session: Session, scope: Scope) -> list[UnreachableOffer]:
+    """The scope's offers known to be reached only on a mobile number, in the same order
+    (versions recorded before reporting kept this are not known, and not listed)."""
+    return _listed(session, scope, OfferVersion.only_mobile.is_(True))
+
+
+def _listed(session: Session, scope: Scope, condition: Any) -> list[UnreachableOffer]:
     rows = session.execute(
         select(
             OfferVersion.offer_uri,
@@ -130,7 +144,7 @@ def unreachable(session: Session, scope: Scope) -> list[UnreachableOffer]:
             OfferVersion.provider_name,
             OfferVersion.agency_name,
         )
-        .where(*scoped(scope), OfferVersion.reachable.is_(False))
+        .where(*scoped(scope), condition)
         .order_by(
             OfferVersion.provider_name,
             OfferVersion.agency_name,
