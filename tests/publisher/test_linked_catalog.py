@@ -128,7 +128,7 @@ def test_vocabularies_are_listed_as_concept_schemes(publisher):
     assert (CATALOG, DCAT.dataset, scheme) in graph
     assert (scheme, RDF.type, SKOS.ConceptScheme) in graph
     assert (OFFERS, DCTERMS.references, scheme) in graph
-    assert len(set(graph.subjects(RDF.type, SKOS.ConceptScheme))) == 12
+    assert len(set(graph.subjects(RDF.type, SKOS.ConceptScheme))) == 13
 
 
 def test_publisher_defaults_to_the_provider_of_the_first_publication(publisher):
