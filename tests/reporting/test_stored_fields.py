@@ -109,7 +109,7 @@ def test_the_history_has_only_the_columns_the_reports_use(history):
         "agency_name", "level", "category", "age_min", "age_max", "user_participation",
         "evaluated", "good_practice", "evidence_based", "measure_status",
         "review_interval_months", "outside_home", "last_reviewed", "first_published",
-        "review_due", "recorded_at", "staff_fte", "budget_nok", "reachable",
+        "review_due", "recorded_at", "staff_fte", "budget_nok", "reachable", "only_mobile",
     }  # fmt: skip
     columns = {c["name"] for c in inspect(history.engine).get_columns("offer_versions")}
     assert columns == expected
