@@ -70,7 +70,10 @@ def _weekly(timetable: Mapping[str, Any], sid: str, today: dt.date) -> list[dict
     for (opens, closes), codes in days.items():
         ordered = tuple(sorted(set(codes), key=DAY_CODES.index))
         byday = ",".join(ICAL_DAYS[c] for c in ordered)
-        cut = pieces(frozenset(ordered), opens, closes, first, last)
+        try:
+            cut = pieces(frozenset(ordered), opens, closes, first, last)
+        except OverflowError:  # days at the very end of the calendar, stored before the
+            continue  # contract refused them: nothing to give, and no failure
         for number, piece in enumerate(cut, start=1):
             opened, closed = piece.offsets
             rules.append(

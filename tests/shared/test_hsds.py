@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from shared import hsds, vocab
+from shared.hsds.schedules import schedules
 from shared.publication.schema import canonical_json, load_offer_version
 from tests.hsds_schemas import (
     HSDS_BASE,
@@ -615,3 +616,17 @@ def test_of_one_place_given_twice_the_location_is_the_one_with_a_point() -> None
     assert (place["latitude"], place["longitude"]) == (59.74366, 10.20183)
     [link] = hsds.service(wire(locations=[bare, pointed]))["service_at_locations"]
     assert (link["location"]["latitude"], link["location"]["longitude"]) == (59.74366, 10.20183)
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to"),
+    [("9999-01-01", None), ("9999-12-31", "9999-12-31"), (None, "0001-01-02")],
+)
+def test_a_timetable_at_the_ends_of_the_calendar_gives_no_weekly_rule(valid_from, valid_to):
+    """Stored before the contract refused such days: no rule, and no failure."""
+    timetable = {
+        "weekly": [{"day": "mon", "opens": "09:00", "closes": "15:00"}],
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
+    assert schedules({"timetable": timetable}, "sid", dt.date(2026, 12, 7)) == []
