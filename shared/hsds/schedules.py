@@ -76,10 +76,13 @@ def _weekly(timetable: Mapping[str, Any], sid: str, today: dt.date) -> list[dict
             continue  # contract refused them: nothing to give, and no failure
         for number, piece in enumerate(cut, start=1):
             opened, closed = piece.offsets
+            # Keyed by a day that stays as the horizon moves day by day: where the piece
+            # starts, or where the first piece ends (it starts today while its rule goes on).
+            key = piece.last if piece.first == first and len(cut) > 1 else piece.first
             rules.append(
                 {
                     "id": stable_id(
-                        "schedule", sid, "weekly", byday, opens, closes, piece.first.isoformat()
+                        "schedule", sid, "weekly", byday, opens, closes, key.isoformat()
                     ),
                     "service_id": sid,
                     "freq": "WEEKLY",

@@ -630,3 +630,13 @@ def test_a_timetable_at_the_ends_of_the_calendar_gives_no_weekly_rule(valid_from
         "valid_to": valid_to,
     }
     assert schedules({"timetable": timetable}, "sid", dt.date(2026, 12, 7)) == []
+
+
+def test_the_ids_of_the_pieces_stay_as_the_horizon_moves_day_by_day() -> None:
+    timetable = {"weekly": [{"day": "mon", "opens": "09:00", "closes": "15:00"}], "dates": []}
+    document = wire(timetable=timetable, schedule=None)
+    monday = hsds.service(document, today=dt.date(2026, 12, 7))["schedules"]
+    tuesday = hsds.service(document, today=dt.date(2026, 12, 8))["schedules"]
+    assert [s["valid_from"] for s in tuesday] == ["2026-12-08", "2027-03-28", "2027-10-31"]
+    assert [s["id"] for s in monday] == [s["id"] for s in tuesday]
+    assert len({s["id"] for s in monday}) == 3
