@@ -640,3 +640,42 @@ def test_the_ids_of_the_pieces_stay_as_the_horizon_moves_day_by_day() -> None:
     assert [s["valid_from"] for s in tuesday] == ["2026-12-08", "2027-03-28", "2027-10-31"]
     assert [s["id"] for s in monday] == [s["id"] for s in tuesday]
     assert len({s["id"] for s in monday}) == 3
+
+
+def test_a_rule_ending_before_the_next_change_keeps_its_id_day_by_day() -> None:
+    """One piece only (valid to 20 March 2026, before the spring change): its id must not be
+    made of today's date."""
+    timetable = {
+        "weekly": [{"day": "tue", "opens": "18:00", "closes": "20:00"}],
+        "valid_from": "2026-01-05",
+        "valid_to": "2026-03-20",
+    }
+    document = wire(timetable=timetable, schedule=None)
+    days = [dt.date(2026, 2, 1), dt.date(2026, 2, 2), dt.date(2026, 3, 1)]
+    ids = [[s["id"] for s in _weekly_of(hsds.service(document, today=d))] for d in days]
+    assert ids[0] == ids[1] == ids[2]
+    assert len(ids[0]) == 1
+
+
+def test_a_piece_keeps_its_id_on_the_days_it_becomes_the_first() -> None:
+    """The summer piece of 2027 starts on Sunday 28 March: before, on and after that day
+    (when today cuts it) it is the same schedule."""
+    timetable = {"weekly": [{"day": "mon", "opens": "09:00", "closes": "15:00"}], "dates": []}
+    document = wire(timetable=timetable, schedule=None)
+
+    def summer(today: dt.date) -> str:
+        [piece] = [
+            s
+            for s in _weekly_of(hsds.service(document, today=today))
+            if s["opens_at"] == "09:00+02:00" and s["valid_to"] == "2027-10-30"
+        ]
+        return piece["id"]
+
+    before = summer(dt.date(2027, 3, 20))
+    assert summer(dt.date(2027, 3, 28)) == before
+    assert summer(dt.date(2027, 3, 29)) == before
+    assert summer(dt.date(2027, 6, 1)) == before
+
+
+def _weekly_of(service: dict) -> list[dict]:
+    return [s for s in service["schedules"] if "byday" in s and "dtstart" not in s]
