@@ -61,6 +61,21 @@ def horizon(timetable: Mapping[str, Any], today: dt.date) -> tuple[dt.date, dt.d
     return start, min(end, valid_to) if valid_to is not None else end
 
 
+def anchor(first: dt.date, valid_from: Any) -> dt.date:
+    """The day to cut a rule from so that the piece holding ``first`` starts where it would in a
+    cut from the rule's own first day: eight days before Oslo's last change of offset on or
+    before ``first`` (a week holds an occurrence of every weekday of the rule, so the piece
+    before is in the cut), or the rule's first day if later. It stays put for half a year as
+    ``first`` moves with today, and so do the pieces' starts, which key their ids (a piece cut
+    at today would otherwise get a new id every day). OverflowError at the calendar's ends."""
+    changes = _changes(first - dt.timedelta(days=366), first)
+    start = max(changes) - dt.timedelta(days=8) if changes else first
+    since = _as_date(valid_from)
+    if since is not None:
+        start = max(start, since)
+    return min(start, first)
+
+
 def offsets_of(day: dt.date, opens: str, closes: str) -> Offsets | None:
     """The UTC offsets of the opening and the closing of the period from ``opens`` on
     ``day``; None when it does not happen."""

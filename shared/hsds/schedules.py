@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from shared.hsds.ids import stable_id
+from shared.hsds.offsets import anchor, hours, offsets_of, pieces, time_with_offset
 from shared.hsds.offsets import horizon as weekly_horizon
-from shared.hsds.offsets import hours, offsets_of, pieces, time_with_offset
 from shared.timetable import DAY_CODES
 from shared.timetable import today as oslo_today
 
@@ -71,18 +71,22 @@ def _weekly(timetable: Mapping[str, Any], sid: str, today: dt.date) -> list[dict
         ordered = tuple(sorted(set(codes), key=DAY_CODES.index))
         byday = ",".join(ICAL_DAYS[c] for c in ordered)
         try:
-            cut = pieces(frozenset(ordered), opens, closes, first, last)
+            # Cut from a day that stays as today moves (offsets.anchor), then kept from the
+            # horizon's first day: a piece's start, its id's key, is where it really starts.
+            start = anchor(first, timetable.get("valid_from"))
+            cut = [
+                piece
+                for piece in pieces(frozenset(ordered), opens, closes, start, last)
+                if piece.last >= first
+            ]
         except OverflowError:  # days at the very end of the calendar, stored before the
             continue  # contract refused them: nothing to give, and no failure
         for number, piece in enumerate(cut, start=1):
             opened, closed = piece.offsets
-            # Keyed by a day that stays as the horizon moves day by day: where the piece
-            # starts, or where the first piece ends (it starts today while its rule goes on).
-            key = piece.last if piece.first == first and len(cut) > 1 else piece.first
             rules.append(
                 {
                     "id": stable_id(
-                        "schedule", sid, "weekly", byday, opens, closes, key.isoformat()
+                        "schedule", sid, "weekly", byday, opens, closes, piece.first.isoformat()
                     ),
                     "service_id": sid,
                     "freq": "WEEKLY",
@@ -91,7 +95,7 @@ def _weekly(timetable: Mapping[str, Any], sid: str, today: dt.date) -> list[dict
                     "opens_at": time_with_offset(opens, opened),
                     "closes_at": time_with_offset(closes, closed),
                     "timezone": hours(opened),
-                    "valid_from": piece.first.isoformat(),
+                    "valid_from": max(piece.first, first).isoformat(),
                     "valid_to": piece.last.isoformat(),
                     "notes": NOTES_CONTINUED if goes_on and number == len(cut) else NOTES,
                 }
