@@ -93,3 +93,20 @@ def test_the_quality_report_lists_offers_reached_only_on_a_mobile(history, node,
             assert title in page.get_data(as_text=True)
     finally:
         app.extensions["nettungen.db"].engine.dispose()
+
+
+def test_a_redacted_mobile_no_longer_lists_the_offer_as_reached_only_on_it(history, node):
+    """The redaction removes the phone from every copy: the offer is no longer reached on a
+    mobile, and the report must not go on saying so."""
+    mobile = {**NOTHING, "name": "Ungdomskontakten", "phone": "+47 912 34 567"}
+    with node.builder() as b:
+        ids = b.publish(name="Ungdomskontakt på mobil", contact=mobile, locations=[])
+    history.trust(node)
+    history.apply(node.events())
+    with node.builder() as b:
+        b.redact(ids)
+    [redaction] = node.events()[1:]
+    assert history.verifier().take_redaction(redaction, history.sink())
+    with Session(history.engine) as session:
+        kept = session.execute(select(OfferVersion.name, OfferVersion.only_mobile)).all()
+    assert [tuple(row) for row in kept] == [("Ungdomskontakt på mobil", False)]
