@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from services.reporting.history import documents
@@ -73,8 +73,20 @@ class HistorySink:
 
     def redact_many(self, session: Session, through: Mapping[str, int]) -> None:
         """Nothing to purge: reporting keeps no contact, only the columns its reports use
-        (docs/privacy.md, "What reporting stores"), so a redaction leaves its versions as they
-        are."""
+        (docs/privacy.md, "What reporting stores"). One of them is made of the contact: whether
+        a mobile number was a version's only way in. The redaction removes the phone, so the
+        versions it covers are no longer reached on one (``reachable`` stays: whether a reason
+        was stated is not kept here)."""
+        for offer_uri, version in through.items():
+            session.execute(
+                update(OfferVersion)
+                .where(
+                    OfferVersion.offer_uri == offer_uri,
+                    OfferVersion.version <= version,
+                    OfferVersion.only_mobile.is_(True),
+                )
+                .values(only_mobile=False)
+            )
 
     @staticmethod
     def _details(session: Session, kept: list[tuple[int, VerifiedEvent]]) -> None:
