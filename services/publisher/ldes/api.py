@@ -55,7 +55,7 @@ _RESPONSES = {
 
 
 # Part of every ETag: bump it when the RDF mapping changes, so caches see new representations.
-REPRESENTATION = "1"
+REPRESENTATION = "2"  # 2: hours on the channels and contact point, not the service
 
 
 # A rendered complete page: body, content type, ETag, Cache-Control.
