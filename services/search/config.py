@@ -26,6 +26,14 @@ def tile_url(value: str) -> str:
     return url
 
 
+def address_timeout(value: str | float) -> float:
+    """Seconds, more than 0 and at most 30."""
+    seconds = float(value)
+    if not 0 < seconds <= 30:
+        raise ValueError("must be more than 0 and at most 30 seconds")
+    return seconds
+
+
 CONFIG = [
     ConfigKey(
         "INSTANCE_PATH",
@@ -53,6 +61,20 @@ CONFIG = [
         "page is never framed.",
         frame_ancestors,
         "",
+    ),
+    ConfigKey(
+        "ADDRESS_SEARCH_URL",
+        "Base URL of Kartverket's open address API, which the public site asks when a person "
+        "types an address or a place name as the point to search from (GET <url>/sok). "
+        "Empty: no address search; the point is typed as latitude,longitude.",
+        lambda value: base_url(value) if value else "",
+        "https://ws.geonorge.no/adresser/v1",
+    ),
+    ConfigKey(
+        "ADDRESS_SEARCH_TIMEOUT_SECONDS",
+        "How long the site's address search waits for the address API before it says so.",
+        address_timeout,
+        3.0,
     ),
     ConfigKey(
         "MAP_TILE_URL",

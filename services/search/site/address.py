@@ -1,0 +1,69 @@
+"""A place typed as words on the search site: ``near=Engene 1, Drammen`` is looked up in
+Kartverket's address API (:mod:`shared.addresses`, as the offer form does) on the server, so it
+works without JavaScript, and the search runs from the first address found, the others offered
+as links. A point typed as numbers is never sent anywhere.
+
+When the API is not set (``ADDRESS_SEARCH_URL`` empty), fails, or finds nothing, the page says
+which, asks for the point as numbers, and every other part of the search still works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from marshmallow import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from shared import addresses
+from shared.addresses import Address
+from shared.fields import PointField
+
+# Why no address was used: the API is not set, it could not be asked, or it found none.
+OFF, FAILED, NOT_FOUND = "off", "failed", "not_found"
+
+
+@dataclass(frozen=True)
+class Located:
+    """What the words typed as the point gave: the address used and the others found, or
+    why there is none (``OFF``, ``FAILED``, ``NOT_FOUND``)."""
+
+    words: str
+    found: tuple[Address, ...] = ()
+    problem: str | None = None
+
+    @property
+    def address(self) -> Address | None:
+        return self.found[0] if self.found else None
+
+
+def _is_point(text: str) -> bool:
+    try:
+        PointField().deserialize(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def locate(args: MultiDict[str, str]) -> tuple[MultiDict[str, str], Located | None]:
+    """``args`` with the words typed as the point replaced by the first address's point
+    (unchanged when they are a point, or no address was found), and what the look-up gave
+    (None when nothing was looked up)."""
+    words = (args.get("near") or "").strip()
+    if not words or not any(c.isalpha() for c in words) or _is_point(words):
+        return args, None
+    base_url = current_app.config["ADDRESS_SEARCH_URL"]
+    if not base_url:
+        return args, Located(words, problem=OFF)
+    try:
+        found = addresses.search_addresses(
+            base_url, words, current_app.config["ADDRESS_SEARCH_TIMEOUT_SECONDS"]
+        )
+    except addresses.AddressSearchFailed as failure:
+        current_app.logger.warning("address search on the site failed: %s", failure)
+        return args, Located(words, problem=FAILED)
+    if not found:
+        return args, Located(words, problem=NOT_FOUND)
+    changed = MultiDict(args)
+    changed.setlist("near", [f"{found[0].latitude},{found[0].longitude}"])
+    return changed, Located(words, found)
