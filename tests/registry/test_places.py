@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from services.registry.offers import places
 from services.registry.offers.models import Offer
 from shared import addresses
 from shared.publication.models import PublishedOffer
@@ -189,6 +190,41 @@ def test_a_point_outside_norway_is_saved_with_a_warning(client, db, world):
     offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
     edit = client.get(f"/o/{ORG_A}/offers/{offer.id}/edit")
     assert "Dette punktet ligger utenfor Norge." in text_of(edit)
+
+
+@pytest.mark.parametrize(
+    ("coverage", "warned"),
+    [
+        ("3301", True),  # Drammen only; the place is in Kongsberg (3303)
+        ("3301, 3303", False),
+        ("33", False),  # Buskerud, Kongsberg's county
+        ("03", True),  # Oslo
+        ("NO", False),  # the whole country
+    ],
+)
+def test_a_place_outside_the_coverage_is_saved_with_a_warning(client, db, world, coverage, warned):
+    token = sign_in(client, db, "a_registrar")
+    place = {
+        "coverage": coverage,
+        "locations-0-street_address": "Storgata 1",
+        "locations-0-municipality": "3303",
+    }
+    saved = client.post(f"/o/{ORG_A}/offers/new", data=_form(world, token, **place))
+    assert saved.status_code == 302
+    offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
+    edit = text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}/edit"))
+    warning = "Dette stedet ligger i Kongsberg, utenfor alle områdene tilbudet dekker."
+    assert (warning in edit) is warned
+
+
+def test_the_coverage_advice_reads_codes_as_typed_and_skips_what_it_cannot_judge():
+    kongsberg = [{"municipality": "3303"}, {"municipality": None}, {"name": "no municipality"}]
+    assert set(places.coverage_warnings(kongsberg, "3301 ,3312")) == {"locations.0.municipality"}
+    assert places.coverage_warnings(kongsberg, ["3301", "33"]) == {}
+    # Nothing to judge against: no coverage, or none of its codes known.
+    assert places.coverage_warnings(kongsberg, "") == {}
+    assert places.coverage_warnings(kongsberg, "9999") == {}
+    assert places.coverage_warnings("not a list", "3301") == {}
 
 
 def test_the_api_takes_a_point_and_refuses_a_bad_one(client, world):
