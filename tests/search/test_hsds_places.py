@@ -120,3 +120,19 @@ def test_a_location_given_with_and_without_a_point_has_the_point(federation, ind
         one = api.get(f"/hsds/locations/{location['id']}").get_json()
         assert (one["latitude"], one["longitude"]) == points[location["name"]]
     app.extensions["nettungen.db"].engine.dispose()
+
+
+def test_near_pages_of_one_with_a_filter_are_measured_by_the_database(places):
+    # Only "Familiesenter i to byer" matches: its Hokksund place (4.82 km), then Oslo (52.70).
+    api, ids = places
+    seen = []
+    for number in (1, 2, 3):
+        body = get_page(
+            api,
+            f"/hsds/service_at_locations?near={VESTFOSSEN}&search=familiesenter&per_page=1"
+            f"&page={number}",
+            LINKS,
+        )
+        assert body["total_items"] == 2
+        seen += [(link["service_id"], link["location"]["name"]) for link in body["contents"]]
+    assert seen == [(ids["two_places"], "Hokksund"), (ids["two_places"], "Oslo")]

@@ -86,6 +86,14 @@ def nearest(
     return statement.group_by(OfferPlace.offer_pk)
 
 
+def place_within(
+    session: Session, latitude: float, longitude: float, radius_km: float
+) -> ColumnElement[bool]:
+    """An ``offer_places`` row lies within ``radius_km`` of the point (index, then exact)."""
+    distance = distance_km(session, latitude, longitude)
+    return and_(_near_enough(session, latitude, longitude, radius_km), distance <= radius_km)
+
+
 def within(session: Session, latitude: float, longitude: float, radius_km: float) -> Select[Any]:
     """The offers with a place within ``radius_km`` of the point (their ``offer_pk``)."""
     distance = distance_km(session, latitude, longitude)
