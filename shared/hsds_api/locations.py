@@ -77,7 +77,7 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
             found = source(request_session())
             if near is not None and isinstance(found, PlacesNear):
                 contents, total = _nearest_links(
-                    found, where, query["full"], near, radius, number, per_page
+                    found, found, where, query["full"], near, radius, number, per_page
                 )
                 return jsonify(page(contents, total, number, per_page))
             links: Iterator[dict[str, Any]] = _links(found, where, query["full"], near, radius)
@@ -112,7 +112,8 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
 
 
 def _nearest_links(
-    found: PlacesNear,
+    found: HsdsSource,
+    ranks: PlacesNear,
     where: ServiceFilter,
     full: bool,
     near: tuple[float, float],
@@ -120,10 +121,11 @@ def _nearest_links(
     number: int,
     per_page: int,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of the links nearest first, measured and paged by the source's database;
-    a page past the places with a point goes on with those without, in the usual order."""
+    """One page of the links nearest first, measured and paged by the source's database
+    (``ranks``, the source itself); a page past the places with a point goes on with those
+    without, in the usual order."""
     shown = window(number, per_page)
-    ranked, pointed, total = found.places_near(where, near, radius, shown.start, shown.stop)
+    ranked, pointed, total = ranks.places_near(where, near, radius, shown.start, shown.stop)
     contents = []
     for document, position in ranked:
         place = document["locations"][position]

@@ -155,7 +155,11 @@ class IndexedOffers:
             )
         else:
             length = func.json_array_length(IndexedOffer.document, "$.locations")
-        counted = select(func.coalesce(func.sum(cast(length, Integer)), 0)).where(*clauses)
+        counted = (
+            select(func.coalesce(func.sum(cast(length, Integer)), 0))
+            .select_from(IndexedOffer)
+            .where(*clauses)
+        )
         return int(self.session.scalar(counted) or 0)
 
     def withdrawn_services(self, where: ServiceFilter) -> list[Document]:
