@@ -270,3 +270,36 @@ def test_offers_at_one_point_keep_the_name_order(federation, index, tmp_path):
         assert [item["id"] for item in answer.get_json()["items"]] == [wanted]
         assert answer.get_json()["items"][0]["distance_km"] == pytest.approx(0, abs=0.001)
     app.extensions["nettungen.db"].engine.dispose()
+
+
+def test_nearest_first_reads_the_places_from_the_index_in_distance_order(places):
+    """On PostgreSQL, the places nearest first come from the GiST index on ll_to_earth in
+    distance order (an index scan with ``Order By``, no sort of every place)."""
+    api, _ids = places
+    app = api.application
+    engine = app.extensions["nettungen.db"].engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite ranks every place (no index orders by distance)")
+    from sqlalchemy import event, text
+
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert api.get(f"/api/v1/offers?near={VESTFOSSEN}&per_page=1").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    ordered = [(s, p) for s, p in sent if "<->" in s]
+    assert len(ordered) == 1
+    statement, parameters = ordered[0]
+    with engine.connect() as connection:
+        # A table of five places is read whole by choice; the index must be able to serve it.
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(
+            row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+        )
+    assert "Index Scan using ix_offer_places_earth" in plan, plan
+    assert "Order By" in plan, plan
