@@ -66,9 +66,13 @@ def test_the_places_migration_takes_the_points_of_offers_already_indexed(databas
         rows = conn.execute(
             text("SELECT offer_pk, position, latitude, longitude FROM offer_places ORDER BY 2")
         ).all()
+        counted = conn.scalar(text("SELECT place_count FROM indexed_offers WHERE id = 7"))
     engine.dispose()
     # Only whole points in range, at their place's position among the locations.
     assert [tuple(r) for r in rows] == [(7, 0, 59.7437, 10.2018), (7, 5, 59.6686, 9.6502)]
+    # Migration 0010: a document without its provider (no HSDS locations to make) counts the
+    # six places it lists.
+    assert counted == 6
 
 
 def test_every_upgrade_starts_a_new_epoch_of_the_count_of_changes(database_factory) -> None:

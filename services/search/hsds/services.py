@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, cast, false, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from services.search.index import distance
@@ -148,18 +148,8 @@ class IndexedOffers:
         return [(json.loads(document), position) for document, position in rows], pointed, total
 
     def _place_count(self, clauses: list[ColumnElement[bool]]) -> int:
-        """How many places the matching versions list, counted in their documents."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            length = func.json_array_length(
-                literal_column("CAST(indexed_offers.document AS json) -> 'locations'")
-            )
-        else:
-            length = func.json_array_length(IndexedOffer.document, "$.locations")
-        counted = (
-            select(func.coalesce(func.sum(cast(length, Integer)), 0))
-            .select_from(IndexedOffer)
-            .where(*clauses)
-        )
+        """How many places (HSDS locations) the matching versions have in all."""
+        counted = select(func.coalesce(func.sum(IndexedOffer.place_count), 0)).where(*clauses)
         return int(self.session.scalar(counted) or 0)
 
     def withdrawn_services(self, where: ServiceFilter) -> list[Document]:

@@ -109,6 +109,10 @@ class IndexedOffer(SearchBase):
     # Its offer_terms as "facet:code" words (migration 0009): facet counts read them from one
     # index beside the scalar facets instead of joining offer_terms.
     facet_terms: Mapped[str] = mapped_column(Text, server_default="")
+    # How many HSDS locations the version has (shared.hsds.places: its distinct places), so
+    # /service_at_locations counts its links as a sum, not by reading every document
+    # (migration 0010).
+    place_count: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 

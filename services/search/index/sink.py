@@ -29,6 +29,7 @@ from services.search.index.models import (
     OfferTerm,
     WithdrawnOffer,
 )
+from shared import hsds
 from shared.areas import coverage_grain
 from shared.db import utcnow
 from shared.ingest.apply import VerifiedEvent
@@ -99,6 +100,7 @@ def index_rows(
         offer={
             **fields,
             "facet_terms": documents.facet_terms(terms),
+            "place_count": len(hsds.places(document)),
             "node_id": node_id,
             "document": stored_document(event) if stored is None else stored,
             "indexed_at": utcnow(),
