@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from shared.config import ConfigKey, absolute_path, base_url
+from shared.config import ConfigKey, absolute_path, base_url, optional_base_url, timeout_seconds
 from shared.db import sqlite_url_in
 from shared.ingest.config import national_service_config
 from shared.web.headers import frame_ancestors
@@ -24,14 +24,6 @@ def tile_url(value: str) -> str:
             f"{value!r} is not a tile address such as https://host/{{z}}/{{x}}/{{y}}.png"
         )
     return url
-
-
-def address_timeout(value: str | float) -> float:
-    """Seconds, more than 0 and at most 30."""
-    seconds = float(value)
-    if not 0 < seconds <= 30:
-        raise ValueError("must be more than 0 and at most 30 seconds")
-    return seconds
 
 
 CONFIG = [
@@ -67,13 +59,13 @@ CONFIG = [
         "Base URL of Kartverket's open address API, which the public site asks when a person "
         "types an address or a place name as the point to search from (GET <url>/sok). "
         "Empty: no address search; the point is typed as latitude,longitude.",
-        lambda value: base_url(value) if value else "",
+        optional_base_url,
         "https://ws.geonorge.no/adresser/v1",
     ),
     ConfigKey(
         "ADDRESS_SEARCH_TIMEOUT_SECONDS",
         "How long the site's address search waits for the address API before it says so.",
-        address_timeout,
+        timeout_seconds,
         3.0,
     ),
     ConfigKey(
