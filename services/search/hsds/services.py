@@ -111,11 +111,13 @@ class IndexedOffers:
         """The places with a point of the matches, nearest first (then service id, then the
         place's order), from ``start`` up to ``stop``, as (document, index of the place);
         how many places with a point there are (within ``radius`` km if given); and how many
-        places in all (the places without a point come after, in the usual order).
+        places in all (the places without a point come after, in the usual order). Only the
+        place each HSDS location keeps counts (``OfferPlace.linked``): a place given twice is
+        one link, listed and counted once.
 
         The database measures, orders and pages (the search's distance); without a radius
-        the page's places are found within the distance of the ``stop`` nearest offers
-        (``distance.reach_km``), so a first page reads about a page of places.
+        the page's places are found within the distance of the ``stop`` nearest linked
+        places (``distance.reach_km``), so a first page reads about a page of places.
         """
         clauses = self._clauses(where)
         km = distance.distance_km(self.session, *near)
@@ -123,13 +125,13 @@ class IndexedOffers:
             select(func.count())
             .select_from(OfferPlace)
             .join(IndexedOffer, IndexedOffer.id == OfferPlace.offer_pk)
-            .where(*clauses)
+            .where(OfferPlace.linked, *clauses)
         )
         reach = radius
         if radius is not None:
             placed = placed.where(distance.place_within(self.session, *near, radius))
         elif stop > start:
-            reach = distance.reach_km(self.session, *near, clauses, stop)
+            reach = distance.reach_km(self.session, *near, clauses, stop, links=True)
         pointed = int(self.session.scalar(placed) or 0)
         total = pointed if radius is not None else self._place_count(clauses)
         if start >= pointed:
@@ -137,7 +139,7 @@ class IndexedOffers:
         statement = (
             select(IndexedOffer.document, OfferPlace.position)
             .join(IndexedOffer, IndexedOffer.id == OfferPlace.offer_pk)
-            .where(*clauses)
+            .where(OfferPlace.linked, *clauses)
             .order_by(km, IndexedOffer.offer_id, OfferPlace.position)
             .offset(start)
             .limit(stop - start)

@@ -108,6 +108,8 @@ def reach_km(
     longitude: float,
     conditions: list[ColumnElement[bool]],
     wanted: int,
+    *,
+    links: bool = False,
 ) -> float | None:
     """A distance within which at least ``wanted`` offers that meet ``conditions`` have a
     place, read from the places nearest first (PostgreSQL's GiST index ordering), or None
@@ -117,6 +119,9 @@ def reach_km(
     by, so the ``wanted`` nearest offers all lie within the farthest of those places; the
     order of the index only keeps the bound tight. A search within it, ordered as ever, is
     then the same first ``wanted`` offers as ranking them all.
+
+    With ``links``, it counts the places HSDS lists (``OfferPlace.linked``), not offers: a
+    distance within which at least ``wanted`` of them lie.
     """
     if session.get_bind().dialect.name != "postgresql" or wanted < 1:
         return None
@@ -124,7 +129,11 @@ def reach_km(
     chord = func.ll_to_earth(OfferPlace.latitude, OfferPlace.longitude).op(
         "<->", return_type=Float()
     )(centre)
-    statement = select(OfferPlace.offer_pk, distance_km(session, latitude, longitude))
+    statement = select(
+        OfferPlace.offer_pk, OfferPlace.position, distance_km(session, latitude, longitude)
+    )
+    if links:
+        statement = statement.where(OfferPlace.linked)
     if conditions:
         statement = statement.join(IndexedOffer, IndexedOffer.id == OfferPlace.offer_pk).where(
             *conditions
@@ -133,9 +142,9 @@ def reach_km(
     limit = 2 * wanted + 8  # most offers have one or two places
     while True:
         rows = session.execute(statement.limit(limit)).all()
-        met: dict[int, float] = {}
-        for offer_pk, km in rows:
-            met.setdefault(offer_pk, float(km))
+        met: dict[Any, float] = {}
+        for offer_pk, position, km in rows:
+            met.setdefault((offer_pk, position) if links else offer_pk, float(km))
             if len(met) == wanted:
                 # A micrometre out: the parameter's round trip cannot lose the edge, and an
                 # offer more within it only comes after the page's.

@@ -30,6 +30,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -146,6 +147,10 @@ class OfferPlace(SearchBase):
     position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    # The place is the one its HSDS location keeps (shared.hsds.places): false for a second
+    # place of one location, which the search's distance reads but /service_at_locations
+    # neither lists nor counts (migration 0010).
+    linked: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class OfferHours(SearchBase):

@@ -49,7 +49,7 @@ class IndexRows:
     offer: dict[str, Any]
     coverage: dict[str, str | None]
     terms: list[tuple[str, str]]
-    places: list[tuple[int, float, float]]
+    places: list[tuple[int, float, float, bool]]
     hours: list[documents.Hours] = field(default_factory=list)
 
     def fts(self) -> dict[str, str]:
@@ -67,8 +67,14 @@ class IndexRows:
 
     def place_rows(self, offer_pk: int) -> list[dict[str, Any]]:
         return [
-            {"offer_pk": offer_pk, "position": p, "latitude": lat, "longitude": lon}
-            for p, lat, lon in self.places
+            {
+                "offer_pk": offer_pk,
+                "position": p,
+                "latitude": lat,
+                "longitude": lon,
+                "linked": linked,
+            }
+            for p, lat, lon, linked in self.places
         ]
 
     def hours_rows(self, offer_pk: int) -> list[dict[str, Any]]:

@@ -6,6 +6,11 @@ loader: ``/service_at_locations?near=`` counts its links as a sum over the match
 instead of reading every matching document. Rows indexed before are counted from their
 stored documents here.
 
+``offer_places.linked`` says which of an offer's places with a point is the one its HSDS
+location keeps (a place given twice is one location): ``/service_at_locations?near=`` lists
+and counts only those, so its totals and pages agree. Existing rows are filled from the
+stored documents too.
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07
@@ -33,8 +38,15 @@ def upgrade() -> None:
         "indexed_offers",
         sa.Column("place_count", sa.SmallInteger(), nullable=False, server_default="0"),
     )
+    op.add_column(
+        "offer_places",
+        sa.Column("linked", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
     connection = op.get_bind()
     offers = sa.table("indexed_offers", sa.column("id"), sa.column("place_count"))
+    points = sa.table(
+        "offer_places", sa.column("offer_pk"), sa.column("position"), sa.column("linked")
+    )
     last = 0
     while True:
         batch = connection.execute(
@@ -45,26 +57,44 @@ def upgrade() -> None:
         ).all()
         if not batch:
             return
-        counts = [{"pk": offer_pk, "count": _count(document)} for offer_pk, document in batch]
+        counts, unlinked = [], []
+        for offer_pk, document in batch:
+            count, others = _count(document)
+            counts.append({"pk": offer_pk, "count": count})
+            unlinked += [{"pk": offer_pk, "pos": position} for position in others]
         connection.execute(
             offers.update()
             .where(offers.c.id == sa.bindparam("pk"))
             .values(place_count=sa.bindparam("count")),
             counts,
         )
+        if unlinked:
+            connection.execute(
+                points.update()
+                .where(
+                    points.c.offer_pk == sa.bindparam("pk"),
+                    points.c.position == sa.bindparam("pos"),
+                )
+                .values(linked=False),
+                unlinked,
+            )
         last = batch[-1][0]
 
 
-def _count(document: str) -> int:
-    """The places of a stored version; one an older version of this service indexed without
-    the fields the HSDS mapping reads counts its listed places."""
+def _count(document: str) -> tuple[int, list[int]]:
+    """The places of a stored version, and the positions of its places that are not the one
+    their HSDS location keeps; one an older version of this service indexed without the
+    fields the HSDS mapping reads counts its listed places, each its own."""
     version = json.loads(document)
     try:
-        return len(places(version))
+        kept = {id(place) for _, place in places(version)}
     except (KeyError, TypeError, AttributeError):
         locations = version.get("locations") if isinstance(version, dict) else None
-        return len(locations) if isinstance(locations, list) else 0
+        return (len(locations) if isinstance(locations, list) else 0), []
+    others = [i for i, place in enumerate(version["locations"]) if id(place) not in kept]
+    return len(kept), others
 
 
 def downgrade() -> None:
+    op.drop_column("offer_places", "linked")
     op.drop_column("indexed_offers", "place_count")
