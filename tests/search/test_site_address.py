@@ -96,3 +96,36 @@ def test_with_an_address_api_the_form_asks_for_an_address_in_every_language(site
     assert "Adresse, sted eller punkt" in api.get("/sok").get_data(as_text=True)
     assert "Adresse, stad eller punkt" in api.get("/sok?lang=nn").get_data(as_text=True)
     assert "Address, place or point" in api.get("/sok?lang=en").get_data(as_text=True)
+
+
+def test_an_address_found_is_not_called_missing_when_another_part_is_wrong(site):
+    # The address is found; the age is not a number: the page names the age, and never says
+    # that no address was found.
+    api, _ids, _stand_in = site
+    page = api.get("/sok?near=Storgata+1&age=abc")
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "Fant ingen adresse" not in html
+    assert "svarer ikke nå" not in html
+    assert "har ikke adressesøk" not in html
+
+
+def test_the_same_words_ask_the_address_api_once(site):
+    # A public page that sends a request out for every visitor is bounded: an answer is kept.
+    api, _ids, stand_in = site
+    for _ in range(3):
+        assert api.get("/sok?near=Storgata+1&radius=40").status_code == 200
+        assert api.get("/sok?near=storgata  1&radius=40").status_code == 200
+    assert len(stand_in.asked) == 1
+
+
+def test_while_the_address_api_fails_it_is_not_asked_again_at_once(site):
+    # Each failing ask holds a worker up to the timeout: after a failure the site says so
+    # for a while without asking, whatever the words.
+    api, _ids, stand_in = site
+    api.application.config["ADDRESS_SEARCH_URL"] = stand_in.broken_url
+    for words in ("Storgata+1", "Kirkegata+2", "Torget"):
+        page = api.get(f"/sok?near={words}")
+        assert page.status_code == 400
+        assert "svarer ikke nå" in page.get_data(as_text=True)
+    assert len(stand_in.asked) <= 1

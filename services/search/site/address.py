@@ -5,11 +5,19 @@ as links. A point typed as numbers is never sent anywhere.
 
 When the API is not set (``ADDRESS_SEARCH_URL`` empty), fails, or finds nothing, the page says
 which, asks for the point as numbers, and every other part of the search still works.
+
+A public page that asks another service for every visitor is bounded: what the API answered
+for the same words (in any case and spacing) is kept for an hour, at most
+:data:`KEPT_ANSWERS` of them per process, and after a failure it is not asked again for
+:data:`FAILED_PAUSE_SECONDS` (each ask could hold a worker for the whole timeout).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from flask import current_app
 from marshmallow import ValidationError
@@ -21,6 +29,56 @@ from shared.fields import PointField
 
 # Why no address was used: the API is not set, it could not be asked, or it found none.
 OFF, FAILED, NOT_FOUND = "off", "failed", "not_found"
+
+KEPT_ANSWERS = 1000
+KEPT_SECONDS = 3600.0
+FAILED_PAUSE_SECONDS = 30.0
+
+
+@dataclass
+class _Answers:
+    """The answers kept in one application, newest last, and when a failure's pause ends."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    found: OrderedDict[tuple[str, str], tuple[float, tuple[Address, ...]]] = field(
+        default_factory=OrderedDict
+    )
+    paused_until: dict[str, float] = field(default_factory=dict)
+
+
+def _answers() -> _Answers:
+    kept = current_app.extensions.get("nettungen.address_answers")
+    if kept is None:
+        kept = current_app.extensions.setdefault("nettungen.address_answers", _Answers())
+    return kept
+
+
+def _search(base_url: str, words: str) -> tuple[Address, ...]:
+    """The addresses for ``words``, kept or asked (raises AddressSearchFailed, also while
+    paused after a failure)."""
+    kept, now = _answers(), time.monotonic()
+    key = (base_url, " ".join(words.casefold().split())[: addresses.MAX_QUERY_LENGTH])
+    with kept.lock:
+        if kept.paused_until.get(base_url, 0.0) > now:
+            raise addresses.AddressSearchFailed("paused after a failure")
+        answer = kept.found.get(key)
+        if answer is not None and answer[0] > now:
+            kept.found.move_to_end(key)
+            return answer[1]
+    try:
+        found = addresses.search_addresses(
+            base_url, words, current_app.config["ADDRESS_SEARCH_TIMEOUT_SECONDS"]
+        )
+    except addresses.AddressSearchFailed:
+        with kept.lock:
+            kept.paused_until[base_url] = time.monotonic() + FAILED_PAUSE_SECONDS
+        raise
+    with kept.lock:
+        kept.found[key] = (time.monotonic() + KEPT_SECONDS, found)
+        kept.found.move_to_end(key)
+        while len(kept.found) > KEPT_ANSWERS:
+            kept.found.popitem(last=False)
+    return found
 
 
 @dataclass(frozen=True)
@@ -56,9 +114,7 @@ def locate(args: MultiDict[str, str]) -> tuple[MultiDict[str, str], Located | No
     if not base_url:
         return args, Located(words, problem=OFF)
     try:
-        found = addresses.search_addresses(
-            base_url, words, current_app.config["ADDRESS_SEARCH_TIMEOUT_SECONDS"]
-        )
+        found = _search(base_url, words)
     except addresses.AddressSearchFailed as failure:
         current_app.logger.warning("address search on the site failed: %s", failure)
         return args, Located(words, problem=FAILED)
