@@ -303,3 +303,31 @@ def test_nearest_first_reads_the_places_from_the_index_in_distance_order(places)
         )
     assert "Index Scan using ix_offer_places_earth" in plan, plan
     assert "Order By" in plan, plan
+
+
+def test_an_offer_with_many_near_places_does_not_hide_the_next_offer(federation, index, tmp_path):
+    # Twelve places of one offer at Hokksund (4.82 km from Vestfossen) come first through the
+    # index; a page of two still reaches Kongsberg (14.12 km), and page two Drammen (18.97).
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        many = b.publish(
+            name="Mange steder", locations=[_place(f"H{i}", HOKKSUND) for i in range(12)]
+        )
+        kongsberg = b.publish(name="Kongsberg", locations=[_place("B", KONGSBERG)])
+        drammen = b.publish(name="Drammen", locations=[_place("A", DRAMMEN)])
+    index.trust_and_harvest(federation)
+    app = make_search_app(index.url, tmp_path / "search")
+    api = app.test_client()
+    pages = []
+    for number in (1, 2):
+        answer = api.get(f"/api/v1/offers?near={VESTFOSSEN}&per_page=2&page={number}")
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        pages.append([(i["id"], i["distance_km"]) for i in answer.get_json()["items"]])
+    assert pages == [
+        [
+            (node.public_id(many), pytest.approx(4.82, abs=0.01)),
+            (node.public_id(kongsberg), pytest.approx(14.12, abs=0.01)),
+        ],
+        [(node.public_id(drammen), pytest.approx(18.97, abs=0.01))],
+    ]
+    app.extensions["nettungen.db"].engine.dispose()
