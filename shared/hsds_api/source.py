@@ -109,7 +109,8 @@ class PlacesNear(Protocol):
         stop: int,
     ) -> tuple[list[tuple[Document, int]], int, int]:
         """The places with a point of the services matching ``where`` (within ``radius`` km
-        of ``near`` if given), nearest first, then by service id, then the place's order:
+        of ``near`` if given; of the places of one HSDS location only the one
+        ``shared.hsds.places`` keeps), nearest first, then by service id, then the place's order:
         those from ``start`` up to ``stop`` as (document, index in its ``locations``); how
         many places with a point there are; and how many places in all (with a radius,
         the same)."""
