@@ -34,6 +34,11 @@ QUERIES = (
     Query("within 100 km of Drammen, nearest first", f"/api/v1/offers?near={DRAMMEN}"
           "&radius=100&facets=false"),
     Query("nearest to Drammen, no radius", f"/api/v1/offers?near={DRAMMEN}&facets=false"),
+    Query("nearest to Drammen, no radius, page 50", f"/api/v1/offers?near={DRAMMEN}"
+          "&facets=false&page=50"),
+    Query("HSDS places within 25 km of Drammen", f"/hsds/service_at_locations?near={DRAMMEN}"
+          "&radius=25"),
+    Query("HSDS places nearest to Drammen", f"/hsds/service_at_locations?near={DRAMMEN}"),
     # The public site's search page (HTML, facets always), as a family on a phone asks it.
     Query("site page: Oslo", f"/sok?municipality={OSLO}"),
     Query("site page: Utsira + words", f"/sok?municipality={UTSIRA}&q=barn"),

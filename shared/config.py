@@ -66,6 +66,19 @@ def base_url(value: str) -> str:
     return value.rstrip("/")
 
 
+def optional_base_url(value: str) -> str:
+    """A base URL (see :func:`base_url`), or empty for none."""
+    return base_url(value) if value else ""
+
+
+def timeout_seconds(value: str | float) -> float:
+    """How long to wait for another service: more than 0 and at most 30 seconds."""
+    seconds = float(value)
+    if not 0 < seconds <= 30:
+        raise ValueError("must be more than 0 and at most 30 seconds")
+    return seconds
+
+
 @dataclass(frozen=True)
 class ConfigKey:
     name: str

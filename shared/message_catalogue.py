@@ -96,6 +96,10 @@ FIELDS = {
     "point.outside_norway": (
         "This point is outside Norway. Check the latitude and longitude (not swapped?)."
     ),
+    "place.outside_coverage": (
+        "This place lies in %(municipality)s, outside every area the offer covers. Check the "
+        "coverage and the address (saved all the same)."
+    ),
     "age.range_reversed": "The lowest age (%(low)s) is above the highest age (%(high)s).",
     "review.in_future": "The last review cannot be in the future.",
     "date.in_future": "The date is in the future.",

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shared.config import ConfigKey, absolute_path, base_url, parse_bool, positive_int
+from shared.config import (
+    ConfigKey,
+    absolute_path,
+    base_url,
+    optional_base_url,
+    parse_bool,
+    positive_int,
+    timeout_seconds,
+)
 from shared.db import sqlite_url_in
 from shared.web import TRUSTED_PROXIES_KEY
 from shared.web.guards import METRICS_TOKEN_KEY, max_content_length
@@ -17,17 +25,6 @@ def _smtp_url(value: str) -> str:
     if value and not value.startswith(("smtp://", "smtps://")):
         raise ValueError("must be smtp://[user:password@]host:port[?starttls=1] or smtps://...")
     return value
-
-
-def _optional_base_url(value: str) -> str:
-    return base_url(value) if value else ""
-
-
-def _timeout(value: str | float) -> float:
-    seconds = float(value)
-    if not 0 < seconds <= 30:
-        raise ValueError("must be more than 0 and at most 30 seconds")
-    return seconds
 
 
 def _instance_file_secret(name: str) -> Callable[[dict[str, Any]], str]:
@@ -163,33 +160,33 @@ CONFIG = [
         "Base URL of national search (https://sok.example.no): the dashboard and the assessment "
         "show the other providers' offers in the organisation's area from it, and each offer "
         "whether national search received it or refused it and why. Empty: not shown.",
-        _optional_base_url,
+        optional_base_url,
         "",
     ),
     ConfigKey(
         "NATIONAL_REPORTING_URL",
         "Base URL of national reporting: the dashboard and the assessment link to its reports "
         "for the organisation's area. Empty: no links.",
-        _optional_base_url,
+        optional_base_url,
         "",
     ),
     ConfigKey(
         "NATIONAL_TIMEOUT_SECONDS",
         "How long a page waits for national search before it says it cannot be reached.",
-        _timeout,
+        timeout_seconds,
         3.0,
     ),
     ConfigKey(
         "ADDRESS_SEARCH_URL",
         "Base URL of Kartverket's open address API, which the offer form's address search "
         "asks (GET <url>/sok). Empty: no address search; places and points are typed by hand.",
-        _optional_base_url,
+        optional_base_url,
         "https://ws.geonorge.no/adresser/v1",
     ),
     ConfigKey(
         "ADDRESS_SEARCH_TIMEOUT_SECONDS",
         "How long the address search waits for the address API before it says so.",
-        _timeout,
+        timeout_seconds,
         5.0,
     ),
     ConfigKey(

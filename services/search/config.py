@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from shared.config import ConfigKey, absolute_path, base_url
+from shared.config import ConfigKey, absolute_path, base_url, optional_base_url, timeout_seconds
 from shared.db import sqlite_url_in
 from shared.ingest.config import national_service_config
 from shared.web.headers import frame_ancestors
@@ -53,6 +53,20 @@ CONFIG = [
         "page is never framed.",
         frame_ancestors,
         "",
+    ),
+    ConfigKey(
+        "ADDRESS_SEARCH_URL",
+        "Base URL of Kartverket's open address API, which the public site asks when a person "
+        "types an address or a place name as the point to search from (GET <url>/sok). "
+        "Empty: no address search; the point is typed as latitude,longitude.",
+        optional_base_url,
+        "https://ws.geonorge.no/adresser/v1",
+    ),
+    ConfigKey(
+        "ADDRESS_SEARCH_TIMEOUT_SECONDS",
+        "How long the site's address search waits for the address API before it says so.",
+        timeout_seconds,
+        3.0,
     ),
     ConfigKey(
         "MAP_TILE_URL",

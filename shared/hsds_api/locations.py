@@ -6,13 +6,16 @@ batches): a service's places are its HSDS locations, one location per organisati
 service at each of its places, in service-id order, then the service's own order of places,
 and takes the ``/services`` filters and our ``near`` (latitude,longitude: nearest first, places
 without a point last) and ``radius`` (km, with near: only the places within it); HSDS's
-``proximity`` (metres from a postcode's centroid) is refused, as we hold no centroids.
+``proximity`` (metres from a postcode's centroid) is refused, as we hold no centroids. A source
+that can rank places itself (:class:`~shared.hsds_api.source.PlacesNear`, the national index)
+measures, orders and pages ``near`` in its database; a node's few thousand offers are ranked
+here.
 ``/locations`` lists every location once, by name then id, each as a version with a point has
 it. A look-up by id reads the services until it finds it.
 
 A request reads every matching service once and keeps one page (or, for ``/locations``, one
-small object per location): cheap for a node's few thousand offers. Nationally it grows with
-the federation (the national source narrows a radius in SQL); see docs/open-data.md.
+small object per location): cheap for a node's few thousand offers. Nationally ``near`` is
+the database's (above); the other listings grow with the federation; see docs/open-data.md.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from shared.hsds_api.schemas import (
     ServiceAtLocationQuerySchema,
     hsds_schema,
 )
-from shared.hsds_api.source import HsdsSource, ServiceFilter, SourceFactory
+from shared.hsds_api.source import HsdsSource, PlacesNear, ServiceFilter, SourceFactory
 
 SERVICE_AT_LOCATION_LIST = "compiled/service_at_location_list.json"
 
@@ -71,9 +74,13 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
                     source, lambda found: _links(found, where, query["full"], near, radius)
                 )
             number, per_page = query["page"], query["per_page"]
-            links: Iterator[dict[str, Any]] = _links(
-                source(request_session()), where, query["full"], near, radius
-            )
+            found = source(request_session())
+            if near is not None and isinstance(found, PlacesNear):
+                contents, total = _nearest_links(
+                    found, found, where, query["full"], near, radius, number, per_page
+                )
+                return jsonify(page(contents, total, number, per_page))
+            links: Iterator[dict[str, Any]] = _links(found, where, query["full"], near, radius)
             shown, counted = window(number, per_page), _Counted(links)
             if near is None:
                 contents = list(itertools.islice(counted, shown.start, shown.stop))
@@ -102,6 +109,38 @@ def _service_at_locations(blp: Blueprint, source: SourceFactory) -> None:
                     if link["id"] == wanted:
                         return jsonify(link)
             raise NotFound("hsds.no_service_at_location", id=link_id)
+
+
+def _nearest_links(
+    found: HsdsSource,
+    ranks: PlacesNear,
+    where: ServiceFilter,
+    full: bool,
+    near: tuple[float, float],
+    radius: float | None,
+    number: int,
+    per_page: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the links nearest first, measured and paged by the source's database
+    (``ranks``, the source itself); a page past the places with a point goes on with those
+    without, in the usual order."""
+    shown = window(number, per_page)
+    ranked, pointed, total = ranks.places_near(where, near, radius, shown.start, shown.stop)
+    contents = []
+    for document, position in ranked:
+        place = document["locations"][position]
+        # Of two places of one HSDS location, the link is the one hsds.places keeps.
+        if any(kept is place for _, kept in hsds.places(document)):
+            contents.append(hsds.service_at_location(document, place, full=full))
+    if radius is None and shown.stop > pointed:
+        without = (
+            link for link in _links(found, where, full) if "latitude" not in link["location"]
+        )
+        with closing(without):
+            contents += itertools.islice(
+                without, max(0, shown.start - pointed), shown.stop - pointed
+            )
+    return contents, total
 
 
 class _Counted(Iterator[dict[str, Any]]):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
@@ -92,6 +92,28 @@ class HsdsSource(Protocol):
     def services_of(self, organisation_numbers: Collection[str]) -> dict[str, list[Document]]:
         """The published versions of these organisations, by organisation number, each
         ordered by name then service id."""
+        ...
+
+
+@runtime_checkable
+class PlacesNear(Protocol):
+    """A source that measures and orders places by distance in its database (the national
+    index), so ``/service_at_locations?near=`` reads one page, not every service."""
+
+    def places_near(
+        self,
+        where: ServiceFilter,
+        near: tuple[float, float],
+        radius: float | None,
+        start: int,
+        stop: int,
+    ) -> tuple[list[tuple[Document, int]], int, int]:
+        """The places with a point of the services matching ``where`` (within ``radius`` km
+        of ``near`` if given; of the places of one HSDS location only the one
+        ``shared.hsds.places`` keeps), nearest first, then by service id, then the place's order:
+        those from ``start`` up to ``stop`` as (document, index in its ``locations``); how
+        many places with a point there are; and how many places in all (with a radius,
+        the same)."""
         ...
 
 

@@ -5,7 +5,9 @@ answered by a real local server with the recorded format examples of Kartverket'
 * a registrar finds the address, chooses it, saves and sends the offer; the publisher
   publishes it; national search finds it 18.8 km from Vestfossen, in Øvre Eiker (from the
   town centre's point 59.7333,9.8667 to the address point 59.74366,10.20183, worked out by
-  hand with the spherical law of cosines);
+  hand with the spherical law of cosines), shows it on the map of the results, and, with
+  JavaScript off, finds it 32.0 km from an address typed on the site, Storgata 1 in
+  Kongsberg (59.66914,9.65121 in the recorded answer; 31.98 km by hand);
 * the same form, with JavaScript off: search, choose, save; the coverage ticked from the
   classification (found by name with JavaScript, a whole county without).
 """
@@ -48,6 +50,7 @@ def country(database_factory, node_database_factory, tmp_path_factory) -> Iterat
     with address_api() as addresses, serve(search) as search_url:
         registry = _registry(node, search_url, tmp_path_factory.mktemp("registry"))
         registry.config["ADDRESS_SEARCH_URL"] = addresses.url
+        search.config["ADDRESS_SEARCH_URL"] = addresses.url
         with serve(registry) as base:
             yield {"index": index, "search": search_url, "registry": base}
         registry.extensions["nettungen.db"].engine.dispose()
@@ -133,9 +136,34 @@ def test_an_address_found_saved_and_searched_by_distance(country):
         result = page.locator("li.result", has=page.get_by_role("link", name=name))
         assert result.locator("p.distance").inner_text() == "18,8 km unna"
         assert_accessible(page)
+        # On the map of the results, its marker named by the offer and the place.
+        page.route("https://cache.kartverket.no/**", lambda route: route.abort())
+        page.goto(f"{country['search']}/sok?near={VESTFOSSEN}&radius=25")
+        page.get_by_role("region", name="Kart over resultatene").wait_for()
+        marker = page.locator(f".leaflet-marker-icon[title='{name} – Familiens hus Bragernes']")
+        assert marker.count() == 1
+        assert_accessible(page)
         # 18.8 km away: not within 15 km.
         page.goto(f"{country['search']}/sok?near={VESTFOSSEN}&radius=15")
         assert page.get_by_role("link", name=name).count() == 0
+    with chromium_page(javascript=False) as page:
+        # Without JavaScript: an address typed as the point, looked up on the server.
+        page.goto(f"{country['search']}/sok")
+        if not page.get_by_label("Adresse, sted eller punkt").is_visible():
+            page.locator("summary", has_text="Filtrer").click()  # the panel, closed on a phone
+        page.get_by_label("Adresse, sted eller punkt").fill("Storgata 1")
+        page.get_by_label("Innen", exact=True).select_option("50")
+        page.get_by_role("button", name="Bruk filtrene").click()
+        page.get_by_text("Avstandene er fra Storgata 1, 3611 Kongsberg").wait_for()
+        result = page.locator("li.result", has=page.get_by_role("link", name=name))
+        assert result.locator("p.distance").inner_text() == "32 km unna"
+        assert page.locator(".leaflet-container").count() == 0  # the list, no map
+        typed = page.url
+    with chromium_page() as page:
+        page.route("https://cache.kartverket.no/**", lambda route: route.abort())
+        page.goto(typed)  # axe needs JavaScript: the same page, checked with it on
+        page.get_by_text("Avstandene er fra Storgata 1, 3611 Kongsberg").wait_for()
+        assert_accessible(page)
 
 
 def test_the_address_search_works_without_javascript(country):

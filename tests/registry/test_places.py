@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from services.registry.offers import places
 from services.registry.offers.models import Offer
+from shared import addresses
 from shared.publication.models import PublishedOffer
 from shared.publication.schema import load_offer_version
 from tests.registry.address_api import AddressApi, address_api
@@ -39,8 +40,8 @@ def searching(app, api, monkeypatch) -> AddressApi:
 
 
 def test_the_client_reads_an_answer_into_the_places_fields(api):
-    [found] = places.search_addresses(api.url, "Engene 1 Drammen", 5)
-    assert found == places.Address("Engene 1", "3015", "Drammen", "3301", 59.74366, 10.20183)
+    [found] = addresses.search_addresses(api.url, "Engene 1 Drammen", 5)
+    assert found == addresses.Address("Engene 1", "3015", "Drammen", "3301", 59.74366, 10.20183)
     assert found.label() == "Engene 1, 3015 Drammen"
     [asked] = api.asked
     assert asked["sok"] == ["Engene 1 Drammen"]
@@ -49,36 +50,36 @@ def test_the_client_reads_an_answer_into_the_places_fields(api):
 
 
 def test_the_client_keeps_every_address_found_in_the_answers_order(api):
-    found = places.search_addresses(api.url, "Storgata 1", 5)
+    found = addresses.search_addresses(api.url, "Storgata 1", 5)
     assert [(a.municipality, a.postal_town) for a in found] == [
         ("3303", "Kongsberg"),
         ("3314", "Hokksund"),
         ("0301", "Oslo"),
     ]
-    assert places.search_addresses(api.url, "finnes ikke", 5) == ()
+    assert addresses.search_addresses(api.url, "finnes ikke", 5) == ()
 
 
 def test_the_client_fails_cleanly_on_errors_and_oversized_answers(api):
-    with pytest.raises(places.AddressSearchFailed):
-        places.search_addresses(api.broken_url, "Engene 1 Drammen", 5)
-    with pytest.raises(places.AddressSearchFailed, match="bytes"):
-        places.search_addresses(api.huge_url, "Engene 1 Drammen", 5)
-    with pytest.raises(places.AddressSearchFailed):
-        places.search_addresses("http://127.0.0.1:9", "Engene 1 Drammen", 5)
+    with pytest.raises(addresses.AddressSearchFailed):
+        addresses.search_addresses(api.broken_url, "Engene 1 Drammen", 5)
+    with pytest.raises(addresses.AddressSearchFailed, match="bytes"):
+        addresses.search_addresses(api.huge_url, "Engene 1 Drammen", 5)
+    with pytest.raises(addresses.AddressSearchFailed):
+        addresses.search_addresses("http://127.0.0.1:9", "Engene 1 Drammen", 5)
 
 
 def test_the_client_goes_direct_whatever_proxy_the_environment_names(api, monkeypatch):
     # A proxy that does not exist: a client that used it would fail.
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")
-    assert len(places.search_addresses(api.url, "Storgata 1", 5)) == 3
+    assert len(addresses.search_addresses(api.url, "Storgata 1", 5)) == 3
 
 
 def test_a_token_round_trips_and_a_forged_one_is_none():
-    address = places.Address("Storgata 1", "3611", "Kongsberg", "3303", 59.66914, 9.65121)
-    assert places.from_token(address.token()) == address
-    assert places.from_token("not json") is None
-    assert places.from_token('["too", "short"]') is None
+    address = addresses.Address("Storgata 1", "3611", "Kongsberg", "3303", 59.66914, 9.65121)
+    assert addresses.from_token(address.token()) == address
+    assert addresses.from_token("not json") is None
+    assert addresses.from_token('["too", "short"]') is None
 
 
 def _form(world, token: str, **fields: str) -> dict[str, str]:
@@ -189,6 +190,41 @@ def test_a_point_outside_norway_is_saved_with_a_warning(client, db, world):
     offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
     edit = client.get(f"/o/{ORG_A}/offers/{offer.id}/edit")
     assert "Dette punktet ligger utenfor Norge." in text_of(edit)
+
+
+@pytest.mark.parametrize(
+    ("coverage", "warned"),
+    [
+        ("3301", True),  # Drammen only; the place is in Kongsberg (3303)
+        ("3301, 3303", False),
+        ("33", False),  # Buskerud, Kongsberg's county
+        ("03", True),  # Oslo
+        ("NO", False),  # the whole country
+    ],
+)
+def test_a_place_outside_the_coverage_is_saved_with_a_warning(client, db, world, coverage, warned):
+    token = sign_in(client, db, "a_registrar")
+    place = {
+        "coverage": coverage,
+        "locations-0-street_address": "Storgata 1",
+        "locations-0-municipality": "3303",
+    }
+    saved = client.post(f"/o/{ORG_A}/offers/new", data=_form(world, token, **place))
+    assert saved.status_code == 302
+    offer = db.scalar(select(Offer).where(Offer.name == FORM["name"]))
+    edit = text_of(client.get(f"/o/{ORG_A}/offers/{offer.id}/edit"))
+    warning = "Dette stedet ligger i Kongsberg, utenfor alle områdene tilbudet dekker."
+    assert (warning in edit) is warned
+
+
+def test_the_coverage_advice_reads_codes_as_typed_and_skips_what_it_cannot_judge():
+    kongsberg = [{"municipality": "3303"}, {"municipality": None}, {"name": "no municipality"}]
+    assert set(places.coverage_warnings(kongsberg, "3301 ,3312")) == {"locations.0.municipality"}
+    assert places.coverage_warnings(kongsberg, ["3301", "33"]) == {}
+    # Nothing to judge against: no coverage, or none of its codes known.
+    assert places.coverage_warnings(kongsberg, "") == {}
+    assert places.coverage_warnings(kongsberg, "9999") == {}
+    assert places.coverage_warnings("not a list", "3301") == {}
 
 
 def test_the_api_takes_a_point_and_refuses_a_bad_one(client, world):
@@ -368,13 +404,13 @@ def test_the_offers_page_shows_the_point_of_a_place(client, db, world):
 
 
 def test_a_token_that_is_not_a_choice_button_is_none():
-    address = places.Address("Storgata 1", "3611", "Kongsberg", "3303", 59.66914, 9.65121)
-    assert places.from_token("[" * 50_000) is None
-    assert places.from_token(address.token() + " " * 1024) is None
-    assert places.from_token('["Storgata 1", null, null, null, 1' + "0" * 400 + ", 10]") is None
-    assert places.from_token('["Storgata 1", null, null, null, NaN, 10]') is None
-    assert places.from_token('["Storgata 1", null, null, null, 91, 10]') is None
-    assert places.from_token('["Storgata 1", null, null, null, 59, -181]') is None
+    address = addresses.Address("Storgata 1", "3611", "Kongsberg", "3303", 59.66914, 9.65121)
+    assert addresses.from_token("[" * 50_000) is None
+    assert addresses.from_token(address.token() + " " * 1024) is None
+    assert addresses.from_token('["Storgata 1", null, null, null, 1' + "0" * 400 + ", 10]") is None
+    assert addresses.from_token('["Storgata 1", null, null, null, NaN, 10]') is None
+    assert addresses.from_token('["Storgata 1", null, null, null, 91, 10]') is None
+    assert addresses.from_token('["Storgata 1", null, null, null, 59, -181]') is None
 
 
 @pytest.mark.parametrize(
@@ -432,7 +468,7 @@ def test_a_chosen_address_fills_the_row_of_its_button_when_an_earlier_row_is_emp
     client, db, world
 ):
     token = sign_in(client, db, "a_registrar")
-    address = places.Address("Engene 1", "3015", "Drammen", "3301", 59.74366, 10.20183)
+    address = addresses.Address("Engene 1", "3015", "Drammen", "3301", 59.74366, 10.20183)
     rows = _three_rows_the_first_emptied()
     chosen = client.post(
         f"/o/{ORG_A}/offers/new",
@@ -448,7 +484,7 @@ def test_a_chosen_address_fills_the_row_of_its_button_when_an_earlier_row_is_emp
 
 def test_choosing_an_address_leaves_nothing_of_the_one_chosen_before(client, db, world):
     token = sign_in(client, db, "a_registrar")
-    without_code = places.Address("Et sted 1", None, None, None, 59.7, 10.2)
+    without_code = addresses.Address("Et sted 1", None, None, None, 59.7, 10.2)
     before = {
         "locations-0-street_address": "Engene 1",
         "locations-0-postal_code": "3015",
@@ -479,8 +515,8 @@ def test_a_coordinate_of_zero_is_shown_as_zero(client, db, world):
 
 def test_the_client_gives_up_on_an_answer_that_drips_past_its_deadline(api):
     started = time.monotonic()
-    with pytest.raises(places.AddressSearchFailed):
-        places.search_addresses(api.slow_url, "Engene 1 Drammen", 2)
+    with pytest.raises(addresses.AddressSearchFailed):
+        addresses.search_addresses(api.slow_url, "Engene 1 Drammen", 2)
     # Each byte comes well within the 2-second read timeout; the whole would take minutes.
     assert time.monotonic() - started < 10
     assert api.asked[-1]["sok"] == ["Engene 1 Drammen"]
@@ -494,6 +530,6 @@ def test_the_client_asks_for_the_answer_uncompressed(api, monkeypatch):
         sent.append(kwargs.get("headers"))
         return real_stream(*args, **kwargs)
 
-    monkeypatch.setattr(places.httpx, "stream", stream)
-    assert len(places.search_addresses(api.url, "Storgata 1", 5)) == 3
+    monkeypatch.setattr(addresses.httpx, "stream", stream)
+    assert len(addresses.search_addresses(api.url, "Storgata 1", 5)) == 3
     assert sent == [{"Accept-Encoding": "identity"}]

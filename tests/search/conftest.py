@@ -32,6 +32,8 @@ from tests.search.federation import SearchIndex, new_search_index
 def make_search_app(url: str, tmp_path: Any, **overrides: Any) -> Flask:
     from services.search import create_app
 
+    # No address search unless a test serves one (tests never reach the network).
+    overrides.setdefault("ADDRESS_SEARCH_URL", "")
     return national_app(create_app, url, tmp_path, "https://sok.test", **overrides)
 
 

@@ -218,3 +218,116 @@ def test_the_sites_links_keep_every_digit_of_the_point_and_the_distance(places):
     for link in without_age:
         assert "near=59.73331234%2C9.86671234" in link, link
         assert "radius=12.3456789" in link, link
+
+
+def test_nearest_first_page_by_page_is_the_same_order(places):
+    """Each page of one is found on its own (on PostgreSQL within the distance of the
+    offers met nearest first through the index); together they are the whole order."""
+    api, ids = places
+    paged = []
+    for number in range(1, 6):
+        answer = api.get(f"/api/v1/offers?near={VESTFOSSEN}&per_page=1&page={number}")
+        assert answer.status_code == 200
+        paged += [(item["id"], item["distance_km"]) for item in answer.get_json()["items"]]
+    assert [i for i, _ in paged] == [
+        ids["two_places"],
+        ids["kongsberg"],
+        ids["drammen"],
+        ids["no_point"],
+    ]
+    assert [km for _, km in paged[:3]] == [
+        pytest.approx(EXPECTED_KM[name], abs=0.01)
+        for name in ("two_places", "kongsberg", "drammen")
+    ]
+
+
+def test_nearest_first_with_words_skips_the_near_offers_that_do_not_match(places):
+    # The nearest (the family centre at Hokksund) is not in Kongsberg: a page of one reaches
+    # past it.
+    api, ids = places
+    answer = api.get(f"/api/v1/offers?near={VESTFOSSEN}&q=kongsberg&per_page=1")
+    assert answer.get_json()["total"] == 1
+    assert [(i["id"], i["distance_km"]) for i in answer.get_json()["items"]] == [
+        (ids["kongsberg"], pytest.approx(14.12, abs=0.01))
+    ]
+
+
+def test_offers_at_one_point_keep_the_name_order(federation, index, tmp_path):
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        # Published in the reverse of the name order, all at Drammen's centre.
+        published = [
+            b.publish(name=name, locations=[_place("D", DRAMMEN)])
+            for name in ("Cecilie", "Bjørn", "Anna")
+        ]
+    index.trust_and_harvest(federation)
+    app = make_search_app(index.url, tmp_path / "search")
+    api = app.test_client()
+    expected = [node.public_id(i) for i in reversed(published)]
+    for number, wanted in enumerate(expected, start=1):
+        answer = api.get(f"/api/v1/offers?near=59.7441,10.2045&per_page=1&page={number}")
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert [item["id"] for item in answer.get_json()["items"]] == [wanted]
+        assert answer.get_json()["items"][0]["distance_km"] == pytest.approx(0, abs=0.001)
+    app.extensions["nettungen.db"].engine.dispose()
+
+
+def test_nearest_first_reads_the_places_from_the_index_in_distance_order(places):
+    """On PostgreSQL, the places nearest first come from the GiST index on ll_to_earth in
+    distance order (an index scan with ``Order By``, no sort of every place)."""
+    api, _ids = places
+    app = api.application
+    engine = app.extensions["nettungen.db"].engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite ranks every place (no index orders by distance)")
+    from sqlalchemy import event, text
+
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert api.get(f"/api/v1/offers?near={VESTFOSSEN}&per_page=1").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    ordered = [(s, p) for s, p in sent if "<->" in s]
+    assert len(ordered) == 1
+    statement, parameters = ordered[0]
+    with engine.connect() as connection:
+        # A table of five places is read whole by choice; the index must be able to serve it.
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(
+            row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+        )
+    assert "Index Scan using ix_offer_places_earth" in plan, plan
+    assert "Order By" in plan, plan
+
+
+def test_an_offer_with_many_near_places_does_not_hide_the_next_offer(federation, index, tmp_path):
+    # Twelve places of one offer at Hokksund (4.82 km from Vestfossen) come first through the
+    # index; a page of two still reaches Kongsberg (14.12 km), and page two Drammen (18.97).
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        many = b.publish(
+            name="Mange steder", locations=[_place(f"H{i}", HOKKSUND) for i in range(12)]
+        )
+        kongsberg = b.publish(name="Kongsberg", locations=[_place("B", KONGSBERG)])
+        drammen = b.publish(name="Drammen", locations=[_place("A", DRAMMEN)])
+    index.trust_and_harvest(federation)
+    app = make_search_app(index.url, tmp_path / "search")
+    api = app.test_client()
+    pages = []
+    for number in (1, 2):
+        answer = api.get(f"/api/v1/offers?near={VESTFOSSEN}&per_page=2&page={number}")
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        pages.append([(i["id"], i["distance_km"]) for i in answer.get_json()["items"]])
+    assert pages == [
+        [
+            (node.public_id(many), pytest.approx(4.82, abs=0.01)),
+            (node.public_id(kongsberg), pytest.approx(14.12, abs=0.01)),
+        ],
+        [(node.public_id(drammen), pytest.approx(18.97, abs=0.01))],
+    ]
+    app.extensions["nettungen.db"].engine.dispose()

@@ -120,3 +120,54 @@ def test_a_location_given_with_and_without_a_point_has_the_point(federation, ind
         one = api.get(f"/hsds/locations/{location['id']}").get_json()
         assert (one["latitude"], one["longitude"]) == points[location["name"]]
     app.extensions["nettungen.db"].engine.dispose()
+
+
+def test_near_pages_of_one_with_a_filter_are_measured_by_the_database(places):
+    # Only "Familiesenter i to byer" matches: its Hokksund place (4.82 km), then Oslo (52.70).
+    api, ids = places
+    seen = []
+    for number in (1, 2, 3):
+        body = get_page(
+            api,
+            f"/hsds/service_at_locations?near={VESTFOSSEN}&search=familiesenter&per_page=1"
+            f"&page={number}",
+            LINKS,
+        )
+        assert body["total_items"] == 2
+        seen += [(link["service_id"], link["location"]["name"]) for link in body["contents"]]
+    assert seen == [(ids["two_places"], "Hokksund"), (ids["two_places"], "Oslo")]
+
+
+def test_a_place_given_twice_with_points_is_one_link_counted_once(federation, index, tmp_path):
+    # One HSDS location (same name, no address) given twice with two points: hsds.places keeps
+    # the first, so /service_at_locations lists it once; the totals and the pages must agree
+    # (2 links: "Torget" at Drammen 18.97 km, then "Havna" at Kongsberg 14.12 km... nearest
+    # first: Havna, Torget).
+    node = federation.node("kommune", {"municipality": ORGANISATIONS["municipality"]})
+    with node.builder() as b:
+        b.publish(
+            name="Dobbelt",
+            locations=[
+                _place("Torget", DRAMMEN),
+                _place("Torget", HOKKSUND),
+                _place("Havna", KONGSBERG),
+            ],
+        )
+    index.trust_and_harvest(federation)
+    app = make_search_app(index.url, tmp_path / "search")
+    api = app.test_client()
+    for query in (f"near={VESTFOSSEN}", f"near={VESTFOSSEN}&radius=100"):
+        whole = get_page(api, f"/hsds/service_at_locations?{query}&per_page=10", LINKS)
+        assert [link["location"]["name"] for link in whole["contents"]] == ["Havna", "Torget"]
+        assert whole["total_items"] == 2
+        seen = []
+        for number in (1, 2):
+            body = get_page(
+                api, f"/hsds/service_at_locations?{query}&per_page=1&page={number}", LINKS
+            )
+            assert body["total_items"] == 2
+            assert body["total_pages"] == 2
+            assert len(body["contents"]) == 1
+            seen += [link["location"]["name"] for link in body["contents"]]
+        assert seen == ["Havna", "Torget"]
+    app.extensions["nettungen.db"].engine.dispose()

@@ -66,9 +66,13 @@ def test_the_places_migration_takes_the_points_of_offers_already_indexed(databas
         rows = conn.execute(
             text("SELECT offer_pk, position, latitude, longitude FROM offer_places ORDER BY 2")
         ).all()
+        counted = conn.scalar(text("SELECT place_count FROM indexed_offers WHERE id = 7"))
     engine.dispose()
     # Only whole points in range, at their place's position among the locations.
     assert [tuple(r) for r in rows] == [(7, 0, 59.7437, 10.2018), (7, 5, 59.6686, 9.6502)]
+    # Migration 0010: a document without its provider (no HSDS locations to make) counts the
+    # six places it lists.
+    assert counted == 6
 
 
 def test_every_upgrade_starts_a_new_epoch_of_the_count_of_changes(database_factory) -> None:
@@ -93,3 +97,70 @@ def test_every_upgrade_starts_a_new_epoch_of_the_count_of_changes(database_facto
         assert again[1] == 0 and again[0] != made[0]
     finally:
         engine.dispose()
+
+
+def test_the_place_count_migration_counts_locations_and_marks_a_second_place(database_factory):
+    # Migration 0010 on a version indexed before it: three places, two of them one HSDS
+    # location (same name, no address) with points; place_count is 2, and of the two points
+    # of "Torget" only the first (position 0) is linked. Downgrade takes both columns away.
+    import datetime as dt
+    import json
+
+    from alembic import command
+    from sqlalchemy import MetaData, Table, inspect
+
+    from shared.db import create_engine
+    from shared.migrations import alembic_config
+
+    url = database_factory()
+    search_db.upgrade(url, revision="0009")
+    engine = create_engine(url)
+    when = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+    places = [
+        {"name": "Torget", "latitude": 59.7441, "longitude": 10.2045},
+        {"name": "Torget", "latitude": 59.7706, "longitude": 9.9106},
+        {"name": "Havna", "latitude": 59.6686, "longitude": 9.6502},
+    ]
+    document = {
+        "name": "X",
+        "provider": {"organisation_number": "910000012"},
+        "locations": places,
+    }
+    with engine.begin() as conn:
+        table = Table("indexed_offers", MetaData(), autoload_with=conn)
+        conn.execute(
+            table.insert().values(
+                id=7, offer_uri="https://k.test/offers/1", offer_id="1", node_id="kommune",
+                version=1, name="X", name_sort="x", description="X", keywords="",
+                provider_orgnr="910000012", provider_id="p", provider_name="Drammen",
+                provider_kind="municipality", provider_home_area="3301", agency_name="A",
+                level=1, category="public", access="open", measure_status="permanent",
+                age_min=0, age_max=5, free_of_charge=True, statutory=False, published_at=when,
+                document=json.dumps(document), indexed_at=when,
+            )
+        )  # fmt: skip
+        points = Table("offer_places", MetaData(), autoload_with=conn)
+        conn.execute(
+            points.insert(),
+            [
+                {
+                    "offer_pk": 7,
+                    "position": i,
+                    "latitude": p["latitude"],
+                    "longitude": p["longitude"],
+                }
+                for i, p in enumerate(places)
+            ],
+        )
+    search_db.upgrade(url, revision="0010")
+    with engine.connect() as conn:
+        counted = conn.scalar(text("SELECT place_count FROM indexed_offers WHERE id = 7"))
+        linked = conn.execute(text("SELECT position, linked FROM offer_places ORDER BY 1")).all()
+    assert counted == 2
+    assert [(p, bool(flag)) for p, flag in linked] == [(0, True), (1, False), (2, True)]
+    command.downgrade(alembic_config(search_db.MIGRATIONS.folder, url), "0009")
+    with engine.connect() as conn:
+        columns = inspect(conn)
+        assert "place_count" not in {c["name"] for c in columns.get_columns("indexed_offers")}
+        assert "linked" not in {c["name"] for c in columns.get_columns("offer_places")}
+    engine.dispose()

@@ -13,6 +13,7 @@ from werkzeug.exceptions import BadRequest
 
 from services.registry.offers import places
 from services.registry.ui.forms import FormState
+from shared import addresses
 
 # The group of places the address search fills in (its fields are locations-<row>-<name>).
 _GROUP = "locations"
@@ -34,7 +35,7 @@ def address_step(raw: dict[str, Any]) -> FormState | None:
         return FormState(values=raw, addresses=found)
     if "use_address" in request.form:
         number, _, token = request.form["use_address"].partition(":")
-        position, address = _row(number), places.from_token(token)
+        position, address = _row(number), addresses.from_token(token)
         if position is None or address is None:
             raise BadRequest()
         rows = raw.setdefault("locations", [])
@@ -104,10 +105,10 @@ def _search(place: dict[str, Any]) -> places.AddressSearch:
             problem=gettext("Type a street address or a town first, then search.")
         )
     try:
-        found = places.search_addresses(
+        found = addresses.search_addresses(
             base_url, words, current_app.config["ADDRESS_SEARCH_TIMEOUT_SECONDS"]
         )
-    except places.AddressSearchFailed as exc:
+    except addresses.AddressSearchFailed as exc:
         current_app.logger.warning("address search failed: %s", exc)
         return places.AddressSearch(
             problem=gettext(

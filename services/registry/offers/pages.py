@@ -177,7 +177,10 @@ def _form(state: FormState, offer: Offer | None, status: int = 200) -> tuple[str
     state.areas = area_picker(current_language())
     state.warnings = _warnings(state.values)
     notes = contact_notes(state.warnings)
-    for name, messages in places.point_warnings(state.value("locations")).items():
+    locations = state.value("locations")
+    advice = places.point_warnings(locations)
+    advice.update(places.coverage_warnings(locations, state.value("coverage")))
+    for name, messages in advice.items():
         state.warnings[name] = [readable(m) for m in messages]
     return render_page(
         "offer_form.html", status, form=state, sections=SECTIONS, offer=offer, contact_notes=notes

@@ -21,11 +21,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
+from services.search.index import distance
 from services.search.index.models import (
     AUDIENCE,
     DIAGNOSIS_GROUP,
     RISK_GROUP,
     IndexedOffer,
+    OfferPlace,
     WithdrawnOffer,
 )
 from services.search.index.query import OfferQuery, has_term, where_clauses
@@ -97,6 +99,60 @@ class IndexedOffers:
                 yield json.loads(document)
         finally:
             rows.close()  # a reader that stops early leaves no cursor open
+
+    def places_near(
+        self,
+        where: ServiceFilter,
+        near: tuple[float, float],
+        radius: float | None,
+        start: int,
+        stop: int,
+    ) -> tuple[list[tuple[Document, int]], int, int]:
+        """The places with a point of the matches, nearest first (then service id, then the
+        place's order), from ``start`` up to ``stop``, as (document, index of the place);
+        how many places with a point there are (within ``radius`` km if given); and how many
+        places in all (the places without a point come after, in the usual order). Only the
+        place each HSDS location keeps counts (``OfferPlace.linked``): a place given twice is
+        one link, listed and counted once.
+
+        The database measures, orders and pages (the search's distance); without a radius
+        the page's places are found within the distance of the ``stop`` nearest linked
+        places (``distance.reach_km``), so a first page reads about a page of places.
+        """
+        clauses = self._clauses(where)
+        km = distance.distance_km(self.session, *near)
+        placed = (
+            select(func.count())
+            .select_from(OfferPlace)
+            .join(IndexedOffer, IndexedOffer.id == OfferPlace.offer_pk)
+            .where(OfferPlace.linked, *clauses)
+        )
+        reach = radius
+        if radius is not None:
+            placed = placed.where(distance.place_within(self.session, *near, radius))
+        elif stop > start:
+            reach = distance.reach_km(self.session, *near, clauses, stop, links=True)
+        pointed = int(self.session.scalar(placed) or 0)
+        total = pointed if radius is not None else self._place_count(clauses)
+        if start >= pointed:
+            return [], pointed, total
+        statement = (
+            select(IndexedOffer.document, OfferPlace.position)
+            .join(IndexedOffer, IndexedOffer.id == OfferPlace.offer_pk)
+            .where(OfferPlace.linked, *clauses)
+            .order_by(km, IndexedOffer.offer_id, OfferPlace.position)
+            .offset(start)
+            .limit(stop - start)
+        )
+        if reach is not None:
+            statement = statement.where(distance.place_within(self.session, *near, reach))
+        rows = self.session.execute(statement)
+        return [(json.loads(document), position) for document, position in rows], pointed, total
+
+    def _place_count(self, clauses: list[ColumnElement[bool]]) -> int:
+        """How many places (HSDS locations) the matching versions have in all."""
+        counted = select(func.coalesce(func.sum(IndexedOffer.place_count), 0)).where(*clauses)
+        return int(self.session.scalar(counted) or 0)
 
     def withdrawn_services(self, where: ServiceFilter) -> list[Document]:
         """Offers withdrawn since ``modified_after`` (and not published again), by name then

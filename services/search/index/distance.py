@@ -5,6 +5,13 @@ An offer's distance is that of its nearest place with a point. Within a radius, 
 first narrows the places by an index: on PostgreSQL the GiST index on ``ll_to_earth`` (the
 ``earthdistance`` extension's cube around the circle), on SQLite a bounding box on the
 (latitude, longitude) index. The exact distance then decides.
+
+Nearest first without a radius is made a radius search too, so that a page reads about a page
+of places however many there are (:func:`reach_km`): on PostgreSQL the same GiST index hands
+over the places nearest first (cube's ``<->``, the straight line through the Earth between two
+``ll_to_earth`` points, which grows with the great-circle distance, so the order is the same),
+and the distance of the n-th offer met bounds the n nearest. SQLite has no such index and
+ranks every place, which is fine at the size of a node or a test.
 """
 
 from __future__ import annotations
@@ -12,10 +19,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select
+from sqlalchemy import ColumnElement, Float, Select, and_, func, literal, select
 from sqlalchemy.orm import Session
 
-from services.search.index.models import OfferPlace
+from services.search.index.models import IndexedOffer, OfferPlace
 from shared.geo import EARTH_RADIUS_KM
 
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
@@ -79,9 +86,69 @@ def nearest(
     return statement.group_by(OfferPlace.offer_pk)
 
 
+def place_within(
+    session: Session, latitude: float, longitude: float, radius_km: float
+) -> ColumnElement[bool]:
+    """An ``offer_places`` row lies within ``radius_km`` of the point (index, then exact)."""
+    distance = distance_km(session, latitude, longitude)
+    return and_(_near_enough(session, latitude, longitude, radius_km), distance <= radius_km)
+
+
 def within(session: Session, latitude: float, longitude: float, radius_km: float) -> Select[Any]:
     """The offers with a place within ``radius_km`` of the point (their ``offer_pk``)."""
     distance = distance_km(session, latitude, longitude)
     return select(OfferPlace.offer_pk).where(
         _near_enough(session, latitude, longitude, radius_km), distance <= radius_km
     )
+
+
+def reach_km(
+    session: Session,
+    latitude: float,
+    longitude: float,
+    conditions: list[ColumnElement[bool]],
+    wanted: int,
+    *,
+    links: bool = False,
+) -> float | None:
+    """A distance within which at least ``wanted`` offers that meet ``conditions`` have a
+    place, read from the places nearest first (PostgreSQL's GiST index ordering), or None
+    when fewer offers than that have a point (or on SQLite, which has no such ordering).
+
+    Any ``wanted`` offers met give a bound: each lies at most as far as the place it was met
+    by, so the ``wanted`` nearest offers all lie within the farthest of those places; the
+    order of the index only keeps the bound tight. A search within it, ordered as ever, is
+    then the same first ``wanted`` offers as ranking them all.
+
+    With ``links``, it counts the places HSDS lists (``OfferPlace.linked``), not offers: a
+    distance within which at least ``wanted`` of them lie.
+    """
+    if session.get_bind().dialect.name != "postgresql" or wanted < 1:
+        return None
+    centre = func.ll_to_earth(latitude, longitude)
+    chord = func.ll_to_earth(OfferPlace.latitude, OfferPlace.longitude).op(
+        "<->", return_type=Float()
+    )(centre)
+    statement = select(
+        OfferPlace.offer_pk, OfferPlace.position, distance_km(session, latitude, longitude)
+    )
+    if links:
+        statement = statement.where(OfferPlace.linked)
+    if conditions:
+        statement = statement.join(IndexedOffer, IndexedOffer.id == OfferPlace.offer_pk).where(
+            *conditions
+        )
+    statement = statement.order_by(chord)
+    limit = 2 * wanted + 8  # most offers have one or two places
+    while True:
+        rows = session.execute(statement.limit(limit)).all()
+        met: dict[Any, float] = {}
+        for offer_pk, position, km in rows:
+            met.setdefault((offer_pk, position) if links else offer_pk, float(km))
+            if len(met) == wanted:
+                # A micrometre out: the parameter's round trip cannot lose the edge, and an
+                # offer more within it only comes after the page's.
+                return max(met.values()) + 1e-9
+        if len(rows) < limit:
+            return None
+        limit *= 4

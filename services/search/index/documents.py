@@ -29,11 +29,15 @@ def term_rows(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield facet, code
 
 
-def place_rows(document: Mapping[str, Any]) -> Iterator[tuple[int, float, float]]:
-    """(position, latitude, longitude) of every place of the version that has a point."""
+def place_rows(document: Mapping[str, Any]) -> Iterator[tuple[int, float, float, bool]]:
+    """(position, latitude, longitude, linked) of every place of the version that has a point;
+    ``linked``: the place is the one of its HSDS location that ``hsds.places`` keeps (a place
+    given twice is one location, one link of ``/service_at_locations``)."""
+    kept = {id(place) for _, place in hsds.places(document)}
     for position, place in enumerate(document.get("locations") or []):
         if place.get("latitude") is not None and place.get("longitude") is not None:
-            yield position, float(place["latitude"]), float(place["longitude"])
+            point = float(place["latitude"]), float(place["longitude"])
+            yield position, *point, id(place) in kept
 
 
 Hours = tuple[int, int, int, dt.date | None, dt.date | None]

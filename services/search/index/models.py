@@ -30,6 +30,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,6 +110,10 @@ class IndexedOffer(SearchBase):
     # Its offer_terms as "facet:code" words (migration 0009): facet counts read them from one
     # index beside the scalar facets instead of joining offer_terms.
     facet_terms: Mapped[str] = mapped_column(Text, server_default="")
+    # How many HSDS locations the version has (shared.hsds.places: its distinct places), so
+    # /service_at_locations counts its links as a sum, not by reading every document
+    # (migration 0010).
+    place_count: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
@@ -142,6 +147,10 @@ class OfferPlace(SearchBase):
     position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    # The place is the one its HSDS location keeps (shared.hsds.places): false for a second
+    # place of one location, which the search's distance reads but /service_at_locations
+    # neither lists nor counts (migration 0010).
+    linked: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class OfferHours(SearchBase):

@@ -395,9 +395,15 @@ def search(
 ) -> SearchPage:
     """One page of the offers that match, with the total and (unless asked not to) facets,
     each counted up to ``EXACT_COUNT_LIMIT``."""
-    statement = select(IndexedOffer).where(*where_clauses(session, query))
+    conditions = where_clauses(session, query)
+    statement = select(IndexedOffer).where(*conditions)
     if query.near is not None:
-        statement = _by_distance(session, query.near, query.radius_km, statement)
+        radius_km = query.radius_km
+        if radius_km is None:
+            # Nearest first over the whole country: within the distance that holds this
+            # page's offers, when the database can say it (see distance.reach_km).
+            radius_km = distance.reach_km(session, *query.near, conditions, page * per_page)
+        statement = _by_distance(session, query.near, radius_km, statement)
     else:
         statement = _ordered(session, query, statement)
     rows: list[Any] = list(

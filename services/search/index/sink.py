@@ -29,6 +29,7 @@ from services.search.index.models import (
     OfferTerm,
     WithdrawnOffer,
 )
+from shared import hsds
 from shared.areas import coverage_grain
 from shared.db import utcnow
 from shared.ingest.apply import VerifiedEvent
@@ -48,7 +49,7 @@ class IndexRows:
     offer: dict[str, Any]
     coverage: dict[str, str | None]
     terms: list[tuple[str, str]]
-    places: list[tuple[int, float, float]]
+    places: list[tuple[int, float, float, bool]]
     hours: list[documents.Hours] = field(default_factory=list)
 
     def fts(self) -> dict[str, str]:
@@ -66,8 +67,14 @@ class IndexRows:
 
     def place_rows(self, offer_pk: int) -> list[dict[str, Any]]:
         return [
-            {"offer_pk": offer_pk, "position": p, "latitude": lat, "longitude": lon}
-            for p, lat, lon in self.places
+            {
+                "offer_pk": offer_pk,
+                "position": p,
+                "latitude": lat,
+                "longitude": lon,
+                "linked": linked,
+            }
+            for p, lat, lon, linked in self.places
         ]
 
     def hours_rows(self, offer_pk: int) -> list[dict[str, Any]]:
@@ -99,6 +106,7 @@ def index_rows(
         offer={
             **fields,
             "facet_terms": documents.facet_terms(terms),
+            "place_count": len(hsds.places(document)),
             "node_id": node_id,
             "document": stored_document(event) if stored is None else stored,
             "indexed_at": utcnow(),

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from services.search import present
 from services.search.index import query as index
 from services.search.index.query import OfferQuery, SearchPage
-from services.search.site import labels, overview
+from services.search.site import address, labels, overview
 from services.search.site.params import (
     CHECKBOX_FACETS,
     LABELS,
@@ -79,22 +79,32 @@ def front() -> str:
 
 @bp.get("/sok")
 def search() -> str | tuple[str, int]:
-    """Results with the filters and their counts; 400 naming what cannot be used."""
+    """Results with the filters and their counts; 400 naming what cannot be used. A point
+    typed as words is looked up as an address first (see ``site.address``)."""
+    args, located = address.locate(request.args)
     try:
-        params = parse(request.args)
+        params = parse(args)
     except InvalidSearch as invalid:
         return render_template(
-            "site/invalid_search.html", problems=invalid.problems, valid=invalid.valid
+            "site/invalid_search.html",
+            problems=invalid.problems,
+            valid=invalid.valid,
+            located=located,
         ), 400
     query = params.query()
     session = db_session()
     page = index.search(session, query, params.page, PER_PAGE)
     if params.page > page.pages:
         return render_template("site/no_such_page.html", params=params, page=page), 404
-    return render_template("site/search.html", **_search_page(params, query, page))
+    return render_template("site/search.html", **_search_page(params, query, page, located))
 
 
-def _search_page(params: SearchParams, query: OfferQuery, page: SearchPage) -> dict[str, Any]:
+def _search_page(
+    params: SearchParams,
+    query: OfferQuery,
+    page: SearchPage,
+    located: address.Located | None = None,
+) -> dict[str, Any]:
     lang = current_language()
     session = db_session()
     facets = present.facets(page, lang, present.chosen(query))
@@ -103,10 +113,13 @@ def _search_page(params: SearchParams, query: OfferQuery, page: SearchPage) -> d
         offer = overview.organisation(session, orgnr)
         return offer.provider_name if offer else None
 
+    found = located.address if located else None
+
     def describe(name: str, value: Any) -> dict[str, Any]:
+        shown = labels.filter_value(name, value, lang, organisation_name)
         return {
             "name": name,
-            "value": labels.filter_value(name, value, lang, organisation_name),
+            "value": found.label() if name == "near" and found else shown,
             "url": search_url(params.without(name, value)),
         }
 
@@ -128,6 +141,11 @@ def _search_page(params: SearchParams, query: OfferQuery, page: SearchPage) -> d
         "weekdays": [(c.code, c.label(lang)) for c in vocab.WEEKDAYS],
         "json_url": url_for("offers.Offers") + f"?{params.query_string()}",
         "count_limit": index.EXACT_COUNT_LIMIT,
+        "located": located,
+        "other_addresses": [
+            (a.label(), search_url(params, near=(a.latitude, a.longitude)))
+            for a in (located.found[1:] if located else ())
+        ],
     }
 
 
