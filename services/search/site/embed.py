@@ -58,7 +58,7 @@ def _context(params: SearchParams, **context: Any) -> dict[str, Any]:
         **context,
         "place": place,
         "municipality": params.data.get("municipality"),
-        "hidden": [(n, v) for n, v in params.pairs() if n not in ("q", "page")],
+        "hidden": [(n, v) for n, v in params.pairs() if n not in ("q", "page", "cursor")],
         "lang": _asked_language(),
         "full_url": _with_language(search_url(params.replace())),  # from its first page
         "embed_url": lambda **changes: embed_url(params, **changes),
