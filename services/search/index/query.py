@@ -199,21 +199,26 @@ def search(
     """One page of the offers that match, with the total and (unless asked not to) facets,
     each counted up to ``EXACT_COUNT_LIMIT``: page ``page`` by offset, or with ``after`` the
     page after the cursor's (keyset pagination, :mod:`services.search.index.keyset`)."""
-    statement = select(IndexedOffer).where(*where_clauses(session, query))
-    statement, order = keyset.ordered(session, query, statement)
-    statement = statement.add_columns(*order.key_columns)
     offset = (page - 1) * per_page
     if after is not None:
-        statement = statement.where(
-            keyset.after(order.terms, order.values(after.key), order.key_columns[-2:])
-        )
         page, offset = after.page + 1, 0
-    # One row more than the page says whether another page follows.
-    rows: list[Any] = list(session.execute(statement.offset(offset).limit(per_page + 1)).all())
+    counted: tuple[int, bool] | None = None
+    if _counted_with_the_page(query) and after is None and not facets:
+        rows, order, counted = _ranked_page(session, query, offset, per_page + 1)
+    else:
+        statement = select(IndexedOffer).where(*where_clauses(session, query))
+        statement, order = keyset.ordered(session, query, statement)
+        statement = statement.add_columns(*order.key_columns)
+        if after is not None:
+            statement = statement.where(
+                keyset.after(order.terms, order.values(after.key), order.key_columns[-2:])
+            )
+        # One row more than the page says whether another page follows.
+        rows = list(session.execute(statement.offset(offset).limit(per_page + 1)).all())
     following = len(rows) > per_page
     rows = rows[:per_page]
     counts: dict[str, dict[str, int]] = {}
-    facets_exact, counted = True, None
+    facets_exact = True
     if facets:
         counts, facets_exact, counted = _facet_counts(session, query)
     total, total_exact = counted or capped_count(session, query)
@@ -230,6 +235,64 @@ def search(
         else {},
         next_cursor=Cursor(page, order.key_of(rows[-1])) if following else None,
     )
+
+
+def _counted_with_the_page(query: OfferQuery) -> bool:
+    """Whether a search is counted in the pass that ranks its page: one by words within a
+    place or an organisation. The page ranks every match anyway, and a separate count would
+    read every offer of the place again (it stops early only at 10,001 matches, which a place
+    seldom has). A national search by words is counted on its own: its count stops at the
+    10,001st match, long before the ranking has seen the country's, and counting with the
+    ranking would cost more (every match held for the count)."""
+    place = query.municipality or query.county or query.region or query.organisation
+    return bool(query.terms()) and query.near is None and bool(place)
+
+
+def _ranked_page(
+    session: Session, query: OfferQuery, offset: int, limit: int
+) -> tuple[list[Any], keyset.Order, tuple[int, bool] | None]:
+    """A page of a search by words, its rows ending with their keys, and its capped total: the
+    matches are ranked once, in narrow rows (id and key), which count themselves in the same
+    pass (the page must rank every match anyway, so counting them costs no second scan); the
+    whole rows are read for the page's offers only. No total when the page is past the end."""
+    narrow = select(IndexedOffer.id.label("offer_pk")).where(*where_clauses(session, query))
+    narrow, order = keyset.ordered(session, query, narrow)
+    keys = [f"key_{i}" for i in range(len(order.key_columns))]
+    # OFFSET 0 keeps the keys computed in the scan (PostgreSQL would otherwise compute the rank
+    # after the count, carrying every match's vector through it).
+    matched = (
+        narrow.order_by(None)
+        .add_columns(*(c.label(k) for c, k in zip(order.key_columns, keys, strict=True)))
+        .offset(0)
+        .subquery("matched")
+    )
+
+    def in_order(source: Any) -> list[Any]:
+        leading = [
+            source.c[keys[i]].desc() if descending else source.c[keys[i]]
+            for i, (_, descending) in enumerate(order.terms)
+        ]
+        return [*leading, *(source.c[k] for k in keys[len(order.terms) :])]
+
+    ranked = (
+        select(
+            matched.c.offer_pk, func.count().over().label("found"), *(matched.c[k] for k in keys)
+        )
+        .order_by(*in_order(matched))
+        .offset(offset)
+        .limit(limit)
+        .subquery("ranked")
+    )
+    statement = (
+        select(IndexedOffer, ranked.c.found, *(ranked.c[k] for k in keys))
+        .join(ranked, ranked.c.offer_pk == IndexedOffer.id)
+        .order_by(*in_order(ranked))
+    )
+    rows = list(session.execute(statement).all())
+    if not rows:
+        return rows, order, None
+    found = int(rows[0][1])
+    return rows, order, (min(found, EXACT_COUNT_LIMIT), found <= EXACT_COUNT_LIMIT)
 
 
 def answer_tag(session: Session) -> str:
