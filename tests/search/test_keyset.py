@@ -171,3 +171,47 @@ def test_the_site_links_deep_next_pages_by_cursor(keyset_app: Flask) -> None:
 
     assert names(eleventh.get_data(as_text=True)) == names(numbered)
     assert names(numbered)
+
+
+def _keyed(cursor: str, index: int, value: Any) -> str:
+    return _tampered(cursor, lambda b: b[4].__setitem__(index, value))
+
+
+def test_a_hostile_key_in_a_well_formed_cursor_is_a_400_never_a_500(keyset_app: Flask) -> None:
+    """A cursor holds no secret: anyone can rebuild one with the search's digest and put any
+    JSON in its key. Values no database can bind or compare (a NUL or a lone surrogate in the
+    name, a number past what the column holds) are refused like any damaged cursor."""
+    words = _get(keyset_app, "q=barn&per_page=5")["next_cursor"]
+    plain = _get(keyset_app, "per_page=5")["next_cursor"]
+    near = _get(keyset_app, "near=59.74,10.20&per_page=5")["next_cursor"]
+    assert words and plain and near
+    hostile = [
+        "cursor=" + _keyed(plain, 0, "a\u0000b"),
+        "cursor=" + _keyed(plain, 0, "\ud800"),
+        "q=barn&cursor=" + _keyed(words, 1, "\udfff x"),
+        "q=barn&cursor=" + _keyed(words, 0, 10**400),
+        "q=barn&cursor=" + _keyed(words, 0, 10**31),
+        "q=barn&cursor=" + _keyed(words, 0, 1e300),
+        "q=barn&cursor=" + _keyed(words, 0, -1e300),
+        "q=barn&cursor=" + _keyed(words, 0, 1e-300),
+        "near=59.74,10.20&cursor=" + _keyed(near, 1, -(10**31)),
+        "near=59.74,10.20&cursor=" + _keyed(near, 1, 10**400),
+    ]
+    client = keyset_app.test_client()
+
+    def status(path: str) -> tuple[int, str]:
+        try:
+            response = client.get(path)
+        except Exception as error:  # the test app propagates what would be a 500
+            return 500, type(error).__name__
+        return response.status_code, response.get_data(as_text=True)
+
+    answers = {}
+    for search in hostile:
+        (api, body), (site, _) = status(f"/api/v1/offers?{search}"), status(f"/sok?{search}")
+        answers[search] = (api, site, "cursor" in body)
+    assert answers == {search: (400, 400, True) for search in hostile}
+    # A whole number past SQLite's integers but within range is a rank or distance like any
+    # other (as a float): the page after it, here none.
+    far = _get(keyset_app, "near=59.74,10.20&cursor=" + _keyed(near, 1, 10**19))
+    assert far["items"] == [] and far["next_cursor"] is None
