@@ -26,7 +26,6 @@ import binascii
 import dataclasses
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -65,8 +64,16 @@ MAX_CURSOR = 1_000
 MAX_PAGE = 10_000_000
 _NAME_SORT_LENGTH = 200
 _MAX_ID = 2**63 - 1
+# The magnitudes a key's number may have: well inside a ``real``'s normal range (about 1.2e-38
+# to 3.4e38), which every rank and distance is (ts_rank's floor is 1e-20).
+_SMALLEST, _LARGEST = 1e-30, 1e30
 # bm25 weights of the FTS5 columns: name, description, keywords.
 _BM25 = "bm25(offer_fts, 10.0, 1.0, 2.0)"
+
+
+# How many terms lead each order's key before the name sort key and the id; the last of them
+# is the order's number (rank or distance).
+_LEADING = {"name": 0, "words": 1, "near": 2}
 
 
 class BadCursor(ValueError):
@@ -118,7 +125,9 @@ def decode(query: OfferQuery, text: str) -> Cursor:
         raise BadCursor("page")
     if not _valid_key(order, key):
         raise BadCursor("key")
-    return Cursor(page, tuple(key))
+    # The rank or distance as the float it was (JSON may give a whole number as an int).
+    numbers = _LEADING[order]
+    return Cursor(page, tuple(float(v) if 0 < i + 1 == numbers else v for i, v in enumerate(key)))
 
 
 def _whole(value: Any, low: int, high: int) -> bool:
@@ -126,19 +135,36 @@ def _whole(value: Any, low: int, high: int) -> bool:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A number every backend binds and compares as it is: a rank (PostgreSQL's ``real``,
+    SQLite's bm25) or a distance in km, never one past what a ``real`` holds (that cast
+    fails) nor an integer past what SQLite binds."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:
+        return False
+    return number == 0 or _SMALLEST <= abs(number) <= _LARGEST
+
+
+def _text(value: Any) -> bool:
+    """A name sort key the databases can take: no NUL (PostgreSQL's text has none) and no
+    lone surrogate (it is not UTF-8)."""
+    if not isinstance(value, str) or len(value) > _NAME_SORT_LENGTH or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _valid_key(order: str, key: list[Any]) -> bool:
-    leading = {"name": 0, "words": 1, "near": 2}[order]
+    leading = _LEADING[order]
     if len(key) != leading + 2:
         return False
     name_sort, row_id = key[leading:]
-    tail = (
-        isinstance(name_sort, str)
-        and len(name_sort) <= _NAME_SORT_LENGTH
-        and _whole(row_id, 0, _MAX_ID)
-    )
+    tail = _text(name_sort) and _whole(row_id, 0, _MAX_ID)
     if order == "words":
         return tail and _number(key[0])
     if order == "near":
