@@ -215,3 +215,17 @@ def test_a_hostile_key_in_a_well_formed_cursor_is_a_400_never_a_500(keyset_app: 
     # other (as a float): the page after it, here none.
     far = _get(keyset_app, "near=59.74,10.20&cursor=" + _keyed(near, 1, 10**19))
     assert far["items"] == [] and far["next_cursor"] is None
+
+
+def test_the_tables_take_no_cursor(keyset_app: Flask) -> None:
+    """The open-data tables have no pages: a cursor is an unknown parameter there, as page is,
+    and their API document does not offer one."""
+    plain = _get(keyset_app, "per_page=5")["next_cursor"]
+    client = keyset_app.test_client()
+    for table in ("/offers.csv", "/offers.xlsx"):
+        assert client.get(f"{table}?page=2").status_code == 400
+        assert client.get(f"{table}?cursor={plain}").status_code == 400, table
+    document = client.get("/openapi.json").get_json()
+    for table in ("/offers.csv", "/offers.xlsx"):
+        names = [p["name"] for p in document["paths"][table]["get"].get("parameters", [])]
+        assert "page" not in names and "cursor" not in names, (table, names)
