@@ -229,3 +229,22 @@ def test_the_tables_take_no_cursor(keyset_app: Flask) -> None:
     for table in ("/offers.csv", "/offers.xlsx"):
         names = [p["name"] for p in document["paths"][table]["get"].get("parameters", [])]
         assert "page" not in names and "cursor" not in names, (table, names)
+
+
+def test_a_cursor_of_any_form_within_its_length_is_a_400(keyset_app: Flask) -> None:
+    """What is not JSON of a cursor's shape, however nested, long-numbered or escaped, is the
+    400 naming cursor."""
+    bodies = [
+        b"[" * 750,
+        b"[" * 374 + b"]" * 374,
+        b"9" * 750,
+        b'"' + b"\\ud800" * 100 + b'"',
+        b'[1,1,"x","name",[' + b"9" * 700 + b"]]",
+        b"\xff\xfe" * 300,
+    ]
+    client = keyset_app.test_client()
+    for body in bodies:
+        cursor = base64.urlsafe_b64encode(body).decode().rstrip("=")[:1000]
+        response = client.get(f"/api/v1/offers?cursor={cursor}")
+        assert response.status_code == 400, body[:20]
+        assert "cursor" in json.dumps(response.get_json()), body[:20]
