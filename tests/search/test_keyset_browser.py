@@ -53,3 +53,16 @@ def test_next_page_by_cursor_from_the_tenth(deep_app: Flask, javascript: bool) -
         assert page.locator("h1").inner_text() == "Søket kunne ikke gjøres"
         if javascript:
             assert_accessible(page)
+
+
+def test_a_refused_cursor_reflows_on_a_phone(deep_app: Flask) -> None:
+    """The 400 page repeats what was given; a cursor is one long word, which must wrap on a
+    320 px wide screen rather than scroll sideways (WCAG 1.4.10, reflow)."""
+    with deep_app.test_client() as client:
+        cursor = client.get("/api/v1/offers?q=barn&per_page=5").get_json()["next_cursor"]
+    with serve(deep_app) as base, chromium_page(javascript=False) as page:
+        page.set_viewport_size({"width": 320, "height": 640})
+        page.goto(f"{base}/sok?q=foreldre&cursor={cursor}")
+        assert page.locator("h1").inner_text() == "Søket kunne ikke gjøres"
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 320, wide
