@@ -118,6 +118,7 @@ PROBLEMS = {
     ),
 }
 
+_OPAQUE = frozenset({"cursor"})
 _SCHEMA = OfferSearchSchema(exclude=("per_page", "facets", "lang"))
 _LISTS = frozenset(name for name, f in _SCHEMA.fields.items() if isinstance(f, fields.List))
 
@@ -243,7 +244,9 @@ def parse(args: MultiDict[str, str]) -> SearchParams:
         messages = error.normalized_messages()
         for name in (n for n in ORDER if n in messages):
             wrong = _wrong_values(raw[name], messages[name])
-            problems.append(Problem(name, tuple(str(v) for v in wrong)))
+            # A cursor is an opaque link, no value a person gave: it is not repeated.
+            shown = () if name in _OPAQUE else tuple(str(v) for v in wrong)
+            problems.append(Problem(name, shown))
             kept = [v for v in raw[name] if v not in wrong] if name in _LISTS else []
             raw[name] = kept or None
         usable = {k: v for k, v in raw.items() if v is not None}
