@@ -110,6 +110,10 @@ FIELDS = {
     "report.scope_either": "Give either an area or an organisation.",
     "report.too_many_to_compare": "Too many offers to compare for overlaps.",
     "search.too_deep": "Results are paged up to the first %(depth)s; narrow the search.",
+    "search.bad_cursor": (
+        "The cursor is not one this search gave (or it is damaged, or a page was given with "
+        "it); start again from the first page."
+    ),
     "paging.too_many_per_page": "At most %(largest)s items per page.",
     "hsds.time_out_of_range": "A time from year 1 to year 9999 in UTC.",
     "hsds.minimal_or_full": "Ask for minimal or full services, not both.",

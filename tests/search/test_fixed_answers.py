@@ -161,6 +161,48 @@ def test_the_same_offers_in_the_same_order_with_the_same_counts(national_app: Fl
         assert answers[search] == expected[search], search
 
 
+def test_words_within_a_place_without_facets_give_the_pinned_offers_and_totals(
+    national_app: Flask,
+) -> None:
+    """Words within a place or organisation without facets are ranked and counted in one pass
+    (``query._ranked_page``): the same offers in the same order and the same totals as the
+    pinned answers with facets."""
+    dialect = national_app.extensions["nettungen.db"].engine.dialect.name
+    expected = json.loads((EXPECTED / f"{dialect}.json").read_text())
+    placed = [
+        s
+        for s in expected
+        if "q=" in s and any(p in s for p in ("municipality=", "county=", "region="))
+    ]
+    assert len(placed) >= 5
+    for search in placed:
+        answer = national_app.test_client().get(f"/api/v1/offers{search}&facets=false").get_json()
+        assert answer["total"] == expected[search]["total"], search
+        assert answer["total_exact"] is True
+        assert [item["id"] for item in answer["items"]] == expected[search]["ids"], search
+
+
+def test_cursors_reach_the_same_deep_pages(national_app: Flask) -> None:
+    """Keyset pagination: walking a search's cursors from its first page gives its deep pages
+    with the same offers in the same order as the pinned numbered pages."""
+    dialect = national_app.extensions["nettungen.db"].engine.dialect.name
+    expected = json.loads((EXPECTED / f"{dialect}.json").read_text())
+    client = national_app.test_client()
+    deep = {
+        "?page=3&per_page=50": ("?per_page=50", 3),
+        f"?municipality={OSLO}&page=4": (f"?municipality={OSLO}", 4),
+        "?county=46&page=2": ("?county=46", 2),
+        "?region=helse-vest&per_page=50&page=2": ("?region=helse-vest&per_page=50", 2),
+        "?q=barn&page=5": ("?q=barn", 5),
+    }
+    for search, (first, number) in deep.items():
+        answer = client.get(f"/api/v1/offers{first}").get_json()
+        for _ in range(number - 1):
+            answer = client.get(f"/api/v1/offers{first}&cursor={answer['next_cursor']}").get_json()
+        assert answer["page"] == number, search
+        assert [item["id"] for item in answer["items"]] == expected[search]["ids"], search
+
+
 def test_counts_above_the_limit_are_lower_bounds_and_say_so(
     national_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,6 +17,7 @@ from services.search.api.schemas import (
     to_offer_query,
 )
 from services.search.context import public_url
+from services.search.index import keyset
 from services.search.index import query as index
 from services.search.index.models import IndexedOffer
 from shared.errors import NotFound
@@ -88,7 +89,9 @@ class Offers(MethodView):
         if request.if_none_match.contains_weak(etag):
             return _cacheable(Response(status=304), etag)
         query = to_offer_query(args)
-        page = index.search(session, query, args["page"], args["per_page"], args["facets"])
+        page = index.search(
+            session, query, args["page"], args["per_page"], args["facets"], args.get("after")
+        )
         lang = args["lang"]
         # Built and serialised here, not dumped through OfferPageSchema: the schema documents
         # the answer (and the fuzzing tests hold the answer to it), the hot path skips it.
@@ -99,6 +102,7 @@ class Offers(MethodView):
                 "page": page.page,
                 "per_page": page.per_page,
                 "pages": page.pages,
+                "next_cursor": keyset.encode(query, page.next_cursor) if page.next_cursor else None,
                 "items": [
                     _json_item(
                         o, lang, query.municipality, _distance(page, o) if query.near else None

@@ -62,7 +62,7 @@ class StrictTableFilters(OfferSearchSchema):
 
     class Meta:
         unknown = RAISE
-        exclude = ("page", "per_page", "facets", "lang")
+        exclude = ("page", "cursor", "per_page", "facets", "lang")
 
 
 class OrganisationSchema(Schema):

@@ -20,6 +20,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from services.search.index import keyset
 from services.search.index.query import EXACT_COUNT_LIMIT, OfferQuery
 from shared import vocab
 from shared.areas import AreaKind, reference_data
@@ -122,6 +123,14 @@ class OfferSearchSchema(StrictQuery):
         },
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    cursor = fields.String(
+        metadata={
+            "description": "The next_cursor of the answer before: the page after it, at any "
+            "depth (keyset pagination; page numbers stop at the first "
+            f"{MAX_DEPTH:,} offers). Only with the same search, and without page; another "
+            "search's cursor, or a damaged one, is a 400."
+        },
+    )
     per_page = fields.Integer(load_default=20, validate=validate.Range(1, MAX_PER_PAGE))
     facets = fields.Boolean(
         load_default=True, metadata={"description": "Count each facet's values (default true)."}
@@ -136,7 +145,7 @@ class OfferSearchSchema(StrictQuery):
     def _not_too_deep(self, data: dict[str, Any], **_: Any) -> None:
         # Deep offsets cost the database more the deeper they go; no person pages that far,
         # and programs that want everything use the HSDS API's ndjson.
-        if data.get("page", 1) * data.get("per_page", 20) > MAX_DEPTH:
+        if "cursor" not in data and data.get("page", 1) * data.get("per_page", 20) > MAX_DEPTH:
             raise ValidationError(Message("search.too_deep", depth=MAX_DEPTH), "page")
 
     @validates_schema
@@ -148,7 +157,20 @@ class OfferSearchSchema(StrictQuery):
     def _clean(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         if "q" in data:
             data["q"] = data["q"].strip() or None
+        if "cursor" in data:
+            data["after"] = _cursor(data)
         return data
+
+
+def _cursor(data: dict[str, Any]) -> keyset.Cursor:
+    """The cursor the parameters hand back, if this search gave it (and no page is given
+    beside it); else a 400 naming ``cursor``."""
+    try:
+        if "page" in data and data["page"] != 1:
+            raise keyset.BadCursor("page and cursor")
+        return keyset.decode(to_offer_query(data), data["cursor"])
+    except keyset.BadCursor as bad:
+        raise ValidationError(Message("search.bad_cursor"), "cursor") from bad
 
 
 class OfferItemQuerySchema(StrictQuery):
@@ -239,6 +261,14 @@ class OfferPageSchema(Schema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
+    next_cursor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Give it as cursor, with the same search, for the page after this "
+            "one, at any depth; null on the last page."
+        },
+    )
     items = fields.List(fields.Nested(OfferSummarySchema), required=True)
     facets = fields.Dict(
         keys=fields.String(),

@@ -1,4 +1,7 @@
-"""Searching the index: words, filters, facet counts, relevance order, stable pages.
+"""Searching the index: a page of offers in order, its total and its facet counts.
+
+What a search finds is :mod:`services.search.index.conditions`'s; its order and the keyset
+after a page (cursors) :mod:`services.search.index.keyset`'s.
 
 Filters combine with AND; the values chosen within one facet combine with OR (level 1 or 2).
 Each facet is counted with every filter applied except its own, so the count beside a value
@@ -25,91 +28,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    String,
-    and_,
-    column,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    table,
-    text,
-    union_all,
-)
+from sqlalchemy import ColumnElement, String, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from services.search.index import changes, distance
-from services.search.index.models import (
-    AUDIENCE,
-    DIAGNOSIS_GROUP,
-    FTS_TABLE,
-    LANGUAGE,
-    RISK_GROUP,
-    IndexedOffer,
-    OfferCoverage,
-    OfferHours,
-    OfferTerm,
-)
-from shared import text as norwegian
+from services.search.index import changes, distance, keyset
+from services.search.index.conditions import FACETS as FACETS
+from services.search.index.conditions import MULTI_FACETS as MULTI_FACETS
+from services.search.index.conditions import SCALAR_FACETS as SCALAR_FACETS
+from services.search.index.conditions import TS_CONFIG as TS_CONFIG
+from services.search.index.conditions import OfferQuery as OfferQuery
+from services.search.index.conditions import dialect as _dialect
+from services.search.index.conditions import has_term as has_term
+from services.search.index.conditions import where_clauses as where_clauses
+from services.search.index.keyset import Cursor as Cursor
+from services.search.index.models import IndexedOffer
 from shared import timetable
-from shared.areas import NATIONAL, reference_data
 
-TS_CONFIG = "nettungen_norwegian"
 # Counts are exact up to this many matches; beyond, "more than" it (see the module's text).
 EXACT_COUNT_LIMIT = 10_000
-# bm25 weights of the FTS5 columns: name, description, keywords.
-_BM25 = "bm25(offer_fts, 10.0, 1.0, 2.0)"
-_FTS = table(FTS_TABLE, column("rowid"))
-
-SCALAR_FACETS = {
-    "level": IndexedOffer.level,
-    "category": IndexedOffer.category,
-    "provider_kind": IndexedOffer.provider_kind,
-    "free_of_charge": IndexedOffer.free_of_charge,
-    "statutory": IndexedOffer.statutory,
-}
-MULTI_FACETS = (RISK_GROUP, DIAGNOSIS_GROUP, AUDIENCE, LANGUAGE)
-FACETS = (*SCALAR_FACETS, *MULTI_FACETS)
-
-
-@dataclass(frozen=True)
-class OfferQuery:
-    """What a person searches for; every part is optional."""
-
-    text: str | None = None
-    municipality: str | None = None
-    county: str | None = None
-    region: str | None = None
-    organisation: str | None = None
-    level: tuple[int, ...] = ()
-    category: tuple[str, ...] = ()
-    provider_kind: tuple[str, ...] = ()
-    risk_group: tuple[str, ...] = ()
-    diagnosis_group: tuple[str, ...] = ()
-    audience: tuple[str, ...] = ()
-    language: tuple[str, ...] = ()
-    age: int | None = None
-    free_of_charge: bool | None = None
-    statutory: bool | None = None
-    # A point (latitude, longitude): results in order of distance from it, each with its
-    # distance; with a radius (km), only offers with a place that near.
-    near: tuple[float, float] | None = None
-    radius_km: float | None = None
-    # Open on a day of the week (a WEEKDAYS code) and/or at a time of day (minutes after
-    # midnight), by the offer's weekly hours.
-    open_on: str | None = None
-    open_at: int | None = None
-
-    def terms(self) -> list[str]:
-        return norwegian.query_terms(self.text or "")
-
-    def without(self, facet: str) -> OfferQuery:
-        empty: Any = None if facet in ("free_of_charge", "statutory") else ()
-        return dataclasses.replace(self, **{facet: empty})
 
 
 @dataclass(frozen=True)
@@ -125,150 +61,12 @@ class SearchPage:
     # ``facets`` count the values among that many of them.
     total_exact: bool = True
     facets_exact: bool = True
+    # Where the page after this one starts (None: this is the last), for a keyset cursor.
+    next_cursor: Cursor | None = None
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
-def _tsquery(words: Sequence[str]) -> ColumnElement[Any]:
-    # Words are \w+ only, so nothing in them is tsquery syntax; each is analysed by the
-    # configuration and matched as a prefix.
-    expression = " & ".join(f"'{word}':*" for word in words)
-    return func.to_tsquery(literal_column(f"'{TS_CONFIG}'"), literal(expression))
-
-
-def _text_words(query: OfferQuery) -> list[str]:
-    """The query's words that are not stop words (PostgreSQL analyses them itself)."""
-    return [w for w in dict.fromkeys(norwegian.words(query.text or "")) if norwegian.terms(w)][:16]
-
-
-def _fts_match(terms: Sequence[str]) -> str:
-    return " AND ".join(f'"{term}"*' for term in terms)
-
-
-def has_term(facet: str, codes: Sequence[str]) -> ColumnElement[bool]:
-    """The offer has one of ``codes`` among the values of the multi-valued ``facet``."""
-    return IndexedOffer.id.in_(
-        select(OfferTerm.offer_pk).where(OfferTerm.facet == facet, OfferTerm.code.in_(codes))
-    )
-
-
-def where_clauses(session: Session, query: OfferQuery) -> list[ColumnElement[bool]]:
-    """The conditions on ``indexed_offers`` that select what ``query`` finds."""
-    conditions = _place_conditions(query)
-    if query.organisation:
-        conditions.append(IndexedOffer.provider_orgnr == query.organisation)
-    conditions += _facet_conditions(query)
-    if query.age is not None:
-        conditions.append(
-            and_(IndexedOffer.age_min <= query.age, IndexedOffer.age_max >= query.age)
-        )
-    if query.open_on is not None or query.open_at is not None:
-        conditions.append(_open_condition(query))
-    if query.terms():
-        conditions.append(_words_condition(session, query))
-    if query.near is not None and query.radius_km is not None:
-        conditions.append(
-            IndexedOffer.id.in_(distance.within(session, *query.near, query.radius_km))
-        )
-    return conditions
-
-
-def _open_condition(query: OfferQuery) -> ColumnElement[bool]:
-    """Open on the day and/or at the time by a weekly period in force today: from its
-    opening minute up to, not at, its closing minute (shared.timetable's periods)."""
-    today = timetable.today()
-    hours = select(OfferHours.offer_pk).where(
-        or_(OfferHours.valid_from.is_(None), OfferHours.valid_from <= today),
-        or_(OfferHours.valid_to.is_(None), OfferHours.valid_to >= today),
-    )
-    if query.open_on is not None:
-        hours = hours.where(OfferHours.day == timetable.DAY_CODES.index(query.open_on))
-    if query.open_at is not None:
-        hours = hours.where(OfferHours.opens <= query.open_at, OfferHours.closes > query.open_at)
-    return IndexedOffer.id.in_(hours)
-
-
-def _place_conditions(query: OfferQuery) -> list[ColumnElement[bool]]:
-    """Offers available in the chosen municipality, county or region (a region is its
-    counties; see the index's models)."""
-    conditions: list[ColumnElement[bool]] = []
-    if query.municipality:
-        county = reference_data().get(query.municipality).county_code or ""
-        conditions.append(
-            IndexedOffer.id.in_(
-                select(OfferCoverage.offer_pk).where(
-                    OfferCoverage.area.in_([query.municipality, county, NATIONAL])
-                )
-            )
-        )
-    if query.county:
-        conditions.append(_in_counties((query.county,)))
-    if query.region:
-        conditions.append(_in_counties(reference_data().region_counties[query.region]))
-    return conditions
-
-
-def _in_counties(counties: Sequence[str]) -> ColumnElement[bool]:
-    """Offers available somewhere in one of ``counties``: covering one of them, one of their
-    municipalities or a region they belong to (stored as its counties), or the country."""
-    return IndexedOffer.id.in_(
-        select(OfferCoverage.offer_pk).where(
-            or_(OfferCoverage.county.in_(counties), OfferCoverage.area == NATIONAL)
-        )
-    )
-
-
-def _facet_conditions(query: OfferQuery) -> list[ColumnElement[bool]]:
-    """The values chosen of each facet, scalar and multi-valued."""
-    conditions: list[ColumnElement[bool]] = []
-    for facet, column_ in SCALAR_FACETS.items():
-        chosen = getattr(query, facet)
-        if isinstance(chosen, tuple) and chosen:
-            conditions.append(column_.in_(chosen))
-        elif isinstance(chosen, bool):
-            conditions.append(column_.is_(chosen))
-    for facet in MULTI_FACETS:
-        codes = getattr(query, facet)
-        if codes:
-            conditions.append(has_term(facet, codes))
-    return conditions
-
-
-def _words_condition(session: Session, query: OfferQuery) -> ColumnElement[bool]:
-    """Every word matches: the weighted vector on PostgreSQL, the FTS5 table on SQLite."""
-    if _dialect(session) == "postgresql":
-        return literal_column("indexed_offers.search_vector").op("@@")(_tsquery(_text_words(query)))
-    return IndexedOffer.id.in_(
-        select(_FTS.c.rowid).where(
-            text(f"{FTS_TABLE} MATCH :fts_match").bindparams(fts_match=_fts_match(query.terms()))
-        )
-    )
-
-
-def _ordered(session: Session, query: OfferQuery, statement: Select[Any]) -> Select[Any]:
-    """Relevance first when there are words, then the name, then the id."""
-    terms = query.terms()
-    if not terms:
-        return statement.order_by(IndexedOffer.name_sort, IndexedOffer.id)
-    if _dialect(session) == "postgresql":
-        relevance: Any = func.ts_rank(
-            literal_column("indexed_offers.search_vector"), _tsquery(_text_words(query))
-        )
-        return statement.order_by(relevance.desc(), IndexedOffer.name_sort, IndexedOffer.id)
-    ranked = (
-        select(_FTS.c.rowid.label("offer_pk"), literal_column(_BM25).label("score"))
-        .where(text(f"{FTS_TABLE} MATCH :fts_rank").bindparams(fts_rank=_fts_match(terms)))
-        .subquery()
-    )
-    return statement.join(ranked, ranked.c.offer_pk == IndexedOffer.id).order_by(
-        ranked.c.score, IndexedOffer.name_sort, IndexedOffer.id
-    )
 
 
 def count(session: Session, query: OfferQuery) -> int:
@@ -391,26 +189,43 @@ def _code(value: Any) -> str:
 
 
 def search(
-    session: Session, query: OfferQuery, page: int = 1, per_page: int = 20, facets: bool = True
+    session: Session,
+    query: OfferQuery,
+    page: int = 1,
+    per_page: int = 20,
+    facets: bool = True,
+    after: Cursor | None = None,
 ) -> SearchPage:
     """One page of the offers that match, with the total and (unless asked not to) facets,
-    each counted up to ``EXACT_COUNT_LIMIT``."""
-    conditions = where_clauses(session, query)
-    statement = select(IndexedOffer).where(*conditions)
-    if query.near is not None:
-        radius_km = query.radius_km
-        if radius_km is None:
-            # Nearest first over the whole country: within the distance that holds this
-            # page's offers, when the database can say it (see distance.reach_km).
-            radius_km = distance.reach_km(session, *query.near, conditions, page * per_page)
-        statement = _by_distance(session, query.near, radius_km, statement)
+    each counted up to ``EXACT_COUNT_LIMIT``: page ``page`` by offset, or with ``after`` the
+    page after the cursor's (keyset pagination, :mod:`services.search.index.keyset`)."""
+    offset = (page - 1) * per_page
+    if after is not None:
+        page, offset = after.page + 1, 0
+    counted: tuple[int, bool] | None = None
+    if _counted_with_the_page(query) and after is None and not facets:
+        rows, order, counted = _ranked_page(session, query, offset, per_page + 1)
     else:
-        statement = _ordered(session, query, statement)
-    rows: list[Any] = list(
-        session.execute(statement.offset((page - 1) * per_page).limit(per_page)).all()
-    )
+        conditions = where_clauses(session, query)
+        statement = select(IndexedOffer).where(*conditions)
+        radius_km = query.radius_km
+        if query.near is not None and radius_km is None:
+            # Nearest first over the whole country: within the distance that holds this
+            # page's offers and the one after them (which says whether another page
+            # follows), when the database can say it (see distance.reach_km).
+            radius_km = distance.reach_km(session, *query.near, conditions, page * per_page + 1)
+        statement, order = keyset.ordered(session, query, statement, radius_km)
+        statement = statement.add_columns(*order.key_columns)
+        if after is not None:
+            statement = statement.where(
+                keyset.after(order.terms, order.values(after.key), order.key_columns[-2:])
+            )
+        # One row more than the page says whether another page follows.
+        rows = list(session.execute(statement.offset(offset).limit(per_page + 1)).all())
+    following = len(rows) > per_page
+    rows = rows[:per_page]
     counts: dict[str, dict[str, int]] = {}
-    facets_exact, counted = True, None
+    facets_exact = True
     if facets:
         counts, facets_exact, counted = _facet_counts(session, query)
     total, total_exact = counted or capped_count(session, query)
@@ -422,26 +237,69 @@ def search(
         facets=counts,
         total_exact=total_exact,
         facets_exact=facets_exact,
-        distances={row[0].id: float(row[1]) for row in rows if len(row) > 1 and row[1] is not None},
+        distances={row[0].id: float(row[1]) for row in rows if row[1] is not None}
+        if query.near is not None
+        else {},
+        next_cursor=Cursor(page, order.key_of(rows[-1])) if following else None,
     )
 
 
-def _by_distance(
-    session: Session, near: tuple[float, float], radius_km: float | None, statement: Select[Any]
-) -> Select[Any]:
-    """Nearest first (offers without a point last), then the name, then the id; each row
-    with its distance."""
-    nearest = distance.nearest(session, *near, radius_km).subquery()
-    return (
-        statement.add_columns(nearest.c.distance)
-        .join(nearest, nearest.c.offer_pk == IndexedOffer.id, isouter=radius_km is None)
-        .order_by(
-            nearest.c.distance.is_(None),
-            nearest.c.distance,
-            IndexedOffer.name_sort,
-            IndexedOffer.id,
+def _counted_with_the_page(query: OfferQuery) -> bool:
+    """Whether a search is counted in the pass that ranks its page: one by words within a
+    place or an organisation. The page ranks every match anyway, and a separate count would
+    read every offer of the place again (it stops early only at 10,001 matches, which a place
+    seldom has). A national search by words is counted on its own: its count stops at the
+    10,001st match, long before the ranking has seen the country's, and counting with the
+    ranking would cost more (every match held for the count)."""
+    place = query.municipality or query.county or query.region or query.organisation
+    return bool(query.terms()) and query.near is None and bool(place)
+
+
+def _ranked_page(
+    session: Session, query: OfferQuery, offset: int, limit: int
+) -> tuple[list[Any], keyset.Order, tuple[int, bool] | None]:
+    """A page of a search by words, its rows ending with their keys, and its capped total: the
+    matches are ranked once, in narrow rows (id and key), which count themselves in the same
+    pass (the page must rank every match anyway, so counting them costs no second scan); the
+    whole rows are read for the page's offers only. No total when the page is past the end."""
+    narrow = select(IndexedOffer.id.label("offer_pk")).where(*where_clauses(session, query))
+    narrow, order = keyset.ordered(session, query, narrow)
+    keys = [f"key_{i}" for i in range(len(order.key_columns))]
+    # OFFSET 0 keeps the keys computed in the scan (PostgreSQL would otherwise compute the rank
+    # after the count, carrying every match's vector through it).
+    matched = (
+        narrow.order_by(None)
+        .add_columns(*(c.label(k) for c, k in zip(order.key_columns, keys, strict=True)))
+        .offset(0)
+        .subquery("matched")
+    )
+
+    def in_order(source: Any) -> list[Any]:
+        leading = [
+            source.c[keys[i]].desc() if descending else source.c[keys[i]]
+            for i, (_, descending) in enumerate(order.terms)
+        ]
+        return [*leading, *(source.c[k] for k in keys[len(order.terms) :])]
+
+    ranked = (
+        select(
+            matched.c.offer_pk, func.count().over().label("found"), *(matched.c[k] for k in keys)
         )
+        .order_by(*in_order(matched))
+        .offset(offset)
+        .limit(limit)
+        .subquery("ranked")
     )
+    statement = (
+        select(IndexedOffer, ranked.c.found, *(ranked.c[k] for k in keys))
+        .join(ranked, ranked.c.offer_pk == IndexedOffer.id)
+        .order_by(*in_order(ranked))
+    )
+    rows = list(session.execute(statement).all())
+    if not rows:
+        return rows, order, None
+    found = int(rows[0][1])
+    return rows, order, (min(found, EXACT_COUNT_LIMIT), found <= EXACT_COUNT_LIMIT)
 
 
 def answer_tag(session: Session) -> str:

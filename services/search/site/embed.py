@@ -44,8 +44,11 @@ def embed() -> Response:
     except InvalidSearch as invalid:
         context = _context(invalid.valid, problems=invalid.problems)
         return _framed(render_template("site/embed.html", **context), 400)
-    page = index.search(db_session(), params.query(), params.page, PER_PAGE, facets=False)
-    status = 404 if params.page > page.pages else 200  # a page past the last one
+    page = index.search(
+        db_session(), params.query(), params.page, PER_PAGE, facets=False, after=params.after
+    )
+    # A page past the last one (a cursor's page is wherever its offer now is).
+    status = 404 if params.after is None and params.page > page.pages else 200
     return _framed(render_template("site/embed.html", **_context(params, page=page)), status)
 
 
@@ -58,7 +61,7 @@ def _context(params: SearchParams, **context: Any) -> dict[str, Any]:
         **context,
         "place": place,
         "municipality": params.data.get("municipality"),
-        "hidden": [(n, v) for n, v in params.pairs() if n not in ("q", "page")],
+        "hidden": [(n, v) for n, v in params.pairs() if n not in ("q", "page", "cursor")],
         "lang": _asked_language(),
         "full_url": _with_language(search_url(params.replace())),  # from its first page
         "embed_url": lambda **changes: embed_url(params, **changes),

@@ -11,6 +11,8 @@ from flask_babel import gettext
 from markupsafe import Markup
 
 from services.search import present
+from services.search.api.schemas import MAX_DEPTH
+from services.search.index import keyset
 from services.search.index import query as index
 from services.search.index.query import OfferQuery, SearchPage
 from services.search.site import address, labels, overview
@@ -32,6 +34,8 @@ from shared.i18n import current_language
 from shared.web import db_session
 
 bp = Blueprint("site", __name__, template_folder="templates")
+# From this page on, "next page" links by a cursor (keyset pagination) instead of a number.
+KEYSET_FROM_PAGE = 10
 
 
 def search_url(params: SearchParams | None = None, **changes: Any) -> str:
@@ -93,8 +97,8 @@ def search() -> str | tuple[str, int]:
         ), 400
     query = params.query()
     session = db_session()
-    page = index.search(session, query, params.page, PER_PAGE)
-    if params.page > page.pages:
+    page = index.search(session, query, params.page, PER_PAGE, after=params.after)
+    if params.after is None and params.page > page.pages:
         return render_template("site/no_such_page.html", params=params, page=page), 404
     return render_template("site/search.html", **_search_page(params, query, page, located))
 
@@ -138,6 +142,8 @@ def _search_page(
             for name, value, count in (overview.widening(session, params) if not page.total else ())
         ],
         "pages": page_numbers(page.page, page.pages),
+        "next_url": _next_url(params, query, page),
+        "last_numbered": MAX_DEPTH // PER_PAGE,
         "weekdays": [(c.code, c.label(lang)) for c in vocab.WEEKDAYS],
         "json_url": url_for("offers.Offers") + f"?{params.query_string()}",
         "count_limit": index.EXACT_COUNT_LIMIT,
@@ -147,6 +153,17 @@ def _search_page(
             for a in (located.found[1:] if located else ())
         ],
     }
+
+
+def _next_url(params: SearchParams, query: OfferQuery, page: SearchPage) -> str | None:
+    """The next page's address: by its number up to ``KEYSET_FROM_PAGE``, after it (and once
+    a page came by a cursor) by the cursor after this page's last offer, which reaches any
+    depth and never repeats or skips an offer."""
+    if page.next_cursor is None:
+        return None
+    if params.after is None and page.page < KEYSET_FROM_PAGE:
+        return search_url(params, page=page.page + 1)
+    return search_url(params, cursor=keyset.encode(query, page.next_cursor))
 
 
 def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:

@@ -19,6 +19,7 @@ from marshmallow import ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
 from services.search.api.schemas import OfferSearchSchema, to_offer_query
+from services.search.index.keyset import Cursor
 from services.search.index.query import OfferQuery
 
 PER_PAGE = 20
@@ -44,6 +45,7 @@ ORDER = (
     "open_on",
     "open_at",
     "page",
+    "cursor",
 )
 # The query's facet name behind each parameter that differs from it.
 FACET_OF = {"free": "free_of_charge"}
@@ -82,6 +84,7 @@ LABELS = {
     "open_on": lazy_gettext("Open on"),
     "open_at": lazy_gettext("Open at"),
     "page": lazy_gettext("Page"),
+    "cursor": lazy_gettext("Next page"),
 }
 PROBLEMS = {
     "q": lazy_gettext("Search words can be at most 200 characters long."),
@@ -109,8 +112,13 @@ PROBLEMS = {
     "open_on": lazy_gettext("Choose a day of the week from the list."),
     "open_at": lazy_gettext("Write the time as hours and minutes, for example 18:00."),
     "page": lazy_gettext("The page number is a whole number from 1 to 10000."),
+    "cursor": lazy_gettext(
+        "This link to the next page belongs to another search or is damaged. "
+        "Start again from the first page."
+    ),
 }
 
+_OPAQUE = frozenset({"cursor"})
 _SCHEMA = OfferSearchSchema(exclude=("per_page", "facets", "lang"))
 _LISTS = frozenset(name for name, f in _SCHEMA.fields.items() if isinstance(f, fields.List))
 
@@ -150,6 +158,12 @@ class SearchParams:
     def page(self) -> int:
         return int(self.data.get("page", 1))
 
+    @property
+    def after(self) -> Cursor | None:
+        """The cursor of a page reached by "next page" past the numbered ones."""
+        after = self.data.get("after")
+        return after if isinstance(after, Cursor) else None
+
     def query(self) -> OfferQuery:
         return to_offer_query(dict(self.data))
 
@@ -170,7 +184,7 @@ class SearchParams:
     def replace(self, **changes: Any) -> SearchParams:
         """The same search with parameters set (``None`` removes one); back to page one
         unless a page is given."""
-        data = {k: v for k, v in self.data.items() if k != "page"}
+        data = {k: v for k, v in self.data.items() if k not in ("page", "cursor", "after")}
         data.update(changes)
         return SearchParams({k: v for k, v in data.items() if v not in (None, [], "")})
 
@@ -185,7 +199,7 @@ class SearchParams:
 
     def filters(self) -> list[tuple[str, Any]]:
         """Every chosen value of every parameter except the page, as (name, value)."""
-        return [(n, v) for n in ORDER if n != "page" for v in self.values(n)]
+        return [(n, v) for n in ORDER if n not in ("page", "cursor") for v in self.values(n)]
 
 
 def _text(value: Any) -> str:
@@ -230,7 +244,9 @@ def parse(args: MultiDict[str, str]) -> SearchParams:
         messages = error.normalized_messages()
         for name in (n for n in ORDER if n in messages):
             wrong = _wrong_values(raw[name], messages[name])
-            problems.append(Problem(name, tuple(str(v) for v in wrong)))
+            # A cursor is an opaque link, no value a person gave: it is not repeated.
+            shown = () if name in _OPAQUE else tuple(str(v) for v in wrong)
+            problems.append(Problem(name, shown))
             kept = [v for v in raw[name] if v not in wrong] if name in _LISTS else []
             raw[name] = kept or None
         usable = {k: v for k, v in raw.items() if v is not None}
