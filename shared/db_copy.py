@@ -60,10 +60,21 @@ def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) ->
         with cursor.copy(statement) as copy:
             for value in values:
                 copy.write_row(value)
-    except psycopg.errors.IntegrityError as exc:
-        raise sa_exc.IntegrityError(statement, None, exc) from exc
-    except psycopg.errors.DataError as exc:
-        raise sa_exc.DataError(statement, None, exc) from exc
+    except psycopg.Error as exc:
+        # As SQLAlchemy wraps an INSERT's error: IntegrityError and DataError (the event's
+        # fault), OperationalError (a lock or statement timeout, a deadlock, the server
+        # gone: not the event's), and a connection that was lost left out of the pool.
+        invalidated = connection.dialect.is_disconnect(exc, connection.connection, cursor)
+        if invalidated:
+            connection.invalidate(exc)
+        raise sa_exc.DBAPIError.instance(
+            statement,
+            None,
+            exc,
+            psycopg.Error,
+            connection_invalidated=invalidated,
+            dialect=connection.dialect,
+        ) from exc
     finally:
         cursor.close()
 
