@@ -64,7 +64,7 @@ def copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) ->
         # As SQLAlchemy wraps an INSERT's error: IntegrityError and DataError (the event's
         # fault), OperationalError (a lock or statement timeout, a deadlock, the server
         # gone: not the event's), and a connection that was lost left out of the pool.
-        invalidated = connection.dialect.is_disconnect(exc, connection.connection, cursor)
+        invalidated = connection.dialect.is_disconnect(exc, connection.connection, cursor)  # type: ignore[arg-type]
         if invalidated:
             connection.invalidate(exc)
         raise sa_exc.DBAPIError.instance(
