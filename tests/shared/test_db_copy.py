@@ -40,6 +40,8 @@ def _write(session: Session, how: str, rows: list[dict[str, object]]) -> None:
 
 @pytest.mark.parametrize("how", ["insert", "copy"])
 def test_a_value_too_long_is_a_data_error(engine: Engine, how: str) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps a string of any length")
     with pytest.raises(DataError), Session(engine) as session, session.begin():
         _write(session, how, [{"id": 1, "name": "abc"}, {"id": 2, "name": "abcdefgh"}])
 
