@@ -5,9 +5,11 @@ table. On PostgreSQL :func:`copy_rows` streams them with psycopg's ``COPY … FR
 caller's transaction (or savepoint): no SQL text per row and no placeholders for psycopg to
 rewrite, which is what a multi-row ``INSERT`` through SQLAlchemy spends most of its time on.
 Each value goes through its column type's bind processing first, as an ``INSERT`` would, so a
-value the type refuses is refused the same way; a value the database refuses raises the same
-SQLAlchemy error an ``INSERT`` raises (:class:`~sqlalchemy.exc.DataError`,
-:class:`~sqlalchemy.exc.IntegrityError`), which the ingest treats as the event's fault.
+value the type refuses is refused the same way; an error of the database raises the same
+SQLAlchemy error an ``INSERT`` raises: :class:`~sqlalchemy.exc.DataError` or
+:class:`~sqlalchemy.exc.IntegrityError` for a value it refuses (the event's fault, to the
+ingest), :class:`~sqlalchemy.exc.OperationalError` for a lock or statement timeout, a deadlock
+or a lost connection (the database's: the round stops and backs off).
 """
 
 from __future__ import annotations
