@@ -191,6 +191,8 @@ def load(
             if conn is not None and conn.dialect.name == "postgresql":
                 # Rows made here reference only rows made here: no foreign-key trigger per row.
                 conn.execute(text("SET LOCAL session_replication_role = replica"))
+                # The indexes dropped below are built at the end: sorted in memory, not on disk.
+                conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
         targets = [
             (Target(conn, _next_id(conn, tables[0])), write, tables)
             for conn, write, tables in (

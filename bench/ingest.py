@@ -39,7 +39,7 @@ from services.search.index.models import FTS_TABLE, IndexedOffer, OfferCoverage,
 from shared.areas import coverage_grain
 from shared.bus import IncomingMessage, open_consumer
 from shared.db import utcnow
-from shared.ingest.consumer import BINDINGS
+from shared.ingest.consumer import BINDINGS, PREFETCH
 from shared.ingest.documents import stored_document
 from shared.ingest.models import IngestedOffer
 from shared.publication.keys import entry_event
@@ -49,22 +49,25 @@ from shared.publication.schema import load_offer_version
 TARGET = 2_500  # events/s
 
 
-def consume(search_url: str, broker: str, queue: str, count: int) -> tuple[int, float]:
-    """In the consumer's own process: drain ``count`` events; (applied, seconds)."""
+def consume(
+    url: str, broker: str, queue: str, count: int, service: str = "search"
+) -> tuple[int, float]:
+    """In the consumer's own process: drain ``count`` events into the database of
+    ``service`` (search's index or reporting's history); (applied, seconds)."""
     from sqlalchemy.orm import sessionmaker
 
+    from services.reporting.history.sink import HistorySink
     from services.search.index.sink import SearchSink
     from shared.db import create_engine
     from shared.ingest.consumer import BusIngest
     from shared.ingest.directory import DirectoryCache
     from shared.ingest.verifier import Verifier
 
-    engine = create_engine(search_url)
+    engine = create_engine(url)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    bus = open_consumer(broker, queue, BINDINGS)
-    consumer = BusIngest(
-        sessions, bus, SearchSink(), Verifier(sessions, DirectoryCache(sessions), None)
-    )
+    bus = open_consumer(broker, queue, BINDINGS, PREFETCH)
+    sink = SearchSink() if service == "search" else HistorySink()
+    consumer = BusIngest(sessions, bus, sink, Verifier(sessions, DirectoryCache(sessions), None))
     first: list[float] = []
 
     def handle(messages: list[IncomingMessage]) -> dict[int, str]:

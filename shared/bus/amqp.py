@@ -313,6 +313,12 @@ class _Drain:
             for message in batch:
                 message.reject(requeue=True)  # not handled: back to the queue at once
             raise
+        if not rejected:
+            # The whole run in one acknowledgement: every delivery up to its last (those
+            # received after it are not in it; those before were settled with their runs).
+            batch[-1].ack(multiple=True)
+            self.handled += len(batch)
+            return
         deferred = 0
         for position, message in enumerate(batch):
             reason = rejected.get(position)

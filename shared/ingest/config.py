@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.bus import DEAD_LETTER_LIMIT, open_consumer
 from shared.config import ConfigKey, non_negative_int, positive_float, positive_int
 from shared.ingest.apply import Sink
-from shared.ingest.consumer import BINDINGS, BusIngest
+from shared.ingest.consumer import BINDINGS, PREFETCH, BusIngest
 from shared.ingest.directory import DirectoryCache
 from shared.ingest.harvester import Harvester, HarvestSettings
 from shared.ingest.http import MAX_PAGE_BYTES, Limits, new_client
@@ -68,7 +68,7 @@ def _bus_config(queue: str) -> list[ConfigKey]:
             "INGEST_PREFETCH",
             "Messages the broker may hand over unacknowledged.",
             positive_int,
-            100,
+            PREFETCH,
         ),
         ConfigKey(
             "INGEST_NODE_EVENTS_PER_MINUTE",

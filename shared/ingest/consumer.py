@@ -33,6 +33,10 @@ from shared.publication.events import EventRejected
 
 log = logging.getLogger(__name__)
 BINDINGS = ("#",)
+# A run applied in one transaction, and how many messages the broker may hand over
+# unacknowledged: twice a run, so the next run arrives while this one is applied.
+BATCH_SIZE = 250
+PREFETCH = 2 * BATCH_SIZE
 
 
 @dataclass
@@ -53,7 +57,7 @@ class BusIngest:
         sink: Sink,
         verifier: Verifier,
         max_backoff: float = 30.0,
-        batch_size: int = 100,
+        batch_size: int = BATCH_SIZE,
         rates: NodeRates | None = None,
     ) -> None:
         self.sessions = sessions

@@ -19,7 +19,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +36,11 @@ from shared.ingest.directory import TrustedNode
 from shared.ingest.http import FetchError, Limits, deadline, get_json
 from shared.ingest.models import ETAG_CHARS, HarvestCursor
 from shared.ingest.node_keys import record_untrusted_once
+from shared.ingest.pipeline import Pipeline, Written
 from shared.ingest.rates import NodeRates
+from shared.ingest.redaction import is_redaction
 from shared.ingest.rejections import record_rejection
+from shared.ingest.rotation import is_rotation
 from shared.ingest.verifier import Verifier
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
@@ -202,19 +206,53 @@ class Harvester:
                 f"the node's log ends at {root.last_sequence}, before the "
                 f"{cursor.last_sequence} events already applied; was the node reset?"
             )
-        position = cursor.last_sequence
+        with Pipeline(self.sessions, report) as pipeline:
+            position = self._pages(node, report, root, cursor.last_sequence, deadline, pipeline)
+        if position >= root.last_sequence:
+            self._save_root_etag(node.id, root.etag)
+
+    def _pages(
+        self,
+        node: TrustedNode,
+        report: HarvestReport,
+        root: _Root,
+        position: int,
+        deadline: float,
+        pipeline: Pipeline,
+    ) -> int:
+        """Verify and apply the node's pages from ``position``, within the round's bounds;
+        the position reached. Page *n* is written while page *n+1* is fetched and verified
+        (:class:`~shared.ingest.pipeline.Pipeline`): the next page is fetched only when the
+        one before ended where it should and the round's bounds allow it, as one at a time."""
+        ahead: tuple[int, Future[Any]] | None = None
         while position < root.last_sequence:
             if report.pages >= self.settings.max_pages or time.monotonic() > deadline:
-                return  # the next round goes on from here
+                return position  # the next round goes on from here
             if self._over_rate(node, report):
-                return
+                return position
             page = position // root.page_size + 1
-            document = get_json(
-                self.client, f"{node.base_url}/ldes/pages/{page}", self.settings.limits
-            ).document
+            if ahead is not None and ahead[0] == page:
+                document = ahead[1].result()
+            else:
+                document = self._fetch_page(node, page)
+            ahead = None
             events, complete = _page_events(document, page, root.page_size)
             first, last = (page - 1) * root.page_size + 1, page * root.page_size
-            position = self._apply_page(node, events, position, (first, last), report)
+            verified = self._verify_page(node, events, position, (first, last), pipeline.wait)
+            if self.settings.rates is not None:
+                self.settings.rates.spend(node.id, len(verified.verified))
+            if (
+                pipeline.concurrent
+                and verified.paused is None
+                and complete
+                and last <= verified.newest < root.last_sequence
+                and self._may_fetch(node, report.pages + 1, deadline)
+            ):
+                ahead = (page + 1, pipeline.fetch(self._fetch_page, node, page + 1))
+            pipeline.write(self._write_page, node, verified)
+            if verified.paused is not None:
+                raise verified.paused
+            position = verified.newest
             report.pages += 1
             if not complete:
                 break
@@ -222,8 +260,20 @@ class Harvester:
                 raise FetchError(
                     f"page {page} says it is complete but ends at sequence {position}, not {last}"
                 )
-        if position >= root.last_sequence:
-            self._save_root_etag(node.id, root.etag)
+        return position
+
+    def _fetch_page(self, node: TrustedNode, page: int) -> Any:
+        url = f"{node.base_url}/ldes/pages/{page}"
+        return get_json(self.client, url, self.settings.limits).document
+
+    def _may_fetch(self, node: TrustedNode, pages: int, deadline: float) -> bool:
+        """Whether the round, having read ``pages`` pages, may read the next."""
+        rates = self.settings.rates
+        return (
+            pages < self.settings.max_pages
+            and time.monotonic() <= deadline
+            and (rates is None or rates.allows(node.id))
+        )
 
     def _over_rate(self, node: TrustedNode, report: HarvestReport) -> bool:
         """Whether the node has had all its rate allows for now (then the round defers it)."""
@@ -231,31 +281,18 @@ class Harvester:
         report.deferred = rates is not None and not rates.allows(node.id)
         return report.deferred
 
-    def _apply_page(
-        self,
-        node: TrustedNode,
-        events: list[Any],
-        position: int,
-        bounds: tuple[int, int],
-        report: HarvestReport,
-    ) -> int:
-        """Verify, then apply the page's new events and move the cursor; the new position.
-
-        A refused event is recorded and passed. An event signed by a key we cannot get yet
-        stops the page just before it: the next round tries again from there, so an event is
-        never skipped for a reason that may go away (a JWKS that could not be read).
-        """
-        page = self._verify_page(node, events, position, bounds)
-        if self.settings.rates is not None:
-            self.settings.rates.spend(node.id, len(page.verified))
+    def _write_page(self, node: TrustedNode, page: _VerifiedPage) -> Written:
+        """Apply the page's verified events and move the cursor in one transaction, then
+        record each refused event. A refused event is passed; an event signed by a key we
+        cannot get yet stopped the page just before it (:meth:`_verify_page`): the next round
+        tries again from there, so an event is never skipped for a reason that may go away
+        (a JWKS that could not be read)."""
         applied = apply_batch(
             self.sessions,
             self.sink,
             page.verified,
             also=lambda session: self._move_cursor(session, node.id, page.newest, page.seen),
         )
-        report.applied += applied.count(Outcome.APPLIED)
-        report.ignored += applied.count(Outcome.IGNORED)
         refused = page.refused + [
             (reason, page.verified[index].event)
             for index, reason in sorted(applied.refused.items())
@@ -264,15 +301,19 @@ class Harvester:
             record_rejection(
                 self.sessions, via="feed", reason=reason, received=event, node_id=node.id
             )
-        report.rejected += len(refused)
-        if page.paused is not None:
-            raise page.paused
-        return page.newest
+        return Written(applied.count(Outcome.APPLIED), applied.count(Outcome.IGNORED), len(refused))
 
     def _verify_page(
-        self, node: TrustedNode, events: list[Any], position: int, bounds: tuple[int, int]
+        self,
+        node: TrustedNode,
+        events: list[Any],
+        position: int,
+        bounds: tuple[int, int],
+        written: Callable[[], None],
     ) -> _VerifiedPage:
-        """The page's events after ``position``, verified, up to one we cannot verify yet."""
+        """The page's events after ``position``, verified, up to one we cannot verify yet.
+        ``written`` waits until the pages before are written: a key rotation or a redaction
+        is taken only after them, as it would be one page at a time."""
         page = _VerifiedPage(newest=position)
         for event in events:
             sequence = _sequence_in_page(event, position, page.newest, bounds)
@@ -283,6 +324,8 @@ class Harvester:
             try:
                 # A key rotation is taken at once: the events after it need its key; so is a
                 # redaction (the page's versions it covers are then stored without it).
+                if is_rotation(event) or is_redaction(event):
+                    written()
                 if not self._take_at_once(event, node.id):
                     page.verified.append(self.verifier.verify(event, node.id))
             except UnknownKey as exc:

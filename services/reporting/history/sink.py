@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from services.reporting.history import documents
@@ -23,6 +23,7 @@ from services.reporting.norway_time import local_date
 from shared.areas import coverage_grain
 from shared.dates import add_months
 from shared.db import insert_if_absent, utcnow
+from shared.db_copy import copy_rows
 from shared.ingest.apply import VerifiedEvent
 
 _LOCK_OFFERS = "SELECT pg_advisory_xact_lock(hashtext(u)) FROM unnest(CAST(:uris AS text[])) u"
@@ -97,10 +98,8 @@ class HistorySink:
                 covers, classified = detail_rows(event.document, version_pk)
                 coverage += covers
                 terms += classified
-        if coverage:
-            session.execute(insert(VersionCoverage), coverage)
-        if terms:
-            session.execute(insert(VersionTerm), terms)
+        copy_rows(session, VersionCoverage.__table__, coverage)  # type: ignore[arg-type]
+        copy_rows(session, VersionTerm.__table__, terms)  # type: ignore[arg-type]
 
 
 def version_values(

@@ -32,6 +32,7 @@ from services.search.index.models import (
 from shared import hsds
 from shared.areas import coverage_grain
 from shared.db import utcnow
+from shared.db_copy import copy_rows, is_postgresql, next_ids
 from shared.ingest.apply import VerifiedEvent
 from shared.ingest.documents import stored_document
 from shared.publication.redaction import redact_json
@@ -141,6 +142,37 @@ def withdrawn_row(event: VerifiedEvent) -> dict[str, Any]:
     }
 
 
+def _insert_offers(session: Session, new: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert the rows of offers new to the index; their row ids, by offer URI. On
+    PostgreSQL the ids are drawn from the sequence in one statement and the rows copied."""
+    if not new:
+        return {}
+    if not is_postgresql(session):
+        inserted = session.execute(
+            insert(IndexedOffer).returning(IndexedOffer.offer_uri, IndexedOffer.id), new
+        )
+        return {uri: offer_pk for uri, offer_pk in inserted}
+    table = IndexedOffer.__table__
+    ids = next_ids(session, table, len(new))  # type: ignore[arg-type]
+    copy_rows(session, table, [{**row, "id": pk} for row, pk in zip(new, ids, strict=True)])  # type: ignore[arg-type]
+    return {row["offer_uri"]: pk for row, pk in zip(new, ids, strict=True)}
+
+
+def write_details(
+    session: Session, rows: Mapping[str, IndexRows], offer_pks: Mapping[str, int]
+) -> None:
+    """The coverage, terms, places and hours of the offers' rows, a table at a time
+    (``COPY`` on PostgreSQL, :func:`shared.db_copy.copy_rows`)."""
+    for table, make in (
+        (OfferCoverage.__table__, IndexRows.coverage_rows),
+        (OfferTerm.__table__, IndexRows.term_rows),
+        (OfferPlace.__table__, IndexRows.place_rows),
+        (OfferHours.__table__, IndexRows.hours_rows),
+    ):
+        batch = [r for uri, row in rows.items() for r in make(row, offer_pks[uri])]
+        copy_rows(session, table, batch)  # type: ignore[arg-type]
+
+
 class SearchSink:
     """The search index as an ingest :class:`~shared.ingest.apply.Sink`."""
 
@@ -168,23 +200,8 @@ class SearchSink:
                 [{**rows[uri].offer, "id": offer_pk} for uri, offer_pk in offer_pks.items()],
             )
         new = [row.offer for uri, row in rows.items() if uri not in offer_pks]
-        if new:
-            inserted = session.execute(
-                insert(IndexedOffer).returning(IndexedOffer.offer_uri, IndexedOffer.id), new
-            )
-            offer_pks.update({uri: offer_pk for uri, offer_pk in inserted})
-        coverage = [r for uri, row in rows.items() for r in row.coverage_rows(offer_pks[uri])]
-        if coverage:
-            session.execute(insert(OfferCoverage), coverage)
-        terms = [r for uri, row in rows.items() for r in row.term_rows(offer_pks[uri])]
-        if terms:
-            session.execute(insert(OfferTerm), terms)
-        places = [r for uri, row in rows.items() for r in row.place_rows(offer_pks[uri])]
-        if places:
-            session.execute(insert(OfferPlace), places)
-        hours = [r for uri, row in rows.items() for r in row.hours_rows(offer_pks[uri])]
-        if hours:
-            session.execute(insert(OfferHours), hours)
+        offer_pks.update(_insert_offers(session, new))
+        write_details(session, rows, offer_pks)
         if _is_sqlite(session):
             session.execute(
                 text(
