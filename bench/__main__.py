@@ -33,7 +33,7 @@ from bench.report import command, kept_notes, machine, render
 
 # Each module's run(databases, scale) -> list[Result]; search and reports come from issue 8's
 # other half and are skipped, saying so, until they exist.
-MODULES = ("propagation", "relay", "harvest", "ingest", "search", "reports")
+MODULES = ("propagation", "relay", "harvest", "ingest", "scaleout", "search", "reports")
 DOCUMENT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
