@@ -179,7 +179,7 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
             "events/s",
             lower=False,
             target="grows with N until the database is the limit",
-            met=two > one,
+            met=two > 1.1 * one,  # more than noise
             notes="raw = 1 consumer in the same runs; ratio is the speed-up",
         )
     )
