@@ -49,7 +49,7 @@ from shared.publication.uris import offer_uri
 from tests.conftest import TEST_PASSPHRASE
 from tests.publisher.node import NodeBuilder, offer_content
 
-TARGET_MS = 1_000  # p95
+TARGET_MS = 100  # p95 (issue 22; issue 8 asked for 1,000)
 PAUSE = 0.02  # people publish one at a time
 
 
@@ -124,8 +124,15 @@ def publish_all(
     base_url: str,
     seen: dict[str, float],
     patience: float = 60,
+    answered: list[float] | None = None,
+    onward: list[float] | None = None,
 ) -> list[float]:
-    """Publish the drafts one by one through the API; each one's publish → searchable time."""
+    """Publish the drafts one by one through the API; each one's publish → searchable time
+    (and, added to ``answered``, the time the registry took to answer each request, and to
+    ``onward``, the time from its answer to the offer being searchable: the relay, the bus and
+    the consumer)."""
+    answered = [] if answered is None else answered
+    after_answer: dict[str, float] = {}
     sent = {}
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         for offer_id in drafts:
@@ -133,6 +140,8 @@ def publish_all(
             response = client.post(f"{registry}/api/v1/offers/{offer_id}/publish", json={})
             response.raise_for_status()
             sent[offer_uri(base_url, offer_id)] = at
+            answered.append(time.monotonic() - at)
+            after_answer[offer_uri(base_url, offer_id)] = time.monotonic()
             time.sleep(PAUSE)
     deadline = time.monotonic() + patience
     while not sent.keys() <= seen.keys() and time.monotonic() < deadline:
@@ -140,6 +149,8 @@ def publish_all(
     missing = len(sent.keys() - seen.keys())
     if missing:
         raise RuntimeError(f"{missing} of {len(sent)} published offers never became searchable")
+    if onward is not None:
+        onward += [seen[uri] - at for uri, at in after_answer.items()]
     return [seen[uri] - at for uri, at in sent.items()]
 
 
@@ -192,7 +203,7 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
         "SECRET_KEY": uuid.uuid4().hex,
         "SIGNING_KEY_PASSPHRASE": TEST_PASSPHRASE,
     }
-    p95s, p50s, raw_p95s, every = [], [], [], []
+    p95s, p50s, raw_p95s, every, answered, onward = [], [], [], [], list[float](), list[float]()
     stop, seen = threading.Event(), dict[str, float]()
     watcher = threading.Thread(target=_watch, args=(search_engine, seen, stop))
     watcher.start()
@@ -205,7 +216,15 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
             publish_all(registry.base_url, token, drafts[:1], base_url, seen, patience=120)
             for i in range(scale.runs):
                 batch = drafts[1 + i * per_run : 1 + (i + 1) * per_run]
-                latencies = publish_all(registry.base_url, token, batch, base_url, seen)
+                latencies = publish_all(
+                    registry.base_url,
+                    token,
+                    batch,
+                    base_url,
+                    seen,
+                    answered=answered,
+                    onward=onward,
+                )
                 every += latencies
                 p95s.append(percentile(latencies, 95))
                 print(
@@ -224,7 +243,9 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
     p95 = statistics.median(p95s) * 1000
     notes = (
         f"{len(every):,} publications in {scale.runs} runs of {per_run}; p95 over all "
-        f"{percentile(every, 95) * 1000:.0f} ms, max {max(every) * 1000:.0f} ms; "
+        f"{percentile(every, 95) * 1000:.0f} ms, max {max(every) * 1000:.0f} ms; the "
+        f"registry answered the publish request in {statistics.median(answered) * 1000:.0f} ms "
+        f"(median), p95 {percentile(answered, 95) * 1000:.0f} ms; "
         "raw: kombu publish+confirm, get, ack of an event-sized message"
     )
     return [
@@ -247,6 +268,17 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
             target="",
             met=True,
             notes="the median of the runs' medians",
+        ),
+        Result(
+            "registry's answer → searchable, p95 (ms)",
+            percentile(onward, 95) * 1000,
+            statistics.median(raw_p95s) * 1000,
+            "ms",
+            lower=True,
+            target="",
+            met=True,
+            notes=f"the relay, the bus and the consumer: from the publish request's answer (the "
+            f"commit) to the offer in the index; p50 {statistics.median(onward) * 1000:.0f} ms",
         ),
         rss_result("registry web worker", registry_rss, f"publishing {len(every):,} offers"),
     ]

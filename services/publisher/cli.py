@@ -54,6 +54,7 @@ def relay(until_caught_up: bool) -> None:
             idle_seconds=settings["RELAY_IDLE_SECONDS"],
             confirm_timeout=settings["RELAY_CONFIRM_TIMEOUT_SECONDS"],
             max_backoff=settings["RELAY_MAX_BACKOFF_SECONDS"],
+            check_processes=max(0, settings["RELAY_CHECK_PROCESSES"]),
         ),
     )
     stop = stop_on_signals()

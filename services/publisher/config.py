@@ -88,7 +88,9 @@ CONFIG = [
     ConfigKey(
         "RELAY_IDLE_SECONDS",
         "How long the relay sleeps when it has caught up with the log (a small indexed query "
-        "per wake-up; it bounds how long a publication waits before it is relayed).",
+        "per wake-up). On PostgreSQL the registry's notification wakes it as soon as a "
+        "publication commits, so this only bounds the wait should a notification be lost; "
+        "elsewhere it bounds how long a publication waits before it is relayed.",
         float,
         0.1,
     ),
@@ -97,6 +99,13 @@ CONFIG = [
         "How long the relay waits for the broker to confirm a batch before reconnecting.",
         float,
         30.0,
+    ),
+    ConfigKey(
+        "RELAY_CHECK_PROCESSES",
+        "Processes that verify the signatures of large batches beside the relay, while it "
+        "publishes the batch before (0: the relay verifies them itself).",
+        int,
+        1,
     ),
     ConfigKey(
         "RELAY_MAX_BACKOFF_SECONDS",

@@ -172,6 +172,9 @@ def _is_uuid(value: str) -> bool:
     return _CANONICAL_UUID.fullmatch(value) is not None
 
 
+SIGNATURE_MISMATCH = "the signature does not match the event"
+
+
 def check_signature(
     event: Any,
     keys: Mapping[str, VerificationKey],
@@ -186,6 +189,18 @@ def check_signature(
     them; consumers go on to :func:`check_event`. ``signed`` is the event's
     :func:`signing_input` when the caller has computed it already.
     """
+    key = signature_key(event, keys, expected_source)
+    if signed is None:
+        signed = signing_input(event)
+    if not verify(key.public, signed, event["signature"]):
+        raise EventRejected(SIGNATURE_MISMATCH)
+
+
+def signature_key(
+    event: Any, keys: Mapping[str, VerificationKey], expected_source: str | None
+) -> VerificationKey:
+    """:func:`check_signature`'s checks but the signature itself: the key that must verify it
+    (the relay verifies its rows' signatures in another process)."""
     if not isinstance(event, Mapping):
         raise EventRejected("an event is a JSON object")
     for name in ("id", "source", "type", "subject", "time", "signingkey", "signature"):
@@ -208,10 +223,7 @@ def check_signature(
             f"key {key.key_id} was rotated out after sequence {key.last_sequence}; "
             f"it cannot sign sequence {sequence}"
         )
-    if signed is None:
-        signed = signing_input(event)
-    if not verify(key.public, signed, event["signature"]):
-        raise EventRejected("the signature does not match the event")
+    return key
 
 
 def check_event(

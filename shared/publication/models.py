@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, make_metadata
+from shared.publication.wakeup import notify_log_written
 
 
 class PublicationBase(DeclarativeBase):
@@ -47,6 +48,11 @@ class LogEntry(PublicationBase):
     # The node's signature of the event (shared.publication.events), made when it was written.
     key_id: Mapped[str] = mapped_column(String(64))
     signature: Mapped[str] = mapped_column(String(128))
+
+
+# The relay listens (shared.publication.wakeup): it reads a row as soon as its transaction
+# commits, not on its next poll.
+event.listen(LogEntry, "after_insert", notify_log_written)
 
 
 class PublishedOffer(PublicationBase):

@@ -2,7 +2,8 @@
 
 Three nodes make ``NETTUNGEN_FAULTS_CHANGES`` changes (by default 5,000 on RabbitMQ, 2,000 on
 the embedded bus), interleaved, through the registry's service layer, while each node's relay
-and the search and reporting ingest run as the ``nettungen`` commands an operator starts. At
+and the search and reporting ingest run as the ``nettungen`` commands an operator starts,
+search's as two processes consuming its one queue (scaled out, issue 22). At
 random points (seeded by ``NETTUNGEN_FAULTS_SEED``, drawn and printed when unset) every relay
 is killed once and each consumer twice with SIGKILL, and started again after a short pause; on
 RabbitMQ the broker is stopped and started once as well (``NETTUNGEN_TEST_RABBITMQCTL``,
@@ -55,6 +56,8 @@ CHANGES = int(os.environ.get("NETTUNGEN_FAULTS_CHANGES") or (5000 if TEST_BROKER
 SEED = int(os.environ.get("NETTUNGEN_FAULTS_SEED") or secrets.randbelow(2**32))
 CONVERGENCE_SECONDS = 60.0
 CONSUMERS = ("search", "reporting")
+# Search's ingest scaled out: this many consumer processes on its one queue (issue 22).
+SEARCH_CONSUMERS = 2
 ROTATE_AT, REDACT_AT = CHANGES // 3, CHANGES // 2
 
 
@@ -94,6 +97,13 @@ def national(name: str, database_factory: Callable[..., str], nodes: list[TestNo
     return National(name, database, f"faults.{name}.{uuid.uuid4().hex[:8]}")
 
 
+def ingest_processes(service: str) -> list[str]:
+    """The names of the service's ingest processes: search's several share its queue."""
+    if service == "search" and SEARCH_CONSUMERS > 1:
+        return [f"search-ingest-{n}" for n in range(1, SEARCH_CONSUMERS + 1)]
+    return [f"{service}-ingest"]
+
+
 @pytest.fixture
 def federation(node_database_factory, tmp_path) -> Iterator[Federation]:  # type: ignore[no-untyped-def]
     federation = Federation(node_database_factory, tmp_path)
@@ -123,9 +133,8 @@ def start_services(
             INGEST_QUEUE=service.queue,
             INSTANCE_PATH=str(folder / service.name),
         )
-        services[f"{service.name}-ingest"] = Service(
-            f"{service.name}-ingest", [service.name, "ingest", "--no-feeds"], env, folder
-        )
+        for name in ingest_processes(service.name):
+            services[name] = Service(name, [service.name, "ingest", "--no-feeds"], env, folder)
     for service in services.values():
         service.start()
     return services
@@ -292,7 +301,9 @@ def test_crashes_and_a_broker_restart_lose_duplicate_and_leave_stale_nothing(
     services = start_services(nodes, [search, reporting], bus_url, tmp_path / "processes")
     workload = Workload(nodes, SEED)
     timeline = Timeline(lambda: workload.done)
-    kills = {f"relay-{node.id}": 1 for node in nodes} | {f"{n}-ingest": 2 for n in CONSUMERS}
+    kills = {f"relay-{node.id}": 1 for node in nodes} | {
+        name: 2 for n in CONSUMERS for name in ingest_processes(n)
+    }
     plan = Plan.draw(SEED, CHANGES, kills, broker_restarts=1 if amqp else 0)
     chaos = Chaos(plan, services, timeline)
     outcome = run_under_faults(workload, chaos, services, (search, reporting), bus_url)
@@ -300,7 +311,10 @@ def test_crashes_and_a_broker_restart_lose_duplicate_and_leave_stale_nothing(
     with capsys.disabled():
         kind = "RabbitMQ and " if amqp else "the embedded bus and "
         kind += "PostgreSQL" if TEST_DATABASE_URL else "SQLite"
-        print(f"\nfault suite: seed {SEED}, {CHANGES} changes over {len(nodes)} nodes, {kind}")
+        print(
+            f"\nfault suite: seed {SEED}, {CHANGES} changes over {len(nodes)} nodes, {kind}, "
+            f"{SEARCH_CONSUMERS} search consumers on one queue"
+        )
         print("\n".join([*timeline.lines(), *comparison]))
         print(
             f"converged {outcome.converged:.1f} s after recovery; dead letters {outcome.dead}; "
