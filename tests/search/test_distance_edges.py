@@ -13,8 +13,6 @@ on the other side of the pole is 1 degree away (111.1951 km) and the one a quart
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.publisher.node import ORGANISATIONS
