@@ -10,9 +10,10 @@ from collections import Counter
 
 import pytest
 
-from services.reporting.reports.duties import Duty, DutyStatus
+from services.reporting.reports.duties import Duty, DutyStatus, applicable
 from services.reporting.reports.pyramid import AgencyCounts, Coverage, Pyramid, month_points
 from services.reporting.reports.quality import QualityCounts, percent
+from services.reporting.reports.scope import Organisation, Scope, area_scope
 from services.reporting.reports.similarity import jaccard, similar_sets
 
 
@@ -186,3 +187,32 @@ def test_similar_sets_at_the_threshold_and_just_below():
         (0, 5),
         (3, 5),
     }
+
+
+def _organisation(kind: str) -> Scope:
+    return Scope(dt.date(2025, 5, 31), organisation=Organisation("1", "O", kind, "3301"))
+
+
+def test_the_duties_that_apply_to_an_organisation_are_those_of_its_kind():
+    # From shared/data/statutory_duties.json, by hand: the state carries two duties (child
+    # welfare's duty to assist, family counselling), the regions three (specialist health
+    # care), the counties eight (three shared with municipalities), municipalities 29.
+    codes = {
+        kind: [d.code for d in applicable(_organisation(kind))] for kind in ("state", "region")
+    }
+    assert codes == {
+        "state": ["bvl-16-3-bistandsplikt", "fvkl-1-familievern"],
+        "region": [
+            "sthl-2-1a-psykisk-helsevern-barn",
+            "sthl-2-1a-habilitering-barn",
+            "sthl-3-7a-barneansvarlig-personell",
+        ],
+    }
+    assert len(applicable(_organisation("county"))) == 8
+    assert len(applicable(_organisation("municipality"))) == 29
+    assert applicable(_organisation("voluntary")) == []
+    # An area: every duty of the catalogue, in its order.
+    everything = applicable(area_scope("3301", dt.date(2025, 5, 31)))
+    assert len(everything) == 39
+    assert everything[0].code == "hol-3-2-skolehelsetjeneste"
+    assert everything[-1].code == "fvkl-1-familievern"
