@@ -83,3 +83,19 @@ def _clock_at(instant: dt.datetime) -> types.SimpleNamespace:
 def test_today_is_the_date_in_norway_not_on_the_servers_clock(monkeypatch, instant, day):
     monkeypatch.setattr(norway_time, "dt", _clock_at(instant))
     assert norway_time.today() == day
+
+
+def test_the_end_of_a_day_is_in_utc_whatever_the_servers_zone(monkeypatch):
+    # Stored instants are UTC; on SQLite a comparison reads the wall-clock digits, so the end
+    # of a day must come back in UTC even on a server whose clock runs in Oslo.
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Oslo")
+    time.tzset()
+    try:
+        ends = end_of(dt.date(2025, 3, 29))
+        assert (ends, ends.utcoffset()) == (utc(2025, 3, 29, 23), dt.timedelta(0))
+        assert ends.isoformat() == "2025-03-29T23:00:00+00:00"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

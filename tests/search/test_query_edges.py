@@ -154,3 +154,20 @@ def test_the_etag_follows_the_day_in_oslo_and_the_counting_limit(api, monkeypatc
     # An answer still current is not sent again.
     assert api.get("/api/v1/offers", headers={"If-None-Match": third}).status_code == 304
     assert api.get("/api/v1/offers", headers={"If-None-Match": second}).status_code == 200
+
+
+def test_the_embedded_search_says_more_than_beyond_the_limit(api, monkeypatch):
+    # The embedded list counts without facets (found by mutation testing: a count cut at the
+    # limit was shown as exact, "9 tilbud funnet." for ten offers).
+    monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", 10)
+    html = api.get("/embed").get_data(as_text=True)
+    assert "10 tilbud funnet." in html and "Mer enn" not in html
+    assert api.get("/embed?page=2").status_code == 404  # ten offers, ten a page
+    monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", 9)
+    html = api.get("/embed").get_data(as_text=True)
+    assert "Mer enn 9 tilbud funnet." in html
+    html = api.get("/embed?municipality=3301").get_data(as_text=True)
+    assert "8 tilbud funnet." in html and "Mer enn" not in html
+    monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", 8)
+    html = api.get("/embed?municipality=3301").get_data(as_text=True)
+    assert "8 tilbud funnet." in html and "Mer enn" not in html
