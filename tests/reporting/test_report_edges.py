@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
@@ -15,6 +16,10 @@ from services.reporting.reports.pyramid import AgencyCounts, Coverage, Pyramid, 
 from services.reporting.reports.quality import QualityCounts, percent
 from services.reporting.reports.scope import Organisation, Scope, area_scope
 from services.reporting.reports.similarity import jaccard, similar_sets
+from tests.federation import Federation, publishing_at
+from tests.reporting.conftest import make_reporting_app
+from tests.reporting.federation import MUNICIPAL_NODE, new_history
+from tests.reporting.reading import get_report, grid, levels
 
 
 @pytest.mark.parametrize(
@@ -216,3 +221,31 @@ def test_the_duties_that_apply_to_an_organisation_are_those_of_its_kind():
     assert len(everything) == 39
     assert everything[0].code == "hol-3-2-skolehelsetjeneste"
     assert everything[-1].code == "fvkl-1-familievern"
+
+
+@pytest.fixture(scope="module")
+def two_towns(node_database_factory, reporting_database_factory, tmp_path_factory) -> Iterator:
+    """Drammen's offer (level 1) and Kongsberg's (level 2), both published on 10 March 2025."""
+    tmp_path = tmp_path_factory.mktemp("two_towns")
+    federation = Federation(node_database_factory, tmp_path)
+    with federation.node("kommune", MUNICIPAL_NODE).builder() as node:
+        with publishing_at(dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)):
+            node.publish(name="Tilbud i Drammen", level=1)
+            node.publish("kongsberg", name="Tilbud i Kongsberg", level=2, coverage=["3303"])
+    history = new_history(reporting_database_factory, federation.client())
+    history.trust_and_harvest(federation)
+    app = make_reporting_app(history.url, tmp_path / "app")
+    yield app.test_client()
+    app.extensions["nettungen.db"].engine.dispose()
+    history.engine.dispose()
+    federation.close()
+
+
+@pytest.mark.parametrize(
+    ("area", "counts"),
+    [("3301", (1, 0, 0, 1)), ("3303", (0, 1, 0, 1)), ("33", (1, 1, 0, 2))],
+)
+def test_the_trend_counts_only_the_areas_offers(two_towns, area, counts):
+    report = get_report(two_towns, "trend", area=area, at="2025-04-30", months=3)
+    points = {key: levels(row) for key, row in grid(report, "trend").items()}
+    assert points == {"2025-02-28": (0, 0, 0, 0), "2025-03-31": counts, "2025-04-30": counts}
