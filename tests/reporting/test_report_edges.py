@@ -18,7 +18,7 @@ from services.reporting.reports.scope import Organisation, Scope, area_scope
 from services.reporting.reports.similarity import jaccard, similar_sets
 from tests.federation import Federation, publishing_at
 from tests.reporting.conftest import make_reporting_app
-from tests.reporting.federation import MUNICIPAL_NODE, new_history
+from tests.reporting.federation import COUNTY_NODE, MUNICIPAL_NODE, new_history
 from tests.reporting.reading import get_report, grid, levels
 
 
@@ -225,13 +225,17 @@ def test_the_duties_that_apply_to_an_organisation_are_those_of_its_kind():
 
 @pytest.fixture(scope="module")
 def two_towns(node_database_factory, reporting_database_factory, tmp_path_factory) -> Iterator:
-    """Drammen's offer (level 1) and Kongsberg's (level 2), both published on 10 March 2025."""
+    """Drammen's offer (level 1), Kongsberg's (level 2) and the county's, for all of it
+    (level 1), all for ages 13-20 and published on 10 March 2025."""
     tmp_path = tmp_path_factory.mktemp("two_towns")
     federation = Federation(node_database_factory, tmp_path)
     with federation.node("kommune", MUNICIPAL_NODE).builder() as node:
         with publishing_at(dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)):
             node.publish(name="Tilbud i Drammen", level=1)
             node.publish("kongsberg", name="Tilbud i Kongsberg", level=2, coverage=["3303"])
+    with federation.node("fylke", COUNTY_NODE).builder() as node:
+        with publishing_at(dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)):
+            node.publish("county", name="Tilbud i fylket", level=1, coverage=["33"])
     history = new_history(reporting_database_factory, federation.client())
     history.trust_and_harvest(federation)
     app = make_reporting_app(history.url, tmp_path / "app")
@@ -243,9 +247,21 @@ def two_towns(node_database_factory, reporting_database_factory, tmp_path_factor
 
 @pytest.mark.parametrize(
     ("area", "counts"),
-    [("3301", (1, 0, 0, 1)), ("3303", (0, 1, 0, 1)), ("33", (1, 1, 0, 2))],
+    [("3301", (2, 0, 0, 2)), ("3303", (1, 1, 0, 2)), ("33", (2, 1, 0, 3))],
 )
 def test_the_trend_counts_only_the_areas_offers(two_towns, area, counts):
     report = get_report(two_towns, "trend", area=area, at="2025-04-30", months=3)
     points = {key: levels(row) for key, row in grid(report, "trend").items()}
     assert points == {"2025-02-28": (0, 0, 0, 0), "2025-03-31": counts, "2025-04-30": counts}
+
+
+def test_an_age_band_adds_the_offers_of_every_kind_of_provider(two_towns):
+    # In Drammen, level 1: the municipality's offer and the county's, both 13-20.
+    report = get_report(two_towns, "coverage", area="3301", at="2025-04-30")
+    bands = {band: levels(row) for band, row in grid(report, "age_bands").items()}
+    assert bands == {
+        "0-5": (0, 0, 0, 0),
+        "6-12": (0, 0, 0, 0),
+        "13-17": (2, 0, 0, 2),
+        "18-25": (2, 0, 0, 2),
+    }
