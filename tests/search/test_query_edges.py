@@ -171,3 +171,9 @@ def test_the_embedded_search_says_more_than_beyond_the_limit(api, monkeypatch):
     monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", 8)
     html = api.get("/embed?municipality=3301").get_data(as_text=True)
     assert "8 tilbud funnet." in html and "Mer enn" not in html
+    # Words too ("mobbing" finds four offers, through a risk group's label).
+    html = api.get("/embed?q=mobbing").get_data(as_text=True)
+    assert "4 tilbud funnet." in html and "Mer enn" not in html
+    monkeypatch.setattr(query, "EXACT_COUNT_LIMIT", 3)
+    html = api.get("/embed?q=mobbing").get_data(as_text=True)
+    assert "Mer enn 3 tilbud funnet." in html
