@@ -265,3 +265,4 @@ def test_an_age_band_adds_the_offers_of_every_kind_of_provider(two_towns):
         "13-17": (2, 0, 0, 2),
         "18-25": (2, 0, 0, 2),
     }
+    assert report["summary"]["offers"] == 2
