@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
 from shared.ingest import http
-from shared.ingest.http import FetchError, Fetched, Limits, fetch_keys, get_json
+from shared.ingest.http import Fetched, FetchError, Limits, fetch_keys, get_json
 
 URL = "https://kommune.node.test/feed"
+DEFAULT = Limits()
 RFC8037_X = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
 RFC8037_KID = "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
 
@@ -37,11 +39,11 @@ def answer(body: bytes | Iterator[bytes], status: int = 200, **headers: str):
     return lambda request: httpx.Response(status, headers=headers, content=body)
 
 
-def fetched(body: bytes | Iterator[bytes], limits: Limits = Limits(), **headers: str) -> Fetched:
+def fetched(body: bytes | Iterator[bytes], limits: Limits = DEFAULT, **headers: Any) -> Fetched:
     return get_json(client(answer(body, **headers)), URL, limits)
 
 
-def refusal(body: bytes | Iterator[bytes], limits: Limits = Limits(), **headers: str) -> str:
+def refusal(body: bytes | Iterator[bytes], limits: Limits = DEFAULT, **headers: Any) -> str:
     with pytest.raises(FetchError) as refused:
         fetched(body, limits, **headers)
     return str(refused.value)
@@ -97,10 +99,6 @@ def test_other_answers_are_refused_saying_what_they_were():
     assert str(refused.value) == (
         f"{URL} is text/turtle, not application/jwk-set+json or application/json"
     )
-
-
-def refusal_status(status: int) -> str:
-    return refusal(b"{}", status=status)
 
 
 def raising(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
