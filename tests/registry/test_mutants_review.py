@@ -276,6 +276,7 @@ def test_the_review_shows_the_working_copy_against_the_published_version(db):
         True,
     )
     assert (compared["coverage"].after, compared["coverage"].changed) == ("Drammen (3301)", False)
+    assert compared["category"].after == "Offentleg tilbod"  # in nynorsk, as the page asked
     # The agency by its name, from the offer's own organisation.
     assert compared["agency"].after == offer.agency.name != offer.agency.public_id
 
@@ -295,4 +296,5 @@ def test_before_its_first_publication_an_offer_is_compared_with_nothing(db):
     assert (compared["name"].before, compared["name"].after) == ("", "Utkast")
     labeller = Labeller(db, "nb", provider.organisation.id)
     assert labeller.agencies == {offer.agency.public_id: offer.agency.name}
+    assert Labeller(db, "en", provider.organisation.id).text("category", "public") == "Public offer"
     assert "hol-3-2-helsestasjon" in labeller.duties
