@@ -12,11 +12,17 @@ import datetime as dt
 import logging
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.ingest import directory, node_keys
-from shared.ingest.models import KEY_PENDING, KEY_TRUSTED, FederationNode, RejectedEvent
+from shared.ingest.models import (
+    KEY_PENDING,
+    KEY_TRUSTED,
+    FederationNode,
+    FederationNodeKey,
+    RejectedEvent,
+)
 from shared.ingest.node_keys import KeyChange
 from shared.signing import VerificationKey, b64url, generate_private_key, key_id, public_bytes
 
@@ -91,6 +97,12 @@ def test_a_key_the_jwks_adds_is_pending_and_the_read_is_recorded(index, clock, f
         assert (row.public_key, row.first_seen_at) == (b64url(added.public), T1)
 
 
+def test_a_new_key_the_jwks_gives_a_last_sequence_keeps_it(index, first):
+    rotated = new_key(last_sequence=5)
+    observe(index, again(first), rotated)
+    assert rows(index)[rotated.key_id] == (KEY_PENDING, 5, None, None)
+
+
 def test_a_read_that_changes_nothing_does_not_touch_the_node(index, clock, first):
     clock[0] = T1
     assert observe(index, again(first)) == []
@@ -137,7 +149,7 @@ def test_the_jwks_may_narrow_a_key_never_widen_it(
     changes = []
     for last in given:
         changes += observe(index, again(first, last))
-    assert [change.change for change in changes] == expected_changes
+    assert changes == [KeyChange("kommune", first.key_id, c) for c in expected_changes]
     assert rows(index)[first.key_id][1] == expected_last
 
 
@@ -238,6 +250,29 @@ def test_keys_are_listed_by_node_and_key_id_and_by_state(index, first):
             node_keys.list_keys(session, "ukjent")
 
 
+def test_keys_are_listed_by_node_id_then_key_id(index, first):
+    """Rows with key ids chosen here, added out of order."""
+    with index.sessions.begin() as session:
+        for node_id in ("b-node", "a-node"):
+            directory.add_node(
+                session,
+                node_id=node_id,
+                name=node_id,
+                url=f"https://{node_id}.node.test",
+                keys=[new_key()],
+                organisations=[],
+            )
+        session.execute(delete(FederationNodeKey))
+        for node_id, key in (("b-node", "a"), ("a-node", "z"), ("a-node", "m")):
+            session.add(FederationNodeKey(node_id=node_id, key_id=key, public_key="x"))
+    with index.sessions() as session:
+        assert [(k.node_id, k.key_id) for k in node_keys.list_keys(session)] == [
+            ("a-node", "m"),
+            ("a-node", "z"),
+            ("b-node", "a"),
+        ]
+
+
 def test_the_operator_reads_a_key_in_one_line(index, clock, first):
     with index.sessions() as session:
         [row] = node_keys.list_keys(session, "kommune")
@@ -287,6 +322,9 @@ def test_a_rotation_event_retires_the_old_key_and_trusts_the_new(index, clock, f
     held = rows(index)
     assert held[first.key_id] == (KEY_TRUSTED, 12, None, "nodes add")
     assert held[announced.key_id] == (KEY_TRUSTED, None, None, f"rotation by {first.key_id}")
+    with index.sessions() as session:
+        row = session.get(FederationNodeKey, ("kommune", announced.key_id))
+        assert (row.first_seen_at, row.trusted_at) == (T1, T1)
     assert node_times(index)[1] == T1
     # The same event again, by the other road: nothing changes.
     clock[0] = T1 + dt.timedelta(minutes=1)
@@ -315,7 +353,10 @@ def test_a_rotation_event_announcing_another_public_key_under_a_held_id_trusts_n
     forged = VerificationKey(pending.key_id, public_bytes(generate_private_key()))
     with index.sessions.begin() as session:
         changes = node_keys.trust_announced_key(session, "kommune", forged, first.key_id, 3)
-    assert [c.change for c in changes] == [node_keys.RETIRED, node_keys.CONFLICTING]
+    assert changes == [
+        KeyChange("kommune", first.key_id, node_keys.RETIRED),
+        KeyChange("kommune", pending.key_id, node_keys.CONFLICTING),
+    ]
     assert rows(index)[pending.key_id][0] == KEY_PENDING
 
 
@@ -330,6 +371,16 @@ def test_an_untrusted_event_is_recorded_once_per_event_id(index, first):
     assert count() == 1
     node_keys.record_untrusted_once(index.sessions, "kommune", {"id": "e-2"}, "key not trusted")
     assert count() == 2
+    # The same event id in another node's feed is another event.
+    node_keys.record_untrusted_once(index.sessions, "fylke", event, "key not trusted")
+    assert count() == 3
+    # What is not an event at all is recorded once too.
+    node_keys.record_untrusted_once(index.sessions, "kommune", ["not", "an event"], "bad")
+    node_keys.record_untrusted_once(index.sessions, "kommune", ["not", "an event"], "bad")
+    assert count() == 4
     with index.sessions() as session:
-        row = session.scalars(select(RejectedEvent).where(RejectedEvent.event_id == "e-1")).one()
-        assert (row.node_id, row.via, row.reason) == ("kommune", "feed", "key not trusted")
+        found = session.scalars(select(RejectedEvent).where(RejectedEvent.event_id == "e-1"))
+        assert sorted((r.node_id, r.via, r.reason) for r in found) == [
+            ("fylke", "feed", "key not trusted"),
+            ("kommune", "feed", "key not trusted"),
+        ]
