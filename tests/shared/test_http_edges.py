@@ -70,6 +70,25 @@ def test_an_answer_and_its_etag_or_the_etag_still_matching():
     assert get_json(not_modified, URL, Limits(), etag='"v7"') == Fetched(304, None, '"v7"')
 
 
+def test_each_fetch_has_its_connect_and_read_timeouts():
+    seen: list[httpx.Request] = []
+    get_json(client(answer(b"{}"), seen), URL, Limits(timeout=7.5, connect_timeout=1.5))
+    assert seen[0].extensions["timeout"] == {
+        "connect": 1.5,
+        "read": 7.5,
+        "write": 7.5,
+        "pool": 7.5,
+    }
+
+
+def test_a_body_read_past_the_deadline_is_refused():
+    assert refusal(iter([b"[1]"]), Limits(timeout=0.0)) == f"{URL} took longer than 0.0 s"
+
+
+def test_a_body_that_is_not_json_is_refused_naming_the_url():
+    assert refusal(b"{") == f"{URL} is not usable JSON: JSONDecodeError"
+
+
 def test_redirects_are_not_followed():
     moved = client(lambda request: httpx.Response(302, headers={"Location": "https://x.test/"}))
     with pytest.raises(FetchError) as refused:
@@ -180,6 +199,10 @@ def test_compression_not_asked_for_or_broken_is_refused():
         (b'{"s": "12345678901234567890123456789012345678", "n": 1234567890123456789}', True),
         (b'["a", 1234567890123456789]', True),
         (b"1.1234567890123456789", False),  # a fraction's digits, exact as a float anyway
+        (b" 1234567890123456789", True),  # spaces before, at the start of the text
+        (b"-1234567890123456789", True),
+        (b'"1234567890123456789"', False),  # a string at the start of the text
+        (b"X1234567890123456789", False),
     ],
 )
 def test_a_long_integer_is_told_from_a_long_run_of_digits_in_a_string(body, long):
