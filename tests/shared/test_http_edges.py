@@ -203,6 +203,8 @@ def test_compression_not_asked_for_or_broken_is_refused():
         (b"-1234567890123456789", True),
         (b'"1234567890123456789"', False),  # a string at the start of the text
         (b"X1234567890123456789", False),
+        # Three runs: the integer between two strings is found.
+        (b'["1234567890123456789", 1234567890123456789, "1234567890123456789"]', True),
     ],
 )
 def test_a_long_integer_is_told_from_a_long_run_of_digits_in_a_string(body, long):
