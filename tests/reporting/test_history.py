@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.publisher.relay import Relay, RelaySettings
+from services.reporting import norway_time
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
 from services.reporting.history.sink import HistorySink
 from shared.bus import open_consumer, open_publisher
@@ -228,7 +229,7 @@ def test_coverage_outside_the_providers_home_area_is_flagged_in_the_quality_repo
     history.apply(node.events())
     with Session(history.engine) as session:
         flags = dict(session.execute(select(OfferVersion.name, OfferVersion.outside_home)).all())
-        report = quality(session, area_scope("3301", dt.date.today()))
+        report = quality(session, area_scope("3301", norway_time.today()))
     assert flags == {"I Drammen": False, "I hele Buskerud": True}
     assert report.overall.marks["outside_home"] == 1
     assert report.overall.share("outside_home") == 50
