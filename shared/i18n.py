@@ -127,6 +127,11 @@ def init_i18n(app: Flask, directory: Path) -> None:
             response.set_cookie(
                 LANGUAGE_COOKIE, chosen, max_age=_ONE_YEAR, samesite="Lax", httponly=True
             )
+            # An answer that sets a cookie is this browser's own: a shared cache must not
+            # keep it (and hand the cookie to the next reader), whatever the view allowed.
+            if response.cache_control.public:
+                response.cache_control.public = False
+                response.cache_control.private = True
         if response.mimetype == "text/html":
             response.headers["Content-Language"] = current_language()
             response.vary.add("Cookie")

@@ -71,3 +71,26 @@ def test_pages_speak_the_chosen_language_and_remember_it(translations):
     # The cookie now carries the choice to the next page.
     assert client.get("/").get_data(as_text=True) == "nn:Søk i tilbod"
     assert client.get("/?lang=en").get_data(as_text=True) == "en:Search"
+
+
+def test_a_page_that_sets_the_language_cookie_is_not_kept_by_shared_caches(translations):
+    # A shared cache keeping a public answer with Set-Cookie would hand the cookie (and the
+    # language) to the next reader; the same page without ?lang= stays public.
+    app = Flask(__name__)
+    init_i18n(app, translations)
+
+    @app.route("/")
+    def home():
+        response = app.make_response(render_template_string("{{ current_language() }}"))
+        response.cache_control.public = True
+        response.cache_control.max_age = 60
+        return response
+
+    client = app.test_client()
+    chosen = client.get("/?lang=nn")
+    assert f"{LANGUAGE_COOKIE}=nn" in chosen.headers["Set-Cookie"]
+    assert chosen.cache_control.private and not chosen.cache_control.public
+    assert chosen.cache_control.max_age == 60
+    plain = app.test_client().get("/")
+    assert "Set-Cookie" not in plain.headers
+    assert plain.cache_control.public and not plain.cache_control.private
