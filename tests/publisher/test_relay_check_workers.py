@@ -57,16 +57,15 @@ def test_a_relay_killed_outright_leaves_no_worker_behind():
         "print(*checks._pool._processes, flush=True)\n"
         "time.sleep(120)\n"
     )
-    relay = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+    with subprocess.Popen(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    try:
+    ) as relay:
         assert relay.stdout is not None
         worker = int(relay.stdout.readline())
         relay.kill()
         relay.wait()
+    try:
         assert gone_within(worker, 10)
     finally:
-        relay.kill()
-        if "worker" in locals() and alive(worker):
+        if alive(worker):
             os.kill(worker, signal.SIGKILL)
