@@ -231,3 +231,25 @@ def test_a_snapshot_not_in_canonical_form_takes_the_defining_encoders(node):
     assert signed_and_body(floats, snapshot) == (signing_input(floats), event_body(floats))
     assert b'"weight":1e-07' in signed_and_body(floats, snapshot)[0]
     assert b'"whole":2}' in signed_and_body(floats, snapshot)[0]  # the last of the data
+
+
+def test_a_row_written_after_a_rolled_back_savepoint_still_wakes_the_waiter(postgresql_node):
+    """PostgreSQL drops the NOTIFY of a savepoint rolled back (a bulk import's row refused):
+    a row the transaction writes after it must still notify."""
+    from tests.publisher.node import NodeBuilder
+
+    waiter = LogWaiter(postgresql_node)
+    waiter.listen()
+    try:
+        with sessionmaker(postgresql_node).begin() as session:
+            builder = NodeBuilder(session)
+            builder.provider("municipality")  # its organisation outside the savepoint
+            session.flush()
+            savepoint = session.begin_nested()
+            builder.publish("municipality", name="Refusert")
+            session.flush()
+            savepoint.rollback()
+            builder.publish("municipality", name="Tilbud")
+        assert waiter.wait(threading.Event(), 30) is True
+    finally:
+        waiter.close()
