@@ -26,10 +26,13 @@ STOP_SECONDS = 0.5
 
 
 def notify_log_written(mapper: Any, connection: Connection, target: Any) -> None:
-    """``after_insert`` of a log row: notify the channel once per transaction (PostgreSQL)."""
+    """``after_insert`` of a log row: notify the channel once per transaction, or savepoint
+    (PostgreSQL)."""
     if connection.dialect.name != "postgresql":
         return
-    transaction = connection.get_transaction()
+    # The innermost transaction: PostgreSQL drops the NOTIFY of a savepoint rolled back, so a
+    # row written after one (a bulk import's refused row) must notify again.
+    transaction = connection.get_nested_transaction() or connection.get_transaction()
     if transaction is not None and connection.info.get(_NOTIFIED) is transaction:
         return  # one notification per transaction is enough (and PostgreSQL folds them)
     connection.exec_driver_sql(f"NOTIFY {CHANNEL}")
