@@ -253,3 +253,20 @@ def test_a_row_written_after_a_rolled_back_savepoint_still_wakes_the_waiter(post
         assert waiter.wait(threading.Event(), 30) is True
     finally:
         waiter.close()
+
+
+def test_the_waiter_listens_again_after_its_connection_is_lost(postgresql_node):
+    from sqlalchemy import text
+
+    waiter = LogWaiter(postgresql_node)
+    waiter.listen()
+    try:
+        backend = waiter._connection.info.backend_pid
+        with postgresql_node.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        assert waiter.wait(threading.Event(), 0.5) is False  # lost: polls, raises nothing
+        assert waiter.wait(threading.Event(), 0.05) is False  # listening again
+        publish(postgresql_node, 1)
+        assert waiter.wait(threading.Event(), 30) is True
+    finally:
+        waiter.close()
