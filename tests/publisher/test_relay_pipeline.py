@@ -233,6 +233,15 @@ def test_a_snapshot_not_in_canonical_form_takes_the_defining_encoders(node):
     assert b'"whole":2}' in signed_and_body(floats, snapshot)[0]  # the last of the data
 
 
+def test_data_orjson_cannot_write_takes_the_defining_encoders(node):
+    """An integer past 64 bits: orjson refuses it, the standard library writes it."""
+    publish(node, 1)
+    event, _snapshot = _row_event(node, 1)
+    big = {**event, "data": {**event["data"], "count": 2**64}}
+    snapshot = json.dumps(big["data"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert signed_and_body(big, snapshot) == (signing_input(big), event_body(big))
+    assert b'"count":18446744073709551616' in signed_and_body(big, snapshot)[0]
+
 def test_a_row_written_after_a_rolled_back_savepoint_still_wakes_the_waiter(postgresql_node):
     """PostgreSQL drops the NOTIFY of a savepoint rolled back (a bulk import's row refused):
     a row the transaction writes after it must still notify."""
