@@ -70,9 +70,14 @@ def signed_and_body(event: dict[str, Any], snapshot: str) -> tuple[bytes, bytes]
     the data is that text in both, and the envelope (strings only) is written by orjson as
     the standard library writes it. Anything else takes the defining encoders.
     """
-    data = orjson.dumps(event["data"], option=orjson.OPT_SORT_KEYS)
-    if data == snapshot.encode("utf-8") and all(
-        type(value) is str for key, value in event.items() if key != "data"
+    try:
+        data: bytes | None = orjson.dumps(event["data"], option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # an integer past 64 bits, a lone surrogate
+        data = None
+    if (
+        data is not None
+        and data == snapshot.encode("utf-8")
+        and all(type(value) is str for key, value in event.items() if key != "data")
     ):
         fragment = orjson.Fragment(data)
         unsigned = {k: v for k, v in event.items() if k != "signature"}

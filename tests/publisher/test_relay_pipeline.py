@@ -242,6 +242,7 @@ def test_data_orjson_cannot_write_takes_the_defining_encoders(node):
     assert signed_and_body(big, snapshot) == (signing_input(big), event_body(big))
     assert b'"count":18446744073709551616' in signed_and_body(big, snapshot)[0]
 
+
 def test_a_row_written_after_a_rolled_back_savepoint_still_wakes_the_waiter(postgresql_node):
     """PostgreSQL drops the NOTIFY of a savepoint rolled back (a bulk import's row refused):
     a row the transaction writes after it must still notify."""
