@@ -280,3 +280,29 @@ def test_the_waiter_listens_again_after_its_connection_is_lost(postgresql_node):
         assert waiter.wait(threading.Event(), 30) is True
     finally:
         waiter.close()
+
+
+class NackingSecond(Recording):
+    """The bus refuses the second message of the second batch (a negative acknowledgement)."""
+
+    def publish_batch(self, messages, timeout):
+        if sum(call.startswith("send") for call in self.calls) == 1:
+            self.calls.append(f"send {len(messages)}")
+            result = self.inner.publish_batch(messages[:1], timeout)
+            self.calls.append(f"confirmed {result.confirmed}")
+            return result
+        return super().publish_batch(messages, timeout)
+
+
+def test_a_refused_message_mid_pipeline_sends_nothing_after_it(node, bus_url, queue_name):
+    declare(bus_url, queue_name)
+    publish(node, 6)
+    bus = NackingSecond(open_publisher(bus_url))
+    relay = Relay(node, bus, RelaySettings(batch_size=2))
+    assert relay.relay_pending(threading.Event()) == (4, 3)
+    assert relay.cursor() == 3  # rows 1-3 confirmed; row 4 refused, row 5 on never sent
+    assert bus.calls == ["send 2", "confirmed 2", "send 2", "confirmed 1"]
+    assert relay.relay_pending(threading.Event()) == (3, 3)  # again from row 4, in order
+    bus.close()
+    assert relay.cursor() == 6
+    assert received(bus_url, queue_name, 6) == log_ids(node)  # none twice, none missing
