@@ -306,3 +306,19 @@ def test_a_refused_message_mid_pipeline_sends_nothing_after_it(node, bus_url, qu
     bus.close()
     assert relay.cursor() == 6
     assert received(bus_url, queue_name, 6) == log_ids(node)  # none twice, none missing
+
+
+def test_a_listener_that_cannot_connect_is_tried_again_only_now_and_then(caplog):
+    """Polling every RELAY_IDLE_SECONDS, the relay must not open (and warn about) a new
+    connection at each poll while PostgreSQL refuses its listener (max_connections reached)."""
+    import logging
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    waiter = LogWaiter(engine)
+    with caplog.at_level(logging.WARNING, logger="shared.publication.wakeup"):
+        waiter.listen()
+        for _ in range(5):
+            assert waiter.wait(threading.Event(), 0.01) is False
+    assert len(caplog.records) == 1
