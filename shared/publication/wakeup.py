@@ -23,6 +23,8 @@ CHANNEL = "nettungen_log"
 _NOTIFIED = "nettungen_log_notified"
 # How soon a waiting relay sees that it is to stop.
 STOP_SECONDS = 0.5
+# How long after a failed try to listen the next is made (the poll finds rows meanwhile).
+RETRY_SECONDS = 30.0
 
 
 def notify_log_written(mapper: Any, connection: Connection, target: Any) -> None:
@@ -46,12 +48,15 @@ class LogWaiter:
     def __init__(self, engine: Engine) -> None:
         self.url = engine.url if engine.dialect.name == "postgresql" else None
         self._connection: Any = None
+        self._retry_at = 0.0
 
     def listen(self) -> None:
         """Start listening (before the first read: a row committed after it wakes the next
         wait). A failure leaves the poll alone to find new rows, until the next try."""
         if self.url is None or self._connection is not None:
             return
+        if time.monotonic() < self._retry_at:
+            return  # tried a moment ago: not a new connection (and warning) at every poll
         import psycopg
 
         conninfo = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -60,6 +65,7 @@ class LogWaiter:
             connection.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
             log.warning("not listening for new log rows (polling instead): %s", exc)
+            self._retry_at = time.monotonic() + RETRY_SECONDS
             return
         self._connection = connection
 
