@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +30,24 @@ POOL_FROM = 32
 
 # (public key, signing input, signature) of one row.
 Job = tuple[bytes, bytes, str]
+# How often a worker looks whether the relay that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _worker_started(relay: int) -> None:
+    """In a new worker: undo the relay's signal handlers it was forked with (so a SIGTERM
+    ends it, and a Ctrl-C to the process group leaves its stopping to the relay), and end it
+    when the relay is gone. It holds both ends of its job pipe, so a relay killed outright
+    would otherwise leave it waiting for jobs for ever."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == relay:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="relay-watch", daemon=True).start()
 
 
 def first_forged(jobs: Sequence[Job]) -> int | None:
@@ -48,9 +70,14 @@ def signed_and_body(event: dict[str, Any], snapshot: str) -> tuple[bytes, bytes]
     the data is that text in both, and the envelope (strings only) is written by orjson as
     the standard library writes it. Anything else takes the defining encoders.
     """
-    data = orjson.dumps(event["data"], option=orjson.OPT_SORT_KEYS)
-    if data == snapshot.encode("utf-8") and all(
-        type(value) is str for key, value in event.items() if key != "data"
+    try:
+        data: bytes | None = orjson.dumps(event["data"], option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # an integer past 64 bits, a lone surrogate
+        data = None
+    if (
+        data is not None
+        and data == snapshot.encode("utf-8")
+        and all(type(value) is str for key, value in event.items() if key != "data")
     ):
         fragment = orjson.Fragment(data)
         unsigned = {k: v for k, v in event.items() if k != "signature"}
@@ -76,9 +103,14 @@ class SignatureChecks:
                 # Forked: started in an instant, with nothing to import (a spawned worker
                 # would import the relay's whole command first). The worker only verifies:
                 # it never touches the connections it inherits, and it ends when the relay
-                # does (its end of the pipe closes), or when the relay closes the checks.
+                # closes the checks, on SIGTERM, or when the relay is gone.
                 context = multiprocessing.get_context("fork")
-                self._pool = ProcessPoolExecutor(self.processes, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    self.processes,
+                    mp_context=context,
+                    initializer=_worker_started,
+                    initargs=(os.getpid(),),
+                )
             try:
                 return self._pool.submit(first_forged, list(jobs))
             except (BrokenProcessPool, RuntimeError):

@@ -23,13 +23,18 @@ CHANNEL = "nettungen_log"
 _NOTIFIED = "nettungen_log_notified"
 # How soon a waiting relay sees that it is to stop.
 STOP_SECONDS = 0.5
+# How long after a failed try to listen the next is made (the poll finds rows meanwhile).
+RETRY_SECONDS = 30.0
 
 
 def notify_log_written(mapper: Any, connection: Connection, target: Any) -> None:
-    """``after_insert`` of a log row: notify the channel once per transaction (PostgreSQL)."""
+    """``after_insert`` of a log row: notify the channel once per transaction, or savepoint
+    (PostgreSQL)."""
     if connection.dialect.name != "postgresql":
         return
-    transaction = connection.get_transaction()
+    # The innermost transaction: PostgreSQL drops the NOTIFY of a savepoint rolled back, so a
+    # row written after one (a bulk import's refused row) must notify again.
+    transaction = connection.get_nested_transaction() or connection.get_transaction()
     if transaction is not None and connection.info.get(_NOTIFIED) is transaction:
         return  # one notification per transaction is enough (and PostgreSQL folds them)
     connection.exec_driver_sql(f"NOTIFY {CHANNEL}")
@@ -43,12 +48,15 @@ class LogWaiter:
     def __init__(self, engine: Engine) -> None:
         self.url = engine.url if engine.dialect.name == "postgresql" else None
         self._connection: Any = None
+        self._retry_at = 0.0
 
     def listen(self) -> None:
         """Start listening (before the first read: a row committed after it wakes the next
         wait). A failure leaves the poll alone to find new rows, until the next try."""
         if self.url is None or self._connection is not None:
             return
+        if time.monotonic() < self._retry_at:
+            return  # tried a moment ago: not a new connection (and warning) at every poll
         import psycopg
 
         conninfo = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -57,6 +65,7 @@ class LogWaiter:
             connection.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as exc:
             log.warning("not listening for new log rows (polling instead): %s", exc)
+            self._retry_at = time.monotonic() + RETRY_SECONDS
             return
         self._connection = connection
 

@@ -231,3 +231,94 @@ def test_a_snapshot_not_in_canonical_form_takes_the_defining_encoders(node):
     assert signed_and_body(floats, snapshot) == (signing_input(floats), event_body(floats))
     assert b'"weight":1e-07' in signed_and_body(floats, snapshot)[0]
     assert b'"whole":2}' in signed_and_body(floats, snapshot)[0]  # the last of the data
+
+
+def test_data_orjson_cannot_write_takes_the_defining_encoders(node):
+    """An integer past 64 bits: orjson refuses it, the standard library writes it."""
+    publish(node, 1)
+    event, _snapshot = _row_event(node, 1)
+    big = {**event, "data": {**event["data"], "count": 2**64}}
+    snapshot = json.dumps(big["data"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert signed_and_body(big, snapshot) == (signing_input(big), event_body(big))
+    assert b'"count":18446744073709551616' in signed_and_body(big, snapshot)[0]
+
+
+def test_a_row_written_after_a_rolled_back_savepoint_still_wakes_the_waiter(postgresql_node):
+    """PostgreSQL drops the NOTIFY of a savepoint rolled back (a bulk import's row refused):
+    a row the transaction writes after it must still notify."""
+    from tests.publisher.node import NodeBuilder
+
+    waiter = LogWaiter(postgresql_node)
+    waiter.listen()
+    try:
+        with sessionmaker(postgresql_node).begin() as session:
+            builder = NodeBuilder(session)
+            builder.provider("municipality")  # its organisation outside the savepoint
+            session.flush()
+            savepoint = session.begin_nested()
+            builder.publish("municipality", name="Refusert")
+            session.flush()
+            savepoint.rollback()
+            builder.publish("municipality", name="Tilbud")
+        assert waiter.wait(threading.Event(), 30) is True
+    finally:
+        waiter.close()
+
+
+def test_the_waiter_listens_again_after_its_connection_is_lost(postgresql_node):
+    from sqlalchemy import text
+
+    waiter = LogWaiter(postgresql_node)
+    waiter.listen()
+    try:
+        backend = waiter._connection.info.backend_pid
+        with postgresql_node.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        assert waiter.wait(threading.Event(), 0.5) is False  # lost: polls, raises nothing
+        assert waiter.wait(threading.Event(), 0.05) is False  # listening again
+        publish(postgresql_node, 1)
+        assert waiter.wait(threading.Event(), 30) is True
+    finally:
+        waiter.close()
+
+
+class NackingSecond(Recording):
+    """The bus refuses the second message of the second batch (a negative acknowledgement)."""
+
+    def publish_batch(self, messages, timeout):
+        if sum(call.startswith("send") for call in self.calls) == 1:
+            self.calls.append(f"send {len(messages)}")
+            result = self.inner.publish_batch(messages[:1], timeout)
+            self.calls.append(f"confirmed {result.confirmed}")
+            return result
+        return super().publish_batch(messages, timeout)
+
+
+def test_a_refused_message_mid_pipeline_sends_nothing_after_it(node, bus_url, queue_name):
+    declare(bus_url, queue_name)
+    publish(node, 6)
+    bus = NackingSecond(open_publisher(bus_url))
+    relay = Relay(node, bus, RelaySettings(batch_size=2))
+    assert relay.relay_pending(threading.Event()) == (4, 3)
+    assert relay.cursor() == 3  # rows 1-3 confirmed; row 4 refused, row 5 on never sent
+    assert bus.calls == ["send 2", "confirmed 2", "send 2", "confirmed 1"]
+    assert relay.relay_pending(threading.Event()) == (3, 3)  # again from row 4, in order
+    bus.close()
+    assert relay.cursor() == 6
+    assert received(bus_url, queue_name, 6) == log_ids(node)  # none twice, none missing
+
+
+def test_a_listener_that_cannot_connect_is_tried_again_only_now_and_then(caplog):
+    """Polling every RELAY_IDLE_SECONDS, the relay must not open (and warn about) a new
+    connection at each poll while PostgreSQL refuses its listener (max_connections reached)."""
+    import logging
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    waiter = LogWaiter(engine)
+    with caplog.at_level(logging.WARNING, logger="shared.publication.wakeup"):
+        waiter.listen()
+        for _ in range(5):
+            assert waiter.wait(threading.Event(), 0.01) is False
+    assert len(caplog.records) == 1
