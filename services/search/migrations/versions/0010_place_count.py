@@ -1,9 +1,10 @@
 """How many places each indexed version has, for the HSDS listing of services at places.
 
 ``indexed_offers.place_count`` is the number of HSDS locations of the version (its distinct
-places, as ``shared.hsds.places`` makes them), written with the row by the sink and the bulk
-loader: ``/service_at_locations?near=`` counts its links as a sum over the matching rows
-instead of reading every matching document. Rows indexed before are counted from their
+places, as ``shared.hsds.places`` made them when this was written: frozen below as
+``_places``, since a migration must not change with the code), written with the row by the
+sink and the bulk loader: ``/service_at_locations?near=`` counts its links as a sum over the
+matching rows instead of reading every matching document. Rows indexed before are counted from their
 stored documents here.
 
 ``offer_places.linked`` says which of an offer's places with a point is the one its HSDS
@@ -19,11 +20,10 @@ Create Date: 2026-12-07
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-
-from shared.hsds import places
 
 revision = "0010"
 down_revision = "0009"
@@ -81,13 +81,32 @@ def upgrade() -> None:
         last = batch[-1][0]
 
 
+def _places(version: Any) -> list[Any]:
+    """The distinct places of a stored version, in its order: as ``shared.hsds.places`` of
+    2026-12-07, one per HSDS location id (the provider, the name, the street address and the
+    postcode; the point left out), the first of them with a point."""
+    orgnr = version["provider"]["organisation_number"]
+    found: dict[tuple[str, str, str, str], Any] = {}
+    for place in version["locations"]:
+        key = (
+            orgnr,
+            place["name"],
+            place.get("street_address") or "",
+            place.get("postal_code") or "",
+        )
+        known = found.get(key)
+        if known is None or (known.get("latitude") is None and place.get("latitude") is not None):
+            found[key] = place
+    return list(found.values())
+
+
 def _count(document: str) -> tuple[int, list[int]]:
     """The places of a stored version, and the positions of its places that are not the one
     their HSDS location keeps; one an older version of this service indexed without the
     fields the HSDS mapping reads counts its listed places, each its own."""
     version = json.loads(document)
     try:
-        kept = {id(place) for _, place in places(version)}
+        kept = {id(place) for place in _places(version)}
     except (KeyError, TypeError, AttributeError):
         locations = version.get("locations") if isinstance(version, dict) else None
         return (len(locations) if isinstance(locations, list) else 0), []
