@@ -17,6 +17,7 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, text
@@ -169,38 +170,73 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
     bus.connect()
     bus.close()
     rows = sink_rows(node_engine)
-    ours, raw, rss = [], [], []
+    return bus_ingest(
+        databases,
+        scale,
+        node_url,
+        node_engine,
+        queue,
+        events,
+        service="search",
+        url=search_url,
+        forget=lambda: forget_index(search_engine),
+        raw=lambda: raw_insert(search_engine, rows),
+        label="search ingest from the bus (events/s)",
+        raw_note="the sink's rows for the same versions, bulk-inserted",
+        process="search bus consumer",
+    )
+
+
+def bus_ingest(
+    databases: Databases,
+    scale: Scale,
+    node_url: str,
+    node_engine: Engine,
+    queue: str,
+    events: int,
+    *,
+    service: str,
+    url: str,
+    forget: Callable[[], None],
+    raw: Callable[[], float],
+    label: str,
+    raw_note: str,
+    process: str,
+) -> list[Result]:
+    """A service's consumer applying the node's relayed events from the bus, run by run,
+    beside ``raw`` (the same rows bulk-inserted) after each; its rate and peak RSS."""
+    ours, raws, rss = [], [], []
     try:
         for _ in range(scale.runs):
-            forget_index(search_engine)
+            forget()
             forget_relay(node_engine)
             purge(databases.broker, queue)
             relay_all(node_url, databases.broker)
             (applied, seconds), peak = in_process(
-                consume, search_url, databases.broker, queue, events
+                consume, url, databases.broker, queue, events, service
             )
             if applied != events:
                 raise RuntimeError(f"the consumer applied {applied} of {events} events")
             ours.append(applied / seconds)
             rss.append(peak)
-            forget_index(search_engine)
-            raw.append(raw_insert(search_engine, rows))
+            forget()
+            raws.append(raw())
     finally:
         databases.drop_queue(databases.broker, queue)
     median = statistics.median(ours)
     notes = f"{events:,} events, {scale.runs} runs (min {min(ours):,.0f}, max {max(ours):,.0f})"
     return [
         Result(
-            "search ingest from the bus (events/s)",
+            label,
             median,
-            statistics.median(raw),
+            statistics.median(raws),
             "events/s",
             lower=False,
             target=f"≥ {TARGET:,} events/s",
             met=median >= TARGET,
-            notes=notes + "; raw: the sink's rows for the same versions, bulk-inserted",
+            notes=f"{notes}; raw: {raw_note}",
         ),
-        rss_result("search bus consumer", max(rss), f"applying {events:,} events"),
+        rss_result(process, max(rss), f"applying {events:,} events"),
     ]
 
 

@@ -14,7 +14,6 @@ history.
 
 from __future__ import annotations
 
-import statistics
 import time
 import uuid
 from typing import Any
@@ -22,10 +21,9 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
-from bench.common import Databases, Result, Scale, rss_result, run_module
-from bench.ingest import TARGET, consume
-from bench.nodes import NODE_ID, build_node, forget_relay, log_size, purge, relay_all, trust
-from bench.processes import in_process
+from bench.common import Databases, Result, Scale, run_module
+from bench.ingest import bus_ingest
+from bench.nodes import NODE_ID, build_node, log_size, trust
 from services.reporting.history import sink as history
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
 from shared.bus import open_consumer
@@ -93,39 +91,21 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
     bus.connect()
     bus.close()
     rows = history_rows(node_engine)
-    ours, raw, rss = [], [], []
-    try:
-        for _ in range(scale.runs):
-            forget_history(engine)
-            forget_relay(node_engine)
-            purge(databases.broker, queue)
-            relay_all(node_url, databases.broker)
-            (applied, seconds), peak = in_process(
-                consume, url, databases.broker, queue, events, "reporting"
-            )
-            if applied != events:
-                raise RuntimeError(f"the consumer applied {applied} of {events} events")
-            ours.append(applied / seconds)
-            rss.append(peak)
-            forget_history(engine)
-            raw.append(raw_insert(engine, rows))
-    finally:
-        databases.drop_queue(databases.broker, queue)
-    median = statistics.median(ours)
-    notes = f"{events:,} events, {scale.runs} runs (min {min(ours):,.0f}, max {max(ours):,.0f})"
-    return [
-        Result(
-            "reporting ingest from the bus (events/s)",
-            median,
-            statistics.median(raw),
-            "events/s",
-            lower=False,
-            target=f"≥ {TARGET:,} events/s",
-            met=median >= TARGET,
-            notes=notes + "; raw: the history sink's rows for the same versions, bulk-inserted",
-        ),
-        rss_result("reporting bus consumer", max(rss), f"applying {events:,} events"),
-    ]
+    return bus_ingest(
+        databases,
+        scale,
+        node_url,
+        node_engine,
+        queue,
+        events,
+        service="reporting",
+        url=url,
+        forget=lambda: forget_history(engine),
+        raw=lambda: raw_insert(engine, rows),
+        label="reporting ingest from the bus (events/s)",
+        raw_note="the history sink's rows for the same versions, bulk-inserted",
+        process="reporting bus consumer",
+    )
 
 
 def main() -> None:
