@@ -146,7 +146,9 @@ def test_a_deleted_workspace_member_leaves_nothing_after_the_period(db, world):
         assert trace.lower() not in left, trace
     # The entries stay, with what is not personal.
     entries = db.scalars(
-        select(AuditEntry).where(AuditEntry.action.like("workspace.coordination_members.%"))
+        select(AuditEntry)
+        .where(AuditEntry.action.like("workspace.coordination_members.%"))
+        .order_by(AuditEntry.id)
     ).all()
     assert [e.action.rsplit(".", 1)[1] for e in entries] == ["created", "updated", "deleted"]
     assert entries[0].changes["id"] == member_id
