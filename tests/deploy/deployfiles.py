@@ -50,10 +50,10 @@ class Entry:
 
     @property
     def process(self) -> str:
-        """What runs: ``search web``, ``publisher relay``, ``registry db upgrade``."""
+        """What runs: ``search web``, ``publisher relay``, ``search ingest --no-feeds``."""
         if self.web:
             return f"{self.service} web"
-        return " ".join(arg for arg in self.command[1:] if not arg.startswith("-"))
+        return " ".join(self.command[1:])
 
 
 def gunicorn_target(command: list[str]) -> str:

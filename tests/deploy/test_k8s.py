@@ -131,10 +131,20 @@ def test_web_deployments_are_probed_and_served() -> None:
 
 
 def test_workers_run_once() -> None:
+    # The relay, the mail sender and the harvesting ingest are one each: never two at a time,
+    # not even for a rollout. Search's further consumers of the bus (--no-feeds) scale out.
+    scaled = []
     for _, deployment, pod in _pods():
-        if deployment["kind"] == "Deployment" and "gunicorn" not in pod["containers"][0]["command"]:
+        command = pod["containers"][0]["command"]
+        if deployment["kind"] != "Deployment" or "gunicorn" in command:
+            continue
+        if command == ["nettungen", "search", "ingest", "--no-feeds"]:
+            scaled.append(deployment["metadata"]["name"])
+            assert deployment["spec"].get("strategy", {}).get("type") != "Recreate"
+        else:
             assert deployment["spec"]["replicas"] == 1
             assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert scaled == ["search-consumer"]
 
 
 def test_every_secret_is_made_in_the_operations_guide() -> None:
