@@ -42,6 +42,17 @@
     });
   }
 
+  function groups(points) {
+    var byPoint = {};
+    var order = [];
+    points.forEach(function (point) {
+      var key = point.lat.toFixed(6) + "," + point.lon.toFixed(6);
+      if (!byPoint[key]) { byPoint[key] = []; order.push(key); }
+      byPoint[key].push(point);
+    });
+    return order.map(function (key) { return byPoint[key]; });
+  }
+
   function buildMap(block, number) {
     var points = JSON.parse(block.textContent);
     if (!points.length) { return; }
@@ -71,24 +82,36 @@
     L.control.zoom({ zoomInTitle: data.zoomIn, zoomOutTitle: data.zoomOut }).addTo(map);
     L.tileLayer(data.tiles, { attribution: escaped(data.attribution), maxZoom: 18 }).addTo(map);
     var bounds = [];
-    points.forEach(function (point) {
-      var label = point.place ? point.name + " – " + point.place : point.name;
-      var marker = L.marker([point.lat, point.lon], { title: label, alt: label, keyboard: true });
-      var content = document.createElement("div");
-      var link = document.createElement("a");
-      link.href = point.url;
-      link.textContent = point.name;
-      content.appendChild(link);
-      if (point.place) {
-        var place = document.createElement("p");
-        place.textContent = point.place;
-        content.appendChild(place);
-      }
+    groups(points).forEach(function (group) {
+      // Offers at the same point share one marker (stacked markers would hide all but one),
+      // named by all of them; its popup links each.
+      var labels = group.map(function (point) {
+        return point.place ? point.name + " – " + point.place : point.name;
+      });
+      var label = labels.join("; ");
+      var first = group[0];
+      var marker = L.marker([first.lat, first.lon], { title: label, alt: label, keyboard: true });
+      var content = document.createElement("ul");
+      content.className = "map-popup";
+      var links = group.map(function (point) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = point.url;
+        link.textContent = point.name;
+        item.appendChild(link);
+        if (point.place) {
+          var place = document.createElement("p");
+          place.textContent = point.place;
+          item.appendChild(place);
+        }
+        content.appendChild(item);
+        return link;
+      });
       marker.bindPopup(content);
-      // Opened from the keyboard (Enter on a marker) or by a click: the link is next.
-      marker.on("popupopen", function () { link.focus(); });
+      // Opened from the keyboard (Enter on a marker) or by a click: the first link is next.
+      marker.on("popupopen", function () { links[0].focus(); });
       marker.addTo(map);
-      bounds.push([point.lat, point.lon]);
+      bounds.push([first.lat, first.lon]);
     });
     map.fitBounds(bounds, { padding: [32, 32], maxZoom: 14 });
   }

@@ -14,6 +14,7 @@ import pytest
 
 from tests.browser import assert_accessible as assert_no_serious_violations
 from tests.browser import chromium_page, serve
+from tests.publisher.node import ORGANISATIONS
 from tests.search.conftest import MAP_TRICKY_NAME
 
 LEAFLET = Path(__file__).resolve().parents[2] / "tools/leaflet/node_modules/leaflet/dist/leaflet.js"
@@ -75,6 +76,45 @@ def test_the_results_map_has_a_marker_per_point_usable_by_keyboard(mapped):
         ) == ["Helsestasjon i Drammen – Bragernes"]
         assert_no_serious_violations(page)
         assert errors == []
+
+
+def test_offers_at_one_point_share_a_marker_that_links_each(mapped, federation, index):
+    # Two offers in one house: stacked markers would hide one of them from a pointer.
+    app, ids = mapped
+    node = federation.node("frivillig", {"voluntary": ORGANISATIONS["voluntary"]})
+    with node.builder() as b:
+        singing = b.publish(
+            "voluntary",
+            name="Babysang i Drammen",
+            locations=[{"name": "Bragernes", "latitude": 59.7441, "longitude": 10.2045}],
+        )
+    index.trust(node)
+    assert [r.rejected for r in index.harvester().harvest_all()] == [0, 0]
+    with serve(app()) as base, chromium_page() as page:
+        errors = _without_tiles(page)
+        page.goto(f"{base}/sok")
+        page.get_by_role("region", name="Kart over resultatene").wait_for()
+        markers = page.locator(".map .leaflet-marker-icon")
+        both = "Babysang i Drammen – Bragernes; Helsestasjon i Drammen – Bragernes"
+        assert sorted(markers.evaluate_all("els => els.map(e => e.alt)")) == [
+            both,
+            "Familiesenter i to byer – Hokksund",
+            "Familiesenter i to byer – Oslo",
+            f"{MAP_TRICKY_NAME} – <b>Torget</b>",
+        ]
+        page.locator(f".leaflet-marker-icon[title='{both}']").focus()
+        page.keyboard.press("Enter")
+        links = page.locator(".leaflet-popup-content a")
+        assert links.all_inner_texts() == ["Babysang i Drammen", "Helsestasjon i Drammen"]
+        assert page.evaluate("document.activeElement.textContent") == "Babysang i Drammen"
+        page.wait_for_function(
+            "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+        )
+        assert_no_serious_violations(page)
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(f"/tilbud/{ids['drammen']}$"))
+        assert singing and errors == []
 
 
 def test_use_my_location_fills_the_point_and_searches(mapped):
