@@ -62,6 +62,12 @@ class HostileNode:
         scheme = "https" if self.tls else "http"
         return f"{scheme}://{self.host}:{self._listener.getsockname()[1]}"
 
+    @property
+    def connections(self) -> int:
+        """How many connections the node has accepted."""
+        with self._lock:
+            return len(self._connections)
+
     def send(self, conn: socket.socket, data: bytes) -> None:
         conn.sendall(data)
         with self._lock:

@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import time
+import types
 from collections.abc import Iterator
 
 import httpcore
@@ -182,20 +183,23 @@ def test_the_node_is_reached_at_its_own_address():
     assert node.paths == ["/ldes"]
 
 
-def test_eleven_nodes_are_read_at_once_when_the_harvester_asks_for_it():
-    # HARVEST_CONCURRENCY has no upper bound; the client holds as many connections at once as
-    # httpx would (100). Each node answers only once all eleven fetches have reached it.
-    everyone = threading.Barrier(11, timeout=5)
+def test_the_client_holds_connections_as_httpx_would(monkeypatch):
+    # HARVEST_CONCURRENCY has no upper bound: the client reads as many nodes at once as httpx
+    # would (up to 100), keeps 20 connections open between fetches, and none idle for more
+    # than 5 seconds (a node's server closes idle connections sooner or later). Each node
+    # answers its first fetch only once all 21 fetches have reached it.
+    everyone = threading.Barrier(21, timeout=5)
 
     def answer_when_all_have_come(node: HostileNode, conn: socket.socket, path: str) -> None:
-        try:
-            everyone.wait()
-        except threading.BrokenBarrierError:
-            answer(node, conn, "503 Service Unavailable")
-        else:
-            answer_json(node, conn, ROOT)
+        if len(node.paths) == 1:
+            try:
+                everyone.wait()
+            except threading.BrokenBarrierError:
+                answer(node, conn, "503 Service Unavailable")
+                return
+        answer_json(node, conn, ROOT)
 
-    nodes = [HostileNode(answer_when_all_have_come) for _ in range(11)]
+    nodes = [HostileNode(answer_when_all_have_come) for _ in range(21)]
     answers: list[object] = []
     with closing_all(*nodes), new_client() as client:
 
@@ -210,4 +214,31 @@ def test_eleven_nodes_are_read_at_once_when_the_harvester_asks_for_it():
             thread.start()
         for thread in threads:
             thread.join(10)
-    assert answers == [ROOT] * 11
+        assert answers == [ROOT] * 21
+        # Again one by one: no more than 20 were kept open, so some are made again.
+        for node in nodes:
+            assert get_json(client, f"{node.url}/ldes", LIMITS).document == ROOT
+        assert sum(node.connections for node in nodes) > 21
+    # Idle for 4.9 seconds a connection is used again; for 5.1, a new one is made.
+    node = HostileNode(looping_feed)
+    with closing_all(node), new_client() as client:
+        clock = _ShiftedClock(monkeypatch)
+        for ahead, connections in ((0, 1), (4.9, 1), (5.1, 2)):
+            clock.shift(ahead)
+            assert get_json(client, f"{node.url}/ldes", LIMITS).document == ROOT
+            assert node.connections == connections
+
+
+class _ShiftedClock:
+    """httpcore's clock for its connections (only), moved ahead by the test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import httpcore._sync.http11 as http11
+
+        self.ahead = 0.0
+        real = time.monotonic
+        clock = types.SimpleNamespace(monotonic=lambda: real() + self.ahead)
+        monkeypatch.setattr(http11, "time", clock)
+
+    def shift(self, seconds: float) -> None:
+        self.ahead += seconds
