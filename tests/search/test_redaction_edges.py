@@ -7,6 +7,7 @@ Every expectation is written by hand from the node's own events.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -15,7 +16,11 @@ from sqlalchemy.orm import Session
 
 from services.search.index.models import IndexedOffer
 from services.search.index.sink import SearchSink
+from shared.ingest import redaction as redaction_module
 from shared.ingest.models import OfferRedaction
+from shared.publication import keys
+from shared.publication.events import EventRejected
+from tests.conftest import TEST_PASSPHRASE
 from tests.publisher.node import ORGANISATIONS
 
 PERSON = {"name": "Kari Nordmann", "email": "kari.nordmann@example.org"}
@@ -98,3 +103,50 @@ def test_each_offers_redaction_is_recorded_on_its_own(node, index):
         f"{node.base_url}/offers/{one}": (1, first["id"], int(first["sequence"])),
         f"{node.base_url}/offers/{other}": (2, second["id"], int(second["sequence"])),
     }
+
+
+def test_a_redaction_signed_before_a_rotation_comes_by_the_feed_not_the_bus(node, index, caplog):
+    # The bus takes nothing signed by a key the node has rotated out (whoever still holds it
+    # could sign anything with an old sequence number); the node's feed vouches for what that
+    # key signed before.
+    index.trust(node)
+    with node.builder() as b:
+        offer = b.publish(name="Helsestasjon", contact=PERSON)
+        b.redact(offer)
+    with Session(node.engine) as session, session.begin():
+        old, _ = keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE), node.base_url)
+        old_id = old.key_id
+    [redaction] = _redactions(node)
+    rotation = node.events()[-1]
+    assert redaction["signingkey"] == rotation["signingkey"] == old_id
+    verifier = index.verifier()
+    assert verifier.take_rotation(rotation) is True
+    with pytest.raises(EventRejected, match="signed by a key the node has rotated out"):
+        verifier.take_redaction(redaction, SearchSink())
+    assert _records(index) == {}
+    with caplog.at_level(logging.INFO, logger="shared.ingest.redaction"):
+        assert verifier.take_redaction(redaction, SearchSink(), node.id) is True
+    uri = f"{node.base_url}/offers/{offer}"
+    assert _records(index) == {uri: (1, redaction["id"], int(redaction["sequence"]))}
+    # What the operator reads in the service's log.
+    assert [r.getMessage() for r in caplog.records if r.name == "shared.ingest.redaction"] == [
+        f"redacted {uri} through version 1 (node kommune)"
+    ]
+
+
+def test_a_redaction_no_check_foresaw_is_refused_saying_what_it_tripped_over(
+    node, index, monkeypatch
+):
+    index.trust(node)
+    with node.builder() as b:
+        b.redact(b.publish(name="Helsestasjon", contact=PERSON))
+    [redaction] = _redactions(node)
+
+    def trips(*args: Any) -> Any:
+        raise KeyError("offer")
+
+    monkeypatch.setattr(redaction_module, "check_redaction", trips)
+    with pytest.raises(EventRejected) as refused:
+        index.verifier().take_redaction(redaction, SearchSink())
+    assert str(refused.value) == "the redaction cannot be verified: KeyError"
+    assert _records(index) == {}

@@ -242,3 +242,36 @@ class _ShiftedClock:
 
     def shift(self, seconds: float) -> None:
         self.ahead += seconds
+
+
+def test_no_more_than_100_connections_are_held_at_once():
+    # A 101st fetch while a hundred are under way waits for a connection, here until its own
+    # time runs out (the pool's wait keeps the fetch's timeout).
+    go_on = threading.Event()
+
+    def answer_when_told(node: HostileNode, conn: socket.socket, path: str) -> None:
+        go_on.wait(10)
+        answer_json(node, conn, ROOT)
+
+    node = HostileNode(answer_when_told)
+    answers: list[object] = []
+    with closing_all(node), new_client() as client:
+        threads = [
+            threading.Thread(
+                target=lambda: answers.append(get_json(client, f"{node.url}/ldes", LIMITS))
+            )
+            for _ in range(100)
+        ]
+        for thread in threads:
+            thread.start()
+        waited = time.monotonic() + 10
+        while node.connections < 100 and time.monotonic() < waited:
+            time.sleep(0.05)
+        try:
+            with pytest.raises(FetchError, match="took too long \\(PoolTimeout"):
+                get_json(client, f"{node.url}/ldes", Limits(timeout=0.3, connect_timeout=0.3))
+        finally:
+            go_on.set()
+            for thread in threads:
+                thread.join(10)
+        assert node.connections == 100 and len(answers) == 100
