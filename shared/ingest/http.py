@@ -127,17 +127,22 @@ class _DeadlineBackend(httpcore.SyncBackend):
         )
 
 
+# The limits httpx gives its own transport (``httpx.HTTPTransport``'s default): 100 connections
+# at once, 20 kept open between fetches, none idle for more than 5 seconds. (``httpx.Limits()``
+# alone sets no limit on the connections.)
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5)
+
+
 class _HarvestTransport(httpx.HTTPTransport):
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
         super().__init__(verify=ssl_context)
         # httpx has no setting for the network backend; its pool is made again with ours and
-        # with the rest as httpx makes it (HTTP/1.1, httpx's default limits).
-        limits = httpx.Limits()
+        # with the rest as httpx makes it (HTTP/1.1, the limits above).
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+            max_connections=POOL_LIMITS.max_connections,
+            max_keepalive_connections=POOL_LIMITS.max_keepalive_connections,
+            keepalive_expiry=POOL_LIMITS.keepalive_expiry,
             network_backend=_DeadlineBackend(),
         )
 

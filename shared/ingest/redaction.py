@@ -22,7 +22,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import insert_if_absent, utcnow
@@ -93,5 +93,7 @@ def _record(
         )
         .values(**values)
     )
-    row = session.get(OfferRedaction, offer_uri)
-    return through if row is None else max(through, row.through_version)
+    # This redaction or a further one taken before it.
+    return session.execute(
+        select(OfferRedaction.through_version).where(OfferRedaction.offer_uri == offer_uri)
+    ).scalar_one()

@@ -37,15 +37,20 @@ class HostileNode:
     """A TCP server on loopback answering every request with ``behaviour``."""
 
     def __init__(
-        self, behaviour: Behaviour, tls: ssl.SSLContext | None = None, at_connect: bool = False
+        self,
+        behaviour: Behaviour,
+        tls: ssl.SSLContext | None = None,
+        at_connect: bool = False,
+        host: str = LOOPBACK,
     ) -> None:
         self.behaviour = behaviour
+        self.host = host
         self.tls = tls
         self.at_connect = at_connect  # behave as soon as the connection is made, before TLS
         self.paths: list[str] = []  # the request paths, in the order they came
         self.sent = 0  # bytes of answers written
         self.stop = threading.Event()
-        self._listener = socket.create_server((LOOPBACK, 0))
+        self._listener = socket.create_server((host, 0))
         self._listener.settimeout(0.1)
         self._connections: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -55,7 +60,13 @@ class HostileNode:
     @property
     def url(self) -> str:
         scheme = "https" if self.tls else "http"
-        return f"{scheme}://{LOOPBACK}:{self._listener.getsockname()[1]}"
+        return f"{scheme}://{self.host}:{self._listener.getsockname()[1]}"
+
+    @property
+    def connections(self) -> int:
+        """How many connections the node has accepted."""
+        with self._lock:
+            return len(self._connections)
 
     def send(self, conn: socket.socket, data: bytes) -> None:
         conn.sendall(data)
