@@ -266,3 +266,41 @@ def test_an_age_band_adds_the_offers_of_every_kind_of_provider(two_towns):
         "18-25": (2, 0, 0, 2),
     }
     assert report["summary"]["offers"] == 2
+
+
+def test_a_risk_group_is_counted_on_each_level_of_its_offers(two_towns):
+    # In the county: Drammen's offer and the county's on level 1, Kongsberg's on level 2, all
+    # three for bullying (the offers' one risk group).
+    report = get_report(two_towns, "coverage", area="33", at="2025-04-30")
+    risk = {code: levels(row) for code, row in grid(report, "risk_groups").items()}
+    assert risk["bullying"] == (2, 1, 0, 3)
+    assert {code for code, counts in risk.items() if counts != (0, 0, 0, 0)} == {"bullying"}
+
+
+@pytest.mark.parametrize(
+    ("page", "per_page", "names", "pages"),
+    [
+        (1, 1, ["Tilbud i Drammen"], 3),
+        (2, 1, ["Tilbud i fylket"], 3),
+        (3, 1, ["Tilbud i Kongsberg"], 3),
+        (4, 1, [], 3),
+        (1, 2, ["Tilbud i Drammen", "Tilbud i fylket"], 2),
+        (2, 2, ["Tilbud i Kongsberg"], 2),
+    ],
+)
+def test_the_offers_behind_a_number_are_paged_in_name_order(
+    two_towns, page, per_page, names, pages
+):
+    # The county's three offers: Drammen's and Kongsberg's from the municipality's node, the
+    # county's from its own, so their URIs do not give the names' order.
+    report = get_report(
+        two_towns, "offers", area="33", at="2025-04-30", page=page, per_page=per_page
+    )
+    assert [row["name"] for row in grid(report, "offers").values()] == names
+    summary = report["summary"]
+    assert (summary["total"], summary["page"], summary["per_page"], summary["pages"]) == (
+        3,
+        page,
+        per_page,
+        pages,
+    )
