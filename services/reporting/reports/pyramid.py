@@ -226,7 +226,7 @@ def coverage(session: Session, scope: Scope) -> Coverage:
     raw: dict[str, dict[str, list[Any]]] = {RISK_GROUP: {}, DUTY: {}}
     rows = session.execute(
         select(VersionTerm.facet, VersionTerm.code, OfferVersion.level, *sum_columns())
-        .join(OfferVersion, OfferVersion.id == VersionTerm.version_pk)
+        .join(OfferVersion)  # by the one foreign key, version_pk
         .where(VersionTerm.facet.in_([RISK_GROUP, DIAGNOSIS_GROUP, DUTY]), *scoped(scope))
         .group_by(VersionTerm.facet, VersionTerm.code, OfferVersion.level)
     )
