@@ -14,6 +14,7 @@ import pytest
 from services.reporting.reports.duties import Duty, DutyStatus, applicable
 from services.reporting.reports.pyramid import AgencyCounts, Coverage, Pyramid, month_points
 from services.reporting.reports.quality import QualityCounts, percent
+from services.reporting.reports.resources import Sums, sums_of
 from services.reporting.reports.scope import Organisation, Scope, area_scope
 from services.reporting.reports.similarity import jaccard, similar_sets
 from tests.federation import Federation, publishing_at
@@ -144,6 +145,24 @@ def test_the_pyramids_totals_add_kinds_and_levels():
     agency.levels[2] += 3
     agency.levels[3] += 1
     assert agency.total == 4
+
+
+def test_staff_is_summed_in_hundredths_of_a_full_time_equivalent():
+    # The contract takes any number of decimals; the reports show hundredths. One offer of
+    # 1.333 full-time equivalents and 500 kroner: (offers, with staff, staff, with budget,
+    # budget) as the statement gives them.
+    one = sums_of([1, 1, 1.333, 1, 500])
+    assert (one.offers, one.staff, one.budget, one.without_staff, one.without_budget) == (
+        1,
+        1.33,
+        500,
+        0,
+        0,
+    )
+    # Two of a third each: 0.666, shown 0.67.
+    both = Sums(staff=0.333)
+    both.add(Sums(offers=1, staff=0.333))
+    assert (both.offers, both.staff) == (1, 0.67)
 
 
 def fs(*terms: str) -> frozenset[str]:
