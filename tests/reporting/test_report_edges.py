@@ -14,6 +14,7 @@ import pytest
 from services.reporting.reports.duties import Duty, DutyStatus, applicable
 from services.reporting.reports.pyramid import AgencyCounts, Coverage, Pyramid, month_points
 from services.reporting.reports.quality import QualityCounts, percent
+from services.reporting.reports.resources import Sums, sums_of
 from services.reporting.reports.scope import Organisation, Scope, area_scope
 from services.reporting.reports.similarity import jaccard, similar_sets
 from tests.federation import Federation, publishing_at
@@ -146,6 +147,24 @@ def test_the_pyramids_totals_add_kinds_and_levels():
     assert agency.total == 4
 
 
+def test_staff_is_summed_in_hundredths_of_a_full_time_equivalent():
+    # The contract takes any number of decimals; the reports show hundredths. One offer of
+    # 1.333 full-time equivalents and 500 kroner: (offers, with staff, staff, with budget,
+    # budget) as the statement gives them.
+    one = sums_of([1, 1, 1.333, 1, 500])
+    assert (one.offers, one.staff, one.budget, one.without_staff, one.without_budget) == (
+        1,
+        1.33,
+        500,
+        0,
+        0,
+    )
+    # Two of a third each: 0.666, shown 0.67.
+    both = Sums(staff=0.333)
+    both.add(Sums(offers=1, staff=0.333))
+    assert (both.offers, both.staff) == (1, 0.67)
+
+
 def fs(*terms: str) -> frozenset[str]:
     return frozenset(terms)
 
@@ -266,3 +285,41 @@ def test_an_age_band_adds_the_offers_of_every_kind_of_provider(two_towns):
         "18-25": (2, 0, 0, 2),
     }
     assert report["summary"]["offers"] == 2
+
+
+def test_a_risk_group_is_counted_on_each_level_of_its_offers(two_towns):
+    # In the county: Drammen's offer and the county's on level 1, Kongsberg's on level 2, all
+    # three for bullying (the offers' one risk group).
+    report = get_report(two_towns, "coverage", area="33", at="2025-04-30")
+    risk = {code: levels(row) for code, row in grid(report, "risk_groups").items()}
+    assert risk["bullying"] == (2, 1, 0, 3)
+    assert {code for code, counts in risk.items() if counts != (0, 0, 0, 0)} == {"bullying"}
+
+
+@pytest.mark.parametrize(
+    ("page", "per_page", "names", "pages"),
+    [
+        (1, 1, ["Tilbud i Drammen"], 3),
+        (2, 1, ["Tilbud i fylket"], 3),
+        (3, 1, ["Tilbud i Kongsberg"], 3),
+        (4, 1, [], 3),
+        (1, 2, ["Tilbud i Drammen", "Tilbud i fylket"], 2),
+        (2, 2, ["Tilbud i Kongsberg"], 2),
+    ],
+)
+def test_the_offers_behind_a_number_are_paged_in_name_order(
+    two_towns, page, per_page, names, pages
+):
+    # The county's three offers: Drammen's and Kongsberg's from the municipality's node, the
+    # county's from its own, so their URIs do not give the names' order.
+    report = get_report(
+        two_towns, "offers", area="33", at="2025-04-30", page=page, per_page=per_page
+    )
+    assert [row["name"] for row in grid(report, "offers").values()] == names
+    summary = report["summary"]
+    assert (summary["total"], summary["page"], summary["per_page"], summary["pages"]) == (
+        3,
+        page,
+        per_page,
+        pages,
+    )

@@ -225,3 +225,22 @@ def test_the_country_and_a_region_count_each_offer_once(api):
     # Bufetat region sør (Buskerud, Vestfold, Telemark, Agder): all of them but Oslo's O1.
     region = get_report(api, "coverage", at=NOW, area="bufetat-sor")
     assert sums(region, "resources_risk_groups")["total"] == (13, 52.0, 57_170_000, 3, 3)
+
+
+def test_an_agencys_resources_are_keyed_by_its_provider_and_name_its_kind(api):
+    # The row's key (and its drill-down) is "<organisation number>/<agency>"; the numbers and
+    # kinds of the providers are those of tests.publisher.node.ORGANISATIONS (the API's labels
+    # are in English).
+    report = get_report(api, "pyramid", at=NOW, **DRAMMEN)
+    rows = {
+        (row["provider"], row["agency"]): (key.split("/")[0], row["provider_kind"])
+        for key, row in grid(report, "resources_agencies").items()
+        if key != "total"
+    }
+    assert rows[("Drammen kommune", "Tjenester")] == ("910000012", "Municipality")
+    assert rows[("Buskerud fylkeskommune", "Tjenester")] == ("910000020", "County")
+    assert rows[("Barne-, ungdoms- og familieetaten", "Tjenester")] == ("910000039", "State")
+    assert rows[("Foreningen for barn og unge", "Tjenester")] == (
+        "910000047",
+        "Voluntary or private organisation",
+    )

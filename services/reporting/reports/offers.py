@@ -28,17 +28,16 @@ class OfferPage:
 def count(session: Session, scope: Scope, offer_filter: OfferFilter) -> int:
     """How many offers of ``scope`` pass ``offer_filter``."""
     conditions = [*scoped(scope), *offer_filter.conditions(scope)]
-    return int(
-        session.scalar(select(func.count()).select_from(OfferVersion).where(*conditions)) or 0
-    )
+    statement = select(func.count()).select_from(OfferVersion).where(*conditions)
+    return int(session.execute(statement).scalar_one())
 
 
 def offers(
     session: Session,
     scope: Scope,
     offer_filter: OfferFilter,
-    page: int = 1,
-    per_page: int = MAX_LISTED,
+    page: int,
+    per_page: int,
 ) -> OfferPage:
     """One page of the offers of ``scope`` that pass ``offer_filter``, with their total."""
     statement = (

@@ -195,21 +195,22 @@ def _band_columns() -> dict[str, Any]:
 def _levels_and_ages(
     session: Session, scope: Scope
 ) -> tuple[dict[int, int], dict[str, dict[int, int]], Sums]:
-    """Offers per level and per age band and level, and their resources in all."""
+    """Offers per level and per age band and level, and their resources in all (one row a
+    level; a band's sum is 0, never NULL, as it counts ``ELSE 0`` for every offer)."""
     bands = _band_columns()
     levels = _by_level()
     age_bands = {code: _by_level() for code in bands}
     total = Sums()
     rows = session.execute(
-        select(OfferVersion.level, OfferVersion.provider_kind, *bands.values(), *sum_columns())
+        select(OfferVersion.level, *bands.values(), *sum_columns())
         .where(*scoped(scope))
-        .group_by(OfferVersion.level, OfferVersion.provider_kind)
+        .group_by(OfferVersion.level)
     )
-    for level, _kind, *values in rows:
+    for level, *values in rows:
         in_bands, spent = values[: len(bands)], values[len(bands) :]
         for code, n in zip(bands, in_bands, strict=True):
-            age_bands[code][int(level)] += int(n or 0)
-        levels[int(level)] += int(spent[0])
+            age_bands[code][int(level)] = int(n)
+        levels[int(level)] = int(spent[0])
         total.add(sums_of(spent))
     return levels, age_bands, total
 
@@ -225,7 +226,7 @@ def coverage(session: Session, scope: Scope) -> Coverage:
     raw: dict[str, dict[str, list[Any]]] = {RISK_GROUP: {}, DUTY: {}}
     rows = session.execute(
         select(VersionTerm.facet, VersionTerm.code, OfferVersion.level, *sum_columns())
-        .join(OfferVersion, OfferVersion.id == VersionTerm.version_pk)
+        .join(OfferVersion)  # by the one foreign key, version_pk
         .where(VersionTerm.facet.in_([RISK_GROUP, DIAGNOSIS_GROUP, DUTY]), *scoped(scope))
         .group_by(VersionTerm.facet, VersionTerm.code, OfferVersion.level)
     )
@@ -263,7 +264,8 @@ def trend(session: Session, scope: Scope, months: int) -> list[tuple[dt.date, di
     """Offers per level at each month end: the scope's counts as of each of those days.
 
     One pass over the scope's versions, counting each into every day it was in force on (by
-    the same :func:`valid_at` as every report), rather than a query per day.
+    the same :func:`valid_at` as every report), rather than a query per day. A day's sum is 0,
+    never NULL: each version counts ``ELSE 0`` on the days it was not in force.
     """
     points = month_points(scope.at, months)
     columns = [func.sum(case((and_(*valid_at(end_of(point))), 1), else_=0)) for point in points]
@@ -275,5 +277,5 @@ def trend(session: Session, scope: Scope, months: int) -> list[tuple[dt.date, di
     )
     for level, *sums in rows:
         for point, n in zip(points, sums, strict=True):
-            counts[point][int(level)] = int(n or 0)
+            counts[point][int(level)] = int(n)
     return [(point, counts[point]) for point in points]

@@ -52,12 +52,14 @@ class Sums:
 
 
 def sum_columns() -> tuple[Any, ...]:
+    """How many offers, how many with staff and its sum, with budget and its sum (a sum of
+    none is ``NULL``, read as 0 by :func:`add_raw` and :func:`_sums`)."""
     return (
         func.count(),
         func.count(OfferVersion.staff_fte),
-        func.coalesce(func.sum(OfferVersion.staff_fte), 0),
+        func.sum(OfferVersion.staff_fte),
         func.count(OfferVersion.budget_nok),
-        func.coalesce(func.sum(OfferVersion.budget_nok), 0),
+        func.sum(OfferVersion.budget_nok),
     )
 
 

@@ -14,20 +14,20 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / union if union else 0.0
 
 
-def similar_sets(
+def candidates(
     sets: Sequence[frozenset[str]], frequency: Counter[str], threshold: float
-) -> list[tuple[int, int]]:
-    """Pairs (by index) of distinct term sets whose Jaccard similarity is at least
-    ``threshold``, each set with itself: prefix filtering over the terms in order of rarity,
-    with the positional filter of PPJoin, which never drops a pair that passes: after a shared
-    term, the terms left must still be able to make the overlap the threshold needs. The index
-    keeps each term's sets by their size and the term's position, so a whole group that cannot
-    pass is skipped but for the sets already met."""
+) -> list[set[int]]:
+    """For each set (by index), the earlier sets that may reach a Jaccard similarity of
+    ``threshold`` with it, and only those :func:`similar_sets` checks: prefix filtering over
+    the terms in order of rarity, with the positional filter of PPJoin, which never drops a
+    pair that passes: after a shared term, the terms left must still be able to make the
+    overlap the threshold needs. The index keeps each term's sets by their size and the term's
+    position, so a whole group that cannot pass is skipped but for the sets already met."""
     ordered = [sorted(s, key=lambda t: (frequency[t], t)) for s in sets]
     # term -> (size of the set, position of the term in it) -> the sets
     index: dict[str, dict[tuple[int, int], set[int]]] = defaultdict(lambda: defaultdict(set))
     needed: dict[tuple[int, int], int] = {}
-    found: list[tuple[int, int]] = []
+    found: list[set[int]] = []
     for x, tokens in enumerate(ordered):
         lx = len(tokens)
         overlap: dict[int, int] = {}  # sets met so far: shared terms, or -1 once ruled out
@@ -51,6 +51,17 @@ def similar_sets(
                         overlap[y] = -1
                         met.discard(y)
             index[token][lx, i].add(x)
+        found.append(met)
+    return found
+
+
+def similar_sets(
+    sets: Sequence[frozenset[str]], frequency: Counter[str], threshold: float
+) -> list[tuple[int, int]]:
+    """Pairs (by index) of distinct term sets whose Jaccard similarity is at least
+    ``threshold``, each set with itself: of the :func:`candidates`, those that pass."""
+    found: list[tuple[int, int]] = []
+    for x, earlier in enumerate(candidates(sets, frequency, threshold)):
         found.append((x, x))
-        found += [(y, x) for y in met if jaccard(sets[y], sets[x]) >= threshold]
+        found += [(y, x) for y in earlier if jaccard(sets[y], sets[x]) >= threshold]
     return found
