@@ -125,3 +125,32 @@ def test_a_cursor_is_refused_by_another_order_or_version():
     body[0] = 2
     again = base64.urlsafe_b64encode(json.dumps(body).encode()).decode()
     assert refused(BY_NAME, again)
+
+
+@pytest.mark.parametrize(
+    ("query", "key", "order"),
+    [
+        (BY_NAME, ("Bjørn", 7), "name"),
+        (OfferQuery(text="og i"), ("anna", 0), "name"),  # stop words only: no words
+        (BY_WORDS, (-2.5, "bjørn", 7), "words"),
+        (NEAR, (True, -1.0, "å", 12), "near"),
+        (OfferQuery(text="barn", near=(59.74, 10.2)), (False, 2.5, "anna", 7), "near"),
+    ],
+)
+def test_a_cursor_is_its_search_order_page_and_key_in_unpadded_base64url(query, key, order):
+    text = keyset.encode(query, keyset.Cursor(3, key))
+    assert "=" not in text and "+" not in text and "/" not in text
+    body = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    assert body == [1, 3, keyset.digest(query), order, list(key)]
+    assert keyset.decode(query, text) == keyset.Cursor(3, key)
+
+
+@pytest.mark.parametrize(("size", "taken"), [(750, True), (753, False)])
+def test_a_cursor_of_up_to_a_thousand_characters_is_read(size, taken):
+    """JSON may hold spaces: a well-formed cursor padded with them to 750 bytes is 1,000
+    characters of base64url and read; at 753 bytes (1,004 characters) it is refused unread."""
+    compact = json.dumps([1, 2, keyset.digest(BY_NAME), "name", ["anna", 7]])
+    body = ("[" + " " * (size - len(compact)) + compact[1:]).encode()
+    text = base64.urlsafe_b64encode(body).decode()
+    assert len(text) == size // 3 * 4 and "=" not in text
+    assert refused(BY_NAME, text) is not taken
