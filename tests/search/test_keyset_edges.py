@@ -117,7 +117,10 @@ def test_a_keys_number_comes_back_as_a_float_and_nothing_else_changes():
     assert [type(v) for v in near.key] == [bool, float, str, int]
 
 
-def test_a_cursor_is_refused_by_another_order_or_version():
+def test_a_cursor_is_refused_by_another_search_order_or_version():
+    # The same order, another search: a place added, or other words.
+    assert refused(OfferQuery(municipality="0301"), cursor(BY_NAME, 2, ["anna", 7]))
+    assert refused(OfferQuery(text="kurs"), cursor(BY_WORDS, 2, [1.5, "anna", 7], "words"))
     assert refused(BY_NAME, cursor(BY_NAME, 2, ["anna", 7], order="words"))
     assert refused(BY_WORDS, cursor(BY_WORDS, 2, [1.5, "anna", 7], order="name"))
     text = cursor(BY_NAME, 2, ["anna", 7])
