@@ -82,6 +82,8 @@ def test_cursors_walk_the_numbered_pages_without_repeating_or_skipping(
         by_number += [item["id"] for item in _get(keyset_app, f"{search}&page={number}")["items"]]
     by_cursor, answer, pages = [item["id"] for item in first["items"]], first, [1]
     while answer["next_cursor"] is not None:
+        # A walk that repeats pages fails here instead of running for ever.
+        assert len(pages) < first["pages"], (search, pages)
         answer = _get(keyset_app, f"{search}&cursor={answer['next_cursor']}")
         assert 0 < len(answer["items"]) <= per_page
         by_cursor += [item["id"] for item in answer["items"]]

@@ -95,3 +95,23 @@ def test_the_expected_offers_come_first(judged_app: Flask, words: str, expected:
     response = judged_app.test_client().get(f"/api/v1/offers?q={words}&facets=false")
     found = [names[item["name"]] for item in response.get_json()["items"]]
     assert set(found[: len(expected)]) == expected, found
+
+
+@pytest.mark.parametrize("words", ["foreldre", "barn", "ungdom"])
+def test_cursors_walk_the_ranked_offers_one_by_one(judged_app: Flask, words: str) -> None:
+    """Keyset pagination by PostgreSQL's rank (a ``real``, highest first): the page after a
+    cursor starts right after its offer, even between offers of nearly equal rank, so the
+    walk one offer at a time is the ranked list, none twice, none left out."""
+    client = judged_app.test_client()
+    whole = client.get(f"/api/v1/offers?q={words}&facets=false&per_page=100").get_json()
+    ranked = [item["id"] for item in whole["items"]]
+    answer = client.get(f"/api/v1/offers?q={words}&facets=false&per_page=1").get_json()
+    walked = [item["id"] for item in answer["items"]]
+    while answer["next_cursor"] is not None:
+        assert len(walked) < len(ranked), walked  # a walk that repeats fails, not loops
+        answer = client.get(
+            f"/api/v1/offers?q={words}&facets=false&per_page=1&cursor={answer['next_cursor']}"
+        ).get_json()
+        walked += [item["id"] for item in answer["items"]]
+    assert len(ranked) >= 3
+    assert walked == ranked

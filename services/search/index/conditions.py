@@ -91,8 +91,12 @@ class OfferQuery:
         return norwegian.query_terms(self.text or "")
 
     def without(self, facet: str) -> OfferQuery:
-        empty: Any = None if facet in ("free_of_charge", "statutory") else ()
-        return dataclasses.replace(self, **{facet: empty})
+        """The same search with nothing chosen of ``facet`` (its field's default)."""
+        return dataclasses.replace(self, **{facet: _UNCHOSEN[facet]})
+
+
+# Each field's default: what a search without that part holds.
+_UNCHOSEN: dict[str, Any] = {field.name: field.default for field in dataclasses.fields(OfferQuery)}
 
 
 def dialect(session: Session) -> str:
