@@ -86,4 +86,8 @@ def public_answer(
     """``304`` if the request's ``If-None-Match`` names the answer's :func:`answer_tag`, else
     the answer ``make`` makes (of ``mimetype``); either public and tagged."""
     etag, vary = answer_tag(args, *also), language_vary()
+    if request.if_none_match.star_tag:
+        # "*" matches any answer there is (RFC 9110, 13.1.2), and a report of an organisation
+        # without offers, or a table the report lacks, has none: made first, it is a 404.
+        make()
     return not_modified(etag, vary, mimetype) or cacheable(make(), etag, vary)

@@ -252,6 +252,22 @@ def test_a_bad_request_is_a_4xx_without_a_tag_even_with_a_matching_one(fixture, 
         assert "public" not in response.headers.get("Cache-Control", ""), address
 
 
+def test_a_star_matches_only_an_answer_there_is(fixture, api) -> None:
+    """``If-None-Match: *`` matches any current answer (RFC 9110, 13.1.2): a 304 where there is
+    one, and the 404 where there is none (no such table, an organisation without offers)."""
+    star = {"If-None-Match": "*"}
+    for address in (PYRAMID, "/api/v1/reports/pyramid/levels.csv?area=3301", "/pyramid?area=3301"):
+        assert api.get(address, headers=star).status_code == 304, address
+    for address in (
+        "/api/v1/reports/pyramid/nothing.csv?area=3301",
+        "/api/v1/reports/pyramid?organisation=987654325",
+        "/pyramid?organisation=987654325",
+    ):
+        response = api.get(address, headers=star)
+        assert response.status_code == 404, address
+        assert "ETag" not in response.headers, address
+
+
 def test_a_bulk_load_names_its_answers_anew(history, app) -> None:
     client = app.test_client()
     etag = _tag(client.get(PYRAMID))

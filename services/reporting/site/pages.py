@@ -146,13 +146,17 @@ def report(kind: str) -> Any:
     args["lang"] = current_language()
     # Public (services.reporting.context); the page's form also offers days up to today.
     etag, vary = answer_tag(args, today()), language_vary()
+    # "*" matches any page there is (RFC 9110, 13.1.2): drawn first, an error page is none.
+    star = request.if_none_match.star_tag
     unchanged = not_modified(etag, vary, "text/html")
-    if unchanged is not None:
+    if unchanged is not None and not star:
         return unchanged
     try:
         result = build(db_session(), kind, args)
     except DomainError as exc:
         return error_page(exc.status_code, exc.message, exc.errors)
+    if unchanged is not None:
+        return unchanged
     return cacheable(make_response(_report_page(kind, args, result)), etag, vary)
 
 
