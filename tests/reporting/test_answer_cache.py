@@ -11,6 +11,7 @@ import types
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bench import bulk, national
@@ -280,3 +281,29 @@ def test_a_bulk_load_names_its_answers_anew(history, app) -> None:
     with Session(history.engine) as session:
         assert after.split("-")[:2] == [str(part) for part in changes.COUNT.current(session)]
     assert _again(client, after) == (304, after)
+
+
+def test_every_upgrade_starts_a_new_epoch(database_factory) -> None:
+    """A database made by the migrations starts its count at 0 in a random epoch; the
+    upgrade that follows every restore gives it a new epoch, so the answers' ETags do not
+    come round again."""
+    from services.reporting import db as reporting_db
+    from shared.db import create_engine
+
+    url = database_factory()
+    reporting_db.upgrade(url)
+    engine = create_engine(url)
+
+    def count() -> tuple[str, int]:
+        with engine.connect() as conn:
+            epoch, made = conn.execute(text("SELECT epoch, changes FROM history_changes")).one()
+        return epoch, made
+
+    try:
+        made = count()
+        assert made[1] == 0 and len(made[0]) == 16
+        reporting_db.upgrade(url)  # at the newest revision already: only the epoch is new
+        again = count()
+        assert again[1] == 0 and again[0] != made[0]
+    finally:
+        engine.dispose()
