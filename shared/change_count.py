@@ -67,8 +67,10 @@ class ChangeCount:
 
     def mark_changed(self, session: Session) -> None:
         """What the service answers changes in the session's transaction: it counts one change
-        when it commits (once, however many times it is marked)."""
-        session.info.setdefault(_MARKED, {})[id(self)] = self
+        when it commits (once, however many times it is marked), unless the savepoint it was
+        marked in is rolled back (the change with it)."""
+        within = session.get_nested_transaction() or session.get_transaction()
+        session.info.setdefault(_MARKED, []).append((self, within))
 
     def count_change(self, connection: Connection | Session, *, renew_epoch: bool = False) -> None:
         """One more change, now (a bulk loader's last statement); with ``renew_epoch``, in a
@@ -135,8 +137,29 @@ def _count_at_commit(session: Session) -> None:
     if session.in_nested_transaction() or not session.info.get(_MARKED):
         return
     session.flush()  # whatever the ORM still holds is written before the count's row is taken
-    for count in session.info.pop(_MARKED).values():
+    counts = {id(count): count for count, _ in session.info.pop(_MARKED)}
+    for count in counts.values():
         count.count_change(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _unmark(session: Session, rolled_back: SessionTransaction) -> None:
+    # A savepoint rolled back takes back what was marked in it (or in savepoints inside it);
+    # what was marked outside it still counts (a batch applied event by event, one refused).
+    if rolled_back.nested and session.info.get(_MARKED):
+        session.info[_MARKED] = [
+            (count, within)
+            for count, within in session.info[_MARKED]
+            if not _inside(within, rolled_back)
+        ]
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -307,3 +307,44 @@ def test_every_upgrade_starts_a_new_epoch(database_factory) -> None:
         assert again[1] == 0 and again[0] != made[0]
     finally:
         engine.dispose()
+
+
+class _Refused(Exception):
+    pass
+
+
+def test_a_savepoint_rolled_back_takes_its_change_back(history) -> None:
+    """A batch applied event by event puts each event in a savepoint; one refused is rolled
+    back with its writes, and must not count a change the history never saw (the hostile
+    input test's bus batch counted one before)."""
+    count = changes.COUNT
+
+    def current() -> int:
+        with Session(history.engine) as session:
+            return count.current(session)[1]
+
+    def rolled_back(session: Session, mark: bool = True) -> None:
+        with pytest.raises(_Refused), session.begin_nested():
+            if mark:
+                count.mark_changed(session)
+            raise _Refused
+
+    start = current()
+    with history.sessions.begin() as session:  # marked only in a savepoint rolled back
+        rolled_back(session)
+    assert current() == start
+    with history.sessions.begin() as session:  # marked outside it too
+        count.mark_changed(session)
+        rolled_back(session)
+    assert current() == start + 1
+    with history.sessions.begin() as session:  # marked in a savepoint released
+        with session.begin_nested():
+            count.mark_changed(session)
+        rolled_back(session, mark=False)
+    assert current() == start + 2
+    with history.sessions.begin() as session:  # inside a savepoint released in one rolled back
+        with pytest.raises(_Refused), session.begin_nested():
+            with session.begin_nested():
+                count.mark_changed(session)
+            raise _Refused
+    assert current() == start + 2
