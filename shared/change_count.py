@@ -29,6 +29,8 @@ from typing import Any
 from sqlalchemy import BigInteger, Connection, SmallInteger, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
+from shared.areas import reference_data_directory
+
 _MARKED = "nettungen.changed"
 SHARED = Path(__file__).parent
 _BUILT = ("__pycache__",)
@@ -104,10 +106,13 @@ class ChangeCount:
         return f"{epoch}-{changes}-{self.build()}-{digest}"
 
     def build(self) -> str:
-        """The application's version and a digest of the code, labels and vocabularies that
-        make the service's answers (the same in every worker of a deployment, new with any
-        change of them, released or not)."""
-        return _build(self.code)
+        """The application's version and a digest of the code, labels, vocabularies and
+        classification of areas that make the service's answers (the same in every worker of
+        a deployment, new with any change of them, released or not). The classification is
+        read where the services read it (``NETTUNGEN_REFDATA_DIR``, :mod:`shared.areas`):
+        a newer one imported there renames, merges and splits areas in the answers with
+        nothing new in the count."""
+        return _build((*self.code, reference_data_directory()))
 
     def _update(self, connection: Connection | Session, values: dict[str, Any]) -> None:
         statement = update(self.model).where(self.model.id == 1).values(values)
