@@ -22,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,9 +86,9 @@ def load_result(dataset: Dataset) -> Result:
 Statements = list[tuple[str, Any]]
 
 
-def captured(app: Flask, path: str) -> tuple[float, Statements]:
-    """One request to ``path``: its time (seconds) and the SQL it sent."""
-    engine = app.extensions["nettungen.db"].engine
+@contextmanager
+def captured_statements(engine: Engine) -> Iterator[Statements]:
+    """The SQL (and its parameters) ``engine`` sends inside the block."""
     statements: Statements = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -95,9 +96,15 @@ def captured(app: Flask, path: str) -> tuple[float, Statements]:
 
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        seconds, _ = timed_request(app, path)
+        yield statements
     finally:
         event.remove(engine, "before_cursor_execute", keep)
+
+
+def captured(app: Flask, path: str) -> tuple[float, Statements]:
+    """One request to ``path``: its time (seconds) and the SQL it sent."""
+    with captured_statements(app.extensions["nettungen.db"].engine) as statements:
+        seconds, _ = timed_request(app, path)
     return seconds, statements
 
 

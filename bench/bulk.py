@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, text
 
 from bench.national import Publication
+from services.reporting.history import changes as history_changes
 from services.reporting.history import sink as history
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
 from services.search.index import changes
@@ -212,6 +213,8 @@ def load(
         if search_conn is not None:
             # A new epoch: the index is rebuilt, its answers named anew.
             changes.count_change(search_conn, renew_epoch=True)
+        if history_conn is not None:
+            history_changes.COUNT.count_change(history_conn, renew_epoch=True)
     for engine in (search_engine, reporting_engine):
         if engine is not None and engine.dialect.name == "postgresql":
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -14,10 +14,13 @@ The overlaps report is timed for the municipalities (:data:`OVERLAP_SCOPES`).
 
 from __future__ import annotations
 
+import statistics
 import tempfile
+import time
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,8 +28,10 @@ from bench import bulk, national
 from bench.api import (
     Dataset,
     Query,
+    RawDriver,
     Timing,
     app_config,
+    captured_statements,
     cli_main,
     growth_results,
     load_result,
@@ -60,6 +65,13 @@ QUERIES = (
         if report != "overlaps" or area in OVERLAP_SCOPES
     ),
     Query("comparison Drammen/Buskerud", "/api/v1/reports/comparison?area=3301&other=33"),
+)
+# Asked again with the ETag of the answer (If-None-Match): a 304 that reads the history's
+# count of changes and draws nothing, beside the whole answer.
+CONDITIONAL = (
+    Query("pyramid national", "/api/v1/reports/pyramid?area=NO"),
+    Query("coverage Drammen", f"/api/v1/reports/coverage?area={BLOCK_MUNICIPALITY}"),
+    Query("pyramid.xlsx Oslo", "/api/v1/reports/pyramid.xlsx?area=0301"),
 )
 _BLOCKS: set[str] = set()
 
@@ -105,6 +117,51 @@ def latency_results(timings: list[Timing], size: int) -> list[Result]:
     return results
 
 
+def _asked(client: FlaskClient, path: str, etag: str | None = None) -> tuple[float, Response]:
+    headers = {"If-None-Match": etag} if etag else {}
+    started = time.perf_counter()
+    response = client.get(path, headers=headers)
+    return time.perf_counter() - started, response
+
+
+def conditional_results(app: Flask, url: str, size: int, runs: int) -> list[Result]:
+    """Each of :data:`CONDITIONAL` asked whole and asked again with its ETag, alternately,
+    ``runs`` times after a warm-up; the 304's own SQL through the driver as its baseline."""
+    engine = app.extensions["nettungen.db"].engine
+    client = app.test_client()
+    driver = RawDriver(url)
+    results = []
+    try:
+        for query in CONDITIONAL:
+            etag = _asked(client, query.path)[1].headers["ETag"]
+            with captured_statements(engine) as statements:
+                _, response = _asked(client, query.path, etag)
+            if response.status_code != 304:
+                raise SystemExit(f"{query.path} with its ETag answered {response.status_code}")
+            whole, again, raw = [], [], []
+            for _ in range(runs):
+                whole.append(_asked(client, query.path)[0])
+                again.append(_asked(client, query.path, etag)[0])
+                raw.append(driver.run(statements))
+            ms, whole_ms = statistics.median(again) * 1000, statistics.median(whole) * 1000
+            results.append(
+                Result(
+                    benchmark=f"reporting: {query.name}, asked again (304), {size:,} offers",
+                    ours=ms,
+                    raw=statistics.median(raw) * 1000,
+                    unit="ms",
+                    lower=True,
+                    target="a 304 reads the count of changes alone: one statement",
+                    met=len(statements) == 1,
+                    notes=f"median of {runs}; the whole answer {whole_ms:.1f} ms "
+                    f"({whole_ms / ms:.0f}× the 304); {len(statements)} statement(s)",
+                )
+            )
+    finally:
+        driver.close()
+    return results
+
+
 def _offers(url: str) -> int:
     from services.reporting.history.models import OfferVersion
 
@@ -132,9 +189,10 @@ def run(databases: Databases, scale: Scale) -> list[Result]:
             app = make_app(dataset.reporting_url, Path(folder))
             try:
                 by_size[size] = time_queries(app, dataset.reporting_url, QUERIES, scale.runs)
+                conditional = conditional_results(app, dataset.reporting_url, size, scale.runs)
             finally:
                 app.extensions["nettungen.db"].engine.dispose()
-        for row in latency_results(by_size[size], size):
+        for row in [*latency_results(by_size[size], size), *conditional]:
             results.append(row)
             print(f"   {row.benchmark}: {row.ours:.1f} ms, raw {row.raw:.1f} ms", flush=True)
     results.extend(growth_results("reporting", by_size, None))

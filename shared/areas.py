@@ -136,12 +136,18 @@ def read_regions(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))["regions"]
 
 
+def reference_data_directory() -> Path:
+    """The folder the classification is read from: ``NETTUNGEN_REFDATA_DIR``, else the
+    packaged data."""
+    return Path(os.environ.get(REFDATA_DIR_ENV) or PACKAGED_DATA_DIR)
+
+
 def load_reference_data(directory: Path | None = None) -> ReferenceData:
     """Load the classification from ``directory`` (default: the configured or packaged data).
 
     Regions are always read from the packaged file unless the directory has its own.
     """
-    directory = directory or Path(os.environ.get(REFDATA_DIR_ENV) or PACKAGED_DATA_DIR)
+    directory = directory or reference_data_directory()
     regions_path = directory / REGIONS_FILE
     if not regions_path.exists():
         regions_path = PACKAGED_DATA_DIR / REGIONS_FILE

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Engine, event
 
 from services.search.index import changes
-from shared.db import create_engine
-from shared.migrations import Migrations
+from shared.migrations import CountedMigrations
 
-
-@dataclass(frozen=True)
-class SearchMigrations(Migrations):
-    """Upgrading to the newest revision also starts a new epoch of the index's count of
-    changes (:mod:`services.search.index.changes`): a database restored from a backup counts
-    again from an older count, and must not name new answers as it named others before. An
-    operator upgrades after every restore and every deploy (docs/operations.md)."""
-
-    def upgrade(
-        self, url: str, connection: Connection | None = None, revision: str = "head"
-    ) -> None:
-        super().upgrade(url, connection, revision)
-        if revision != "head":
-            return
-        if connection is not None:
-            changes.renew_epoch(connection)
-            return
-        engine = create_engine(url)
-        try:
-            with engine.begin() as new_connection:
-                changes.renew_epoch(new_connection)
-        finally:
-            engine.dispose()
-
-
-MIGRATIONS = SearchMigrations(Path(__file__).parent / "migrations")
+# Upgrading to the newest revision also starts a new epoch of the index's count of changes
+# (services.search.index.changes): see CountedMigrations.
+MIGRATIONS = CountedMigrations(Path(__file__).parent / "migrations", changes.COUNT)
 upgrade = MIGRATIONS.upgrade
 check = MIGRATIONS.check
 

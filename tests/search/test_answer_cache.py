@@ -102,3 +102,16 @@ def test_a_bad_search_is_a_400_even_with_a_matching_tag(index, index_api) -> Non
         response = index_api.get(search, headers={"If-None-Match": f'W/"{etag}"'})
         assert response.status_code == 400, search
         assert "ETag" not in response.headers
+
+
+def test_a_304_to_the_api_in_a_language_sets_no_cookie_and_stays_public(index, index_api) -> None:
+    """A 304 is made as its answer is (JSON): a ?lang= remembered in a cookie is for pages
+    alone, and an answer that set one would be private (shared.i18n)."""
+    search = f"{SEARCH}&lang=en"
+    first = index_api.get(search)
+    assert "Set-Cookie" not in first.headers
+    etag = _tag(first)
+    again = index_api.get(search, headers={"If-None-Match": f'W/"{etag}"'})
+    assert again.status_code == 304 and "Set-Cookie" not in again.headers
+    assert again.headers["Cache-Control"] == "public, max-age=60"
+    assert "Content-Language" not in again.headers

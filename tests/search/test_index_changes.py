@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from services.search.index import changes
@@ -22,6 +21,7 @@ from services.search.index.models import IndexChanges
 from services.search.index.sink import SearchSink
 from shared.ingest import batch
 from shared.ingest.apply import Outcome, VerifiedEvent, apply_events
+from tests.concurrency import run_in_thread, waiting_for_a_lock
 from tests.publisher.node import ORGANISATIONS
 
 WAIT = 30.0  # seconds: far beyond PostgreSQL's deadlock_timeout (1 s)
@@ -41,33 +41,9 @@ class _PausingSink(SearchSink):
             assert self.go.wait(WAIT)
 
 
-def _run(errors: list[BaseException], target: Callable[[], Any]) -> threading.Thread:
-    def run() -> None:
-        try:
-            target()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
 def _count(index) -> tuple[str, int]:
     with Session(index.engine) as session:
         return changes.current(session)
-
-
-def _waiting_for_a_lock(index) -> bool:
-    with index.engine.connect() as connection:
-        return bool(
-            connection.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'"
-                )
-            )
-        )
 
 
 def test_event_by_event_and_a_whole_batch_sharing_an_offer_neither_deadlock_nor_queue(
@@ -93,7 +69,7 @@ def test_event_by_event_and_a_whole_batch_sharing_an_offer_neither_deadlock_nor_
     errors: list[BaseException] = []
     pausing = _PausingSink()
     # Event by event, as apply_batch does after a refusal: the first offer, then the second.
-    one_by_one = _run(
+    one_by_one = run_in_thread(
         errors, lambda: batch._apply_each(index.sessions, pausing, [first, second], None)
     )
     assert pausing.paused.wait(WAIT)  # the first offer applied, the transaction still open
@@ -102,9 +78,9 @@ def test_event_by_event_and_a_whole_batch_sharing_an_offer_neither_deadlock_nor_
         with index.sessions.begin() as session:
             assert apply_events(session, SearchSink(), [second]) == [Outcome.APPLIED]
 
-    whole_batch = _run(errors, whole)
+    whole_batch = run_in_thread(errors, whole)
     deadline = time.monotonic() + WAIT
-    while whole_batch.is_alive() and not _waiting_for_a_lock(index):
+    while whole_batch.is_alive() and not waiting_for_a_lock(index.engine):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     whole_batch.join(2.0)  # it may still be finishing its commit

@@ -3,6 +3,9 @@
 A report answers ``{"report", "title", "scope", "summary", "tables"}``; each table has its
 columns and rows of cells, and a count's cell names the API address of the offers behind it
 (``/api/v1/reports/offers?...``), so every number drills down.
+
+Every answer is public, with a weak ETag and a ``304`` to a client that has it already
+(:func:`services.reporting.context.public_answer`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from flask_smorest import Blueprint
 from werkzeug.sansio.response import Response as ResponseBase
 
 from services.reporting.api.schemas import ARGUMENTS, ReportSchema
-from services.reporting.context import API_PREFIX, query, this_query
+from services.reporting.context import (
+    API_PREFIX,
+    CACHING_HEADERS,
+    NOT_MODIFIED,
+    public_answer,
+    query,
+    this_query,
+)
 from services.reporting.present import exports
 from services.reporting.present.build import build, build_all_rows
 from services.reporting.present.model import Cell, Report, Table
@@ -126,15 +136,20 @@ def _name(report: Report, table: str | None, extension: str) -> str:
 def _report_view(kind: str) -> type[MethodView]:
     class ReportView(MethodView):
         @strict_query(blp, ARGUMENTS[kind])
-        @blp.response(200, ReportSchema)
+        @blp.response(200, ReportSchema, headers=CACHING_HEADERS)
+        @blp.alt_response(304, description=NOT_MODIFIED, headers=CACHING_HEADERS)
         def get(self, args: dict[str, Any]) -> ResponseBase:
             args["lang"] = current_language()  # ?lang= first, as the labels' gettext reads it
             # Built as the schema dumps it but without dumping it: a national report has
             # some 15,000 cells, and marshmallow took most of a second over them. ReportSchema
             # stays the document, and the fuzzing (tests/reporting/test_fuzz.py) checks every
             # answer against it.
-            return current_app.json.response(
-                report_json(build(db_session(), kind, args), args["lang"])
+            return public_answer(
+                args,
+                "application/json",
+                lambda: current_app.json.response(
+                    report_json(build(db_session(), kind, args), args["lang"])
+                ),
             )
 
     ReportView.get.__doc__ = SUMMARIES[kind]
@@ -144,12 +159,22 @@ def _report_view(kind: str) -> type[MethodView]:
 def _workbook_view(kind: str) -> type[MethodView]:
     class Workbook(MethodView):
         @strict_query(blp, ARGUMENTS[kind])
-        @blp.response(200, content_type=exports.XLSX_TYPE, description="Every table, as XLSX.")
-        def get(self, args: dict[str, Any]) -> Response:
+        @blp.response(
+            200,
+            content_type=exports.XLSX_TYPE,
+            description="Every table, as XLSX.",
+            headers=CACHING_HEADERS,
+        )
+        @blp.alt_response(304, description=NOT_MODIFIED, headers=CACHING_HEADERS)
+        def get(self, args: dict[str, Any]) -> ResponseBase:
             args["lang"] = current_language()
-            report = build_all_rows(db_session(), kind, args)
-            body = exports.xlsx_bytes(report.tables)
-            return _download(body, exports.XLSX_TYPE, _name(report, None, "xlsx"))
+
+            def workbook() -> Response:
+                report = build_all_rows(db_session(), kind, args)
+                body = exports.xlsx_bytes(report.tables)
+                return _download(body, exports.XLSX_TYPE, _name(report, None, "xlsx"))
+
+            return public_answer(args, exports.XLSX_TYPE, workbook)
 
     Workbook.get.__doc__ = f"The {kind} report: every table in one XLSX workbook."
     return _named(Workbook, kind, "Xlsx")
@@ -158,21 +183,32 @@ def _workbook_view(kind: str) -> type[MethodView]:
 def _table_view(kind: str) -> type[MethodView]:
     class TableDownload(MethodView):
         @strict_query(blp, with_separator(ARGUMENTS[kind]))
-        @blp.response(200, content_type=exports.CSV_TYPE, description="One table, as CSV or XLSX.")
+        @blp.response(
+            200,
+            content_type=exports.CSV_TYPE,
+            description="One table, as CSV or XLSX.",
+            headers=CACHING_HEADERS,
+        )
+        @blp.alt_response(304, description=NOT_MODIFIED, headers=CACHING_HEADERS)
         @blp.alt_response(404, description="The report has no such table.")
-        def get(self, args: dict[str, Any], table: str, extension: str) -> Response:
+        def get(self, args: dict[str, Any], table: str, extension: str) -> ResponseBase:
             args["lang"] = current_language()
-            report = build_all_rows(db_session(), kind, args)
-            try:
-                chosen = report.table(table)
-            except KeyError:
-                raise NotFound("report.no_table", kind=kind, table=table) from None
-            if extension == "csv":
-                body = exports.csv_bytes(chosen, args["separator"])
-                content_type = exports.CSV_TYPE
-            else:
-                body, content_type = exports.xlsx_bytes([chosen]), exports.XLSX_TYPE
-            return _download(body, content_type, _name(report, table, extension))
+
+            def download() -> Response:
+                report = build_all_rows(db_session(), kind, args)
+                try:
+                    chosen = report.table(table)
+                except KeyError:
+                    raise NotFound("report.no_table", kind=kind, table=table) from None
+                if extension == "csv":
+                    body = exports.csv_bytes(chosen, args["separator"])
+                    content_type = exports.CSV_TYPE
+                else:
+                    body, content_type = exports.xlsx_bytes([chosen]), exports.XLSX_TYPE
+                return _download(body, content_type, _name(report, table, extension))
+
+            kind_of_file = exports.CSV_TYPE if extension == "csv" else exports.XLSX_TYPE
+            return public_answer(args, kind_of_file, download)
 
     TableDownload.get.__doc__ = f"One table of the {kind} report, as CSV or XLSX."
     return _named(TableDownload, kind, "Table")

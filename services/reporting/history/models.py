@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.change_count import ChangeCountColumns
 from shared.db import BIG_ID, UTCDateTime, make_metadata, parent_key
 from shared.ingest.models import CoverageColumns
 
@@ -135,3 +136,11 @@ class VersionTerm(HistoryBase):
     facet: Mapped[str] = mapped_column(String(20), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     version_pk: Mapped[int] = parent_key("offer_versions")
+
+
+class HistoryChanges(ChangeCountColumns, HistoryBase):
+    """How many transactions have changed the history (one row), in which epoch: the report
+    answers' ETag is made of them (:mod:`services.reporting.history.changes`,
+    :mod:`shared.change_count`)."""
+
+    __tablename__ = "history_changes"

@@ -6,6 +6,9 @@ offer's validity intervals are computed again from all its versions, so a versio
 late (the feed catching up after the bus) takes its place between the others.
 ``publish_many`` and ``withdraw_many`` have nothing left to do: a withdrawal is a version too,
 and ends the one before.
+
+A transaction that records a version or redacts one counts one change of the history
+(:mod:`services.reporting.history.changes`), of which the report answers' ETag is made.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from services.reporting.history import documents
+from services.reporting.history import changes, documents
 from services.reporting.history.models import OfferVersion, VersionCoverage, VersionTerm
 from services.reporting.norway_time import local_date
 from shared.areas import coverage_grain
@@ -62,6 +65,7 @@ class HistorySink:
         ).all()
         if not kept:
             return  # kept already
+        changes.COUNT.mark_changed(session)
         self._details(session, [(pk, versions[uri, version]) for pk, uri, version in kept])
         recompute_intervals(session, {uri for _, uri, _ in kept})
 
@@ -79,7 +83,7 @@ class HistorySink:
         versions it covers are no longer reached on one (``reachable`` stays: whether a reason
         was stated is not kept here)."""
         for offer_uri, version in through.items():
-            session.execute(
+            purged = session.execute(
                 update(OfferVersion)
                 .where(
                     OfferVersion.offer_uri == offer_uri,
@@ -88,6 +92,8 @@ class HistorySink:
                 )
                 .values(only_mobile=False)
             )
+            if purged.rowcount:  # type: ignore[attr-defined]
+                changes.COUNT.mark_changed(session)
 
     @staticmethod
     def _details(session: Session, kept: list[tuple[int, VerifiedEvent]]) -> None:

@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, make_response, render_template, request
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.sansio.response import Response as ResponseBase
 
 from services.reporting.api.schemas import ARGUMENTS
-from services.reporting.context import API_PREFIX, query
+from services.reporting.context import API_PREFIX, answer_tag, language_vary, public_answer, query
 from services.reporting.history.models import OfferVersion
 from services.reporting.norway_time import today
 from services.reporting.present.build import REPORTS, build
@@ -28,6 +29,7 @@ from shared.i18n import current_language, init_i18n
 from shared.ingest.status_web import status_pages
 from shared.messages import translate
 from shared.web import Api, db_session
+from shared.web.caching import cacheable, not_modified
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 bp = Blueprint("site", __name__, template_folder="templates")
@@ -67,15 +69,23 @@ def _areas(lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> ResponseBase:
     lang = current_language()
-    return render_template(
-        "index.html",
-        areas=_areas(lang),
-        organisations=_organisations(),
-        today=today(),
-        reports=REPORTS,
-        titles=report_titles(),
+    # Public (services.reporting.context): the organisations listed change with the history,
+    # the form's day at midnight in Oslo.
+    return public_answer(
+        {"lang": lang},
+        "text/html",
+        lambda: make_response(
+            render_template(
+                "index.html",
+                areas=_areas(lang),
+                organisations=_organisations(),
+                today=today(),
+                reports=REPORTS,
+                titles=report_titles(),
+            )
+        ),
     )
 
 
@@ -133,11 +143,26 @@ def report(kind: str) -> Any:
         args = schema().load(request.args.to_dict())
     except ValidationError as exc:
         return error_page(422, _("The report cannot be drawn for this request."), exc.messages)
-    lang = args["lang"] = current_language()
+    args["lang"] = current_language()
+    # Public (services.reporting.context); the page's form also offers days up to today.
+    etag, vary = answer_tag(args, today()), language_vary()
+    # "*" matches any page there is (RFC 9110, 13.1.2): drawn first, an error page is none.
+    star = request.if_none_match.star_tag
+    unchanged = not_modified(etag, vary, "text/html")
+    if unchanged is not None and not star:
+        return unchanged
     try:
         result = build(db_session(), kind, args)
     except DomainError as exc:
         return error_page(exc.status_code, exc.message, exc.errors)
+    if unchanged is not None:
+        return unchanged
+    return cacheable(make_response(_report_page(kind, args, result)), etag, vary)
+
+
+def _report_page(kind: str, args: dict[str, Any], result: Report) -> str:
+    lang = args["lang"]
+    schema = ARGUMENTS[kind]
     return render_template(
         "report.html",
         report=result,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -22,6 +22,7 @@ from services.search.index import query as index
 from services.search.index.models import IndexedOffer
 from shared.errors import NotFound
 from shared.web import db_session
+from shared.web.caching import PUBLIC_CACHE, cacheable, not_modified
 from shared.web.query import strict_query
 
 blp = Blueprint(
@@ -31,7 +32,7 @@ blp = Blueprint(
     description="Every offer published in the federation, as search finds it.",
 )
 _FACET_PARAMS = {"free_of_charge": "free"}
-SEARCH_CACHE = "public, max-age=60"
+SEARCH_CACHE = PUBLIC_CACHE
 
 
 def _links(offer: IndexedOffer) -> dict[str, str]:
@@ -84,10 +85,9 @@ class Offers(MethodView):
         bad value is a 400 naming it."""
         session = db_session()
         etag = index.answer_tag(session)
-        # If-None-Match compares weakly (RFC 9110, 13.1.2): the answer's bytes are not fixed
-        # (nor kept by a proxy that compresses it), its content is.
-        if request.if_none_match.contains_weak(etag):
-            return _cacheable(Response(status=304), etag)
+        unchanged = not_modified(etag)
+        if unchanged is not None:
+            return unchanged
         query = to_offer_query(args)
         page = index.search(
             session, query, args["page"], args["per_page"], args["facets"], args.get("after")
@@ -115,16 +115,10 @@ class Offers(MethodView):
                 "facets_exact": page.facets_exact,
             }
         )
-        return _cacheable(answer, etag)
-
-
-def _cacheable(response: Response, etag: str) -> Response:
-    """A public answer: cached for a minute, then revalidated by its weak ETag (the index's
-    count of changes and what else the answer depends on: :func:`index.answer_tag`), which a
-    search that has not changed since answers with a bodiless 304."""
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = SEARCH_CACHE
-    return response
+        # A public answer (shared.web.caching): cached for a minute, then revalidated by its
+        # weak ETag (index.answer_tag), which a search that has not changed since answers with
+        # a bodiless 304.
+        return cacheable(answer, etag)
 
 
 @blp.route("/offers/<offer_id>")

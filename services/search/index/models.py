@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Date,
     Float,
@@ -34,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.change_count import ChangeCountColumns
 from shared.db import BIG_ID, UTCDateTime, make_metadata, parent_key
 from shared.ingest.models import CoverageColumns
 
@@ -186,18 +186,9 @@ class WithdrawnOffer(SearchBase):
     document: Mapped[str] = mapped_column(Text)
 
 
-class IndexChanges(SearchBase):
+class IndexChanges(ChangeCountColumns, SearchBase):
     """How many transactions have changed the index (one row), in which epoch: the search
-    API's ETag is made of them. Every transaction of the sink that changes what search answers
-    (publications, withdrawals, redactions) counts one as its last statement, the bulk loader
-    its load; read in a request before its search, it is never newer than the answer.
-
-    The epoch is random, new with every database the migration makes, every bulk load and
-    every ``db upgrade`` (which runs after a restore), so a count that starts again from an
-    older value never names answers it named before."""
+    API's ETag is made of them (:mod:`services.search.index.changes`,
+    :mod:`shared.change_count`)."""
 
     __tablename__ = "index_changes"
-
-    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    epoch: Mapped[str] = mapped_column(String(32))
-    changes: Mapped[int] = mapped_column(BigInteger)

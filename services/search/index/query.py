@@ -303,13 +303,12 @@ def _ranked_page(
 
 
 def answer_tag(session: Session) -> str:
-    """A (weak) ETag for the answers of the index as it is now: its epoch and count of changes
-    (read before the search, so never newer than what the search reads), the application's
-    build (labels, the answer's form), the counting limit and today's date in Oslo (which
-    opening hours are still valid)."""
-    epoch, count = changes.current(session)
-    today = timetable.today().isoformat()
-    return f"{epoch}-{count}-{changes.build()}-{EXACT_COUNT_LIMIT}-{today}"
+    """A (weak) ETag for the answers of the index as it is now
+    (:meth:`shared.change_count.ChangeCount.answer_tag`): its epoch and count of changes (read
+    before the search, so never newer than what the search reads), the application's build
+    (labels, the answer's form), the counting limit and today's date in Oslo (which opening
+    hours are still valid)."""
+    return changes.COUNT.answer_tag(session, EXACT_COUNT_LIMIT, timetable.today())
 
 
 def find(session: Session, offer_id: str) -> IndexedOffer | None:
