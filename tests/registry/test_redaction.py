@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -188,3 +189,31 @@ def test_a_reason_in_words_from_before_the_codes_goes_with_the_contact(client, w
     assert db.get(Offer, offer["id"]).no_contact_reason == "outreach"
     trail = db.scalars(select(AuditEntry.changes).where(AuditEntry.target_id == offer["id"]))
     assert "Kari" not in json.dumps(list(trail), ensure_ascii=False)
+
+
+def test_the_redaction_is_audited_and_an_unknown_or_foreign_offer_is_not_found(db):
+    """Found by mutation testing (docs/testing.md): the redaction's own audit entry, and the
+    404 with its words, called as the API calls it."""
+    from services.registry.offers.redaction import redact_offer
+    from shared.errors import NotFound
+    from tests.publisher.node import NodeBuilder
+
+    node = NodeBuilder(db)
+    offer_id = node.publish(contact={**PERSON, "url": WEB_PAGE})
+    home, stranger = node.provider("municipality"), node.provider("county")
+    for who, target, code in (
+        (home.publisher, "no-such-offer", "offer.not_found"),
+        (stranger.publisher, offer_id, "not_found"),  # another organisation's: as if none
+    ):
+        with pytest.raises(NotFound) as missing:
+            redact_offer(db, who, target, signer=node.signer)
+        assert (missing.value.code, str(missing.value)) == (code, "Offer not found.")
+    redact_offer(db, home.publisher, offer_id, "Etter ønske fra Kari", signer=node.signer)
+    entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "offer.redacted")).one()
+    assert (entry.target_type, entry.target_id, entry.organisation_id, entry.comment) == (
+        "offer",
+        offer_id,
+        home.organisation.id,
+        "Etter ønske fra Kari",
+    )
+    assert entry.changes == {"redacted_versions": [None, [1]]}

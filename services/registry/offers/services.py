@@ -77,9 +77,10 @@ def list_offers(
     status: str | None = None,
     agency_id: str | None = None,
     offset: int = 0,
-    limit: int = 50,
+    limit: int,
 ) -> tuple[list[Offer], int]:
-    """One page of the organisation's offers, newest change first, with the total count."""
+    """One page of ``limit`` of the organisation's offers, newest change first, with the total
+    count."""
     actor.require_member(organisation.id, "Organisation")
     query = select(Offer).where(Offer.organisation_id == organisation.id)
     if status:
@@ -252,11 +253,12 @@ def _transition(
     )
 
 
-def _require_status(offer: Offer, allowed: set[str], action: str) -> None:
-    if offer.status not in allowed:
+def _require_status(offer: Offer, allowed: str, action: str) -> None:
+    """Each transition starts from one status (the table above)."""
+    if offer.status != allowed:
         raise Conflict(
             "offer.wrong_status",
-            {"status": [Message("offer.allowed_from", statuses=", ".join(sorted(allowed)))]},
+            {"status": [Message("offer.allowed_from", statuses=allowed)]},
             action=action,
             status=offer.status,
         )
@@ -265,18 +267,19 @@ def _require_status(offer: Offer, allowed: set[str], action: str) -> None:
 def _unchanged_since_published(session: Session, offer: Offer) -> bool:
     if offer.published_version is None:
         return False
-    published = session.scalar(
+    # The public version's row exists: publishing writes it before it sets published_version.
+    published = session.execute(
         select(OfferVersion.snapshot).where(
             OfferVersion.offer_id == offer.id, OfferVersion.version == offer.published_version
         )
-    )
-    return content_of_document(json.loads(published or "{}")) == content_of(offer)
+    ).scalar_one()
+    return content_of_document(json.loads(published)) == content_of(offer)
 
 
 def submit(session: Session, actor: Actor, offer_id: str, comment: str | None = None) -> Offer:
     offer = _load(session, offer_id, for_update=True)
     _require_registrar(actor, offer)
-    _require_status(offer, {DRAFT}, "submit")
+    _require_status(offer, DRAFT, "submit")
     if _unchanged_since_published(session, offer):
         raise Conflict("offer.nothing_to_submit")
     offer.return_comment = None
@@ -288,7 +291,7 @@ def submit(session: Session, actor: Actor, offer_id: str, comment: str | None = 
 def recall(session: Session, actor: Actor, offer_id: str, comment: str | None = None) -> Offer:
     offer = _load(session, offer_id, for_update=True)
     _require_registrar(actor, offer)
-    _require_status(offer, {SUBMITTED}, "recall")
+    _require_status(offer, SUBMITTED, "recall")
     _transition(session, actor, offer, "recalled", DRAFT, comment)
     return offer
 
@@ -296,7 +299,7 @@ def recall(session: Session, actor: Actor, offer_id: str, comment: str | None = 
 def send_back(session: Session, actor: Actor, offer_id: str, comment: str | None) -> Offer:
     offer = _load(session, offer_id, for_update=True)
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
-    _require_status(offer, {SUBMITTED}, "send back")
+    _require_status(offer, SUBMITTED, "send back")
     if not comment or not comment.strip():
         raise InvalidInput(
             "offer.comment_missing", {"comment": [Message("offer.comment_required")]}
@@ -317,7 +320,7 @@ def publish(
 ) -> OfferVersion:
     offer = _load(session, offer_id, for_update=True)
     actor.require_role(offer.organisation_id, Role.PUBLISHER, WHAT)
-    _require_status(offer, {SUBMITTED}, "publish")
+    _require_status(offer, SUBMITTED, "publish")
     _require_other_than_submitter(session, actor, offer)
     _require_reachable(offer)
     version = publishing.write_version(session, actor, offer, STATUS_PUBLISHED, signer)
