@@ -14,7 +14,7 @@ from shared.config import ConfigKey, non_negative_int, positive_float, positive_
 from shared.ingest.apply import Sink
 from shared.ingest.consumer import BINDINGS, PREFETCH, BusIngest
 from shared.ingest.directory import DirectoryCache
-from shared.ingest.harvester import Harvester, HarvestSettings
+from shared.ingest.harvester import Harvester, HarvestSettings, default_verify_processes
 from shared.ingest.http import MAX_PAGE_BYTES, Limits, new_client
 from shared.ingest.rates import NodeRates
 from shared.ingest.verifier import Verifier
@@ -125,6 +125,13 @@ _HARVEST_CONFIG = [
         4,
     ),
     ConfigKey(
+        "HARVEST_VERIFY_PROCESSES",
+        "Worker processes verifying the events of a feed page (signatures and the contract); "
+        "0 or 1: the harvester verifies them itself. Default: one per CPU.",
+        non_negative_int,
+        lambda _resolved: default_verify_processes(),
+    ),
+    ConfigKey(
         "HARVEST_CA_FILE",
         "PEM file of certificate authorities to trust for nodes' HTTPS besides the public "
         "ones (a federation's own CA). Certificates are always verified.",
@@ -217,5 +224,6 @@ def build_harvester(
             max_pages=settings["HARVEST_MAX_PAGES"],
             concurrency=settings["HARVEST_CONCURRENCY"],
             rates=node_rates(settings),
+            verify_processes=settings["HARVEST_VERIFY_PROCESSES"],
         ),
     )
