@@ -179,6 +179,8 @@ def _ingest_until_stopped(
         workers.append(
             threading.Thread(target=harvester.run, args=(stop, interval), name="harvester")
         )
+    if harvester is not None:
+        harvester.pool.start()  # forked before the threads start
     for worker in workers:
         worker.start()
     log.info("ingesting until stopped (SIGTERM or Ctrl-C)")
@@ -186,6 +188,8 @@ def _ingest_until_stopped(
         stop.wait(0.5)
     for worker in workers:
         worker.join()
+    if harvester is not None:
+        harvester.close()
 
 
 def _nodes_group(pass_context: PassContext) -> click.Group:

@@ -201,6 +201,18 @@ class VerifyPool:
         except Exception:  # noqa: BLE001 - the part is verified in the harvester instead
             return None
 
+    def start(self) -> None:
+        """Fork the workers now, if they will be used. A process forked while only one thread
+        runs inherits no lock another thread holds, so a command starts them before its
+        threads (they are otherwise forked when first needed)."""
+        if self.processes > 1:
+            future = self._executor().submit(os.getpid)  # every worker is forked at once
+            try:
+                future.result(timeout=self.timeout)
+            except Exception as exc:
+                self.close(kill=True)
+                raise VerifyPoolError(f"the verification workers did not start: {exc}") from exc
+
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:

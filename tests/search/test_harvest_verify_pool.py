@@ -186,3 +186,18 @@ def test_a_worker_that_does_not_answer_is_stopped_after_the_timeout(federation, 
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert multiprocessing.active_children() == []  # the stuck workers were killed
+
+
+def test_the_workers_can_be_forked_before_any_page_and_end_with_the_harvester(index):
+    harvester = index.harvester(verify_processes=3)
+    try:
+        harvester.pool.start()
+        workers = multiprocessing.active_children()
+        assert len(workers) == 3
+        assert all(worker.is_alive() for worker in workers)
+    finally:
+        harvester.close()
+    assert multiprocessing.active_children() == []
+    alone = index.harvester(verify_processes=1)
+    alone.pool.start()  # one process: it verifies itself, nothing is forked
+    assert multiprocessing.active_children() == []
