@@ -1,16 +1,18 @@
 """Verifying a feed page's events in worker processes.
 
 Verifying an event (its canonical signing input, the Ed25519 signature, the compiled contract)
-is Python that holds the interpreter: one process verifies about 2,000 events a second. A
+is Python that holds the interpreter: one process verifies a few thousand events a second. A
 :class:`VerifyPool` hands runs of a page's events to ``processes`` forked workers, each with
 the node's directory entry as the harvester holds it when the run is handed over (its keys
 pinned: a worker never reads the directory or a JWKS), and gives back one :class:`Verdict` per
 event, in the page's order. The harvester still decides everything in order in its own
 process: it takes key rotations and redactions itself (the events after one are handed over
 only then, with the keys it brought), reads a node's JWKS again for an event signed by a key it
-does not hold, and records each refusal event by event, exactly as one at a time.
+does not hold, and records each refusal event by event, exactly as one at a time. A part of a
+run that cannot be handed over (an event nested too deep to pickle) is verified in the
+harvester.
 
-A worker that dies, or a run not verified within ``timeout`` seconds, raises
+A worker that dies, or a part not verified within ``timeout`` seconds, raises
 :class:`VerifyPoolError`: the page is not applied (its cursor does not move) and the next round
 reads it again with new workers; nothing waits for ever.
 """
@@ -42,7 +44,7 @@ POOL_FROM = 32
 # A run is handed over in parts of at least this many events, a few parts per worker.
 PART_LEAST = 16
 PARTS_PER_WORKER = 4
-# How long the harvester waits for one run's verdicts before it gives the workers up.
+# How long the harvester waits for one part's verdicts before it gives the workers up.
 TIMEOUT_SECONDS = 120.0
 # How often a worker looks whether the process that started it is still there.
 PARENT_CHECK_SECONDS = 1.0
