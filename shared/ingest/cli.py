@@ -158,13 +158,19 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
 
 def _ingest_once(consumer: BusIngest | None, harvester: Harvester | None) -> None:
     """Drain the queue, then harvest one round."""
-    if consumer is not None:
-        consumer.bus.connect()
-        consumer.drain(timeout=1.0)
-        consumer.bus.close()
-        log.info("bus: %s", consumer.stats)
-    for report in harvester.harvest_all() if harvester else []:
-        log.info("feed: %s", report)
+    if harvester is not None:
+        harvester.pool.start()  # forked before the bus connection and the harvest's threads
+    try:
+        if consumer is not None:
+            consumer.bus.connect()
+            consumer.drain(timeout=1.0)
+            consumer.bus.close()
+            log.info("bus: %s", consumer.stats)
+        for report in harvester.harvest_all() if harvester else []:
+            log.info("feed: %s", report)
+    finally:
+        if harvester is not None:
+            harvester.close()
 
 
 def _ingest_until_stopped(

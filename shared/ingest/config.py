@@ -14,7 +14,7 @@ from shared.config import ConfigKey, non_negative_int, positive_float, positive_
 from shared.ingest.apply import Sink
 from shared.ingest.consumer import BINDINGS, PREFETCH, BusIngest
 from shared.ingest.directory import DirectoryCache
-from shared.ingest.harvester import Harvester, HarvestSettings, default_verify_processes
+from shared.ingest.harvester import Harvester, HarvestSettings
 from shared.ingest.http import MAX_PAGE_BYTES, Limits, new_client
 from shared.ingest.rates import NodeRates
 from shared.ingest.verifier import Verifier
@@ -127,9 +127,10 @@ _HARVEST_CONFIG = [
     ConfigKey(
         "HARVEST_VERIFY_PROCESSES",
         "Worker processes verifying the events of a feed page (signatures and the contract); "
-        "0 or 1: the harvester verifies them itself. Default: one per CPU.",
+        "0 or 1: the harvester verifies them itself (the default; see docs/benchmarks.md, "
+        "issue 22: no gain measured on a loaded machine).",
         non_negative_int,
-        lambda _resolved: default_verify_processes(),
+        0,
     ),
     ConfigKey(
         "HARVEST_CA_FILE",

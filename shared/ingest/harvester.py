@@ -42,12 +42,7 @@ from shared.ingest.redaction import is_redaction
 from shared.ingest.rejections import record_rejection
 from shared.ingest.rotation import is_rotation
 from shared.ingest.verifier import Verifier
-from shared.ingest.verify_pool import (
-    HandedOver,
-    VerifyPool,
-    VerifyPoolError,
-    default_verify_processes,
-)
+from shared.ingest.verify_pool import HandedOver, VerifyPool, VerifyPoolError
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
 log = logging.getLogger(__name__)
@@ -62,7 +57,7 @@ class HarvestSettings:
     concurrency: int = 4  # nodes read at the same time
     rates: NodeRates | None = None  # each node's ingest rate; None: unlimited
     # Processes verifying a page's events (shared.ingest.verify_pool); 0 or 1: this one.
-    verify_processes: int = field(default_factory=lambda: default_verify_processes())
+    verify_processes: int = 0
 
 
 @dataclass

@@ -20,6 +20,7 @@ reads it again with new workers; nothing waits for ever.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import signal
@@ -48,13 +49,6 @@ PARTS_PER_WORKER = 4
 TIMEOUT_SECONDS = 120.0
 # How often a worker looks whether the process that started it is still there.
 PARENT_CHECK_SECONDS = 1.0
-
-
-def default_verify_processes() -> int:
-    """One verifying process per CPU this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 class VerifyPoolError(RuntimeError):
@@ -111,7 +105,11 @@ def verdicts(events: Sequence[Any], node: TrustedNode, max_future: dt.timedelta)
 def _worker_started(parent: int) -> None:
     """In a new worker: undo the signal handlers it was forked with (so a SIGTERM ends it and
     a Ctrl-C to the process group leaves its stopping to the harvester), and end it when the
-    harvester is gone (it would otherwise wait for jobs for ever)."""
+    harvester is gone (it would otherwise wait for jobs for ever). What it inherited is frozen
+    out of its garbage collector: a connection the harvester dropped but had not yet collected
+    would otherwise be finalised here (a pooled SQLAlchemy connection returned to its pool,
+    with a ROLLBACK on the socket the harvester still shares)."""
+    gc.freeze()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -270,9 +268,16 @@ class HandedOver:
         if ahead is not None:
             pending, position, node = ahead
             verdict = pending[position]
-            if not verdict.unknown_key:
+            if not verdict.unknown_key and self._still_held(node):
                 return verdict.taken(node, event)
         return self.verifier.verify(event, self.node_id)
+
+    def _still_held(self, node: TrustedNode) -> bool:
+        """Whether the harvester holds the node's entry as it was handed over. One changed
+        since (a JWKS read here that retired a key, the operator's change read from the
+        database) verifies the rest of the run here, as one at a time would have."""
+        now = self.verifier.directory.current().get(self.node_id)
+        return now is node or now == node
 
     def _hand_over(self, index: int) -> None:
         """Hand the run from ``index`` up to the next rotation or redaction to the workers,

@@ -4,6 +4,7 @@ middle of a page still taken in order, and a worker that dies or hangs an error,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -126,6 +127,69 @@ def test_a_key_rotation_in_a_pooled_page_is_taken_before_the_events_after_it(fed
         harvester.close()
     assert (report.applied, report.rejected, report.error) == (2 * PAGE, 0, None)
     assert index.indexed() == node.published()
+
+
+def test_an_event_signed_by_a_key_not_held_in_a_pooled_run_pauses_the_page_there(federation, index):
+    """Refused by the worker for its key, it is verified again in the harvester, which waits
+    for the key (the next round tries again) rather than passing the event."""
+    from shared.publication import keys
+    from tests.conftest import TEST_PASSPHRASE
+
+    node = federation.node("kommune", DRAMMEN, page_size=PAGE)
+    index.trust(node)
+    with node.builder() as b:
+        for i in range(PAGE // 2):
+            b.publish(name=f"Før {i}")
+    with Session(node.engine) as session, session.begin():
+        keys.rotate_key(session, keys.Signer(TEST_PASSPHRASE))  # not announced in the log
+    with node.builder() as b:
+        for i in range(PAGE // 2):
+            b.publish(name=f"Etter {i}")
+    harvester = index.harvester(verify_processes=2)
+    try:
+        [report] = harvester.harvest_all()
+    finally:
+        harvester.close()
+    assert "waiting at sequence 21" in (report.error or "")
+    assert (report.applied, report.rejected) == (20, 0)
+    [(sequence, reason)] = _rejections(index, node)  # noted once, for the operator
+    assert sequence == 21 and reason.startswith("waiting at sequence 21: unknown signing key")
+    with Session(index.engine) as session:
+        assert session.get(HarvestCursor, node.id).last_sequence == 20  # type: ignore[union-attr]
+
+
+def test_a_node_changed_while_its_run_is_verified_is_verified_as_it_is_now(
+    federation, index, monkeypatch
+):
+    """The operator disables the node (or a JWKS read retires a key) after a run was handed
+    over: the rest is verified with the entry as it is now, as one process would."""
+    from shared.ingest.directory import Directory
+    from shared.ingest.verify_pool import VerifyPool
+
+    node = federation.node("kommune", DRAMMEN, page_size=PAGE)
+    index.trust(node)
+    with node.builder() as b:
+        for i in range(PAGE):
+            b.publish(name=f"Tilbud {i}")
+    harvester = index.harvester(verify_processes=2)
+    handed_over = VerifyPool.submit
+
+    def submit_then_disable(pool: Any, events: Any, trusted: Any) -> Any:
+        pending = handed_over(pool, events, trusted)
+        disabled = Directory([dataclasses.replace(trusted, enabled=False)])
+        monkeypatch.setattr(harvester.verifier.directory, "current", lambda: disabled)
+        return pending
+
+    monkeypatch.setattr(VerifyPool, "submit", submit_then_disable)
+    try:
+        [report] = harvester.harvest_all()
+    finally:
+        harvester.close()
+    assert (report.applied, report.rejected, report.error) == (0, PAGE, None)
+    reasons = _rejections(index, node)
+    assert [sequence for sequence, _ in reasons] == list(range(1, PAGE + 1))
+    assert {reason for _, reason in reasons} == {"node 'kommune' is disabled in the directory"}
+    assert index.indexed() == {}
 
 
 def _killed(events: list[Any], node: Any, max_future: Any) -> list[Any]:
