@@ -265,3 +265,26 @@ def test_the_workers_can_be_forked_before_any_page_and_end_with_the_harvester(in
     alone = index.harvester(verify_processes=1)
     alone.pool.start()  # one process: it verifies itself, nothing is forked
     assert multiprocessing.active_children() == []
+
+
+def test_ingest_once_forks_the_workers_first_and_leaves_none_behind(federation, index):
+    from shared.ingest.cli import _ingest_once
+
+    node = federation.node("kommune", DRAMMEN, page_size=PAGE)
+    index.trust(node)
+    with node.builder() as b:
+        for i in range(PAGE):
+            b.publish(name=f"Tilbud {i}")
+    harvester = index.harvester(verify_processes=2)
+    forked = []
+    harvest_all = harvester.harvest_all
+
+    def counted() -> Any:
+        forked.append(len(multiprocessing.active_children()))
+        return harvest_all()
+
+    harvester.harvest_all = counted  # type: ignore[method-assign]
+    _ingest_once(None, harvester)
+    assert forked == [2]  # forked before the round (and its threads) began
+    assert multiprocessing.active_children() == []
+    assert index.indexed() == node.published()
