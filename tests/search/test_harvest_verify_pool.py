@@ -288,3 +288,18 @@ def test_ingest_once_forks_the_workers_first_and_leaves_none_behind(federation, 
     assert forked == [2]  # forked before the round (and its threads) began
     assert multiprocessing.active_children() == []
     assert index.indexed() == node.published()
+
+
+def test_a_worker_keeps_what_it_inherited_out_of_its_garbage_collector(index):
+    """A connection the harvester dropped but had not collected is never finalised in a
+    worker (which would write to the socket the harvester still shares)."""
+    import gc
+
+    harvester = index.harvester(verify_processes=2)
+    try:
+        harvester.pool.start()
+        frozen = harvester.pool._executor().submit(gc.get_freeze_count).result(timeout=30)
+    finally:
+        harvester.close()
+    assert frozen > 10_000  # pytest and the application: far more objects than that
+    assert gc.get_freeze_count() == 0  # the harvester's own collector is untouched
