@@ -55,6 +55,7 @@ def harvest_in_full(search_url: str) -> tuple[int, float]:
         if report.pages == 0:
             break
     seconds = time.perf_counter() - started
+    harvester.close()
     client.close()
     engine.dispose()
     return applied, seconds

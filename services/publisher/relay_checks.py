@@ -4,12 +4,14 @@ Verifying an Ed25519 signature is most of what the relay spends on a row, and it
 interpreter while it runs. A batch of at least ``POOL_FROM`` rows is therefore verified in a
 process of its own (``processes`` of them), while the relay sends the batch before it; a
 smaller one (a publication or two, where waiting for another process would only add latency)
-is verified in the relay. A worker that dies is replaced, and the batch verified in the relay.
+is verified in the relay. A worker that dies, or gives no verdict within
+``CHECK_TIMEOUT_SECONDS``, is replaced, and the batch verified in the relay.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -17,6 +19,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -25,11 +28,15 @@ import orjson
 from shared.publication.events import signing_input
 from shared.signing import verify
 
+log = logging.getLogger(__name__)
+
 # Batches this large or larger go to the worker processes.
 POOL_FROM = 32
 
 # (public key, signing input, signature) of one row.
 Job = tuple[bytes, bytes, str]
+# How long the relay waits for a worker's verdict on a batch (a few milliseconds' work).
+CHECK_TIMEOUT_SECONDS = 60.0
 # How often a worker looks whether the relay that started it is still there.
 PARENT_CHECK_SECONDS = 1.0
 
@@ -120,14 +127,25 @@ class SignatureChecks:
         return done
 
     def result(self, future: Future[int | None], jobs: Sequence[Job]) -> int | None:
-        """The verdict of ``future``; verified here if its worker died."""
+        """The verdict of ``future``; verified here if its worker died or gave no answer."""
         try:
-            return future.result()
+            return future.result(timeout=CHECK_TIMEOUT_SECONDS)
         except BrokenProcessPool:
             self.close()
-            return first_forged(jobs)
+        except FutureTimeout:
+            log.warning(
+                "a signature-check worker gave no verdict in %g s: it is stopped and the batch "
+                "verified in the relay",
+                CHECK_TIMEOUT_SECONDS,
+            )
+            self.close(kill=True)
+        return first_forged(jobs)
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers; ``kill``: at once (one that does not answer would not stop)."""
         if self._pool is not None:
+            if kill:
+                for process in list(getattr(self._pool, "_processes", {}).values()):
+                    process.kill()
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

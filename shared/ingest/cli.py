@@ -158,13 +158,19 @@ def _ingest_command(pass_context: PassContext, make_sink: Callable[[], Sink]) ->
 
 def _ingest_once(consumer: BusIngest | None, harvester: Harvester | None) -> None:
     """Drain the queue, then harvest one round."""
-    if consumer is not None:
-        consumer.bus.connect()
-        consumer.drain(timeout=1.0)
-        consumer.bus.close()
-        log.info("bus: %s", consumer.stats)
-    for report in harvester.harvest_all() if harvester else []:
-        log.info("feed: %s", report)
+    if harvester is not None:
+        harvester.pool.start()  # forked before the bus connection and the harvest's threads
+    try:
+        if consumer is not None:
+            consumer.bus.connect()
+            consumer.drain(timeout=1.0)
+            consumer.bus.close()
+            log.info("bus: %s", consumer.stats)
+        for report in harvester.harvest_all() if harvester else []:
+            log.info("feed: %s", report)
+    finally:
+        if harvester is not None:
+            harvester.close()
 
 
 def _ingest_until_stopped(
@@ -179,6 +185,8 @@ def _ingest_until_stopped(
         workers.append(
             threading.Thread(target=harvester.run, args=(stop, interval), name="harvester")
         )
+    if harvester is not None:
+        harvester.pool.start()  # forked before the threads start
     for worker in workers:
         worker.start()
     log.info("ingesting until stopped (SIGTERM or Ctrl-C)")
@@ -186,6 +194,8 @@ def _ingest_until_stopped(
         stop.wait(0.5)
     for worker in workers:
         worker.join()
+    if harvester is not None:
+        harvester.close()
 
 
 def _nodes_group(pass_context: PassContext) -> click.Group:

@@ -125,6 +125,14 @@ _HARVEST_CONFIG = [
         4,
     ),
     ConfigKey(
+        "HARVEST_VERIFY_PROCESSES",
+        "Worker processes verifying the events of a feed page (signatures and the contract); "
+        "0 or 1: the harvester verifies them itself (the default; see docs/benchmarks.md, "
+        "issue 22: no gain measured on a loaded machine).",
+        non_negative_int,
+        0,
+    ),
+    ConfigKey(
         "HARVEST_CA_FILE",
         "PEM file of certificate authorities to trust for nodes' HTTPS besides the public "
         "ones (a federation's own CA). Certificates are always verified.",
@@ -217,5 +225,6 @@ def build_harvester(
             max_pages=settings["HARVEST_MAX_PAGES"],
             concurrency=settings["HARVEST_CONCURRENCY"],
             rates=node_rates(settings),
+            verify_processes=settings["HARVEST_VERIFY_PROCESSES"],
         ),
     )

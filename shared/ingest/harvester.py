@@ -42,6 +42,7 @@ from shared.ingest.redaction import is_redaction
 from shared.ingest.rejections import record_rejection
 from shared.ingest.rotation import is_rotation
 from shared.ingest.verifier import Verifier
+from shared.ingest.verify_pool import HandedOver, VerifyPool, VerifyPoolError
 from shared.publication.events import EventRejected, UnknownKey, sequence_of
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ class HarvestSettings:
     max_pages: int = 400  # and at most this many pages
     concurrency: int = 4  # nodes read at the same time
     rates: NodeRates | None = None  # each node's ingest rate; None: unlimited
+    # Processes verifying a page's events (shared.ingest.verify_pool); 0 or 1: this one.
+    verify_processes: int = 0
 
 
 @dataclass
@@ -119,6 +122,25 @@ def _sequence_in_page(
     return sequence
 
 
+def _sequences(
+    events: list[Any], position: int, bounds: tuple[int, int]
+) -> tuple[list[int | None], FetchError | None]:
+    """Each event's sequence number (None: applied in an earlier round), up to the first
+    out of order or out of range, and the error that one is (raised once the events before
+    it are taken, as one at a time)."""
+    sequences: list[int | None] = []
+    newest = position
+    for event in events:
+        try:
+            sequence = _sequence_in_page(event, position, newest, bounds)
+        except FetchError as exc:
+            return sequences, exc
+        sequences.append(sequence)
+        if sequence is not None:
+            newest = sequence
+    return sequences, None
+
+
 @dataclass
 class _VerifiedPage:
     newest: int  # the sequence number of the last event verified or refused
@@ -142,6 +164,11 @@ class Harvester:
         self.verifier = verifier
         self.client = client
         self.settings = settings or HarvestSettings()
+        self.pool = VerifyPool(self.settings.verify_processes, verifier.max_future)
+
+    def close(self) -> None:
+        """Stop the verifying processes (a later harvest starts new ones)."""
+        self.pool.close()
 
     def harvest_all(self) -> list[HarvestReport]:
         """One round over every node reached by feed, ``concurrency`` nodes at a time."""
@@ -159,7 +186,7 @@ class Harvester:
         try:
             with deadline(self.settings.round_seconds):
                 self._harvest(node, report)
-        except (FetchError, _Paused) as exc:
+        except (FetchError, _Paused, VerifyPoolError) as exc:
             report.error = str(exc)
             log.warning("harvesting node %s: %s", node.id, exc)
         except OperationalError:
@@ -313,12 +340,16 @@ class Harvester:
     ) -> _VerifiedPage:
         """The page's events after ``position``, verified, up to one we cannot verify yet.
         ``written`` waits until the pages before are written: a key rotation or a redaction
-        is taken only after them, as it would be one page at a time."""
+        is taken only after them, as it would be one page at a time. A run of events between
+        two such is verified in the pool's workers, with the keys held when the run begins;
+        every verdict is taken here, in order."""
         page = _VerifiedPage(newest=position)
-        for event in events:
-            sequence = _sequence_in_page(event, position, page.newest, bounds)
+        sequences, misplaced = _sequences(events, position, bounds)
+        handed = HandedOver(self.pool, self.verifier, node.id, events, sequences)
+        for index, sequence in enumerate(sequences):
             if sequence is None:
                 continue  # applied in an earlier round
+            event = events[index]
             if isinstance(event.get("id"), str):
                 page.seen.append(event["id"])
             try:
@@ -327,14 +358,16 @@ class Harvester:
                 if is_rotation(event) or is_redaction(event):
                     written()
                 if not self._take_at_once(event, node.id):
-                    page.verified.append(self.verifier.verify(event, node.id))
+                    page.verified.append(handed.verified(index))
             except UnknownKey as exc:
                 page.paused = _Paused(f"waiting at sequence {sequence}: {exc}")
                 record_untrusted_once(self.sessions, node.id, event, str(page.paused))
-                break
+                return page
             except EventRejected as exc:
                 page.refused.append((str(exc), event))
             page.newest = sequence
+        if misplaced is not None:
+            raise misplaced
         return page
 
     def _take_at_once(self, event: Any, node_id: str) -> bool:

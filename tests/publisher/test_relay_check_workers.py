@@ -3,6 +3,7 @@ a relay killed outright (SIGKILL, the OOM killer) leaves none behind."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -69,3 +70,30 @@ def test_a_relay_killed_outright_leaves_no_worker_behind():
     finally:
         if alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def _stuck_in_a_worker(jobs: list[tuple[bytes, bytes, str]]) -> int | None:
+    """Never answers in a worker; in the relay, the verdict on ``FORGED`` jobs."""
+    if multiprocessing.parent_process() is not None:
+        time.sleep(600)
+    return 0
+
+
+def test_a_worker_that_gives_no_verdict_is_stopped_and_the_batch_verified_in_the_relay(
+    monkeypatch,
+):
+    monkeypatch.setattr("services.publisher.relay_checks.CHECK_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr("services.publisher.relay_checks.first_forged", _stuck_in_a_worker)
+    checks = SignatureChecks(1)
+    try:
+        jobs = [FORGED] * POOL_FROM
+        verdict = checks.submit(jobs)
+        assert checks._pool is not None
+        (worker,) = checks._pool._processes
+        started = time.monotonic()
+        assert checks.result(verdict, jobs) == 0
+        assert time.monotonic() - started < 30
+        assert checks._pool is None
+        assert gone_within(worker, 10)
+    finally:
+        checks.close()
