@@ -119,6 +119,25 @@ def test_below_the_accounts_limit_an_address_with_failures_is_not_delayed(db, vi
     assert refusal(db) is None
 
 
+@pytest.mark.parametrize(
+    ("others", "wait"),
+    [
+        # Failures on other accounts do not count towards this account's limit.
+        ([("other@example.org", "203.0.113.1", 0)] * 3, None),
+        # Failures a window old or older do not count either (the table keeps them until the
+        # next failure forgets them).
+        ([(VICTIM, "203.0.113.1", 60), (VICTIM, "203.0.113.2", 900)], None),
+        ([(VICTIM, "203.0.113.1", 60), (VICTIM, "203.0.113.2", 899)], 2),
+        ([(VICTIM, f"203.0.113.{n}", 901 + n) for n in range(3)], None),
+    ],
+)
+def test_the_delay_counts_this_accounts_failures_within_the_window_only(db, victim, others, wait):
+    failed(db, VICTIM, GUESSER, seconds_ago=0)
+    for email, address, seconds_ago in others:
+        failed(db, email, address, seconds_ago=seconds_ago)
+    assert refusal(db) == wait
+
+
 # --- a failure ---------------------------------------------------------------------------------
 
 
