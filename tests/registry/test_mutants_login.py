@@ -10,13 +10,17 @@ import datetime as dt
 from unittest import mock
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import sessionmaker
 
 from services.registry.accounts import services as accounts
 from services.registry.accounts.login import Throttle
 from services.registry.accounts.models import LoginFailure
 from services.registry.audit.models import AuditEntry
+from shared.db import create_engine
 from shared.errors import TooManyRequests
+from tests.conftest import migrated_database
 from tests.registry.conftest import OPERATOR, PASSWORD
 
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
@@ -216,3 +220,36 @@ def test_no_login_without_the_right_password_of_an_active_account(db, victim):
     assert victim.last_login_at is None
     assert remaining(db) == [(VICTIM, HOME)]
     assert db.scalars(select(AuditEntry).where(AuditEntry.action == "login.succeeded")).all() == []
+
+
+# --- parallel attempts (PostgreSQL) ------------------------------------------------------------
+
+
+def test_parallel_attempts_on_one_account_queue_and_on_others_do_not(database_factory):
+    """The throttle locks the account's row, so parallel guesses at one account are counted one
+    after the other; attempts at other accounts are not held up. SQLite has no row locks (it
+    takes the whole database for a write), so this is PostgreSQL's."""
+    url = database_factory()
+    migrated_database(url)
+    engine = create_engine(url)
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("row locks are PostgreSQL's")
+        make = sessionmaker(engine)
+        with make.begin() as session:
+            for email in (VICTIM, "other@example.org", "third@example.org"):
+                accounts.create_user(session, OPERATOR, email, email, PASSWORD)
+        with make() as first, make() as second:
+            accounts.check_throttle(first, LIMITS, VICTIM, GUESSER)
+            for email, held in ((VICTIM, True), ("other@example.org", False)):
+                second.execute(text("SET LOCAL lock_timeout = '300ms'"))
+                if held:
+                    with pytest.raises(OperationalError, match="lock timeout"):
+                        accounts.check_throttle(second, LIMITS, email, HOME)
+                else:
+                    accounts.check_throttle(second, LIMITS, email, HOME)
+                second.rollback()
+            first.rollback()
+            accounts.check_throttle(second, LIMITS, VICTIM, HOME)
+    finally:
+        engine.dispose()
