@@ -117,7 +117,7 @@ def request_reset(
         to=user.email,
         language=language,
         template="password_reset",
-        params={"name": user.name, "reset_path": path_to(issued.secret)},
+        params={"reset_path": path_to(issued.secret)},
         user_id=user.id,
     )
     return issued
