@@ -8,8 +8,6 @@ it neither deadlock nor wait for each other while they write.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Sequence
 
 import pytest
@@ -19,26 +17,20 @@ from sqlalchemy.orm import Session
 from services.search.index import changes
 from services.search.index.models import IndexChanges
 from services.search.index.sink import SearchSink
-from shared.ingest import batch
-from shared.ingest.apply import Outcome, VerifiedEvent, apply_events
-from tests.concurrency import run_in_thread, waiting_for_a_lock
+from shared.ingest.apply import VerifiedEvent, apply_events
+from tests.concurrency import Pause, whole_batch_beside_one_by_one
 from tests.publisher.node import ORGANISATIONS
-
-WAIT = 30.0  # seconds: far beyond PostgreSQL's deadlock_timeout (1 s)
 
 
 class _PausingSink(SearchSink):
-    """The search sink, stopping after the first publication it applies until told to go."""
+    """The sink, held after its first write until told to go."""
 
     def __init__(self) -> None:
-        self.paused = threading.Event()
-        self.go = threading.Event()
+        self.pause = Pause()
 
     def publish_many(self, session: Session, events: Sequence[VerifiedEvent]) -> None:
         super().publish_many(session, events)
-        if not self.paused.is_set():
-            self.paused.set()
-            assert self.go.wait(WAIT)
+        self.pause.hold_once()
 
 
 def _count(index) -> tuple[str, int]:
@@ -66,30 +58,10 @@ def test_event_by_event_and_a_whole_batch_sharing_an_offer_neither_deadlock_nor_
     )
     epoch, before = _count(index)
 
-    errors: list[BaseException] = []
     pausing = _PausingSink()
-    # Event by event, as apply_batch does after a refusal: the first offer, then the second.
-    one_by_one = run_in_thread(
-        errors, lambda: batch._apply_each(index.sessions, pausing, [first, second], None)
+    finished_first = whole_batch_beside_one_by_one(
+        index, pausing, pausing.pause, SearchSink(), first, second
     )
-    assert pausing.paused.wait(WAIT)  # the first offer applied, the transaction still open
-
-    def whole() -> None:
-        with index.sessions.begin() as session:
-            assert apply_events(session, SearchSink(), [second]) == [Outcome.APPLIED]
-
-    whole_batch = run_in_thread(errors, whole)
-    deadline = time.monotonic() + WAIT
-    while whole_batch.is_alive() and not waiting_for_a_lock(index.engine):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    whole_batch.join(2.0)  # it may still be finishing its commit
-    finished_first = not whole_batch.is_alive()
-    pausing.go.set()
-    for thread in (one_by_one, whole_batch):
-        thread.join(WAIT)
-        assert not thread.is_alive()
-    assert errors == []
     assert finished_first, "the whole batch waited for the open transaction"
     # Two transactions changed the index: two changes, in the same epoch.
     assert _count(index) == (epoch, before + 2)
