@@ -12,11 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
-import os
-import signal
-import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -25,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from shared.forked import forked_pool
 from shared.publication.events import signing_input
 from shared.signing import verify
 
@@ -37,24 +33,6 @@ POOL_FROM = 32
 Job = tuple[bytes, bytes, str]
 # How long the relay waits for a worker's verdict on a batch (a few milliseconds' work).
 CHECK_TIMEOUT_SECONDS = 60.0
-# How often a worker looks whether the relay that started it is still there.
-PARENT_CHECK_SECONDS = 1.0
-
-
-def _worker_started(relay: int) -> None:
-    """In a new worker: undo the relay's signal handlers it was forked with (so a SIGTERM
-    ends it, and a Ctrl-C to the process group leaves its stopping to the relay), and end it
-    when the relay is gone. It holds both ends of its job pipe, so a relay killed outright
-    would otherwise leave it waiting for jobs for ever."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == relay:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="relay-watch", daemon=True).start()
 
 
 def first_forged(jobs: Sequence[Job]) -> int | None:
@@ -111,13 +89,7 @@ class SignatureChecks:
                 # would import the relay's whole command first). The worker only verifies:
                 # it never touches the connections it inherits, and it ends when the relay
                 # closes the checks, on SIGTERM, or when the relay is gone.
-                context = multiprocessing.get_context("fork")
-                self._pool = ProcessPoolExecutor(
-                    self.processes,
-                    mp_context=context,
-                    initializer=_worker_started,
-                    initargs=(os.getpid(),),
-                )
+                self._pool = forked_pool(self.processes)
             try:
                 return self._pool.submit(first_forged, list(jobs))
             except (BrokenProcessPool, RuntimeError):

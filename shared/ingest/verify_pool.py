@@ -20,12 +20,8 @@ reads it again with new workers; nothing waits for ever.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import multiprocessing
 import os
-import signal
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -33,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from shared.forked import forked_pool
 from shared.ingest.apply import VerifiedEvent, verify
 from shared.ingest.directory import Directory, TrustedNode
 from shared.ingest.redaction import is_redaction
@@ -47,8 +44,6 @@ PART_LEAST = 16
 PARTS_PER_WORKER = 4
 # How long the harvester waits for one part's verdicts before it gives the workers up.
 TIMEOUT_SECONDS = 120.0
-# How often a worker looks whether the process that started it is still there.
-PARENT_CHECK_SECONDS = 1.0
 
 
 class VerifyPoolError(RuntimeError):
@@ -100,25 +95,6 @@ def verdicts(events: Sequence[Any], node: TrustedNode, max_future: dt.timedelta)
             )
         )
     return found
-
-
-def _worker_started(parent: int) -> None:
-    """In a new worker: undo the signal handlers it was forked with (so a SIGTERM ends it and
-    a Ctrl-C to the process group leaves its stopping to the harvester), and end it when the
-    harvester is gone (it would otherwise wait for jobs for ever). What it inherited is frozen
-    out of its garbage collector: a connection the harvester dropped but had not yet collected
-    would otherwise be finalised here (a pooled SQLAlchemy connection returned to its pool,
-    with a ROLLBACK on the socket the harvester still shares)."""
-    gc.freeze()
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="verify-watch", daemon=True).start()
 
 
 class Pending:
@@ -218,12 +194,7 @@ class VerifyPool:
             if self._pool is None:
                 # Forked: started in an instant with the contract already compiled. A worker
                 # only verifies: it never touches the connections it inherits.
-                self._pool = ProcessPoolExecutor(
-                    self.processes,
-                    mp_context=multiprocessing.get_context("fork"),
-                    initializer=_worker_started,
-                    initargs=(os.getpid(),),
-                )
+                self._pool = forked_pool(self.processes, freeze=True)
             return self._pool
 
     def close(self, kill: bool = False) -> None:
