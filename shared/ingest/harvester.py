@@ -33,6 +33,7 @@ from shared.ingest.apply import Outcome, Sink, VerifiedEvent
 from shared.ingest.batch import apply_batch
 from shared.ingest.bus_only import seen_in_feed
 from shared.ingest.directory import TrustedNode
+from shared.ingest.feed_pages import StreamRoot, page_events, page_sequences, stream_root
 from shared.ingest.http import FetchError, Limits, deadline, get_json
 from shared.ingest.models import ETAG_CHARS, HarvestCursor
 from shared.ingest.node_keys import record_untrusted_once
@@ -43,10 +44,9 @@ from shared.ingest.rejections import record_rejection
 from shared.ingest.rotation import is_rotation
 from shared.ingest.verifier import Verifier
 from shared.ingest.verify_pool import HandedOver, VerifyPool, VerifyPoolError
-from shared.publication.events import EventRejected, UnknownKey, sequence_of
+from shared.publication.events import EventRejected, UnknownKey
 
 log = logging.getLogger(__name__)
-MAX_PAGE_SIZE = 10_000
 
 
 @dataclass
@@ -72,73 +72,8 @@ class HarvestReport:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True)
-class _Root:
-    page_size: int
-    last_sequence: int
-    etag: str | None
-
-
-def _root(document: Any, etag: str | None) -> _Root:
-    if not isinstance(document, dict):
-        raise FetchError("the stream's root is not a JSON object")
-    size, last = document.get("page_size"), document.get("last_sequence")
-    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_PAGE_SIZE:
-        raise FetchError(f"the stream's page_size {size!r} is not between 1 and {MAX_PAGE_SIZE}")
-    if not isinstance(last, int) or isinstance(last, bool) or last < 0:
-        raise FetchError(f"the stream's last_sequence {last!r} is not a count")
-    return _Root(size, last, etag)
-
-
-def _page_events(document: Any, page: int, size: int) -> tuple[list[Any], bool]:
-    """The events of a page, checked to lie in its range in order, and whether it is full."""
-    if not isinstance(document, dict) or document.get("page") != page:
-        raise FetchError(f"page {page} does not say it is page {page}")
-    events, complete = document.get("events"), document.get("complete")
-    if not isinstance(events, list) or not isinstance(complete, bool):
-        raise FetchError(f"page {page} has no list of events")
-    if len(events) > size:
-        raise FetchError(f"page {page} holds {len(events)} events; pages hold {size}")
-    return events, complete
-
-
 class _Paused(Exception):  # noqa: N818 - a state of the round, not an error of ours
     """The round stops at an event that cannot be verified yet."""
-
-
-def _sequence_in_page(
-    event: Any, position: int, newest: int, bounds: tuple[int, int]
-) -> int | None:
-    """The event's sequence number, checked to follow ``newest`` within the page's
-    ``bounds``; None for one at or before ``position`` (applied in an earlier round)."""
-    try:
-        sequence = sequence_of(event) if isinstance(event, dict) else None
-    except EventRejected:
-        sequence = None
-    if sequence is None or not bounds[0] <= sequence <= bounds[1] or sequence <= newest:
-        if sequence is not None and sequence <= position:
-            return None
-        raise FetchError(f"page events are out of order or out of range at {sequence}")
-    return sequence
-
-
-def _sequences(
-    events: list[Any], position: int, bounds: tuple[int, int]
-) -> tuple[list[int | None], FetchError | None]:
-    """Each event's sequence number (None: applied in an earlier round), up to the first
-    out of order or out of range, and the error that one is (raised once the events before
-    it are taken, as one at a time)."""
-    sequences: list[int | None] = []
-    newest = position
-    for event in events:
-        try:
-            sequence = _sequence_in_page(event, position, newest, bounds)
-        except FetchError as exc:
-            return sequences, exc
-        sequences.append(sequence)
-        if sequence is not None:
-            newest = sequence
-    return sequences, None
 
 
 @dataclass
@@ -227,7 +162,7 @@ class Harvester:
         )
         if fetched.status == 304:
             return
-        root = _root(fetched.document, fetched.etag)
+        root = stream_root(fetched.document, fetched.etag)
         if root.last_sequence < cursor.last_sequence:
             raise FetchError(
                 f"the node's log ends at {root.last_sequence}, before the "
@@ -242,7 +177,7 @@ class Harvester:
         self,
         node: TrustedNode,
         report: HarvestReport,
-        root: _Root,
+        root: StreamRoot,
         position: int,
         deadline: float,
         pipeline: Pipeline,
@@ -263,7 +198,7 @@ class Harvester:
             else:
                 document = self._fetch_page(node, page)
             ahead = None
-            events, complete = _page_events(document, page, root.page_size)
+            events, complete = page_events(document, page, root.page_size)
             first, last = (page - 1) * root.page_size + 1, page * root.page_size
             verified = self._verify_page(node, events, position, (first, last), pipeline.wait)
             if self.settings.rates is not None:
@@ -344,7 +279,7 @@ class Harvester:
         two such is verified in the pool's workers, with the keys held when the run begins;
         every verdict is taken here, in order."""
         page = _VerifiedPage(newest=position)
-        sequences, misplaced = _sequences(events, position, bounds)
+        sequences, misplaced = page_sequences(events, position, bounds)
         handed = HandedOver(self.pool, self.verifier, node.id, events, sequences)
         for index, sequence in enumerate(sequences):
             if sequence is None:
